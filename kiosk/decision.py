@@ -1,0 +1,187 @@
+"""From a decoded text to the answer shown to the attendee.
+
+1. Verify locally with the cached snapshot (signature, event, revoked list, roster).
+2. Write the scan to the durable queue (before any network call: nothing is lost if we crash).
+3. Ask the server (``POST /api/v1/checkins``, 1.5 s). Its answer wins.
+4. No usable answer (timeout, refused, 5xx, garbage, bad token): decide from the local verdict;
+   a genuine badge in the roster is "offline ok"; the queued scan is sent later, same scan_id.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from .client import (
+    ApiClient,
+    CheckinAnswer,
+    ServerAuthError,
+    ServerRejected,
+    ServerUnavailable,
+)
+from .queue import ScanQueue
+from .verify import Snapshot, verify_local
+
+PROBLEM_AUTH = ("Lỗi cấu hình: máy chủ từ chối mã thiết bị (token). "
+                "Xin báo ban tổ chức kiểm tra --token.")
+PROBLEM_SERVER_ERROR = "Máy chủ báo lỗi ({}). Đang làm việc ngoại tuyến, lượt quét được lưu lại."
+PROBLEM_GARBAGE = "Máy chủ trả lời không hợp lệ. Đang làm việc ngoại tuyến, lượt quét được lưu lại."
+PROBLEM_OFFLINE = "Mất kết nối máy chủ. Đang làm việc ngoại tuyến, lượt quét được lưu lại."
+PROBLEM_REJECTED = "Máy chủ không nhận lượt quét này ({})."
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass
+class Decision:
+    code: str
+    result: str  #: ok | already | invalid | revoked | unknown | wrong_event
+    source: str  #: "server" | "offline"
+    attendee: dict | None = None
+    message: str = ""
+    first_checkin: dict | None = None
+    scan_id: str = ""
+    display: str = ""  #: panel key when it differs from result (e.g. "no_snapshot")
+    ts: str = field(default_factory=now_iso)
+
+    @property
+    def name(self) -> str:
+        return str((self.attendee or {}).get("name") or "")
+
+    @property
+    def full_name(self) -> str:
+        a = self.attendee or {}
+        return " ".join(str(p) for p in (a.get("honorific"), a.get("name")) if p)
+
+    @property
+    def seat(self) -> str:
+        return str((self.attendee or {}).get("seat") or "")
+
+
+class ServerHealth:
+    """What the kiosk knows about the server: online?, the last problem, when it last failed."""
+
+    def __init__(self, probe_s: float = 3.0):
+        self.online: bool | None = None
+        self.problem = ""
+        self.last_fail = -1e9
+        self.probe_s = probe_s
+        self._lock = threading.Lock()
+
+    def ok(self) -> None:
+        with self._lock:
+            self.online = True
+            self.problem = ""
+
+    def fail(self, problem: str) -> None:
+        with self._lock:
+            self.online = False
+            self.problem = problem
+            self.last_fail = time.monotonic()
+
+    def worth_asking(self) -> bool:
+        """False right after a failure: answer offline at once instead of waiting 1.5 s again;
+        the retry thread or a probe every ``probe_s`` finds out when the server is back."""
+        return self.online is not False or time.monotonic() - self.last_fail >= self.probe_s
+
+
+def problem_for(exc: Exception) -> str:
+    if isinstance(exc, ServerAuthError):
+        return PROBLEM_AUTH
+    if isinstance(exc, ServerUnavailable):
+        text = str(exc)
+        if getattr(exc, "status", None) and exc.status >= 500:
+            return PROBLEM_SERVER_ERROR.format(exc.status)
+        if "garbage" in text or "unexpected" in text or "not a JSON" in text or "not an" in text:
+            return PROBLEM_GARBAGE
+        return PROBLEM_OFFLINE
+    return str(exc)
+
+
+class Decider:
+    def __init__(self, client: ApiClient, queue: ScanQueue, station: str,
+                 snapshot: Callable[[], Snapshot], health: ServerHealth | None = None,
+                 timeout: float = 1.5):
+        self.client = client
+        self.queue = queue
+        self.station = station
+        self.snapshot = snapshot
+        self.health = health or ServerHealth()
+        self.timeout = timeout
+
+    def decide(self, code: str, *, provisional: Callable[[Decision], None] | None = None
+               ) -> Decision:
+        """Never raises for anything the code text or the server does."""
+        snap = self.snapshot()
+        verdict = verify_local(code, snap)
+        scanned_at = now_iso()
+        scan_id = self.queue.add(code, self.station, scanned_at, local_result=verdict.result,
+                                 hold_s=self.timeout + 2.0)
+        if provisional and verdict.result in ("invalid", "revoked", "wrong_event"):
+            # a clear "no" needs no server: show it now, the server's answer may still replace it
+            provisional(Decision(code, verdict.result, "offline", scan_id=scan_id))
+
+        if self.client.configured and self.health.worth_asking():
+            try:
+                answer = self.client.post_checkin(code, self.station, scan_id, scanned_at,
+                                                  timeout=self.timeout)
+            except ServerRejected as exc:
+                self.queue.mark_rejected(scan_id, str(exc))
+                self.health.problem = PROBLEM_REJECTED.format(exc.status)
+            except (ServerUnavailable, ServerAuthError) as exc:
+                self.queue.release(scan_id)
+                self.health.fail(problem_for(exc))
+            else:
+                self.queue.mark_done(scan_id, answer)
+                self.health.ok()
+                return self._from_server(code, scan_id, answer)
+        else:
+            self.queue.release(scan_id)
+        return self._offline(code, scan_id, verdict, snap)
+
+    def _from_server(self, code: str, scan_id: str, answer: CheckinAnswer) -> Decision:
+        attendee = answer.attendee
+        if answer.result in ("ok", "already") and attendee and attendee.get("id") is not None:
+            first = answer.first_checkin or {}
+            try:
+                self.queue.note_arrival(int(attendee["id"]), str(first.get("at") or now_iso()),
+                                        str(first.get("station") or self.station))
+            except (TypeError, ValueError):
+                pass
+        return Decision(code, answer.result, "server", attendee, answer.message,
+                        answer.first_checkin, scan_id)
+
+    def _offline(self, code: str, scan_id: str, verdict, snap: Snapshot) -> Decision:
+        if verdict.result == "ok":
+            person = verdict.attendee or {}
+            aid = int(verdict.badge.attendee_id)
+            earlier = self.queue.arrival(aid)
+            if earlier:
+                return Decision(code, "already", "offline", person, "", earlier, scan_id)
+            self.queue.note_arrival(aid, now_iso(), self.station)
+            return Decision(code, "ok", "offline", person, "", None, scan_id)
+        if verdict.result == "no_snapshot":
+            return Decision(code, "unknown", "offline", None, "", None, scan_id,
+                            display="no_snapshot")
+        return Decision(code, verdict.result, "offline", None, "", None, scan_id)
+
+
+class RepeatFilter:
+    """The same code is decided once, then ignored until it has been out of sight for
+    ``window`` seconds (so a badge held up for 10 s beeps once)."""
+
+    def __init__(self, window: float = 3.0):
+        self.window = window
+        self._last: dict[str, float] = {}
+
+    def should_decide(self, code: str, t: float) -> bool:
+        last = self._last.get(code)
+        self._last[code] = t
+        if len(self._last) > 1000:
+            self._last = {c: s for c, s in self._last.items() if t - s < self.window}
+        return last is None or t - last > self.window or t < last

@@ -1,0 +1,300 @@
+"""The kiosk screen: live preview with a box around the code, and a large result panel.
+
+All text is drawn with Pillow and a TrueType font (DejaVu Sans has every Vietnamese glyph);
+``cv2.putText`` only knows ASCII and would turn "Nguyễn" into "Nguy?n". OpenCV is only used for
+the preview, the box, and the full-screen window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path(__file__).parent / "fonts"]
+REGULAR, BOLD = "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"
+
+IDLE_PROMPT = "Xin mời quý đại biểu đưa mã QR vào khung hình"
+
+GREEN, AMBER, RED = (22, 128, 56), (222, 150, 0), (190, 30, 45)
+IDLE_BG, BAR_BG, WHITE, DARK = (24, 38, 64), (12, 18, 30), (255, 255, 255), (20, 20, 20)
+
+COLOURS = {"ok": GREEN, "already": AMBER}
+TITLES = {
+    "ok": "XIN CHÀO",
+    "already": "ĐÃ ĐIỂM DANH TRƯỚC ĐÓ",
+    "invalid": "MÃ KHÔNG HỢP LỆ",
+    "revoked": "THẺ ĐÃ BỊ THU HỒI",
+    "unknown": "KHÔNG TÌM THẤY ĐẠI BIỂU",
+    "wrong_event": "THẺ CỦA SỰ KIỆN KHÁC",
+    "no_snapshot": "CHƯA KIỂM TRA ĐƯỢC THẺ",
+}
+DEFAULT_MESSAGES = {
+    "ok": "Mời quý đại biểu vào hội trường",
+    "already": "Thẻ này đã được dùng để vào hội trường",
+    "invalid": "Mã QR này không phải thẻ đại biểu. Xin mời đến bàn tiếp đón.",
+    "revoked": "Thẻ đã được thay thế hoặc hủy. Xin mời đến bàn tiếp đón.",
+    "unknown": "Không có đại biểu này trong danh sách. Xin mời đến bàn tiếp đón.",
+    "wrong_event": "Thẻ này thuộc sự kiện khác. Xin mời đến bàn tiếp đón.",
+    "no_snapshot": "Máy chưa có dữ liệu sự kiện và không kết nối được máy chủ. "
+                   "Xin mời đến bàn tiếp đón.",
+}
+
+
+def colour_for(result: str | None) -> tuple[int, int, int]:
+    if result is None:
+        return IDLE_BG
+    return COLOURS.get(result, RED)
+
+
+@lru_cache(maxsize=64)
+def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
+    name = BOLD if bold else REGULAR
+    for d in FONT_DIRS:
+        if (d / name).exists():
+            return ImageFont.truetype(str(d / name), size)
+    raise FileNotFoundError(f"{name} not found (install fonts-dejavu-core)")
+
+
+def text_width(text: str, f: ImageFont.FreeTypeFont) -> float:
+    return f.getlength(text)
+
+
+def fit(text: str, max_width: int, size: int, min_size: int, bold: bool = False
+        ) -> tuple[ImageFont.FreeTypeFont, list[str]]:
+    """The largest font (<= size) at which ``text`` fits ``max_width`` on one line, or on two
+    lines (split at a word boundary) at ``min_size`` and below."""
+    s = size
+    while s > min_size:
+        f = font(s, bold)
+        if text_width(text, f) <= max_width:
+            return f, [text]
+        s -= 2
+    words = text.split()
+    s = min_size
+    while s >= 10:
+        f = font(s, bold)
+        for cut in range(len(words) - 1, 0, -1):
+            a, b = " ".join(words[:cut]), " ".join(words[cut:])
+            if text_width(a, f) <= max_width and text_width(b, f) <= max_width:
+                return f, [a, b]
+        if text_width(text, f) <= max_width:
+            return f, [text]
+        s -= 2
+    return font(10, bold), [text]
+
+
+def wrap(text: str, f: ImageFont.FreeTypeFont, max_width: int, max_lines: int = 3) -> list[str]:
+    lines: list[str] = []
+    for word in text.split():
+        if lines and text_width(lines[-1] + " " + word, f) <= max_width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1].rstrip(".") + "…"
+    return lines
+
+
+def format_time(iso: str | None, tz: str | None = None) -> str:
+    """'08:12' from an ISO timestamp, in the event's timezone when known."""
+    if not iso:
+        return ""
+    try:
+        dt = datetime.fromisoformat(str(iso).replace("Z", "+00:00"))
+    except ValueError:
+        return str(iso)[:16]
+    if dt.tzinfo is not None:
+        try:
+            from zoneinfo import ZoneInfo
+
+            dt = dt.astimezone(ZoneInfo(tz)) if tz else dt.astimezone()
+        except Exception:
+            dt = dt.astimezone()
+    return dt.strftime("%H:%M")
+
+
+@dataclass
+class PanelState:
+    """What the panel shows. ``result`` None is the idle screen."""
+
+    result: str | None = None
+    name: str = ""  #: honorific + full name
+    seat: str = ""
+    group: str = ""
+    message: str = ""
+    first_at: str = ""  #: "08:12", for "already"
+    first_station: str = ""
+    source: str = ""  #: "server" | "offline"
+    station: str = ""
+    event_name: str = ""
+    online: bool | None = None
+    queue_len: int = 0
+    problem: str = ""  #: configuration / camera / server trouble, shown in a strip
+    extra: str = ""  #: e.g. "2 mã trong khung hình"
+    layout: dict = field(default_factory=dict)
+
+
+def health_line(state: PanelState) -> str:
+    if state.online is None:
+        server = "Máy chủ: đang kết nối…"
+    elif state.online:
+        server = "Máy chủ: trực tuyến"
+    else:
+        server = "Máy chủ: NGOẠI TUYẾN"
+    return f"{server}   •   Hàng đợi: {state.queue_len}"
+
+
+def render_panel(state: PanelState, size: tuple[int, int]) -> Image.Image:
+    """The result panel as an RGB Pillow image; ``state.layout`` gets the text boxes drawn
+    (name/seat/title), so tests can compare them with a reference rendering."""
+    w, h = size
+    bg = colour_for(state.result)
+    img = Image.new("RGB", (w, h), bg)
+    d = ImageDraw.Draw(img)
+    fg = DARK if state.result == "already" else WHITE
+    pad = max(12, w // 24)
+    inner = w - 2 * pad
+    layout: dict = {}
+
+    # top bar: station + event; bottom bar: health (+ problem strip above it)
+    bar_h = max(28, h // 14)
+    d.rectangle([0, 0, w, bar_h], fill=BAR_BG)
+    top = state.station or "Trạm check-in"
+    if state.event_name:
+        top = f"{top}  —  {state.event_name}"
+    f_bar = font(max(12, bar_h // 2), False)
+    d.text((pad, bar_h // 2), fit(top, inner, bar_h // 2, 12)[1][0], font=f_bar, fill=WHITE,
+           anchor="lm")
+    d.rectangle([0, h - bar_h, w, h], fill=BAR_BG)
+    dot = (60, 200, 90) if state.online else ((230, 70, 60) if state.online is False
+                                              else (200, 200, 200))
+    r = bar_h // 5
+    d.ellipse([pad, h - bar_h // 2 - r, pad + 2 * r, h - bar_h // 2 + r], fill=dot)
+    d.text((pad + 3 * r, h - bar_h // 2), health_line(state), font=f_bar, fill=WHITE,
+           anchor="lm")
+    layout["health"] = health_line(state)
+    bottom = h - bar_h
+    if state.problem:
+        f_p = font(max(12, bar_h // 2), True)
+        lines = wrap(state.problem, f_p, inner, 2)
+        ph = (f_p.size + 6) * len(lines) + 10
+        d.rectangle([0, bottom - ph, w, bottom], fill=(250, 220, 60))
+        for i, line in enumerate(lines):
+            d.text((pad, bottom - ph + 5 + i * (f_p.size + 6)), line, font=f_p, fill=DARK)
+        layout["problem"] = lines
+        bottom -= ph
+
+    y = bar_h + pad
+    if state.result is None:
+        f_idle, lines = fit(IDLE_PROMPT, inner, max(20, h // 12), max(16, h // 18), True)
+        lines = wrap(IDLE_PROMPT, f_idle, inner, 4)
+        total = len(lines) * int(f_idle.size * 1.3)
+        y = bar_h + (bottom - bar_h - total) // 2
+        for line in lines:
+            d.text((w // 2, y), line, font=f_idle, fill=WHITE, anchor="ma")
+            y += int(f_idle.size * 1.3)
+        layout["idle"] = lines
+        state.layout = layout
+        return img
+
+    title = TITLES.get(state.result, state.result.upper())
+    if state.source == "offline" and state.result == "ok":
+        title += " (ngoại tuyến)"
+    f_title, tl = fit(title, inner, max(18, h // 14), max(14, h // 22), True)
+    for line in tl:
+        d.text((pad, y), line, font=f_title, fill=fg)
+        y += int(f_title.size * 1.25)
+    layout["title"] = {"text": tl, "size": f_title.size}
+    y += pad // 2
+
+    if state.name:
+        f_name, nl = fit(state.name, inner, max(28, h // 7), max(20, h // 13), True)
+        layout["name"] = {"lines": nl, "size": f_name.size, "xy": []}
+        for line in nl:
+            layout["name"]["xy"].append((pad, y))
+            d.text((pad, y), line, font=f_name, fill=fg)
+            y += int(f_name.size * 1.2)
+        y += pad // 3
+    if state.seat:
+        seat = f"Ghế: {state.seat}"
+        f_seat, sl = fit(seat, inner, max(28, h // 7), max(20, h // 12), True)
+        layout["seat"] = {"text": sl[0], "size": f_seat.size, "xy": (pad, y)}
+        d.text((pad, y), sl[0], font=f_seat, fill=fg)
+        y += int(f_seat.size * 1.3)
+
+    message = state.message or DEFAULT_MESSAGES.get(state.result, "")
+    if state.result == "already" and state.first_at:
+        where = f" tại {state.first_station}" if state.first_station else ""
+        message = f"Đã điểm danh lúc {state.first_at}{where}"
+    if message:
+        f_msg = font(max(14, h // 24), False)
+        for line in wrap(message, f_msg, inner, 3):
+            if y + f_msg.size > bottom - pad:
+                break
+            d.text((pad, y), line, font=f_msg, fill=fg)
+            y += int(f_msg.size * 1.3)
+        layout["message"] = message
+    if state.extra:
+        f_x = font(max(12, h // 30), True)
+        d.text((pad, min(y + 4, bottom - f_x.size - 4)), state.extra, font=f_x, fill=fg)
+        layout["extra"] = state.extra
+    state.layout = layout
+    return img
+
+
+def draw_boxes(frame: np.ndarray, polygons: list, colour=(0, 220, 0)) -> np.ndarray:
+    """Draw each code's outline (4 corners) on a copy of the BGR frame."""
+    out = frame.copy()
+    thick = max(2, frame.shape[1] // 200)
+    for pts in polygons:
+        arr = np.array(pts, dtype=np.int32).reshape(-1, 1, 2)
+        cv2.polylines(out, [arr], True, colour, thick, cv2.LINE_AA)
+    return out
+
+
+def compose_screen(frame: np.ndarray | None, state: PanelState, polygons: list | None = None,
+                   size: tuple[int, int] = (1280, 720), box_colour=None) -> np.ndarray:
+    """The whole screen (BGR): preview on the left 45%, panel on the right."""
+    w, h = size
+    canvas = np.zeros((h, w, 3), np.uint8)
+    pw = int(w * 0.45)
+    if frame is not None and frame.size:
+        fh, fw = frame.shape[:2]
+        shown = draw_boxes(frame, polygons or [], box_colour or colour_for(state.result)[::-1])
+        scale = min(pw / fw, h / fh)
+        small = cv2.resize(shown, (max(1, int(fw * scale)), max(1, int(fh * scale))),
+                           interpolation=cv2.INTER_AREA)
+        y0 = (h - small.shape[0]) // 2
+        x0 = (pw - small.shape[1]) // 2
+        canvas[y0:y0 + small.shape[0], x0:x0 + small.shape[1]] = small
+    panel = render_panel(state, (w - pw, h))
+    canvas[:, pw:] = cv2.cvtColor(np.asarray(panel), cv2.COLOR_RGB2BGR)
+    return canvas
+
+
+class Window:
+    """The full-screen OpenCV window. Only created when not headless and a display exists."""
+
+    NAME = "Event Kiosk"
+
+    def __init__(self, fullscreen: bool = True):
+        cv2.namedWindow(self.NAME, cv2.WINDOW_NORMAL)
+        if fullscreen:
+            cv2.setWindowProperty(self.NAME, cv2.WND_PROP_FULLSCREEN, cv2.WINDOW_FULLSCREEN)
+
+    def show(self, image: np.ndarray) -> int:
+        cv2.imshow(self.NAME, image)
+        return cv2.waitKey(1) & 0xFF
+
+    def close(self) -> None:
+        try:
+            cv2.destroyWindow(self.NAME)
+        except cv2.error:
+            pass
