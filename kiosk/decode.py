@@ -100,7 +100,8 @@ def _order_corners(pts: np.ndarray) -> tuple[Point, Point, Point, Point]:
     start = int(np.argmin(s))
     box = np.roll(box, -start, axis=0)
     # make it clockwise in image coordinates (y down)
-    if np.cross(box[1] - box[0], box[2] - box[1]) < 0:
+    (ax, ay), (bx, by) = box[1] - box[0], box[2] - box[1]
+    if ax * by - ay * bx < 0:
         box = np.array([box[0], box[3], box[2], box[1]])
     return tuple((int(round(x)), int(round(y))) for x, y in box)  # type: ignore[return-value]
 
