@@ -24,7 +24,14 @@ from typing import TextIO
 
 from .client import ApiClient, ServerAuthError, ServerError
 from .config import Config
-from .decision import Decider, Decision, RepeatFilter, ServerHealth, problem_for
+from .decision import (
+    PROBLEM_GARBAGE,
+    Decider,
+    Decision,
+    RepeatFilter,
+    ServerHealth,
+    problem_for,
+)
 from .decode import Decoder
 from .display import PanelState, compose_screen, format_time
 from .queue import RetryWorker, ScanQueue, flush
@@ -65,14 +72,16 @@ class SnapshotStore:
         except ServerError as exc:
             self.health.fail(problem_for(exc))
             return False
-        self.health.ok()
         if doc is None:
+            self.health.ok()
             return True
         try:
             snap = Snapshot.from_json(doc)
         except SnapshotError as exc:
             log.warning("snapshot rejected: %s", exc)
-            return True
+            self.health.fail(PROBLEM_GARBAGE)
+            return False
+        self.health.ok()
         self.current = snap
         try:
             snap.save(self.path)

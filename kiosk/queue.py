@@ -65,15 +65,25 @@ class ScanQueue:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None,
-                                   timeout=10)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
+        self._conn: sqlite3.Connection | None = None
         self._db.executescript(SCHEMA)
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        """The connection, (re)opened on demand: a closed queue can still be read."""
+        if self._conn is None:
+            conn = sqlite3.connect(str(self.path), check_same_thread=False,
+                                   isolation_level=None, timeout=10)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")  # a queued scan survives a power cut
+            self._conn = conn
+        return self._conn
 
     def close(self) -> None:
         with self._lock:
-            self._db.close()
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
 
     # -- writing ----------------------------------------------------------------------
     def add(self, code: str, station: str, scanned_at: str, *, scan_id: str | None = None,

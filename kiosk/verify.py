@@ -50,10 +50,13 @@ class Snapshot:
         """Parse the server's snapshot document. Raises SnapshotError when it is malformed."""
         if not isinstance(doc, dict):
             raise SnapshotError("snapshot is not an object")
+        for name, kind in (("event", dict), ("keys", list), ("roster", list)):
+            if not isinstance(doc.get(name), kind):
+                raise SnapshotError(f"snapshot without {name}")
         try:
-            event = doc.get("event") or {}
-            if not isinstance(event, dict):
-                raise SnapshotError("event is not an object")
+            event = doc["event"]
+            if "tag" not in event:
+                raise SnapshotError("event without tag")
             keys = codes.keyring(
                 (k["event_tag"], k["key_no"], k["public_key"]) for k in doc.get("keys") or []
             )

@@ -87,6 +87,7 @@ class FakeApi:
         self.posts = 0
         self.lock = threading.Lock()
         self.server: ThreadingHTTPServer | None = None
+        self.conns: set = set()
         self.port = _free_port()
 
     @property
@@ -146,6 +147,10 @@ class FakeApi:
             def log_message(self, *a):
                 pass
 
+            def setup(self):
+                super().setup()
+                api.conns.add(self.connection)
+
             def _send(self, status: int, body: bytes, ctype="application/json", headers=None):
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)
@@ -156,7 +161,7 @@ class FakeApi:
                 self.wfile.write(body)
 
             def _misbehave(self) -> bool:
-                if api.mode == "slow":
+                if api.mode == "slow" and self.command == "POST":
                     time.sleep(api.slow_s)
                 if api.mode == "500":
                     self._send(500, b"<html>Internal Server Error</html>", "text/html")
@@ -208,10 +213,18 @@ class FakeApi:
         return self
 
     def stop(self) -> None:
+        """Stop listening and cut every open keep-alive connection (like a killed process)."""
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
             self.server = None
+        for conn in list(self.conns):
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+                conn.close()
+            except OSError:
+                pass
+        self.conns.clear()
 
     def ok_count(self, attendee_id: int) -> int:
         ids = {c: self._attendee_of(c) for c in {e["code"] for e in self.log}}
