@@ -5,7 +5,8 @@ Every failure is turned into one of three exceptions, so callers never see a raw
 - ``ServerUnavailable``: no answer in time, connection refused, a 5xx, or a body that is not the
   documented JSON (garbage). The kiosk treats this as offline: decide locally, queue the scan.
 - ``ServerAuthError``: 401/403. The device token is wrong: a configuration problem to show.
-- ``ServerRejected``: another 4xx (the request itself is bad); retrying would not help.
+- ``ServerRejected``: 400/413/414/422, the request itself is bad; retrying would not help.
+  Other 4xx (404 wrong URL, 409 no event yet, 429) count as unavailable: retried later.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import requests
 
 RESULTS = ("ok", "already", "invalid", "revoked", "unknown", "wrong_event")
 DEFAULT_TIMEOUT = 1.5
+#: statuses that mean "this request itself is wrong": the scan is set aside, not retried
+REJECTED = (400, 413, 414, 422)
 
 
 class ServerError(Exception):
@@ -108,7 +111,13 @@ class ApiClient:
             raise ServerAuthError(f"token refused ({resp.status_code})", resp.status_code)
         if resp.status_code >= 500:
             raise ServerUnavailable(f"server error {resp.status_code}", resp.status_code)
-        if 400 <= resp.status_code < 500 and resp.status_code != 304:
+        if resp.status_code == 404:
+            raise ServerUnavailable("API not found (404): is --server the right URL?", 404)
+        if resp.status_code not in REJECTED and 400 <= resp.status_code < 500:
+            # 409 no event yet, 429 slow down, ...: the server's state, not the scan; retry later
+            raise ServerUnavailable(f"server refused for now ({resp.status_code})",
+                                    resp.status_code)
+        if resp.status_code in REJECTED:
             detail = ""
             try:
                 body = resp.json()

@@ -29,6 +29,9 @@ PROBLEM_AUTH = ("Lỗi cấu hình: máy chủ từ chối mã thiết bị (tok
                 "Xin báo ban tổ chức kiểm tra --token.")
 PROBLEM_SERVER_ERROR = "Máy chủ báo lỗi ({}). Đang làm việc ngoại tuyến, lượt quét được lưu lại."
 PROBLEM_GARBAGE = "Máy chủ trả lời không hợp lệ. Đang làm việc ngoại tuyến, lượt quét được lưu lại."
+PROBLEM_WRONG_URL = ("Lỗi cấu hình: địa chỉ máy chủ (--server) không đúng (404). "
+                     "Đang làm việc ngoại tuyến.")
+PROBLEM_NOT_READY = "Máy chủ chưa sẵn sàng ({}). Đang làm việc ngoại tuyến, lượt quét được lưu lại."
 PROBLEM_OFFLINE = "Mất kết nối máy chủ. Đang làm việc ngoại tuyến, lượt quét được lưu lại."
 PROBLEM_REJECTED = "Máy chủ không nhận lượt quét này ({})."
 
@@ -95,8 +98,13 @@ def problem_for(exc: Exception) -> str:
         return PROBLEM_AUTH
     if isinstance(exc, ServerUnavailable):
         text = str(exc)
-        if getattr(exc, "status", None) and exc.status >= 500:
-            return PROBLEM_SERVER_ERROR.format(exc.status)
+        status = getattr(exc, "status", None) or 0
+        if status >= 500:
+            return PROBLEM_SERVER_ERROR.format(status)
+        if status == 404:
+            return PROBLEM_WRONG_URL
+        if 400 <= status < 500:
+            return PROBLEM_NOT_READY.format(status)
         if "garbage" in text or "unexpected" in text or "not a JSON" in text or "not an" in text:
             return PROBLEM_GARBAGE
         return PROBLEM_OFFLINE

@@ -79,10 +79,15 @@ def fit(text: str, max_width: int, size: int, min_size: int, bold: bool = False
     s = min_size
     while s >= 10:
         f = font(s, bold)
-        for cut in range(len(words) - 1, 0, -1):
+        # the most balanced split into two lines that fit
+        best = None
+        for cut in range(1, len(words)):
             a, b = " ".join(words[:cut]), " ".join(words[cut:])
-            if text_width(a, f) <= max_width and text_width(b, f) <= max_width:
-                return f, [a, b]
+            widest = max(text_width(a, f), text_width(b, f))
+            if widest <= max_width and (best is None or widest < best[0]):
+                best = (widest, [a, b])
+        if best:
+            return f, best[1]
         if text_width(text, f) <= max_width:
             return f, [text]
         s -= 2
@@ -261,10 +266,10 @@ def draw_boxes(frame: np.ndarray, polygons: list, colour=(0, 220, 0)) -> np.ndar
 
 def compose_screen(frame: np.ndarray | None, state: PanelState, polygons: list | None = None,
                    size: tuple[int, int] = (1280, 720), box_colour=None) -> np.ndarray:
-    """The whole screen (BGR): preview on the left 45%, panel on the right."""
+    """The whole screen (BGR): preview on the left 40%, panel on the right."""
     w, h = size
     canvas = np.zeros((h, w, 3), np.uint8)
-    pw = int(w * 0.45)
+    pw = int(w * 0.4)
     if frame is not None and frame.size:
         fh, fw = frame.shape[:2]
         shown = draw_boxes(frame, polygons or [], box_colour or colour_for(state.result)[::-1])
