@@ -1,0 +1,140 @@
+"""The desk: find a delegate (accent-insensitive), check in by hand, undo, USB scanner field."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from admin.forms import ActionForm, ScanForm, UndoForm
+from admin.security import role_required
+from models.base import db
+from models.checkin import check_in, undo_check_in
+from models.events import current_event
+from models.people import Attendee
+from models.search import search_attendees
+from models.stats import attendance
+from models.timeutil import local
+
+bp = Blueprint("desk", __name__, url_prefix="/desk")
+
+OUTCOME_LABELS = {
+    "ok": lambda: _("Đã điểm danh"),
+    "already": lambda: _("Đã điểm danh trước đó"),
+    "invalid": lambda: _("Mã không hợp lệ"),
+    "revoked": lambda: _("Thẻ đã bị thu hồi"),
+    "unknown": lambda: _("Không có trong danh sách"),
+    "wrong_event": lambda: _("Thẻ của sự kiện khác"),
+}
+
+
+def _event():
+    ev = current_event()
+    if ev is None:
+        abort(404)
+    return ev
+
+
+def new_scan_id() -> str:
+    return "desk-" + secrets.token_hex(12)
+
+
+@bp.get("/")
+@role_required("desk")
+def index():
+    ev = _event()
+    q = (request.args.get("q") or "")[:200]
+    people = search_attendees(ev.id, q) if q.strip() else []
+    scan_form = ScanForm(formdata=None, scan_id=new_scan_id())
+    return render_template(
+        "desk/index.html",
+        event=ev,
+        q=q,
+        people=people,
+        stats=attendance(ev),
+        action_form=ActionForm(),
+        undo_form=UndoForm(formdata=None),
+        scan_form=scan_form,
+        local=lambda t: local(t, ev.timezone),
+    )
+
+
+@bp.post("/checkin/<int:attendee_id>")
+@role_required("desk")
+def checkin(attendee_id: int):
+    ev = _event()
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    person = db.session.get(Attendee, attendee_id)
+    if person is None or person.event_id != ev.id:
+        abort(404)
+    result = check_in(
+        event_id=ev.id,
+        attendee_id=attendee_id,
+        scan_id=new_scan_id(),
+        station=_("Bàn đón tiếp"),
+        user_id=current_user.id,
+        method="manual",
+    )
+    flash(result.message, "ok" if result.outcome == "ok" else "warn")
+    return redirect(url_for("desk.index", q=request.args.get("q", "")))
+
+
+@bp.post("/undo/<int:attendee_id>")
+@role_required("desk")
+def undo(attendee_id: int):
+    ev = _event()
+    form = UndoForm()
+    person = db.session.get(Attendee, attendee_id)
+    if person is None or person.event_id != ev.id:
+        abort(404)
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for msg in errors:
+                flash(msg, "error")
+        return redirect(url_for("desk.index", q=request.args.get("q", "")))
+    done = undo_check_in(
+        attendee_id=attendee_id,
+        reason=form.reason.data,
+        user_id=current_user.id,
+        actor=f"user:{current_user.username}",
+    )
+    if done:
+        flash(_("Đã hủy điểm danh của %(name)s.", name=person.display_name), "ok")
+    else:
+        flash(_("%(name)s chưa điểm danh.", name=person.display_name), "warn")
+    return redirect(url_for("desk.index", q=request.args.get("q", "")))
+
+
+@bp.post("/scan")
+@role_required("desk")
+def scan():
+    """The USB scanner field: it types the code and Enter. JSON for the page's script,
+    a redirect with a message otherwise."""
+    ev = _event()
+    form = ScanForm()
+    wants_json = request.accept_mimetypes.best == "application/json"
+    if not form.validate_on_submit():
+        msg = _("Không đọc được mã. Vui lòng quét lại.")
+        if wants_json:
+            return jsonify({"result": "error", "message": msg}), 400
+        flash(msg, "error")
+        return redirect(url_for("desk.index"))
+    result = check_in(
+        event_id=ev.id,
+        code=form.code.data.strip()[:4096],
+        scan_id=form.scan_id.data,
+        station=_("Bàn đón tiếp"),
+        user_id=current_user.id,
+        method="scanner",
+    )
+    if wants_json:
+        data = result.as_json()
+        data["label"] = OUTCOME_LABELS[result.outcome]()
+        return jsonify(data)
+    flash(f"{OUTCOME_LABELS[result.outcome]()}: {result.message}",
+          "ok" if result.outcome == "ok" else "warn")
+    return redirect(url_for("desk.index"))

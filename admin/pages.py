@@ -1,0 +1,37 @@
+"""Home, language switch and the admin landing page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from admin.security import role_required
+from models.events import current_event
+from models.stats import attendance
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.get("/")
+def home():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return render_template("home.html", event=current_event())
+
+
+@bp.get("/lang/<code>")
+def set_lang(code: str):
+    if code in ("vi", "en"):
+        session["lang"] = code
+    target = request.referrer or url_for("pages.home")
+    if not target.startswith(request.host_url):
+        target = url_for("pages.home")
+    return redirect(target)
+
+
+@bp.get("/admin/")
+@role_required("admin")
+def admin_home():
+    ev = current_event()
+    stats = attendance(ev) if ev else None
+    return render_template("admin/index.html", event=ev, stats=stats)

@@ -1,0 +1,107 @@
+"""Role checks, kiosk device tokens and a small in-memory rate limiter."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort, g, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from models.base import db
+from models.entities import Device, User, hash_token
+from models.timeutil import utcnow
+
+
+def role_required(*roles: str) -> Callable:
+    """Pages: anonymous -> login page (401 for JSON), wrong role -> 403. Admin passes all."""
+
+    def deco(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                from admin import login_manager
+
+                return login_manager.unauthorized()
+            if not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return deco
+
+
+_device_cache: dict[str, tuple[float, int | None, str, str]] = {}
+_DEVICE_TTL = 5.0
+
+
+def device_from_request() -> Device | None:
+    """The kiosk device named by `Authorization: Bearer <token>`, or None.
+    Cached for a few seconds per token (a revoked token stops working within 5 s)."""
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return None
+    token = header[7:].strip()
+    if not token or len(token) > 200:
+        return None
+    digest = hash_token(token)
+    hit = _device_cache.get(digest)
+    now = time.monotonic()
+    if hit is None or now - hit[0] > _DEVICE_TTL:
+        dev = db.session.scalar(
+            select(Device).where(Device.token_hash == digest, Device.revoked_at.is_(None))
+        )
+        if dev is not None:
+            dev.last_seen_at = utcnow()
+            db.session.commit()
+        hit = (now, dev.id if dev else None, dev.name if dev else "", dev.kind if dev else "")
+        _device_cache[digest] = hit
+    if hit[1] is None:
+        return None
+    g.device_id, g.device_name, g.device_kind = hit[1], hit[2], hit[3]
+    return Device(id=hit[1], name=hit[2], kind=hit[3])
+
+
+def forget_devices() -> None:
+    _device_cache.clear()
+
+
+def staff_user() -> User | None:
+    return current_user if current_user.is_authenticated else None
+
+
+class RateLimiter:
+    """At most ``limit`` hits per ``window`` seconds per key (e.g. the client address)."""
+
+    def __init__(self, limit: int, window: float):
+        self.limit, self.window = limit, window
+        self._hits: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def hit(self, key: str) -> bool:
+        """Record a hit; False when the key is over the limit."""
+        now = time.monotonic()
+        with self._lock:
+            q = self._hits[key]
+            while q and now - q[0] > self.window:
+                q.popleft()
+            if len(q) >= self.limit:
+                return False
+            q.append(now)
+            if len(self._hits) > 10000:  # forget idle keys
+                for k in [k for k, v in self._hits.items() if not v or now - v[-1] > self.window]:
+                    del self._hits[k]
+            return True
+
+    def reset(self) -> None:
+        with self._lock:
+            self._hits.clear()
+
+
+def client_address() -> str:
+    return request.remote_addr or "?"

@@ -1,0 +1,49 @@
+"""create_app(test_config=None): config, extensions, blueprints, CLI. Nothing else."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+import config
+from admin import init_web
+from admin.security import forget_devices
+from models.base import db
+from models.caches import clear_all as clear_caches
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(config.INSTANCE_DIR), instance_relative_config=True)
+    app.config.from_object(config.Config)
+    app.config["SECRET_KEY"] = config._secret_key() if not test_config else "test-only-secret"
+    app.config["SQLALCHEMY_DATABASE_URI"] = config.database_url()
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+    if test_config:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite"):
+        opts = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        opts["connect_args"] = {"check_same_thread": False, "timeout": 15,
+                                **opts.get("connect_args", {})}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = opts
+    else:
+        opts = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        opts.setdefault("pool_size", int(os.environ.get("DB_POOL_SIZE", "20")))
+        opts.setdefault("pool_pre_ping", True)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = opts
+
+    import models.database  # noqa: F401  (engine event listeners)
+    import models.schema  # noqa: F401  (every model)
+
+    db.init_app(app)
+    init_web(app)
+    clear_caches()
+    forget_devices()
+
+    import cli
+
+    cli.register(app)
+    return app

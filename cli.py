@@ -1,0 +1,200 @@
+"""Flask CLI commands (flask --app app ...). Thin: they call the domain functions."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import func, select
+
+from models.base import db
+from models.entities import ROLES, Device, User, audit, hash_token
+
+
+def register(app: Flask) -> None:
+    for cmd in (init_db, seed_demo, create_user, kiosk_token, export_codes, serve):
+        app.cli.add_command(cmd)
+
+
+def upgrade_database() -> None:
+    """Create the database or bring it forward (Alembic migrations)."""
+    from flask_migrate import upgrade
+
+    from admin import MIGRATIONS_DIR
+
+    upgrade(directory=MIGRATIONS_DIR)
+
+
+@click.command("init-db")
+def init_db() -> None:
+    """Create the database or upgrade it to the current schema (keeps data)."""
+    upgrade_database()
+    click.echo("Cơ sở dữ liệu đã sẵn sàng / database is up to date.")
+
+
+def demo_logins_path() -> Path:
+    return Path(current_app.instance_path) / "demo_logins.json"
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Only when the database has no event yet.")
+def seed_demo(if_empty: bool) -> None:
+    """Load the demo event (OCOP Khánh Hòa 2024) with demo users admin, desk, mc."""
+    from models.demo import load_demo
+    from models.event import Event
+
+    if if_empty and db.session.scalar(select(func.count(Event.id))):
+        click.echo("Đã có dữ liệu; bỏ qua dữ liệu mẫu / data present, demo not loaded.")
+        return
+    ev, made = load_demo()
+    if made:
+        path = demo_logins_path()
+        old = json.loads(path.read_text()) if path.exists() else {}
+        old.update(made)
+        path.write_text(json.dumps(old, ensure_ascii=False, indent=1))
+        path.chmod(0o600)
+    click.echo(f"Đã tạo sự kiện mẫu / demo event loaded: {ev.name}")
+    for user, password in made.items():
+        click.echo(f"  DEMO ONLY login: {user} / {password}")
+
+
+@click.command("create-user")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--password", envvar="EVENT_KIOSK_PASSWORD", hidden=True)
+def create_user(name: str, role: str, password: str | None) -> None:
+    """Create a staff user (or reset their password and role). Password from a prompt or stdin."""
+    if password is None:
+        if sys.stdin.isatty():
+            password = click.prompt("Mật khẩu / password", hide_input=True,
+                                    confirmation_prompt=True)
+        else:
+            password = sys.stdin.readline().rstrip("\r\n")
+    if len(password or "") < 8:
+        raise click.ClickException("Mật khẩu phải có ít nhất 8 ký tự / password: 8+ characters.")
+    name = name.strip()
+    if not name or len(name) > 80:
+        raise click.ClickException("Tên đăng nhập không hợp lệ / invalid user name.")
+    user = db.session.scalar(select(User).where(User.username == name))
+    if user is None:
+        user = User(username=name, role=role)
+        db.session.add(user)
+    user.role = role
+    user.set_password(password)
+    db.session.flush()
+    audit("create_user", "user", user.id, actor="cli", role=role)
+    db.session.commit()
+    click.echo(f"Đã lưu người dùng {name} ({role}).")
+
+
+@click.command("kiosk-token")
+@click.argument("name")
+@click.option("--kind", type=click.Choice(["hall", "exhibition"]), default="hall",
+              help="exhibition: the kiosk at the exhibition entrance (marks booths set up).")
+@click.option("--revoke", is_flag=True, help="Revoke the device's token instead.")
+def kiosk_token(name: str, kind: str, revoke: bool) -> None:
+    """Make a new device token for kiosk NAME (printed as the last line; stored hashed)."""
+    from models.timeutil import utcnow
+
+    dev = db.session.scalar(select(Device).where(Device.name == name))
+    if revoke:
+        if dev is None:
+            raise click.ClickException(f"Không có thiết bị {name}.")
+        dev.revoked_at = utcnow()
+        audit("revoke_token", "device", dev.id, actor="cli")
+        db.session.commit()
+        click.echo(f"Đã thu hồi mã của {name}.")
+        return
+    token = Device.new_token()
+    if dev is None:
+        dev = Device(name=name, token_hash=hash_token(token), kind=kind)
+        db.session.add(dev)
+    else:
+        dev.token_hash, dev.kind, dev.revoked_at = hash_token(token), kind, None
+    db.session.flush()
+    audit("kiosk_token", "device", dev.id, actor="cli", kind=kind)
+    db.session.commit()
+    click.echo(f"Mã thiết bị cho {name} ({kind}); the old one, if any, no longer works:")
+    click.echo(token)
+
+
+@click.command("export-codes")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False))
+def export_codes(out: str) -> None:
+    """CSV for a print shop's mail merge: attendee_id, honorific, name, group, seat, code."""
+    from models.badges import issue_missing_badges
+    from models.event import Group
+    from models.events import current_event
+    from models.hall import Seat
+    from models.people import Attendee, Badge
+
+    ev = current_event()
+    if ev is None:
+        raise click.ClickException("Chưa có sự kiện / no event.")
+    issue_missing_badges(ev)
+    db.session.commit()
+    rows = db.session.execute(
+        select(Attendee.id, Attendee.honorific, Attendee.full_name, Group.name, Seat.label,
+               Badge.code)
+        .join(Badge, (Badge.attendee_id == Attendee.id) & Badge.revoked_at.is_(None))
+        .outerjoin(Group, Group.id == Attendee.group_id)
+        .outerjoin(Seat, Seat.id == Attendee.seat_id)
+        .where(Attendee.event_id == ev.id, Attendee.status == "invited")
+        .order_by(Attendee.id)
+    ).all()
+    with open(out, "w", newline="", encoding="utf-8-sig") as fh:
+        w = csv.writer(fh)
+        w.writerow(["attendee_id", "honorific", "name", "group", "seat", "code"])
+        for r in rows:
+            w.writerow([r[0], *[_safe_cell(v) for v in r[1:5]], r[5]])
+    click.echo(f"{len(rows)} mã đã ghi vào {out}")
+
+
+def _safe_cell(value: object) -> str:
+    """Text that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@click.command("serve")
+@click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), show_default="HOST or 127.0.0.1")
+@click.option("--port", default=lambda: int(os.environ.get("PORT", "8000")), type=int,
+              show_default="PORT or 8000")
+@click.option("--threads", default=lambda: int(os.environ.get("THREADS", "16")), type=int)
+def serve(host: str, port: int, threads: int) -> None:
+    """Serve with waitress and print the page URLs and the demo logins."""
+    from waitress import serve as waitress_serve
+
+    app = current_app._get_current_object()
+    base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    click.echo("Event Kiosk is running:")
+    for path, what in PAGES:
+        click.echo(f"  {base}{path:<22} {what}")
+    path = demo_logins_path()
+    if path.exists():
+        click.echo("DEMO ONLY logins (change or remove before a real event):")
+        for user, password in json.loads(path.read_text()).items():
+            click.echo(f"  {user:<6} {password}")
+    click.echo(f"Database: {_redacted(current_app.config['SQLALCHEMY_DATABASE_URI'])}")
+    sys.stdout.flush()
+    waitress_serve(app, host=host, port=port, threads=threads, ident="event-kiosk",
+                   channel_timeout=120, connection_limit=1000)
+
+
+def _redacted(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+PAGES = [
+    ("/login", "đăng nhập / log in"),
+    ("/desk/", "bàn đón tiếp / desk: search, check in, USB scanner"),
+    ("/admin/", "quản trị / organiser dashboard"),
+    ("/api/v1/checkins", "API cho kiosk / kiosk API (POST, Bearer token)"),
+]

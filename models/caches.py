@@ -1,0 +1,8 @@
+"""Per-process caches of the domain, cleared when the app (or a test) starts afresh."""
+
+
+def clear_all() -> None:
+    from models import checkin, events
+
+    checkin._event_cache.clear()
+    events.invalidate_keyring()

@@ -1,0 +1,323 @@
+"""check_in(...): the ONE function every entry point calls (API, desk scanner, desk by name,
+offline sync). And undo_check_in(...).
+
+Rules, in order (the outcome names are the API's):
+  1. the same scan_id seen before -> the original outcome again; nothing is written;
+  2. not a genuine code of an event we know (malformed, over 512 characters, bad signature,
+     unknown or retired key) -> "invalid";
+  3. a genuine badge of another event -> "wrong_event";
+  4. no badge with this code, or its attendee is gone or not on the guest list -> "unknown";
+  5. the badge was reissued or cancelled -> "revoked";
+  6. the attendee has arrived already -> "already" (with the first check-in's time and station);
+  7. otherwise -> "ok": this scan is the arrival.
+Exactly one "ok" per attendee under any concurrency: the arrival is a conditional
+UPDATE ... WHERE checked_in_at IS NULL inside one transaction (SQLite: BEGIN IMMEDIATE;
+PostgreSQL: the row lock of the UPDATE), never a read-then-write.
+Every scan is logged in the append-only checkin table, failed ones too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from models import codes
+from models.base import db
+from models.database import write_transaction
+from models.entities import audit
+from models.event import Event, Group
+from models.events import keyring
+from models.hall import Seat
+from models.people import Attendee, Badge, CheckIn
+from models.timeutil import local, utcnow
+
+Clock = Callable[[], datetime]
+
+MESSAGES = {
+    "ok": "Xin chào {name}! Mời quý đại biểu ngồi ghế {seat}.",
+    "ok_noseat": "Xin chào {name}! Chúc quý đại biểu một hội nghị thành công.",
+    "already": "{name} đã điểm danh lúc {time} tại {station}.",
+    "invalid": "Mã không hợp lệ. Xin mời quý đại biểu đến bàn hướng dẫn.",
+    "revoked": "Thẻ này đã được thay thế hoặc đã bị hủy. Xin mời đến bàn hướng dẫn.",
+    "unknown": "Không tìm thấy đại biểu trong danh sách. Xin mời đến bàn hướng dẫn.",
+    "wrong_event": "Thẻ của sự kiện khác. Xin mời quý đại biểu đến bàn hướng dẫn.",
+}
+
+_a = Attendee.__table__
+_b = Badge.__table__
+_c = CheckIn.__table__
+_g = Group.__table__
+_s = Seat.__table__
+_e = Event.__table__
+
+_event_cache: dict[int, tuple[int, str]] = {}
+
+
+@dataclass
+class CheckInResult:
+    outcome: str
+    message: str
+    attendee: dict | None = None
+    first_checkin: dict | None = None
+    checkin_id: int | None = None
+    #: True when this answer repeats an earlier one for the same scan_id
+    replay: bool = False
+    extra: dict = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        return {
+            "result": self.outcome,
+            "message": self.message,
+            "attendee": self.attendee,
+            "first_checkin": self.first_checkin,
+        }
+
+
+def _event_info(event_id: int) -> tuple[int, str]:
+    info = _event_cache.get(event_id)
+    if info is None:
+        row = db.session.execute(select(_e.c.tag, _e.c.timezone).where(_e.c.id == event_id)).one()
+        info = (row.tag, row.timezone)
+        _event_cache[event_id] = info
+    return info
+
+
+def _storable(code: object) -> str:
+    text = code if isinstance(code, str) else repr(code)
+    # PostgreSQL text cannot hold NUL; lone surrogates cannot be encoded.
+    text = text[:512].replace("\x00", "\ufffd")
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _attendee_info(attendee_id: int) -> dict | None:
+    row = db.session.execute(
+        select(
+            _a.c.id, _a.c.honorific, _a.c.full_name, _a.c.position, _a.c.organisation,
+            _g.c.name.label("group"), _s.c.label.label("seat"),
+        )
+        .select_from(_a.outerjoin(_g, _g.c.id == _a.c.group_id).outerjoin(_s, _s.c.id == _a.c.seat_id))
+        .where(_a.c.id == attendee_id)
+    ).first()
+    if row is None:
+        return None
+    return {
+        "id": row.id,
+        "honorific": row.honorific,
+        "name": row.full_name,
+        "position": row.position,
+        "organisation": row.organisation,
+        "group": row.group,
+        "seat": row.seat,
+    }
+
+
+def _first_checkin(attendee_id: int, tz: str) -> dict | None:
+    row = db.session.execute(
+        select(_c.c.scanned_at, _c.c.station)
+        .select_from(_a.join(_c, _c.c.id == _a.c.first_checkin_id))
+        .where(_a.c.id == attendee_id)
+    ).first()
+    if row is None:
+        return None
+    return {"at": local(row.scanned_at, tz).isoformat(timespec="seconds"), "station": row.station}
+
+
+def _message(outcome: str, attendee: dict | None, first: dict | None) -> str:
+    if attendee is None or outcome not in ("ok", "already"):
+        return MESSAGES[outcome]
+    name = f"{attendee['honorific']} {attendee['name']}".strip()
+    if outcome == "ok":
+        key = "ok" if attendee["seat"] else "ok_noseat"
+        return MESSAGES[key].format(name=name, seat=attendee["seat"] or "")
+    time_text = first["at"][11:16] if first else "?"
+    station = first["station"] if first else "?"
+    return MESSAGES["already"].format(name=name, time=time_text, station=station)
+
+
+def _replay(scan_id: str, tz: str) -> CheckInResult | None:
+    row = db.session.execute(
+        select(_c.c.id, _c.c.outcome, _c.c.attendee_id).where(_c.c.scan_id == scan_id)
+    ).first()
+    if row is None:
+        return None
+    attendee = _attendee_info(row.attendee_id) if row.attendee_id else None
+    first = _first_checkin(row.attendee_id, tz) if row.attendee_id and row.outcome == "already" else None
+    if row.outcome == "ok" and attendee is not None:
+        first = None
+    outcome = row.outcome if row.outcome in MESSAGES else "invalid"
+    return CheckInResult(outcome, _message(outcome, attendee, first), attendee, first, row.id, True)
+
+
+def check_in(
+    *,
+    event_id: int,
+    scan_id: str,
+    station: str,
+    code: str | None = None,
+    attendee_id: int | None = None,
+    scanned_at: datetime | None = None,
+    device_id: int | None = None,
+    user_id: int | None = None,
+    method: str = "kiosk",
+    now: Clock = utcnow,
+) -> CheckInResult:
+    """Check a badge (``code``) or, at the desk, a person (``attendee_id``) in.
+
+    Outcomes: "ok", "already", "invalid", "revoked", "unknown", "wrong_event" (see the module
+    docstring for the rules). Runs in its own transaction: anything pending in the session is
+    committed first. A retried ``scan_id`` returns the first answer and writes nothing.
+    ``scanned_at`` (naive UTC) is when the device saw the badge; it defaults to ``now()`` and a
+    time in the future is clamped to ``now()``.
+    """
+    session = db.session()
+    if session.in_transaction():
+        session.commit()
+    tag, tz = _event_info(event_id)
+    received = now()
+    seen = received if scanned_at is None or scanned_at > received + timedelta(0) else scanned_at
+
+    earlier = _replay(scan_id, tz)
+    if earlier is not None:
+        session.rollback()
+        return earlier
+
+    outcome: str | None = None
+    badge_id = None
+    if attendee_id is None:
+        text = code if isinstance(code, str) else ""
+        try:
+            fields = codes.verify_code(text, keyring(), event_tag=tag)
+        except codes.CodeError as exc:
+            outcome = exc.code
+        else:
+            attendee_id = fields.attendee_id
+    session.rollback()  # end the read snapshot; the write transaction starts below
+
+    try:
+        with write_transaction():
+            person = None
+            if outcome is None and code is not None:
+                badge = session.execute(
+                    select(_b.c.id, _b.c.attendee_id, _b.c.revoked_at, _b.c.event_id).where(
+                        _b.c.code == code.strip()
+                    )
+                ).first()
+                if badge is None or badge.event_id != event_id or badge.attendee_id != attendee_id:
+                    outcome = "unknown"
+                else:
+                    badge_id = badge.id
+                    if badge.revoked_at is not None:
+                        outcome = "revoked"
+            if outcome in (None, "revoked") and attendee_id is not None:
+                person = session.execute(
+                    select(_a.c.id, _a.c.status, _a.c.event_id).where(_a.c.id == attendee_id)
+                ).first()
+                if person is None or person.event_id != event_id:
+                    outcome, person = "unknown", None
+                elif outcome is None and person.status != "invited":
+                    outcome = "revoked" if person.status == "cancelled" else "unknown"
+            elif outcome is None:
+                outcome = "unknown"
+
+            row_id = session.execute(
+                _c.insert()
+                .values(
+                    event_id=event_id,
+                    scan_id=scan_id,
+                    code=_storable(code or ""),
+                    attendee_id=person.id if person is not None else None,
+                    badge_id=badge_id,
+                    station=station,
+                    device_id=device_id,
+                    user_id=user_id,
+                    method=method,
+                    outcome=outcome or "ok",
+                    scanned_at=seen,
+                    received_at=received,
+                    reason="",
+                )
+                .returning(_c.c.id)
+            ).scalar_one()
+            if outcome is None:
+                won = session.execute(
+                    update(_a)
+                    .where(_a.c.id == attendee_id, _a.c.checked_in_at.is_(None))
+                    .values(checked_in_at=seen, first_checkin_id=row_id)
+                ).rowcount
+                outcome = "ok" if won == 1 else "already"
+                if outcome == "already":
+                    session.execute(update(_c).where(_c.c.id == row_id).values(outcome="already"))
+            info = _attendee_info(attendee_id) if person is not None else None
+            first = _first_checkin(attendee_id, tz) if outcome == "already" else None
+            session.commit()
+    except IntegrityError:
+        session.rollback()
+        earlier = _replay(scan_id, tz)
+        session.rollback()
+        if earlier is None:
+            raise
+        return earlier
+    except BaseException:
+        session.rollback()
+        raise
+    return CheckInResult(outcome, _message(outcome, info, first), info, first, row_id)
+
+
+def undo_check_in(
+    *,
+    attendee_id: int,
+    reason: str,
+    user_id: int | None = None,
+    actor: str = "",
+    station: str = "desk",
+    now: Clock = utcnow,
+) -> bool:
+    """Undo a mistaken arrival. Returns False when the attendee had not arrived.
+    Logs an "undone" row in the check-in log and an audit entry (who and why).
+    Raises ValueError when no reason is given."""
+    import secrets
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError("reason required")
+    session = db.session()
+    if session.in_transaction():
+        session.commit()
+    with write_transaction():
+        row = session.execute(
+            select(_a.c.event_id, _a.c.first_checkin_id, _a.c.checked_in_at).where(
+                _a.c.id == attendee_id
+            )
+        ).first()
+        if row is None or row.checked_in_at is None:
+            session.rollback()
+            return False
+        session.execute(
+            update(_a)
+            .where(_a.c.id == attendee_id)
+            .values(checked_in_at=None, first_checkin_id=None)
+        )
+        at = now()
+        session.execute(
+            _c.insert().values(
+                event_id=row.event_id,
+                scan_id="undo-" + secrets.token_hex(12),
+                code="",
+                attendee_id=attendee_id,
+                station=station,
+                user_id=user_id,
+                method="undo",
+                outcome="undone",
+                scanned_at=at,
+                received_at=at,
+                undoes_id=row.first_checkin_id,
+                reason=reason[:300],
+            )
+        )
+        audit("undo_checkin", "attendee", attendee_id, actor=actor, user_id=user_id, reason=reason)
+        session.commit()
+    return True

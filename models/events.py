@@ -1,0 +1,110 @@
+"""Events and their signing keys."""
+
+from __future__ import annotations
+
+import base64
+import threading
+from datetime import date
+
+from sqlalchemy import select
+
+from models import codes
+from models.base import db
+from models.event import Event, EventKey
+from models.timeutil import utcnow
+
+
+def current_event() -> Event | None:
+    """The event this server runs now (the newest one marked current)."""
+    return db.session.scalar(
+        select(Event).where(Event.is_current.is_(True)).order_by(Event.id.desc()).limit(1)
+    )
+
+
+def create_event(*, slug: str, name: str, date: date, **fields: object) -> Event:
+    """Make an event with its first key pair. Other events stop being current."""
+    db.session.execute(db.update(Event).values(is_current=False))
+    ev = Event(slug=slug, name=name, date=date, **fields)
+    db.session.add(ev)
+    db.session.flush()
+    add_key(ev)
+    return ev
+
+
+def add_key(ev: Event) -> EventKey:
+    """Rotate: a new active key signs new badges; older keys still verify until retired."""
+    private = codes.new_private_key()
+    numbers = [k.key_no for k in ev.keys]
+    key_no = (max(numbers) + 1) if numbers else 1
+    if key_no > 255:
+        raise ValueError("too many keys for one event")
+    for k in ev.keys:
+        k.active = False
+    key = EventKey(
+        event=ev,
+        key_no=key_no,
+        public_key=codes.b64(codes.public_key_of(private)),
+        private_key=codes.b64(private),
+        active=True,
+    )
+    db.session.add(key)
+    db.session.flush()
+    invalidate_keyring()
+    return key
+
+
+def retire_key(key: EventKey) -> None:
+    """A retired key verifies nothing any more (its badges become invalid)."""
+    key.retired_at = utcnow()
+    key.active = False
+    invalidate_keyring()
+
+
+def signing_key(ev: Event) -> EventKey:
+    for k in ev.keys:
+        if k.active and k.retired_at is None:
+            return k
+    return add_key(ev)
+
+
+def private_bytes(key: EventKey) -> bytes:
+    return base64.b64decode(key.private_key)
+
+
+_ring_lock = threading.Lock()
+_ring_cache: dict[str, object] = {}
+
+
+def invalidate_keyring() -> None:
+    with _ring_lock:
+        _ring_cache.clear()
+
+
+def public_keys() -> list[dict]:
+    """Every valid public key of every event on this server (so wrong-event badges are known)."""
+    rows = db.session.execute(
+        select(Event.id, Event.tag, EventKey.key_no, EventKey.public_key)
+        .join(EventKey, EventKey.event_id == Event.id)
+        .where(EventKey.retired_at.is_(None))
+        .order_by(Event.id, EventKey.key_no)
+    ).all()
+    return [
+        {"event_id": r.id, "event_tag": r.tag, "key_no": r.key_no, "public_key": r.public_key}
+        for r in rows
+    ]
+
+
+def keyring() -> dict[tuple[int, int], bytes]:
+    """(event_tag, key_no) -> raw public key, cached until a key changes in this process.
+    (Other processes on the same database re-read it every 30 s.)"""
+    import time
+
+    with _ring_lock:
+        ring = _ring_cache.get("ring")
+        if ring is not None and time.monotonic() - _ring_cache["at"] < 30:  # type: ignore[operator]
+            return ring  # type: ignore[return-value]
+    ring = codes.keyring((k["event_tag"], k["key_no"], k["public_key"]) for k in public_keys())
+    with _ring_lock:
+        _ring_cache["ring"] = ring
+        _ring_cache["at"] = time.monotonic()
+    return ring

@@ -1,0 +1,53 @@
+// Desk scanner field: a USB scanner types the code then Enter. Post it, show the outcome,
+// clear the field and keep the focus, without reloading the page.
+(function () {
+  "use strict";
+  var form = document.getElementById("scan-form");
+  if (!form) return;
+  var input = document.getElementById("scan-code");
+  var out = document.getElementById("scan-result");
+  var token = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
+
+  function scanId() {
+    var b = new Uint8Array(12);
+    window.crypto.getRandomValues(b); // works on plain http on the LAN (randomUUID does not)
+    return "desk-" + Array.prototype.map.call(b, function (x) {
+      return ("0" + x.toString(16)).slice(-2);
+    }).join("");
+  }
+
+  function show(result, label, message) {
+    out.setAttribute("data-result", result);
+    out.className = "scan-result " + result;
+    out.textContent = "";
+    var strong = document.createElement("strong");
+    strong.textContent = label;
+    out.appendChild(strong);
+    out.appendChild(document.createTextNode(" " + message));
+  }
+
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var code = input.value.trim();
+    input.value = "";
+    input.focus();
+    if (!code) return;
+    var body = new URLSearchParams();
+    body.set("code", code);
+    body.set("scan_id", scanId());
+    body.set("csrf_token", token);
+    fetch(form.action, {
+      method: "POST",
+      headers: { "Accept": "application/json", "X-CSRFToken": token },
+      body: body,
+      credentials: "same-origin"
+    }).then(function (r) { return r.json(); })
+      .then(function (d) { show(d.result, d.label || d.result, d.message || ""); })
+      .catch(function () { show("error", "!", "Mất kết nối tới máy chủ / Server unreachable"); });
+  });
+  // keep the focus on the scanner field unless the user is typing elsewhere
+  document.addEventListener("click", function (ev) {
+    var t = ev.target;
+    if (!t.closest || !t.closest("input, button, a, textarea, select")) input.focus();
+  });
+})();

@@ -1,0 +1,197 @@
+"""Fixtures: app / client / runner / db on SQLite and (when TEST_DATABASE_URL is set) on
+PostgreSQL; a real waitress server on a free port (live_server); an auth helper."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import text
+
+from app import create_app
+from models.base import db
+from models.caches import clear_all
+from tests import factories
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+if PG_URL.startswith("postgresql://"):
+    PG_URL = "postgresql+psycopg://" + PG_URL[len("postgresql://"):]
+
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+_pg_ready = False
+
+
+def _reset_pg(app) -> None:
+    """Fresh schema once per session, then TRUNCATE between tests (fast)."""
+    global _pg_ready
+    with app.app_context():
+        if not _pg_ready:
+            db.drop_all()
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            db.create_all()
+            _pg_ready = True
+        else:
+            names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            with db.engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+def make_app(backend: str, tmp_path: Path, **extra):
+    if backend == "postgresql":
+        uri = PG_URL
+    else:
+        uri = f"sqlite:///{tmp_path / 'test.db'}"
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": uri,
+        "WTF_CSRF_ENABLED": extra.pop("csrf", False),
+        "SERVER_NAME": None,
+        **extra,
+    })
+    if backend == "postgresql":
+        _reset_pg(app)
+    else:
+        with app.app_context():
+            db.create_all()
+    clear_all()
+    from admin.auth import login_limiter
+    from admin.security import forget_devices
+
+    forget_devices()
+
+    login_limiter.reset()
+    return app
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def app(backend, tmp_path):
+    app = make_app(backend, tmp_path)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def csrf_app(backend, tmp_path):
+    """The app with CSRF protection on, as in production."""
+    app = make_app(backend, tmp_path, csrf=True)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def event(app):
+    return factories.make_event()
+
+
+@pytest.fixture
+def kiosk_token(app):
+    return factories.make_device("kiosk-test")
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, username: str, password: str = "secret-pass-123"):
+        return self.client.post("/login", data={"username": username, "password": password})
+
+    def as_role(self, role: str):
+        factories.make_user(f"{role}-user", role)
+        resp = self.login(f"{role}-user")
+        assert resp.status_code == 302, resp.data[:500]
+        return resp
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """A real waitress server in this process, on a free port; can be stopped and restarted
+    on the same port (to test kiosks losing the server)."""
+
+    def __init__(self, app, port: int):
+        self.app, self.port = app, port
+        self.url = f"http://127.0.0.1:{port}"
+        self._server = None
+        self._thread = None
+
+    def start(self) -> None:
+        from waitress.server import create_server
+
+        for _ in range(50):
+            try:
+                self._server = create_server(self.app, host="127.0.0.1", port=self.port,
+                                             threads=8, _quiet=True)
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("port busy")
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._thread.start()
+        for _ in range(100):
+            try:
+                requests.get(self.url + "/login", timeout=1)
+                return
+            except requests.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("server did not start")
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            self._server.task_dispatcher.shutdown(timeout=2)
+            self._thread.join(timeout=5)
+            self._server = None
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    """A waitress server on SQLite with a test event (6 people with badges) and a kiosk token.
+    Attributes: url, token, event_id, app, stop(), start()."""
+    app = make_app("sqlite", tmp_path)
+    with app.app_context():
+        ev = factories.make_event()
+        token = factories.make_device("kiosk-live")
+        event_id = ev.id
+    server = LiveServer(app, free_port())
+    server.token, server.event_id = token, event_id
+    server.start()
+    yield server
+    server.stop()
+    with app.app_context():
+        db.engine.dispose()

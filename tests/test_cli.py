@@ -1,0 +1,68 @@
+"""The Flask CLI: init-db, seed-demo, create-user, kiosk-token, export-codes."""
+
+import csv
+import json
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from models import codes
+from models.base import db
+from models.entities import Device, User, hash_token
+from models.event import Event
+from models.events import keyring
+from models.people import Attendee
+
+
+def test_seed_demo_and_export_codes(runner, tmp_path, app):
+    r = runner.invoke(args=["seed-demo"])
+    assert r.exit_code == 0, r.output
+    assert "DEMO ONLY login: admin" in r.output
+    ev = db.session.scalar(select(Event))
+    n = db.session.scalar(select(func.count(Attendee.id)))
+    assert 240 <= n <= 260
+    assert ev.planned_seats == 250 and len(ev.districts) == 9
+    # every demo delegate has a seat and the names carry diacritics
+    seated = db.session.scalar(select(func.count(Attendee.id)).where(Attendee.seat_id.is_not(None)))
+    assert seated == n
+    logins = json.loads((Path(app.instance_path) / "demo_logins.json").read_text())
+    assert set(logins) == {"admin", "desk", "mc"}
+    r = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert "bỏ qua" in r.output and db.session.scalar(select(func.count(Event.id))) == 1
+
+    out = tmp_path / "codes.csv"
+    r = runner.invoke(args=["export-codes", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
+    assert len(rows) == n
+    assert list(rows[0]) == ["attendee_id", "honorific", "name", "group", "seat", "code"]
+    ring = keyring()
+    for row in rows[:20]:
+        assert codes.verify_code(row["code"], ring).attendee_id == int(row["attendee_id"])
+
+
+def test_create_user_from_stdin(runner):
+    r = runner.invoke(args=["create-user", "thu.ky", "--role", "desk"], input="mat-khau-dai\n")
+    assert r.exit_code == 0, r.output
+    u = db.session.scalar(select(User).where(User.username == "thu.ky"))
+    assert u.role == "desk" and u.check_password("mat-khau-dai")
+    r = runner.invoke(args=["create-user", "x", "--role", "desk"], input="short\n")
+    assert r.exit_code != 0 and db.session.scalar(select(User).where(User.username == "x")) is None
+    r = runner.invoke(args=["create-user", "y", "--role", "boss"], input="long-enough\n")
+    assert r.exit_code != 0
+
+
+def test_kiosk_token_last_line_and_hashed(runner, client, event):
+    r = runner.invoke(args=["kiosk-token", "cong-1"])
+    token = r.output.strip().splitlines()[-1]
+    dev = db.session.scalar(select(Device).where(Device.name == "cong-1"))
+    assert dev.token_hash == hash_token(token) and token not in dev.token_hash
+    ok = client.get("/api/v1/stats", headers={"Authorization": f"Bearer {token}"})
+    assert ok.status_code == 200
+    r = runner.invoke(args=["kiosk-token", "cong-1", "--revoke"])
+    assert r.exit_code == 0
+    from admin.security import forget_devices
+
+    forget_devices()
+    bad = client.get("/api/v1/stats", headers={"Authorization": f"Bearer {token}"})
+    assert bad.status_code == 401
