@@ -68,8 +68,8 @@ class Pose:
     scale: float = 0.5  #: badge height as a fraction of the frame height
     angle: float = 0.0  #: in-plane rotation, degrees
     tilt: float = 0.0  #: perspective: -1..1, how much one side is farther away
-    motion: int = 0  #: motion blur kernel length (pixels, horizontal)
-    blur: float = 0.0  #: defocus, gaussian sigma
+    motion: int = 0  #: motion blur length, pixels of a 720-line frame (horizontal)
+    blur: float = 0.0  #: defocus, gaussian sigma in pixels of a 720-line frame
     light: float = 1.0  #: brightness factor (0.3 = dim room)
     glare: float = 0.0  #: 0..1 strength of a specular blob over the code
     cover: float = 0.0  #: fraction of the QR width covered by a finger from the right
@@ -136,12 +136,16 @@ def compose(badge: np.ndarray, bg: np.ndarray, pose: Pose, seed: int = 0) -> np.
     if pose.light != 1.0:
         out *= pose.light
     out = out.clip(0, 255).astype(np.uint8)
-    if pose.motion > 1:
-        k = np.zeros((pose.motion, pose.motion), np.float32)
-        k[pose.motion // 2, :] = 1.0 / pose.motion
+    # motion and defocus are given for a 720-line frame; the same physical blur covers
+    # proportionally fewer pixels at a lower resolution
+    px = fh / 720
+    motion = int(round(pose.motion * px))
+    if motion > 1:
+        k = np.zeros((motion, motion), np.float32)
+        k[motion // 2, :] = 1.0 / motion
         out = cv2.filter2D(out, -1, k)
     if pose.blur:
-        out = cv2.GaussianBlur(out, (0, 0), pose.blur)
+        out = cv2.GaussianBlur(out, (0, 0), pose.blur * px)
     if pose.noise:
         out = (out + rng.normal(0, pose.noise, out.shape)).clip(0, 255).astype(np.uint8)
     if pose.jpeg:
