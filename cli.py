@@ -19,6 +19,15 @@ from models.entities import ROLES, Device, User, audit, hash_token
 def register(app: Flask) -> None:
     for cmd in (init_db, seed_demo, create_user, kiosk_token, export_codes, serve):
         app.cli.add_command(cmd)
+    import importlib
+
+    for area in ("guests", "dashboard", "exhibitors", "mc", "districts", "ops"):
+        try:
+            module = importlib.import_module(f"commands.{area}")
+        except ModuleNotFoundError:
+            continue
+        for cmd in module.COMMANDS:
+            app.cli.add_command(cmd)
 
 
 def upgrade_database() -> None:

@@ -26,7 +26,7 @@ def select_locale() -> str:
 
 
 def init_web(app: Flask) -> None:
-    from admin import api, auth, desk, errors, pages
+    from admin import api, auth, dashboard, desk, districts, errors, exhibitors, guests, mc, pages
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -42,6 +42,11 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(desk.bp)
+    app.register_blueprint(dashboard.bp)
+    app.register_blueprint(guests.bp)
+    app.register_blueprint(exhibitors.bp)
+    app.register_blueprint(mc.bp)
+    app.register_blueprint(districts.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, not cookies
     errors.register(app)

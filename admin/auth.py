@@ -18,7 +18,7 @@ from models.entities import User, audit
 bp = Blueprint("auth", __name__)
 login_limiter = RateLimiter(limit=20, window=600)
 
-HOME_BY_ROLE = {"admin": "pages.admin_home", "desk": "desk.index", "mc": "pages.home"}
+HOME_BY_ROLE = {"admin": "dashboard.index", "desk": "desk.index", "mc": "mc.index"}
 
 
 @login_manager.user_loader

@@ -7,7 +7,6 @@ from flask_login import current_user
 
 from admin.security import role_required
 from models.events import current_event
-from models.stats import attendance
 
 bp = Blueprint("pages", __name__)
 
@@ -27,11 +26,3 @@ def set_lang(code: str):
     if not target.startswith(request.host_url):
         target = url_for("pages.home")
     return redirect(target)
-
-
-@bp.get("/admin/")
-@role_required("admin")
-def admin_home():
-    ev = current_event()
-    stats = attendance(ev) if ev else None
-    return render_template("admin/index.html", event=ev, stats=stats)

@@ -155,7 +155,7 @@ class LiveServer:
         for _ in range(50):
             try:
                 self._server = create_server(self.app, host="127.0.0.1", port=self.port,
-                                             threads=8, _quiet=True)
+                                             threads=8)
                 break
             except OSError:
                 time.sleep(0.1)
@@ -195,3 +195,60 @@ def live_server(tmp_path):
     server.stop()
     with app.app_context():
         db.engine.dispose()
+
+
+def _live_user(self, role: str, username: str | None = None,
+               password: str = "secret-pass-123") -> tuple[str, str]:
+    """Create a staff user on the live server's database; returns (username, password)."""
+    username = username or f"{role}-{free_port()}"
+    with self.app.app_context():
+        factories.make_user(username, role, password)
+    return username, password
+
+
+LiveServer.user = _live_user
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed: run `make install-test`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN")
+    p = ctx.new_page()
+    yield p
+    ctx.close()
+
+
+def login_page(page, server, role: str):
+    """Log a Playwright page in as a new user with ``role`` on the live server."""
+    username, password = server.user(role)
+    page.goto(server.url + "/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    return username
+
+
+def screenshot(page, name: str) -> Path:
+    """Keep a screenshot as a test artifact (tests/artifacts/NAME.png)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
