@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from admin.security import role_required
 from models.events import current_event
 
 bp = Blueprint("pages", __name__)

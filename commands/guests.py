@@ -1,4 +1,6 @@
-"""CLI commands of one area: Guest list, seat plan, badges, exports (issue 4). Pages under /admin/attendees, /admin/seats, /admin/badges.
+"""CLI commands of one area.
+
+Guest list, seat plan, badges, exports (issue 4). Pages under /admin/attendees, /admin/seats, /admin/badges.
 
 Add click commands to COMMANDS; cli.register() adds them to `flask --app app`.
 """
