@@ -127,7 +127,15 @@ def test_real_server_outcomes(tmp_path, server):
         db.session.commit()
 
     db_query(server, reissue)
-    other = db_query(server, lambda db: factories.make_event().id)
+    def other_event(db):
+        from models.event import Event
+
+        ev_id = factories.make_event().id  # becomes current: make ours current again
+        db.session.execute(db.update(Event).values(is_current=Event.id == server.event_id))
+        db.session.commit()
+        return ev_id
+
+    other = db_query(server, other_event)
     other_code = db_query(server, lambda db: db.session.scalars(
         select(Badge.code).where(Badge.event_id == other)).first())
     seq = [(p["code"], p["name"]) for p in ppl[:3]]
