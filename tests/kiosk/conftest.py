@@ -32,3 +32,13 @@ def fake_api(keys):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(autouse=True)
+def _no_kiosk_env(monkeypatch):
+    """Settings on the test machine (KIOSK_SERVER, ...) must not leak into the tests."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("KIOSK_"):
+            monkeypatch.delenv(name)
