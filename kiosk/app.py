@@ -41,6 +41,7 @@ from .verify import Snapshot, SnapshotError
 log = logging.getLogger("kiosk")
 
 CAMERA_LOST = "Mất tín hiệu camera, đang kết nối lại…"
+CAMERA_NOT_FOUND = "Không mở được {}: kiểm tra dây cắm camera và tùy chọn --source."
 MULTI = "Có {} mã trong khung hình: xin đưa từng thẻ một"
 JSON_CODE_MAX = 512
 
@@ -235,6 +236,8 @@ class Kiosk:
         problems = []
         if self.source.status == "lost":
             problems.append(CAMERA_LOST)
+        elif self.source.status == "opening" and getattr(self.source, "open_failures", 0) >= 3:
+            problems.append(CAMERA_NOT_FOUND.format(self.source.description))
         if self.health.problem:
             problems.append(self.health.problem)
         if snap.empty and not self.health.online:

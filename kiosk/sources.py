@@ -67,6 +67,7 @@ class LiveSource(Source):
         self._last_open = -1e9
         self.status = "opening"
         self.losses = 0  #: how many times the device went away
+        self.open_failures = 0  #: failed attempts to open since the last success
 
     def _open(self) -> bool:
         now = time.monotonic()
@@ -81,7 +82,9 @@ class LiveSource(Source):
         if cap is not None and cap.isOpened():
             self._cap = cap
             self._fails = 0
+            self.open_failures = 0
             return True
+        self.open_failures += 1
         if cap is not None:
             try:
                 cap.release()

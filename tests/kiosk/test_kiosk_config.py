@@ -139,3 +139,11 @@ def test_subcommands_need_arguments(tmp_path, monkeypatch, capsys):
     assert exc.value.code == 2
     assert main(["sync"]) == 2
     assert "--server" in capsys.readouterr().err
+
+
+def test_missing_camera_is_reported_on_screen(tmp_path):
+    src = LiveSource(lambda: None, "camera 7", reopen_s=0.01)
+    kiosk = Kiosk(cfg.Config(headless=True, state_dir=str(tmp_path)), source=src)
+    for _ in range(5):
+        assert src.read() is None
+    assert "camera 7" in kiosk.screen_state().problem
