@@ -17,7 +17,7 @@ import os
 import sys
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -122,7 +122,7 @@ class Kiosk:
         self.overlay = Overlay([], 0.0)
         self._lock = threading.Lock()
         self._out_lock = threading.Lock()
-        self.decisions: list[Decision] = []
+        self.decisions: deque[Decision] = deque(maxlen=1000)  #: the latest, for tests/logs
         self.decoder_share: Counter[str] = Counter()
         self.frames_decoded = 0
 
