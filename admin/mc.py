@@ -1,15 +1,172 @@
-"""Awards, the MC tablet (/mc/) and the stage screen (/stage/) (issue 7)."""
+"""Awards, the MC tablet (/mc/) and the stage screen (/stage/) (issue 7).
+
+/mc/ (role mc): the page; /mc/state.json?since=TAG answers 204 when nothing changed (polled
+every 500 ms; never held open: waitress has a fixed thread pool); /mc/action (POST, CSRF)
+applies start/next/back/absent/substitute by compare-and-set (409 with the fresh state when
+another tablet acted first); /mc/people.json finds present people to receive on someone's
+behalf; /mc/script.pdf is the paper backup.
+/stage/ is public and read-only: the projector shows what the whole hall sees anyway (title,
+names and products on stage), so the AV laptop needs no staff account.
+The organiser's pages (/admin/awards) are in admin/mc_awards.py on this blueprint.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, Response, abort, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
 
 from admin.security import role_required
+from models.ceremony import ensure_batches
+from models.ceremony_live import mc_action, state_tag, state_version
+from models.ceremony_view import mc_snapshot, stage_snapshot
+from models.events import current_event
+from models.search import search_attendees
 
 bp = Blueprint("mc", __name__)
+
+
+def _event():
+    ev = current_event()
+    if ev is None:
+        abort(404)
+    return ev
+
+
+def labels() -> dict[str, str]:
+    """The words mc.js writes into the page (translated here, escaped by textContent there)."""
+    return {
+        "arrived": _("Có mặt"), "missing": _("CHƯA ĐẾN"), "seat": _("ghế"),
+        "no_seat": _("chưa có ghế"), "presenter": _("Người trao"), "batch": _("Đợt"),
+        "of": _("trên"), "absent": _("Vắng"), "undo_absent": _("Bỏ vắng"),
+        "substitute": _("Người nhận thay"), "on_behalf": _("nhận thay cho"),
+        "late": _("Chậm {n} phút"), "early": _("Sớm {n} phút"), "on_time": _("Đúng giờ"),
+        "overrun": _("Quá giờ"), "planned": _("Dự kiến"), "actual": _("Thực tế"),
+        "start": _("Bắt đầu chương trình"), "start_awards": _("Bắt đầu trao thưởng"),
+        "none_missing": _("Tất cả người nhận đã có mặt."), "no_recipient": _("chưa có người nhận"),
+        "before": _("Chương trình chưa bắt đầu."), "finished": _("Chương trình đã kết thúc."),
+        "conflict": _("Máy khác vừa thao tác; đã cập nhật trạng thái mới."),
+        "offline": _("Mất kết nối máy chủ"), "pick": _("Chọn"), "clear_sub": _("Bỏ người nhận thay"),
+        "no_people": _("Không có ai đang có mặt khớp với tên này."),
+        "next_item": _("Tiếp theo"), "now": _("Đang diễn ra"), "none": _("—"),
+        "call_up": _("Mời chuẩn bị (đợt sau)"), "no_batch": _("Không có đợt trao nào đang trên sân khấu."),
+        "status_done": _("đã trao"), "status_absent": _("vắng"),
+    }
 
 
 @bp.get("/mc/")
 @role_required("mc")
 def index():
-    return render_template("stub.html", title="Người dẫn chương trình")
+    ev = _event()
+    ensure_batches(ev)
+    return render_template("mc/index.html", event=ev, version=state_version(ev.id), labels=labels())
+
+
+def action_message(text: str) -> str:
+    """The domain's Vietnamese messages, translated."""
+    return {
+        "Thao tác không hợp lệ.": _("Thao tác không hợp lệ."),
+        "Thiếu phiên bản trạng thái.": _("Thiếu phiên bản trạng thái."),
+        "Trạng thái đã thay đổi trên máy khác.": _("Trạng thái đã thay đổi trên máy khác."),
+        "Chương trình đã kết thúc.": _("Chương trình đã kết thúc."),
+        "Chương trình chưa bắt đầu.": _("Chương trình chưa bắt đầu."),
+        "Chưa có chương trình.": _("Chưa có chương trình."),
+        "Chưa có đợt trao thưởng.": _("Chưa có đợt trao thưởng."),
+        "Lễ trao thưởng đã bắt đầu.": _("Lễ trao thưởng đã bắt đầu."),
+        "Không tìm thấy giải thưởng.": _("Không tìm thấy giải thưởng."),
+        "Không tìm thấy người nhận thay.": _("Không tìm thấy người nhận thay."),
+        "Người nhận thay chưa có mặt trong hội trường.": _("Người nhận thay chưa có mặt trong hội trường."),
+    }.get(text, text)
+
+
+def _state_response(ev, status: int = 200, **extra):
+    data = mc_snapshot(ev)
+    data.update(extra)
+    resp = jsonify(data)
+    resp.status_code = status
+    resp.headers["Cache-Control"] = "no-store"
+    resp.set_etag(data["tag"])
+    return resp
+
+
+@bp.get("/mc/state.json")
+@role_required("mc")
+def state():
+    ev = _event()
+    since = request.args.get("since", "")[:80]
+    tag = state_tag(ev.id)
+    if since and since == tag or request.if_none_match.contains(tag):
+        resp = Response(status=204 if since else 304)
+        resp.headers["Cache-Control"] = "no-store"
+        resp.set_etag(tag)
+        return resp
+    return _state_response(ev)
+
+
+@bp.post("/mc/action")
+@role_required("mc")
+def action():
+    ev = _event()
+    body = request.get_json(silent=True) if request.is_json else request.form
+    body = body if hasattr(body, "get") else {}
+
+    def as_int(name: str) -> int | None:
+        value = body.get(name)
+        if value in (None, ""):
+            return None
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            return -1
+
+    version = as_int("version")
+    result = mc_action(ev, str(body.get("action", ""))[:20], version if version is not None else -1,
+                       award_id=as_int("award_id"), attendee_id=as_int("attendee_id"),
+                       actor=f"user:{current_user.username}", user_id=current_user.id)
+    status = {"ok": 200, "conflict": 409}.get(result.outcome, 400)
+    message = action_message(result.message)
+    return _state_response(ev, status, outcome=result.outcome, message=message)
+
+
+@bp.get("/mc/people.json")
+@role_required("mc")
+def people():
+    """Present people whose name or organisation matches ``q`` (to receive on someone's behalf)."""
+    ev = _event()
+    found = [p for p in search_attendees(ev.id, (request.args.get("q") or "")[:100], limit=200)
+             if p.checked_in_at is not None][:20]
+    return jsonify([{"id": p.id, "name": p.display_name, "organisation": p.organisation,
+                     "seat": p.seat.label if p.seat else None} for p in found])
+
+
+@bp.get("/mc/script.pdf")
+@role_required("mc")
+def script_pdf():
+    from models.mc_script import mc_script_pdf
+
+    ev = _event()
+    ensure_batches(ev)
+    data = mc_script_pdf(ev)
+    return Response(data, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="kich-ban-mc-{ev.slug}.pdf"',
+        "Cache-Control": "no-store"})
+
+
+@bp.get("/stage/")
+def stage():
+    ev = _event()
+    return render_template("mc/stage.html", event=ev, version=state_version(ev.id))
+
+
+@bp.get("/stage/state.json")
+def stage_state():
+    ev = _event()
+    since = request.args.get("since", "")[:20]
+    if since and since == str(state_version(ev.id)):
+        return Response(status=204, headers={"Cache-Control": "no-store"})
+    resp = jsonify(stage_snapshot(ev))
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+from admin import mc_awards  # noqa: E402,F401  (the organiser's award pages on this blueprint)

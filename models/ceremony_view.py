@@ -1,0 +1,206 @@
+"""What the MC tablet and the stage screen show, as plain JSON-ready dicts.
+
+mc_snapshot(event): programme (planned vs actual, running late), the current and the next item,
+the batch on stage (honorific, name, entity, product, presence: arrived? seat?), its presenter,
+the next batch (the ushers' call-up list), and every recipient who has not arrived yet.
+stage_snapshot(event): the event title and the names and products on stage now; nothing else.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from models.awards import Award, AwardBatch, AwardTier
+from models.base import db
+from models.ceremony import ceremony_state
+from models.ceremony_live import _index, presence_tag, show_steps
+from models.event import Event, ProgrammeItem
+from models.people import Attendee
+from models.timeutil import local, to_naive_utc, utcnow
+
+
+def planned_utc(event: Event, item: ProgrammeItem) -> datetime | None:
+    """The planned start of an item as naive UTC (the plan is in the event's time zone)."""
+    if item.planned_start is None:
+        return None
+    aware = datetime.combine(event.date, item.planned_start, tzinfo=ZoneInfo(event.timezone))
+    return to_naive_utc(aware)
+
+
+def _hm(value: datetime | None, tz: str) -> str | None:
+    return local(value, tz).strftime("%H:%M") if value else None
+
+
+def _ms(value: datetime | None) -> int | None:
+    return int(value.replace(tzinfo=UTC).timestamp() * 1000) if value else None
+
+
+def _person(a: Attendee | None, tz: str) -> dict | None:
+    if a is None:
+        return None
+    return {
+        "id": a.id,
+        "honorific": a.honorific,
+        "name": a.full_name,
+        "position": a.position,
+        "organisation": a.organisation,
+        "seat": a.seat.label if a.seat is not None else None,
+        "arrived": a.checked_in_at is not None,
+        "arrived_at": _hm(a.checked_in_at, tz),
+    }
+
+
+def _award(a: Award, tz: str) -> dict:
+    return {
+        "id": a.id,
+        "position": a.position,
+        "product": a.product_name,
+        "entity": a.entity_name,
+        "district": a.district.name if a.district is not None else "",
+        "status": a.status,
+        "recipient": _person(a.recipient, tz),
+        "substitute": _person(a.substitute, tz),
+    }
+
+
+def _batch(b: AwardBatch | None, total: int, tz: str) -> dict | None:
+    if b is None:
+        return None
+    return {
+        "id": b.id,
+        "number": b.number,
+        "of": total,
+        "tier": b.tier.name,
+        "tier_en": b.tier.name_en,
+        "kind": b.tier.kind,
+        "presenter": _person(b.presenter, tz),
+        "awards": [_award(a, tz) for a in b.awards],
+    }
+
+
+def _item(ev: Event, it: ProgrammeItem, now: datetime) -> dict:
+    planned = planned_utc(ev, it)
+    late = None
+    # only on the day itself (a rehearsal on another day is not "late")
+    if planned is not None and it.actual_start is not None and \
+            local(it.actual_start, ev.timezone).date() == ev.date:
+        late = round((it.actual_start - planned).total_seconds() / 60)
+    return {
+        "id": it.id,
+        "position": it.position,
+        "title": it.title,
+        "title_en": it.title_en,
+        "speaker": it.speaker,
+        "kind": it.kind,
+        "planned": it.planned_start.strftime("%H:%M") if it.planned_start else None,
+        "planned_minutes": it.planned_minutes,
+        "actual_start": _hm(it.actual_start, ev.timezone),
+        "actual_end": _hm(it.actual_end, ev.timezone),
+        "late_minutes": late,
+        # the time this item should end, counted from its actual start (overrun after it)
+        "due_ms": _ms(it.actual_start + timedelta(minutes=it.planned_minutes))
+        if it.actual_start else None,
+    }
+
+
+def mc_snapshot(event: Event, *, now: datetime | None = None) -> dict:
+    """Everything the MC page shows (see the module docstring). ``version`` is the state's
+    version; ``tag`` also changes with the presence of the people named."""
+    now = now or utcnow()
+    tz = event.timezone
+    state = ceremony_state(event.id)
+    steps = show_steps(event.id)
+    i = _index(steps, state)
+    items = list(db.session.scalars(
+        select(ProgrammeItem).where(ProgrammeItem.event_id == event.id)
+        .order_by(ProgrammeItem.position, ProgrammeItem.id)))
+    batches = list(db.session.scalars(
+        select(AwardBatch).where(AwardBatch.event_id == event.id).order_by(AwardBatch.number)
+        .options(selectinload(AwardBatch.awards).selectinload(Award.recipient),
+                 selectinload(AwardBatch.awards).selectinload(Award.substitute),
+                 selectinload(AwardBatch.presenter))))
+    by_id = {b.id: b for b in batches}
+    current_batch = by_id.get(state.batch_id)
+    next_batch = None
+    if current_batch is not None:
+        next_batch = next((b for b in batches if b.number > current_batch.number), None)
+    elif i < len(steps):
+        # before the segment: the first batch still to come is what the ushers prepare
+        upcoming = [s[1] for s in steps[max(i, 0):] if s[1] is not None]
+        next_batch = by_id.get(upcoming[0]) if upcoming else None
+    current_item = next((it for it in items if it.id == state.programme_item_id), None)
+    next_item = None
+    if current_item is not None:
+        next_item = next((it for it in items if it.position > current_item.position), None)
+    elif i < 0 and items:
+        next_item = items[0]
+    prog = [_item(event, it, now) for it in items]
+    for p in prog:
+        p["current"] = current_item is not None and p["id"] == current_item.id
+        p["done"] = p["actual_end"] is not None and not p["current"]
+
+    missing = []
+    for b in batches:
+        for a in b.awards:
+            if a.status in ("done", "absent"):
+                continue
+            who = a.substitute or a.recipient
+            if who is None or who.checked_in_at is None:
+                missing.append({
+                    "award_id": a.id, "batch": b.number, "product": a.product_name,
+                    "entity": a.entity_name,
+                    "name": a.recipient.display_name if a.recipient else "",
+                    "no_recipient": a.recipient is None,
+                })
+    recipients = {a.recipient_id: a.recipient for b in batches for a in b.awards if a.recipient}
+    cur = next((p for p in prog if p["current"]), None)
+    return {
+        "version": state.version,
+        "tag": f"{state.version}-{presence_tag(event.id)}",
+        "event": {"name": event.name, "short_name": event.short_name or event.name},
+        "phase": "before" if i < 0 else ("finished" if i >= len(steps) else "running"),
+        "locked": state.locked,
+        "step": i,
+        "steps": len(steps),
+        "programme": prog,
+        "current_item": cur,
+        "next_item": next((p for p in prog if next_item is not None and p["id"] == next_item.id), None),
+        "late_minutes": cur["late_minutes"] if cur else None,
+        "batch": _batch(current_batch, len(batches), tz),
+        "next_batch": _batch(next_batch, len(batches), tz),
+        "missing": missing,
+        "recipients": len(recipients),
+        "arrived": sum(1 for r in recipients.values() if r.checked_in_at is not None),
+        "can": {"start": i < 0 or (i < len(steps) and any(s[1] for s in steps) and
+                                   not state.locked),
+                "next": i < len(steps), "back": i >= 0},
+    }
+
+
+def stage_snapshot(event: Event) -> dict:
+    """The projector: event title, the tier, and who receives what on stage now. Absent
+    recipients without a substitute are left out; a substitute is named as such."""
+    state = ceremony_state(event.id)
+    out: dict = {"version": state.version, "event": event.name, "tier": None, "on_stage": []}
+    if state.batch_id is None:
+        return out
+    batch = db.session.get(AwardBatch, state.batch_id)
+    if batch is None:
+        return out
+    tier = db.session.get(AwardTier, batch.tier_id)
+    out["tier"] = tier.name if tier else None
+    for a in batch.awards:
+        if a.status == "absent" and a.substitute is None:
+            continue
+        who = a.substitute or a.recipient
+        out["on_stage"].append({
+            "name": who.display_name if who else "",
+            "on_behalf_of": a.recipient.display_name if a.substitute and a.recipient else None,
+            "entity": a.entity_name,
+            "product": a.product_name,
+        })
+    return out
