@@ -171,14 +171,17 @@ def _safe_cell(value: object) -> str:
 
 
 @click.command("serve")
-@click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), show_default="HOST or 127.0.0.1")
+@click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"),
+              show_default="HOST or 127.0.0.1")
 @click.option("--port", default=lambda: int(os.environ.get("PORT", "8000")), type=int,
               show_default="PORT or 8000")
-@click.option("--threads", default=lambda: int(os.environ.get("THREADS", "16")), type=int)
-def serve(host: str, port: int, threads: int) -> None:
+@click.option("--threads", default=lambda: int(os.environ.get("THREADS", "8")), type=int,
+              show_default="THREADS or 8", help="waitress threads per worker process")
+@click.option("--workers", default=lambda: int(os.environ.get("WORKERS", "1")), type=int,
+              show_default="WORKERS or 1",
+              help="server processes sharing the port (2 uses both cores of a 2-core laptop)")
+def serve(host: str, port: int, threads: int, workers: int) -> None:
     """Serve with waitress and print the page URLs and the demo logins."""
-    from waitress import serve as waitress_serve
-
     app = current_app._get_current_object()
     base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     click.echo("Event Kiosk is running:")
@@ -189,10 +192,57 @@ def serve(host: str, port: int, threads: int) -> None:
         click.echo("DEMO ONLY logins (change or remove before a real event):")
         for user, password in json.loads(path.read_text()).items():
             click.echo(f"  {user:<6} {password}")
-    click.echo(f"Database: {_redacted(current_app.config['SQLALCHEMY_DATABASE_URI'])}")
+    click.echo(f"Database: {_redacted(current_app.config['SQLALCHEMY_DATABASE_URI'])}"
+               f" · {workers} process(es) × {threads} threads")
     sys.stdout.flush()
-    waitress_serve(app, host=host, port=port, threads=threads, ident="event-kiosk",
-                   channel_timeout=120, connection_limit=1000)
+    run_waitress(app, host=host, port=port, threads=threads, workers=workers)
+
+
+def run_waitress(app: Flask, *, host: str, port: int, threads: int, workers: int = 1) -> None:
+    """waitress in this process, or in ``workers`` forked processes that share one listening
+    socket (the kernel hands each new connection to one of them). Each process has its own
+    database connections; the database keeps them consistent."""
+    import signal
+    import socket
+
+    from waitress import serve as waitress_serve
+
+    options = dict(threads=threads, ident="event-kiosk", channel_timeout=120,
+                   connection_limit=1000)
+    if workers <= 1:
+        waitress_serve(app, host=host, port=port, **options)
+        return
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(1024)
+    db.engine.dispose()  # no connection may cross a fork
+    children = []
+    for _ in range(workers):
+        pid = os.fork()
+        if pid == 0:
+            signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+            with app.app_context():
+                db.engine.dispose(close=False)
+            waitress_serve(app, sockets=[sock], **options)
+            os._exit(0)
+        children.append(pid)
+
+    def stop(*_args) -> None:
+        for pid in children:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+    signal.signal(signal.SIGTERM, lambda *a: (stop(), sys.exit(0)))
+    signal.signal(signal.SIGINT, lambda *a: (stop(), sys.exit(0)))
+    try:
+        for pid in children:
+            os.waitpid(pid, 0)
+    finally:
+        stop()
 
 
 def _redacted(url: str) -> str:

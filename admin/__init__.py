@@ -11,6 +11,7 @@ from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
 from models.base import db
+from models.database import reset_immediate, set_immediate
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -50,6 +51,19 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, not cookies
     errors.register(app)
+
+    @app.before_request
+    def _writes_take_the_lock_first() -> None:
+        # SQLite: a request that may change data takes the write lock when its transaction
+        # begins (BEGIN IMMEDIATE), so a read-then-write never fails on a lock upgrade.
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            g._immediate_token = set_immediate(True)
+
+    @app.teardown_request
+    def _release_immediate(exc=None) -> None:
+        token = g.pop("_immediate_token", None)
+        if token is not None:
+            reset_immediate(token)
 
     @app.before_request
     def _remember_lang() -> None:

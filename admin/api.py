@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 from admin.security import device_from_request
 from models.base import db
 from models.checkin import check_in
-from models.events import current_event
+from models.events import current_event, current_event_id
 from models.stats import attendance, kiosk_snapshot
 from models.timeutil import parse_iso
 
@@ -74,17 +74,18 @@ def post_checkin():
             scanned_at = parse_iso(body["scanned_at"])
         except (ValueError, TypeError):
             return error(400, "bad_field", "Trường 'scanned_at' phải là thời gian ISO-8601.")
-    ev, err = _event_or_error()
-    if err:
-        return err
+    event_id = current_event_id()
+    if event_id is None:
+        return error(409, "no_event", "Chưa có sự kiện nào trên máy chủ.")
     result = check_in(
-        event_id=ev.id,
+        event_id=event_id,
         code=code,
         station=station.strip(),
         scan_id=scan_id,
         scanned_at=scanned_at,
         device_id=g.device_id,
         method="kiosk",
+        exhibition=(g.device_kind == "exhibition"),
     )
     return jsonify(result.as_json())
 

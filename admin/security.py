@@ -10,9 +10,11 @@ from functools import wraps
 
 from flask import abort, g, request
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 
 from models.base import db
+from models.database import write_transaction
 from models.entities import Device, User, hash_token
 from models.timeutil import utcnow
 
@@ -53,18 +55,32 @@ def device_from_request() -> Device | None:
     hit = _device_cache.get(digest)
     now = time.monotonic()
     if hit is None or now - hit[0] > _DEVICE_TTL:
-        dev = db.session.scalar(
-            select(Device).where(Device.token_hash == digest, Device.revoked_at.is_(None))
-        )
-        if dev is not None:
-            dev.last_seen_at = utcnow()
-            db.session.commit()
-        hit = (now, dev.id if dev else None, dev.name if dev else "", dev.kind if dev else "")
+        row = db.session.execute(
+            select(Device.id, Device.name, Device.kind).where(
+                Device.token_hash == digest, Device.revoked_at.is_(None)
+            )
+        ).first()
+        db.session.rollback()
+        if row is not None:
+            _touch(row.id)
+        hit = (now, row.id if row else None, row.name if row else "", row.kind if row else "")
         _device_cache[digest] = hit
     if hit[1] is None:
         return None
     g.device_id, g.device_name, g.device_kind = hit[1], hit[2], hit[3]
     return Device(id=hit[1], name=hit[2], kind=hit[3])
+
+
+def _touch(device_id: int) -> None:
+    """Record when a device was last seen (at most every few seconds; never fails a request)."""
+    try:
+        with write_transaction():
+            db.session.execute(
+                update(Device).where(Device.id == device_id).values(last_seen_at=utcnow())
+            )
+            db.session.commit()
+    except OperationalError:
+        db.session.rollback()
 
 
 def forget_devices() -> None:

@@ -6,3 +6,4 @@ def clear_all() -> None:
 
     checkin._event_cache.clear()
     events.invalidate_keyring()
+    events._current_cache.clear()

@@ -14,15 +14,18 @@ Exactly one "ok" per attendee under any concurrency: the arrival is a conditiona
 UPDATE ... WHERE checked_in_at IS NULL inside one transaction (SQLite: BEGIN IMMEDIATE;
 PostgreSQL: the row lock of the UPDATE), never a read-then-write.
 Every scan is logged in the append-only checkin table, failed ones too.
+At the exhibition entrance (``exhibition=True``) rules 6-7 are replaced by
+models.exhibitor_scan.booth_scan: a staff badge marks its booth set up (logged with method
+"exhibition"), any other badge gets "unknown" with a clear message; no hall arrival is recorded.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from models import codes
@@ -140,10 +143,16 @@ def _message(outcome: str, attendee: dict | None, first: dict | None) -> str:
 
 def _replay(scan_id: str, tz: str) -> CheckInResult | None:
     row = db.session.execute(
-        select(_c.c.id, _c.c.outcome, _c.c.attendee_id).where(_c.c.scan_id == scan_id)
+        select(_c.c.id, _c.c.outcome, _c.c.attendee_id, _c.c.method).where(_c.c.scan_id == scan_id)
     ).first()
     if row is None:
         return None
+    if row.method == "exhibition":
+        from models.exhibitor_scan import booth_answer
+
+        booth = booth_answer(row.attendee_id, row.outcome, tz)
+        info = _attendee_info(row.attendee_id) if row.attendee_id else None
+        return CheckInResult(booth.outcome, booth.message, info, booth.first, row.id, True)
     attendee = _attendee_info(row.attendee_id) if row.attendee_id else None
     first = _first_checkin(row.attendee_id, tz) if row.attendee_id and row.outcome == "already" else None
     if row.outcome == "ok" and attendee is not None:
@@ -164,6 +173,7 @@ def check_in(
     user_id: int | None = None,
     method: str = "kiosk",
     now: Clock = utcnow,
+    exhibition: bool = False,
 ) -> CheckInResult:
     """Check a badge (``code``) or, at the desk, a person (``attendee_id``) in.
 
@@ -172,76 +182,54 @@ def check_in(
     committed first. A retried ``scan_id`` returns the first answer and writes nothing.
     ``scanned_at`` (naive UTC) is when the device saw the badge; it defaults to ``now()`` and a
     time in the future is clamped to ``now()``.
+    ``exhibition``: the scan is at the exhibition entrance (see the module docstring).
     """
     session = db.session()
     if session.in_transaction():
         session.commit()
     tag, tz = _event_info(event_id)
     received = now()
-    seen = received if scanned_at is None or scanned_at > received + timedelta(0) else scanned_at
-
-    earlier = _replay(scan_id, tz)
-    if earlier is not None:
-        session.rollback()
-        return earlier
+    seen = received if scanned_at is None or scanned_at > received else scanned_at
 
     outcome: str | None = None
-    badge_id = None
     if attendee_id is None:
-        text = code if isinstance(code, str) else ""
         try:
-            fields = codes.verify_code(text, keyring(), event_tag=tag)
+            attendee_id = codes.verify_code(code if isinstance(code, str) else "", keyring(),
+                                            event_tag=tag).attendee_id
         except codes.CodeError as exc:
             outcome = exc.code
-        else:
-            attendee_id = fields.attendee_id
-    session.rollback()  # end the read snapshot; the write transaction starts below
+    session.rollback()  # end any read snapshot; the write transaction starts below
 
     try:
         with write_transaction():
-            person = None
-            if outcome is None and code is not None:
-                badge = session.execute(
-                    select(_b.c.id, _b.c.attendee_id, _b.c.revoked_at, _b.c.event_id).where(
-                        _b.c.code == code.strip()
-                    )
-                ).first()
-                if badge is None or badge.event_id != event_id or badge.attendee_id != attendee_id:
-                    outcome = "unknown"
-                else:
-                    badge_id = badge.id
-                    if badge.revoked_at is not None:
-                        outcome = "revoked"
-            if outcome in (None, "revoked") and attendee_id is not None:
-                person = session.execute(
-                    select(_a.c.id, _a.c.status, _a.c.event_id).where(_a.c.id == attendee_id)
-                ).first()
-                if person is None or person.event_id != event_id:
-                    outcome, person = "unknown", None
-                elif outcome is None and person.status != "invited":
-                    outcome = "revoked" if person.status == "cancelled" else "unknown"
-            elif outcome is None:
-                outcome = "unknown"
+            person = badge = None
+            if outcome is None:
+                person = session.execute(_PERSON, {"aid": attendee_id}).first()
+                if code is not None:
+                    badge = session.execute(_BADGE, {"code": code.strip()}).first()
+                outcome = _decide(person, badge, event_id, attendee_id, code is not None)
+                if outcome == "unknown" and (person is None or person.event_id != event_id):
+                    person = None
+            booth = None
+            if outcome is None and exhibition:
+                from models.exhibitor_scan import booth_scan
 
-            row_id = session.execute(
-                _c.insert()
-                .values(
-                    event_id=event_id,
-                    scan_id=scan_id,
-                    code=_storable(code or ""),
-                    attendee_id=person.id if person is not None else None,
-                    badge_id=badge_id,
-                    station=station,
-                    device_id=device_id,
-                    user_id=user_id,
-                    method=method,
-                    outcome=outcome or "ok",
-                    scanned_at=seen,
-                    received_at=received,
-                    reason="",
-                )
-                .returning(_c.c.id)
-            ).scalar_one()
+                booth = booth_scan(attendee_id, seen, station, tz)
+                outcome, method = booth.outcome, "exhibition"
+            row_id = session.execute(_insert_scan(session), {
+                "event_id": event_id, "scan_id": scan_id, "code": _storable(code or ""),
+                "attendee_id": person.id if person is not None else None,
+                "badge_id": badge.id if badge is not None else None, "station": station,
+                "device_id": device_id, "user_id": user_id, "method": method,
+                "outcome": outcome or "ok", "scanned_at": seen, "received_at": received,
+                "reason": "", "undoes_id": None,
+            }).scalar()
+            if row_id is None:  # this scan_id was seen before: answer as the first time
+                session.rollback()
+                earlier = _replay(scan_id, tz)
+                session.rollback()
+                return earlier
+            first = None
             if outcome is None:
                 won = session.execute(
                     update(_a)
@@ -251,10 +239,11 @@ def check_in(
                 outcome = "ok" if won == 1 else "already"
                 if outcome == "already":
                     session.execute(update(_c).where(_c.c.id == row_id).values(outcome="already"))
-            info = _attendee_info(attendee_id) if person is not None else None
-            first = _first_checkin(attendee_id, tz) if outcome == "already" else None
+                    first = _first_checkin(attendee_id, tz)
             session.commit()
     except IntegrityError:
+        # two requests with the same new scan_id raced past ON CONFLICT (PostgreSQL READ
+        # COMMITTED): the loser reads the winner's answer
         session.rollback()
         earlier = _replay(scan_id, tz)
         session.rollback()
@@ -264,7 +253,60 @@ def check_in(
     except BaseException:
         session.rollback()
         raise
+    info = _info_from(person) if person is not None else None
+    if booth is not None:
+        return CheckInResult(outcome, booth.message, info, booth.first, row_id)
     return CheckInResult(outcome, _message(outcome, info, first), info, first, row_id)
+
+
+_PERSON = (
+    select(
+        _a.c.id, _a.c.event_id, _a.c.status, _a.c.honorific, _a.c.full_name, _a.c.position,
+        _a.c.organisation, _g.c.name.label("group"), _s.c.label.label("seat"),
+    )
+    .select_from(_a.outerjoin(_g, _g.c.id == _a.c.group_id).outerjoin(_s, _s.c.id == _a.c.seat_id))
+    .where(_a.c.id == bindparam("aid"))
+)
+_BADGE = select(_b.c.id, _b.c.attendee_id, _b.c.revoked_at, _b.c.event_id).where(
+    _b.c.code == bindparam("code")
+)
+
+
+def _decide(person, badge, event_id: int, attendee_id: int, by_code: bool) -> str | None:
+    """The rules after the signature: None means "may arrive" (ok or already)."""
+    if by_code and (badge is None or badge.event_id != event_id or badge.attendee_id != attendee_id):
+        return "unknown"
+    if person is None or person.event_id != event_id:
+        return "unknown"
+    if by_code and badge.revoked_at is not None:
+        return "revoked"
+    if person.status == "cancelled":
+        return "revoked"
+    if person.status != "invited":
+        return "unknown"
+    return None
+
+
+def _info_from(row) -> dict:
+    return {
+        "id": row.id, "honorific": row.honorific, "name": row.full_name, "position": row.position,
+        "organisation": row.organisation, "group": row.group, "seat": row.seat,
+    }
+
+
+_SCAN_COLUMNS = ("event_id", "scan_id", "code", "attendee_id", "badge_id", "station", "device_id",
+                 "user_id", "method", "outcome", "scanned_at", "received_at", "reason", "undoes_id")
+#: the same SQL on SQLite (>= 3.35) and PostgreSQL; text() so it is compiled once
+_INSERT_SCAN = text(
+    f"INSERT INTO checkin ({', '.join(_SCAN_COLUMNS)}) "
+    f"VALUES ({', '.join(':' + c for c in _SCAN_COLUMNS)}) "
+    "ON CONFLICT (scan_id) DO NOTHING RETURNING id"
+)
+
+
+def _insert_scan(session):
+    """INSERT ... ON CONFLICT (scan_id) DO NOTHING RETURNING id."""
+    return _INSERT_SCAN
 
 
 def undo_check_in(

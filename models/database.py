@@ -50,3 +50,13 @@ def write_transaction() -> Iterator[None]:
         yield
     finally:
         _IMMEDIATE.reset(token)
+
+
+def set_immediate(flag: bool) -> contextvars.Token:
+    """For the rest of this context (e.g. one web request that changes data) every SQLite
+    transaction starts with BEGIN IMMEDIATE. Returns a token for reset_immediate()."""
+    return _IMMEDIATE.set(flag)
+
+
+def reset_immediate(token: contextvars.Token) -> None:
+    _IMMEDIATE.reset(token)

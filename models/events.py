@@ -21,9 +21,27 @@ def current_event() -> Event | None:
     )
 
 
+_current_cache: dict[str, float | int | None] = {}
+
+
+def current_event_id(max_age: float = 2.0) -> int | None:
+    """The current event's id, cached for ``max_age`` seconds (the check-in hot path)."""
+    import time
+
+    at = _current_cache.get("at")
+    if at is not None and time.monotonic() - at < max_age:  # type: ignore[operator]
+        return _current_cache["id"]  # type: ignore[return-value]
+    ev_id = db.session.scalar(
+        select(Event.id).where(Event.is_current.is_(True)).order_by(Event.id.desc()).limit(1)
+    )
+    _current_cache.update(id=ev_id, at=time.monotonic())
+    return ev_id
+
+
 def create_event(*, slug: str, name: str, date: date, **fields: object) -> Event:
     """Make an event with its first key pair. Other events stop being current."""
     db.session.execute(db.update(Event).values(is_current=False))
+    _current_cache.clear()
     ev = Event(slug=slug, name=name, date=date, **fields)
     db.session.add(ev)
     db.session.flush()

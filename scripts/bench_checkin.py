@@ -1,0 +1,169 @@
+"""Benchmark POST /api/v1/checkins on the real server (waitress) with 10,000 delegates.
+
+    .venv/bin/python scripts/bench_checkin.py [--clients 8] [--requests 12000] [--db sqlite|URL]
+
+Starts `flask --app app serve` in a subprocess on a temporary database, drives it from
+concurrent keep-alive HTTP clients (separate processes), mixing first scans and repeats, and
+prints throughput and p50/p95/p99 latency. Afterwards it checks that every attendee who was
+scanned has exactly one `ok`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing as mp
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def populate(n: int) -> tuple[list[str], str]:
+    """Create an event with n delegates and badges; return (codes, kiosk token)."""
+    from sqlalchemy import insert
+
+    from app import create_app
+    from cli import upgrade_database
+    from models import codes as C
+    from models.base import db
+    from models.entities import Device, hash_token
+    from models.event import Group
+    from models.events import create_event, private_bytes
+    from models.names import fold, sort_key
+    from models.people import Attendee, Badge
+
+    app = create_app()
+    with app.app_context():
+        upgrade_database()
+        ev = create_event(slug="bench", name="Hội nghị đo tải", date=date(2025, 5, 22),
+                          planned_seats=n)
+        g = Group(event_id=ev.id, code="g", name="Đại biểu", priority=1)
+        db.session.add(g)
+        db.session.flush()
+        rows = []
+        for i in range(1, n + 1):
+            name = f"Nguyễn Văn Thử {i}"
+            rows.append({"id": i, "event_id": ev.id, "honorific": "Ông", "full_name": name,
+                         "name_key": fold(name), "sort_key": sort_key(name), "position": "",
+                         "organisation": "Sở Thử nghiệm", "group_id": g.id, "precedence": i,
+                         "status": "invited", "external_key": f"b{i}", "source": "bench"})
+        db.session.execute(insert(Attendee), rows)
+        key = ev.keys[0]
+        priv = private_bytes(key)
+        codes = [C.make_code(priv, event_tag=ev.tag, key_no=key.key_no, attendee_id=i, serial=1)
+                 for i in range(1, n + 1)]
+        db.session.execute(insert(Badge), [
+            {"event_id": ev.id, "attendee_id": i + 1, "serial": 1, "key_no": key.key_no,
+             "code": c} for i, c in enumerate(codes)])
+        token = Device.new_token()
+        db.session.add(Device(name="bench", token_hash=hash_token(token)))
+        db.session.commit()
+    return codes, token
+
+
+def client(args: tuple) -> list[tuple[float, str]]:
+    port, token, work, cid = args
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    out = []
+    for i, code in enumerate(work):
+        body = json.dumps({"code": code, "station": f"kiosk-{cid}", "scan_id": f"c{cid}-{i}"})
+        t = time.perf_counter()
+        conn.request("POST", "/api/v1/checkins", body=body, headers=headers)
+        resp = conn.getresponse()
+        data = resp.read()
+        dt = time.perf_counter() - t
+        out.append((dt, json.loads(data)["result"] if resp.status == 200 else f"http{resp.status}"))
+    conn.close()
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--delegates", type=int, default=10_000)
+    ap.add_argument("--clients", type=int, default=8)
+    ap.add_argument("--requests", type=int, default=12_000)
+    ap.add_argument("--repeat-share", type=float, default=0.3)
+    ap.add_argument("--threads", type=int, default=8, help="waitress threads per worker")
+    ap.add_argument("--workers", type=int, default=1, help="server processes")
+    ap.add_argument("--database-url", default="", help="default: a temporary SQLite file")
+    ap.add_argument("--port", type=int, default=8765)
+    args = ap.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="ek-bench-"))
+    env = dict(os.environ, EVENT_KIOSK_INSTANCE=str(tmp), SECRET_KEY="bench-only",
+               DATABASE_URL=args.database_url or f"sqlite:///{tmp / 'bench.db'}")
+    os.environ.update(env)
+    t0 = time.perf_counter()
+    codes, token = populate(args.delegates)
+    print(f"populated {args.delegates} delegates with badges in {time.perf_counter() - t0:.1f} s")
+
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/flask"), "--app", "app", "serve", "--port", str(args.port),
+         "--threads", str(args.threads), "--workers", str(args.workers)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE)
+    try:
+        for _ in range(100):
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", args.port, timeout=1)
+                c.request("GET", "/login")
+                c.getresponse().read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        rng = random.Random(1)
+        order = codes[:]
+        rng.shuffle(order)
+        n_first = int(args.requests * (1 - args.repeat_share))
+        firsts = order[:n_first]
+        work = firsts + [rng.choice(firsts) for _ in range(args.requests - n_first)]
+        rng.shuffle(work)
+        # warm up (not measured)
+        client((args.port, token, [codes[-1]] * 20, 99))
+        chunks = [work[i::args.clients] for i in range(args.clients)]
+        t = time.perf_counter()
+        with mp.Pool(args.clients) as pool:
+            results = pool.map(client, [(args.port, token, ch, i) for i, ch in enumerate(chunks)])
+        wall = time.perf_counter() - t
+    finally:
+        server.terminate()
+        _, err = server.communicate(timeout=10)
+        errors = [ln for ln in err.decode(errors="replace").splitlines() if "Error" in ln]
+        if errors:
+            print("server errors:", *sorted(set(errors))[:10], sep="\n  ")
+    lat = sorted(dt for r in results for dt, _ in r)
+    outcomes: dict[str, int] = {}
+    for r in results:
+        for _, o in r:
+            outcomes[o] = outcomes.get(o, 0) + 1
+    q = statistics.quantiles(lat, n=100)
+    summary = {
+        "database": "postgresql" if args.database_url else "sqlite",
+        "delegates": args.delegates, "clients": args.clients, "workers": args.workers,
+        "threads": args.threads, "requests": len(lat),
+        "throughput_per_s": round(len(lat) / wall, 1), "p50_ms": round(q[49] * 1000, 2),
+        "p95_ms": round(q[94] * 1000, 2), "p99_ms": round(q[98] * 1000, 2),
+        "max_ms": round(lat[-1] * 1000, 2), "outcomes": outcomes,
+    }
+    # exactly one ok per scanned attendee
+    expected_ok = len(set(firsts))
+    summary["one_ok_per_attendee"] = outcomes.get("ok", 0) == expected_ok
+    print(f"{summary['requests']} check-ins from {args.clients} clients in {wall:.2f} s: "
+          f"{summary['throughput_per_s']} /s, p50 {summary['p50_ms']} ms, "
+          f"p95 {summary['p95_ms']} ms, p99 {summary['p99_ms']} ms")
+    print(json.dumps(summary, ensure_ascii=False))
+    return 0 if summary["one_ok_per_attendee"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
