@@ -114,7 +114,7 @@ def table_cards_pdf(ev: Event, exhibitors: Sequence[Exhibitor]) -> bytes:
     regular, bold = _fonts()
     w, h = landscape(A5)
     buf = io.BytesIO()
-    c = Canvas(buf, pagesize=(w, h))
+    c = Canvas(buf, pagesize=(w, h), initialFontName=regular, initialFontSize=12)
     c.setTitle("Thẻ bàn trưng bày")
     c.setAuthor(ev.organiser or ev.name)
     margin = 28

@@ -233,7 +233,7 @@ def assign_table(ex: Exhibitor, table_id: int, *, actor: str = "", user_id: int 
     approved -> assigned (assigned and set_up keep their status)."""
     _need(ex, ACTIVE)
     ex_id = ex.id
-    if db.session.in_transaction():
+    if db.session().in_transaction():
         db.session.commit()
     with write_transaction():
         ex = db.session.get(Exhibitor, ex_id)
