@@ -182,7 +182,7 @@ def admin_detail(ex_id: int):
     ex = _exhibitor(ev, ex_id)
     tables = []
     if ex.district is not None:
-        tables = [(t, table_load(t.id, excluding=ex.id)) for t in ensure_tables(ex.district)]
+        tables = [(t, table_load(t.id)) for t in ensure_tables(ex.district)]
         db.session.commit()
     link = url_for("exhibitors.status", token=status_token(ex, current_app.secret_key), _external=True)
     return render_template("exhibitors/admin_detail.html", event=ev, ex=ex, tables=tables, link=link,

@@ -26,6 +26,17 @@
     }
   }
 
+  // A "potential" product has no decision: hide its decision fields (they are ignored anyway).
+  function syncRating(select) {
+    var row = select.closest(".product-row");
+    if (row) row.classList.toggle("potential", select.value === "potential");
+  }
+  document.addEventListener("change", function (ev) {
+    var t = ev.target;
+    if (t && t.name && /^product-\d+-rating$/.test(t.name)) syncRating(t);
+  });
+  document.querySelectorAll("select[name$='-rating']").forEach(syncRating);
+
   document.querySelectorAll("button.add-row").forEach(function (button) {
     var fieldset = document.getElementById(button.getAttribute("data-add"));
     if (!fieldset) return;
