@@ -1,8 +1,122 @@
-"""CLI commands of one area.
+"""CLI commands of the guest list (issue 4): import-attendees, badges, assign-seats, export-attendees,
+seat-map. They act on the current event and call the same domain functions as the web pages.
 
-Guest list, seat plan, badges, exports (issue 4). Pages under /admin/attendees, /admin/seats, /admin/badges.
-
-Add click commands to COMMANDS; cli.register() adds them to `flask --app app`.
+Pages: /admin/attendees, /admin/seats, /admin/badges.
 """
 
-COMMANDS: list = []
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from sqlalchemy import or_, select
+
+from models.base import db
+
+
+def _event():
+    from models.events import current_event
+
+    ev = current_event()
+    if ev is None:
+        click.echo("Chưa có sự kiện nào (flask --app app seed-demo để tạo sự kiện mẫu).", err=True)
+        sys.exit(2)
+    return ev
+
+
+@click.command("import-attendees")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Only print the report; write nothing.")
+@click.option("--fix-case", is_flag=True, help='Capitalise names ("NGUYỄN văn a" -> "Nguyễn Văn A").')
+@click.option("--encoding", default=None, help="CSV encoding (default: detected: utf-8, utf-16, cp1258).")
+def import_attendees(file: Path, dry_run: bool, fix_case: bool, encoding: str | None) -> None:
+    """Import delegates from an .xlsx or .csv guest list (the same report as the web preview).
+    Exits 1 when nothing was (or, with --dry-run, would be) imported."""
+    from models.guests import apply, preview
+    from models.importing import MAX_BYTES, ImportFileError
+
+    ev = _event()
+    if file.stat().st_size > MAX_BYTES:
+        click.echo(f"Lỗi: tệp quá lớn (tối đa {MAX_BYTES // (1024 * 1024)} MB).", err=True)
+        sys.exit(1)
+    try:
+        report = preview(ev, file.read_bytes(), file.name, encoding)
+    except ImportFileError as exc:
+        click.echo(f"Lỗi: {exc}", err=True)
+        sys.exit(1)
+    if not dry_run and report.good:
+        apply(ev, report, fix_case=fix_case, actor="cli")
+    for line in report.lines():
+        click.echo(line)
+    if dry_run:
+        click.echo("(chạy thử: chưa ghi gì)")
+    if not report.good:
+        click.echo("Không nhập được dòng nào.", err=True)
+        sys.exit(1)
+
+
+@click.command("badges")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="FILE.pdf")
+@click.option("--layout", type=click.Choice(["a6", "a4"]), default="a6", show_default=True)
+@click.option("--group", "group", default=None, help="Only this group (its code or name).")
+def badges(out: Path, layout: str, group: str | None) -> None:
+    """Badge PDF for every invited delegate (or one group); issues the missing badges first."""
+    from models.badge_pdf import prepare_badges, render_badges
+    from models.event import Group
+
+    ev = _event()
+    group_id = None
+    if group:
+        g = db.session.scalar(select(Group).where(Group.event_id == ev.id,
+                                                  or_(Group.code == group, Group.name == group)))
+        if g is None:
+            codes = ", ".join(db.session.scalars(select(Group.code).where(Group.event_id == ev.id)))
+            click.echo(f"Không có thành phần \"{group}\". Có: {codes}", err=True)
+            sys.exit(1)
+        group_id = g.id
+    cards = prepare_badges(ev, group_id=group_id)
+    out.write_bytes(render_badges(cards, layout))
+    click.echo(f"{len(cards)} thẻ → {out} ({layout.upper()})")
+    if not cards:
+        sys.exit(1)
+
+
+@click.command("assign-seats")
+def assign_seats_cmd() -> None:
+    """Give every seatless delegate a seat (leaders, award recipients, then groups); keeps seats."""
+    from models.people import Attendee
+    from models.seating import assign_seats
+
+    ev = _event()
+    given = assign_seats(ev, actor="cli")
+    db.session.commit()
+    left = len(db.session.scalars(select(Attendee.id).where(
+        Attendee.event_id == ev.id, Attendee.status == "invited", Attendee.seat_id.is_(None))).all())
+    click.echo(f"Đã xếp {given} ghế; còn {left} đại biểu chưa có ghế.")
+
+
+@click.command("export-attendees")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="FILE.xlsx")
+@click.option("--no-shows", is_flag=True, help="Only the invited delegates who have not arrived.")
+def export_attendees(out: Path, no_shows: bool) -> None:
+    """Delegates with seat, badge status and arrival time, by group (.xlsx, Vietnamese headers)."""
+    from models.exports import delegates_xlsx, no_shows_xlsx
+
+    ev = _event()
+    out.write_bytes(no_shows_xlsx(ev) if no_shows else delegates_xlsx(ev))
+    click.echo(f"Đã ghi {out}")
+
+
+@click.command("seat-map")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="FILE.pdf")
+@click.option("--mode", type=click.Choice(["group", "arrival"]), default="group", show_default=True)
+def seat_map_cmd(out: Path, mode: str) -> None:
+    """The printable seat map (PDF), coloured by group or by arrival."""
+    from models.seatmap import seat_map_pdf
+
+    out.write_bytes(seat_map_pdf(_event(), mode))
+    click.echo(f"Đã ghi {out}")
+
+
+COMMANDS: list = [import_attendees, badges, assign_seats_cmd, export_attendees, seat_map_cmd]

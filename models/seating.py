@@ -3,49 +3,93 @@
 Rules of assign_seats (in order):
   1. seats already given are kept (re-running never moves anyone);
   2. leaders (groups marked is_leader) first, by precedence, in the front rows of their blocks;
-  3. award recipients next, in award order, on aisle seats nearest the stage;
+  3. award recipients next, in award order (Award.position), on aisle seats nearest the stage
+     (in their group's blocks when those have aisle seats, else any aisle seat not reserved for
+     another group, else any aisle seat);
   4. then everyone else by group priority, precedence and Vietnamese name order;
   each person goes to the nearest free seat of a block reserved for their group; when those are
-  full (or there are none), to the nearest free seat not reserved for another group; then to
-  any free seat. Cancelled and nominated (not accepted) people get no seat.
+  full (or there are none), to a free seat of an unreserved block, nearest to their group's block;
+  then to the nearest free seat of any block. Cancelled and nominated (not accepted) people get
+  no seat. Disabled seats are never given.
+Free seats are indexed per block (sorted by stage rank, with a moving cursor), so a run is
+O(people x blocks + seats), not O(people x seats).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from sqlalchemy import select
 
 from models.base import db
+from models.entities import audit
 from models.event import Event, Group
 from models.hall import Block, Seat
 from models.people import Attendee
+
+
+class SeatingError(ValueError):
+    """A manual seat change that cannot be made. ``str(exc)`` is a Vietnamese message."""
 
 
 def seat_label(block: str, row: int, number: int) -> str:
     return f"{block}-{row:02d}-{number:02d}"
 
 
+def _is_aisle(aisle: str, n: int, per_row: int) -> bool:
+    return (aisle in ("first", "both") and n == 1) or (aisle in ("last", "both") and n == per_row)
+
+
 def build_block(ev: Event, *, code: str, name: str, rows: int, seats_per_row: int, x: int,
                 y: int = 2, side: str = "centre", aisle: str = "both",
                 groups: list[Group] | None = None) -> Block:
-    """Add a block and its seats. Stage rank: nearer rows first, then nearer the hall's centre."""
+    """Add a block and its seats. Call rank_seats(ev) after the hall is complete."""
     block = Block(event_id=ev.id, code=code, name=name, rows=rows, seats_per_row=seats_per_row,
                   x=x, y=y, side=side, aisle=aisle)
     block.groups = list(groups or [])
     db.session.add(block)
     db.session.flush()
-    for r in range(1, rows + 1):
-        for n in range(1, seats_per_row + 1):
-            aisle_seat = (aisle in ("first", "both") and n == 1) or (
-                aisle in ("last", "both") and n == seats_per_row
-            )
-            sx, sy = x + n - 1, y + r - 1
-            db.session.add(Seat(
-                event_id=ev.id, block_id=block.id, row=r, number=n,
-                label=seat_label(code, r, n), is_aisle=aisle_seat, x=sx, y=sy,
-                stage_rank=0,
-            ))
+    _add_seats(block, set())
     db.session.flush()
     return block
+
+
+def _add_seats(block: Block, have: set[tuple[int, int]]) -> None:
+    for r in range(1, block.rows + 1):
+        for n in range(1, block.seats_per_row + 1):
+            if (r, n) in have:
+                continue
+            db.session.add(Seat(
+                event_id=block.event_id, block_id=block.id, row=r, number=n,
+                label=seat_label(block.code, r, n), is_aisle=_is_aisle(block.aisle, n, block.seats_per_row),
+                x=block.x + n - 1, y=block.y + r - 1, stage_rank=0,
+            ))
+
+
+def reshape_block(block: Block, *, actor: str = "") -> list[Attendee]:
+    """After a block's rows, seats per row, position, code or aisle changed: add the new seats,
+    delete the seats outside the block (their people lose the seat and are returned), and
+    recompute labels, coordinates, aisles and ranks."""
+    seats = db.session.scalars(select(Seat).where(Seat.block_id == block.id)).all()
+    have: set[tuple[int, int]] = set()
+    unseated: list[Attendee] = []
+    for s in seats:
+        if s.row > block.rows or s.number > block.seats_per_row:
+            for a in db.session.scalars(select(Attendee).where(Attendee.seat_id == s.id)):
+                a.seat_id = None
+                unseated.append(a)
+                audit("unseat", "attendee", a.id, actor=actor, seat=s.label, reason="block reshaped")
+            db.session.delete(s)
+            continue
+        have.add((s.row, s.number))
+        s.label = seat_label(block.code, s.row, s.number)
+        s.is_aisle = _is_aisle(block.aisle, s.number, block.seats_per_row)
+        s.x, s.y = block.x + s.number - 1, block.y + s.row - 1
+    db.session.flush()
+    _add_seats(block, have)
+    db.session.flush()
+    rank_seats(db.session.get(Event, block.event_id))
+    return unseated
 
 
 def rank_seats(ev: Event) -> None:
@@ -58,30 +102,112 @@ def rank_seats(ev: Event) -> None:
     centre = (min(xs) + max(xs)) / 2
     for s in seats:
         s.stage_rank = int(s.y * 1000 + abs(s.x - centre) * 10)
+    db.session.flush()
 
 
-def assign_seats(ev: Event, award_order: list[int] | None = None) -> int:
+def recipients_in_award_order(ev: Event) -> list[int]:
+    """Attendee ids of award recipients in hand-out order (Award.position), each once."""
+    from models.awards import Award
+
+    out: list[int] = []
+    seen: set[int] = set()
+    for rid in db.session.scalars(
+        select(Award.recipient_id).where(Award.event_id == ev.id, Award.recipient_id.is_not(None))
+        .order_by(Award.position, Award.id)
+    ):
+        if rid not in seen:
+            seen.add(rid)
+            out.append(rid)
+    return out
+
+
+@dataclass
+class _Pool:
+    """The free seats of one block, nearest the stage first, with cursors that only move forward."""
+
+    block: Block
+    seats: list[Seat]
+    aisle: list[Seat] = field(default_factory=list)
+    i: int = 0
+    j: int = 0
+
+    def head(self, taken: set[int], aisle: bool = False) -> Seat | None:
+        if aisle:
+            while self.j < len(self.aisle) and self.aisle[self.j].id in taken:
+                self.j += 1
+            return self.aisle[self.j] if self.j < len(self.aisle) else None
+        while self.i < len(self.seats) and self.seats[self.i].id in taken:
+            self.i += 1
+        return self.seats[self.i] if self.i < len(self.seats) else None
+
+
+class Hall:
+    """The free seats of an event, indexed per block."""
+
+    def __init__(self, ev: Event):
+        self.blocks = list(db.session.scalars(select(Block).where(Block.event_id == ev.id)))
+        seats = db.session.scalars(
+            select(Seat).where(Seat.event_id == ev.id, Seat.disabled.is_(False))
+            .order_by(Seat.stage_rank, Seat.id)
+        ).all()
+        self.taken: set[int] = set(db.session.scalars(
+            select(Attendee.seat_id).where(Attendee.event_id == ev.id, Attendee.seat_id.is_not(None))))
+        by_block: dict[int, list[Seat]] = {b.id: [] for b in self.blocks}
+        for s in seats:
+            if s.id not in self.taken:
+                by_block.setdefault(s.block_id, []).append(s)
+        self.pools = {b.id: _Pool(b, by_block[b.id], [s for s in by_block[b.id] if s.is_aisle])
+                      for b in self.blocks}
+        self.reserved = {b.id: {g.id for g in b.groups} for b in self.blocks}
+        self.centre = {b.id: (b.x + b.seats_per_row / 2, b.y + b.rows / 2) for b in self.blocks}
+
+    def own(self, group_id: int | None) -> list[int]:
+        return [b for b, gs in self.reserved.items() if group_id is not None and group_id in gs]
+
+    def _distance(self, bid: int, own: list[int]) -> float:
+        if not own:
+            return 0.0
+        x, y = self.centre[bid]
+        return min(abs(x - self.centre[o][0]) + abs(y - self.centre[o][1]) for o in own)
+
+    def pick(self, group_id: int | None, *, aisle: bool = False) -> Seat | None:
+        """The seat the rules give (see the module docstring), without taking it."""
+        own = self.own(group_id)
+        tiers = [own, [b for b, gs in self.reserved.items() if not gs], list(self.pools)]
+        for want_aisle in ((True, False) if aisle else (False,)):
+            for tier in tiers:
+                best = None
+                for bid in tier:
+                    s = self.pools[bid].head(self.taken, want_aisle)
+                    if s is None:
+                        continue
+                    rank = (0 if bid in own else self._distance(bid, own), s.stage_rank, s.id)
+                    if best is None or rank < best[0]:
+                        best = (rank, s)
+                if best is not None:
+                    return best[1]
+        return None
+
+    def take(self, person: Attendee, seat: Seat) -> None:
+        self.taken.add(seat.id)
+        person.seat_id = seat.id
+        person.seat = seat
+
+
+def assign_seats(ev: Event, award_order: list[int] | None = None, *, actor: str = "") -> int:
     """Give every seatless attendee on the guest list a seat (see the module rules).
-    ``award_order``: attendee ids of award recipients in call order. Returns seats given."""
-    seats = db.session.scalars(
-        select(Seat).where(Seat.event_id == ev.id, Seat.disabled.is_(False))
-        .order_by(Seat.stage_rank, Seat.id)
-    ).all()
-    taken = set(db.session.scalars(
-        select(Attendee.seat_id).where(Attendee.event_id == ev.id, Attendee.seat_id.is_not(None))
-    ))
-    free = [s for s in seats if s.id not in taken]
-    blocks = db.session.scalars(select(Block).where(Block.event_id == ev.id)).all()
-    reserved_for: dict[int, set[int]] = {}  # block id -> group ids
-    for b in blocks:
-        reserved_for[b.id] = {g.id for g in b.groups}
+    ``award_order``: attendee ids of award recipients in call order (default: from the awards).
+    Returns the number of seats given; people left without one mean the hall is full."""
+    if award_order is None:
+        award_order = recipients_in_award_order(ev)
+    hall = Hall(ev)
     people = db.session.scalars(
         select(Attendee).where(
             Attendee.event_id == ev.id, Attendee.status == "invited", Attendee.seat_id.is_(None)
         )
-    ).all()
+    ).unique().all()
     groups = {g.id: g for g in db.session.scalars(select(Group).where(Group.event_id == ev.id))}
-    award_rank = {aid: i for i, aid in enumerate(award_order or [])}
+    award_rank = {aid: i for i, aid in enumerate(award_order)}
 
     def order(a: Attendee) -> tuple:
         g = groups.get(a.group_id)
@@ -93,52 +219,87 @@ def assign_seats(ev: Event, award_order: list[int] | None = None) -> int:
 
     given = 0
     for person in sorted(people, key=order):
-        seat = _pick(person, free, reserved_for, person.id in award_rank)
+        g = groups.get(person.group_id)
+        seat = hall.pick(person.group_id, aisle=person.id in award_rank and not (g and g.is_leader))
         if seat is None:
             break
-        free.remove(seat)
-        person.seat_id = seat.id
+        hall.take(person, seat)
         given += 1
+    if given:
+        audit("assign_seats", "event", ev.id, actor=actor, given=given)
     db.session.flush()
     return given
 
 
-def _pick(person: Attendee, free: list[Seat], reserved_for: dict[int, set[int]],
-          wants_aisle: bool) -> Seat | None:
-    mine = [s for s in free if person.group_id in reserved_for.get(s.block_id, set())]
-    open_ = [s for s in free if not reserved_for.get(s.block_id)]
-    for pool in (mine, open_, free):
-        if not pool:
-            continue
-        if wants_aisle:
-            aisle = [s for s in pool if s.is_aisle]
-            if aisle:
-                return aisle[0]
-        return pool[0]
-    return None
-
-
 def walk_in_seat(ev: Event, person: Attendee) -> Seat | None:
-    """A free seat for a walk-in: in their group's block, else the nearest free one."""
+    """A free seat for a walk-in: in their group's block, else the nearest free one. None when
+    the hall is full. Keeps a seat the person already has."""
     assign_seats_for([person], ev)
     return person.seat
 
 
 def assign_seats_for(people: list[Attendee], ev: Event) -> None:
-    seats = db.session.scalars(
-        select(Seat).where(Seat.event_id == ev.id, Seat.disabled.is_(False))
-        .order_by(Seat.stage_rank, Seat.id)
-    ).all()
-    taken = set(db.session.scalars(
-        select(Attendee.seat_id).where(Attendee.event_id == ev.id, Attendee.seat_id.is_not(None))
-    ))
-    free = [s for s in seats if s.id not in taken]
-    reserved_for = {b.id: {g.id for g in b.groups}
-                    for b in db.session.scalars(select(Block).where(Block.event_id == ev.id))}
+    """Seat these people only (walk-ins), by the same rules as assign_seats."""
+    hall = Hall(ev)
     for p in people:
         if p.seat_id is None:
-            seat = _pick(p, free, reserved_for, False)
+            seat = hall.pick(p.group_id)
             if seat is not None:
-                free.remove(seat)
-                p.seat_id = seat.id
+                hall.take(p, seat)
     db.session.flush()
+
+
+def move_attendee(person: Attendee, label: str | None, *, swap: bool = False, actor: str = "",
+                  user_id: int | None = None) -> Attendee | None:
+    """Move a delegate to the seat ``label`` ("B-03-07"), or take their seat away (label empty).
+    Errors (SeatingError): no such seat, a disabled seat, a seat held by someone else (unless
+    ``swap``: then the two exchange seats; the other person is returned). Audited."""
+    label = (label or "").strip().upper()
+    old = person.seat
+    if not label:
+        person.seat_id = None
+        person.seat = None
+        audit("move_seat", "attendee", person.id, actor=actor, user_id=user_id,
+              old=old.label if old else None, new=None)
+        db.session.flush()
+        return None
+    seat = db.session.scalar(select(Seat).where(Seat.event_id == person.event_id, Seat.label == label))
+    if seat is None:
+        raise SeatingError(f"Không có ghế \"{label}\".")
+    if seat.disabled:
+        raise SeatingError(f"Ghế {label} đang bị khóa (không dùng được).")
+    other = db.session.scalar(select(Attendee).where(Attendee.seat_id == seat.id))
+    if other is not None and other.id == person.id:
+        return None
+    if other is not None and not swap:
+        raise SeatingError(f"Ghế {label} đã có người ngồi: {other.display_name}. "
+                           "Chọn ghế khác hoặc chọn đổi chỗ.")
+    if other is not None:
+        other.seat_id = None
+        db.session.flush()
+    person.seat_id = seat.id
+    person.seat = seat
+    db.session.flush()
+    if other is not None:
+        other.seat_id = old.id if old else None
+        other.seat = old
+        audit("move_seat", "attendee", other.id, actor=actor, user_id=user_id,
+              old=label, new=old.label if old else None, swap=True)
+    audit("move_seat", "attendee", person.id, actor=actor, user_id=user_id,
+          old=old.label if old else None, new=label)
+    db.session.flush()
+    return other
+
+
+def set_seat_disabled(seat: Seat, disabled: bool, *, actor: str = "") -> Attendee | None:
+    """Lock or unlock a seat. Locking an occupied seat unseats its person (returned)."""
+    seat.disabled = disabled
+    person = None
+    if disabled:
+        person = db.session.scalar(select(Attendee).where(Attendee.seat_id == seat.id))
+        if person is not None:
+            person.seat_id = None
+            audit("unseat", "attendee", person.id, actor=actor, seat=seat.label, reason="seat disabled")
+    audit("disable_seat" if disabled else "enable_seat", "seat", seat.id, actor=actor, seat=seat.label)
+    db.session.flush()
+    return person

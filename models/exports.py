@@ -1,0 +1,157 @@
+"""Excel files: the import template, the delegate list (by group) and the no-shows.
+
+Every text cell goes through ``safe``: a value starting with = + - @ (or a tab / carriage
+return) is written as a string cell with a leading apostrophe-free text type, so Excel and
+LibreOffice never evaluate it (no formula injection). Times are in the event's time zone.
+"""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import TYPE_STRING
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from sqlalchemy import select
+
+from models.base import db
+from models.event import District, Event, Group
+from models.guests import TEMPLATE_HEADERS
+from models.hall import Seat
+from models.people import Attendee
+from models.timeutil import local
+
+DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+HEADERS = ("STT", "Danh xưng", "Họ và tên", "Chức vụ", "Đơn vị", "Thành phần", "Huyện", "Điện thoại",
+           "Ghế", "Trạng thái thẻ", "Giờ đến", "Trạng thái")
+_BOLD = Font(bold=True)
+_HEAD = PatternFill("solid", fgColor="DDE7E2")
+
+
+def safe(ws, row: int, col: int, value: object) -> None:
+    """Write a cell; text starting with a formula character stays text."""
+    cell = ws.cell(row=row, column=col)
+    if isinstance(value, str):
+        cell.value = value
+        if value.startswith(DANGEROUS):
+            cell.data_type = TYPE_STRING  # openpyxl would store "=..." as a formula
+            cell.quotePrefix = True
+    else:
+        cell.value = value
+
+
+def _sheet(ws, title: str, headers: tuple[str, ...], rows: list[tuple], widths: dict[int, int] | None = None):
+    ws.title = title[:31]
+    for j, h in enumerate(headers, start=1):
+        c = ws.cell(row=1, column=j, value=h)
+        c.font, c.fill = _BOLD, _HEAD
+    for i, values in enumerate(rows, start=2):
+        for j, v in enumerate(values, start=1):
+            safe(ws, i, j, v)
+    ws.freeze_panes = "A2"
+    for j in range(1, len(headers) + 1):
+        ws.column_dimensions[get_column_letter(j)].width = (widths or {}).get(j, 18)
+
+
+def _save(wb: Workbook) -> bytes:
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def template_xlsx(ev: Event) -> bytes:
+    """The import template: Vietnamese headers, two example rows, and a sheet listing the
+    event's groups and districts (the values the "Thành phần" and "Huyện" columns accept)."""
+    wb = Workbook()
+    groups = list(db.session.scalars(select(Group).where(Group.event_id == ev.id).order_by(Group.priority)))
+    districts = list(db.session.scalars(
+        select(District).where(District.event_id == ev.id).order_by(District.sort_order)))
+    g0 = groups[0].name if groups else ""
+    d0 = districts[0].name if districts else ""
+    examples = [
+        (1, "DB001", "Ông", "Nguyễn Văn An", "Giám đốc", "Sở Tài chính", g0, d0, "0905 123 456", "", 10, ""),
+        (2, "DB002", "Bà", "Trần Thị Bích Ngọc", "Phó Giám đốc", "Sở Công Thương", g0, "", "0914 222 333", "",
+         11, ""),
+    ]
+    _sheet(wb.active, "Danh sách đại biểu", TEMPLATE_HEADERS, examples, {4: 28, 5: 24, 6: 32, 7: 24})
+    ref = wb.create_sheet()
+    rows = [(g.name, g.code, "") for g in groups] + [("", "", d.name) for d in districts]
+    _sheet(ref, "Giá trị hợp lệ", ("Thành phần", "Mã thành phần", "Huyện"), rows, {1: 36, 3: 28})
+    return _save(wb)
+
+
+def _people(ev: Event, *, no_shows: bool = False) -> list:
+    stmt = (
+        select(Attendee, Group.name, District.name, Seat.label)
+        .outerjoin(Group, Group.id == Attendee.group_id)
+        .outerjoin(District, District.id == Attendee.district_id)
+        .outerjoin(Seat, Seat.id == Attendee.seat_id)
+        .where(Attendee.event_id == ev.id, Attendee.status.in_(("invited", "cancelled")))
+        .order_by(Group.priority, Attendee.precedence, Attendee.sort_key)
+    )
+    if no_shows:
+        stmt = stmt.where(Attendee.status == "invited", Attendee.checked_in_at.is_(None))
+    return list(db.session.execute(stmt).unique())
+
+
+def _badge_status(a: Attendee) -> str:
+    live = a.current_badge
+    if live is None:
+        return "Đã thu hồi" if a.badges else "Chưa có thẻ"
+    if len(a.badges) > 1:
+        return f"Cấp lại (lần {live.serial})"
+    return "Đã in" if live.printed_at else "Đã cấp"
+
+
+def _row(n: int, a: Attendee, gname: str | None, dname: str | None, seat: str | None, tz: str) -> tuple:
+    arrived = local(a.checked_in_at, tz)
+    status = "Đã hủy" if a.status == "cancelled" else ("Đã đến" if a.checked_in_at else "Chưa đến")
+    return (n, a.honorific, a.full_name, a.position, a.organisation, gname or "", dname or "", a.phone,
+            seat or "", _badge_status(a), arrived.strftime("%H:%M %d/%m/%Y") if arrived else "", status)
+
+
+def delegates_xlsx(ev: Event) -> bytes:
+    """Sheet 1: every delegate with seat, badge status and arrival time, ordered by group.
+    Then one sheet per group, and a summary sheet (invited / arrived per group)."""
+    from sqlalchemy.orm import selectinload
+
+    rows = _people(ev)
+    ids = [r[0].id for r in rows]
+    if ids:  # load the badges in one query instead of one per person
+        db.session.scalars(select(Attendee).where(Attendee.id.in_(ids)).options(selectinload(Attendee.badges))).all()
+    wb = Workbook()
+    body = [_row(i, a, g, d, s, ev.timezone) for i, (a, g, d, s) in enumerate(rows, start=1)]
+    _sheet(wb.active, "Tất cả đại biểu", HEADERS, body, {3: 28, 4: 24, 5: 32, 6: 24, 10: 16, 11: 18})
+    by_group: dict[str, list] = {}
+    for a, g, d, s in rows:
+        by_group.setdefault(g or "Chưa phân thành phần", []).append((a, g, d, s))
+    summary = []
+    used: set[str] = set()
+    for gname, members in by_group.items():
+        title = _unique_title(gname, used)
+        body = [_row(i, a, g, d, s, ev.timezone) for i, (a, g, d, s) in enumerate(members, start=1)]
+        _sheet(wb.create_sheet(), title, HEADERS, body, {3: 28, 4: 24, 5: 32})
+        invited = [m for m in members if m[0].status == "invited"]
+        summary.append((gname, len(invited), sum(1 for m in invited if m[0].checked_in_at)))
+    _sheet(wb.create_sheet(), "Tổng hợp", ("Thành phần", "Được mời", "Đã đến"), summary, {1: 40})
+    return _save(wb)
+
+
+def no_shows_xlsx(ev: Event) -> bytes:
+    """The invited delegates who have not checked in."""
+    rows = _people(ev, no_shows=True)
+    wb = Workbook()
+    body = [_row(i, a, g, d, s, ev.timezone) for i, (a, g, d, s) in enumerate(rows, start=1)]
+    _sheet(wb.active, "Vắng mặt", HEADERS, body, {3: 28, 4: 24, 5: 32, 6: 24})
+    return _save(wb)
+
+
+def _unique_title(name: str, used: set[str]) -> str:
+    base = "".join(ch for ch in name if ch not in "[]:*?/\\")[:28] or "Nhóm"
+    title, n = base, 2
+    while title.lower() in used:
+        title = f"{base[:26]} {n}"
+        n += 1
+    used.add(title.lower())
+    return title

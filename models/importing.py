@@ -1,0 +1,197 @@
+"""Reading a guest list (.xlsx / .csv) into rows, safely.
+
+read_table(data, filename, encoding=None) -> list of rows (lists of str), header row first.
+Raises ImportFileError (a Vietnamese message) for anything that is not a usable list:
+  - too large (more than MAX_BYTES), empty;
+  - .xlsx that is not a zip (an HTML page renamed .xlsx), corrupt, or a zip bomb
+    (uncompressed size or compression ratio over the limits);
+  - .csv whose encoding cannot be recognised (not UTF-8 / UTF-16 / Windows-1258), or that
+    decodes to mojibake ("Nguyá»…n": UTF-8 read as Windows-1252 and saved again);
+  - more than MAX_ROWS data rows.
+Encodings: a BOM decides (UTF-8, UTF-16 LE/BE); else strict UTF-8; else UTF-16 without BOM
+(many NUL bytes); else Windows-1258 ("cp1258"), whose Vietnamese uses combining tone marks,
+so every cell is NFC-normalised later (models.names.clean).
+Formula cells of an .xlsx come back as their formula text ("=..."), so the caller can refuse
+them instead of trusting a cached value.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+import zipfile
+
+MAX_BYTES = 20 * 1024 * 1024
+#: an .xlsx whose parts would unpack to more than this is refused (zip bomb)
+MAX_UNCOMPRESSED = 200 * 1024 * 1024
+MAX_RATIO = 200
+MAX_ROWS = 50_000
+#: stop reading after this many consecutive empty rows (sheets formatted down to row 1,048,576)
+MAX_BLANK_RUN = 2_000
+
+_MOJIBAKE = re.compile(r"(á»|áº|Ã[\u0080-\u00bf]|Ä[‘\u0090\u0091]|Æ°|Æ¡|Ã´|Ãª|Ä\u0083|â€)")
+
+
+class ImportFileError(ValueError):
+    """The file cannot be read as a guest list. ``str(exc)`` is a Vietnamese message."""
+
+
+def read_table(data: bytes, filename: str = "", encoding: str | None = None) -> list[list[str]]:
+    """Rows of strings (trailing empty rows dropped). See the module docstring for errors."""
+    if not data:
+        raise ImportFileError("Tệp rỗng.")
+    if len(data) > MAX_BYTES:
+        raise ImportFileError(
+            f"Tệp quá lớn ({len(data) // (1024 * 1024)} MB). Giới hạn là {MAX_BYTES // (1024 * 1024)} MB."
+        )
+    name = (filename or "").lower()
+    if name.endswith((".xlsx", ".xlsm")) or data[:4] == b"PK\x03\x04":
+        rows = _read_xlsx(data)
+    elif name.endswith(".xls"):
+        raise ImportFileError("Định dạng .xls (Excel 97-2003) không được hỗ trợ. Hãy lưu lại thành .xlsx.")
+    else:
+        rows = _read_csv(data, encoding)
+    while rows and not any(c.strip() for c in rows[-1]):
+        rows.pop()
+    if not rows:
+        raise ImportFileError("Tệp không có dòng dữ liệu nào.")
+    return rows
+
+
+def _read_xlsx(data: bytes) -> list[list[str]]:
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise ImportFileError(
+            "Tệp không phải là tệp Excel .xlsx hợp lệ (có thể là trang web hoặc tệp khác đổi tên). "
+            "Hãy mở bằng Excel và lưu lại dạng .xlsx."
+        )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            total = 0
+            for info in zf.infolist():
+                total += info.file_size
+                if info.file_size > MAX_UNCOMPRESSED or total > MAX_UNCOMPRESSED or (
+                    info.compress_size and info.file_size / info.compress_size > MAX_RATIO
+                    and info.file_size > 10 * 1024 * 1024
+                ):
+                    raise ImportFileError(
+                        "Tệp Excel bất thường (dung lượng giải nén quá lớn). Không nhập tệp này."
+                    )
+            if "xl/workbook.xml" not in zf.namelist():
+                raise ImportFileError("Tệp .xlsx bị hỏng hoặc không phải bảng tính Excel.")
+    except zipfile.BadZipFile as exc:
+        raise ImportFileError("Tệp .xlsx bị hỏng, không đọc được.") from exc
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many kinds on broken files
+        raise ImportFileError("Tệp .xlsx bị hỏng, không đọc được.") from exc
+    try:
+        ws = wb.worksheets[0] if wb.worksheets else None
+        if ws is None:
+            raise ImportFileError("Tệp Excel không có trang tính nào.")
+        rows: list[list[str]] = []
+        blank = filled = 0
+        for values in ws.iter_rows(values_only=True):
+            row = [_cell_text(v) for v in values]
+            if any(c.strip() for c in row):
+                blank = 0
+                filled += 1
+                rows.append(row)
+                if filled > MAX_ROWS + 1:
+                    raise ImportFileError(f"Tệp có quá nhiều dòng (tối đa {MAX_ROWS:,}).")
+            else:
+                blank += 1
+                if blank > MAX_BLANK_RUN:
+                    break
+                rows.append(row)
+        return rows
+    except ImportFileError:
+        raise
+    except Exception as exc:
+        raise ImportFileError("Tệp .xlsx bị hỏng, không đọc được.") from exc
+    finally:
+        wb.close()
+
+
+def _cell_text(v: object) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    return unicodedata.normalize("NFC", str(v))
+
+
+def decode(data: bytes, encoding: str | None = None) -> str:
+    """Bytes of a CSV to text (see the module docstring). Raises ImportFileError."""
+    if encoding:
+        try:
+            text = data.decode(encoding)
+        except (LookupError, UnicodeDecodeError) as exc:
+            raise ImportFileError(f"Tệp không đọc được với bảng mã {encoding}.") from exc
+    elif data.startswith(b"\xef\xbb\xbf"):
+        text = _strict(data[3:], "utf-8")
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = _strict(data, "utf-16")
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            head = data[:4000]
+            if head.count(b"\x00") > len(head) // 4:
+                le = head[1::2].count(0) > head[0::2].count(0)
+                text = _strict(data, "utf-16-le" if le else "utf-16-be")
+            else:
+                try:
+                    text = data.decode("cp1258")
+                except UnicodeDecodeError as exc:
+                    raise _wrong_encoding() from exc
+    text = unicodedata.normalize("NFC", text)
+    if "\ufffd" in text or "\x00" in text or len(_MOJIBAKE.findall(text[:200_000])) >= 3:
+        raise _wrong_encoding()
+    return text
+
+
+def _strict(data: bytes, enc: str) -> str:
+    try:
+        return data.decode(enc)
+    except UnicodeDecodeError as exc:
+        raise _wrong_encoding() from exc
+
+
+def _wrong_encoding() -> ImportFileError:
+    return ImportFileError(
+        "Không nhận ra bảng mã của tệp CSV (chữ tiếng Việt bị lỗi). Hãy lưu lại từ Excel dạng "
+        "\"CSV UTF-8\", hoặc dùng tệp .xlsx."
+    )
+
+
+def _read_csv(data: bytes, encoding: str | None) -> list[list[str]]:
+    text = decode(data, encoding)
+    sample = text[:5000]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    rows: list[list[str]] = []
+    blank = filled = 0
+    try:
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            if any(c.strip() for c in row):
+                blank = 0
+                filled += 1
+            else:
+                blank += 1
+                if blank > MAX_BLANK_RUN:
+                    break
+            rows.append(row)
+            if filled > MAX_ROWS + 1:
+                raise ImportFileError(f"Tệp có quá nhiều dòng (tối đa {MAX_ROWS:,}).")
+    except csv.Error as exc:
+        raise ImportFileError("Tệp CSV sai định dạng, không đọc được.") from exc
+    return rows
