@@ -206,3 +206,11 @@ def test_filters(client, auth, event):
     assert names(f"?district={district_of(event).id}") == {"Chủ thể Năm Sao", "Chủ thể Tiềm Năng"}
     assert names("?district=99999") == set()
     assert client.get("/admin/exhibitors?district=abc&status=<x>&stars=7").status_code == 200
+
+
+def test_register_page_in_english(client, event):
+    html = client.get("/exhibitors/register?lang=en").get_data(as_text=True)
+    assert "Register an exhibition booth" in html and "Potential" in html
+    resp = client.post("/exhibitors/register?lang=en", data=form(district_of(event).id, **{"product-0-rating": "7"}))
+    assert resp.status_code == 400
+    assert "The rating can only be 3, 4 or 5 stars" in resp.get_data(as_text=True)
