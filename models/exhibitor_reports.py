@@ -17,8 +17,8 @@ from sqlalchemy import select
 
 from models.base import db
 from models.event import District, Event
-from models.exhibition import Exhibitor
-from models.exhibitors import ACTIVE, ensure_tables
+from models.exhibition import Exhibitor, ExhibitTable
+from models.exhibitors import ACTIVE, LOAD_ALL, ensure_tables
 from models.timeutil import local
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -41,15 +41,22 @@ def district_overview(ev: Event) -> list[dict]:
     "unplaced" (active, no table), "counts": {"5", "4", "3", "potential", "products"},
     "exhibitors", "set_up", "active"}. Counts are of the products of active exhibitors
     (approved, assigned, set up)."""
+    query = select(District).where(District.event_id == ev.id).order_by(District.sort_order, District.id)
+    for d in db.session.scalars(query):
+        ensure_tables(d)
+    db.session.commit()  # the tables ensure_tables made; everything is loaded afresh below
+    districts = list(db.session.scalars(query))
+    all_tables = list(db.session.scalars(select(ExhibitTable).where(
+        ExhibitTable.district_id.in_([d.id for d in districts])).order_by(ExhibitTable.number)))
     exhibitors = list(db.session.scalars(
-        select(Exhibitor).where(Exhibitor.event_id == ev.id).order_by(Exhibitor.name, Exhibitor.id)))
+        select(Exhibitor).where(Exhibitor.event_id == ev.id).options(*LOAD_ALL)
+        .order_by(Exhibitor.name, Exhibitor.id)))
     out = []
-    for d in db.session.scalars(select(District).where(District.event_id == ev.id)
-                                .order_by(District.sort_order, District.id)):
+    for d in districts:
         mine = [x for x in exhibitors if x.district_id == d.id]
         active = [x for x in mine if x.status in ACTIVE]
         tables = []
-        for t in ensure_tables(d):
+        for t in (t for t in all_tables if t.district_id == d.id):
             at = [x for x in active if x.table_id == t.id]
             tables.append({"table": t, "exhibitors": at, "free": max(0, t.capacity - len(at))})
         counts = {"5": 0, "4": 0, "3": 0, "potential": 0, "products": 0}
@@ -64,7 +71,6 @@ def district_overview(ev: Event) -> list[dict]:
             "set_up": sum(1 for x in active if x.status == "set_up"),
             "waiting": sum(1 for x in mine if x.status == "registered"),
         })
-    db.session.commit()  # tables made by ensure_tables
     return out
 
 

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from models.badges import issue_badge, revoke_badges
 from models.base import db
@@ -33,6 +34,9 @@ from models.people import Attendee
 from models.timeutil import utcnow
 
 EDITABLE = ("registered", "rejected")
+#: what the lists, cards and exports read of each exhibitor, loaded in a few queries
+LOAD_ALL = (selectinload(Exhibitor.products), joinedload(Exhibitor.district), joinedload(Exhibitor.table),
+            selectinload(Exhibitor.staff).selectinload(ExhibitorStaff.attendee))
 #: statuses that hold (or may hold) a place at a table
 ACTIVE = ("approved", "assigned", "set_up")
 LINK_SALT = "exhibitor-status-link"
@@ -276,7 +280,7 @@ def find_exhibitors(ev: Event, *, district_id: int | None = None, status: str | 
                     stars: str | None = None) -> list[Exhibitor]:
     """Exhibitors of an event; ``stars`` is "5", "4", "3" (has a product of that rating) or
     "potential" (has a potential product)."""
-    q = select(Exhibitor).where(Exhibitor.event_id == ev.id)
+    q = select(Exhibitor).where(Exhibitor.event_id == ev.id).options(*LOAD_ALL)
     if district_id:
         q = q.where(Exhibitor.district_id == district_id)
     if status:
