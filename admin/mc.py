@@ -38,7 +38,7 @@ def labels() -> dict[str, str]:
     return {
         "arrived": _("Có mặt"), "missing": _("CHƯA ĐẾN"), "seat": _("ghế"),
         "no_seat": _("chưa có ghế"), "presenter": _("Người trao"), "batch": _("Đợt"),
-        "of": _("trên"), "absent": _("Vắng"), "undo_absent": _("Bỏ vắng"),
+        "absent": _("Vắng"), "undo_absent": _("Bỏ vắng"),
         "substitute": _("Người nhận thay"), "on_behalf": _("nhận thay cho"),
         "late": _("Chậm {n} phút"), "early": _("Sớm {n} phút"), "on_time": _("Đúng giờ"),
         "overrun": _("Quá giờ"), "planned": _("Dự kiến"), "actual": _("Thực tế"),
@@ -46,11 +46,11 @@ def labels() -> dict[str, str]:
         "none_missing": _("Tất cả người nhận đã có mặt."), "no_recipient": _("chưa có người nhận"),
         "before": _("Chương trình chưa bắt đầu."), "finished": _("Chương trình đã kết thúc."),
         "conflict": _("Máy khác vừa thao tác; đã cập nhật trạng thái mới."),
-        "offline": _("Mất kết nối máy chủ"), "pick": _("Chọn"), "clear_sub": _("Bỏ người nhận thay"),
+        "offline": _("Mất kết nối máy chủ"), "clear_sub": _("Bỏ người nhận thay"),
         "no_people": _("Không có ai đang có mặt khớp với tên này."),
         "next_item": _("Tiếp theo"), "now": _("Đang diễn ra"), "none": _("—"),
-        "call_up": _("Mời chuẩn bị (đợt sau)"), "no_batch": _("Không có đợt trao nào đang trên sân khấu."),
-        "status_done": _("đã trao"), "status_absent": _("vắng"),
+        "call_up": _("Mời chuẩn bị (đợt sau)"),
+        "status_absent": _("vắng"),
     }
 
 

@@ -60,7 +60,7 @@ def _p(text: object, style: ParagraphStyle) -> Paragraph:
 def _grid(rows: list[list], widths: list[float], header: bool = True) -> Table:
     t = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
     t.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), "DejaVu"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.3, colors.lightgrey),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5") if header else colors.white),
         ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
@@ -75,7 +75,8 @@ def mc_script_pdf(event: Event) -> bytes:
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm,
                             topMargin=14 * mm, bottomMargin=14 * mm,
-                            title=f"Kịch bản MC — {event.name}", author="Event Kiosk")
+                            title=f"Kịch bản MC — {event.name}", author="Event Kiosk",
+                            initialFontName="DejaVu", initialFontSize=10)
     story: list = [
         _p("KỊCH BẢN DẪN CHƯƠNG TRÌNH", st["title"]),
         _p(event.name, st["title"]),
@@ -95,7 +96,7 @@ def mc_script_pdf(event: Event) -> bytes:
                      _p(it.title + ("  [trao thưởng]" if it.kind == "awards" else ""),
                         st["bold"] if it.kind == "awards" else st["base"]),
                      _p(it.speaker, st["small"])])
-    story.append(_grid(rows, [14 * mm, 11 * mm, 100 * mm, 55 * mm]))
+    story.append(_grid(rows, [14 * mm, 13 * mm, 98 * mm, 55 * mm]))
 
     batches = batches_of(event.id)
     story.append(_p(f"II. Trao thưởng: {len(batches)} đợt, "

@@ -113,7 +113,8 @@
       b.textContent = fmt(L.late, late); b.className = "pill " + (late >= 10 ? "bad" : "warn");
     } else if (late !== null && late < 0) {
       b.textContent = fmt(L.early, -late); b.className = "pill ok";
-    } else { b.textContent = L.on_time; b.className = "pill ok"; }
+    } else if (late === 0) { b.textContent = L.on_time; b.className = "pill ok"; }
+    else { b.hidden = true; }  // not on the event's day (a rehearsal): no lateness to show
   }
 
   function renderBatch(s) {
