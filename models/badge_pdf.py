@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import qrcode
 import qrcode.constants
+import qrcode.exceptions
 from PIL import Image
 from reportlab.lib.pagesizes import A4, A6
 from reportlab.lib.units import mm
@@ -158,9 +159,16 @@ def qr_matrix(text: str) -> np.ndarray:
     candidates are made from one with numpy (re-masking the data modules and rewriting the format
     information), which is several times faster than the qrcode library's own search; that
     matters for 10,000 badges."""
-    q = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0, mask_pattern=0)
+    version = _versions.get(len(text))
+    q = qrcode.QRCode(version=version, error_correction=qrcode.constants.ERROR_CORRECT_M, border=0, mask_pattern=0)
     q.add_data(text)
-    q.make(fit=True)
+    try:
+        q.make(fit=version is None)
+    except qrcode.exceptions.DataOverflowError:  # another mix of characters: find the size again
+        q = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0, mask_pattern=0)
+        q.add_data(text)
+        q.make(fit=True)
+    _versions.setdefault(len(text), q.version)
     base = np.array(q.modules, dtype=bool)
     n = base.shape[0]
     data, patterns = _qr_layout(q)
@@ -177,6 +185,7 @@ def qr_matrix(text: str) -> np.ndarray:
     return best[1]
 
 
+_versions: dict[int, int] = {}  # text length -> QR version (badge codes all have one length)
 _layouts: dict[int, tuple[np.ndarray, list[np.ndarray]]] = {}
 _formats: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
 
@@ -408,7 +417,7 @@ def render_badges(cards: list[BadgeCard], layout: str = "a6", *, title: str = "T
     _fonts()
     buf = io.BytesIO()
     size = A6 if layout == "a6" else A4
-    c = canvas.Canvas(buf, pagesize=size, pageCompression=1)
+    c = canvas.Canvas(buf, pagesize=size, pageCompression=1, initialFontName=FONT, initialFontSize=9)
     c.setTitle(title)
     c.setAuthor("Event Kiosk")
     if not cards:

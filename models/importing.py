@@ -62,6 +62,8 @@ def read_table(data: bytes, filename: str = "", encoding: str | None = None) -> 
 
 def _read_xlsx(data: bytes) -> list[list[str]]:
     if not zipfile.is_zipfile(io.BytesIO(data)):
+        if data[:4] == b"PK\x03\x04":
+            raise ImportFileError("Tệp .xlsx bị hỏng (không đầy đủ), không đọc được. Hãy lưu lại từ Excel.")
         raise ImportFileError(
             "Tệp không phải là tệp Excel .xlsx hợp lệ (có thể là trang web hoặc tệp khác đổi tên). "
             "Hãy mở bằng Excel và lưu lại dạng .xlsx."

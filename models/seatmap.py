@@ -101,7 +101,7 @@ def seat_map_pdf(ev: Event, mode: str = "group") -> bytes:
     size = landscape(A3 if sm.width > 40 else A4)
     pw, ph = size
     buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=size)
+    c = canvas.Canvas(buf, pagesize=size, initialFontName=FONT, initialFontSize=9)
     c.setTitle("Sơ đồ chỗ ngồi")
     margin = 12 * mm
     s, lines = fit(f"Sơ đồ chỗ ngồi · {ev.name}", BOLD, pw - 2 * margin, size=14, min_size=8, max_lines=2)

@@ -1,0 +1,54 @@
+"""The guest-list pages in a real browser (Debian's Chromium): import preview and confirm, the seat
+plan with its SVG map, and the desk's walk-in flow ending on the badge ready to print."""
+
+from __future__ import annotations
+
+from tests.conftest import login_page, screenshot
+from tests.guests.helpers import HEADER, xlsx
+
+
+def test_import_seats_and_map(page, live_server, tmp_path):
+    login_page(page, live_server, "admin")
+    rows = [HEADER, ["1", "HOÀNG văn thái", "Giám đốc", "Sở Nội vụ", "Khách mời", "0905 222 333"],
+            ["2", "Ngô Thị Hồng", "Phó Giám đốc", "Sở Tư pháp", "Ban tổ chức", ""],
+            ["3", "", "Chuyên viên", "Sở Y tế", "Khách mời", "12"]]
+    f = tmp_path / "danh-sach.xlsx"
+    f.write_bytes(xlsx(rows, title="DANH SÁCH ĐẠI BIỂU"))
+    page.goto(live_server.url + "/admin/attendees/import")
+    page.set_input_files("#file", str(f))
+    page.click("form.upload button[type=submit]")
+    page.wait_for_selector("section.preview")
+    assert page.get_attribute("section.preview", "data-good") == "1"
+    assert "Không rõ thành phần" in page.inner_text("table.problems")
+    screenshot(page, "guests_import_preview")
+    page.check("input[name=fix_case]")
+    page.click("button[data-action=confirm-import]")
+    page.wait_for_selector(".flash.ok")
+    assert "1 đại biểu mới" in page.inner_text(".flash.ok")
+    assert "Hoàng Văn Thái" in page.inner_text("table.people")
+    screenshot(page, "guests_attendees")
+    page.goto(live_server.url + "/admin/seats")
+    page.click("button[data-action=assign]")
+    page.wait_for_selector(".flash.ok")
+    page.click("svg.seatmap g.seat[data-seat='A-01-05']")
+    assert "A-01-05" in page.inner_text("#seat-info")
+    screenshot(page, "guests_seats")
+    page.goto(live_server.url + "/admin/seats/map?mode=arrival")
+    page.wait_for_selector("svg.seatmap")
+    screenshot(page, "guests_seatmap_arrival")
+
+
+def test_desk_walk_in_to_badge(page, live_server):
+    login_page(page, live_server, "desk")
+    page.click("a[data-action=walk-in-link]")
+    page.fill("#full_name", "Lương Thị Thanh Xuân")
+    page.fill("#organisation", "Đài Phát thanh và Truyền hình Khánh Hòa")
+    page.select_option("#group", label="Khách mời")
+    screenshot(page, "desk_walk_in_form")
+    page.click("button[data-action=walk-in]")
+    page.wait_for_selector("#badge-frame")
+    assert "Lương Thị Thanh Xuân" in page.inner_text("h1")
+    assert page.inner_text("[data-seat]").startswith("A-")
+    assert "Đã điểm danh" in page.inner_text("section.card")
+    page.wait_for_timeout(800)  # let the PDF viewer paint for the screenshot
+    screenshot(page, "desk_walk_in_badge")
