@@ -33,7 +33,7 @@ from .decision import (
     problem_for,
 )
 from .decode import Decoder
-from .display import PanelState, compose_screen, format_time
+from .display import PanelCache, PanelState, compose_screen, format_time
 from .queue import RetryWorker, ScanQueue, flush
 from .sources import EndOfSource, Frame, LatestFrame, Source, open_source
 from .verify import Snapshot, SnapshotError
@@ -41,6 +41,8 @@ from .verify import Snapshot, SnapshotError
 log = logging.getLogger("kiosk")
 
 CAMERA_LOST = "Mất tín hiệu camera, đang kết nối lại…"
+NO_SERVER = ("Chưa cấu hình máy chủ (--server): chỉ kiểm tra thẻ ngoại tuyến, "
+             "lượt quét được lưu lại.")
 CAMERA_NOT_FOUND = "Không mở được {}: kiểm tra dây cắm camera và tùy chọn --source."
 MULTI = "Có {} mã trong khung hình: xin đưa từng thẻ một"
 JSON_CODE_MAX = 512
@@ -119,6 +121,7 @@ class Kiosk:
             self.sounds = Sounds(self.state_dir / "sounds")
         self.panel = PanelState(station=config.station)
         self.panel_until = 0.0
+        self.panel_cache = PanelCache()
         self.overlay = Overlay([], 0.0)
         self._lock = threading.Lock()
         self._out_lock = threading.Lock()
@@ -231,9 +234,11 @@ class Kiosk:
             p = self.panel
         p.station = self.config.station or (snap.station or {}).get("name", "") or "Trạm check-in"
         p.event_name = str((snap.event or {}).get("name") or "")
-        p.online = self.health.online
+        p.online = self.health.online if self.client.configured else False
         p.queue_len = self.queue.pending_count()
         problems = []
+        if not self.client.configured:
+            problems.append(NO_SERVER)
         if self.source.status == "lost":
             problems.append(CAMERA_LOST)
         elif self.source.status == "opening" and getattr(self.source, "open_failures", 0) >= 3:
@@ -250,7 +255,8 @@ class Kiosk:
         with self._lock:
             polys = self.overlay.polygons if time.monotonic() < self.overlay.until else []
         return compose_screen(frame.image if frame else None, self.screen_state(), polys,
-                              (self.config.screen_width, self.config.screen_height))
+                              (self.config.screen_width, self.config.screen_height),
+                              cache=self.panel_cache)
 
     # -- run --------------------------------------------------------------------------------
     def run(self) -> int:
@@ -292,7 +298,8 @@ class Kiosk:
     def _window_loop(self) -> None:
         from .display import Window
 
-        window = Window(fullscreen=self.config.fullscreen)
+        window = Window(fullscreen=self.config.fullscreen,
+                        size=(self.config.screen_width, self.config.screen_height))
         try:
             while not self.stop.is_set():
                 key = window.show(self.render())

@@ -94,6 +94,16 @@ def fit(text: str, max_width: int, size: int, min_size: int, bold: bool = False
     return font(10, bold), [text]
 
 
+def ellipsize(text: str, f: ImageFont.FreeTypeFont, max_width: int) -> str:
+    """``text`` cut at a word (or letter) boundary with "…" so that it fits ``max_width``."""
+    if text_width(text, f) <= max_width:
+        return text
+    while text and text_width(text + "…", f) > max_width:
+        cut = text.rstrip().rfind(" ")
+        text = text[:cut] if cut > len(text) // 2 else text[:-1]
+    return text.rstrip(" ,—-") + "…"
+
+
 def wrap(text: str, f: ImageFont.FreeTypeFont, max_width: int, max_lines: int = 3) -> list[str]:
     lines: list[str] = []
     for word in text.split():
@@ -175,8 +185,7 @@ def render_panel(state: PanelState, size: tuple[int, int]) -> Image.Image:
     if state.event_name:
         top = f"{top}  —  {state.event_name}"
     f_bar = font(max(12, bar_h // 2), False)
-    d.text((pad, bar_h // 2), fit(top, inner, bar_h // 2, 12)[1][0], font=f_bar, fill=WHITE,
-           anchor="lm")
+    d.text((pad, bar_h // 2), ellipsize(top, f_bar, inner), font=f_bar, fill=WHITE, anchor="lm")
     d.rectangle([0, h - bar_h, w, h], fill=BAR_BG)
     dot = (60, 200, 90) if state.online else ((230, 70, 60) if state.online is False
                                               else (200, 200, 200))
@@ -257,30 +266,51 @@ def render_panel(state: PanelState, size: tuple[int, int]) -> Image.Image:
 def draw_boxes(frame: np.ndarray, polygons: list, colour=(0, 220, 0)) -> np.ndarray:
     """Draw each code's outline (4 corners) on a copy of the BGR frame."""
     out = frame.copy()
-    thick = max(2, frame.shape[1] // 200)
+    thick = max(2, frame.shape[1] // 150)
     for pts in polygons:
         arr = np.array(pts, dtype=np.int32).reshape(-1, 1, 2)
         cv2.polylines(out, [arr], True, colour, thick, cv2.LINE_AA)
     return out
 
 
+class PanelCache:
+    """Re-render the panel only when what it shows changes (Pillow text costs a few ms)."""
+
+    def __init__(self):
+        self._key = None
+        self._image: np.ndarray | None = None
+
+    def get(self, state: PanelState, size: tuple[int, int]) -> np.ndarray:
+        key = (size, tuple((k, v) for k, v in vars(state).items() if k != "layout"))
+        if key != self._key or self._image is None:
+            panel = render_panel(state, size)
+            self._image = cv2.cvtColor(np.asarray(panel), cv2.COLOR_RGB2BGR)
+            self._key = key
+        return self._image
+
+
 def compose_screen(frame: np.ndarray | None, state: PanelState, polygons: list | None = None,
-                   size: tuple[int, int] = (1280, 720), box_colour=None) -> np.ndarray:
+                   size: tuple[int, int] = (1280, 720), box_colour=None,
+                   cache: PanelCache | None = None) -> np.ndarray:
     """The whole screen (BGR): preview on the left 40%, panel on the right."""
     w, h = size
     canvas = np.zeros((h, w, 3), np.uint8)
     pw = int(w * 0.4)
     if frame is not None and frame.size:
         fh, fw = frame.shape[:2]
-        shown = draw_boxes(frame, polygons or [], box_colour or colour_for(state.result)[::-1])
         scale = min(pw / fw, h / fh)
-        small = cv2.resize(shown, (max(1, int(fw * scale)), max(1, int(fh * scale))),
+        small = cv2.resize(frame, (max(1, int(fw * scale)), max(1, int(fh * scale))),
                            interpolation=cv2.INTER_AREA)
+        if polygons:  # draw on the small preview: cheaper than on the full frame
+            scaled = [[(x * scale, y * scale) for x, y in pts] for pts in polygons]
+            small = draw_boxes(small, scaled, box_colour or colour_for(state.result)[::-1])
+        if small.ndim == 2:
+            small = cv2.cvtColor(small, cv2.COLOR_GRAY2BGR)
         y0 = (h - small.shape[0]) // 2
         x0 = (pw - small.shape[1]) // 2
-        canvas[y0:y0 + small.shape[0], x0:x0 + small.shape[1]] = small
-    panel = render_panel(state, (w - pw, h))
-    canvas[:, pw:] = cv2.cvtColor(np.asarray(panel), cv2.COLOR_RGB2BGR)
+        canvas[y0:y0 + small.shape[0], x0:x0 + small.shape[1]] = small[:, :, :3]
+    panel = cache.get(state, (w - pw, h)) if cache else PanelCache().get(state, (w - pw, h))
+    canvas[:, pw:] = panel
     return canvas
 
 
@@ -289,8 +319,12 @@ class Window:
 
     NAME = "Event Kiosk"
 
-    def __init__(self, fullscreen: bool = True):
+    def __init__(self, fullscreen: bool = True, size: tuple[int, int] = (1280, 720)):
         cv2.namedWindow(self.NAME, cv2.WINDOW_NORMAL)
+        # without a window manager (a bare X session on a mini-PC) the full-screen request
+        # is ignored: size and place the window ourselves first
+        cv2.resizeWindow(self.NAME, *size)
+        cv2.moveWindow(self.NAME, 0, 0)
         if fullscreen:
             cv2.setWindowProperty(self.NAME, cv2.WND_PROP_FULLSCREEN, cv2.WINDOW_FULLSCREEN)
 

@@ -174,3 +174,11 @@ def test_sounds_are_distinct_wavs_and_silent_without_device(tmp_path, monkeypatc
     monkeypatch.setattr(sound, "audio_device_present", lambda: True)
     s = sound.Sounds(tmp_path / "s")
     assert s.play("ok") is True  # starts and returns at once
+
+
+def test_long_station_and_event_names_are_cut_with_an_ellipsis():
+    f = font(20)
+    long = "Cổng chính — Hội nghị tổng kết, đánh giá Chương trình Mỗi xã một sản phẩm năm 2024"
+    cut = display.ellipsize(long, f, 300)
+    assert cut.endswith("…") and f.getlength(cut) <= 300 and long.startswith(cut[:-1])
+    assert display.ellipsize("Cổng 1", f, 300) == "Cổng 1"
