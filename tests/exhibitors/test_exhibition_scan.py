@@ -105,21 +105,29 @@ def test_staff_badge_at_hall_is_a_normal_arrival(client, event):
 def test_one_ok_per_booth_under_concurrency(app, event):
     ex = booth(event)
     codes = [s.attendee.current_badge.code for s in ex.staff] * 3
+    ev_id = event.id  # read here: the threads must not touch this thread's objects
     db.session.commit()
-    results = []
+    results, errors = [], []
+    barrier = threading.Barrier(len(codes))
 
     def scan(i, code):
         with app.app_context():
-            r = check_in(event_id=event.id, code=code, scan_id=f"c-{i}", station="Cổng trưng bày",
-                         exhibition=True, now=lambda: T0)
-            results.append(r.outcome)
-            db.session.remove()
+            try:
+                barrier.wait()
+                r = check_in(event_id=ev_id, code=code, scan_id=f"c-{i}", station="Cổng trưng bày",
+                             exhibition=True, now=lambda: T0)
+                results.append(r.outcome)
+            except Exception as exc:  # pragma: no cover - reported below
+                errors.append(repr(exc))
+            finally:
+                db.session.remove()
 
     threads = [threading.Thread(target=scan, args=(i, c)) for i, c in enumerate(codes)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    assert not errors
     assert sorted(results) == ["already"] * 5 + ["ok"]
     db.session.rollback()  # end this thread's read snapshot
     assert ex.status == "set_up" and ex.set_up_at == T0
