@@ -163,6 +163,8 @@ def qr_matrix(text: str) -> np.ndarray:
     q = qrcode.QRCode(version=version, error_correction=qrcode.constants.ERROR_CORRECT_M, border=0, mask_pattern=0)
     q.add_data(text)
     try:
+        if version is not None:
+            q.data_cache = _codewords(q)
         q.make(fit=version is None)
     except qrcode.exceptions.DataOverflowError:  # another mix of characters: find the size again
         q = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0, mask_pattern=0)
@@ -183,6 +185,79 @@ def qr_matrix(text: str) -> np.ndarray:
             best = (score, m)
     assert best is not None and best[1].shape == (n, n)
     return best[1]
+
+
+def _codewords(q: qrcode.QRCode) -> list[int]:
+    """The data and error correction codewords of ``q`` (what qrcode.util.create_data returns),
+    with plain integer arithmetic instead of the library's bit-by-bit buffer and polynomial
+    objects. Raises DataOverflowError when the data does not fit the version."""
+    from qrcode import base, util
+
+    bits = []
+    for seg in q.data_list:
+        data = seg.data
+        bits.append(f"{seg.mode:04b}{len(seg):0{util.length_in_bits(seg.mode, q.version)}b}")
+        if seg.mode == util.MODE_NUMBER:
+            for i in range(0, len(data), 3):
+                chunk = data[i:i + 3]
+                bits.append(f"{int(chunk):0{(4, 7, 10)[len(chunk) - 1]}b}")
+        elif seg.mode == util.MODE_ALPHA_NUM:
+            for i in range(0, len(data), 2):
+                chunk = data[i:i + 2]
+                if len(chunk) == 2:
+                    bits.append(f"{util.ALPHA_NUM.find(chunk[:1]) * 45 + util.ALPHA_NUM.find(chunk[1:]):011b}")
+                else:
+                    bits.append(f"{util.ALPHA_NUM.find(chunk):06b}")
+        else:
+            bits.append("".join(f"{b:08b}" for b in data))
+    stream = "".join(bits)
+    blocks = base.rs_blocks(q.version, q.error_correction)
+    limit = sum(b.data_count * 8 for b in blocks)
+    if len(stream) > limit:
+        raise qrcode.exceptions.DataOverflowError("data too long")
+    stream += "0" * min(limit - len(stream), 4)
+    stream += "0" * (-len(stream) % 8)
+    words = [int(stream[i:i + 8], 2) for i in range(0, len(stream), 8)]
+    words += [0xEC, 0x11] * ((limit // 8 - len(words)) // 2 + 1)
+    words = words[:limit // 8]
+    dc, ec, offset = [], [], 0
+    for b in blocks:
+        part = words[offset:offset + b.data_count]
+        offset += b.data_count
+        dc.append(part)
+        ec.append(_rs_remainder(part, b.total_count - b.data_count))
+    out = [blk[i] for i in range(max(map(len, dc))) for blk in dc if i < len(blk)]
+    out += [blk[i] for i in range(max(map(len, ec))) for blk in ec if i < len(blk)]
+    return out
+
+
+_generators: dict[int, list[int]] = {}
+
+
+def _rs_remainder(data: list[int], n: int) -> list[int]:
+    """Reed-Solomon error correction codewords (GF(256), generator prod (x - a^i), i < n)."""
+    from qrcode.base import EXP_TABLE, LOG_TABLE
+
+    gen = _generators.get(n)
+    if gen is None:
+        poly = [1]
+        for i in range(n):
+            nxt = [0] * (len(poly) + 1)
+            for j, c in enumerate(poly):
+                nxt[j] ^= c
+                if c:
+                    nxt[j + 1] ^= EXP_TABLE[(LOG_TABLE[c] + i) % 255]
+            poly = nxt
+        gen = _generators[n] = [LOG_TABLE[c] for c in poly[1:]]
+    rem = [0] * n
+    for d in data:
+        factor = d ^ rem[0]
+        rem = rem[1:] + [0]
+        if factor:
+            lf = LOG_TABLE[factor]
+            for i, g in enumerate(gen):
+                rem[i] ^= EXP_TABLE[(lf + g) % 255]
+    return rem
 
 
 _versions: dict[int, int] = {}  # text length -> QR version (badge codes all have one length)

@@ -270,10 +270,15 @@ def apply(ev: Event, report: ImportReport, *, fix_case: bool = False, actor: str
           user_id: int | None = None) -> ImportReport:
     """Write the good rows of ``report`` in one transaction and commit (rolls back on error)."""
     good = [r for r in report.rows if not r.problems]
-    keys = {r.key for r in good}
-    existing = {a.external_key: a for a in db.session.scalars(
-        select(Attendee).where(Attendee.event_id == ev.id, Attendee.external_key.is_not(None)))
-        if a.external_key in keys}
+    known = set(db.session.scalars(select(Attendee.external_key).where(
+        Attendee.event_id == ev.id, Attendee.external_key.is_not(None))))
+    # rows found unchanged by the preview are skipped; only the others' delegates are loaded
+    wanted = [r.key for r in good if r.key in known and (r.action != "same" or fix_case and r.suggestion)]
+    existing: dict[str, Attendee] = {}
+    for start in range(0, len(wanted), 500):
+        existing.update((a.external_key, a) for a in db.session.scalars(select(Attendee).where(
+            Attendee.event_id == ev.id, Attendee.external_key.in_(wanted[start:start + 500]))).unique())
+    good = [r for r in good if r.key not in known or r.key in existing]
     new_rows: list[dict] = []
     try:
         for r in good:
