@@ -69,7 +69,7 @@ class Decision:
 class ServerHealth:
     """What the kiosk knows about the server: online?, the last problem, when it last failed."""
 
-    def __init__(self, probe_s: float = 3.0):
+    def __init__(self, probe_s: float = 30.0):
         self.online: bool | None = None
         self.problem = ""
         self.last_fail = -1e9
@@ -88,8 +88,9 @@ class ServerHealth:
             self.last_fail = time.monotonic()
 
     def worth_asking(self) -> bool:
-        """False right after a failure: answer offline at once instead of waiting 1.5 s again;
-        the retry thread or a probe every ``probe_s`` finds out when the server is back."""
+        """False after a failure: answer offline at once instead of making every delegate
+        wait 1.5 s. The snapshot and retry threads notice when the server is back (within a
+        few seconds); a foreground probe every ``probe_s`` is only the last resort."""
         return self.online is not False or time.monotonic() - self.last_fail >= self.probe_s
 
 
