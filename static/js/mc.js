@@ -64,6 +64,9 @@
   var root = $("mc");
   if (!root) return;
   var L = JSON.parse(root.getAttribute("data-labels") || "{}");
+  var EN = document.documentElement.lang === "en";
+  function title(x) { return (EN && x.title_en) ? x.title_en : x.title; }
+  function tier(b) { return (EN && b.tier_en) ? b.tier_en : b.tier; }
   var token = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
   var state = null;
   var subAward = null;
@@ -87,12 +90,12 @@
   }
 
   function renderItem(s) {
-    var title = $("mc-item-title"), meta = $("mc-item-meta");
+    var head = $("mc-item-title"), meta = $("mc-item-meta");
     clear(meta);
-    if (s.phase === "before") { title.textContent = L.before; return; }
-    if (s.phase === "finished") { title.textContent = L.finished; return; }
+    if (s.phase === "before") { head.textContent = L.before; return; }
+    if (s.phase === "finished") { head.textContent = L.finished; return; }
     var it = s.current_item;
-    title.textContent = it ? it.title : "";
+    head.textContent = it ? title(it) : "";
     if (!it) return;
     if (it.speaker) meta.appendChild(el("span", "", it.speaker));
     meta.appendChild(el("span", "", L.planned + " " + (it.planned || L.none) + " (" + it.planned_minutes + "′)"));
@@ -124,7 +127,7 @@
     clear(list);
     if (!b) return;
     $("mc-batch-no").textContent = L.batch + " " + b.number + "/" + b.of;
-    $("mc-batch-tier").textContent = b.tier;
+    $("mc-batch-tier").textContent = tier(b);
     var pr = $("mc-presenter");
     clear(pr);
     pr.appendChild(el("span", "mc-label", L.presenter + ": "));
@@ -162,13 +165,13 @@
     var n = $("mc-next-item");
     clear(n);
     if (s.next_item) {
-      n.appendChild(el("div", "mc-next-title", s.next_item.title));
+      n.appendChild(el("div", "mc-next-title", title(s.next_item)));
       n.appendChild(el("div", "mc-small", L.planned + " " + (s.next_item.planned || L.none) +
                        (s.next_item.speaker ? " · " + s.next_item.speaker : "")));
     } else { n.textContent = L.none; }
     var cu = $("mc-callup"), nb = s.next_batch;
     clear(cu);
-    $("mc-callup-head").textContent = nb ? (L.batch + " " + nb.number + "/" + nb.of + " · " + nb.tier +
+    $("mc-callup-head").textContent = nb ? (L.batch + " " + nb.number + "/" + nb.of + " · " + tier(nb) +
       (nb.presenter ? " · " + L.presenter + ": " + personLine(nb.presenter) : "")) : L.none;
     if (nb) nb.awards.forEach(function (a) {
       var li = el("li", "");
@@ -194,7 +197,7 @@
       var li = el("li", (it.current ? "current" : "") + (it.done ? " done" : ""));
       li.appendChild(el("span", "t", it.planned || ""));
       li.appendChild(el("span", "a", it.actual_start ? "(" + it.actual_start + ")" : ""));
-      li.appendChild(el("span", "x", it.title));
+      li.appendChild(el("span", "x", title(it)));
       p.appendChild(li);
     });
     $("mc-count").textContent = s.arrived + "/" + s.recipients + " " + L.arrived.toLowerCase();

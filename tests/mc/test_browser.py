@@ -31,6 +31,13 @@ def _version(p) -> int:
     return int(p.get_attribute("#mc", "data-version"))
 
 
+def _press(p, action: str) -> None:
+    """Press a button and wait until the page shows the new state."""
+    v = _version(p)
+    p.click(f"[data-action={action}]")
+    p.wait_for_selector(f"#mc:not([data-version='{v}'])", timeout=2000)
+
+
 def test_two_tablets_and_the_stage_follow_each_other(browser, live_server):
     _setup(live_server)
     ctx1 = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN")
@@ -95,3 +102,61 @@ def test_two_tablets_and_the_stage_follow_each_other(browser, live_server):
     finally:
         for c in (ctx1, ctx2, ctx3):
             c.close()
+
+
+def test_admin_awards_page_and_english_mc(browser, live_server):
+    _setup(live_server)
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    try:
+        p = ctx.new_page()
+        username, password = live_server.user("admin")
+        p.goto(live_server.url + "/login?next=/admin/awards")
+        p.fill("input[name=username]", username)
+        p.fill("input[name=password]", password)
+        p.click("button[type=submit]")
+        p.wait_for_url("**/admin/awards")
+        assert p.locator("section[data-batch]").count() == 4
+        first_row = p.locator("section[data-batch] tr[data-award]").nth(1)
+        award_id = first_row.get_attribute("data-award")
+        first_row.locator("button[value=down]").click()
+        p.wait_for_selector(".flash.ok")
+        assert p.locator("section[data-batch] tr[data-award]").nth(2).get_attribute("data-award") == award_id
+        screenshot(p, "mc_admin_awards")
+        p.goto(live_server.url + "/mc/?lang=en")
+        p.wait_for_selector("#mc[data-tag*='-']")
+        _press(p, "start")
+        _press(p, "next")
+        p.wait_for_selector("#mc-recipients li")
+        assert "NOT ARRIVED" in p.inner_text("#mc-recipients")
+        assert "PRESENTER" in p.inner_text("#mc-presenter").upper()
+        screenshot(p, "mc_english")
+    finally:
+        ctx.close()
+
+
+def test_substitute_picked_on_the_tablet(browser, live_server):
+    _setup(live_server)
+    with live_server.app.app_context():
+        from models.people import Attendee
+
+        helper = db.session.scalars(db.select(Attendee).where(
+            Attendee.full_name == "Đặng Thị Ánh Tuyết")).one()
+        check_in(event_id=live_server.event_id, attendee_id=helper.id, scan_id="sub-1",
+                 station="Cửa chính", method="manual")
+    ctx = browser.new_context(viewport={"width": 1024, "height": 768}, locale="vi-VN")
+    try:
+        p = ctx.new_page()
+        _login_mc(p, live_server)
+        p.wait_for_selector("#mc[data-tag*='-']")
+        _press(p, "start")
+        _press(p, "next")
+        p.wait_for_selector("#mc-recipients li [data-action=substitute]")
+        p.click("#mc-recipients li [data-action=substitute]")
+        p.fill("#mc-sub-q", "dang thi anh")
+        p.click("#mc-sub-list [data-pick]")
+        p.wait_for_selector("#mc-recipients .mc-sub")
+        assert "Đặng Thị Ánh Tuyết" in p.inner_text("#mc-recipients .mc-sub")
+        assert p.locator("#mc-recipients .presence.ok").count() == 1  # the substitute is here
+        screenshot(p, "mc_substitute")
+    finally:
+        ctx.close()
