@@ -9,9 +9,10 @@ from flask_login import current_user
 from admin.forms import ActionForm
 from admin.security import RateLimiter, client_address, role_required
 from models.base import db
-from models.event import Event
+from models.event import District, Event
 from models.events import current_event
-from models.exhibition import EXHIBITOR_KINDS, EXHIBITOR_STATUSES, OCOP_GROUPS, Exhibitor
+from models.exhibit_tables import set_capacity, set_district_tables
+from models.exhibition import EXHIBITOR_KINDS, EXHIBITOR_STATUSES, OCOP_GROUPS, Exhibitor, ExhibitTable
 from models.exhibitor_input import HONEYPOT, PRODUCT_FIELDS, RATINGS, STAFF_FIELDS, clean_registration
 from models.exhibitor_reports import district_overview, export_xlsx, table_cards_pdf
 from models.exhibitors import (
@@ -254,10 +255,49 @@ def export():
     return resp
 
 
+def _number(name: str) -> int | None:
+    raw = (request.form.get(name) or "").strip()
+    return int(raw) if raw.isdigit() and len(raw) < 6 else None
+
+
+@bp.post("/admin/exhibitors/districts/<int:district_id>")
+@role_required("admin")
+def admin_district_tables(district_id: int):
+    ev = _event()
+    d = db.session.get(District, district_id)
+    if d is None or d.event_id != ev.id:
+        abort(404)
+    try:
+        set_district_tables(d, _number("table_count"), request.form.get("exhibit_area"),
+                            actor=f"user:{current_user.username}", user_id=current_user.id)
+        flash(_("Đã lưu khu trưng bày và số bàn."), "ok")
+    except ExhibitorError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+    return redirect(url_for("exhibitors.admin_districts", _anchor=f"d{district_id}"))
+
+
+@bp.post("/admin/exhibitors/tables/<int:table_id>")
+@role_required("admin")
+def admin_table_capacity(table_id: int):
+    ev = _event()
+    t = db.session.get(ExhibitTable, table_id)
+    if t is None or t.district is None or t.district.event_id != ev.id:
+        abort(404)
+    district_id = t.district_id
+    try:
+        set_capacity(t, _number("capacity"), actor=f"user:{current_user.username}", user_id=current_user.id)
+        flash(_("Đã lưu sức chứa của bàn."), "ok")
+    except ExhibitorError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+    return redirect(url_for("exhibitors.admin_districts", _anchor=f"d{district_id}"))
+
+
 @bp.get("/admin/exhibitors/districts")
 @role_required("admin")
 def admin_districts():
     ev = _event()
     return render_template("exhibitors/districts.html", event=ev, overview=district_overview(ev),
-                           local=lambda t: local(t, ev.timezone))
+                           form=ActionForm(), local=lambda t: local(t, ev.timezone))
 

@@ -148,3 +148,49 @@ def test_table_cards_direct_long_text(app, event):
     pdf = table_cards_pdf(event, [ex])
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert "Công ty" in text and "Bàn 1" in text
+
+
+def test_organiser_sets_tables_and_capacity(client, auth, event):
+    from models.entities import AuditLog
+    from models.exhibition import ExhibitTable
+
+    nt = district_of(event)
+    ex = make(event, nt, "Chủ thể bàn 3", ["4"], table=3)
+    auth.as_role("admin")
+    resp = client.post(f"/admin/exhibitors/districts/{nt.id}", data={"table_count": "5", "exhibit_area": "Sảnh A"},
+                       follow_redirects=True)
+    assert "Đã lưu khu trưng bày và số bàn" in resp.get_data(as_text=True)
+    db.session.refresh(nt)
+    assert nt.table_count == 5 and nt.exhibit_area == "Sảnh A"
+    assert [t.number for t in ensure_tables(nt)] == [1, 2, 3, 4, 5]
+    # fewer tables than the one in use: refused, nothing changes
+    resp = client.post(f"/admin/exhibitors/districts/{nt.id}", data={"table_count": "2"}, follow_redirects=True)
+    assert "Bàn 3 đang có gian hàng" in resp.get_data(as_text=True)
+    db.session.refresh(nt)
+    assert nt.table_count == 5
+    for bad in ("-1", "abc", "201", ""):
+        resp = client.post(f"/admin/exhibitors/districts/{nt.id}", data={"table_count": bad}, follow_redirects=True)
+        assert "Số bàn phải từ 0 đến 200" in resp.get_data(as_text=True)
+    client.post(f"/admin/exhibitors/districts/{nt.id}", data={"table_count": "3"})
+    db.session.refresh(nt)
+    assert [t.number for t in ensure_tables(nt)] == [1, 2, 3]
+    # capacity: two producers share table 3
+    t3 = db.session.scalar(db.select(ExhibitTable).where(ExhibitTable.id == ex.table_id))
+    assert "đủ chỗ" not in client.post(f"/admin/exhibitors/tables/{t3.id}", data={"capacity": "2"},
+                                       follow_redirects=True).get_data(as_text=True)
+    db.session.refresh(t3)
+    assert t3.capacity == 2
+    other = make(event, nt, "Chủ thể ghép bàn", ["3"], table=3)
+    assert other.table_id == t3.id
+    resp = client.post(f"/admin/exhibitors/tables/{t3.id}", data={"capacity": "1"}, follow_redirects=True)
+    assert "đang có 2 gian hàng" in resp.get_data(as_text=True)
+    db.session.refresh(t3)
+    assert t3.capacity == 2
+    assert client.post(f"/admin/exhibitors/tables/{t3.id}", data={"capacity": "0"}).status_code == 302
+    db.session.refresh(t3)
+    assert t3.capacity == 2
+    actions = set(db.session.scalars(db.select(AuditLog.action)))
+    assert {"set_exhibit_tables", "set_table_capacity"} <= actions
+    html = client.get("/admin/exhibitors/districts").get_data(as_text=True)
+    assert "Sảnh A" in html and 'data-action="capacity"' in html
+    assert client.post("/admin/exhibitors/tables/999999", data={"capacity": "2"}).status_code == 404
