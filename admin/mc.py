@@ -17,7 +17,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from admin.security import role_required
-from models.ceremony import ensure_batches
+from models.base import db
+from models.ceremony import ceremony_state, ensure_batches
 from models.ceremony_live import mc_action, state_tag, state_version
 from models.ceremony_view import mc_snapshot, stage_snapshot
 from models.events import current_event
@@ -59,6 +60,8 @@ def labels() -> dict[str, str]:
 def index():
     ev = _event()
     ensure_batches(ev)
+    ceremony_state(ev.id)
+    db.session.commit()  # the state row exists before the page shows its version
     return render_template("mc/index.html", event=ev, version=state_version(ev.id), labels=labels())
 
 
