@@ -104,7 +104,7 @@ class Kiosk:
         self.health = ServerHealth()
         self.queue = ScanQueue(self.state_dir / "queue.sqlite3")
         self.snapshots = SnapshotStore(self.state_dir / "snapshot.json", self.client, self.health)
-        self.decider = Decider(self.client, self.queue, config.station or "kiosk",
+        self.decider = Decider(self.client, self.queue, self.station_name,
                                self.snapshots.get, self.health, timeout=config.timeout)
         self.source = source or open_source(
             config.source, width=config.width, height=config.height, fps=config.fps,
@@ -128,6 +128,11 @@ class Kiosk:
         self.decisions: deque[Decision] = deque(maxlen=1000)  #: the latest, for tests/logs
         self.decoder_share: Counter[str] = Counter()
         self.frames_decoded = 0
+
+    def station_name(self) -> str:
+        """--station, else the name the server gave this device's token, else "kiosk"."""
+        station = (self.snapshots.get().station or {}).get("name")
+        return self.config.station or str(station or "") or "kiosk"
 
     # -- threads -------------------------------------------------------------------------
     def _capture(self) -> None:
@@ -232,7 +237,7 @@ class Kiosk:
             if time.monotonic() > self.panel_until:
                 self.panel = PanelState(station=self.panel.station)
             p = self.panel
-        p.station = self.config.station or (snap.station or {}).get("name", "") or "Trạm check-in"
+        p.station = self.config.station or str((snap.station or {}).get("name") or "Trạm check-in")
         p.event_name = str((snap.event or {}).get("name") or "")
         p.online = self.health.online if self.client.configured else False
         p.queue_len = self.queue.pending_count()

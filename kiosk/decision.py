@@ -113,15 +113,21 @@ def problem_for(exc: Exception) -> str:
 
 
 class Decider:
-    def __init__(self, client: ApiClient, queue: ScanQueue, station: str,
+    def __init__(self, client: ApiClient, queue: ScanQueue, station: str | Callable[[], str],
                  snapshot: Callable[[], Snapshot], health: ServerHealth | None = None,
                  timeout: float = 1.5):
         self.client = client
         self.queue = queue
-        self.station = station
+        self._station = station
         self.snapshot = snapshot
         self.health = health or ServerHealth()
         self.timeout = timeout
+
+    @property
+    def station(self) -> str:
+        """The station name sent with each scan: 1-80 characters, as the API requires."""
+        name = self._station() if callable(self._station) else self._station
+        return " ".join(str(name or "").split())[:80] or "kiosk"
 
     def decide(self, code: str, *, provisional: Callable[[Decision], None] | None = None
                ) -> Decision:
@@ -129,7 +135,8 @@ class Decider:
         snap = self.snapshot()
         verdict = verify_local(code, snap)
         scanned_at = now_iso()
-        scan_id = self.queue.add(code, self.station, scanned_at, local_result=verdict.result,
+        station = self.station
+        scan_id = self.queue.add(code, station, scanned_at, local_result=verdict.result,
                                  hold_s=self.timeout + 2.0)
         if provisional and verdict.result in ("invalid", "revoked", "wrong_event"):
             # a clear "no" needs no server: show it now, the server's answer may still replace it
@@ -137,7 +144,7 @@ class Decider:
 
         if self.client.configured and self.health.worth_asking():
             try:
-                answer = self.client.post_checkin(code, self.station, scan_id, scanned_at,
+                answer = self.client.post_checkin(code, station, scan_id, scanned_at,
                                                   timeout=self.timeout)
             except ServerRejected as exc:
                 self.queue.mark_rejected(scan_id, str(exc))

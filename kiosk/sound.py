@@ -1,8 +1,8 @@
 """A short, distinct sound per outcome: generated WAV files, played without blocking.
 
 The WAVs are made with the standard ``wave`` module (no downloads, no assets to ship). Playback
-uses the first player found (``aplay``, ``paplay``, ``afplay``) in a background process; with no
-player or no sound card the kiosk is simply silent.
+uses the first player found (``aplay``, ``paplay``, ``afplay``) in a background process, or
+``winsound`` on Windows; with no player or no sound card the kiosk is simply silent.
 """
 
 from __future__ import annotations
@@ -70,6 +70,8 @@ def write_wavs(directory: str | Path) -> dict[str, Path]:
 
 
 def find_player() -> list[str] | None:
+    if os.name == "nt":
+        return ["winsound"]  # the standard library plays WAVs asynchronously on Windows
     for cmd in (["aplay", "-q"], ["paplay"], ["afplay"]):
         if shutil.which(cmd[0]):
             return cmd
@@ -106,6 +108,15 @@ class Sounds:
         path = self.paths.get(tune_for(result))
         if path is None:
             return False
+        if self.player == ["winsound"]:
+            try:
+                import winsound
+
+                winsound.PlaySound(str(path), winsound.SND_FILENAME | winsound.SND_ASYNC)
+                return True
+            except (ImportError, RuntimeError):
+                self.player = None
+                return False
         try:
             if self._proc is not None and self._proc.poll() is None:
                 self._proc.kill()  # a new answer cuts the previous sound short

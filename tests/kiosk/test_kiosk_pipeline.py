@@ -314,3 +314,19 @@ def test_file_source_end_and_bad_sources(tmp_path):
     with pytest.raises(EndOfSource):
         src.read()
     assert src.skipped == [str(tmp_path / "imgs" / "a.png")]
+
+
+def test_station_name_from_token_and_kept_within_api_limits(tmp_path, keys, fake_api):
+    video = make_video(tmp_path / "v.avi", [badge(keys, 4)])
+    conf = Config(server=fake_api.url, token="secret-token", source=str(video), headless=True,
+                  state_dir=str(tmp_path / "state"))  # no --station
+    assert Kiosk(conf, out=io.StringIO()).run() == 0
+    assert fake_api.arrivals[4]["station"] == "Cổng chính"  # the snapshot's station name
+    from kiosk.client import ApiClient
+    from kiosk.decision import Decider
+
+    q = ScanQueue(tmp_path / "q.sqlite3")
+    client = ApiClient("", "")
+    assert Decider(client, q, "  Cổng \n  Đông  " + "x" * 200, Snapshot).station == \
+        ("Cổng Đông " + "x" * 200)[:80]
+    assert Decider(client, q, "   ", Snapshot).station == "kiosk"
