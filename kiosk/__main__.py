@@ -8,6 +8,7 @@ import json
 import logging
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 from . import config as cfg
@@ -106,7 +107,16 @@ def decode_files(files: list[str], stages: list[str], out=None) -> int:
     out = out or sys.stdout
     decoder = Decoder(stages)
     status = 0
-    for name in files:
+    expanded: list[str] = []
+    for name in files:  # a folder stands for the images in it (measuring a photo set)
+        p = Path(name)
+        if p.is_dir():
+            expanded += [str(f) for f in sorted(p.iterdir())
+                         if f.is_file() and f.suffix.lower() in IMAGE_SUFFIXES]
+        else:
+            expanded.append(name)
+    found, times, shares = 0, [], Counter()
+    for name in expanded:
         t0 = time.perf_counter()
         line: dict = {"file": name, "codes": []}
         path = Path(name)
@@ -122,15 +132,26 @@ def decode_files(files: list[str], stages: list[str], out=None) -> int:
                 frames = _video_frames(path)
             seen: dict[str, dict] = {}
             for image in frames:
-                for c in decoder.decode(image).codes:
-                    seen.setdefault(c.text, c.to_json())
+                res = decoder.decode(image)
+                for c in res.codes:
+                    if c.text not in seen:
+                        seen[c.text] = c.to_json()
+                        shares[c.decoder] += 1
             line["codes"] = list(seen.values())
+            found += bool(seen)
         except (ValueError, OSError, cv2.error) as exc:
             line["error"] = str(exc)
             status = 1
         line["ms"] = round((time.perf_counter() - t0) * 1000, 2)
+        times.append(line["ms"])
         out.write(json.dumps(line, ensure_ascii=False) + "\n")
         out.flush()
+    if len(expanded) > 1:  # a summary for photo sets, on stderr (stdout stays one line per file)
+        times.sort()
+        print(f"decode: codes found in {found} of {len(expanded)} files, median "
+              f"{times[len(times) // 2]:.1f} ms per file; decoder share: "
+              + (", ".join(f"{k} {v}" for k, v in shares.most_common()) or "none"),
+              file=sys.stderr)
     return status
 
 

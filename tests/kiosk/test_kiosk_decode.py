@@ -168,3 +168,18 @@ def test_approach_video_decoded_on_first_readable_frame(badges):
     first_zbar = next((i for i, f in enumerate(frames) if decode_pyzbar_only(f).codes), 99)
     assert first_cascade <= first_zbar
     assert first_cascade < len(frames) - 3
+
+
+def test_decode_command_expands_a_folder_of_photos(tmp_path, badges, capsys):
+    from kiosk.__main__ import main
+
+    (tmp_path / "set").mkdir()
+    for i, (_, b) in enumerate(badges):
+        cv2.imwrite(str(tmp_path / "set" / f"p{i}.jpg"),
+                    media.compose(b, media.background(480, 360), media.Pose(scale=0.8)))
+    (tmp_path / "set" / "notes.txt").write_text("not a photo")
+    assert main(["decode", str(tmp_path / "set")]) == 0
+    out, err = capsys.readouterr()
+    lines = [json.loads(x) for x in out.splitlines()]
+    assert [x["codes"][0]["text"] for x in lines] == [t for t, _ in badges]
+    assert "codes found in 3 of 3 files" in err
