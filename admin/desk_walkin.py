@@ -22,8 +22,8 @@ from models.walkin import WalkInError, register_walk_in
 
 
 class WalkInForm(FlaskForm):
-    honorific = SelectField(_l("Danh xưng"), choices=[("Ông", "Ông"), ("Bà", "Bà"), ("Đồng chí", "Đồng chí"),
-                                                      ("", "—")], default="Ông")
+    honorific = SelectField(_l("Danh xưng"), choices=[("", "—"), ("Ông", "Ông"), ("Bà", "Bà"),
+                                                      ("Đồng chí", "Đồng chí")], default="")
     full_name = StringField(_l("Họ và tên"), validators=[DataRequired(_l("Vui lòng nhập họ tên.")),
                                                         Length(max=200, message=_l("Họ tên tối đa 200 ký tự."))])
     position = StringField(_l("Chức vụ"), validators=[Length(max=300)])

@@ -406,13 +406,15 @@ def draw_card(c: canvas.Canvas, card: BadgeCard, x0: float, y0: float, w: float,
     inner = w - 2 * m
     top = y0 + h - m
 
-    def block(text, font, size, min_size, lines, y, *, colour=(0, 0, 0), gap=1.18):
+    def block(text, font, size, min_size, lines, y, *, colour=(0, 0, 0), gap=1.18, draw=True):
         s, out = fit(text, font, inner, size=size, min_size=min_size, max_lines=lines)
-        c.setFillColorRGB(*colour)
+        if draw:
+            c.setFillColorRGB(*colour)
         for line in out:
             y -= s
-            c.setFont(font, s)
-            c.drawCentredString(x0 + w / 2, y, line)
+            if draw:
+                c.setFont(font, s)
+                c.drawCentredString(x0 + w / 2, y, line)
             y -= s * (gap - 1)
         return y
 
@@ -430,16 +432,22 @@ def draw_card(c: canvas.Canvas, card: BadgeCard, x0: float, y0: float, w: float,
         c.setFillColorRGB(*((0, 0, 0) if light else (1, 1, 1)))
         c.setFont(BOLD, s)
         c.drawCentredString(x0 + w / 2, y + band_h / 2 - s * 0.35, lines[0])
-    y -= 3 * mm
-    if card.honorific:
-        y = block(card.honorific, FONT, 11, 8, 1, y, colour=(0.2, 0.2, 0.2))
-        y -= 0.5 * mm
-    y = block(card.name, BOLD, 21, 11, 3, y)
-    y -= 1.5 * mm
-    if card.position:
-        y = block(card.position, FONT, 10, 7, 2, y, colour=(0.15, 0.15, 0.15))
-    if card.organisation:
-        y = block(card.organisation, FONT, 9.5, 7, 2, y, colour=(0.15, 0.15, 0.15))
+
+    def person(y: float, draw: bool) -> float:
+        if card.honorific:
+            y = block(card.honorific, FONT, 11, 8, 1, y, colour=(0.2, 0.2, 0.2), draw=draw) - 0.5 * mm
+        y = block(card.name, BOLD, 21, 11, 3, y, draw=draw) - 1.5 * mm
+        if card.position:
+            y = block(card.position, FONT, 10, 7, 2, y, colour=(0.15, 0.15, 0.15), draw=draw)
+        if card.organisation:
+            y = block(card.organisation, FONT, 9.5, 7, 2, y, colour=(0.15, 0.15, 0.15), draw=draw)
+        return y
+
+    # the person's block, centred in the space between the band and the QR code
+    start = y - 3 * mm
+    floor = y0 + m + QR_MM * mm + 2 * QUIET_MODULES * (QR_MM * mm / 41) + 2 * mm
+    spare = (person(start, False) - floor) if start > floor else 0
+    person(start - max(0.0, spare) * 0.4, True)
     # bottom: QR (left) and seat (right)
     modules = qr_matrix(card.code)
     n = modules.shape[0]

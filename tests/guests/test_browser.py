@@ -41,6 +41,7 @@ def test_import_seats_and_map(page, live_server, tmp_path):
 def test_desk_walk_in_to_badge(page, live_server):
     login_page(page, live_server, "desk")
     page.click("a[data-action=walk-in-link]")
+    page.select_option("#honorific", "Bà")
     page.fill("#full_name", "Lương Thị Thanh Xuân")
     page.fill("#organisation", "Đài Phát thanh và Truyền hình Khánh Hòa")
     page.select_option("#group", label="Khách mời")
