@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from admin.security import device_from_request
+from admin.security import device_from_request, record_status
 from models.base import db
 from models.checkin import check_in
 from models.events import current_event, current_event_id
@@ -116,3 +116,26 @@ def stats():
     if err:
         return err
     return jsonify(attendance(ev))
+
+
+@bp.post("/kiosk/heartbeat")
+def heartbeat():
+    """A kiosk reports its own health: `{"station", "queue_length", "online"?, "version"?}`.
+    Shown on the organiser's dashboard (queued scans per kiosk)."""
+    denied = _require_device()
+    if denied:
+        return denied
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return error(400, "bad_json", "Nội dung phải là một đối tượng JSON.")
+    queue = body.get("queue_length")
+    if not isinstance(queue, int) or isinstance(queue, bool) or not (0 <= queue <= 10_000_000):
+        return error(400, "bad_field", "Trường 'queue_length' phải là số nguyên không âm.")
+    status = {"queue_length": queue}
+    for key in ("station", "version"):
+        if isinstance(body.get(key), str):
+            status[key] = body[key][:80]
+    if isinstance(body.get("online"), bool):
+        status["online"] = body["online"]
+    record_status(g.device_id, status)
+    return jsonify({"ok": True})

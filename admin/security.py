@@ -83,6 +83,16 @@ def _touch(device_id: int) -> None:
         db.session.rollback()
 
 
+def record_status(device_id: int, status: dict) -> None:
+    """Store what a kiosk reports about itself (and that it was seen now)."""
+    with write_transaction():
+        db.session.execute(
+            update(Device).where(Device.id == device_id)
+            .values(last_status=status, last_seen_at=utcnow())
+        )
+        db.session.commit()
+
+
 def forget_devices() -> None:
     _device_cache.clear()
 

@@ -1,8 +1,32 @@
 """CLI commands of one area.
 
-Organiser dashboard and reports (issue 5). /admin/ and /admin/reports.
-
-Add click commands to COMMANDS; cli.register() adds them to `flask --app app`.
+Organiser dashboard and reports (issue 5): `flask --app app report --out FILE.xlsx|FILE.pdf`.
 """
 
-COMMANDS: list = []
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command("report")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
+              help="FILE.xlsx (attendance workbook) or FILE.pdf (summary for the official report)")
+def report(out: str) -> None:
+    """Write the after-event attendance report (.xlsx) or the PDF summary (.pdf)."""
+    from models.events import current_event
+    from models.reports import attendance_workbook, summary_pdf
+
+    ev = current_event()
+    if ev is None:
+        raise click.ClickException("Chưa có sự kiện / no event.")
+    suffix = Path(out).suffix.lower()
+    if suffix not in (".xlsx", ".pdf"):
+        raise click.ClickException("Tệp phải có đuôi .xlsx hoặc .pdf / use .xlsx or .pdf")
+    buf = attendance_workbook(ev) if suffix == ".xlsx" else summary_pdf(ev)
+    Path(out).write_bytes(buf.getvalue())
+    click.echo(f"Đã ghi báo cáo vào {out}")
+
+
+COMMANDS: list = [report]

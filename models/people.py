@@ -135,7 +135,9 @@ class CheckIn(db.Model):
     )
     badge_id: Mapped[int | None] = mapped_column(ForeignKey("badge.id", ondelete="SET NULL"))
     station: Mapped[str] = mapped_column(String(80), default="")
-    device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id", ondelete="SET NULL"))
+    device_id: Mapped[int | None] = mapped_column(
+        ForeignKey("device.id", ondelete="SET NULL"), index=True
+    )
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     #: "kiosk", "scanner" (desk USB scanner), "manual" (desk by name), "undo"
     method: Mapped[str] = mapped_column(String(20), default="kiosk")
