@@ -165,7 +165,10 @@ class Kiosk:
                     if self.source_done.is_set():
                         break
                     continue
-                self.handle_frame(frame)
+                try:
+                    self.handle_frame(frame)
+                except Exception:  # one bad frame or a bug must not stop the kiosk deciding
+                    log.exception("frame %d could not be handled", frame.index)
         finally:
             self.decode_done.set()
 

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -22,7 +24,7 @@ from .client import (
     ServerRejected,
     ServerUnavailable,
 )
-from .queue import ScanQueue
+from .queue import ScanQueue, new_scan_id
 from .verify import Snapshot, verify_local
 
 PROBLEM_AUTH = ("Lỗi cấu hình: máy chủ từ chối mã thiết bị (token). "
@@ -33,7 +35,11 @@ PROBLEM_WRONG_URL = ("Lỗi cấu hình: địa chỉ máy chủ (--server) khô
                      "Đang làm việc ngoại tuyến.")
 PROBLEM_NOT_READY = "Máy chủ chưa sẵn sàng ({}). Đang làm việc ngoại tuyến, lượt quét được lưu lại."
 PROBLEM_OFFLINE = "Mất kết nối máy chủ. Đang làm việc ngoại tuyến, lượt quét được lưu lại."
+PROBLEM_QUEUE = "Không ghi được hàng đợi trên đĩa: báo kỹ thuật viên (ổ đĩa đầy hoặc hỏng?)."
 PROBLEM_REJECTED = "Máy chủ không nhận lượt quét này ({})."
+
+
+log = logging.getLogger("kiosk")
 
 
 def now_iso() -> str:
@@ -129,6 +135,16 @@ class Decider:
         name = self._station() if callable(self._station) else self._station
         return " ".join(str(name or "").split())[:80] or "kiosk"
 
+    def _q(self, method: str, *args, **kw):
+        """A queue operation that cannot stop a decision: a full or broken disk is shown as a
+        problem (the answer is still given; only the offline safety net is gone)."""
+        try:
+            return getattr(self.queue, method)(*args, **kw)
+        except (sqlite3.Error, OSError) as exc:
+            log.error("queue %s failed: %s", method, exc)
+            self.health.problem = PROBLEM_QUEUE
+            return None
+
     def decide(self, code: str, *, provisional: Callable[[Decision], None] | None = None
                ) -> Decision:
         """Never raises for anything the code text or the server does."""
@@ -136,8 +152,8 @@ class Decider:
         verdict = verify_local(code, snap)
         scanned_at = now_iso()
         station = self.station
-        scan_id = self.queue.add(code, station, scanned_at, local_result=verdict.result,
-                                 hold_s=self.timeout + 2.0)
+        scan_id = self._q("add", code, station, scanned_at, local_result=verdict.result,
+                          hold_s=self.timeout + 2.0) or new_scan_id()
         if provisional and verdict.result in ("invalid", "revoked", "wrong_event"):
             # a clear "no" needs no server: show it now, the server's answer may still replace it
             provisional(Decision(code, verdict.result, "offline", scan_id=scan_id))
@@ -147,17 +163,17 @@ class Decider:
                 answer = self.client.post_checkin(code, station, scan_id, scanned_at,
                                                   timeout=self.timeout)
             except ServerRejected as exc:
-                self.queue.mark_rejected(scan_id, str(exc))
+                self._q("mark_rejected", scan_id, str(exc))
                 self.health.problem = PROBLEM_REJECTED.format(exc.status)
             except (ServerUnavailable, ServerAuthError) as exc:
-                self.queue.release(scan_id)
+                self._q("release", scan_id)
                 self.health.fail(problem_for(exc))
             else:
-                self.queue.mark_done(scan_id, answer)
+                self._q("mark_done", scan_id, answer)
                 self.health.ok()
                 return self._from_server(code, scan_id, answer)
         else:
-            self.queue.release(scan_id)
+            self._q("release", scan_id)
         return self._offline(code, scan_id, verdict, snap)
 
     def _from_server(self, code: str, scan_id: str, answer: CheckinAnswer) -> Decision:
@@ -165,8 +181,8 @@ class Decider:
         if answer.result in ("ok", "already") and attendee and attendee.get("id") is not None:
             first = answer.first_checkin or {}
             try:
-                self.queue.note_arrival(int(attendee["id"]), str(first.get("at") or now_iso()),
-                                        str(first.get("station") or self.station))
+                self._q("note_arrival", int(attendee["id"]), str(first.get("at") or now_iso()),
+                        str(first.get("station") or self.station))
             except (TypeError, ValueError):
                 pass
         return Decision(code, answer.result, "server", attendee, answer.message,
@@ -176,10 +192,10 @@ class Decider:
         if verdict.result == "ok":
             person = verdict.attendee or {}
             aid = int(verdict.badge.attendee_id)
-            earlier = self.queue.arrival(aid)
+            earlier = self._q("arrival", aid)
             if earlier:
                 return Decision(code, "already", "offline", person, "", earlier, scan_id)
-            self.queue.note_arrival(aid, now_iso(), self.station)
+            self._q("note_arrival", aid, now_iso(), self.station)
             return Decision(code, "ok", "offline", person, "", None, scan_id)
         if verdict.result == "no_snapshot":
             return Decision(code, "unknown", "offline", None, "", None, scan_id,

@@ -330,3 +330,25 @@ def test_station_name_from_token_and_kept_within_api_limits(tmp_path, keys, fake
     assert Decider(client, q, "  Cổng \n  Đông  " + "x" * 200, Snapshot).station == \
         ("Cổng Đông " + "x" * 200)[:80]
     assert Decider(client, q, "   ", Snapshot).station == "kiosk"
+
+
+def test_a_broken_queue_disk_still_gives_answers(tmp_path, keys, fake_api, monkeypatch):
+    import sqlite3
+
+    from kiosk.client import ApiClient
+    from kiosk.decision import PROBLEM_QUEUE, Decider
+
+    q = ScanQueue(tmp_path / "q.sqlite3")
+
+    def full(*a, **k):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    for name in ("add", "mark_done", "release", "note_arrival", "arrival"):
+        monkeypatch.setattr(q, name, full)
+    snap = Snapshot.from_json(keys.snapshot_doc())
+    d = Decider(ApiClient(fake_api.url, "secret-token"), q, "Cổng", lambda: snap)
+    assert d.decide(keys.code(1)).result == "ok"  # the server still answers
+    assert d.health.problem == PROBLEM_QUEUE
+    fake_api.stop()
+    offline = d.decide(keys.code(2))
+    assert (offline.result, offline.source) == ("ok", "offline")
