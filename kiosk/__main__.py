@@ -1,5 +1,5 @@
 """Command line: ``python -m kiosk [run] ...``, ``python -m kiosk sync ...``,
-``python -m kiosk decode FILE...``."""
+``python -m kiosk decode FILE...``, ``python -m kiosk cameras``."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ examples:
   python -m kiosk --source recording.mp4 --headless --server URL --token TOKEN --station test
   python -m kiosk sync --server URL --token TOKEN --state-dir instance/kiosk
   python -m kiosk decode photo.jpg badge_test.mp4
+  python -m kiosk cameras          # which camera indices deliver frames
 
 Every option can also come from kiosk.toml (--config) or an environment variable
 KIOSK_<OPTION> (KIOSK_SERVER, KIOSK_TOKEN, KIOSK_STATION, KIOSK_SOURCE, KIOSK_STATE_DIR, ...).
@@ -171,11 +172,44 @@ def _video_frames(path: Path):
         cap.release()
 
 
+def list_cameras(argv: list[str], out=None) -> int:
+    """`python -m kiosk cameras [--max N] [--backend B]`: one JSON line per camera index that
+    opens and delivers a frame, with the resolution it gives by default."""
+    import cv2
+
+    from .sources import BACKENDS
+
+    p = argparse.ArgumentParser(prog="python -m kiosk cameras",
+                                description="List the camera indices that deliver frames.")
+    p.add_argument("--max", type=int, default=8, help="indices 0..N-1 to try (default 8)")
+    p.add_argument("--backend", default="auto", choices=sorted(BACKENDS))
+    ns = p.parse_args(argv)
+    cv2.setLogLevel(1)  # fatal only: a missing index is the normal case here, not an error
+    out = out or sys.stdout
+    found = 0
+    for index in range(ns.max):
+        cap = cv2.VideoCapture(index, BACKENDS[ns.backend])
+        try:
+            ok, frame = cap.read() if cap.isOpened() else (False, None)
+            if ok and frame is not None:
+                found += 1
+                out.write(json.dumps({"source": str(index), "width": frame.shape[1],
+                                      "height": frame.shape[0],
+                                      "fps": cap.get(cv2.CAP_PROP_FPS)}) + "\n")
+        finally:
+            cap.release()
+    if not found:
+        print("no camera found", file=sys.stderr)
+    return 0 if found else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = "run"
-    if argv and argv[0] in ("run", "sync", "decode"):
+    if argv and argv[0] in ("run", "sync", "decode", "cameras"):
         command = argv.pop(0)
+    if command == "cameras":
+        return list_cameras(argv)
     if command == "decode":
         ns = decode_parser().parse_args(argv)
         return decode_files(ns.files, [s.strip() for s in ns.decoders.split(",") if s.strip()])

@@ -197,6 +197,9 @@ class ImageFolderSource(Source):
 def camera_opener(index: int, *, width: int = 0, height: int = 0, fps: float = 0,
                   backend: str = "auto", fourcc: str = "") -> Callable[[], cv2.VideoCapture]:
     api = BACKENDS.get(backend, cv2.CAP_ANY)
+    # OpenCV would log two lines per failed open, every second while the camera is unplugged;
+    # the kiosk reports the camera's state itself (screen and log)
+    cv2.setLogLevel(1)
 
     def open_camera() -> cv2.VideoCapture:
         cap = cv2.VideoCapture(index, api)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from kiosk_testdata import PEOPLE, ROOT
@@ -147,3 +148,10 @@ def test_missing_camera_is_reported_on_screen(tmp_path):
     for _ in range(5):
         assert src.read() is None
     assert "camera 7" in kiosk.screen_state().problem
+
+
+@pytest.mark.skipif(any(Path("/dev").glob("video*")), reason="this machine has a camera")
+def test_cameras_command_without_any_camera(capsys):
+    assert main(["cameras", "--max", "2"]) == 1  # this test machine has no camera
+    out, err = capsys.readouterr()
+    assert out == "" and "no camera found" in err
