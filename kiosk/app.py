@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from models import codes
+
 from .client import ApiClient, ServerAuthError, ServerError
 from .config import Config
 from .decision import (
@@ -185,7 +187,7 @@ class Kiosk:
         with self._lock:
             self.overlay = Overlay([c.points for c in res.codes], time.monotonic() + 0.6)
         found = res.codes
-        ours = [c for c in found if c.text.startswith("EK1")]
+        ours = [c for c in found if c.text.startswith(codes.PREFIX)]
         if ours:  # a poster or phone QR next to a badge must not spoil the badge's answer
             found = ours
         fresh = [c for c in found if self.repeats.should_decide(c.text, frame.t)]
