@@ -181,3 +181,27 @@ def test_cli_badges(app, runner, tmp_path):
     res = runner.invoke(args=["badges", "--out", str(out), "--group", "nope"])
     assert res.exit_code == 1 and "Không có thành phần" in res.output
     assert db.session.scalar(select(db.func.count(Attendee.id)).where(Attendee.event_id == ev.id)) == 6
+
+
+def test_fast_qr_is_the_qrcode_librarys_symbol_with_the_least_penalty():
+    import random
+
+    import qrcode
+    from qrcode.constants import ERROR_CORRECT_M
+
+    from models.badge_pdf import _penalty, qr_matrix
+
+    rng = random.Random(7)
+    texts = ["EK1" + "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(120)) for _ in range(8)]
+    texts += ["EK1" + "7" * 120, "0905123456" * 4, "Xin chào Việt Nam", "x" * 300]
+    for text in texts:
+        ours = qr_matrix(text)
+        theirs = []
+        for mask in range(8):
+            q = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0, mask_pattern=mask)
+            q.add_data(text)
+            q.make(fit=True)
+            m = np.array(q.modules, dtype=bool)
+            theirs.append((_penalty(m), m))
+        least = min(p for p, _ in theirs)
+        assert any(p == least and m.shape == ours.shape and (m == ours).all() for p, m in theirs), text
