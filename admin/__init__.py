@@ -50,6 +50,7 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(districts.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, not cookies
+    from admin import openapi; app.register_blueprint(openapi.bp); csrf.exempt(openapi.bp)  # noqa: E702, I001
     errors.register(app)
 
     @app.before_request

@@ -1,0 +1,1 @@
+"""Proofs that it holds (issue 8): crashes, network loss, concurrency, hostile input, backup."""
