@@ -5,4 +5,97 @@ District delegations (issue 9). The district officer's private link /d/<token> a
 Add click commands to COMMANDS; cli.register() adds them to `flask --app app`.
 """
 
-COMMANDS: list = []
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import click
+from flask import current_app
+
+from models.base import db
+
+
+def _event():
+    from models.events import current_event
+
+    ev = current_event()
+    if ev is None:
+        raise click.ClickException("Chưa có sự kiện nào / no event yet.")
+    return ev
+
+
+def find_district(ev, text: str):
+    """A district of the event by code or name (accents, case and "huyện"/"TP" prefixes ignored)."""
+    from models.guests import _DISTRICT_PREFIX
+    from models.names import fold
+
+    key = fold(text)
+    bare = _DISTRICT_PREFIX.sub("", key)
+    for d in ev.districts:
+        if key in (fold(d.code), fold(d.name)) or bare in (fold(d.code), _DISTRICT_PREFIX.sub("", fold(d.name))):
+            return d
+    names = ", ".join(f"{d.code} ({d.name})" for d in ev.districts) or "—"
+    raise click.ClickException(f"Không có huyện \"{text}\". Các huyện: {names}")
+
+
+@click.command("invitations")
+@click.option("--district", "district_text", required=True, help="District code or name.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def invitations(district_text: str, out: Path) -> None:
+    """Invitation letters (giấy mời) of one district: one A4 page per delegate, with the badge QR."""
+    from models.invitations import issue_missing, letter_data, render_letters
+    from models.timeutil import local, utcnow
+
+    ev = _event()
+    d = find_district(ev, district_text)
+    made = issue_missing(ev, d)
+    if made:
+        db.session.commit()
+        click.echo(f"Đã cấp thẻ cho {made} đại biểu chưa có thẻ.")
+    letters = letter_data(ev, d)
+    if not letters:
+        raise click.ClickException(f"{d.name} chưa có đại biểu nào trong danh sách khách mời.")
+    pdf = render_letters(ev, letters, local(utcnow(), ev.timezone).date())
+    out.write_bytes(pdf)
+    click.echo(f"{d.name}: {len(letters)} giấy mời → {out}")
+
+
+@click.command("district-link")
+@click.argument("district_text")
+@click.option("--base-url", default="http://127.0.0.1:8000", show_default=True,
+              help="The server's address as district officers reach it.")
+@click.option("--new", "make_new", is_flag=True, help="Make a new link; the old one stops working.")
+@click.option("--deadline", default="", help="Read-only after this local time, \"YYYY-MM-DD HH:MM\".")
+@click.option("--revoke", is_flag=True, help="Revoke the district's link.")
+def district_link(district_text: str, base_url: str, make_new: bool, deadline: str, revoke: bool) -> None:
+    """Print a district officer's private link (last line)."""
+    from models import delegation_service as ds
+    from models.timeutil import to_naive_utc
+
+    ev = _event()
+    d = find_district(ev, district_text)
+    link = ds.current_link(d)
+    if revoke:
+        if link is not None:
+            ds.revoke_link(link, actor="cli")
+            db.session.commit()
+        click.echo(f"{d.name}: đã thu hồi liên kết.")
+        return
+    when = None
+    if deadline:
+        try:
+            when = to_naive_utc(datetime.strptime(deadline, "%Y-%m-%d %H:%M").replace(tzinfo=ZoneInfo(ev.timezone)))
+        except ValueError as exc:
+            raise click.ClickException("Hạn chót phải có dạng \"YYYY-MM-DD HH:MM\".") from exc
+    if link is None or make_new:
+        link = ds.new_link(d, when, actor="cli")
+    elif deadline:
+        ds.set_deadline(link, when, actor="cli")
+    db.session.commit()
+    click.echo(d.name)
+    click.echo(f"{base_url.rstrip('/')}/d/{ds.district_token(link, current_app.secret_key)}")
+
+
+COMMANDS: list = [invitations, district_link]
