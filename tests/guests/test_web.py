@@ -226,3 +226,22 @@ def test_desk_reissue_and_reprint(client, auth, event):
     page = client.get(f"/desk/badge/{person.id}").get_data(as_text=True)
     assert "Thẻ lần 2" in page
     assert client.get("/desk/badge/999999").status_code == 404
+
+
+def test_cli_assign_export_and_seat_map(app, runner, event, tmp_path):
+    extra = Attendee(event_id=event.id, full_name="Người Đến Sau", group_id=event.groups[1].id)
+    extra.refresh_keys()
+    db.session.add(extra)
+    db.session.commit()
+    res = runner.invoke(args=["assign-seats"])
+    assert res.exit_code == 0 and "Đã xếp 1 ghế" in res.output
+    assert db.session.get(Attendee, extra.id).seat is not None
+    out = tmp_path / "ds.xlsx"
+    res = runner.invoke(args=["export-attendees", "--out", str(out)])
+    assert res.exit_code == 0 and load_workbook(out).active.max_row == 8  # header + 7 delegates
+    res = runner.invoke(args=["export-attendees", "--out", str(out), "--no-shows"])
+    assert res.exit_code == 0 and load_workbook(out).active.title == "Vắng mặt"
+    pdf = tmp_path / "map.pdf"
+    res = runner.invoke(args=["seat-map", "--out", str(pdf), "--mode", "arrival"])
+    assert res.exit_code == 0 and "Đã đến" not in PdfReader(str(pdf)).pages[0].extract_text()
+    assert "Chưa đến (7)" in PdfReader(str(pdf)).pages[0].extract_text()
