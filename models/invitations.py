@@ -32,7 +32,7 @@ from models.event import District, Event
 
 ITALIC = "DejaVuSans-Oblique"
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
-QR_SIZE = 32 * mm
+QR_SIZE = 36 * mm
 
 
 @dataclass
@@ -95,7 +95,7 @@ def render_letters(ev: Event, letters: list[Letter], issued_on: date, place: str
     _fonts()
     italic = _italic()
     buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=A4, pageCompression=1)
+    c = canvas.Canvas(buf, pagesize=A4, pageCompression=1, initialFontName=FONT, initialFontSize=12)
     c.setTitle(f"Giấy mời · {letters[0].district}")
     c.setAuthor(ev.organiser or "Event Kiosk")
     for letter in letters:
@@ -105,53 +105,52 @@ def render_letters(ev: Event, letters: list[Letter], issued_on: date, place: str
     return buf.getvalue()
 
 
+def _centred(c: canvas.Canvas, text: str, font: str, cx: float, width: float, y: float, *, size: float,
+             min_size: float, lines: int = 1, gap: float = 1.25) -> float:
+    """Draw ``text`` centred on cx, fitted to ``width``; returns the baseline of the last line."""
+    s, parts = fit(text, font, width, size=size, min_size=min_size, max_lines=lines)
+    c.setFont(font, s)
+    for i, part in enumerate(parts):
+        if i:
+            y -= s * gap
+        c.drawCentredString(cx, y, part)
+    return y
+
+
 def _page(c: canvas.Canvas, ev: Event, lt: Letter, issued_on: date, place: str, italic: str) -> None:
     w, h = A4
     left, right = 25 * mm, w - 18 * mm
-    top = h - 18 * mm
-    # header: issuing body (left), national motto (right)
-    lw = 75 * mm
-    lx = left + lw / 2
-    s, lines = fit((ev.organiser or "BAN TỔ CHỨC").upper(), BOLD, lw, size=11, min_size=8, max_lines=3)
-    y = top
-    c.setFont(BOLD, s)
-    for line in lines:
-        y -= s * 1.2
-        c.drawCentredString(lx, y, line)
+    top = h - 20 * mm
+    # header: the issuing body (left column), the national motto (right column)
+    lw, rw = 66 * mm, right - left - 70 * mm
+    lx, rx = left + lw / 2, right - rw / 2
     c.setLineWidth(0.6)
-    c.line(lx - 12 * mm, y - 2.5 * mm, lx + 12 * mm, y - 2.5 * mm)
-    rx = right - 50 * mm
-    c.setFont(BOLD, 11)
-    c.drawCentredString(rx, top - 13, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
-    c.setFont(BOLD, 12)
-    c.drawCentredString(rx, top - 28, "Độc lập - Tự do - Hạnh phúc")
+    y = _centred(c, (ev.organiser or "Ban tổ chức").upper(), BOLD, lx, lw, top, size=11, min_size=8, lines=3)
+    c.line(lx - 10 * mm, y - 2.2 * mm, lx + 10 * mm, y - 2.2 * mm)
+    y = _centred(c, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", BOLD, rx, rw, top, size=11, min_size=8)
+    y = _centred(c, "Độc lập - Tự do - Hạnh phúc", BOLD, rx, rw, y - 15, size=12, min_size=9)
     tw = c.stringWidth("Độc lập - Tự do - Hạnh phúc", BOLD, 12)
-    c.line(rx - tw / 2, top - 31, rx + tw / 2, top - 31)
-    c.setFont(italic, 11)
+    c.line(rx - tw / 2, y - 3, rx + tw / 2, y - 3)
     place_name = place or (ev.venue or "").split(",")[-1].strip()
     dateline = f"ngày {issued_on.day:02d} tháng {issued_on.month:02d} năm {issued_on.year}"
-    c.drawCentredString(rx, top - 50, f"{place_name}, {dateline}" if place_name else dateline.capitalize())
-    # title
-    y = top - 95
-    c.setFont(BOLD, 22)
+    _centred(c, f"{place_name}, {dateline}" if place_name else dateline.capitalize(), italic, rx, rw, y - 24,
+             size=11, min_size=8)
+    # title and the event
+    y = top - 40 * mm
+    c.setFont(BOLD, 24)
     c.drawCentredString(w / 2, y, "GIẤY MỜI")
-    y -= 22
-    s, lines = fit(ev.name, BOLD, right - left - 10 * mm, size=13, min_size=9, max_lines=3)
-    c.setFont(BOLD, s)
-    for line in lines:
-        c.drawCentredString(w / 2, y, line)
-        y -= s * 1.3
-    y -= 14
-    # addressee
-    s, lines = fit(f"Kính mời: {lt.honorific} {lt.name}".replace("  ", " "), BOLD, right - left, size=15,
+    y = _centred(c, ev.name, BOLD, w / 2, right - left - 10 * mm, y - 26, size=14, min_size=10, lines=3, gap=1.3)
+    y -= 34
+    # the addressee
+    s, lines = fit(f"Kính mời: {lt.honorific} {lt.name}".replace("  ", " "), BOLD, right - left, size=16,
                    min_size=10, max_lines=2)
     c.setFont(BOLD, s)
     for line in lines:
         c.drawString(left, y, line)
-        y -= s * 1.35
-    y -= 4
+        y -= s * 1.5
+    y -= 2
 
-    def field(label: str, value: str, y: float, *, size: float = 12, lines: int = 2) -> float:
+    def field(label: str, value: str, y: float, *, size: float = 13, lines: int = 2) -> float:
         if not value:
             return y
         c.setFont(FONT, size)
@@ -161,55 +160,55 @@ def _page(c: canvas.Canvas, ev: Event, lt: Letter, issued_on: date, place: str, 
         c.setFont(FONT, s2)
         for part in parts:
             c.drawString(left + lab, y, part)
-            y -= s2 * 1.45
-        return y - 2
+            y -= s2 * 1.55
+        return y - 3
 
     y = field("Chức vụ:", lt.position, y)
     y = field("Đơn vị:", lt.organisation, y)
-    y -= 6
-    c.setFont(FONT, 12)
-    body = f"Tới dự {ev.name}." if not ev.short_name else f"Tới dự {ev.short_name}."
-    s, lines = fit(body, FONT, right - left, size=12, min_size=9, max_lines=3)
+    y -= 8
+    s, lines = fit(f"Tới dự {ev.short_name or ev.name}.", FONT, right - left, size=13, min_size=9, max_lines=3)
     c.setFont(FONT, s)
     for line in lines:
         c.drawString(left, y, line)
-        y -= s * 1.45
-    y -= 2
+        y -= s * 1.55
+    y -= 3
     y = field("Thời gian:", when_text(ev), y)
     y = field("Địa điểm:", ", ".join(p for p in (ev.venue, ev.address) if p), y)
     y = field("Đoàn đại biểu:", lt.district, y)
     if lt.seat:
-        c.setFont(FONT, 12)
+        c.setFont(FONT, 13)
         c.drawString(left, y, "Chỗ ngồi:")
-        c.setFont(BOLD, 16)
-        c.drawString(left + c.stringWidth("Chỗ ngồi: ", FONT, 12), y, lt.seat)
-        y -= 24
-    # QR with a quiet zone of 4 modules
+        c.setFont(BOLD, 18)
+        c.drawString(left + c.stringWidth("Chỗ ngồi: ", FONT, 13), y, lt.seat)
+        y -= 26
+    # the badge QR with a quiet zone of 4 modules, and how to use it
     modules = qr_matrix(lt.code)
     n = modules.shape[0]
     unit = QR_SIZE / n
     qy = y - QR_SIZE - 8 * unit
     img = Image.fromarray(np.where(modules, 0, 255).astype(np.uint8), mode="L")
     c.drawImage(ImageReader(img), left + 4 * unit, qy + 4 * unit, QR_SIZE, QR_SIZE)
-    tx = left + QR_SIZE + 10 * unit
-    c.setFont(italic, 10)
-    note = ("Đề nghị đại biểu mang theo giấy mời này và đưa mã QR vào máy quét tại cửa hội trường "
-            "để điểm danh và xem chỗ ngồi.")
-    s, lines = fit(note, italic, right - tx, size=10, min_size=8, max_lines=4)
-    ty = qy + 8 * unit + QR_SIZE - 14
+    tx = left + QR_SIZE + 12 * unit
+    note = ("Đề nghị đại biểu mang theo giấy mời này (hoặc thẻ đại biểu) và đưa mã QR vào máy quét tại "
+            "cửa hội trường để điểm danh và xem chỗ ngồi.")
+    s, lines = fit(note, italic, right - tx, size=11, min_size=10, max_lines=6)
+    ty = qy + 4 * unit + QR_SIZE - s
     c.setFont(italic, s)
     for line in lines:
         c.drawString(tx, ty, line)
-        ty -= s * 1.4
-    # signature block and recipients
-    sy = min(qy - 14, 95 * mm)
+        ty -= s * 1.45
+    # the signature block (right) and the recipients (left)
+    sy = min(qy - 10 * mm, 80 * mm)
     c.setFont(BOLD, 12)
     c.drawCentredString(rx, sy, "TM. BAN TỔ CHỨC")
     c.setFont(italic, 10)
     c.drawCentredString(rx, sy - 15, "(Ký, ghi rõ họ tên và đóng dấu)")
-    c.setFont(italic, 10)
+    c.setFont(BOLD, 10)
     c.drawString(left, sy, "Nơi nhận:")
     c.setFont(FONT, 9)
     c.drawString(left, sy - 13, "- Như trên;")
-    c.drawString(left, sy - 25, f"- {lt.district} (để thông báo);")
+    s, lines = fit(f"- {lt.district} (để thông báo);", FONT, lw, size=9, min_size=7, max_lines=1)
+    c.setFont(FONT, s)
+    c.drawString(left, sy - 25, lines[0])
+    c.setFont(FONT, 9)
     c.drawString(left, sy - 37, "- Lưu: VT, BTC.")
