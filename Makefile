@@ -9,8 +9,9 @@ export HOST PORT
 # Runtime system packages: the zbar library (pyzbar fallback decoder), a font with Vietnamese
 # glyphs (PDFs, kiosk panel), the GL/GLib libraries OpenCV's window needs.
 SYS_PKGS := libzbar0 fonts-dejavu-core libgl1 libglib2.0-0
-# Test-only system packages: Debian's Chromium for Playwright, poppler for PDF checks.
-TEST_SYS_PKGS := chromium poppler-utils
+# Test-only system packages: Debian's Chromium for Playwright, poppler for PDF checks, Xvfb for
+# the kiosk's real OpenCV window.
+TEST_SYS_PKGS := chromium poppler-utils xvfb xauth
 
 .PHONY: install install-test run test lint bench clean translations sys-packages
 
@@ -45,6 +46,10 @@ lint: install
 
 bench: install
 	$(BIN)/python scripts/bench_checkin.py
+	$(BIN)/python scripts/bench_live.py
+	$(BIN)/python scripts/bench_kiosk.py
+	$(BIN)/python scripts/bench_scale.py
+	$(BIN)/python scripts/bench_mc.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache tests/artifacts

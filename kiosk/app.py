@@ -177,6 +177,14 @@ class Kiosk:
     def _snapshot_loop(self) -> None:
         while not self.stop.wait(self.config.snapshot_interval):
             self.snapshots.refresh()
+            self._heartbeat()
+
+    def _heartbeat(self) -> None:
+        """Report the queue length to the server; a failure here changes nothing."""
+        try:
+            self.client.post_heartbeat(self.station_name, self.queue.pending_count())
+        except Exception as exc:  # offline, old server, refused: the kiosk goes on
+            log.debug("heartbeat not sent: %s", exc)
 
     # -- one frame -------------------------------------------------------------------------
     def handle_frame(self, frame: Frame) -> list[Decision]:

@@ -143,6 +143,12 @@ class ApiClient:
             raise ServerUnavailable("answer is not JSON (garbage)", resp.status_code) from exc
         return parse_checkin_answer(doc)
 
+    def post_heartbeat(self, station: str, queue_length: int, *, timeout: float | None = None) -> None:
+        """Tell the server this kiosk's health (shown on the organiser's dashboard)."""
+        self._request("POST", "/api/v1/kiosk/heartbeat", timeout=timeout or self.timeout,
+                      json={"station": station[:80], "queue_length": int(queue_length),
+                            "online": True})
+
     def get_snapshot(self, etag: str | None = None, *, timeout: float | None = None) -> dict | None:
         """The snapshot document, or None when the server says it has not changed (304)."""
         headers = {"If-None-Match": etag} if etag else {}

@@ -19,7 +19,7 @@ from models.event import District, Event, Group
 from models.exhibition import Exhibitor
 from models.hall import Block, Seat
 from models.people import Attendee, CheckIn
-from models.stats import attendance
+from models.stats import attendance, in_hall
 from models.timeutil import local, utcnow
 
 #: a kiosk is online when it called the server within this many seconds
@@ -93,7 +93,7 @@ def _by_group(ev: Event) -> list[dict]:
     rows = db.session.execute(
         select(Group.id, Group.name, Group.color, func.count(Attendee.id), _arrived())
         .outerjoin(Attendee, (Attendee.group_id == Group.id) & (Attendee.status == "invited"))
-        .where(Group.event_id == ev.id)
+        .where(Group.event_id == ev.id, Group.is_exhibitor_staff.is_(False))
         .group_by(Group.id, Group.name, Group.color, Group.priority)
         .order_by(Group.priority)
     ).all()
@@ -104,7 +104,7 @@ def _by_group(ev: Event) -> list[dict]:
 def _by_district(ev: Event) -> list[dict]:
     rows = db.session.execute(
         select(District.id, District.name, func.count(Attendee.id), _arrived())
-        .outerjoin(Attendee, (Attendee.district_id == District.id) & (Attendee.status == "invited"))
+        .outerjoin(Attendee, (Attendee.district_id == District.id) & in_hall())
         .where(District.event_id == ev.id)
         .group_by(District.id, District.name, District.sort_order)
         .order_by(District.sort_order)

@@ -201,6 +201,12 @@ def load_demo(*, with_users: bool = True, seed: int = 2025) -> tuple[Event, dict
             recipients.append(a.recipient_id)
     assign_seats(ev, award_order=recipients)
     issue_missing_badges(ev)
+    # booths at tables and their staff (with badges, no hall seat); the award batches on stage
+    from models.ceremony import award_batches
+    from models.exhibitor_demo import prepare_demo_exhibition
+
+    prepare_demo_exhibition(ev)
+    award_batches(ev)
 
     made: dict[str, str] = {}
     if with_users:

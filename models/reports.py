@@ -21,6 +21,7 @@ from models.event import District, Event, Group
 from models.exports import _sheet, safe
 from models.hall import Seat
 from models.people import Attendee
+from models.stats import in_hall
 from models.timeutil import local
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -32,7 +33,7 @@ def _people(ev: Event) -> list:
         .outerjoin(Group, Group.id == Attendee.group_id)
         .outerjoin(District, District.id == Attendee.district_id)
         .outerjoin(Seat, Seat.id == Attendee.seat_id)
-        .where(Attendee.event_id == ev.id, Attendee.status == "invited")
+        .where(Attendee.event_id == ev.id, in_hall())
         .order_by(Group.priority, Attendee.precedence, Attendee.sort_key)
     ).all()
 

@@ -15,19 +15,26 @@ from models.people import Attendee, Badge
 from models.timeutil import iso_utc, utcnow
 
 
+def in_hall():
+    """Attendees expected in the hall: on the guest list, and not booth staff (whose scans at
+    the exhibition entrance mark a booth set up, not a hall arrival)."""
+    staff_groups = select(Group.id).where(Group.is_exhibitor_staff.is_(True))
+    return (Attendee.status == "invited") & (
+        Attendee.group_id.is_(None) | Attendee.group_id.not_in(staff_groups)
+    )
+
+
 def attendance(ev: Event) -> dict:
     """{"planned_seats", "invited", "checked_in", "by_group": {name: {invited, checked_in}},
     "by_district": {name: {invited, checked_in}}} for the attendees on the guest list."""
     arrived = func.sum(case((Attendee.checked_in_at.is_not(None), 1), else_=0))
-    base = select(func.count(Attendee.id), arrived).where(
-        Attendee.event_id == ev.id, Attendee.status == "invited"
-    )
+    base = select(func.count(Attendee.id), arrived).where(Attendee.event_id == ev.id, in_hall())
     invited, checked_in = db.session.execute(base).one()
     by_group = {}
     for name, n, m in db.session.execute(
         select(Group.name, func.count(Attendee.id), arrived)
         .join(Attendee, Attendee.group_id == Group.id)
-        .where(Attendee.event_id == ev.id, Attendee.status == "invited")
+        .where(Attendee.event_id == ev.id, in_hall())
         .group_by(Group.id, Group.name, Group.priority)
         .order_by(Group.priority)
     ):
@@ -36,7 +43,7 @@ def attendance(ev: Event) -> dict:
     for name, n, m in db.session.execute(
         select(District.name, func.count(Attendee.id), arrived)
         .join(Attendee, Attendee.district_id == District.id)
-        .where(Attendee.event_id == ev.id, Attendee.status == "invited")
+        .where(Attendee.event_id == ev.id, in_hall())
         .group_by(District.id, District.name, District.sort_order)
         .order_by(District.sort_order)
     ):

@@ -242,7 +242,8 @@ def login_page(page, server, role: str):
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    page.wait_for_url(lambda url: "/login" not in url)  # pages that poll never go network-idle
+    page.wait_for_load_state("load")
     return username
 
 

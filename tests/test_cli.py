@@ -19,12 +19,16 @@ def test_seed_demo_and_export_codes(runner, tmp_path, app):
     assert r.exit_code == 0, r.output
     assert "DEMO ONLY login: admin" in r.output
     ev = db.session.scalar(select(Event))
-    n = db.session.scalar(select(func.count(Attendee.id)))
-    assert 240 <= n <= 260
+    from models.event import Group
+
+    delegates = select(func.count(Attendee.id)).join(Group).where(Group.is_exhibitor_staff.is_(False))
+    n_delegates = db.session.scalar(delegates)
+    assert 240 <= n_delegates <= 260
     assert ev.planned_seats == 250 and len(ev.districts) == 9
-    # every demo delegate has a seat and the names carry diacritics
+    # every hall delegate has a seat; booth staff have badges but no hall seat
     seated = db.session.scalar(select(func.count(Attendee.id)).where(Attendee.seat_id.is_not(None)))
-    assert seated == n
+    assert seated == n_delegates
+    n = db.session.scalar(select(func.count(Attendee.id)).where(Attendee.status == "invited"))
     logins = json.loads((Path(app.instance_path) / "demo_logins.json").read_text())
     assert set(logins) == {"admin", "desk", "mc"}
     r = runner.invoke(args=["seed-demo", "--if-empty"])

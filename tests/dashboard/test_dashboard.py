@@ -159,3 +159,13 @@ def test_dashboard_live_in_browser(page, live_server):
     expect(page.locator('[data-stat="checked_in"]')).to_have_text("2", timeout=2000)
     assert page.get_attribute("#live-state", "data-state") == "live"
     screenshot(page, "dashboard")
+
+
+def test_kiosk_client_heartbeat_reaches_dashboard(live_server):
+    from kiosk.client import ApiClient
+    from models.entities import Device
+
+    ApiClient(live_server.url, live_server.token).post_heartbeat("Cổng phụ", 4)
+    with live_server.app.app_context():
+        dev = db.session.scalar(db.select(Device).where(Device.name == "kiosk-live"))
+        assert dev.last_status == {"queue_length": 4, "station": "Cổng phụ", "online": True}
