@@ -39,8 +39,10 @@ from models.timeutil import local, to_naive_utc, utcnow
 
 bp = Blueprint("districts", __name__)
 
-#: nomination posts per link and per client address; app.config["DISTRICT_RATE_LIMIT"] per 10 minutes
+#: nomination posts per link: app.config["DISTRICT_RATE_LIMIT"] (default 60) per 10 minutes; per client
+#: address five times that (several officers may share one office's address)
 nomination_limiter = RateLimiter(60, 600)
+address_limiter = RateLimiter(300, 600)
 
 
 def _actor() -> str:
@@ -102,8 +104,8 @@ def officer(token: str):
 
 def _flooding(link) -> bool:
     limit = int(current_app.config.get("DISTRICT_RATE_LIMIT", 60))
-    nomination_limiter.limit = limit
-    return not (nomination_limiter.hit(f"link:{link.id}") and nomination_limiter.hit(f"ip:{client_address()}"))
+    nomination_limiter.limit, address_limiter.limit = limit, limit * 5
+    return not (nomination_limiter.hit(str(link.id)) and address_limiter.hit(client_address()))
 
 
 @bp.post("/d/<token>/nominations")
@@ -347,6 +349,16 @@ def accept(district_id: int, attendee_id: int):
     db.session.commit()
     flash(_("Đã chấp nhận %(name)s; ghế %(seat)s.", name=a.display_name,
             seat=a.seat.label if a.seat else _("(hết ghế)")), "ok")
+    return _back(d)
+
+
+@bp.post("/admin/districts/<int:district_id>/accept-within-quota")
+@role_required("admin")
+def accept_all(district_id: int):
+    _ev, d = _district(district_id)
+    n = ds.accept_within_quota(d, actor=_actor(), user_id=current_user.id)
+    db.session.commit()
+    flash(_("Đã chấp nhận %(n)s đề cử trong chỉ tiêu.", n=n), "ok")
     return _back(d)
 
 

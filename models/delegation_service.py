@@ -18,6 +18,7 @@ Nominations (the officer)
   withdraw_nomination(link, attendee_id, now=None) deletes a nomination not yet accepted.
 Review (the organiser)
   accept(attendee) -> Attendee: status "invited", a seat by the seating rules, a badge.
+  accept_within_quota(district) -> int: accepts the pending nominations that are not over quota.
   return_nomination(attendee, comment): status "returned" with the comment.
   Both raise NominationError("state") for a row that is not a pending nomination.
   over_quota_ids(district) -> ids of nominations beyond their group's quota (flagged, kept).
@@ -371,6 +372,16 @@ def accept(attendee: Attendee, *, actor: str = "", user_id: int | None = None) -
     audit("accept_nomination", "attendee", attendee.id, actor=actor, user_id=user_id,
           seat=attendee.seat.label if attendee.seat else None, badge=badge.serial)
     return attendee
+
+
+def accept_within_quota(district: District, *, actor: str = "", user_id: int | None = None) -> int:
+    """Accept every pending nomination of the district that is not over its group's quota.
+    Returns how many were accepted; over-quota ones stay pending (flagged) for a decision."""
+    over = over_quota_ids(district)
+    people = [a for a in nominations(district) if a.status == "nominated" and a.id not in over]
+    for a in sorted(people, key=lambda a: a.id):
+        accept(a, actor=actor, user_id=user_id)
+    return len(people)
 
 
 def return_nomination(attendee: Attendee, comment: str, *, actor: str = "", user_id: int | None = None) -> None:

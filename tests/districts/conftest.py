@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pytest
 from flask import current_app
 
-from admin.districts import nomination_limiter
+from admin.districts import address_limiter, nomination_limiter
 from models import delegation_service as ds
 from models.base import db
 from models.event import District, Event, Group
@@ -17,8 +17,10 @@ from models.event import District, Event, Group
 @pytest.fixture(autouse=True)
 def _fresh_limiter():
     nomination_limiter.reset()
+    address_limiter.reset()
     yield
     nomination_limiter.reset()
+    address_limiter.reset()
 
 
 @dataclass

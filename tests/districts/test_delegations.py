@@ -215,3 +215,15 @@ def test_flood_guard_caps_a_district(app, event, monkeypatch):
     with pytest.raises(ds.NominationError) as exc:
         ds.save_nomination(s.link_a, nomination(s.guests.id, full_name="Trần Văn Z", phone=""))
     assert exc.value.code == "too_many"
+
+
+def test_accept_within_quota_leaves_the_over_quota_pending(app, event):
+    s = setup_districts(event, quota=2)
+    people = [ds.save_nomination(s.link_a, nomination(s.guests.id, full_name=f"Phan Văn {n}", phone=""))
+              for n in ("Một", "Hai", "Ba")]
+    db.session.commit()
+    assert ds.accept_within_quota(s.a) == 2
+    db.session.commit()
+    assert [p.status for p in people] == ["invited", "invited", "nominated"]
+    assert all(p.seat_id and p.current_badge for p in people[:2])
+    assert ds.over_quota_ids(s.a) == {people[2].id}
