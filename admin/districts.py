@@ -121,7 +121,7 @@ def nominate(token: str):
         person = ds.save_nomination(link, form, int(raw_id) if raw_id else None)
     except ds.NominationError as exc:
         db.session.rollback()
-        flash(exc.message, "error")
+        flash(str(exc.message), "error")
         code = {"closed": 403, "not_yours": 404, "locked": 409, "duplicate": 409, "too_many": 429}.get(exc.code, 400)
         return _officer_page(token, link, ev, values=form, errors=exc.fields, status=code)
     db.session.commit()
@@ -138,7 +138,7 @@ def withdraw(token: str, attendee_id: int):
         ds.withdraw_nomination(link, attendee_id)
     except ds.NominationError as exc:
         db.session.rollback()
-        flash(exc.message, "error")
+        flash(str(exc.message), "error")
         return redirect(url_for("districts.officer", token=token))
     db.session.commit()
     flash(_("Đã rút đề cử."), "ok")
@@ -266,7 +266,7 @@ def save_quotas(district_id: int):
             ds.set_quota(d, g, int(raw), actor=_actor(), user_id=current_user.id)
     except ds.NominationError as exc:
         db.session.rollback()
-        flash(exc.message, "error")
+        flash(str(exc.message), "error")
         return _back(d)
     db.session.commit()
     flash(_("Đã lưu chỉ tiêu."), "ok")
@@ -291,7 +291,7 @@ def make_link(district_id: int):
     try:
         deadline = _deadline(ev)
     except ds.NominationError as exc:
-        flash(exc.message, "error")
+        flash(str(exc.message), "error")
         return _back(d)
     ds.new_link(d, deadline, actor=_actor(), user_id=current_user.id)
     db.session.commit()
@@ -309,7 +309,7 @@ def save_deadline(district_id: int):
     try:
         ds.set_deadline(link, _deadline(ev), actor=_actor(), user_id=current_user.id)
     except ds.NominationError as exc:
-        flash(exc.message, "error")
+        flash(str(exc.message), "error")
         return _back(d)
     db.session.commit()
     flash(_("Đã lưu hạn chót."), "ok")
@@ -344,7 +344,7 @@ def accept(district_id: int, attendee_id: int):
         ds.accept(a, actor=_actor(), user_id=current_user.id)
     except ds.NominationError as exc:
         db.session.rollback()
-        flash(exc.message, "error")
+        flash(str(exc.message), "error")
         return _back(d)
     db.session.commit()
     flash(_("Đã chấp nhận %(name)s; ghế %(seat)s.", name=a.display_name,
@@ -371,7 +371,7 @@ def send_back(district_id: int, attendee_id: int):
         ds.return_nomination(a, request.form.get("comment", ""), actor=_actor(), user_id=current_user.id)
     except ds.NominationError as exc:
         db.session.rollback()
-        flash(exc.message, "error")
+        flash(str(exc.message), "error")
         return _back(d)
     db.session.commit()
     flash(_("Đã trả lại đề cử %(name)s cho huyện.", name=a.display_name), "ok")

@@ -32,6 +32,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, or_, select
 
@@ -63,7 +64,7 @@ class LinkError(Exception):
 class NominationError(ValueError):
     """``message`` is Vietnamese; ``code`` says which rule; ``fields`` maps form field -> problem."""
 
-    def __init__(self, code: str, message: str, fields: dict[str, str] | None = None):
+    def __init__(self, code: str, message: object, fields: dict[str, object] | None = None):
         super().__init__(message)
         self.code, self.message, self.fields = code, message, fields or {}
 
@@ -158,7 +159,7 @@ def set_quota(district: District, group: Group, quota: int, *, actor: str = "",
               user_id: int | None = None) -> None:
     """Set the district's seat quota for a group (0..10000). Raises NominationError("quota")."""
     if group.event_id != district.event_id or not 0 <= int(quota) <= 10000:
-        raise NominationError("quota", "Chỉ tiêu phải là số từ 0 đến 10000.")
+        raise NominationError("quota", _l("Chỉ tiêu phải là số từ 0 đến 10000."))
     row = db.session.scalar(select(DistrictQuota).where(
         DistrictQuota.district_id == district.id, DistrictQuota.group_id == group.id))
     if row is None:
@@ -260,7 +261,7 @@ def _validate(district: District, form: dict[str, str]) -> tuple[dict, Group]:
     group = groups.get(data["group"])
     row.data["group"] = ""  # checked below by id (the guest list checks group names)
     _check(row, {}, {})
-    fields: dict[str, str] = {}
+    fields: dict[str, object] = {}
     for problem in row.problems:
         for f, words in (("full_name", "họ tên"), ("phone", "điện thoại"), ("email", "Email"),
                          ("honorific", "honorific"), ("position", "position"),
@@ -271,9 +272,9 @@ def _validate(district: District, form: dict[str, str]) -> tuple[dict, Group]:
         else:
             fields.setdefault("full_name", problem)
     if group is None:
-        fields["group"] = "Vui lòng chọn thành phần trong danh sách."
+        fields["group"] = _l("Vui lòng chọn thành phần trong danh sách.")
     if fields:
-        raise NominationError("invalid", "Vui lòng sửa các ô được đánh dấu.", fields)
+        raise NominationError("invalid", _l("Vui lòng sửa các ô được đánh dấu."), fields)
     name = row.data["full_name"]
     if row.suggestion and (name.islower() or name.isupper()):  # "NGUYỄN VĂN A" -> "Nguyễn Văn A"
         row.data["full_name"] = row.suggestion
@@ -285,26 +286,26 @@ def save_nomination(link: DistrictLink, form: dict[str, str], attendee_id: int |
     """Add (attendee_id None) or edit a nomination of the link's district. See the module docstring."""
     district = link.district
     if not is_open(link, now):
-        raise NominationError("closed", "Đã quá hạn gửi danh sách; trang này chỉ còn để xem.")
+        raise NominationError("closed", _l("Đã quá hạn gửi danh sách; trang này chỉ còn để xem."))
     person = None
     if attendee_id is not None:
         person = db.session.get(Attendee, attendee_id)
         if person is None or person.nominated_by_id != district.id:
-            raise NominationError("not_yours", "Không tìm thấy đại biểu này trong danh sách của huyện.")
+            raise NominationError("not_yours", _l("Không tìm thấy đại biểu này trong danh sách của huyện."))
         if person.status not in PENDING:
-            raise NominationError("locked", "Đại biểu đã được ban tổ chức chấp nhận; không thể sửa. "
-                                            "Vui lòng liên hệ ban tổ chức.")
+            raise NominationError("locked", _l("Đại biểu đã được ban tổ chức chấp nhận; không thể sửa. "
+                                               "Vui lòng liên hệ ban tổ chức."))
     data, group = _validate(district, form)
     if person is None:
         count = db.session.scalar(select(func.count()).select_from(Attendee).where(
             Attendee.nominated_by_id == district.id)) or 0
         if count >= MAX_NOMINATIONS:
-            raise NominationError("too_many", f"Huyện đã gửi quá {MAX_NOMINATIONS} đề cử. "
-                                              "Vui lòng liên hệ ban tổ chức.")
+            raise NominationError("too_many", _l("Huyện đã gửi quá %(n)s đề cử. Vui lòng liên hệ ban tổ chức.",
+                                                 n=MAX_NOMINATIONS))
     other = find_duplicate(district.event_id, data["full_name"], data["phone"], data["organisation"],
                            exclude_id=person.id if person else None)
     if other is not None:
-        raise NominationError("duplicate", _duplicate_message(other, district), {"full_name": "Trùng người"})
+        raise NominationError("duplicate", _duplicate_message(other, district), {"full_name": _l("Trùng người")})
     created = person is None
     if created:
         person = Attendee(event_id=district.event_id, status="nominated", source="district",
@@ -330,23 +331,25 @@ def save_nomination(link: DistrictLink, form: dict[str, str], attendee_id: int |
 def _duplicate_message(other: Attendee, district: District) -> str:
     name = other.display_name
     if other.nominated_by_id == district.id:
-        return f"{name} đã có trong danh sách đề cử của huyện (trùng họ tên và số điện thoại hoặc đơn vị)."
+        return _l("%(name)s đã có trong danh sách đề cử của huyện (trùng họ tên và số điện thoại hoặc đơn vị).",
+                  name=name)
     if other.nominated_by_id is not None:
         by = db.session.get(District, other.nominated_by_id)
-        return (f"{name} đã được {by.name if by else 'một huyện khác'} đề cử (trùng họ tên và số điện thoại "
-                "hoặc đơn vị). Một người chỉ được đề cử một lần; vui lòng liên hệ ban tổ chức.")
-    return f"{name} đã có trong danh sách khách mời của ban tổ chức; không cần đề cử lại."
+        return _l("%(name)s đã được %(district)s đề cử (trùng họ tên và số điện thoại hoặc đơn vị). Một người "
+                  "chỉ được đề cử một lần; vui lòng liên hệ ban tổ chức.", name=name,
+                  district=by.name if by else "—")
+    return _l("%(name)s đã có trong danh sách khách mời của ban tổ chức; không cần đề cử lại.", name=name)
 
 
 def withdraw_nomination(link: DistrictLink, attendee_id: int, now: datetime | None = None) -> None:
     """Delete a nomination not yet accepted. Errors as save_nomination ("closed", "not_yours", "locked")."""
     if not is_open(link, now):
-        raise NominationError("closed", "Đã quá hạn gửi danh sách; trang này chỉ còn để xem.")
+        raise NominationError("closed", _l("Đã quá hạn gửi danh sách; trang này chỉ còn để xem."))
     person = db.session.get(Attendee, attendee_id)
     if person is None or person.nominated_by_id != link.district_id:
-        raise NominationError("not_yours", "Không tìm thấy đại biểu này trong danh sách của huyện.")
+        raise NominationError("not_yours", _l("Không tìm thấy đại biểu này trong danh sách của huyện."))
     if person.status not in PENDING:
-        raise NominationError("locked", "Đại biểu đã được ban tổ chức chấp nhận; không thể rút.")
+        raise NominationError("locked", _l("Đại biểu đã được ban tổ chức chấp nhận; không thể rút."))
     audit("withdraw_nomination", "attendee", person.id, actor=f"district:{link.district_id}", name=person.full_name)
     db.session.delete(person)
     db.session.flush()
@@ -356,7 +359,7 @@ def withdraw_nomination(link: DistrictLink, attendee_id: int, now: datetime | No
 
 def _pending(attendee: Attendee, *states: str) -> None:
     if attendee.nominated_by_id is None or attendee.status not in states:
-        raise NominationError("state", "Đề cử này không còn ở trạng thái chờ duyệt.")
+        raise NominationError("state", _l("Đề cử này không còn ở trạng thái chờ duyệt."))
 
 
 def accept(attendee: Attendee, *, actor: str = "", user_id: int | None = None) -> Attendee:
@@ -389,7 +392,7 @@ def return_nomination(attendee: Attendee, comment: str, *, actor: str = "", user
     _pending(attendee, "nominated")
     comment = clean(comment)
     if not comment or len(comment) > 1000:
-        raise NominationError("comment", "Vui lòng ghi lý do trả lại (tối đa 1000 ký tự).")
+        raise NominationError("comment", _l("Vui lòng ghi lý do trả lại (tối đa 1000 ký tự)."))
     attendee.status = "returned"
     attendee.nomination_comment = comment
     audit("return_nomination", "attendee", attendee.id, actor=actor, user_id=user_id, comment=comment)

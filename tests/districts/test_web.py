@@ -202,3 +202,11 @@ def test_arrivals_json_live(client, event):
     assert all(p["phone"] == "" for p in data["people"])  # the organiser's people: no phone numbers
     other = client.get(f"/d/{s.token_b}/arrivals.json").get_json()
     assert other["total"] == 0
+
+
+def test_officer_page_in_english(client, event):
+    s = setup_districts(event)
+    html = client.get(f"/d/{s.token_a}?lang=en").get_data(as_text=True)
+    assert "Delegates arrived" in html and "Send nomination" in html
+    resp = client.post(f"/d/{s.token_a}/nominations", data=nomination(s.guests.id, group="0"))
+    assert "Please choose a group from the list." in resp.get_data(as_text=True)
