@@ -210,7 +210,8 @@ def seat_map_page():
 @role_required("admin")
 def seat_map_svg():
     ev = _event()
-    svg = render_template("guests/_seatmap_svg.html", sm=seat_map(ev, request.args.get("mode", "group")), standalone=True)
+    sm = seat_map(ev, request.args.get("mode", "group"))
+    svg = render_template("guests/_seatmap_svg.html", sm=sm, standalone=True)
     return Response(svg, mimetype="image/svg+xml")
 
 

@@ -189,7 +189,7 @@ def test_fast_qr_is_the_qrcode_librarys_symbol_with_the_least_penalty():
     import qrcode
     from qrcode.constants import ERROR_CORRECT_M
 
-    from models.badge_pdf import _penalty, qr_matrix
+    from models.qr import _penalty, qr_matrix
 
     rng = random.Random(7)
     texts = ["EK1" + "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(120)) for _ in range(8)]
