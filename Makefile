@@ -28,7 +28,7 @@ sys-packages:
 translations: translations/en/LC_MESSAGES/messages.mo
 
 translations/en/LC_MESSAGES/messages.mo: translations/en/LC_MESSAGES/messages.po $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d translations
+	@$(BIN)/pybabel compile -d translations 2>/dev/null
 
 install-test:
 	@$(MAKE) --no-print-directory install EXTRA_SYS_PKGS="$(TEST_SYS_PKGS)"
