@@ -25,6 +25,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import Length, Optional, Regexp
@@ -111,7 +112,8 @@ def index():
         stmt = select(Attendee).where(Attendee.event_id == ev.id, Attendee.status.in_(("invited", "cancelled")))
         if group_id:
             stmt = stmt.where(Attendee.group_id == group_id)
-        people = list(db.session.scalars(stmt.order_by(Attendee.precedence, Attendee.sort_key).limit(500)).unique())
+        stmt = stmt.options(selectinload(Attendee.badges)).order_by(Attendee.precedence, Attendee.sort_key)
+        people = list(db.session.scalars(stmt.limit(500)).unique())
     total = db.session.scalar(select(func.count(Attendee.id)).where(
         Attendee.event_id == ev.id, Attendee.status == "invited"))
     groups = list(db.session.scalars(select(Group).where(Group.event_id == ev.id).order_by(Group.priority)))
