@@ -16,11 +16,11 @@ from tests.proofs.helpers import ROOT
 def test_kill_9_loses_no_acknowledged_checkin(tmp_path):
     cmd = [sys.executable, str(ROOT / "scripts/chaos_kill.py"), "--delegates", "40", "--clients", "3",
            "--scans", "240", "--kills", "3", "--up-min", "0.4", "--up-max", "0.9", "--down-max", "0.5",
-           "--pace", "0.005", "--port", str(free_port()), "--keep", str(tmp_path / "chaos"), "--json"]
+           "--pace", "0.05", "--port", str(free_port()), "--keep", str(tmp_path / "chaos"), "--json"]
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode in (0, 1), done.stderr[-3000:]
     summary = json.loads(done.stdout.strip().splitlines()[-1])
-    assert summary["kills"] >= 3  # at least three while the kiosks were working, one at the end
+    assert summary["kills_while_kiosks_worked"] >= 2 and summary["kills"] >= 3  # and one at the end
     assert summary["held_while_down"] > 0  # the kiosks really queued scans while it was down
     assert summary["acknowledged"] == summary["scans"] == summary["rows"] == 240
     assert summary["lost"] == 0
