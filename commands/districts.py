@@ -98,4 +98,14 @@ def district_link(district_text: str, base_url: str, make_new: bool, deadline: s
     click.echo(f"{base_url.rstrip('/')}/d/{ds.district_token(link, current_app.secret_key)}")
 
 
-COMMANDS: list = [invitations, district_link]
+@click.command("district-demo")
+def district_demo() -> None:
+    """Demo: quotas, a private link per district (deadline 3 days before), a few nominations."""
+    from models.district_demo import prepare_demo_delegations
+
+    made = prepare_demo_delegations(_event())
+    db.session.commit()
+    click.echo(f"Đã tạo liên kết cho {made} huyện (xem: flask --app app district-link <huyện>).")
+
+
+COMMANDS: list = [invitations, district_link, district_demo]

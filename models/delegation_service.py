@@ -1,11 +1,7 @@
-"""District delegations: private links, seat quotas, nominations and the organiser's review.
+"""District delegations: seat quotas, nominations and the organiser's review.
 
-Links
-  district_token(link, secret) -> str: the signed token of a link (itsdangerous, carries the nonce).
-  link_from_token(token, secret, max_age) -> DistrictLink. Raises LinkError with code
-  "invalid" (forged, altered, unknown nonce), "expired" (older than max_age) or "revoked".
-  new_link(district, deadline=None) -> DistrictLink: revokes the district's other links.
-  revoke_link(link); set_deadline(link, deadline); is_open(link, now) (False after the deadline).
+Links (models.district_links, re-exported here): district_token, link_from_token, new_link,
+  revoke_link, set_deadline, is_open, current_link.
 Quotas
   set_quota(district, group, n); quota_rows(district) -> list[QuotaRow] (quota, used, over).
 Nominations (the officer)
@@ -33,32 +29,33 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, or_, select
 
 from models.badges import issue_badge
 from models.base import db
 from models.delegations import DistrictLink, DistrictQuota
+from models.district_links import (  # noqa: F401  (re-exported: one import for the views)
+    LINK_MAX_AGE,
+    LinkError,
+    current_link,
+    district_token,
+    is_open,
+    link_from_token,
+    new_link,
+    revoke_link,
+    set_deadline,
+)
 from models.entities import audit
 from models.event import District, Event, Group
 from models.guests import ImportRow, _check
 from models.names import clean, fold
 from models.people import Attendee
 from models.seating import assign_seats_for
-from models.timeutil import utcnow
 
-SALT = "district-link"
-LINK_MAX_AGE = 365 * 24 * 3600
 #: a district can never hold more nominations than this (flood guard, whatever the quota)
 MAX_NOMINATIONS = 500
 PENDING = ("nominated", "returned")
 FIELDS = ("honorific", "full_name", "position", "organisation", "group", "phone", "email", "notes")
-
-
-class LinkError(Exception):
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
 
 
 class NominationError(ValueError):
@@ -67,75 +64,6 @@ class NominationError(ValueError):
     def __init__(self, code: str, message: object, fields: dict[str, object] | None = None):
         super().__init__(message)
         self.code, self.message, self.fields = code, message, fields or {}
-
-
-# --- links -----------------------------------------------------------------------------------
-
-def _serializer(secret: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret, salt=SALT)
-
-
-def district_token(link: DistrictLink, secret: str) -> str:
-    return _serializer(secret).dumps([link.district_id, link.nonce])
-
-
-def link_from_token(token: str, secret: str, max_age: int = LINK_MAX_AGE) -> DistrictLink:
-    """The link a token names (see the module docstring for errors)."""
-    if not isinstance(token, str) or not 10 <= len(token) <= 300:
-        raise LinkError("invalid")
-    try:
-        district_id, nonce = _serializer(secret).loads(token, max_age=max_age)
-    except SignatureExpired as exc:
-        raise LinkError("expired") from exc
-    except (BadSignature, ValueError, TypeError) as exc:
-        raise LinkError("invalid") from exc
-    if not isinstance(nonce, str) or not isinstance(district_id, int):
-        raise LinkError("invalid")
-    link = db.session.scalar(select(DistrictLink).where(DistrictLink.nonce == nonce))
-    if link is None or link.district_id != district_id:
-        raise LinkError("invalid")
-    if link.revoked_at is not None:
-        raise LinkError("revoked")
-    return link
-
-
-def current_link(district: District) -> DistrictLink | None:
-    return db.session.scalar(select(DistrictLink).where(
-        DistrictLink.district_id == district.id, DistrictLink.revoked_at.is_(None))
-        .order_by(DistrictLink.id.desc()))
-
-
-def new_link(district: District, deadline: datetime | None = None, *, actor: str = "",
-             user_id: int | None = None) -> DistrictLink:
-    """A new private link for the district; its earlier links stop working."""
-    now = utcnow()
-    for old in db.session.scalars(select(DistrictLink).where(
-            DistrictLink.district_id == district.id, DistrictLink.revoked_at.is_(None))):
-        old.revoked_at = now
-    link = DistrictLink(district_id=district.id, nonce=secrets.token_urlsafe(24), deadline=deadline)
-    db.session.add(link)
-    db.session.flush()
-    audit("district_link", "district", district.id, actor=actor, user_id=user_id, link=link.id,
-          deadline=deadline.isoformat() if deadline else None)
-    return link
-
-
-def revoke_link(link: DistrictLink, *, actor: str = "", user_id: int | None = None) -> None:
-    if link.revoked_at is None:
-        link.revoked_at = utcnow()
-        audit("district_link_revoke", "district", link.district_id, actor=actor, user_id=user_id, link=link.id)
-
-
-def set_deadline(link: DistrictLink, deadline: datetime | None, *, actor: str = "",
-                 user_id: int | None = None) -> None:
-    link.deadline = deadline
-    audit("district_deadline", "district", link.district_id, actor=actor, user_id=user_id,
-          deadline=deadline.isoformat() if deadline else None)
-
-
-def is_open(link: DistrictLink, now: datetime | None = None) -> bool:
-    """True while nominations may be added or edited (no deadline, or before it)."""
-    return link.deadline is None or (now or utcnow()) < link.deadline
 
 
 # --- quotas ----------------------------------------------------------------------------------

@@ -234,3 +234,18 @@ def test_accept_within_quota_leaves_the_over_quota_pending(app, event):
     assert [p.status for p in people] == ["invited", "invited", "nominated"]
     assert all(p.seat_id and p.current_badge for p in people[:2])
     assert ds.over_quota_ids(s.a) == {people[2].id}
+
+
+def test_demo_delegations(app):
+    from models.demo import load_demo
+    from models.district_demo import prepare_demo_delegations
+
+    ev, _ = load_demo(with_users=False)
+    assert prepare_demo_delegations(ev) == 9
+    db.session.commit()
+    assert prepare_demo_delegations(ev) == 0  # idempotent
+    first = ev.districts[0]
+    rows = {r.group.code: r for r in ds.quota_rows(first)}
+    assert rows["doanh-nghiep"].quota >= 1 and len(ds.nominations(first)) == 2
+    assert len(ds.over_quota_ids(first)) == 1
+    assert all(ds.current_link(d) is not None for d in ev.districts)
