@@ -324,6 +324,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true", help="print only the JSON summary")
     args = ap.parse_args(argv)
     summary = run(args)
+    if summary["passed"] and not args.keep:
+        import shutil
+
+        shutil.rmtree(summary.pop("workdir"), ignore_errors=True)  # kept when a check failed
     if not args.json:
         print(f"{summary['scans']} scans from {summary['clients']} kiosks, {summary['kills']} kill -9 "
               f"({summary['seconds_down']} s unreachable): acknowledged {summary['acknowledged']} "
