@@ -18,23 +18,24 @@ from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
-from reportlab import rl_config
 from reportlab.lib.pagesizes import A4, A6
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 from sqlalchemy import select
 
 from models.base import db
 from models.event import Event, Group
 from models.hall import Seat
+from models.pdf_fonts import BOLD as BOLD_FONT
+from models.pdf_fonts import FONT_DIR as PDF_FONT_DIR
+from models.pdf_fonts import REGULAR, register_fonts
 from models.people import Attendee, Badge
 from models.qr import qr_matrix
 
-FONT_DIR = "/usr/share/fonts/truetype/dejavu/"
-FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
+FONT_DIR = str(PDF_FONT_DIR) + "/"
+FONT, BOLD = REGULAR, BOLD_FONT
 #: the QR symbol's width without its quiet zone
 QR_MM = 27.0
 QUIET_MODULES = 4
@@ -60,11 +61,7 @@ class BadgeCard:
 
 
 def _fonts() -> None:
-    # binary (Flate only) streams: the pure-Python ASCII85 step costs about 1 ms per badge
-    rl_config.useA85 = 0
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(FONT, FONT_DIR + "DejaVuSans.ttf"))
-        pdfmetrics.registerFont(TTFont(BOLD, FONT_DIR + "DejaVuSans-Bold.ttf"))
+    register_fonts()
 
 
 def event_line(ev: Event) -> str:

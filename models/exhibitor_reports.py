@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from pathlib import Path
 
 from sqlalchemy import select
 
@@ -21,7 +20,6 @@ from models.exhibition import Exhibitor, ExhibitTable
 from models.exhibitors import ACTIVE, LOAD_ALL, ensure_tables
 from models.timeutil import local
 
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 KIND_NAMES = {"enterprise": "Doanh nghiệp", "cooperative": "Hợp tác xã", "coop_group": "Tổ hợp tác",
               "household": "Hộ kinh doanh"}
 GROUP_NAMES = {"thuc_pham": "Thực phẩm", "do_uong": "Đồ uống",
@@ -77,13 +75,9 @@ def district_overview(ev: Event) -> list[dict]:
 # --- A5 table cards ----------------------------------------------------------------------------
 
 def _fonts() -> tuple[str, str]:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
+    from models.pdf_fonts import register_fonts
 
-    if "EKSans" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("EKSans", str(FONT_DIR / "DejaVuSans.ttf")))
-        pdfmetrics.registerFont(TTFont("EKSans-Bold", str(FONT_DIR / "DejaVuSans-Bold.ttf")))
-    return "EKSans", "EKSans-Bold"
+    return register_fonts()
 
 
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:

@@ -9,7 +9,6 @@ diacritics); never the built-in Helvetica.
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -17,38 +16,30 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from models.awards import AwardBatch
 from models.base import db
 from models.ceremony import batches_of
 from models.event import Event, ProgrammeItem
+from models.pdf_fonts import register_fonts
 from models.timeutil import local, utcnow
-
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-_fonts_ready = False
 
 
 def _fonts() -> None:
-    global _fonts_ready
-    if not _fonts_ready:
-        pdfmetrics.registerFont(TTFont("DejaVu", str(FONT_DIR / "DejaVuSans.ttf")))
-        pdfmetrics.registerFont(TTFont("DejaVu-Bold", str(FONT_DIR / "DejaVuSans-Bold.ttf")))
-        _fonts_ready = True
+    register_fonts()
 
 
 def _styles() -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("base", fontName="DejaVu", fontSize=10, leading=13)
+    base = ParagraphStyle("base", fontName="DejaVuSans", fontSize=10, leading=13)
     return {
         "base": base,
-        "title": ParagraphStyle("title", parent=base, fontName="DejaVu-Bold", fontSize=14,
+        "title": ParagraphStyle("title", parent=base, fontName="DejaVuSans-Bold", fontSize=14,
                                 leading=18, alignment=TA_CENTER),
         "sub": ParagraphStyle("sub", parent=base, alignment=TA_CENTER, textColor=colors.grey),
-        "h2": ParagraphStyle("h2", parent=base, fontName="DejaVu-Bold", fontSize=12, leading=16,
+        "h2": ParagraphStyle("h2", parent=base, fontName="DejaVuSans-Bold", fontSize=12, leading=16,
                              spaceBefore=8, spaceAfter=4),
-        "bold": ParagraphStyle("bold", parent=base, fontName="DejaVu-Bold"),
+        "bold": ParagraphStyle("bold", parent=base, fontName="DejaVuSans-Bold"),
         "small": ParagraphStyle("small", parent=base, fontSize=8.5, leading=11),
     }
 
@@ -60,7 +51,7 @@ def _p(text: object, style: ParagraphStyle) -> Paragraph:
 def _grid(rows: list[list], widths: list[float], header: bool = True) -> Table:
     t = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
     t.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), "DejaVu"),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), "DejaVuSans"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.3, colors.lightgrey),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5") if header else colors.white),
         ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
@@ -76,7 +67,7 @@ def mc_script_pdf(event: Event) -> bytes:
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm,
                             topMargin=14 * mm, bottomMargin=14 * mm,
                             title=f"Kịch bản MC — {event.name}", author="Event Kiosk",
-                            initialFontName="DejaVu", initialFontSize=10)
+                            initialFontName="DejaVuSans", initialFontSize=10)
     story: list = [
         _p("KỊCH BẢN DẪN CHƯƠNG TRÌNH", st["title"]),
         _p(event.name, st["title"]),
@@ -136,7 +127,7 @@ def _batch_block(b: AwardBatch, total: int, st: dict) -> list:
 
 def _footer(canvas, doc) -> None:
     canvas.saveState()
-    canvas.setFont("DejaVu", 8)
+    canvas.setFont("DejaVuSans", 8)
     canvas.setFillColor(colors.grey)
     canvas.drawRightString(A4[0] - 15 * mm, 8 * mm, f"Trang {doc.page}")
     canvas.restoreState()

@@ -10,7 +10,6 @@ arrival timeline chart.
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 from openpyxl import Workbook
 from sqlalchemy import select
@@ -20,11 +19,10 @@ from models.dashboard import arrivals_timeline, dashboard_data
 from models.event import District, Event, Group
 from models.exports import _sheet, safe
 from models.hall import Seat
+from models.pdf_fonts import register_fonts
 from models.people import Attendee
 from models.stats import in_hall
 from models.timeutil import local
-
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
 
 def _people(ev: Event) -> list:
@@ -91,16 +89,6 @@ def attendance_workbook(ev: Event) -> io.BytesIO:
     return buf
 
 
-def _register_fonts() -> tuple[str, str]:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    if "DejaVuSans" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("DejaVuSans", str(FONT_DIR / "DejaVuSans.ttf")))
-        pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(FONT_DIR / "DejaVuSans-Bold.ttf")))
-    return "DejaVuSans", "DejaVuSans-Bold"
-
-
 def summary_pdf(ev: Event) -> io.BytesIO:
     from reportlab.graphics.charts.barcharts import VerticalBarChart
     from reportlab.graphics.shapes import Drawing, String
@@ -110,7 +98,7 @@ def summary_pdf(ev: Event) -> io.BytesIO:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    font, bold = _register_fonts()
+    font, bold = register_fonts()
     data = dashboard_data(ev)
     st = data["stats"]
     h1 = ParagraphStyle("h1", fontName=bold, fontSize=14, leading=18, alignment=1)
