@@ -224,6 +224,10 @@ def save_nomination(link: DistrictLink, form: dict[str, str], attendee_id: int |
             raise NominationError("locked", _l("Đại biểu đã được ban tổ chức chấp nhận; không thể sửa. "
                                                "Vui lòng liên hệ ban tổ chức."))
     data, group = _validate(district, form)
+    # one nomination at a time per event, so two districts sending the same person at the same
+    # moment cannot both pass the duplicate check (PostgreSQL row lock; SQLite web requests
+    # already hold the write lock, BEGIN IMMEDIATE)
+    db.session.execute(select(Event.id).where(Event.id == district.event_id).with_for_update())
     if person is None:
         count = db.session.scalar(select(func.count()).select_from(Attendee).where(
             Attendee.nominated_by_id == district.id)) or 0

@@ -16,7 +16,6 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 from PIL import Image
@@ -25,10 +24,13 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
-from models.badge_pdf import BOLD, FONT, _fonts, fit, qr_matrix
+from models.badge_pdf import fit
 from models.badges import issue_badge
 from models.delegation_service import delegation
 from models.event import District, Event
+from models.pdf_fonts import BOLD, FONT_DIR, register_fonts
+from models.pdf_fonts import REGULAR as FONT
+from models.qr import qr_matrix
 
 ITALIC = "DejaVuSans-Oblique"
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
@@ -71,11 +73,9 @@ def _italic() -> str:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
-    from models.badge_pdf import FONT_DIR
-
     if ITALIC in pdfmetrics.getRegisteredFontNames():
         return ITALIC
-    path = Path(FONT_DIR) / "DejaVuSans-Oblique.ttf"
+    path = FONT_DIR / "DejaVuSans-Oblique.ttf"
     if not path.exists():  # fonts-dejavu-extra is not installed: upright text instead
         return FONT
     pdfmetrics.registerFont(TTFont(ITALIC, str(path)))
@@ -92,7 +92,7 @@ def when_text(ev: Event) -> str:
 def render_letters(ev: Event, letters: list[Letter], issued_on: date, place: str = "") -> bytes:
     if not letters:
         raise ValueError("Chưa có đại biểu nào có thẻ để in giấy mời.")
-    _fonts()
+    register_fonts()
     italic = _italic()
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=A4, pageCompression=1, initialFontName=FONT, initialFontSize=12)

@@ -210,3 +210,28 @@ def test_officer_page_in_english(client, event):
     assert "Delegates arrived" in html and "Send nomination" in html
     resp = client.post(f"/d/{s.token_a}/nominations", data=nomination(s.guests.id, group="0"))
     assert "Please choose a group from the list." in resp.get_data(as_text=True)
+
+
+def test_two_districts_send_the_same_person_at_once(app, event):
+    """Two officers post the same person at the same moment: exactly one nomination is stored."""
+    import threading
+
+    s = setup_districts(event)
+    form = nomination(s.guests.id)  # read before the threads (they have no app context)
+    barrier = threading.Barrier(2)
+    codes: list[int] = []
+
+    def post(token: str) -> None:
+        c = app.test_client()
+        barrier.wait()
+        codes.append(c.post(f"/d/{token}/nominations", data=form).status_code)
+
+    threads = [threading.Thread(target=post, args=(t,)) for t in (s.token_a, s.token_b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(codes) == [302, 409]
+    db.session.rollback()  # a fresh snapshot
+    assert db.session.scalar(select(func.count()).select_from(Attendee)
+                             .where(Attendee.nominated_by_id.is_not(None))) == 1
