@@ -53,7 +53,9 @@ def admin_index():
     rows = []
     for d in ev.districts:
         q = ds.quota_rows(d)
+        people = ds.delegation(d)
         rows.append({"d": d, "link": ds.current_link(d), "quota": sum(r.quota for r in q),
+                     "delegation": len(people), "arrived": sum(1 for a in people if a.checked_in_at),
                      "nominated": counts.get((d.id, "nominated"), 0), "returned": counts.get((d.id, "returned"), 0),
                      "invited": counts.get((d.id, "invited"), 0), "over": len(ds.over_quota_ids(d))})
     return render_template("districts/admin_index.html", event=ev, rows=rows,

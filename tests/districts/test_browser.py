@@ -65,6 +65,11 @@ def test_officer_page_on_a_phone(browser, live_server, page):
             page.wait_for_load_state("networkidle")
         assert page.locator("[data-nominee][data-status=invited]").count() == 2
         screenshot(page, "district_admin_review")
+        page.goto(f"{live_server.url}/admin/districts")
+        assert page.locator("tr[data-district=cam-lam] [data-count=invited]").inner_text() == "2"
+        assert page.locator("tr[data-district=cam-lam] [data-count=over]").inner_text() == "2"
+        assert page.locator("tr[data-district=nha-trang] [data-count=arrived]").inner_text() == "0/6"
+        screenshot(page, "district_admin_index")
 
         ph.reload()
         assert ph.inner_text("[data-total]") == "2" and ph.inner_text("[data-arrived]") == "0"
