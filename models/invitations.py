@@ -14,6 +14,7 @@ seat, the badge QR (the attendee's current code) and the signature block.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -35,6 +36,8 @@ from models.qr import qr_matrix
 ITALIC = "DejaVuSans-Oblique"
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
 QR_SIZE = 36 * mm
+#: "TP Nha Trang" -> "Nha Trang" in the place-and-date line
+_PLACE_PREFIX = re.compile(r"^(thành phố|tp\.?|thị xã|tx\.?|huyện|tỉnh)\s+", re.IGNORECASE)
 
 
 @dataclass
@@ -89,6 +92,16 @@ def when_text(ev: Event) -> str:
     return (f"{ev.start_time.hour:02d} giờ {ev.start_time.minute:02d}, " + day) if ev.start_time else day
 
 
+def venue_text(ev: Event) -> str:
+    """Venue and address without repeating a part: "Hội trường …, TP Nha Trang, tỉnh Khánh Hòa"."""
+    parts: list[str] = []
+    for p in f"{ev.venue or ''},{ev.address or ''}".split(","):
+        p = p.strip()
+        if p and p.lower() not in (q.lower() for q in parts):
+            parts.append(p)
+    return ", ".join(parts)
+
+
 def render_letters(ev: Event, letters: list[Letter], issued_on: date, place: str = "") -> bytes:
     if not letters:
         raise ValueError("Chưa có đại biểu nào có thẻ để in giấy mời.")
@@ -125,13 +138,18 @@ def _page(c: canvas.Canvas, ev: Event, lt: Letter, issued_on: date, place: str, 
     lw, rw = 66 * mm, right - left - 70 * mm
     lx, rx = left + lw / 2, right - rw / 2
     c.setLineWidth(0.6)
-    y = _centred(c, (ev.organiser or "Ban tổ chức").upper(), BOLD, lx, lw, top, size=11, min_size=8, lines=3)
+    # "UBND tỉnh Khánh Hòa · Sở Nông nghiệp và Môi trường": the parent body above, the issuing one in bold
+    bodies = [p.strip() for p in (ev.organiser or "Ban tổ chức").split("·") if p.strip()] or ["Ban tổ chức"]
+    y = top + 15
+    for i, body in enumerate(bodies):
+        last = i == len(bodies) - 1
+        y = _centred(c, body.upper(), BOLD if last else FONT, lx, lw, y - 15, size=11, min_size=8, lines=3)
     c.line(lx - 10 * mm, y - 2.2 * mm, lx + 10 * mm, y - 2.2 * mm)
     y = _centred(c, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", BOLD, rx, rw, top, size=11, min_size=8)
     y = _centred(c, "Độc lập - Tự do - Hạnh phúc", BOLD, rx, rw, y - 15, size=12, min_size=9)
     tw = c.stringWidth("Độc lập - Tự do - Hạnh phúc", BOLD, 12)
     c.line(rx - tw / 2, y - 3, rx + tw / 2, y - 3)
-    place_name = place or (ev.venue or "").split(",")[-1].strip()
+    place_name = place or _PLACE_PREFIX.sub("", (ev.venue or "").split(",")[-1].strip())
     dateline = f"ngày {issued_on.day:02d} tháng {issued_on.month:02d} năm {issued_on.year}"
     _centred(c, f"{place_name}, {dateline}" if place_name else dateline.capitalize(), italic, rx, rw, y - 24,
              size=11, min_size=8)
@@ -156,7 +174,9 @@ def _page(c: canvas.Canvas, ev: Event, lt: Letter, issued_on: date, place: str, 
         c.setFont(FONT, size)
         c.drawString(left, y, label)
         lab = c.stringWidth(label + " ", FONT, size)
-        s2, parts = fit(value, FONT, right - left - lab, size=size, min_size=9, max_lines=lines)
+        s2, parts = fit(value, FONT, right - left - lab, size=size, min_size=size - 1, max_lines=lines)
+        if " ".join(parts) != " ".join(value.split()):  # cut short even on two lines: smaller
+            s2, parts = fit(value, FONT, right - left - lab, size=size, min_size=8, max_lines=lines + 1)
         c.setFont(FONT, s2)
         for part in parts:
             c.drawString(left + lab, y, part)
@@ -173,7 +193,7 @@ def _page(c: canvas.Canvas, ev: Event, lt: Letter, issued_on: date, place: str, 
         y -= s * 1.55
     y -= 3
     y = field("Thời gian:", when_text(ev), y)
-    y = field("Địa điểm:", ", ".join(p for p in (ev.venue, ev.address) if p), y)
+    y = field("Địa điểm:", venue_text(ev), y)
     y = field("Đoàn đại biểu:", lt.district, y)
     if lt.seat:
         c.setFont(FONT, 13)
