@@ -135,3 +135,20 @@ def test_web_letters(client, auth, event):
     assert resp.status_code == 200 and len(PdfReader(io.BytesIO(resp.data)).pages) == 6
     ids = {a.id for a in db.session.scalars(select(Attendee).where(Attendee.event_id == event.id))}
     assert ids
+
+
+def test_letter_header_and_place_from_the_demo_style_event(app, event):
+    from datetime import date
+
+    from models.invitations import letter_data, render_letters, venue_text
+
+    event.organiser = "UBND tỉnh Khánh Hòa · Sở Nông nghiệp và Môi trường"
+    event.venue = "Hội trường Trung tâm Hội nghị tỉnh, TP Nha Trang"
+    event.address = "TP Nha Trang, tỉnh Khánh Hòa"
+    db.session.commit()
+    assert venue_text(event) == "Hội trường Trung tâm Hội nghị tỉnh, TP Nha Trang, tỉnh Khánh Hòa"
+    s = setup_districts(event)
+    text = PdfReader(io.BytesIO(render_letters(event, letter_data(event, s.a)[:1], date(2025, 5, 2)))).pages[0] \
+        .extract_text()
+    assert "UBND TỈNH KHÁNH HÒA" in text and "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG" in text and "·" not in text
+    assert "Nha Trang, ngày 02 tháng 05 năm 2025" in text and "TP Nha Trang, ngày" not in text
