@@ -88,6 +88,16 @@ def client(args: tuple) -> list[tuple[float, str]]:
     return out
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and its children so far (Linux /proc)."""
+    total = 0.0
+    pids = [pid] + [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    for p in pids:
+        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--delegates", type=int, default=10_000)
@@ -108,10 +118,13 @@ def main() -> int:
     codes, token = populate(args.delegates)
     print(f"populated {args.delegates} delegates with badges in {time.perf_counter() - t0:.1f} s")
 
+    # the server's log goes to a file: a pipe nobody reads fills up (64 KB of waitress
+    # "queue depth" warnings) and then blocks the server
+    server_log = open(tmp / "server.log", "w+b")
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/flask"), "--app", "app", "serve", "--port", str(args.port),
          "--threads", str(args.threads), "--workers", str(args.workers)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE)
+        stderr=server_log)
     try:
         for _ in range(100):
             try:
@@ -129,15 +142,18 @@ def main() -> int:
         work = firsts + [rng.choice(firsts) for _ in range(args.requests - n_first)]
         rng.shuffle(work)
         # warm up (not measured)
-        client((args.port, token, [codes[-1]] * 20, 99))
+        client((args.port, token, [order[-1]] * 20, 99))  # a badge outside the measured set
         chunks = [work[i::args.clients] for i in range(args.clients)]
         t = time.perf_counter()
         with mp.Pool(args.clients) as pool:
             results = pool.map(client, [(args.port, token, ch, i) for i, ch in enumerate(chunks)])
         wall = time.perf_counter() - t
+        server_cpu = _cpu_seconds(server.pid)
     finally:
         server.terminate()
-        _, err = server.communicate(timeout=10)
+        server.wait(10)
+        server_log.seek(0)
+        err = server_log.read()
         errors = [ln for ln in err.decode(errors="replace").splitlines() if "Error" in ln]
         if errors:
             print("server errors:", *sorted(set(errors))[:10], sep="\n  ")
@@ -154,6 +170,7 @@ def main() -> int:
         "throughput_per_s": round(len(lat) / wall, 1), "p50_ms": round(q[49] * 1000, 2),
         "p95_ms": round(q[94] * 1000, 2), "p99_ms": round(q[98] * 1000, 2),
         "max_ms": round(lat[-1] * 1000, 2), "outcomes": outcomes,
+        "server_cpu_ms_per_checkin": round(server_cpu * 1000 / len(lat), 3),
     }
     # exactly one ok per scanned attendee
     expected_ok = len(set(firsts))
