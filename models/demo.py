@@ -207,6 +207,10 @@ def load_demo(*, with_users: bool = True, seed: int = 2025) -> tuple[Event, dict
 
     prepare_demo_exhibition(ev)
     award_batches(ev)
+    # district links with quotas and a few nominations waiting for review
+    from models.district_demo import prepare_demo_delegations
+
+    prepare_demo_delegations(ev)
 
     made: dict[str, str] = {}
     if with_users:

@@ -34,4 +34,7 @@ def parse_iso(text: str) -> datetime:
     if not isinstance(text, str) or not (1 <= len(text) <= 40):
         raise ValueError("not an ISO-8601 time")
     value = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    return to_naive_utc(value)
+    try:
+        return to_naive_utc(value)
+    except OverflowError as exc:  # e.g. 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+        raise ValueError("time out of range") from exc

@@ -21,7 +21,8 @@ def test_seed_demo_and_export_codes(runner, tmp_path, app):
     ev = db.session.scalar(select(Event))
     from models.event import Group
 
-    delegates = select(func.count(Attendee.id)).join(Group).where(Group.is_exhibitor_staff.is_(False))
+    delegates = select(func.count(Attendee.id)).join(Group).where(
+        Group.is_exhibitor_staff.is_(False), Attendee.status == "invited")
     n_delegates = db.session.scalar(delegates)
     assert 240 <= n_delegates <= 260
     assert ev.planned_seats == 250 and len(ev.districts) == 9

@@ -92,10 +92,6 @@ def test_every_operation_answers_as_documented(api, mode, authorised):
         assert 400 in seen["POST /api/v1/checkins"] and 400 in seen["POST /api/v1/kiosk/heartbeat"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known bug for the lead: models.timeutil.parse_iso lets OverflowError escape for a time whose "
-    "UTC conversion leaves years 1-9999 (e.g. scanned_at '0001-01-01T00:00:00+01:00'): the API "
-    "answers 500. Fix: catch OverflowError in parse_iso and raise ValueError; then drop this mark."))
 @settings(max_examples=200, deadline=None, database=None)
 @given(st.datetimes(timezones=st.one_of(st.none(), st.timezones(), st.builds(
     lambda m: timezone(timedelta(minutes=m)), st.integers(-23 * 60, 23 * 60)))))
