@@ -1,8 +1,8 @@
 """The organiser's live dashboard: figures, lists and the change version (read-only).
 
 dashboard_version(ev) is cheap (a few max() lookups on indexed columns): the page polls it.
-dashboard_data(ev) computes everything; it is cached per version, so 50 open dashboards cost
-one computation per change, not fifty.
+dashboard_data(ev) computes the figures and lists (not the seat map: seat_states, drawn less
+often); the web layer computes it at most twice a second however many dashboards are open.
 """
 
 from __future__ import annotations
@@ -79,7 +79,6 @@ def dashboard_data(ev: Event, *, now: datetime | None = None) -> dict:
         "recipients_missing": _recipients_missing(ev),
         "exhibitors_missing": _exhibitors_missing(ev),
         "kiosks": _kiosks(ev, now),
-        "seats": seat_states(ev),
         "generated_at": now,
         "tz": ev.timezone,
     }

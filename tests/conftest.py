@@ -53,6 +53,8 @@ def make_app(backend: str, tmp_path: Path, **extra):
         "SQLALCHEMY_DATABASE_URI": uri,
         "WTF_CSRF_ENABLED": extra.pop("csrf", False),
         "SERVER_NAME": None,
+        # dashboards recompute on every change in tests (production: at most twice a second)
+        "DASHBOARD_MIN_RECOMPUTE": 0, "DASHBOARD_SEATMAP_SECONDS": 0,
         **extra,
     })
     if backend == "postgresql":

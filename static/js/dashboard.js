@@ -31,5 +31,11 @@
       .then(function () { busy = false; });
   }
   setInterval(poll, 1000);
+  // the seat map is an image redrawn by the server at most every few seconds
+  setInterval(function () {
+    var img = document.getElementById("seatmap");
+    if (!img || document.hidden) return;
+    img.src = img.getAttribute("data-src") + "&t=" + Date.now();
+  }, 10000);
   document.addEventListener("visibilitychange", poll);
 })();
