@@ -176,6 +176,9 @@ class LiveServer:
     def stop(self) -> None:
         if self._server is not None:
             self._server.close()
+            # keep-alive connections (a browser's) would keep waitress's loop running
+            for channel in list(self._server._map.values()):
+                channel.close()
             self._server.task_dispatcher.shutdown(timeout=2)
             self._thread.join(timeout=5)
             self._server = None
