@@ -186,7 +186,7 @@ def serve(host: str, port: int, threads: int, workers: int) -> None:
     base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     click.echo("Event Kiosk is running:")
     for path, what in PAGES:
-        click.echo(f"  {base}{path:<22} {what}")
+        click.echo(f"  {base}{path:<21} {what}")
     path = demo_logins_path()
     if path.exists():
         click.echo("DEMO ONLY logins (change or remove before a real event):")
@@ -261,7 +261,14 @@ def _redacted(url: str) -> str:
 
 PAGES = [
     ("/login", "đăng nhập / log in"),
-    ("/desk/", "bàn đón tiếp / desk: search, check in, USB scanner"),
-    ("/admin/", "quản trị / organiser dashboard"),
+    ("/admin/", "tổng quan trực tiếp / live dashboard (admin)"),
+    ("/admin/attendees", "đại biểu, nhập danh sách, xếp chỗ, in thẻ / guest list, seats, badges"),
+    ("/admin/exhibitors", "gian hàng trưng bày / exhibition (admin)"),
+    ("/admin/awards", "trao thưởng / award order and batches (admin)"),
+    ("/admin/districts", "đoàn các huyện / district delegations (admin)"),
+    ("/desk/", "bàn đón tiếp / desk: search, check in, USB scanner, walk-ins"),
+    ("/mc/", "người dẫn chương trình / MC tablet"),
+    ("/stage/", "màn hình sân khấu / stage screen (public)"),
+    ("/exhibitors/register", "đăng ký gian hàng / booth registration (public)"),
     ("/api/v1/checkins", "API cho kiosk / kiosk API (POST, Bearer token)"),
 ]
