@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import Pool
 
 _IMMEDIATE: contextvars.ContextVar[bool] = contextvars.ContextVar("immediate", default=False)
 #: SQLite allows one writer at a time. Threads of this process queue here for it: a Python lock
@@ -61,9 +62,22 @@ def _on_begin(conn) -> None:
 @event.listens_for(Engine, "commit")
 @event.listens_for(Engine, "rollback")
 def _on_end(conn) -> None:
-    held = conn.info.pop("ek_writer", 0)
+    _release(conn.info)
+
+
+@event.listens_for(Pool, "checkin")
+def _on_checkin(dbapi_connection, connection_record) -> None:
+    """Safety net: a connection going back to the pool never keeps the writer lock."""
+    _release(connection_record.info)
+
+
+def _release(info: dict) -> None:
+    held = info.pop("ek_writer", 0)
     for _ in range(held):
-        _SQLITE_WRITER.release()
+        try:
+            _SQLITE_WRITER.release()
+        except RuntimeError:  # not this thread's: nothing of ours to release
+            break
 
 
 @contextlib.contextmanager

@@ -217,3 +217,30 @@ def test_arrival_counts(event):
         scan(event, a.current_badge.code, f"n{i}")
     n = db.session.scalar(select(func.count(Attendee.id)).where(Attendee.checked_in_at.is_not(None)))
     assert n == 3
+
+
+def test_failed_write_transaction_releases_the_writer_lock(app, event):
+    """An exception in the middle of a write transaction must not leave the (SQLite) writer
+    lock held: the next check-in from another thread goes through."""
+    from models.database import write_transaction
+
+    a = attendees(event)[0]
+    code, ev_id = a.current_badge.code, event.id
+    with pytest.raises(RuntimeError):
+        with write_transaction():
+            db.session.execute(db.text("UPDATE attendee SET notes = 'x' WHERE id = :i"),
+                               {"i": a.id})
+            raise RuntimeError("boom")
+    db.session.remove()
+    out = []
+
+    def other():
+        with app.app_context():
+            out.append(check_in(event_id=ev_id, code=code, scan_id="after", station="k").outcome)
+            db.session.remove()
+
+    t = threading.Thread(target=other)
+    t.start()
+    t.join(timeout=10)
+    assert out == ["ok"]
+    assert db.session.get(Attendee, a.id).notes == ""  # the failed write was rolled back
