@@ -16,47 +16,26 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from models.base import db
 from models.delegations import DistrictLink
 from models.entities import audit
 from models.event import District
+from models.links import LinkError, read_link, sign_link  # noqa: F401 (LinkError: API)
 from models.timeutil import utcnow
 
 SALT = "district-link"
 LINK_MAX_AGE = 365 * 24 * 3600
 
 
-class LinkError(Exception):
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
-
-
-
-
-def _serializer(secret: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret, salt=SALT)
-
-
 def district_token(link: DistrictLink, secret: str) -> str:
-    return _serializer(secret).dumps([link.district_id, link.nonce])
+    return sign_link(secret, SALT, link.district_id, link.nonce)
 
 
 def link_from_token(token: str, secret: str, max_age: int = LINK_MAX_AGE) -> DistrictLink:
     """The link a token names (see the module docstring for errors)."""
-    if not isinstance(token, str) or not 10 <= len(token) <= 300:
-        raise LinkError("invalid")
-    try:
-        district_id, nonce = _serializer(secret).loads(token, max_age=max_age)
-    except SignatureExpired as exc:
-        raise LinkError("expired") from exc
-    except (BadSignature, ValueError, TypeError) as exc:
-        raise LinkError("invalid") from exc
-    if not isinstance(nonce, str) or not isinstance(district_id, int):
-        raise LinkError("invalid")
+    district_id, nonce = read_link(token, secret, SALT, max_age)
     link = db.session.scalar(select(DistrictLink).where(DistrictLink.nonce == nonce))
     if link is None or link.district_id != district_id:
         raise LinkError("invalid")
