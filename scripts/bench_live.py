@@ -130,11 +130,39 @@ def viewers(port: int, n: int, stop: mp.Event, out: mp.Queue) -> None:
     out.put(lat)
 
 
-def run_checkins(port: int, token: str, work: list[str], clients: int, tag: str) -> dict:
+def paced_client(args: tuple) -> list[tuple[float, str]]:
+    """Like bench_checkin.client, but each client sends at most ``rate`` check-ins a second."""
+    port, token, work, cid, rate = args
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    out, start = [], time.perf_counter()
+    for i, code in enumerate(work):
+        delay = start + i / rate - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        body = json.dumps({"code": code, "station": f"kiosk-{cid}", "scan_id": f"p{cid}-{i}"})
+        t = time.perf_counter()
+        conn.request("POST", "/api/v1/checkins", body=body, headers=headers)
+        resp = conn.getresponse()
+        data = resp.read()
+        out.append((time.perf_counter() - t,
+                    json.loads(data)["result"] if resp.status == 200 else f"http{resp.status}"))
+    conn.close()
+    return out
+
+
+def run_checkins(port: int, token: str, work: list[str], clients: int, tag: str,
+                 rate: float = 0) -> dict:
     chunks = [work[i::clients] for i in range(clients)]
     t = time.perf_counter()
     with mp.Pool(clients) as pool:
-        res = pool.map(client, [(port, token, ch, f"{tag}{i}") for i, ch in enumerate(chunks)])
+        if rate:
+            res = pool.map(paced_client, [(port, token, ch, f"{tag}{i}", rate / clients)
+                                          for i, ch in enumerate(chunks)])
+        else:
+            res = pool.map(client, [(port, token, ch, f"{tag}{i}") for i, ch in enumerate(chunks)])
     wall = time.perf_counter() - t
     lat = sorted(dt for r in res for dt, _ in r)
     errors = sum(1 for r in res for _, o in r if o.startswith("http"))
@@ -150,6 +178,8 @@ def main() -> int:
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--port", type=int, default=8766)
     ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--rate", type=float, default=0,
+                    help="check-ins per second in all (0: as fast as the clients can)")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="ek-live-"))
     env = dict(os.environ, EVENT_KIOSK_INSTANCE=str(tmp), SECRET_KEY="bench-only",
@@ -176,13 +206,13 @@ def main() -> int:
         rest = codes[8000:]  # not yet checked in: first scans, then repeats
         half = args.requests // 2
         base = run_checkins(args.port, token, (rest[:half] + codes[:args.requests - half]),
-                            args.clients, "a")
+                            args.clients, "a", args.rate)
         stop, out = mp.Event(), mp.Queue()
         proc = mp.Process(target=viewers, args=(args.port, args.viewers, stop, out))
         proc.start()
         time.sleep(3)  # all viewers logged in and polling
         loaded = run_checkins(args.port, token, rest[half:2 * half] + codes[:args.requests - half],
-                              args.clients, "b")
+                              args.clients, "b", args.rate)
         stop.set()
         polls = sorted(out.get(timeout=60))
         proc.join(10)
@@ -190,7 +220,8 @@ def main() -> int:
         server.terminate()
         server.wait(10)
     q = statistics.quantiles(polls, n=100)
-    summary = {"scale": scale, "checkins_0_viewers": base, f"checkins_{args.viewers}_viewers": loaded,
+    summary = {"rate_per_s": args.rate or "max", "scale": scale, "checkins_0_viewers": base,
+               f"checkins_{args.viewers}_viewers": loaded,
                "viewer_polls": len(polls), "poll_p50_ms": round(q[49] * 1000, 2),
                "poll_p99_ms": round(q[98] * 1000, 2)}
     print(f"check-in p99 with 0 viewers: {base['p99_ms']} ms ({base['per_s']}/s); "
