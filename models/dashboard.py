@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Integer, case, cast, func, select
 
 from models.awards import Award
 from models.base import db
@@ -19,7 +19,7 @@ from models.event import District, Event, Group
 from models.exhibition import Exhibitor
 from models.hall import Block, Seat
 from models.people import Attendee, CheckIn
-from models.stats import attendance, in_hall
+from models.stats import in_hall
 from models.timeutil import local, utcnow
 
 #: a kiosk is online when it called the server within this many seconds
@@ -67,7 +67,7 @@ def cached_dashboard(ev: Event, version: str) -> dict:
 def dashboard_data(ev: Event, *, now: datetime | None = None) -> dict:
     """Everything the dashboard shows, as plain values."""
     now = now or utcnow()
-    stats = attendance(ev)
+    stats = _totals(ev)
     groups = _by_group(ev)
     districts = _by_district(ev)
     return {
@@ -82,6 +82,16 @@ def dashboard_data(ev: Event, *, now: datetime | None = None) -> dict:
         "generated_at": now,
         "tz": ev.timezone,
     }
+
+
+def _totals(ev: Event) -> dict:
+    """Planned seats, invited and arrived in the hall (one query; models.stats.attendance also
+    counts per group and district, which the dashboard does itself)."""
+    invited, arrived = db.session.execute(
+        select(func.count(Attendee.id), _arrived()).where(Attendee.event_id == ev.id, in_hall())
+    ).one()
+    return {"planned_seats": ev.planned_seats, "invited": int(invited or 0),
+            "checked_in": int(arrived or 0)}
 
 
 def _arrived():
@@ -118,19 +128,20 @@ def _pct(part: int, whole: int) -> int:
 
 def arrivals_timeline(ev: Event, minutes: int = BUCKET_MINUTES) -> list[dict]:
     """Arrivals per ``minutes`` bucket, local time: [{"start": datetime, "count": n}], from the
-    first arrival's bucket to the last, empty buckets included."""
-    times = db.session.scalars(
-        select(Attendee.checked_in_at).where(
-            Attendee.event_id == ev.id, Attendee.checked_in_at.is_not(None)
-        )
-    ).all()
-    if not times:
-        return []
+    first arrival's bucket to the last, empty buckets included. Counted by the database."""
     step = minutes * 60
-    counts: dict[int, int] = {}
-    for t in times:
-        b = int(t.timestamp() // step)
-        counts[b] = counts.get(b, 0) + 1
+    if db.session.get_bind().dialect.name == "postgresql":
+        seconds = func.extract("epoch", Attendee.checked_in_at)
+    else:  # SQLite
+        seconds = func.strftime("%s", Attendee.checked_in_at)
+    bucket = (cast(seconds, Integer) // step).label("b")  # floor division in SQL
+    counts = {int(b): n for b, n in db.session.execute(
+        select(bucket, func.count()).where(
+            Attendee.event_id == ev.id, Attendee.checked_in_at.is_not(None)
+        ).group_by(bucket)
+    )}
+    if not counts:
+        return []
     first, last = min(counts), max(counts)
     if last - first > 24 * 60 // minutes:  # at most a day of buckets
         first = last - 24 * 60 // minutes

@@ -77,9 +77,11 @@ def test_timeline_buckets(client, auth, event):
     for i, a in enumerate(attendees(event)[:3]):
         check_in(event_id=event.id, code=a.current_badge.code, scan_id=f"t{i}", station="k",
                  now=lambda i=i: datetime(2025, 5, 22, 0, 1 + 8 * i))  # 07:01, 07:09, 07:17
+    check_in(event_id=event.id, code=attendees(event)[3].current_badge.code, scan_id="t3",
+             station="k", now=lambda: datetime(2025, 5, 22, 0, 4, 59))  # 07:04:59: same bucket
     auth.as_role("admin")
     tl = client.get("/admin/dashboard.json").get_json()["timeline"]
-    assert [p["count"] for p in tl] == [1, 1, 0, 1]
+    assert [p["count"] for p in tl] == [2, 1, 0, 1]
     assert tl[0]["start"].startswith("2025-05-22T07:00:00+07:00")
 
 
