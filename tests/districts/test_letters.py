@@ -31,7 +31,7 @@ def qr_codes_per_page(pdf: bytes, tmp_path: Path) -> list[list[str]]:
     subprocess.run(["pdftoppm", "-png", "-r", "110", str(src), str(tmp_path / "p")], check=True)
     out = []
     for png in sorted(tmp_path.glob("p-*.png")):
-        out.append([r.text for r in zxingcpp.read_barcodes(Image.open(png))])
+        out.append([r.text for r in zxingcpp.read_barcodes(Image.open(png), formats=zxingcpp.BarcodeFormat.QRCode)])
     return out
 
 
