@@ -21,54 +21,25 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
 
 def populate(n: int) -> tuple[list[str], str]:
     """Create an event with n delegates and badges; return (codes, kiosk token)."""
-    from sqlalchemy import insert
+    from bulk_event import bulk_event
 
     from app import create_app
     from cli import upgrade_database
-    from models import codes as C
-    from models.base import db
-    from models.entities import Device, hash_token
-    from models.event import Group
-    from models.events import create_event, private_bytes
-    from models.names import fold, sort_key
-    from models.people import Attendee, Badge
 
     app = create_app()
     with app.app_context():
         upgrade_database()
-        ev = create_event(slug="bench", name="Hội nghị đo tải", date=date(2025, 5, 22),
-                          planned_seats=n)
-        g = Group(event_id=ev.id, code="g", name="Đại biểu", priority=1)
-        db.session.add(g)
-        db.session.flush()
-        rows = []
-        for i in range(1, n + 1):
-            name = f"Nguyễn Văn Thử {i}"
-            rows.append({"id": i, "event_id": ev.id, "honorific": "Ông", "full_name": name,
-                         "name_key": fold(name), "sort_key": sort_key(name), "position": "",
-                         "organisation": "Sở Thử nghiệm", "group_id": g.id, "precedence": i,
-                         "status": "invited", "external_key": f"b{i}", "source": "bench"})
-        db.session.execute(insert(Attendee), rows)
-        key = ev.keys[0]
-        priv = private_bytes(key)
-        codes = [C.make_code(priv, event_tag=ev.tag, key_no=key.key_no, attendee_id=i, serial=1)
-                 for i in range(1, n + 1)]
-        db.session.execute(insert(Badge), [
-            {"event_id": ev.id, "attendee_id": i + 1, "serial": 1, "key_no": key.key_no,
-             "code": c} for i, c in enumerate(codes)])
-        token = Device.new_token()
-        db.session.add(Device(name="bench", token_hash=hash_token(token)))
-        db.session.commit()
-    return codes, token
+        people, token = bulk_event(n, slug="bench", name="Hội nghị đo tải", device="bench")
+    return [code for _, code in people], token
 
 
 def client(args: tuple) -> list[tuple[float, str]]:

@@ -55,43 +55,15 @@ def populate(db_url: str, n: int, instance: Path) -> tuple[list[tuple[int, str]]
     env = dict(os.environ, DATABASE_URL=db_url, EVENT_KIOSK_INSTANCE=str(instance), SECRET_KEY="chaos-only")
     subprocess.run([sys.executable, "-m", "flask", "--app", "app", "init-db"], cwd=ROOT, env=env,
                    check=True, capture_output=True)
-    from datetime import date
-
-    from sqlalchemy import insert
+    from bulk_event import bulk_event
 
     from app import create_app
-    from models import codes as C
     from models.base import db
-    from models.entities import Device, hash_token
-    from models.event import Group
-    from models.events import create_event, private_bytes
-    from models.names import fold, sort_key
-    from models.people import Attendee, Badge
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "TESTING": False})
     with app.app_context():
-        ev = create_event(slug="chaos", name="Hội nghị thử sập máy", date=date(2025, 5, 22), planned_seats=n)
-        g = Group(event_id=ev.id, code="g", name="Đại biểu", priority=1)
-        db.session.add(g)
-        db.session.flush()
-        rows = []
-        for i in range(1, n + 1):
-            name = f"Trần Thị Thử {i}"
-            rows.append({"id": i, "event_id": ev.id, "honorific": "Bà", "full_name": name,
-                         "name_key": fold(name), "sort_key": sort_key(name), "position": "",
-                         "organisation": "Sở Thử nghiệm", "group_id": g.id, "precedence": i,
-                         "status": "invited", "external_key": f"c{i}", "source": "chaos"})
-        db.session.execute(insert(Attendee), rows)
-        key = ev.keys[0]
-        priv = private_bytes(key)
-        people = [(i, C.make_code(priv, event_tag=ev.tag, key_no=key.key_no, attendee_id=i, serial=1))
-                  for i in range(1, n + 1)]
-        db.session.execute(insert(Badge), [
-            {"event_id": ev.id, "attendee_id": i, "serial": 1, "key_no": key.key_no, "code": c}
-            for i, c in people])
-        token = Device.new_token()
-        db.session.add(Device(name="chaos", token_hash=hash_token(token)))
-        db.session.commit()
+        people, token = bulk_event(n, slug="chaos", name="Hội nghị thử sập máy", device="chaos",
+                                   person="Trần Thị Thử", honorific="Bà")
         db.engine.dispose()
     return people, token
 
