@@ -166,8 +166,10 @@ def export_codes(out: str) -> None:
 
 def _safe_cell(value: object) -> str:
     """Text that a spreadsheet will not run as a formula."""
+    from models.exports import DANGEROUS
+
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return "'" + text if text.startswith(DANGEROUS) else text
 
 
 @click.command("serve")
