@@ -207,7 +207,7 @@ def run_waitress(app: Flask, *, host: str, port: int, threads: int, workers: int
     import signal
     import socket
 
-    from waitress import serve as waitress_serve
+    from webserver import serve as waitress_serve
 
     # Python's GIL switch interval stays at its 5 ms default: measured with
     # scripts/bench_checkin.py, 1 ms halved the throughput (912 -> 526 check-ins/s).

@@ -42,7 +42,7 @@ def _any_error(exc: Exception):
 
 def _require_device():
     if device_from_request() is None:
-        return error(401, "unauthorized", "Thiếu hoặc sai mã thiết bị (Bearer token).")
+        return error(401, *NO_DEVICE)
     return None
 
 
@@ -53,40 +53,47 @@ def _event_or_error():
     return ev, None
 
 
-@bp.post("/checkins")
-def post_checkin():
-    denied = _require_device()
-    if denied:
-        return denied
-    body = request.get_json(silent=True)
+def checkin_fields(body: object) -> tuple[dict | None, tuple[str, str] | None]:
+    """Check the JSON body of POST /checkins: (fields, None), or (None, (error, message)) for
+    a 400. Shared by the Flask view and the WSGI fast path (admin.fastpath)."""
     if not isinstance(body, dict):
-        return error(400, "bad_json", "Nội dung phải là một đối tượng JSON.")
+        return None, ("bad_json", "Nội dung phải là một đối tượng JSON.")
     code, station, scan_id = body.get("code"), body.get("station"), body.get("scan_id")
     if not isinstance(code, str):
-        return error(400, "bad_field", "Trường 'code' phải là chuỗi ký tự.")
+        return None, ("bad_field", "Trường 'code' phải là chuỗi ký tự.")
     if not isinstance(station, str) or not (1 <= len(station.strip()) <= 80):
-        return error(400, "bad_field", "Trường 'station' phải là chuỗi 1–80 ký tự.")
+        return None, ("bad_field", "Trường 'station' phải là chuỗi 1–80 ký tự.")
     if not isinstance(scan_id, str) or not SCAN_ID.match(scan_id):
-        return error(400, "bad_field", "Trường 'scan_id' phải gồm 1–64 ký tự chữ, số, . _ : -")
+        return None, ("bad_field", "Trường 'scan_id' phải gồm 1–64 ký tự chữ, số, . _ : -")
     scanned_at = None
     if body.get("scanned_at") is not None:
         try:
             scanned_at = parse_iso(body["scanned_at"])
         except (ValueError, TypeError):
-            return error(400, "bad_field", "Trường 'scanned_at' phải là thời gian ISO-8601.")
+            return None, ("bad_field", "Trường 'scanned_at' phải là thời gian ISO-8601.")
+    return {"code": code, "station": station.strip(), "scan_id": scan_id,
+            "scanned_at": scanned_at}, None
+
+
+NO_EVENT = ("no_event", "Chưa có sự kiện nào trên máy chủ.")
+NO_DEVICE = ("unauthorized", "Thiếu hoặc sai mã thiết bị (Bearer token).")
+
+
+@bp.post("/checkins")
+def post_checkin():
+    """Normally answered by admin.fastpath before Flask sees the request; this view answers
+    what the fast path hands over (e.g. a body that is not declared as JSON), the same way."""
+    denied = _require_device()
+    if denied:
+        return denied
+    fields, problem = checkin_fields(request.get_json(silent=True))
+    if problem:
+        return error(400, *problem)
     event_id = current_event_id()
     if event_id is None:
-        return error(409, "no_event", "Chưa có sự kiện nào trên máy chủ.")
-    result = check_in(
-        event_id=event_id,
-        code=code,
-        station=station.strip(),
-        scan_id=scan_id,
-        scanned_at=scanned_at,
-        device_id=g.device_id,
-        method="kiosk",
-        exhibition=(g.device_kind == "exhibition"),
-    )
+        return error(409, *NO_EVENT)
+    result = check_in(event_id=event_id, device_id=g.device_id, method="kiosk",
+                      exhibition=(g.device_kind == "exhibition"), **fields)
     return jsonify(result.as_json())
 
 

@@ -45,7 +45,16 @@ _DEVICE_TTL = 5.0
 def device_from_request() -> Device | None:
     """The kiosk device named by `Authorization: Bearer <token>`, or None.
     Cached for a few seconds per token (a revoked token stops working within 5 s)."""
-    header = request.headers.get("Authorization", "")
+    hit = device_for_header(request.headers.get("Authorization", ""))
+    if hit is None:
+        return None
+    g.device_id, g.device_name, g.device_kind = hit
+    return Device(id=hit[0], name=hit[1], kind=hit[2])
+
+
+def device_for_header(header: str) -> tuple[int, str, str] | None:
+    """(id, name, kind) of the live device whose token is in this Authorization header value,
+    or None. Needs an app context; cached for _DEVICE_TTL seconds per token."""
     if not header.startswith("Bearer "):
         return None
     token = header[7:].strip()
@@ -67,8 +76,7 @@ def device_from_request() -> Device | None:
         _device_cache[digest] = hit
     if hit[1] is None:
         return None
-    g.device_id, g.device_name, g.device_kind = hit[1], hit[2], hit[3]
-    return Device(id=hit[1], name=hit[2], kind=hit[3])
+    return hit[1], hit[2], hit[3]
 
 
 def _touch(device_id: int) -> None:

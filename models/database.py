@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import fcntl
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -15,10 +17,62 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import Pool
 
 _IMMEDIATE: contextvars.ContextVar[bool] = contextvars.ContextVar("immediate", default=False)
-#: SQLite allows one writer at a time. Threads of this process queue here for it: a Python lock
-#: wakes the next writer the moment the lock is free, where SQLite's busy handler sleeps in
-#: growing steps (1, 2, 5 ... 100 ms) and makes the slowest requests far slower than needed.
-_SQLITE_WRITER = threading.RLock()
+
+
+class WriterLock:
+    """SQLite allows one writer at a time; writers queue here for it *before* asking SQLite.
+
+    Threads of this process take turns on a reentrant lock, and processes sharing the database
+    file (``serve --workers N``, a CLI command during the event) on an ``flock`` of a lock file
+    beside it. Both wake the next writer the moment the lock is free, where SQLite's busy
+    handler sleeps in growing steps (1, 2, 5 ... 100 ms) and makes the slowest requests far
+    slower than needed. The order is always thread lock, file lock, SQLite lock, so no two
+    writers can wait for each other."""
+
+    def __init__(self) -> None:
+        self._thread_lock = threading.RLock()
+        self._owner: int | None = None
+        self._depth = 0
+        self._held_fd: int | None = None
+        self._fds: dict[str, int] = {}
+        self._pid = os.getpid()
+
+    def _fd(self, database: str) -> int:
+        if self._pid != os.getpid():  # a forked worker: the parent's descriptors share its locks
+            self._fds, self._pid = {}, os.getpid()
+        fd = self._fds.get(database)
+        if fd is None:
+            fd = os.open(database + ".writer-lock", os.O_RDWR | os.O_CREAT, 0o600)
+            self._fds[database] = fd
+        return fd
+
+    def acquire(self, database: str | None = None) -> None:
+        """``database``: the SQLite file (None or ":memory:": this process only)."""
+        self._thread_lock.acquire()
+        if self._depth == 0:
+            self._owner = threading.get_ident()
+            if database and database != ":memory:":
+                try:
+                    fd = self._fd(database)
+                    fcntl.flock(fd, fcntl.LOCK_EX)
+                    self._held_fd = fd
+                except OSError:  # a read-only directory: SQLite's own lock still serialises
+                    self._held_fd = None
+        self._depth += 1
+
+    def release(self) -> None:
+        if self._owner != threading.get_ident() or self._depth == 0:
+            raise RuntimeError("release of a writer lock this thread does not hold")
+        self._depth -= 1
+        if self._depth == 0:
+            self._owner = None
+            if self._held_fd is not None:
+                fd, self._held_fd = self._held_fd, None
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        self._thread_lock.release()
+
+
+_SQLITE_WRITER = WriterLock()
 
 #: PRAGMA synchronous for SQLite. NORMAL in WAL mode survives a killed process (the WAL is in
 #: the OS page cache); FULL also survives a power cut, at the cost of an fsync per commit.
@@ -47,10 +101,9 @@ def _on_begin(conn) -> None:
     if not _IMMEDIATE.get():
         conn.exec_driver_sql("BEGIN")
         return
-    # Writers of this process queue on a Python lock *before* asking SQLite for its write lock,
-    # always in that order (so no two threads can wait for each other), and the next writer
-    # wakes the moment the previous one commits instead of sleeping in SQLite's busy handler.
-    _SQLITE_WRITER.acquire()
+    # Writers queue on the WriterLock (this process's threads, then other processes) *before*
+    # asking SQLite for its write lock, always in that order.
+    _SQLITE_WRITER.acquire(conn.engine.url.database)
     try:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
     except BaseException:

@@ -30,13 +30,12 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=300)
     args = ap.parse_args()
-    from waitress.server import create_server
-
     from app import create_app
     from models.base import db
     from models.demo import load_demo
     from tests.conftest import free_port
     from tests.factories import make_user
+    from webserver import make_server
 
     tmp = tempfile.mkdtemp()
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db", "WTF_CSRF_ENABLED": True})
@@ -45,7 +44,7 @@ def main() -> None:
         load_demo(with_users=False)
         make_user("bench-mc", "mc")
     port = free_port()
-    server = create_server(app, host="127.0.0.1", port=port, threads=8)
+    server = make_server(app, host="127.0.0.1", port=port, threads=8)
     threading.Thread(target=server.run, daemon=True).start()
     url = f"http://127.0.0.1:{port}"
     s = requests.Session()

@@ -152,12 +152,12 @@ class LiveServer:
         self._thread = None
 
     def start(self) -> None:
-        from waitress.server import create_server
+        from webserver import make_server  # what `flask serve` runs
 
         for _ in range(50):
             try:
-                self._server = create_server(self.app, host="127.0.0.1", port=self.port,
-                                             threads=8)
+                self._server = make_server(self.app, host="127.0.0.1", port=self.port,
+                                           threads=8)
                 break
             except OSError:
                 time.sleep(0.1)
