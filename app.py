@@ -42,6 +42,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_web(app)
     clear_caches()
     forget_devices()
+    from admin.dashboard import forget_fragments
+
+    forget_fragments()
 
     import cli
 

@@ -219,7 +219,13 @@ def run_waitress(app: Flask, *, host: str, port: int, threads: int, workers: int
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     options = dict(threads=threads, ident="event-kiosk", channel_timeout=120,
                    connection_limit=1000)
+    from admin import dashboard_worker
+    from models.database import start_checkpointer
+
     if workers <= 1:
+        with app.app_context():
+            start_checkpointer(db.engine)
+        dashboard_worker.start(app)
         waitress_serve(app, host=host, port=port, **options)
         return
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -235,6 +241,8 @@ def run_waitress(app: Flask, *, host: str, port: int, threads: int, workers: int
             signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
             with app.app_context():
                 db.engine.dispose(close=False)
+                start_checkpointer(db.engine)
+            dashboard_worker.start(app)  # each worker process has its own renderer
             waitress_serve(app, sockets=[sock], **options)
             os._exit(0)
         children.append(pid)

@@ -52,5 +52,8 @@ class Config:
     JSON_SORT_KEYS = False
     #: seconds the kiosk waits for the server before deciding offline (documented for kiosks)
     KIOSK_TIMEOUT = 1.5
+    #: the dashboard's figures, live fragment and seat map are drawn in a renderer process of
+    #: their own (admin/dashboard_worker.py), away from the check-ins' GIL
+    DASHBOARD_RENDER_PROCESS = True
     #: login attempts per address per 10 minutes
     LOGIN_RATE_LIMIT = 20

@@ -1,4 +1,5 @@
-"""waitress, with one measured fix: its main loop no longer spins while a task writes.
+"""waitress, with measured fixes: its main loop no longer spins while a task writes; a 204
+keeps its keep-alive connection; kiosk check-ins have a thread of their own.
 
 waitress (3.0.2) asks ``select()`` to watch a connection for writing whenever it has output
 waiting, also while the request's worker thread is itself sending that output. A socket is
@@ -18,13 +19,38 @@ from __future__ import annotations
 
 from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer, MultiSocketServer, create_server
-from waitress.task import ThreadedTaskDispatcher
+from waitress.task import ThreadedTaskDispatcher, WSGITask
 
 #: requests served by the check-in lane (see LaneDispatcher)
 LANE_PATH = "/api/v1/checkins"
 
 
+class Task(WSGITask):
+    """waitress closes an HTTP/1.1 connection after any response without Content-Length,
+    also a 204 or 304, which has no body by definition (and may not carry Content-Length,
+    RFC 9110). Every unchanged dashboard poll (204) then cost a new TCP connection. Here a
+    bodyless response keeps the connection open, as HTTP/1.1 intends."""
+
+    _bodyless_keep_alive = False
+
+    def build_response_header(self):
+        self._bodyless_keep_alive = (
+            not self.has_body and self.version == "1.1" and not self.close_on_finish
+            and self.request.headers.get("CONNECTION", "").lower() != "close")
+        try:
+            return super().build_response_header()
+        finally:
+            self._bodyless_keep_alive = False
+
+    def set_close_on_finish(self) -> None:
+        if self._bodyless_keep_alive:
+            return
+        super().set_close_on_finish()
+
+
 class Channel(HTTPChannel):
+    task_class = Task
+
     def writable(self):
         if (self.requests and not self.will_close and not self.close_when_flushed
                 and self.total_outbufs_len < self.adj.outbuf_high_watermark):

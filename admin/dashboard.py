@@ -8,8 +8,11 @@ import time
 from flask import Blueprint, Response, abort, current_app, g, jsonify, render_template, request, send_file
 from markupsafe import Markup
 
+from admin import dashboard_worker
 from admin.security import role_required
-from models.dashboard import cached_dashboard, dashboard_version, seat_states
+from models.base import db
+from models.dashboard import cached_dashboard, dashboard_version, recent_version, seat_states
+from models.event import Event
 from models.events import current_event
 from models.svg import bar_chart, seat_map
 from models.timeutil import local
@@ -19,6 +22,17 @@ _fragments: dict[tuple, tuple[str, str, float]] = {}
 _fragments_lock = threading.Lock()
 
 
+def forget_fragments() -> None:
+    """Drop every cached fragment and seat map (a new app, e.g. in tests)."""
+    with _fragments_lock:
+        _fragments.clear()
+        _watched.clear()
+        _refresher.update(app=None, healthy=False)  # a running refresher stops
+        thread = _refresher.pop("thread", None)
+    if thread is not None and thread is not threading.current_thread():
+        thread.join(timeout=10)
+
+
 def _event():
     ev = current_event()
     if ev is None:
@@ -26,10 +40,8 @@ def _event():
     return ev
 
 
-def _context(ev, version: str) -> dict:
+def _context(ev, version: str, mode: str) -> dict:
     data = cached_dashboard(ev, version)
-    mode = request.args.get("mode", "arrival")
-    mode = mode if mode in ("arrival", "group") else "arrival"
     timeline = [(p["start"].strftime("%H:%M"), p["count"]) for p in data["timeline"]]
     # the SVG is built by models.svg, which escapes every text it writes
     return {
@@ -38,32 +50,128 @@ def _context(ev, version: str) -> dict:
     }
 
 
+def _mode(value: str | None) -> str:
+    return value if value in ("arrival", "group") else "arrival"
+
+
 #: the live fragment is recomputed at most this often, however many dashboards poll: a
 #: check-in still shows within about a second, and 50 viewers cost what 2 do
 MIN_RECOMPUTE_SECONDS = 0.5
+#: the database is asked for the dashboard's version at most this often (per process)
+VERSION_SECONDS = 0.2
 #: the seat map (thousands of seats at a large event) is redrawn at most this often
 SEATMAP_SECONDS = 5.0
 _compute_lock = threading.Lock()
+_seatmap_lock = threading.Lock()
 
 
-def _fragment(ev, key: tuple) -> tuple[str, str]:
-    """(version, html) of the live fragment, from the cache when fresh enough (single flight)."""
-    now = time.monotonic()
-    floor = current_app.config.get("DASHBOARD_MIN_RECOMPUTE", MIN_RECOMPUTE_SECONDS)
+def render_live(event_id: int, mode: str) -> tuple[str, str]:
+    """(version, html) of the live fragment, computed now (needs a request context for the
+    language). Runs in the dashboard renderer process (admin.dashboard_worker)."""
+    ev = db.session.get(Event, event_id)
     version = dashboard_version(ev)
+    return version, render_template("dashboard/_live.html", **_context(ev, version, mode))
+
+
+def render_seatmap(event_id: int, mode: str) -> str:
+    """The seat map SVG, drawn now. Runs in the dashboard renderer process."""
+    return seat_map(seat_states(db.session.get(Event, event_id)), mode=mode)
+
+
+def fresh_fragment(key: tuple) -> tuple[str, str, float] | None:
+    """The cached (version, html, at) for key = (event id, mode, language) when it may still
+    be shown: its version is the current one, or it is younger than the recompute floor."""
+    cfg = current_app.config
     with _fragments_lock:
         hit = _fragments.get(key)
-    if hit and (hit[0] == version or now - hit[2] < floor):
-        return hit[0], hit[1]
-    with _compute_lock:  # one thread renders; the others wait and take its result
-        with _fragments_lock:
-            hit = _fragments.get(key)
-        if hit and (hit[0] == version or time.monotonic() - hit[2] < floor):
-            return hit[0], hit[1]
-        html = render_template("dashboard/_live.html", **_context(ev, version))
-        with _fragments_lock:
-            _fragments[key] = (version, html, time.monotonic())
-    return version, html
+    if hit is None:
+        return None
+    if time.monotonic() - hit[2] < cfg.get("DASHBOARD_MIN_RECOMPUTE", MIN_RECOMPUTE_SECONDS):
+        return hit
+    if hit[0] == recent_version(key[0], cfg.get("DASHBOARD_VERSION_SECONDS", VERSION_SECONDS)):
+        return hit
+    return None
+
+
+def _fragment(ev, mode: str) -> tuple[str, str]:
+    """(version, html) of the live fragment, from the cache when fresh enough; else rendered
+    by the renderer process, one render at a time (single flight)."""
+    key = (ev.id, mode, g.lang)
+    hit = fresh_fragment(key)
+    if hit is None:
+        with _compute_lock:  # one thread renders; the others wait and take its result
+            hit = fresh_fragment(key)
+            if hit is None:
+                app = current_app._get_current_object()
+                result = dashboard_worker.call(app, dashboard_worker._render_live, ev.id, mode,
+                                               g.lang)
+                version, html = result if result is not None else render_live(ev.id, mode)
+                hit = (version, html, time.monotonic())
+                with _fragments_lock:
+                    _fragments[key] = hit
+    return hit[0], hit[1]
+
+
+#: seconds between the refresher's looks at the version of the dashboards being watched
+REFRESH_SECONDS = 0.2
+#: a dashboard (event, mode, language) is watched while polled within this many seconds
+WATCH_SECONDS = 10.0
+_watched: dict[tuple, float] = {}
+_refresher: dict[str, object] = {"pid": None, "app": None, "healthy": False}
+
+
+def watch(key: tuple) -> bool:
+    """A dashboard polls ``key``. With a renderer process, a refresher thread keeps the
+    fragments of watched dashboards up to date (asking the renderer, never holding this
+    process's GIL for the drawing) and polls are answered from memory without ever waiting.
+    Returns True when that is the case (the refresher is running and healthy)."""
+    import os
+
+    _watched[key] = time.monotonic()
+    app = current_app._get_current_object()
+    if not dashboard_worker.enabled(app):
+        return False
+    with _fragments_lock:
+        if _refresher["pid"] != os.getpid() or _refresher["app"] is not app:
+            thread = threading.Thread(target=_refresh_loop, args=(app,),
+                                      name="dashboard-refresher", daemon=True)
+            _refresher.update(pid=os.getpid(), app=app, healthy=True, thread=thread)
+            thread.start()
+    return bool(_refresher["healthy"])
+
+
+def _refresh_loop(app) -> None:
+    import os
+
+    while _refresher["app"] is app and _refresher["pid"] == os.getpid():
+        time.sleep(app.config.get("DASHBOARD_REFRESH_SECONDS", REFRESH_SECONDS))
+        now = time.monotonic()
+        for key, at in list(_watched.items()):
+            if _refresher["app"] is not app:
+                return
+            if now - at > WATCH_SECONDS:
+                _watched.pop(key, None)
+                continue
+            try:
+                with app.app_context():
+                    if fresh_fragment(key) is not None:
+                        continue
+                    with _compute_lock:
+                        result = dashboard_worker.call(app, dashboard_worker._render_live, *key)
+                    db.session.remove()
+            except Exception:  # the database away for a moment: try again next round
+                app.logger.exception("dashboard refresher")
+                result = None
+            # without a renderer the polls go back to Flask, which draws in this process
+            _refresher["healthy"] = result is not None
+            if result is not None:
+                with _fragments_lock:
+                    _fragments[key] = (result[0], result[1], time.monotonic())
+
+
+def cached_fragment(key: tuple) -> tuple[str, str, float] | None:
+    with _fragments_lock:
+        return _fragments.get(key)
 
 
 @bp.get("/")
@@ -72,16 +180,19 @@ def index():
     ev = current_event()
     if ev is None:
         return render_template("dashboard/empty.html")
-    version, _ = _fragment(ev, (ev.id, request.args.get("mode", "arrival"), g.lang))
-    return render_template("dashboard/index.html", **_context(ev, version))
+    mode = _mode(request.args.get("mode"))
+    version, html = _fragment(ev, mode)
+    return render_template("dashboard/index.html", event=ev, version=version, mode=mode,
+                           live_html=Markup(html))
 
 
 @bp.get("/live")
 @role_required("admin")
 def live():
-    """The dashboard body, or 204 when the version ``v`` the page has is still current."""
+    """The dashboard body, or 204 when the version ``v`` the page has is still current.
+    (The 204 is normally answered by admin.fastpath before Flask sees the request.)"""
     ev = _event()
-    version, html = _fragment(ev, (ev.id, request.args.get("mode", "arrival"), g.lang))
+    version, html = _fragment(ev, _mode(request.args.get("mode")))
     headers = {"X-Version": version, "Cache-Control": "no-store"}
     if request.args.get("v") == version:
         return Response(status=204, headers=headers)
@@ -112,19 +223,25 @@ def data_json():
 @bp.get("/seatmap.svg")
 @role_required("admin")
 def seatmap_svg():
-    """The hall filling up (the dashboard reloads it every 10 s); redrawn at most every 5 s."""
+    """The hall filling up (the dashboard reloads it every 10 s); redrawn at most every 5 s,
+    by the renderer process."""
     ev = _event()
-    mode = request.args.get("mode", "arrival")
-    mode = mode if mode in ("arrival", "group") else "arrival"
+    mode = _mode(request.args.get("mode"))
     key = ("seatmap", ev.id, mode)
+    limit = current_app.config.get("DASHBOARD_SEATMAP_SECONDS", SEATMAP_SECONDS)
     with _fragments_lock:
         hit = _fragments.get(key)
-    if hit is None or time.monotonic() - hit[2] > current_app.config.get("DASHBOARD_SEATMAP_SECONDS",
-                                                                          SEATMAP_SECONDS):
-        svg = seat_map(seat_states(ev), mode=mode)
-        hit = ("", svg, time.monotonic())
-        with _fragments_lock:
-            _fragments[key] = hit
+    if hit is None or time.monotonic() - hit[2] > limit:
+        with _seatmap_lock:
+            with _fragments_lock:
+                hit = _fragments.get(key)
+            if hit is None or time.monotonic() - hit[2] > limit:
+                app = current_app._get_current_object()
+                svg = dashboard_worker.call(app, dashboard_worker._render_seatmap, ev.id, mode)
+                hit = ("", svg if svg is not None else render_seatmap(ev.id, mode),
+                       time.monotonic())
+                with _fragments_lock:
+                    _fragments[key] = hit
     return Response(hit[1], mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 

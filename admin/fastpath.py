@@ -1,4 +1,5 @@
-"""`POST /api/v1/checkins` answered as plain WSGI, before Flask's request machinery.
+"""`POST /api/v1/checkins` and the dashboard's unchanged poll (`GET /admin/live?v=` -> 204)
+answered as plain WSGI, before Flask's request machinery.
 
 Every kiosk scan arrives here, so this is the one route where the cost per request matters
 (issue 2: >= 1,000 check-ins/s on two cores). Flask's request/response objects, the session
@@ -10,6 +11,13 @@ The answers are exactly those of the Flask view ``admin.api.post_checkin`` (same
 check, same field checks and messages through ``admin.api.checkin_fields``, the same
 ``models.checkin.check_in``, the same security headers). Anything unusual (a body not
 declared as JSON, no Content-Length, a body over 64 KB) is handed to that view unchanged.
+
+The dashboard's poll: 50 open dashboards poll every second, and a poll through Flask (session,
+user loaded from the database, locale, version query) cost more than a check-in. Here a poll
+whose version ``v`` is still current is answered 204 from memory: the session cookie is
+verified exactly as Flask does (same serializer, same key, same age limit), the user's role
+comes from a 5-second cache, the version from admin.dashboard.fresh_fragment. Everything
+else (no or stale version, not an admin, no session, no event) goes to the Flask view.
 """
 
 from __future__ import annotations
@@ -18,6 +26,10 @@ import json
 from collections.abc import Callable, Iterable
 
 PATH = "/api/v1/checkins"
+LIVE_PATH = "/admin/live"
+#: seconds a user's role and active flag (and a verified session cookie) are trusted for the
+#: dashboard poll
+USER_TTL = 5.0
 #: larger bodies go the Flask way (MAX_CONTENT_LENGTH and its 413 apply there)
 MAX_BODY = 64 * 1024
 
@@ -36,9 +48,118 @@ class CheckinFastPath:
 
         self.headers = list(SECURITY_HEADERS) + [
             ("Content-Type", "application/json"), ("Cache-Control", "no-store")]
+        self.live_headers = list(SECURITY_HEADERS) + [("Cache-Control", "no-store"),
+                                                      ("Vary", "Cookie")]
+        self._users: dict[str, tuple[float, bool]] = {}
+        self._sessions: dict[str, tuple[float, dict | None]] = {}
+
+    def _live_unchanged(self, environ: dict) -> str | None:
+        """The current version when the poll's ``v`` is it and the caller is a logged-in admin;
+        None otherwise."""
+        hit = self._live(environ)
+        return hit[0] if hit is not None and hit[1] is None else None
+
+    def _live(self, environ: dict) -> tuple[str, str | None] | None:
+        """For a logged-in admin's poll: (version, None) when ``v`` is still current (204),
+        (version, html) when a fresh fragment is cached (200); None when Flask should answer
+        (it renders: at most twice a second, however many dashboards poll)."""
+        from urllib.parse import parse_qs
+
+        query = parse_qs(environ.get("QUERY_STRING", ""))
+        v = query.get("v", [""])[0]
+        if not v:
+            return None
+        try:
+            with _app_context(self.app):
+                session = self._session(environ)
+                if session is None or not self._is_admin(session.get("_user_id")):
+                    return None
+                from admin.dashboard import _mode, cached_fragment, fresh_fragment, watch
+                from models.events import current_event_id
+
+                event_id = current_event_id()
+                if event_id is None:
+                    return None
+                lang = query.get("lang", [""])[0]
+                if lang != session.get("lang", "vi") and lang:
+                    return None  # Flask remembers a new language in the session cookie
+                lang = lang or session.get("lang", "vi")
+                lang = lang if lang in ("vi", "en") else "vi"
+                key = (event_id, _mode(query.get("mode", [""])[0]), lang)
+                # kept fresh by the refresher (renderer process), or checked here
+                hit = cached_fragment(key) if watch(key) else fresh_fragment(key)
+        except Exception:  # never fail a poll here: Flask answers (and logs) instead
+            self.app.logger.exception("dashboard poll fast path")
+            return None
+        if hit is None:
+            return None
+        return (hit[0], None) if hit[0] == v else (hit[0], hit[1])
+
+    def _session(self, environ: dict) -> dict | None:
+        """The Flask session of this request, verified as Flask's session interface does."""
+        from itsdangerous import BadSignature
+        from werkzeug.http import parse_cookie
+
+        app = self.app
+        value = parse_cookie(environ.get("HTTP_COOKIE", "")).get(app.config["SESSION_COOKIE_NAME"])
+        if not value:
+            return None
+        import time
+
+        now = time.monotonic()
+        hit = self._sessions.get(value)
+        if hit is not None and now - hit[0] < USER_TTL:
+            return hit[1]
+        serializer = app.session_interface.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        try:
+            data = serializer.loads(value, max_age=int(app.permanent_session_lifetime.total_seconds()))
+        except BadSignature:
+            data = None
+        if len(self._sessions) > 10_000:
+            self._sessions.clear()
+        self._sessions[value] = (now, data)  # the same cookie verifies the same way for a while
+        return data
+
+    def _is_admin(self, user_id: object) -> bool:
+        import time
+
+        if not isinstance(user_id, str) or not user_id.isdigit():
+            return False
+        hit = self._users.get(user_id)
+        now = time.monotonic()
+        if hit is None or now - hit[0] > USER_TTL:
+            from sqlalchemy import select
+
+            from models.base import db
+            from models.entities import User
+
+            row = db.session.execute(
+                select(User.role, User.active).where(User.id == int(user_id))).first()
+            db.session.rollback()
+            hit = (now, row is not None and row.role == "admin" and bool(row.active))
+            if len(self._users) > 10_000:
+                self._users.clear()
+            self._users[user_id] = hit
+        return hit[1]
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") != PATH or environ.get("REQUEST_METHOD") != "POST":
+        path = environ.get("PATH_INFO")
+        if path == LIVE_PATH and environ.get("REQUEST_METHOD") == "GET":
+            hit = self._live(environ)
+            if hit is None:
+                return self.wsgi_app(environ, start_response)
+            version, html = hit
+            if html is None:
+                start_response("204 NO CONTENT", self.live_headers + [("X-Version", version)])
+                return [b""]
+            body = html.encode("utf-8")
+            start_response("200 OK", self.live_headers + [
+                ("X-Version", version), ("Content-Type", "text/html; charset=utf-8"),
+                ("Content-Length", str(len(body)))])
+            return [body]
+        if path != PATH or environ.get("REQUEST_METHOD") != "POST":
             return self.wsgi_app(environ, start_response)
         length = environ.get("CONTENT_LENGTH") or ""
         if (not length.isdigit() or int(length) > MAX_BODY

@@ -2,8 +2,9 @@
 
 
 def clear_all() -> None:
-    from models import checkin, events
+    from models import checkin, dashboard, events
 
     checkin._event_cache.clear()
     events.invalidate_keyring()
     events._current_cache.clear()
+    dashboard._versions.clear()

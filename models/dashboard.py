@@ -25,26 +25,50 @@ from models.timeutil import local, utcnow
 #: a kiosk is online when it called the server within this many seconds
 ONLINE_SECONDS = 30
 BUCKET_MINUTES = 5
+#: the version changes at least this often (kiosks going offline, seat moves)
+VERSION_TICK_SECONDS = ONLINE_SECONDS
 
 _cache_lock = threading.Lock()
 _cache: dict[tuple[int, str], dict] = {}
 
 
-def dashboard_version(ev: Event) -> str:
+def dashboard_version(ev: Event | int) -> str:
     """Changes whenever something the dashboard shows changes: a scan or an undo (the check-in
     log's newest id), a booth, a kiosk's heartbeat (10 s steps), and every 30 s anyway (kiosk
-    "online" states, seat moves)."""
+    "online" states, seat moves). ``ev``: the event or its id."""
+    event_id = ev if isinstance(ev, int) else ev.id
     row = db.session.execute(
         select(
-            select(func.max(CheckIn.id)).where(CheckIn.event_id == ev.id).scalar_subquery(),
-            select(func.max(Exhibitor.updated_at)).where(Exhibitor.event_id == ev.id)
+            select(func.max(CheckIn.id)).where(CheckIn.event_id == event_id).scalar_subquery(),
+            select(func.max(Exhibitor.updated_at)).where(Exhibitor.event_id == event_id)
             .scalar_subquery(),
             select(func.max(Device.last_seen_at)).scalar_subquery(),
         )
     ).one()
-    tick = int(utcnow().timestamp() // ONLINE_SECONDS)
+    tick = int(utcnow().timestamp() // VERSION_TICK_SECONDS)
     seen = row[2].replace(second=row[2].second // 10 * 10, microsecond=0) if row[2] else None
-    return "-".join(str(x) for x in (ev.id, row[0] or 0, _stamp(row[1]), _stamp(seen), tick))
+    return "-".join(str(x) for x in (event_id, row[0] or 0, _stamp(row[1]), _stamp(seen), tick))
+
+
+_version_lock = threading.Lock()
+_versions: dict[int, tuple[float, str]] = {}
+
+
+def recent_version(event_id: int, max_age: float) -> str:
+    """dashboard_version, asked of the database at most every ``max_age`` seconds per process
+    however many dashboards poll (one thread asks; the others take its answer)."""
+    import time
+
+    hit = _versions.get(event_id)
+    if hit is not None and time.monotonic() - hit[0] < max_age:
+        return hit[1]
+    with _version_lock:
+        hit = _versions.get(event_id)
+        if hit is not None and time.monotonic() - hit[0] < max_age:
+            return hit[1]
+        version = dashboard_version(event_id)
+        _versions[event_id] = (time.monotonic(), version)
+    return version
 
 
 def _stamp(value: datetime | None) -> str:

@@ -78,6 +78,9 @@ _SQLITE_WRITER = WriterLock()
 #: the OS page cache); FULL also survives a power cut, at the cost of an fsync per commit.
 SQLITE_SYNCHRONOUS = "NORMAL"
 SQLITE_BUSY_TIMEOUT_MS = 15000
+#: seconds between the server's WAL checkpoints (start_checkpointer)
+CHECKPOINT_SECONDS = 1.0
+_checkpointer: dict[str, object] = {"running": False}
 
 
 @event.listens_for(Engine, "connect")
@@ -91,6 +94,9 @@ def _on_connect(dbapi_connection, connection_record) -> None:
     cur.execute("PRAGMA journal_mode = WAL")
     cur.execute(f"PRAGMA synchronous = {SQLITE_SYNCHRONOUS}")
     cur.execute("PRAGMA foreign_keys = ON")
+    if _checkpointer["running"]:
+        # the server's checkpointer thread does it (start_checkpointer), never a check-in
+        cur.execute("PRAGMA wal_autocheckpoint = 0")
     cur.close()
 
 
@@ -154,3 +160,37 @@ def set_immediate(flag: bool) -> contextvars.Token:
 
 def reset_immediate(token: contextvars.Token) -> None:
     _IMMEDIATE.reset(token)
+
+
+def start_checkpointer(engine, interval: float = CHECKPOINT_SECONDS) -> bool:
+    """SQLite: copy the write-ahead log back into the database from a thread of its own,
+    every ``interval`` seconds, instead of inside whichever commit crosses SQLite's 1,000-page
+    mark. Measured with scripts/bench_live.py at a steady 200 check-ins/s: the slowest
+    check-ins (p99) took 20 ms with SQLite's automatic checkpoints and 6 ms with this, because
+    the commit that happens to checkpoint holds the writer lock meanwhile.
+
+    PASSIVE checkpoints never wait for readers or writers. The server calls this before it
+    serves (each worker process after its fork); other processes (CLI, tests) keep SQLite's
+    automatic checkpoints. Returns False when the database is not SQLite."""
+    if engine.dialect.name != "sqlite" or _checkpointer["running"]:
+        return False
+    _checkpointer["running"] = True
+    engine.dispose()  # connections opened from now on leave checkpoints to this thread
+
+    def run() -> None:
+        import logging
+        import time
+
+        while True:
+            time.sleep(interval)
+            try:
+                conn = engine.raw_connection()
+                try:
+                    conn.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                finally:
+                    conn.close()
+            except Exception:  # a locked or missing file: try again next time
+                logging.getLogger(__name__).exception("WAL checkpoint failed")
+
+    threading.Thread(target=run, name="wal-checkpoint", daemon=True).start()
+    return True

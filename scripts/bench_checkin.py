@@ -49,7 +49,8 @@ def client(args: tuple) -> list[tuple[float, str]]:
     """One kiosk on one keep-alive connection. A lean HTTP/1.1 client on a plain socket (like
     wrk): http.client cost 0.5 ms of CPU per request on this 2-core machine, CPU the server
     under test then did not have."""
-    port, token, work, cid = args
+    port, token, work, cid = args[:4]
+    rate = args[4] if len(args) > 4 else 0  # check-ins per second for this client (0: flat out)
     sock = socket.create_connection(("127.0.0.1", port), timeout=10)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     head = (f"POST /api/v1/checkins HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
@@ -60,7 +61,12 @@ def client(args: tuple) -> list[tuple[float, str]]:
         requests.append(f"{head}Content-Length: {len(body)}\r\n\r\n{body}".encode())
     out = []
     buf = b""
-    for request in requests:
+    start = time.perf_counter()
+    for i, request in enumerate(requests):
+        if rate:
+            delay = start + i / rate - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
         t = time.perf_counter()
         sock.sendall(request)
         while b"\r\n\r\n" not in buf:

@@ -55,6 +55,9 @@ def make_app(backend: str, tmp_path: Path, **extra):
         "SERVER_NAME": None,
         # dashboards recompute on every change in tests (production: at most twice a second)
         "DASHBOARD_MIN_RECOMPUTE": 0, "DASHBOARD_SEATMAP_SECONDS": 0,
+        "DASHBOARD_VERSION_SECONDS": 0,
+        # rendered in the test process (tests/dashboard/test_renderer.py runs the real one)
+        "DASHBOARD_RENDER_PROCESS": False,
         **extra,
     })
     if backend == "postgresql":

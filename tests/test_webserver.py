@@ -171,3 +171,25 @@ def test_checkins_are_answered_while_every_pool_thread_is_busy(harness):
         release.set()
         t.join(10)
     assert slow_result["body"] == b"slow"
+
+
+def test_a_204_keeps_the_connection_open(harness):
+    accepted = []
+
+    def unchanged(environ, start_response):
+        accepted.append(environ.get("REMOTE_PORT"))
+        start_response("204 No Content", [("X-Version", "v1")])
+        return [b""]
+
+    h = harness(wsgi({("GET", "/poll"): unchanged}), threads=2)
+    conn = h.conn()
+    for _ in range(5):
+        conn.request("GET", "/poll")
+        resp = conn.getresponse()
+        assert resp.status == 204 and resp.read() == b""
+        assert resp.getheader("Connection") != "close"
+        assert resp.getheader("Content-Length") is None  # RFC 9110: none on a 204
+    assert len(set(accepted)) == 1  # five polls, one TCP connection
+    conn.request("GET", "/poll", headers={"Connection": "close"})
+    resp = conn.getresponse()
+    assert resp.status == 204 and resp.getheader("Connection") == "close"
