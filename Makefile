@@ -46,7 +46,7 @@ lint: install
 
 bench: install
 	$(BIN)/python scripts/bench_checkin.py
-	$(BIN)/python scripts/bench_live.py
+	$(BIN)/python scripts/bench_live.py --rate 200
 	$(BIN)/python scripts/bench_kiosk.py
 	$(BIN)/python scripts/bench_scale.py
 	$(BIN)/python scripts/bench_mc.py
