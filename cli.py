@@ -200,6 +200,17 @@ def serve(host: str, port: int, threads: int, workers: int) -> None:
     run_waitress(app, host=host, port=port, threads=threads, workers=workers)
 
 
+def _start_helpers(app: Flask) -> None:
+    """What a serving process runs beside waitress: the SQLite WAL checkpointer thread and the
+    dashboard's renderer process."""
+    from admin import dashboard_worker
+    from models.database import start_checkpointer
+
+    with app.app_context():
+        start_checkpointer(db.engine)
+    dashboard_worker.start(app)
+
+
 def run_waitress(app: Flask, *, host: str, port: int, threads: int, workers: int = 1) -> None:
     """waitress in this process, or in ``workers`` forked processes that share one listening
     socket (the kernel hands each new connection to one of them). Each process has its own
@@ -219,13 +230,8 @@ def run_waitress(app: Flask, *, host: str, port: int, threads: int, workers: int
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     options = dict(threads=threads, ident="event-kiosk", channel_timeout=120,
                    connection_limit=1000)
-    from admin import dashboard_worker
-    from models.database import start_checkpointer
-
     if workers <= 1:
-        with app.app_context():
-            start_checkpointer(db.engine)
-        dashboard_worker.start(app)
+        _start_helpers(app)
         waitress_serve(app, host=host, port=port, **options)
         return
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -241,8 +247,7 @@ def run_waitress(app: Flask, *, host: str, port: int, threads: int, workers: int
             signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
             with app.app_context():
                 db.engine.dispose(close=False)
-                start_checkpointer(db.engine)
-            dashboard_worker.start(app)  # each worker process has its own renderer
+            _start_helpers(app)  # each worker process has its own
             waitress_serve(app, sockets=[sock], **options)
             os._exit(0)
         children.append(pid)

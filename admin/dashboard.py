@@ -93,22 +93,31 @@ def fresh_fragment(key: tuple) -> tuple[str, str, float] | None:
     return None
 
 
+def _draw(key: tuple, here: bool) -> tuple[str, str, float] | None:
+    """Draw the fragment of key = (event id, mode, language) in the renderer process and cache
+    it, one drawing at a time (single flight: a thread that waited takes the fresh result).
+    Without a renderer: drawn in this process when ``here`` (needs a request context in that
+    language), else None."""
+    with _compute_lock:
+        hit = fresh_fragment(key)
+        if hit is not None:
+            return hit
+        app = current_app._get_current_object()
+        result = dashboard_worker.call(app, dashboard_worker._render_live, *key)
+        if result is None:
+            if not here:
+                return None
+            result = render_live(key[0], key[1])
+        hit = (result[0], result[1], time.monotonic())
+        with _fragments_lock:
+            _fragments[key] = hit
+    return hit
+
+
 def _fragment(ev, mode: str) -> tuple[str, str]:
-    """(version, html) of the live fragment, from the cache when fresh enough; else rendered
-    by the renderer process, one render at a time (single flight)."""
+    """(version, html) of the live fragment, from the cache when fresh enough, else drawn."""
     key = (ev.id, mode, g.lang)
-    hit = fresh_fragment(key)
-    if hit is None:
-        with _compute_lock:  # one thread renders; the others wait and take its result
-            hit = fresh_fragment(key)
-            if hit is None:
-                app = current_app._get_current_object()
-                result = dashboard_worker.call(app, dashboard_worker._render_live, ev.id, mode,
-                                               g.lang)
-                version, html = result if result is not None else render_live(ev.id, mode)
-                hit = (version, html, time.monotonic())
-                with _fragments_lock:
-                    _fragments[key] = hit
+    hit = fresh_fragment(key) or _draw(key, here=True)
     return hit[0], hit[1]
 
 
@@ -156,17 +165,13 @@ def _refresh_loop(app) -> None:
                 with app.app_context():
                     if fresh_fragment(key) is not None:
                         continue
-                    with _compute_lock:
-                        result = dashboard_worker.call(app, dashboard_worker._render_live, *key)
+                    hit = _draw(key, here=False)
                     db.session.remove()
             except Exception:  # the database away for a moment: try again next round
                 app.logger.exception("dashboard refresher")
-                result = None
+                hit = None
             # without a renderer the polls go back to Flask, which draws in this process
-            _refresher["healthy"] = result is not None
-            if result is not None:
-                with _fragments_lock:
-                    _fragments[key] = (result[0], result[1], time.monotonic())
+            _refresher["healthy"] = hit is not None
 
 
 def cached_fragment(key: tuple) -> tuple[str, str, float] | None:

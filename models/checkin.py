@@ -240,7 +240,7 @@ def _exhibition_scan(*, event_id, tag, tz, scan_id, station, code, attendee_id, 
 
                 booth = booth_scan(attendee_id, seen, station, tz)
                 outcome, method = booth.outcome, "exhibition"
-            row_id = session.execute(_insert_scan(session), {
+            row_id = session.execute(_INSERT_SCAN, {
                 "event_id": event_id, "scan_id": scan_id, "code": _storable(code or ""),
                 "attendee_id": person.id if person is not None else None,
                 "badge_id": badge.id if badge is not None else None, "station": station,
@@ -489,17 +489,9 @@ def _info_from(row) -> dict:
     }
 
 
-#: the same SQL on SQLite (>= 3.35) and PostgreSQL; text() so it is compiled once
-_INSERT_SCAN = text(
-    f"INSERT INTO checkin ({', '.join(_SCAN_COLUMNS)}) "
-    f"VALUES ({', '.join(':' + c for c in _SCAN_COLUMNS)}) "
-    "ON CONFLICT (scan_id) DO NOTHING RETURNING id"
-)
-
-
-def _insert_scan(session):
-    """INSERT ... ON CONFLICT (scan_id) DO NOTHING RETURNING id."""
-    return _INSERT_SCAN
+#: the hall path's INSERT ... ON CONFLICT (scan_id) DO NOTHING RETURNING id, for the ORM session
+#: (the same SQL on SQLite >= 3.35 and PostgreSQL; text() so it is compiled once)
+_INSERT_SCAN = text(_RAW_SQL["insert"])
 
 
 def undo_check_in(

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from bench_checkin import client, populate  # noqa: E402
+from bench_checkin import client, http_exchange, populate  # noqa: E402
 
 
 def prepare(n_checked: int) -> None:
@@ -102,23 +102,6 @@ def time_dashboard() -> dict:
                 "checked_in": d["stats"]["checked_in"], "invited": d["stats"]["invited"]}
 
 
-def _http_get(sock, buf: bytes, request: bytes) -> tuple[int, dict, bytes, bytes]:
-    """One request on a keep-alive socket: (status, headers, body, leftover)."""
-    sock.sendall(request)
-    while b"\r\n\r\n" not in buf:
-        chunk = sock.recv(65536)
-        if not chunk:
-            raise ConnectionError("closed")
-        buf += chunk
-    head, buf = buf.split(b"\r\n\r\n", 1)
-    lines = head.decode("latin-1").split("\r\n")
-    headers = {k.strip().lower(): v.strip() for k, v in (ln.split(":", 1) for ln in lines[1:])}
-    length = int(headers.get("content-length", "0"))
-    while len(buf) < length:
-        buf += sock.recv(65536)
-    return int(lines[0][9:12]), headers, buf[:length], buf[length:]
-
-
 def admin_cookie(port: int) -> str:
     """Log the bench admin in; the Cookie header value of that session."""
     import requests
@@ -153,7 +136,7 @@ def viewers(port: int, n: int, interval: float, stop: mp.Event, out: mp.Queue) -
             request = (f"GET /admin/live?v={v} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
                        f"Cookie: {cookie}\r\nAccept: text/html\r\n\r\n").encode()
             t = time.perf_counter()
-            status, headers, _body, buf = _http_get(sock, buf, request)
+            status, headers, _body, buf = http_exchange(sock, buf, request)
             with lock:
                 lat.append(time.perf_counter() - t)
             assert status in (200, 204), status
@@ -185,7 +168,7 @@ def freshness(port: int, token: str, probe_codes: list[str], interval: float) ->
         nonlocal buf, v
         request = (f"GET /admin/live?v={v} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
                    f"Cookie: {cookie}\r\n\r\n").encode()
-        status, headers, body, buf = _http_get(sock, buf, request)
+        status, headers, body, buf = http_exchange(sock, buf, request)
         v = headers.get("x-version", v)
         return status, body
 
