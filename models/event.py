@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime, time
 
-from sqlalchemy import BigInteger, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import db
@@ -33,6 +33,35 @@ class Event(db.Model):
     #: the event the server is running now (one at a time)
     is_current: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: the demo event (marked "DEMO" on every page header, badge and letter; `delete-demo`)
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    #: the parent body printed top left on letters and badges, e.g. "UBND TỈNH KHÁNH HÒA"
+    parent_body: Mapped[str] = mapped_column(String(200), default="")
+    #: the issuing body under it, e.g. "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG"
+    issuing_body: Mapped[str] = mapped_column(String(200), default="")
+    #: the event's name for its delegation units' level, e.g. "huyện, thị xã, thành phố" (2025)
+    #: or "xã, phường, đặc khu" (after the 1 July 2025 reform); pages use it, never "huyện"
+    unit_level: Mapped[str] = mapped_column(String(100), default="huyện, thị xã, thành phố")
+    #: one unit of that level in a column header or a label, e.g. "Huyện" or "Xã/phường"
+    unit_label: Mapped[str] = mapped_column(String(60), default="Huyện")
+    #: optional badge logo (PNG or JPEG bytes, checked at upload) and its MIME type
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    logo_mime: Mapped[str] = mapped_column(String(20), default="")
+    # --- invitation letters (giấy mời, Decree 30/2020/NĐ-CP) ---
+    #: number and symbol, e.g. "45/GM-SNNMT" (printed "Số: 45/GM-SNNMT")
+    letter_number: Mapped[str] = mapped_column(String(60), default="")
+    #: place printed before the date, e.g. "Khánh Hòa"
+    letter_place: Mapped[str] = mapped_column(String(100), default="")
+    #: issue date; None: "ngày … tháng … năm …" left blank for the signer (never the print date)
+    letter_date: Mapped[date | None]
+    #: the signer's authority line, e.g. "KT. GIÁM ĐỐC"
+    signer_authority: Mapped[str] = mapped_column(String(100), default="")
+    #: the signer's title, e.g. "PHÓ GIÁM ĐỐC"
+    signer_title: Mapped[str] = mapped_column(String(100), default="")
+    #: the signer's name
+    signer_name: Mapped[str] = mapped_column(String(120), default="")
+    #: "Nơi nhận:" lines, one per line
+    letter_recipients: Mapped[str] = mapped_column(Text, default="")
 
     groups: Mapped[list[Group]] = relationship(back_populates="event", order_by="Group.priority")
     districts: Mapped[list[District]] = relationship(
@@ -83,6 +112,9 @@ class Group(db.Model):
     is_press: Mapped[bool] = mapped_column(default=False)
     #: exhibitor staff: their scans at the exhibition entrance mark the booth set up
     is_exhibitor_staff: Mapped[bool] = mapped_column(default=False)
+    #: hall seats reserved for the group (0: none). Booth staff need no hall seat unless their
+    #: group has seats reserved.
+    seats_reserved: Mapped[int] = mapped_column(default=0)
 
     event: Mapped[Event] = relationship(back_populates="groups")
 

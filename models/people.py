@@ -64,6 +64,13 @@ class Attendee(db.Model):
     nominated_by_id: Mapped[int | None] = mapped_column(ForeignKey("district.id", ondelete="SET NULL"))
     nomination_comment: Mapped[str] = mapped_column(Text, default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    #: when and why the person was cancelled (status "cancelled"); cleared by a restore
+    cancelled_at: Mapped[datetime | None]
+    cancel_reason: Mapped[str] = mapped_column(String(300), default="")
+    #: a record merged into another one (the kept record); it is cancelled
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("attendee.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
