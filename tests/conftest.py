@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 
 from app import create_app
@@ -18,12 +19,19 @@ from models.base import db
 from models.caches import clear_all
 from tests import factories
 
+# fixed random seeds: property tests draw the same examples on every run (a failure replays)
+hypothesis_settings.register_profile("fixed", derandomize=True, database=None)
+hypothesis_settings.load_profile("fixed")
+
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 if PG_URL.startswith("postgresql://"):
     PG_URL = "postgresql+psycopg://" + PG_URL[len("postgresql://"):]
 
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+if os.environ.get("REQUIRE_POSTGRES") and not PG_URL:
+    raise pytest.UsageError("REQUIRE_POSTGRES is set (CI) but TEST_DATABASE_URL is not: "
+                            "the PostgreSQL half of the suite would be skipped")
 _pg_ready = False
 
 
