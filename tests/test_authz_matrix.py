@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from tests.conftest import make_app
+from tests.conftest import BACKENDS, make_app
 from tests.factories import make_device, make_user
 
 ROLES = ("anonymous", "desk", "mc", "admin", "kiosk")
@@ -54,9 +54,10 @@ def who(rule: str) -> set[str] | str:
     raise AssertionError(f"route {rule} is not in the authorisation matrix")
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    app = make_app("sqlite", tmp_path_factory.mktemp("authz"))
+@pytest.fixture(scope="module", params=BACKENDS)
+def world(request, tmp_path_factory):
+    """The demo on each database (the matrix runs on PostgreSQL too)."""
+    app = make_app(request.param, tmp_path_factory.mktemp("authz"))
     with app.app_context():
         from models.demo import load_demo
 
