@@ -10,6 +10,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
+from admin import hostile
 from models.base import db
 from models.database import reset_immediate, set_immediate
 
@@ -40,6 +41,7 @@ def select_locale() -> str:
 def init_web(app: Flask) -> None:
     from admin import api, auth, dashboard, desk, districts, errors, exhibitors, guests, mc, pages
 
+    hostile.register(app)  # before the blueprints: their int routes use its bounded converter
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None

@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
+from admin.hostile import bad_text
 from admin.security import device_from_request, record_status
 from models.base import db
 from models.checkin import check_in
@@ -61,7 +62,7 @@ def checkin_fields(body: object) -> tuple[dict | None, tuple[str, str] | None]:
     code, station, scan_id = body.get("code"), body.get("station"), body.get("scan_id")
     if not isinstance(code, str):
         return None, ("bad_field", "Trường 'code' phải là chuỗi ký tự.")
-    if not isinstance(station, str) or not (1 <= len(station.strip()) <= 80):
+    if not isinstance(station, str) or not (1 <= len(station.strip()) <= 80) or bad_text(station):
         return None, ("bad_field", "Trường 'station' phải là chuỗi 1–80 ký tự.")
     if not isinstance(scan_id, str) or not SCAN_ID.match(scan_id):
         return None, ("bad_field", "Trường 'scan_id' phải gồm 1–64 ký tự chữ, số, . _ : -")

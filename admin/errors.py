@@ -14,6 +14,15 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
+def _out_of_range(exc: BaseException) -> bool:
+    """The driver refused a value: an int beyond 64 bits (OverflowError) or PostgreSQL's
+    "out of range" / NUL errors (DataError). Raised before anything is written."""
+    from sqlalchemy.exc import DataError
+
+    orig = getattr(exc, "orig", None)
+    return isinstance(exc, OverflowError | DataError) or isinstance(orig, OverflowError)
+
+
 def register(app: Flask) -> None:
     messages = {
         400: lambda: _("Yêu cầu không hợp lệ."),
@@ -44,6 +53,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _any(exc: Exception):
+        if _out_of_range(exc):  # a number the database cannot hold (a form's id): bad input
+            db.session.rollback()
+            return render(400, messages[400](), "bad_request")
         app.logger.exception("Unhandled error")
         db.session.rollback()
         return render(500, messages[500](), "server_error")
