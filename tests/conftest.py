@@ -195,11 +195,8 @@ class LiveServer:
             self._server = None
 
 
-@pytest.fixture
-def live_server(tmp_path):
-    """A waitress server on SQLite with a test event (6 people with badges) and a kiosk token.
-    Attributes: url, token, event_id, app, stop(), start()."""
-    app = make_app("sqlite", tmp_path)
+def _live(backend: str, tmp_path):
+    app = make_app(backend, tmp_path)
     with app.app_context():
         ev = factories.make_event()
         token = factories.make_device("kiosk-live")
@@ -211,6 +208,19 @@ def live_server(tmp_path):
     server.stop()
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    """A waitress server on SQLite with a test event (6 people with badges) and a kiosk token.
+    Attributes: url, token, event_id, app, stop(), start()."""
+    yield from _live("sqlite", tmp_path)
+
+
+@pytest.fixture
+def live_server_any(backend, tmp_path):
+    """The same on each database (SQLite, and PostgreSQL when TEST_DATABASE_URL is set)."""
+    yield from _live(backend, tmp_path)
 
 
 def _live_user(self, role: str, username: str | None = None,

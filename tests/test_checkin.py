@@ -165,7 +165,7 @@ def test_concurrent_same_badge_exactly_one_ok(app, event):
     a = attendees(event)[0]
     code, ev_id = a.current_badge.code, event.id
     results, errors = [], []
-    barrier = threading.Barrier(12)
+    barrier = threading.Barrier(12, timeout=30)
 
     def worker(i):
         with app.app_context():
@@ -182,7 +182,7 @@ def test_concurrent_same_badge_exactly_one_ok(app, event):
     for t in threads:
         t.start()
     for t in threads:
-        t.join()
+        t.join(timeout=60)
     assert not errors
     db.session.rollback()  # end this thread's read snapshot before counting
     assert sorted(results) == ["already"] * 11 + ["ok"]
@@ -193,7 +193,7 @@ def test_concurrent_same_scan_id_one_row(app, event):
     a = attendees(event)[1]
     code, ev_id = a.current_badge.code, event.id
     results = []
-    barrier = threading.Barrier(8)
+    barrier = threading.Barrier(8, timeout=30)
 
     def worker():
         with app.app_context():
@@ -206,7 +206,7 @@ def test_concurrent_same_scan_id_one_row(app, event):
     for t in threads:
         t.start()
     for t in threads:
-        t.join()
+        t.join(timeout=60)
     assert results == ["ok"] * 8
     db.session.rollback()
     assert db.session.scalar(select(func.count(CheckIn.id))) == 1

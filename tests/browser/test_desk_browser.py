@@ -3,7 +3,9 @@
 from tests.conftest import login_page, screenshot
 
 
-def test_desk_search_and_scanner(page, live_server):
+def test_desk_search_and_scanner(page, live_server_any):
+    """On both databases: a live server and a real browser on PostgreSQL too."""
+    live_server = live_server_any
     login_page(page, live_server, "desk")
     assert page.url.endswith("/desk/")
     page.fill("#q", "dang thi")

@@ -218,7 +218,7 @@ def test_two_districts_send_the_same_person_at_once(app, event):
 
     s = setup_districts(event)
     form = nomination(s.guests.id)  # read before the threads (they have no app context)
-    barrier = threading.Barrier(2)
+    barrier = threading.Barrier(2, timeout=30)
     codes: list[int] = []
 
     def post(token: str) -> None:
@@ -230,7 +230,7 @@ def test_two_districts_send_the_same_person_at_once(app, event):
     for t in threads:
         t.start()
     for t in threads:
-        t.join()
+        t.join(timeout=60)
     assert sorted(codes) == [302, 409]
     db.session.rollback()  # a fresh snapshot
     assert db.session.scalar(select(func.count()).select_from(Attendee)

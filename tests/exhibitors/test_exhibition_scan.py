@@ -108,7 +108,7 @@ def test_one_ok_per_booth_under_concurrency(app, event):
     ev_id = event.id  # read here: the threads must not touch this thread's objects
     db.session.commit()
     results, errors = [], []
-    barrier = threading.Barrier(len(codes))
+    barrier = threading.Barrier(len(codes), timeout=30)
 
     def scan(i, code):
         with app.app_context():
@@ -126,7 +126,7 @@ def test_one_ok_per_booth_under_concurrency(app, event):
     for t in threads:
         t.start()
     for t in threads:
-        t.join()
+        t.join(timeout=60)
     assert not errors
     assert sorted(results) == ["already"] * 5 + ["ok"]
     db.session.rollback()  # end this thread's read snapshot

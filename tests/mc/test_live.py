@@ -86,7 +86,7 @@ def test_concurrent_next_advances_exactly_one_step(app):
     step_before = mc_snapshot(ev)["step"]
     event_id = ev.id
     real_app = app
-    barrier = threading.Barrier(6)
+    barrier = threading.Barrier(6, timeout=30)
     results = []
 
     def tablet():

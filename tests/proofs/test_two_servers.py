@@ -61,7 +61,7 @@ def pg_database():
 
 def _fire(ports: list[int], token: str, code: str, scan_ids: list[str]) -> list[tuple[int, str]]:
     """One thread per scan_id, alternating between the servers; all released at once."""
-    barrier = threading.Barrier(len(scan_ids))
+    barrier = threading.Barrier(len(scan_ids), timeout=30)
     results: list[tuple[int, str]] = []
     lock = threading.Lock()
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
