@@ -1,4 +1,4 @@
-"""Invitation letters: one A4 page per delegate, Vietnamese text extractable in NFC, each page's
+"""Invitation letters (the layout and settings: test_letter_layout.py): one A4 page per delegate, Vietnamese text extractable in NFC, each page's
 QR decodes to that delegate's current badge code; the CLI command."""
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def test_letters_pdf_text_and_qr(app, event, tmp_path):
     assert len(reader.pages) == 3
     assert all(round(float(p.mediabox.width)) == 595 and round(float(p.mediabox.height)) == 842 for p in reader.pages)
     fonts = {str(f["/BaseFont"]) for p in reader.pages for f in p["/Resources"]["/Font"].values()}
-    assert all("DejaVu" in f for f in fonts) and not any("Helvetica" in f for f in fonts)
+    assert all("LiberationSerif" in f for f in fonts) and not any("Helvetica" in f for f in fonts)
     by_page = qr_codes_per_page(pdf, tmp_path)
     ring = keyring()
     letters = letter_data(event, s.b)
