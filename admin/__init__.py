@@ -38,7 +38,7 @@ def select_locale() -> str:
 
 
 def init_web(app: Flask) -> None:
-    from admin import api, auth, dashboard, desk, districts, errors, exhibitors, guests, mc, pages
+    from admin import api, auth, dashboard, desk, districts, errors, exhibition, exhibitors, guests, mc, pages
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -57,6 +57,7 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(guests.bp)
     app.register_blueprint(exhibitors.bp)
+    app.register_blueprint(exhibition.bp)
     app.register_blueprint(mc.bp)
     app.register_blueprint(districts.bp)
     app.register_blueprint(api.bp)

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, flash, make_response, redirect,
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from admin.exhibition import public_base_url
 from admin.forms import ActionForm
 from admin.security import RateLimiter, client_address, role_required
 from models.base import db
@@ -239,7 +240,7 @@ def cards_pdf():
     people = [x for x in find_exhibitors(ev, **f) if f["status"] or x.status in ("approved", "assigned", "set_up")]
     people.sort(key=lambda x: (x.district.sort_order if x.district else 999, x.table.number if x.table else 999,
                                x.name))
-    resp = make_response(table_cards_pdf(ev, people))
+    resp = make_response(table_cards_pdf(ev, people, public_base_url()))
     resp.headers["Content-Type"] = "application/pdf"
     resp.headers["Content-Disposition"] = 'inline; filename="the-ban-trung-bay.pdf"'
     return resp
