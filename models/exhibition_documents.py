@@ -46,7 +46,7 @@ def catalogue_pdf(ev: Event) -> bytes:
     body = ParagraphStyle("body", fontName=serif, fontSize=11, leading=13.5)
     head = ParagraphStyle("head", parent=body, fontName=bold)
     unit_style = ParagraphStyle("unit", fontName=bold, fontSize=14, leading=18, spaceBefore=8, spaceAfter=4,
-                                textColor=colors.HexColor("#0a3d2e"))
+                                textColor=colors.HexColor("#0a3d2e"), keepWithNext=1)
     title = ParagraphStyle("title", fontName=bold, fontSize=16, leading=20, alignment=1)
     sub = ParagraphStyle("sub", fontName=italic, fontSize=12, leading=15, alignment=1)
     buf = io.BytesIO()
@@ -56,7 +56,7 @@ def catalogue_pdf(ev: Event) -> bytes:
     units = public_units(ev)
     if not units:
         story.append(Paragraph("Chưa có sản phẩm nào được duyệt trưng bày.", body))
-    widths = [w * mm for w in (9, 48, 52, 26, 25, 15)]
+    widths = [w * mm for w in (11, 47, 48, 32, 25, 12)]
     for unit in units:
         heading = escape(unit.name) + (f" · {escape(unit.area)}" if unit.area else "")
         story.append(Paragraph(heading, unit_style))

@@ -162,7 +162,7 @@ def table_cards_pdf(ev: Event, exhibitors: Sequence[Exhibitor], base_url: str = 
         y -= 24
         qr = 84 if base_url and x.table_id else 0
         if qr:
-            _draw_qr(c, table_url(base_url, x.table_id), w - margin - qr, 22, qr)
+            _draw_qr(c, table_url(base_url, x.table_id), w - margin - qr, 27, qr)
             c.setFont(regular, 8)
             c.setFillColorRGB(0.37, 0.42, 0.48)
             c.drawCentredString(w - margin - qr / 2, 14, "Quét để xem sản phẩm")
