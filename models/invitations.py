@@ -183,12 +183,28 @@ def _centred(c: canvas.Canvas, text: str, font: str, cx: float, width: float, y:
              min_size: float, lines: int = 1, gap: float = 1.2) -> float:
     """Draw ``text`` centred on cx, fitted to ``width``; returns the baseline of the last line."""
     s, parts = fit(text, font, width, size=size, min_size=min_size, max_lines=lines)
+    parts = _balanced(text, font, width, s, parts)
     c.setFont(font, s)
     for i, part in enumerate(parts):
         if i:
             y -= s * gap
         c.drawCentredString(cx, y, part)
     return y
+
+
+def _balanced(text: str, font: str, width: float, size: float, parts: list[str]) -> list[str]:
+    """Lines of even length for a wrapped centred heading ("ỦY BAN NHÂN DÂN / TỈNH KHÁNH HÒA",
+    not "ỦY BAN NHÂN DÂN TỈNH KHÁNH / HÒA"): the narrowest width that keeps the number of lines."""
+    if len(parts) < 2 or any("…" in p for p in parts):
+        return parts
+    best, w = parts, width
+    while w > width / len(parts):
+        w *= 0.95
+        s2, trial = fit(text, font, w, size=size, min_size=size, max_lines=len(parts))
+        if len(trial) != len(parts) or any("…" in p for p in trial) or " ".join(trial) != " ".join(text.split()):
+            break
+        best = trial
+    return best
 
 
 #: page geometry (Decree 30: left margin 30-35 mm, right 15-20 mm, top and bottom 20-25 mm)
@@ -297,7 +313,7 @@ def _footer(c: canvas.Canvas, ev: Event, lt: Letter, st: _Setting, y: float) -> 
     ty = _lines(c, note, ITALIC, tx, qy + QR_SIZE - BODY, _RIGHT - tx, size=12, lines=5, lead=1.35)
     _lines(c, "Rất mong đại biểu đến dự đúng giờ./.", FONT, tx, ty - 4, _RIGHT - tx, size=BODY, lines=1)
     # the signer, bottom right: authority, title, room for the signature and seal, the name in bold
-    sy = max(min(qy - 12 * mm, 80 * mm), 62 * mm)
+    sy = max(qy - 10 * mm, 62 * mm)
     y = _centred(c, st.authority, BOLD, _RX, _RW, sy, size=BODY, min_size=10, lines=2)
     if st.title:
         y = _centred(c, st.title, BOLD, _RX, _RW, y - BODY * 1.25, size=BODY, min_size=10, lines=2)
