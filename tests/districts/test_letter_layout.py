@@ -162,3 +162,15 @@ def test_cli_number_and_date_override_the_settings(app, runner, event, tmp_path)
     bad = runner.invoke(args=["invitations", "--district", "nha-trang", "--out", str(tmp_path / "x.pdf"),
                               "--date", "15/05/2025"])
     assert bad.exit_code != 0 and "YYYY-MM-DD" in bad.output and not (tmp_path / "x.pdf").exists()
+
+
+def test_web_letters_use_the_settings_not_the_print_date(client, auth, event, tmp_path):
+    with_settings(event)
+    s = setup_districts(event)
+    auth.as_role("admin")
+    resp = client.get(f"/admin/districts/{s.a.id}/letters.pdf")
+    assert resp.status_code == 200
+    text = pdf_text(resp.data, tmp_path, "web.pdf")
+    today = local(utcnow(), event.timezone).date()
+    assert "Số: 45/GM-SNNMT" in text and "Khánh Hòa, ngày …… tháng …… năm ……" in text
+    assert f"ngày {today.day:02d} tháng {today.month:02d} năm {today.year}" not in text
