@@ -1,4 +1,5 @@
-"""Invitation letters (the layout and settings: test_letter_layout.py): one A4 page per delegate, Vietnamese text extractable in NFC, each page's
+"""Invitation letters (the layout and settings: test_letter_layout.py): one A4 page per
+delegate, Vietnamese text extractable in NFC, each page's
 QR decodes to that delegate's current badge code; the CLI command."""
 
 from __future__ import annotations
