@@ -8,7 +8,7 @@ PORT ?= 8000
 export HOST PORT
 # Runtime system packages: the zbar library (pyzbar fallback decoder), a font with Vietnamese
 # glyphs (PDFs, kiosk panel), the GL/GLib libraries OpenCV's window needs.
-SYS_PKGS := libzbar0 fonts-dejavu-core libgl1 libglib2.0-0
+SYS_PKGS := libzbar0 fonts-dejavu-core fonts-liberation2 libgl1 libglib2.0-0
 # Test-only system packages: Debian's Chromium for Playwright, poppler for PDF checks, Xvfb for
 # the kiosk's real OpenCV window.
 TEST_SYS_PKGS := chromium poppler-utils xvfb xauth

@@ -50,6 +50,9 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024  # uploads (guest lists) larger than this are refused
     JSON_SORT_KEYS = False
+    #: the server's address as visitors' phones reach it on the venue network, for the QR on
+    #: printed table cards (e.g. "http://192.168.1.10:8000"); "": the address of the request
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     #: seconds the kiosk waits for the server before deciding offline (documented for kiosks)
     KIOSK_TIMEOUT = 1.5
     #: the dashboard's figures, live fragment and seat map are drawn in a renderer process of

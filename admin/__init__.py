@@ -39,7 +39,7 @@ def select_locale() -> str:
 
 
 def init_web(app: Flask) -> None:
-    from admin import api, auth, dashboard, desk, districts, errors, exhibitors, guests, mc, pages
+    from admin import api, auth, dashboard, desk, districts, errors, exhibition, exhibitors, guests, mc, pages
 
     hostile.register(app)  # before the blueprints: their int routes use its bounded converter
     login_manager.init_app(app)
@@ -59,6 +59,7 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(guests.bp)
     app.register_blueprint(exhibitors.bp)
+    app.register_blueprint(exhibition.bp)
     app.register_blueprint(mc.bp)
     app.register_blueprint(districts.bp)
     app.register_blueprint(api.bp)

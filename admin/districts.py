@@ -171,7 +171,7 @@ def _letters_response(ev: Event, d: District):
     letters = letter_data(ev, d)
     if not letters:
         return None
-    pdf = render_letters(ev, letters, local(utcnow(), ev.timezone).date())
+    pdf = render_letters(ev, letters)  # the event's letter settings; no date: blank for the signer
     resp = make_response(pdf)
     resp.headers["Content-Type"] = "application/pdf"
     resp.headers["Content-Disposition"] = f'attachment; filename="giay-moi-{d.code}.pdf"'

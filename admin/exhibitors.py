@@ -6,12 +6,13 @@ from flask import Blueprint, abort, current_app, flash, make_response, redirect,
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from admin.exhibition import public_base_url
 from admin.forms import ActionForm
 from admin.security import RateLimiter, client_address, role_required
 from models.base import db
 from models.event import District, Event
 from models.events import current_event
-from models.exhibit_tables import set_capacity, set_district_tables
+from models.exhibit_tables import add_table_and_assign, set_capacity, set_district_tables
 from models.exhibition import EXHIBITOR_KINDS, EXHIBITOR_STATUSES, OCOP_GROUPS, Exhibitor, ExhibitTable
 from models.exhibitor_input import HONEYPOT, PRODUCT_FIELDS, RATINGS, STAFF_FIELDS, clean_registration
 from models.exhibitor_reports import district_overview, export_xlsx, table_cards_pdf
@@ -32,6 +33,7 @@ from models.exhibitors import (
     table_load,
     update_registration,
 )
+from models.phones import format_phone
 from models.timeutil import local, utcnow
 
 bp = Blueprint("exhibitors", __name__)
@@ -83,12 +85,20 @@ def _over_limit() -> bool:
     return not submit_limiter.hit(client_address())
 
 
+#: fields shown back as they were typed when the form comes back with errors (an invalid phone
+#: must stay in its box, not be cleared)
+TYPED_FIELDS = ("name", "address", "contact_name", "phone", "email")
+
+
 def _submitted(ev):
-    """Validate the posted form: (data, errors, response-or-None)."""
+    """Validate the posted form: (data, errors, bot). With errors, ``data`` carries the text as
+    typed for TYPED_FIELDS (the rows are kept as typed by clean_registration)."""
     if _over_limit():
         abort(429)
     form = {k: v for k, v in request.form.items() if isinstance(v, str)}
     data, errors = clean_registration(form, today=_today(ev), district_ids={d.id for d in ev.districts})
+    if errors:
+        data = {**data, **{k: form.get(k, "").strip()[:400] for k in TYPED_FIELDS}}
     return data, errors, form.get(HONEYPOT, "").strip() != ""
 
 
@@ -173,7 +183,8 @@ def admin_list():
     ev = _event()
     f = _filters()
     return render_template("exhibitors/admin_list.html", event=ev, exhibitors=find_exhibitors(ev, **f), f=f,
-                           districts=ev.districts, statuses=EXHIBITOR_STATUSES, args=request.args)
+                           districts=ev.districts, statuses=EXHIBITOR_STATUSES, args=request.args,
+                           fmt_phone=format_phone)
 
 
 @bp.get("/admin/exhibitors/<int:ex_id>")
@@ -185,9 +196,13 @@ def admin_detail(ex_id: int):
     if ex.district is not None:
         tables = [(t, table_load(t.id)) for t in ensure_tables(ex.district)]
         db.session.commit()
+    # a district without a free place says so in the table choice and offers "Thêm bàn"
+    full = [t for t, load in tables if load >= t.capacity]
     link = url_for("exhibitors.status", token=status_token(ex, current_app.secret_key), _external=True)
     return render_template("exhibitors/admin_detail.html", event=ev, ex=ex, tables=tables, link=link,
-                           form=ActionForm(), local=lambda t: local(t, ev.timezone))
+                           district_full=ex.district is not None and len(full) == len(tables),
+                           full_count=len(full), form=ActionForm(), local=lambda t: local(t, ev.timezone),
+                           fmt_phone=format_phone)
 
 
 def _exhibitor(ev, ex_id: int) -> Exhibitor:
@@ -214,6 +229,10 @@ def admin_action(ex_id: int, action: str):
             raw = request.form.get("table_id", "")
             table = assign_table(ex, int(raw) if raw.isdigit() else -1, **who)
             flash(_("Đã xếp vào bàn %(n)s.", n=table.number), "ok")
+        elif action == "add-table":
+            table = add_table_and_assign(ex, **who)
+            flash(_("Đã thêm bàn %(n)s cho %(d)s và xếp gian hàng vào bàn này.", n=table.number,
+                    d=ex.district.name), "ok")
         elif action == "set-up":
             mark_set_up(ex, **who)
             flash(_("Đã ghi nhận gian hàng bày xong."), "ok")
@@ -239,7 +258,7 @@ def cards_pdf():
     people = [x for x in find_exhibitors(ev, **f) if f["status"] or x.status in ("approved", "assigned", "set_up")]
     people.sort(key=lambda x: (x.district.sort_order if x.district else 999, x.table.number if x.table else 999,
                                x.name))
-    resp = make_response(table_cards_pdf(ev, people))
+    resp = make_response(table_cards_pdf(ev, people, public_base_url()))
     resp.headers["Content-Type"] = "application/pdf"
     resp.headers["Content-Disposition"] = 'inline; filename="the-ban-trung-bay.pdf"'
     return resp

@@ -43,11 +43,21 @@ def find_district(ev, text: str):
 @click.command("invitations")
 @click.option("--district", "district_text", required=True, help="District code or name.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def invitations(district_text: str, out: Path) -> None:
-    """Invitation letters (giấy mời) of one district: one A4 page per delegate, with the badge QR."""
-    from models.invitations import issue_missing, letter_data, render_letters
-    from models.timeutil import local, utcnow
+@click.option("--number", default=None, help='Number and symbol for this print, e.g. "45/GM-SNNMT".')
+@click.option("--date", "date_text", default=None, help="Issue date for this print, YYYY-MM-DD.")
+def invitations(district_text: str, out: Path, number: str | None, date_text: str | None) -> None:
+    """Invitation letters (giấy mời) of one district: one A4 page per delegate, with the badge QR.
 
+    Number, date, place and signer come from the event's letter settings (/admin/event);
+    --number and --date override them for this print. No date set: left blank for the signer."""
+    from models.invitations import issue_missing, letter_data, render_letters
+
+    issued_on = None
+    if date_text is not None:
+        try:
+            issued_on = datetime.strptime(date_text.strip(), "%Y-%m-%d").date()
+        except ValueError as exc:
+            raise click.ClickException("Ngày phải có dạng YYYY-MM-DD, ví dụ 2025-05-10.") from exc
     ev = _event()
     d = find_district(ev, district_text)
     made = issue_missing(ev, d)
@@ -57,7 +67,7 @@ def invitations(district_text: str, out: Path) -> None:
     letters = letter_data(ev, d)
     if not letters:
         raise click.ClickException(f"{d.name} chưa có đại biểu nào trong danh sách khách mời.")
-    pdf = render_letters(ev, letters, local(utcnow(), ev.timezone).date())
+    pdf = render_letters(ev, letters, issued_on, number=number)
     out.write_bytes(pdf)
     click.echo(f"{d.name}: {len(letters)} giấy mời → {out}")
 

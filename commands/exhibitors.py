@@ -55,8 +55,12 @@ def exhibitor_link(exhibitor_id: int, base_url: str, reissue: bool) -> None:
 
 @click.command("exhibitor-cards")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def exhibitor_cards(out: Path) -> None:
-    """A5 table cards (PDF) of the approved exhibitors, by district and table."""
+@click.option("--base-url", default=None,
+              help="The server's address as visitors' phones reach it (QR on each card); "
+                   "default: PUBLIC_BASE_URL, else http://127.0.0.1:8000.")
+def exhibitor_cards(out: Path, base_url: str | None) -> None:
+    """A5 table cards (PDF) of the approved exhibitors, by district and table, each with a QR to
+    its table's public page (/exhibition/table/<id>)."""
     from models.exhibitor_reports import table_cards_pdf
     from models.exhibitors import ACTIVE, find_exhibitors
 
@@ -64,7 +68,10 @@ def exhibitor_cards(out: Path) -> None:
     people = [x for x in find_exhibitors(ev) if x.status in ACTIVE]
     people.sort(key=lambda x: (x.district.sort_order if x.district else 999, x.table.number if x.table else 999,
                                x.name))
-    out.write_bytes(table_cards_pdf(ev, people))
+    base = base_url or current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:8000"
+    if not base.startswith(("http://", "https://")):
+        raise click.ClickException("--base-url phải bắt đầu bằng http:// hoặc https://")
+    out.write_bytes(table_cards_pdf(ev, people, base))
     click.echo(f"{len(people)} thẻ bàn -> {out}")
 
 
@@ -81,4 +88,29 @@ def export_exhibitors(out: Path) -> None:
     click.echo(f"{len(people)} chủ thể -> {out}")
 
 
-COMMANDS: list = [exhibitor_demo, exhibitor_link, exhibitor_cards, export_exhibitors]
+@click.command("catalogue")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def catalogue(out: Path) -> None:
+    """"Danh mục sản phẩm OCOP trưng bày" (PDF): approved exhibitors' products by unit."""
+    from models.exhibition_documents import catalogue_pdf
+    from models.exhibition_public import public_units
+
+    ev = _event()
+    units = public_units(ev)
+    out.write_bytes(catalogue_pdf(ev))
+    n = sum(u.product_count for u in units)
+    click.echo(f"{n} sản phẩm, {len(units)} đơn vị -> {out}")
+
+
+@click.command("results")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def results(out: Path) -> None:
+    """The awarded products (tier, product, producer, unit, decision no.) as .xlsx for the portal."""
+    from models.exhibition_documents import results_xlsx
+
+    ev = _event()
+    out.write_bytes(results_xlsx(ev))
+    click.echo(f"Kết quả khen thưởng -> {out}")
+
+
+COMMANDS: list = [exhibitor_demo, exhibitor_link, exhibitor_cards, export_exhibitors, catalogue, results]

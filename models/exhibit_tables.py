@@ -3,6 +3,7 @@
 Errors are models.exhibitors.ExhibitorError: "bad_count" (not 0..200), "table_in_use" (fewer
 tables would drop a table an active exhibitor stands at), "bad_capacity" (not 1..20),
 "capacity_below_load" (fewer places than exhibitors already at the table). Audited; commits.
+add_table_and_assign(ex): "Thêm bàn" for an exhibitor whose district is full.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from sqlalchemy import select
 from models.base import db
 from models.entities import audit
 from models.event import District
-from models.exhibition import ExhibitTable
-from models.exhibitors import ExhibitorError, ensure_tables, table_load
+from models.exhibition import Exhibitor, ExhibitTable
+from models.exhibitors import ACTIVE, ExhibitorError, assign_table, ensure_tables, table_load
 from models.names import clean
 
 MAX_TABLES, MAX_CAPACITY = 200, 20
@@ -55,3 +56,20 @@ def set_capacity(table: ExhibitTable, capacity: int, *, actor: str = "", user_id
     audit("set_table_capacity", "exhibit_table", table.id, actor=actor, user_id=user_id, before=before,
           after=capacity)
     db.session.commit()
+
+
+def add_table_and_assign(ex: Exhibitor, *, actor: str = "", user_id: int | None = None) -> ExhibitTable:
+    """The organiser's "Thêm bàn" when the exhibitor's district has no free place: one more table
+    in the district's area (audited set_exhibit_tables), then the exhibitor is put at it
+    (audited assign_table). Errors: "no_district", "bad_count" (already MAX_TABLES), and those of
+    assign_table (e.g. "bad_status" for an exhibitor not approved)."""
+    district = ex.district
+    if district is None:
+        raise ExhibitorError("no_district", _l("Gian hàng chưa chọn huyện nên chưa thể thêm bàn."))
+    if ex.status not in ACTIVE:
+        raise ExhibitorError("bad_status", _l("Chỉ xếp bàn cho hồ sơ đã duyệt."))
+    count = max(district.table_count or 0, len(ensure_tables(district))) + 1
+    set_district_tables(district, count, actor=actor, user_id=user_id)
+    table = db.session.scalar(select(ExhibitTable).where(ExhibitTable.district_id == district.id,
+                                                         ExhibitTable.number == count))
+    return assign_table(ex, table.id, actor=actor, user_id=user_id)

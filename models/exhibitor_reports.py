@@ -17,6 +17,7 @@ from sqlalchemy import select
 from models.base import db
 from models.event import District, Event
 from models.exhibition import Exhibitor, ExhibitTable
+from models.exhibition_public import table_url
 from models.exhibitors import ACTIVE, LOAD_ALL, ensure_tables
 from models.timeutil import local
 
@@ -105,9 +106,23 @@ def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
     return out
 
 
-def table_cards_pdf(ev: Event, exhibitors: Sequence[Exhibitor]) -> bytes:
+def _draw_qr(c, text: str, x: float, y: float, size: float) -> None:
+    """A QR of ``text`` with its lower left corner at (x, y); the card's white is the quiet zone."""
+    import numpy as np
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+
+    from models.qr import qr_matrix
+
+    img = Image.fromarray(np.where(qr_matrix(text), 0, 255).astype(np.uint8), mode="L")
+    c.drawImage(ImageReader(img), x, y, size, size)
+
+
+def table_cards_pdf(ev: Event, exhibitors: Sequence[Exhibitor], base_url: str = "") -> bytes:
     """One A5 landscape card per exhibitor: table, entity, kind, district and area, products
-    with their stars. An empty list gives one page saying so."""
+    with their stars. An empty list gives one page saying so. With ``base_url`` (the server's
+    address on the venue network) a placed exhibitor's card carries a QR to its table's public
+    page (models.exhibition_public.table_url) in the lower right corner."""
     from reportlab.lib.pagesizes import A5, landscape
     from reportlab.pdfgen.canvas import Canvas
 
@@ -145,6 +160,12 @@ def table_cards_pdf(ev: Event, exhibitors: Sequence[Exhibitor]) -> bytes:
         c.setFillColorRGB(0.37, 0.42, 0.48)
         c.drawString(margin, y + 6, f"{KIND_NAMES.get(x.kind, x.kind)} · {x.address}"[:110])
         y -= 24
+        qr = 84 if base_url and x.table_id else 0
+        if qr:
+            _draw_qr(c, table_url(base_url, x.table_id), w - margin - qr, 27, qr)
+            c.setFont(regular, 8)
+            c.setFillColorRGB(0.37, 0.42, 0.48)
+            c.drawCentredString(w - margin - qr / 2, 14, "Quét để xem sản phẩm")
         c.setFillColorRGB(0.1, 0.15, 0.2)
         size = 18 if len(x.products) <= 4 else (14 if len(x.products) <= 7 else 11)
         for p in x.products:
@@ -159,13 +180,13 @@ def table_cards_pdf(ev: Event, exhibitors: Sequence[Exhibitor]) -> bytes:
             c.setFillColorRGB(0.1, 0.15, 0.2)
             c.setFont(regular, size)
             indent = size * 6.5
-            lines = _wrap(p.name, regular, size, w - 2 * margin - indent)
+            lines = _wrap(p.name, regular, size, w - 2 * margin - indent - (qr + 10 if qr else 0))
             for i, line in enumerate(lines[:2]):
                 c.drawString(margin + indent, y - i * (size + 3), line)
             y -= (size + 8) + (size + 3) * (min(len(lines), 2) - 1)
         c.setFont(regular, 9)
         c.setFillColorRGB(0.5, 0.5, 0.5)
-        c.drawString(margin, 14, (ev.short_name or ev.name)[:120])
+        c.drawString(margin, 14, (ev.short_name or ev.name)[:90 if qr else 120])
         c.showPage()
     c.save()
     return buf.getvalue()
@@ -176,7 +197,7 @@ def table_cards_pdf(ev: Event, exhibitors: Sequence[Exhibitor]) -> bytes:
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _put(ws, row: int, col: int, value: object) -> None:
+def put_cell(ws, row: int, col: int, value: object) -> None:
     """Write a cell; user text is always a string cell, and one that a spreadsheet could take
     for a formula is marked as text."""
     from openpyxl.styles import Alignment
@@ -204,7 +225,7 @@ def export_xlsx(ev: Event, exhibitors: Sequence[Exhibitor]) -> bytes:
             "Email", "Trạng thái", "Lý do từ chối", "Bàn", "Cần điện", "Cần kho lạnh", "Thêm bàn",
             "5 sao", "4 sao", "3 sao", "Tiềm năng", "Nhân viên", "Bày xong lúc", "Đăng ký lúc"]
     for col, text in enumerate(head, 1):
-        _put(ws, 1, col, text)
+        put_cell(ws, 1, col, text)
         ws.cell(row=1, column=col).font = Font(bold=True)
     tz = ev.timezone
     for r, x in enumerate(exhibitors, 2):
@@ -219,7 +240,7 @@ def export_xlsx(ev: Event, exhibitors: Sequence[Exhibitor]) -> bytes:
                   when.strftime("%d/%m/%Y %H:%M") if when else "",
                   local(x.created_at, tz).strftime("%d/%m/%Y %H:%M")]
         for col, value in enumerate(values, 1):
-            _put(ws, r, col, value)
+            put_cell(ws, r, col, value)
     ws.freeze_panes = "C2"
     for col, width in zip("ABCDEFGHI", (6, 40, 16, 20, 36, 24, 14, 26, 14), strict=True):
         ws.column_dimensions[col].width = width
@@ -228,7 +249,7 @@ def export_xlsx(ev: Event, exhibitors: Sequence[Exhibitor]) -> bytes:
     head = ["Mã chủ thể", "Tên chủ thể", "Huyện", "Sản phẩm", "Nhóm OCOP", "Hạng sao", "Số quyết định",
             "Ngày quyết định"]
     for col, text in enumerate(head, 1):
-        _put(wp, 1, col, text)
+        put_cell(wp, 1, col, text)
         wp.cell(row=1, column=col).font = Font(bold=True)
     r = 2
     for x in exhibitors:
@@ -237,7 +258,7 @@ def export_xlsx(ev: Event, exhibitors: Sequence[Exhibitor]) -> bytes:
                       GROUP_NAMES.get(p.ocop_group, p.ocop_group), p.stars if p.stars else "Tiềm năng",
                       p.decision_no, p.decision_date.strftime("%d/%m/%Y") if p.decision_date else ""]
             for col, value in enumerate(values, 1):
-                _put(wp, r, col, value)
+                put_cell(wp, r, col, value)
             r += 1
     for col, width in zip("ABCDEFGH", (10, 36, 20, 40, 30, 10, 20, 14), strict=True):
         wp.column_dimensions[col].width = width

@@ -26,6 +26,7 @@ RULES: list[tuple[str, set[str] | str]] = [
     (r"^/$", "public"),
     (r"^/stage/", "public"),
     (r"^/exhibitors/register$", "public"),
+    (r"^/exhibition/", "public"),
     (r"^/api/v1/openapi\.json$", "public"),
     (r"^/exhibitors/status/", "token"),
     (r"^/d/", "token"),
