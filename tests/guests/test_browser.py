@@ -9,7 +9,7 @@ from tests.guests.helpers import HEADER, xlsx
 
 def test_import_seats_and_map(page, live_server, tmp_path):
     login_page(page, live_server, "admin")
-    rows = [HEADER, ["1", "HOÀNG văn thái", "Giám đốc", "Sở Nội vụ", "Khách mời", "0905 222 333"],
+    rows = [HEADER, ["1", "HOÀNG văn thái", "GIÁM ĐỐC", "SỞ NỘI VỤ", "Khách mời", 905222333],
             ["2", "Ngô Thị Hồng", "Phó Giám đốc", "Sở Tư pháp", "Ban tổ chức", ""],
             ["3", "", "Chuyên viên", "Sở Y tế", "Khách mời", "12"]]
     f = tmp_path / "danh-sach.xlsx"
@@ -21,11 +21,14 @@ def test_import_seats_and_map(page, live_server, tmp_path):
     assert page.get_attribute("section.preview", "data-good") == "1"
     assert "Không rõ thành phần" in page.inner_text("table.problems")
     screenshot(page, "guests_import_preview")
-    page.check("input[name=fix_case]")
+    assert "0905 222 333" in page.inner_text("td.phone")  # a number cell, its leading 0 given back
+    assert "→ Giám đốc" in page.inner_text("section.preview")
+    page.check("input[name=fix_caps]")
     page.click("button[data-action=confirm-import]")
     page.wait_for_selector(".flash.ok")
     assert "1 đại biểu mới" in page.inner_text(".flash.ok")
-    assert "Hoàng Văn Thái" in page.inner_text("table.people")
+    people = page.inner_text("table.people")
+    assert "Hoàng Văn Thái" in people and "Giám đốc" in people and "Sở Nội vụ" in people
     screenshot(page, "guests_attendees")
     page.goto(live_server.url + "/admin/seats")
     page.click("button[data-action=assign]")

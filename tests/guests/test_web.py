@@ -45,7 +45,7 @@ def test_import_preview_then_confirm(client, auth, event):
     assert "Thiếu họ tên" in page and "&lt;b&gt;" in page and "<b>lan" not in page  # escaped
     assert count(event) == before  # the preview writes nothing
     token = re.search(r'name="token" type="hidden" value="([0-9a-f]{32})"', page).group(1)
-    resp = client.post("/admin/attendees/import/confirm", data={"token": token, "fix_case": "y"})
+    resp = client.post("/admin/attendees/import/confirm", data={"token": token, "fix_caps": "y"})
     assert resp.status_code == 302
     assert count(event) == before + 1
     assert db.session.scalar(select(Attendee).where(Attendee.full_name == "Phạm Thị <B>lan</B>")) is None
