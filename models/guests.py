@@ -359,10 +359,10 @@ def _skip_reason(raw: list[str], name_col: int) -> str | None:
             return "phần ký tên, dưới danh sách"
         if _SUMMARY.match(low) or _SUMMARY_FOLDED.match(fold(text)):
             return "dòng tổng cộng / ghi chú"
+    if (not name or len(cells) > 1) and all(_NUMBERISH.match(c) for c in cells):  # "6"; "(1) (2) (3)"
+        return "dòng chỉ có số thứ tự"
     if name and _COUNT.match(name):
         return "ô họ tên là một con số"
-    if not name and all(_NUMBERISH.match(c) for c in cells):
-        return "dòng chỉ có số thứ tự"
     if len(raw) > 1 and len(cells) >= 2 and len(set(cells)) == 1:
         return "dòng gộp ô (tiêu đề mục)"
     if name and _SECTION.match(name) and name == name.upper():
