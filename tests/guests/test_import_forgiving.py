@@ -290,3 +290,15 @@ def test_web_preview_lists_skipped_warnings_updates(client, auth, event):
     # the guest list and the desk show the phone grouped
     assert "0905 123 999" in client.get("/admin/attendees").get_data(as_text=True)
     assert "0905 123 999" in client.get("/desk/?q=" + existing.full_name).get_data(as_text=True)
+
+
+def test_exhibitor_staff_names_written_one_way(app, event):
+    from models.exhibitor_input import clean_registration
+    from tests.exhibitors.conftest import district_of, form
+
+    d = district_of(event)
+    data, errors = clean_registration(
+        form(d.id, **{"staff-0-name": "nguyễn thị lan", "staff-1-name": "TRẦN VĂN BÌNH"}),
+        today=datetime.date(2025, 5, 1), district_ids={d.id})
+    assert not errors, errors
+    assert [s["name"] for s in data["staff"]] == ["Nguyễn Thị Lan", "Trần Văn Bình"]

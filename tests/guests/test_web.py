@@ -192,14 +192,14 @@ def test_desk_walk_in_flow(client, auth, event):
                                               "phone": "0905 000 111"})
     assert resp.status_code == 302
     person = db.session.scalar(select(Attendee).where(Attendee.is_walk_in.is_(True)))
-    assert person.full_name == "đoàn thị Mỹ" and person.source == "desk" and person.seat is not None
+    assert person.full_name == "Đoàn Thị Mỹ" and person.source == "desk" and person.seat is not None
     assert person.checked_in_at is not None and person.current_badge is not None
     assert db.session.scalar(select(CheckIn.method).where(CheckIn.attendee_id == person.id)) == "manual"
     page = client.get(resp.headers["Location"]).get_data(as_text=True)
     assert person.seat.label in page and f"/desk/badge/{person.id}.pdf" in page
     pdf = client.get(f"/desk/badge/{person.id}.pdf")
     assert pdf.mimetype == "application/pdf" and pdf.headers["X-Frame-Options"] == "SAMEORIGIN"
-    assert "đoàn thị Mỹ" in PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
+    assert "Đoàn Thị Mỹ" in PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
     # bad input: a message, nothing written
     n = count(event)
     resp = client.post("/desk/walk-in", data={"full_name": "", "group": "999"}, follow_redirects=True)
