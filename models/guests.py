@@ -74,8 +74,6 @@ class ImportRow:
     key: str = ""
     #: "create", "update", "same" (already on the list, nothing changes) or "skip" (has problems)
     action: str = "create"
-    #: kept for callers of _check; names are now always title-cased (``typed`` keeps the original)
-    suggestion: str | None = None
     #: the name as typed, when title_case changed it ("NGUYỄN văn a")
     typed: str | None = None
     #: field -> fix_caps value offered for an ALL-CAPS position or organisation
@@ -295,9 +293,11 @@ def preview(ev: Event, data: bytes, filename: str = "", encoding: str | None = N
             row.data[f] = clean(value)
         _check(row, groups, districts, lenient_phone=True)
         for f in ("position", "organisation"):
-            fixed = fix_caps(row.data.get(f, ""), units)
-            if fixed != row.data.get(f, ""):
-                row.caps[f] = fixed
+            value = row.data.get(f, "")
+            if value.isupper():  # only ALL-CAPS text is offered a rewrite
+                fixed = fix_caps(value, units)
+                if fixed != value:
+                    row.caps[f] = fixed
         row.key = stable_key(row.data)
         pid = _match(row, by_key, by_name, by_phone)
         if not row.problems:
@@ -351,13 +351,14 @@ _SECTION = re.compile(r"^([IVXLC]{1,6}|[A-ZĐ])[.)]\s+\S")
 
 def _skip_reason(raw: list[str], name_col: int) -> str | None:
     """Why a row is no delegate (a summary, signature, heading or numbering row), or None."""
-    cells = [clean(c) for c in raw if clean(c)]
-    name = clean(raw[name_col]) if name_col < len(raw) else ""
+    cells = [c.strip() for c in raw if c and c.strip()]  # cells are NFC already (read_sheets)
+    name = raw[name_col].strip() if name_col < len(raw) else ""
     for text in dict.fromkeys([cells[0], name] if name else [cells[0]]):
         low = text.lower()
-        if _SIGNATURE.match(low) or _SIGNATURE_FOLDED.match(fold(text)):
+        # the *_FOLDED patterns are for lists typed without accents: plain ASCII text
+        if _SIGNATURE.match(low) or (low.isascii() and _SIGNATURE_FOLDED.match(low)):
             return "phần ký tên, dưới danh sách"
-        if _SUMMARY.match(low) or _SUMMARY_FOLDED.match(fold(text)):
+        if _SUMMARY.match(low) or (low.isascii() and _SUMMARY_FOLDED.match(low)):
             return "dòng tổng cộng / ghi chú"
     if (not name or len(cells) > 1) and all(_NUMBERISH.match(c) for c in cells):  # "6"; "(1) (2) (3)"
         return "dòng chỉ có số thứ tự"
