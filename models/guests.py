@@ -364,7 +364,7 @@ def _skip_reason(raw: list[str], name_col: int) -> str | None:
         return "dòng chỉ có số thứ tự"
     if name and _COUNT.match(name):
         return "ô họ tên là một con số"
-    if len(raw) > 1 and len(cells) >= 2 and len(set(cells)) == 1:
+    if len(cells) >= 3 and len(set(cells)) == 1:  # merged across (a household named after its owner: 2)
         return "dòng gộp ô (tiêu đề mục)"
     if name and _SECTION.match(name) and name == name.upper():
         return "dòng tiêu đề mục"
