@@ -443,12 +443,21 @@ def _values(row: ImportRow, fix_caps: bool) -> dict[str, object]:
     return out
 
 
+def _differs(old: object, new: object) -> bool:
+    """Whether an import should overwrite ``old`` with ``new``. Text differing only in letter case
+    is kept as stored ("UBND xã Cam Hải Tây" is not replaced by "UBND XÃ CAM HẢI TÂY"), unless the
+    stored text is ALL CAPS and the new one is not."""
+    if isinstance(old, str) and isinstance(new, str) and old != new and old.lower() == new.lower():
+        return old.isupper() and not new.isupper()
+    return old != new
+
+
 def _same(row: ImportRow, old: tuple) -> bool:
     _id, name, pos, org, gid, did, phone, email, prec, hon = old[:10]
     now = {"full_name": name, "position": pos, "organisation": org, "group_id": gid, "district_id": did,
            "phone": phone, "email": email, "precedence": prec, "honorific": hon}
     new = _values(row, False)
-    return all(now.get(k, v) == v for k, v in new.items() if k != "notes")
+    return not any(_differs(now[k], v) for k, v in new.items() if k in now)
 
 
 def apply(ev: Event, report: ImportReport, *, fix_caps: bool = False, actor: str = "",
@@ -473,7 +482,7 @@ def apply(ev: Event, report: ImportReport, *, fix_caps: bool = False, actor: str
                 person = existing.get(r.attendee_id)
                 if person is None:  # unchanged, or gone since the preview
                     continue
-                changed = {k: v for k, v in values.items() if getattr(person, k) != v}
+                changed = {k: v for k, v in values.items() if _differs(getattr(person, k), v)}
                 if person.external_key is None and r.key not in known:
                     person.external_key = r.key
                     known.add(r.key)

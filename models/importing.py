@@ -64,7 +64,7 @@ def read_sheets(data: bytes, filename: str = "", encoding: str | None = None) ->
     elif name.endswith(".xls"):
         raise ImportFileError("Định dạng .xls (Excel 97-2003) không được hỗ trợ. Hãy lưu lại thành .xlsx.")
     else:
-        sheets = [("CSV", _read_csv(data, encoding))]
+        sheets = [("", _read_csv(data, encoding))]
     out = []
     for title, rows in sheets:
         while rows and not any(c.strip() for c in rows[-1]):

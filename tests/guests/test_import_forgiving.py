@@ -302,3 +302,57 @@ def test_exhibitor_staff_names_written_one_way(app, event):
         today=datetime.date(2025, 5, 1), district_ids={d.id})
     assert not errors, errors
     assert [s["name"] for s in data["staff"]] == ["Nguyễn Thị Lan", "Trần Văn Bình"]
+
+
+@pytest.mark.parametrize("row, reason", [
+    (["", "Tổng số: 12 người"], "tổng"),
+    (["Tổng cộng", "", "", "12"], "tổng"),
+    (["", "Cộng:", "", "3"], "tổng"),
+    (["", "TONG CONG 12"], "tổng"),  # typed without accents
+    (["Ghi chú: đến trước 7 giờ"], "ghi chú"),
+    (["", "Người lập biểu"], "ký tên"),
+    (["", "", "Nha Trang, ngày 05 tháng 01 năm 2025"], "ký tên"),
+    (["", "KT. GIÁM ĐỐC"], "ký tên"),
+    (["", "12 đại biểu"], "con số"),
+    (["7", ""], "số thứ tự"),
+    (["(1)", "(2)", "(3)"], "số thứ tự"),
+    (["", "II. KHỐI HUYỆN"], "tiêu đề mục"),
+    (["A. LÃNH ĐẠO", "A. LÃNH ĐẠO", "A. LÃNH ĐẠO"], "tiêu đề mục"),
+])
+def test_summary_and_signature_rows(row, reason):
+    from models.guests import _skip_reason
+
+    assert reason in (_skip_reason(row, 1) or "")
+
+
+@pytest.mark.parametrize("row", [
+    ["1", "Công Thị Hoa", "Sở A"],  # "Công" is a family name, "Cộng" a total
+    ["2", "Tống Văn Tổng", "Sở B"],
+    ["", "Lê Thị Hoa", "Lê Thị Hoa"],  # a household business named after its owner
+    ["3", "Ngày Văn Tháng"],
+    ["4", "Y Ngông Niê Kdăm", "HĐND tỉnh"],
+])
+def test_delegate_rows_are_not_skipped(row):
+    from models.guests import _skip_reason
+
+    assert _skip_reason(row, 1) is None
+
+
+@pytest.mark.parametrize("source", ["district", "exhibitor", "admin"])
+def test_any_source_is_matched_by_name_and_organisation(event, source):
+    a = Attendee(event_id=event.id, full_name="Đỗ Minh Quân", organisation="UBND xã Cam Hải Tây",
+                 source=source, status="nominated" if source == "district" else "invited")
+    a.refresh_keys()
+    db.session.add(a)
+    db.session.commit()
+    wb = Workbook()
+    wb.active.append(["Họ và tên", "Đơn vị", "Chức vụ"])
+    wb.active.append(["ĐỖ MINH QUÂN", "UBND XÃ CAM HẢI TÂY", "Chủ tịch"])
+    before = count(event)
+    report = preview(event, save(wb), "xa.xlsx")
+    assert [(r.action, r.attendee_id) for r in report.rows] == [("update", a.id)]
+    apply(event, report)
+    assert count(event) == before
+    db.session.refresh(a)
+    assert a.position == "Chủ tịch" and a.source == source and a.external_key.startswith("nk:")
+    assert a.organisation == "UBND xã Cam Hải Tây"  # differing only in capitals: kept as stored
