@@ -284,21 +284,7 @@ def preview(ev: Event, data: bytes, filename: str = "", encoding: str | None = N
             signed = signed or reason.startswith("phần ký tên")
             skipped.append(SkippedRow(n, " · ".join(dict.fromkeys(clean(c) for c in raw if clean(c))), reason))
             continue
-        row = ImportRow(line=n, data={})
-        for j, f in cols.items():
-            value = raw[j] if j < len(raw) else ""
-            if value.startswith("=") and len(value) > 1:
-                row.problems.append(f"Ô \"{header_row[j]}\" chứa công thức, không được nhận")
-                value = ""
-            row.data[f] = clean(value)
-        _check(row, groups, districts, lenient_phone=True)
-        for f in ("position", "organisation"):
-            value = row.data.get(f, "")
-            if value.isupper():  # only ALL-CAPS text is offered a rewrite
-                fixed = fix_caps(value, units)
-                if fixed != value:
-                    row.caps[f] = fixed
-        row.key = stable_key(row.data)
+        row = _read_row(n, raw, cols, header_row, groups, districts, units)
         pid = _match(row, by_key, by_name, by_phone)
         if not row.problems:
             if row.key in seen:
@@ -321,6 +307,27 @@ def preview(ev: Event, data: bytes, filename: str = "", encoding: str | None = N
         raise ImportFileError("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề.")
     return ImportReport(filename=filename, columns={f: header_row[j] for j, f in cols.items()},
                         ignored=ignored, rows=rows, skipped=skipped, sheet=sheet)
+
+
+def _read_row(n: int, raw: list[str], cols: dict[int, str], header_row: list[str], groups: dict,
+              districts: dict, units: list[str]) -> ImportRow:
+    """One data row: its cells by field, checked (_check), ALL-CAPS offers, its stable key."""
+    row = ImportRow(line=n, data={})
+    for j, f in cols.items():
+        value = raw[j] if j < len(raw) else ""
+        if value.startswith("=") and len(value) > 1:
+            row.problems.append(f"Ô \"{header_row[j]}\" chứa công thức, không được nhận")
+            value = ""
+        row.data[f] = clean(value)
+    _check(row, groups, districts, lenient_phone=True)
+    for f in ("position", "organisation"):
+        value = row.data.get(f, "")
+        if value.isupper():  # only ALL-CAPS text is offered a rewrite
+            fixed = fix_caps(value, units)
+            if fixed != value:
+                row.caps[f] = fixed
+    row.key = stable_key(row.data)
+    return row
 
 
 def _match(row: ImportRow, by_key: dict, by_name: dict, by_phone: dict) -> int | None:
