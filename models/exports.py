@@ -20,6 +20,7 @@ from models.event import District, Event, Group
 from models.guests import TEMPLATE_HEADERS
 from models.hall import Seat
 from models.people import Attendee
+from models.phones import format_phone
 from models.timeutil import local
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
@@ -165,7 +166,7 @@ def _badge_status(a: Attendee) -> str:
 def _row(n: int, a: Attendee, gname: str | None, dname: str | None, seat: str | None, tz: str) -> tuple:
     arrived = local(a.checked_in_at, tz)
     status = "Đã hủy" if a.status == "cancelled" else ("Đã đến" if a.checked_in_at else "Chưa đến")
-    return (n, a.honorific, a.full_name, a.position, a.organisation, gname or "", dname or "", a.phone,
+    return (n, a.honorific, a.full_name, a.position, a.organisation, gname or "", dname or "", format_phone(a.phone),
             seat or "", _badge_status(a), arrived.strftime("%H:%M %d/%m/%Y") if arrived else "", status)
 
 

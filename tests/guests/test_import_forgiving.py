@@ -356,3 +356,21 @@ def test_any_source_is_matched_by_name_and_organisation(event, source):
     db.session.refresh(a)
     assert a.position == "Chủ tịch" and a.source == source and a.external_key.startswith("nk:")
     assert a.organisation == "UBND xã Cam Hải Tây"  # differing only in capitals: kept as stored
+
+
+def test_export_shows_phones_grouped_and_imports_back(app, event):
+    from models.exports import delegates_xlsx
+
+    wb = Workbook()
+    wb.active.append(["Họ và tên", "Đơn vị", "Điện thoại"])
+    wb.active.append(["Kiều Văn Lực", "Sở Xây dựng", 2583790123])
+    apply(event, preview(event, save(wb), "a.xlsx"))
+    data = delegates_xlsx(event)
+    ws = load_workbook(io.BytesIO(data)).worksheets[0]
+    head = [c.value for c in ws[1]]
+    name, phone = head.index("Họ và tên"), head.index("Điện thoại")
+    values = {r[name]: r[phone] for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert values["Kiều Văn Lực"] == "0258 379 0123"
+    again = preview(event, data, "export.xlsx")  # the export is a list the import reads back
+    row = next(r for r in again.rows if r.data["full_name"] == "Kiều Văn Lực")
+    assert row.data["phone"] == "02583790123" and row.action == "same"
