@@ -39,10 +39,18 @@ from models.events import current_event
 from models.guests import apply, preview
 from models.importing import MAX_BYTES, ImportFileError
 from models.people import Attendee
+from models.phones import format_phone
 from models.search import search_attendees
 from models.timeutil import local
 
 bp = Blueprint("guests", __name__, url_prefix="/admin")
+
+
+@bp.app_template_filter("phone")
+def _phone_filter(digits: str | None) -> str:
+    """{{ p.phone|phone }}: "0905111222" -> "0905 111 222" (models.phones.format_phone)."""
+    return format_phone(digits)
+
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -55,7 +63,7 @@ class ImportForm(FlaskForm):
 
 class ConfirmImportForm(FlaskForm):
     token = HiddenField(validators=[Regexp(r"^[0-9a-f]{32}$")])
-    fix_case = BooleanField(_l("Viết hoa chữ cái đầu mỗi từ trong họ tên"))
+    fix_caps = BooleanField(_l("Viết lại chức vụ, đơn vị đang viết IN HOA (GIÁM ĐỐC → Giám đốc; giữ UBND, TNHH, HTX…)"))
 
 
 class BadgeForm(FlaskForm):
@@ -188,15 +196,16 @@ def import_confirm():
         if not report.good:
             flash(_("Không có dòng hợp lệ nào để nhập."), "error")
             return redirect(url_for("guests.import_page"))
-        apply(ev, report, fix_case=form.fix_case.data, actor=_actor(), user_id=current_user.id)
+        apply(ev, report, fix_caps=form.fix_caps.data, actor=_actor(), user_id=current_user.id)
     except ImportFileError as exc:
         flash(str(exc), "error")
         return redirect(url_for("guests.import_page"))
     finally:
         path.unlink(missing_ok=True)
         session.pop("import", None)
-    flash(_("Đã nhập danh sách: %(c)d đại biểu mới, %(u)d cập nhật, %(s)d dòng lỗi bỏ qua.",
-            c=report.created, u=report.updated, s=len(report.bad)), "ok")
+    flash(_("Đã nhập danh sách: %(c)d đại biểu mới, %(u)d cập nhật, %(s)d dòng lỗi bỏ qua, "
+            "%(k)d dòng tổng / ký tên không phải đại biểu.",
+            c=report.created, u=report.updated, s=len(report.bad), k=len(report.skipped)), "ok")
     return redirect(url_for("guests.index"))
 
 

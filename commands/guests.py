@@ -28,11 +28,14 @@ def _event():
 @click.command("import-attendees")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Only print the report; write nothing.")
-@click.option("--fix-case", is_flag=True, help='Capitalise names ("NGUYỄN văn a" -> "Nguyễn Văn A").')
+@click.option("--fix-caps", is_flag=True,
+              help='Rewrite ALL-CAPS positions and organisations ("GIÁM ĐỐC" -> "Giám đốc"; acronyms kept).')
+@click.option("--fix-case", is_flag=True, hidden=True, help="Obsolete: names are always capitalised now.")
 @click.option("--encoding", default=None, help="CSV encoding (default: detected: utf-8, utf-16, cp1258).")
-def import_attendees(file: Path, dry_run: bool, fix_case: bool, encoding: str | None) -> None:
+def import_attendees(file: Path, dry_run: bool, fix_caps: bool, fix_case: bool, encoding: str | None) -> None:
     """Import delegates from an .xlsx or .csv guest list (the same report as the web preview).
-    Exits 1 when nothing was (or, with --dry-run, would be) imported."""
+    Names are always capitalised ("nguyễn văn a" -> "Nguyễn Văn A"); summary and signature rows
+    are skipped and listed. Exits 1 when nothing was (or, with --dry-run, would be) imported."""
     from models.guests import apply, preview
     from models.importing import MAX_BYTES, ImportFileError
 
@@ -46,7 +49,7 @@ def import_attendees(file: Path, dry_run: bool, fix_case: bool, encoding: str | 
         click.echo(f"Lỗi: {exc}", err=True)
         sys.exit(1)
     if not dry_run and report.good:
-        apply(ev, report, fix_case=fix_case, actor="cli")
+        apply(ev, report, fix_caps=fix_caps, actor="cli")
     for line in report.lines():
         click.echo(line)
     if dry_run:

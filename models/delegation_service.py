@@ -203,10 +203,7 @@ def _validate(district: District, form: dict[str, str]) -> tuple[dict, Group]:
         fields["group"] = _l("Vui lòng chọn thành phần trong danh sách.")
     if fields:
         raise NominationError("invalid", _l("Vui lòng sửa các ô được đánh dấu."), fields)
-    name = row.data["full_name"]
-    if row.suggestion and (name.islower() or name.isupper()):  # "NGUYỄN VĂN A" -> "Nguyễn Văn A"
-        row.data["full_name"] = row.suggestion
-    return row.data, group
+    return row.data, group  # _check wrote the name title-cased ("nguyễn văn a" -> "Nguyễn Văn A")
 
 
 def save_nomination(link: DistrictLink, form: dict[str, str], attendee_id: int | None = None,

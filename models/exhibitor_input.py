@@ -21,7 +21,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 
 from models.exhibition import EXHIBITOR_KINDS, OCOP_GROUPS
-from models.names import clean
+from models.names import clean, title_case
 
 #: form name of the honeypot field: hidden from people, bots fill it in
 HONEYPOT = "website"
@@ -188,4 +188,4 @@ def _staff(row: dict[str, str], i: int, errors: dict) -> dict:
         if not phone:
             errors[key + "phone"] = _l("Số điện thoại không hợp lệ (ví dụ: 0905 123 456).")
     return {"honorific": row["honorific"] if row["honorific"] in HONORIFICS else "",
-            "name": row["name"], "position": row["position"], "phone": phone}
+            "name": title_case(row["name"]), "position": row["position"], "phone": phone}

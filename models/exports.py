@@ -20,6 +20,7 @@ from models.event import District, Event, Group
 from models.guests import TEMPLATE_HEADERS
 from models.hall import Seat
 from models.people import Attendee
+from models.phones import format_phone
 from models.timeutil import local
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
@@ -60,25 +61,83 @@ def _save(wb: Workbook) -> bytes:
     return buf.getvalue()
 
 
+#: rows of the template that get the phone column as Text and the drop-down lists
+TEMPLATE_ROWS = 1000
+
+
 def template_xlsx(ev: Event) -> bytes:
-    """The import template: Vietnamese headers, two example rows, and a sheet listing the
-    event's groups and districts (the values the "Thành phần" and "Huyện" columns accept)."""
+    """The import template: sheet 1 "Danh sách đại biểu" (Vietnamese headers, two example rows,
+    the phone column formatted as Text "@" so Excel keeps the leading 0, drop-down lists of the
+    event's groups and delegation units), sheet 2 "Hướng dẫn" (how to fill it in, in Vietnamese),
+    sheet 3 "Giá trị hợp lệ" (the lists the drop-downs read)."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     wb = Workbook()
     groups = list(db.session.scalars(select(Group).where(Group.event_id == ev.id).order_by(Group.priority)))
     districts = list(db.session.scalars(
         select(District).where(District.event_id == ev.id).order_by(District.sort_order)))
+    unit = (getattr(ev, "unit_label", "") or "Huyện").strip() or "Huyện"
+    headers = tuple(unit if h == "Huyện" else h for h in TEMPLATE_HEADERS)
     g0 = groups[0].name if groups else ""
     d0 = districts[0].name if districts else ""
     examples = [
-        (1, "DB001", "Ông", "Nguyễn Văn An", "Giám đốc", "Sở Tài chính", g0, d0, "0905 123 456", "", 10, ""),
-        (2, "DB002", "Bà", "Trần Thị Bích Ngọc", "Phó Giám đốc", "Sở Công Thương", g0, "", "0914 222 333", "",
+        (1, "DB001", "Ông", "Nguyễn Văn An", "Giám đốc", "Sở Tài chính", g0, d0, "0905123456", "", 10, ""),
+        (2, "DB002", "Bà", "Trần Thị Bích Ngọc", "Phó Giám đốc", "Sở Công Thương", g0, "", "02583790123", "",
          11, ""),
     ]
-    _sheet(wb.active, "Danh sách đại biểu", TEMPLATE_HEADERS, examples, {4: 28, 5: 24, 6: 32, 7: 24})
+    ws = wb.active
+    _sheet(ws, "Danh sách đại biểu", headers, examples, {4: 28, 5: 24, 6: 32, 7: 24, 9: 16})
+    col = {h: get_column_letter(j) for j, h in enumerate(TEMPLATE_HEADERS, start=1)}
+    for r in range(2, TEMPLATE_ROWS + 2):
+        ws[f"{col['Điện thoại']}{r}"].number_format = "@"
+    ws.column_dimensions[col["Điện thoại"]].number_format = "@"
+    _guide(wb.create_sheet(), unit, len(groups), len(districts))
     ref = wb.create_sheet()
-    rows = [(g.name, g.code, "") for g in groups] + [("", "", d.name) for d in districts]
-    _sheet(ref, "Giá trị hợp lệ", ("Thành phần", "Mã thành phần", "Huyện"), rows, {1: 36, 3: 28})
+    _sheet(ref, "Giá trị hợp lệ", ("Thành phần", "Mã thành phần", unit),
+           [(g.name, g.code, "") for g in groups], {1: 36, 3: 28})
+    for i, d in enumerate(districts, start=2):
+        safe(ref, i, 3, d.name)
+    for letter, header, n, what in ((col["Thành phần"], "A", len(groups), "thành phần"),
+                                    (col["Huyện"], "C", len(districts), unit.lower())):
+        if not n:
+            continue
+        dv = DataValidation(type="list", formula1=f"='Giá trị hợp lệ'!${header}$2:${header}${n + 1}",
+                            allow_blank=True, showErrorMessage=True, errorStyle="warning",
+                            errorTitle="Giá trị không có trong danh sách",
+                            error=f"Hãy chọn {what} trong danh sách (trang \"Giá trị hợp lệ\").")
+        dv.add(f"{letter}2:{letter}{TEMPLATE_ROWS + 1}")
+        ws.add_data_validation(dv)
     return _save(wb)
+
+
+def _guide(ws, unit: str, n_groups: int, n_units: int) -> None:
+    """The "Hướng dẫn" sheet: one instruction per row, column names in quotes (so no row of this
+    sheet is ever taken for the list's header)."""
+    ws.title = "Hướng dẫn"
+    lines = [
+        "HƯỚNG DẪN ĐIỀN DANH SÁCH ĐẠI BIỂU",
+        "",
+        "1. Điền mỗi đại biểu trên một dòng của trang \"Danh sách đại biểu\"; giữ nguyên dòng tiêu đề. "
+        "Xóa hai dòng ví dụ trước khi gửi.",
+        "2. Cột \"Họ và tên\" là bắt buộc. Viết hoa hay viết thường đều được: hệ thống tự viết lại "
+        "(\"nguyễn văn an\" → \"Nguyễn Văn An\").",
+        "3. \"Danh xưng\": Ông, Bà, Đồng chí… Có thể để trống, hoặc viết liền trong họ tên (\"Ông Nguyễn Văn An\").",
+        "4. \"Điện thoại\": ô đã để dạng Văn bản (Text) để giữ số 0 đầu, ví dụ 0905123456 hoặc 0258 379 0123. "
+        "Số bị mất số 0 (905123456) vẫn được nhận lại. Số sai được bỏ qua, đại biểu vẫn được nhập.",
+        f"5. \"Thành phần\" và \"{unit}\": chọn trong danh sách thả xuống ({n_groups} thành phần, "
+        f"{n_units} {unit.lower()}; xem trang \"Giá trị hợp lệ\"). Giá trị khác danh sách sẽ bị báo lỗi khi nhập.",
+        "6. \"Mã\" (không bắt buộc): mã riêng của mỗi đại biểu. Khi gửi lại danh sách đã sửa, người có cùng mã "
+        "được cập nhật, không bị tạo trùng. Không có mã thì hệ thống nhận ra theo họ tên và đơn vị.",
+        "7. \"Thứ tự ưu tiên\": số nhỏ ngồi trên (1 là cao nhất); để trống nếu không rõ.",
+        "8. Không cần xóa dòng \"Tổng cộng\", \"Người lập biểu\" hay phần ký tên ở cuối bảng: "
+        "hệ thống tự bỏ qua và liệt kê riêng.",
+        "9. Không dùng công thức (=…) trong ô; không gộp ô trong phần danh sách.",
+        "10. Lưu tệp dạng .xlsx (Excel Workbook) và gửi lại cho ban tổ chức.",
+    ]
+    for i, text in enumerate(lines, start=1):
+        safe(ws, i, 1, text)
+    ws["A1"].font = Font(bold=True, size=13)
+    ws.column_dimensions["A"].width = 120
 
 
 def _people(ev: Event, *, no_shows: bool = False) -> list:
@@ -107,7 +166,7 @@ def _badge_status(a: Attendee) -> str:
 def _row(n: int, a: Attendee, gname: str | None, dname: str | None, seat: str | None, tz: str) -> tuple:
     arrived = local(a.checked_in_at, tz)
     status = "Đã hủy" if a.status == "cancelled" else ("Đã đến" if a.checked_in_at else "Chưa đến")
-    return (n, a.honorific, a.full_name, a.position, a.organisation, gname or "", dname or "", a.phone,
+    return (n, a.honorific, a.full_name, a.position, a.organisation, gname or "", dname or "", format_phone(a.phone),
             seat or "", _badge_status(a), arrived.strftime("%H:%M %d/%m/%Y") if arrived else "", status)
 
 

@@ -1,15 +1,25 @@
 """Importing the guest list: preview (per-row problems, nothing written), then apply (one transaction).
 
 preview(ev, data, filename, encoding=None) -> ImportReport
-    Raises models.importing.ImportFileError for an unreadable file (see there), or when no column
-    looks like a name column. Each row gets ``problems`` (Vietnamese): missing name, unknown group,
-    unknown district, duplicate of an earlier row, bad phone, bad e-mail, bad precedence, a formula
-    in a cell, a value too long. Rows with problems are never written.
-apply(ev, report, fix_case=False, actor="") -> ImportReport
+    Raises models.importing.ImportFileError for an unreadable file (see there), or when no sheet
+    has a header row with a name column. The list is the first sheet whose header row (within the
+    first 15 rows, titles above it allowed; two header rows under merged cells read as one) names
+    a name column. Each row gets ``problems`` (Vietnamese): missing name, unknown group, unknown
+    district, duplicate of an earlier row, bad e-mail, bad precedence, a formula in a cell, a
+    value too long; rows with problems are never written. ``warnings`` do not stop a row: a phone
+    that stays invalid after its leading 0 is restored is dropped (the person is imported without
+    it), a cancelled person is only updated. Summary and signature rows ("Tổng cộng", "Cộng",
+    "Người lập biểu", "Ghi chú", a count in the name cell, a row with only a number, a merged
+    band, everything below the signature block) go to ``report.skipped`` with their reason.
+    Names are always written title-cased (models.names.title_case); ALL-CAPS positions and
+    organisations get a ``caps`` offer (models.names.fix_caps).
+apply(ev, report, fix_caps=False, actor="") -> ImportReport
     Writes every good row in ONE transaction (all or nothing) and commits: new delegates are
-    created, delegates already imported under the same stable key are updated (never duplicated).
-    The stable key is the list's code column ("Mã") when present, else the folded name +
-    organisation (so re-sorting the list or renumbering "STT" changes nothing).
+    created; a person already on the list, whoever added them (demo, walk-in, nomination, earlier
+    import), is updated, never added twice. A row matches, in order: the same stable key (the
+    list's "Mã" column when present, else the folded name + organisation), the same folded
+    name + organisation, the same folded name + phone (a phone alone never matches: an office
+    number is often given for several people).
 """
 
 from __future__ import annotations
@@ -23,9 +33,10 @@ from sqlalchemy import insert, select
 from models.base import db
 from models.entities import audit
 from models.event import District, Event, Group
-from models.importing import ImportFileError, read_table
-from models.names import clean, fold, sort_key, title_case
+from models.importing import ImportFileError, read_sheets
+from models.names import clean, fix_caps, fold, sort_key, title_case
 from models.people import Attendee
+from models.phones import PhoneError, normalize_phone
 
 #: field -> header variants (compared folded: no accents, lower case, single spaces)
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -50,7 +61,6 @@ TEMPLATE_HEADERS = ("STT", "Mã", "Danh xưng", "Họ và tên", "Chức vụ", 
 HONORIFICS = ("Đồng chí", "Ông", "Bà", "Anh", "Chị")
 LIMITS = {"honorific": 40, "full_name": 200, "position": 300, "organisation": 300, "phone": 40,
           "email": 200, "notes": 2000, "code": 150}
-_PHONE = re.compile(r"^(\+84|84|0)\d{8,10}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DISTRICT_PREFIX = re.compile(r"^(thanh pho|tp\.?|thi xa|tx\.?|huyen|h\.)\s+")
 _HEADER_INDEX = {fold(v): f for f, vs in HEADERS.items() for v in vs}
@@ -62,12 +72,27 @@ class ImportRow:
     data: dict[str, str]
     problems: list[str] = field(default_factory=list)
     key: str = ""
-    #: "create", "update", "same" (already imported, nothing changes) or "skip" (has problems)
+    #: "create", "update", "same" (already on the list, nothing changes) or "skip" (has problems)
     action: str = "create"
-    #: the capitalised name offered when it differs ("NGUYỄN văn a" -> "Nguyễn Văn A")
-    suggestion: str | None = None
+    #: the name as typed, when title_case changed it ("NGUYỄN văn a")
+    typed: str | None = None
+    #: field -> fix_caps value offered for an ALL-CAPS position or organisation
+    caps: dict[str, str] = field(default_factory=dict)
+    #: notes that do not stop the row (an invalid phone dropped, a cancelled person)
+    warnings: list[str] = field(default_factory=list)
+    #: the person already on the list this row updates
+    attendee_id: int | None = None
     group_id: int | None = None
     district_id: int | None = None
+
+
+@dataclass
+class SkippedRow:
+    """A summary, signature or heading row: not a delegate, not an error."""
+
+    line: int
+    text: str
+    reason: str
 
 
 @dataclass
@@ -76,6 +101,9 @@ class ImportReport:
     columns: dict[str, str]  # field -> header as written in the file
     ignored: list[str]
     rows: list[ImportRow]
+    skipped: list[SkippedRow] = field(default_factory=list)
+    #: the sheet the list was read from
+    sheet: str = ""
     created: int = 0
     updated: int = 0
     applied: bool = False
@@ -97,38 +125,80 @@ class ImportReport:
             f"{h} → {f}" for f, h in self.columns.items())]
         if self.ignored:
             out.append("Cột bỏ qua: " + ", ".join(self.ignored))
-        out.append(f"Dòng dữ liệu: {len(self.rows)}; hợp lệ: {len(self.good)}; có lỗi: {len(self.bad)}")
+        if self.sheet:
+            out.append(f"Trang tính: {self.sheet}")
+        out.append(f"Dòng dữ liệu: {len(self.rows)}; hợp lệ: {len(self.good)}; có lỗi: {len(self.bad)}; "
+                   f"bỏ qua (dòng tổng, ký tên, tiêu đề): {len(self.skipped)}")
         out.append(f"Sẽ thêm mới: {self.count('create')}; cập nhật: {self.count('update')}; "
                    f"không đổi: {self.count('same')}")
         for r in self.bad[:limit]:
             out.append(f"  Dòng {r.line}: {r.data.get('full_name') or '—'}: " + "; ".join(r.problems))
         if len(self.bad) > limit:
             out.append(f"  … và {len(self.bad) - limit} dòng lỗi khác")
-        offers = [r for r in self.good if r.suggestion]
+        warned = [r for r in self.good if r.warnings]
+        if warned:
+            out.append(f"Cảnh báo ({len(warned)} dòng, vẫn được nhập):")
+            out.extend(f"  Dòng {r.line}: {r.data.get('full_name')}: " + "; ".join(r.warnings)
+                       for r in warned[:limit])
+        if self.skipped:
+            out.append(f"Dòng bỏ qua ({len(self.skipped)}):")
+            out.extend(f"  Dòng {s.line}: {s.text[:80]} ({s.reason})" for s in self.skipped[:limit])
+        updates = [r for r in self.good if r.action == "update"]
+        if updates:
+            out.append(f"Cập nhật ({len(updates)}): " + "; ".join(
+                f"dòng {r.line} {r.data.get('full_name')}" for r in updates[:20]))
+        offers = [r for r in self.good if r.caps]
         if offers:
-            out.append(f"Đề nghị viết hoa lại {len(offers)} tên (dùng --fix-case), ví dụ: "
-                       + "; ".join(f"{r.data['full_name']} → {r.suggestion}" for r in offers[:5]))
+            out.append(f"Đề nghị sửa chữ IN HOA ở {len(offers)} dòng (dùng --fix-caps), ví dụ: " + "; ".join(
+                f"{r.data[f]} → {v}" for r in offers[:5] for f, v in r.caps.items()))
         if self.applied:
-            out.append(f"Đã nhập: {self.created} mới, {self.updated} cập nhật.")
+            out.append(f"Đã nhập: {self.created} mới, {self.updated} cập nhật, "
+                       f"{len(self.skipped)} dòng bỏ qua.")
         return out
 
 
-def map_headers(rows: list[list[str]]) -> tuple[int, dict[int, str], list[str]]:
-    """(header row index, column index -> field, ignored headers). The header row is the first of
-    the first 15 rows that names a name column (lists often have a title above the table)."""
+def _header_field(cell: str, extra: dict[str, str] | None = None) -> str | None:
+    key = fold(cell).strip(" :*")
+    key2 = re.sub(r"\s*\(.*?\)\s*", " ", key).strip(" :*")  # "Họ và tên (ghi đầy đủ)"
+    for k in (key, key2):
+        f = _HEADER_INDEX.get(k) or (extra or {}).get(k)
+        if f:
+            return f
+    return None
+
+
+def map_headers(rows: list[list[str]], extra: dict[str, str] | None = None
+                ) -> tuple[int, dict[int, str], list[str]]:
+    """(index of the last header row, column index -> field, ignored headers). The header row is
+    the first of the first 15 rows that names a name column (lists often have a title above the
+    table). When the next row names further columns (two header rows under merged cells:
+    "Liên hệ" above "Điện thoại" and "Email"), it is part of the header. ``extra`` maps more
+    folded header texts to fields (the event's unit label: "xã/phường" -> district)."""
     for i, row in enumerate(rows[:15]):
-        cols: dict[int, str] = {}
-        ignored: list[str] = []
-        for j, cell in enumerate(row):
-            key = fold(cell).strip(" :*")
-            f = _HEADER_INDEX.get(key)
-            if f and f not in cols.values():
-                cols[j] = f
-            elif clean(cell) and key not in IGNORED:
-                ignored.append(clean(cell))
-        if "full_name" in cols.values():
-            return i, cols, ignored
+        cols = _header_cols(row, extra)
+        if "full_name" not in cols.values():
+            continue
+        if i + 1 < len(rows):
+            sub = _header_cols(rows[i + 1], extra)
+            if sub and "full_name" not in set(sub.values()) - {cols.get(j) for j in sub}:
+                merged = {j: f for j, f in cols.items() if f not in sub.values() or sub.get(j) == f}
+                merged.update(sub)
+                if len(set(merged.values())) == len(merged) and len(merged) > len(cols) - 1:
+                    cols, i = merged, i + 1
+        used = set(cols)
+        ignored = [clean(c) for j, c in enumerate(rows[i]) if j not in used and clean(c)
+                   and fold(c).strip(" :*") not in IGNORED]
+        return i, dict(sorted(cols.items())), list(dict.fromkeys(ignored))
     raise ImportFileError("Không tìm thấy cột họ tên (ví dụ \"Họ và tên\"). Hãy dùng tệp mẫu.")
+
+
+def _header_cols(row: list[str], extra: dict[str, str] | None) -> dict[int, str]:
+    cols: dict[int, str] = {}
+    for j, cell in enumerate(row):
+        f = _header_field(cell, extra)
+        if f and f not in cols.values():
+            cols[j] = f
+    return cols
 
 
 def stable_key(data: dict[str, str]) -> str:
@@ -151,49 +221,166 @@ def _lookup(items: list, extra=lambda x: ()) -> dict[str, object]:
     return out
 
 
+def _pick_sheet(sheets: list[tuple[str, list[list[str]]]], extra: dict[str, str]):
+    for title, table in sheets:
+        try:
+            return title, table, map_headers(table, extra)
+        except ImportFileError:
+            continue
+    raise ImportFileError("Không tìm thấy cột họ tên (ví dụ \"Họ và tên\") ở trang tính nào. Hãy dùng tệp mẫu.")
+
+
+def _people_index(ev: Event) -> tuple[dict, dict, dict, dict]:
+    """Everyone on the event's list, whoever added them: by id, by external key, by folded
+    name + organisation, by (folded name, phone). Merged-away records are left out."""
+    by_id: dict[int, tuple] = {}
+    by_key: dict[str, int] = {}
+    by_name: dict[str, int] = {}
+    by_phone: dict[tuple[str, str], int] = {}
+    for row in db.session.execute(
+            select(Attendee.id, Attendee.full_name, Attendee.position, Attendee.organisation,
+                   Attendee.group_id, Attendee.district_id, Attendee.phone, Attendee.email,
+                   Attendee.precedence, Attendee.honorific, Attendee.external_key, Attendee.name_key,
+                   Attendee.status)
+            .where(Attendee.event_id == ev.id, Attendee.merged_into_id.is_(None)).order_by(Attendee.id)):
+        by_id[row.id] = tuple(row)
+        if row.external_key:
+            by_key.setdefault(row.external_key, row.id)
+        by_name.setdefault(row.name_key or fold(f"{row.full_name} | {row.organisation or ''}"), row.id)
+        if row.phone:
+            by_phone.setdefault((fold(row.full_name), row.phone), row.id)
+    return by_id, by_key, by_name, by_phone
+
+
+def _unit_names(ev: Event) -> list[str]:
+    """Proper names fix_caps keeps capitalised: the event's delegation units without their prefix."""
+    return [n for n in (_DISTRICT_PREFIX.sub("", clean(d).lower()) for d in db.session.scalars(
+        select(District.name).where(District.event_id == ev.id))) if n]
+
+
 def preview(ev: Event, data: bytes, filename: str = "", encoding: str | None = None) -> ImportReport:
     """Read and check a guest list; writes nothing. See the module docstring."""
-    table = read_table(data, filename, encoding)
-    head, cols, ignored = map_headers(table)
+    label = fold(getattr(ev, "unit_label", "") or "")
+    extra = {label: "district"} if label and label not in _HEADER_INDEX else {}
+    sheet, table, (head, cols, ignored) = _pick_sheet(read_sheets(data, filename, encoding), extra)
     header_row = table[head]
     groups = _lookup(list(db.session.scalars(select(Group).where(Group.event_id == ev.id))),
                      lambda g: (g.name_en,))
     districts = _lookup(list(db.session.scalars(select(District).where(District.event_id == ev.id))),
                         lambda d: (_DISTRICT_PREFIX.sub("", fold(d.name)),))
-    existing = {k: (i, n, p, o, g, d, ph, e, pr, h) for k, i, n, p, o, g, d, ph, e, pr, h in db.session.execute(
-        select(Attendee.external_key, Attendee.id, Attendee.full_name, Attendee.position,
-               Attendee.organisation, Attendee.group_id, Attendee.district_id, Attendee.phone,
-               Attendee.email, Attendee.precedence, Attendee.honorific)
-        .where(Attendee.event_id == ev.id, Attendee.external_key.is_not(None)))}
+    by_id, by_key, by_name, by_phone = _people_index(ev)
+    units = _unit_names(ev)
+    name_col = next(j for j, f in cols.items() if f == "full_name")
     seen: dict[str, int] = {}
+    seen_people: dict[int, int] = {}
     rows: list[ImportRow] = []
+    skipped: list[SkippedRow] = []
+    signed = False
     for n, raw in enumerate(table[head + 1:], start=head + 2):
         if not any((c or "").strip() for c in raw):
             continue
-        row = ImportRow(line=n, data={})
-        for j, f in cols.items():
-            value = raw[j] if j < len(raw) else ""
-            if value.startswith("=") and len(value) > 1:
-                row.problems.append(f"Ô \"{header_row[j]}\" chứa công thức, không được nhận")
-                value = ""
-            row.data[f] = clean(value)
-        _check(row, groups, districts)
-        row.key = stable_key(row.data)
-        if row.key in seen and not row.problems:
-            row.problems.append(f"Trùng với dòng {seen[row.key]}")
+        reason = "phần ký tên, dưới danh sách" if signed else _skip_reason(raw, name_col)
+        if reason:
+            signed = signed or reason.startswith("phần ký tên")
+            skipped.append(SkippedRow(n, " · ".join(dict.fromkeys(clean(c) for c in raw if clean(c))), reason))
+            continue
+        row = _read_row(n, raw, cols, header_row, groups, districts, units)
+        pid = _match(row, by_key, by_name, by_phone)
+        if not row.problems:
+            if row.key in seen:
+                row.problems.append(f"Trùng với dòng {seen[row.key]}")
+            elif pid is not None and pid in seen_people:
+                row.problems.append(f"Cùng một người với dòng {seen_people[pid]}")
         seen.setdefault(row.key, n)
+        if pid is not None:
+            seen_people.setdefault(pid, n)
         if row.problems:
             row.action = "skip"
-        elif row.key in existing:
-            row.action = "same" if _same(row, existing[row.key]) else "update"
+        elif pid is not None:
+            row.attendee_id = pid
+            old = by_id[pid]
+            if old[12] == "cancelled":
+                row.warnings.append("Người này đã bị hủy trong danh sách; chỉ cập nhật thông tin, không khôi phục")
+            row.action = "same" if _same(row, old) else "update"
         rows.append(row)
-    if not rows:
+    if not rows and not skipped:
         raise ImportFileError("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề.")
     return ImportReport(filename=filename, columns={f: header_row[j] for j, f in cols.items()},
-                        ignored=ignored, rows=rows)
+                        ignored=ignored, rows=rows, skipped=skipped, sheet=sheet)
 
 
-def _check(row: ImportRow, groups: dict, districts: dict) -> None:
+def _read_row(n: int, raw: list[str], cols: dict[int, str], header_row: list[str], groups: dict,
+              districts: dict, units: list[str]) -> ImportRow:
+    """One data row: its cells by field, checked (_check), ALL-CAPS offers, its stable key."""
+    row = ImportRow(line=n, data={})
+    for j, f in cols.items():
+        value = raw[j] if j < len(raw) else ""
+        if value.startswith("=") and len(value) > 1:
+            row.problems.append(f"Ô \"{header_row[j]}\" chứa công thức, không được nhận")
+            value = ""
+        row.data[f] = clean(value)
+    _check(row, groups, districts, lenient_phone=True)
+    for f in ("position", "organisation"):
+        value = row.data.get(f, "")
+        if value.isupper():  # only ALL-CAPS text is offered a rewrite
+            fixed = fix_caps(value, units)
+            if fixed != value:
+                row.caps[f] = fixed
+    row.key = stable_key(row.data)
+    return row
+
+
+def _match(row: ImportRow, by_key: dict, by_name: dict, by_phone: dict) -> int | None:
+    d = row.data
+    name = fold(d.get("full_name", ""))
+    if not name:
+        return None
+    pid = by_key.get(row.key)
+    if pid is None and "organisation" in d:
+        pid = by_name.get(fold(f"{d['full_name']} | {d.get('organisation') or ''}"))
+    if pid is None and d.get("phone"):
+        pid = by_phone.get((name, d["phone"]))
+    return pid
+
+
+#: first words of summary rows (compared in lower case, accents kept: "cộng" is not "công")
+_SUMMARY = re.compile(r"^(tổng cộng|tổng số|tổng|cộng|ghi chú|lưu ý|chú thích|danh sách (này )?gồm)(?=$|[\s:,.\d(])")
+_SUMMARY_FOLDED = re.compile(r"^(tong cong|tong so|ghi chu|luu y)(?=$|[\s:,.\d(])")
+#: the signature block: this row and every row below it are not delegates
+_SIGNATURE = re.compile(r"^(người lập( biểu| bảng)?|người tổng hợp|thủ trưởng|lãnh đạo đơn vị|xác nhận|"
+                        r"nơi nhận|ký tên|\(ký|t/m|tm\.|kt\.|(.*, )?ngày\s.*\stháng\s.*\snăm)(?=$|[\s:,.(])")
+_SIGNATURE_FOLDED = re.compile(r"^(nguoi lap( bieu)?|thu truong|noi nhan|(.*, )?ngay\s.*\sthang\s.*\snam)"
+                               r"(?=$|[\s:,.(])")
+_COUNT = re.compile(r"^[\W\d_]*\d[\W\d_]*(đại biểu|người|đb|khách|dai bieu|nguoi|db)?\W*$", re.I)
+_NUMBERISH = re.compile(r"^[(\[]?\d{1,6}[.)\]]?$")
+_SECTION = re.compile(r"^([IVXLC]{1,6}|[A-ZĐ])[.)]\s+\S")
+
+
+def _skip_reason(raw: list[str], name_col: int) -> str | None:
+    """Why a row is no delegate (a summary, signature, heading or numbering row), or None."""
+    cells = [c.strip() for c in raw if c and c.strip()]  # cells are NFC already (read_sheets)
+    name = raw[name_col].strip() if name_col < len(raw) else ""
+    for text in dict.fromkeys([cells[0], name] if name else [cells[0]]):
+        low = text.lower()
+        # the *_FOLDED patterns are for lists typed without accents: plain ASCII text
+        if _SIGNATURE.match(low) or (low.isascii() and _SIGNATURE_FOLDED.match(low)):
+            return "phần ký tên, dưới danh sách"
+        if _SUMMARY.match(low) or (low.isascii() and _SUMMARY_FOLDED.match(low)):
+            return "dòng tổng cộng / ghi chú"
+    if (not name or len(cells) > 1) and all(_NUMBERISH.match(c) for c in cells):  # "6"; "(1) (2) (3)"
+        return "dòng chỉ có số thứ tự"
+    if name and _COUNT.match(name):
+        return "ô họ tên là một con số"
+    if len(cells) >= 3 and len(set(cells)) == 1:  # merged across (a household named after its owner: 2)
+        return "dòng gộp ô (tiêu đề mục)"
+    if name and _SECTION.match(name) and name == name.upper():
+        return "dòng tiêu đề mục"
+    return None
+
+
+def _check(row: ImportRow, groups: dict, districts: dict, lenient_phone: bool = False) -> None:
+    """Check and normalise one row in place. A phone that stays invalid is a problem, or with
+    ``lenient_phone`` (the import) a warning: the phone is dropped and the row kept."""
     d = row.data
     name = d.get("full_name", "")
     if name and not d.get("honorific"):
@@ -205,7 +392,8 @@ def _check(row: ImportRow, groups: dict, districts: dict) -> None:
     if not name:
         row.problems.append("Thiếu họ tên")
     elif title_case(name) != name:
-        row.suggestion = title_case(name)
+        row.typed = name
+        d["full_name"] = title_case(name)
     for f, limit in LIMITS.items():
         if len(d.get(f, "")) > limit:
             row.problems.append(f"{f} quá dài (tối đa {limit} ký tự)")
@@ -223,11 +411,15 @@ def _check(row: ImportRow, groups: dict, districts: dict) -> None:
         else:
             row.district_id = dist.id
     if d.get("phone"):
-        digits = re.sub(r"[\s.\-()]", "", d["phone"])
-        if not _PHONE.match(digits):
-            row.problems.append(f"Số điện thoại không hợp lệ \"{d['phone']}\"")
-        else:
-            d["phone"] = digits
+        try:
+            d["phone"] = normalize_phone(d["phone"])
+        except PhoneError as exc:
+            if not lenient_phone:
+                row.problems.append(f"Số điện thoại không hợp lệ \"{d['phone']}\": {exc}")
+            else:
+                row.warnings.append(f"Số điện thoại \"{d['phone']}\" không hợp lệ ({exc}); "
+                                    "đại biểu vẫn được nhập, không có số điện thoại")
+                del d["phone"]
     if d.get("email") and not _EMAIL.match(d["email"]):
         row.problems.append(f"Email không hợp lệ \"{d['email']}\"")
     if d.get("precedence"):
@@ -240,15 +432,15 @@ def _check(row: ImportRow, groups: dict, districts: dict) -> None:
             row.problems.append(f"Thứ tự ưu tiên phải là số \"{d['precedence']}\"")
 
 
-def _values(row: ImportRow, fix_case: bool) -> dict[str, object]:
+def _values(row: ImportRow, fix_caps: bool) -> dict[str, object]:
     """Column values to write (only the columns the file has)."""
     d = row.data
     out: dict[str, object] = {}
     if "full_name" in d:
-        out["full_name"] = row.suggestion if (fix_case and row.suggestion) else d["full_name"]
+        out["full_name"] = d["full_name"]
     for f in ("honorific", "position", "organisation", "phone", "email", "notes"):
         if f in d:
-            out[f] = d[f]
+            out[f] = row.caps.get(f, d[f]) if fix_caps else d[f]
     if "group" in d:
         out["group_id"] = row.group_id
     if "district" in d:
@@ -258,45 +450,63 @@ def _values(row: ImportRow, fix_case: bool) -> dict[str, object]:
     return out
 
 
+def _differs(old: object, new: object) -> bool:
+    """Whether an import should overwrite ``old`` with ``new``. Text differing only in letter case
+    is kept as stored ("UBND xã Cam Hải Tây" is not replaced by "UBND XÃ CAM HẢI TÂY"), unless the
+    stored text is ALL CAPS and the new one is not."""
+    if isinstance(old, str) and isinstance(new, str) and old != new and old.lower() == new.lower():
+        return old.isupper() and not new.isupper()
+    return old != new
+
+
 def _same(row: ImportRow, old: tuple) -> bool:
-    _id, name, pos, org, gid, did, phone, email, prec, hon = old
+    _id, name, pos, org, gid, did, phone, email, prec, hon = old[:10]
     now = {"full_name": name, "position": pos, "organisation": org, "group_id": gid, "district_id": did,
            "phone": phone, "email": email, "precedence": prec, "honorific": hon}
     new = _values(row, False)
-    return all(now.get(k, v) == v for k, v in new.items() if k != "notes")
+    return not any(_differs(now[k], v) for k, v in new.items() if k in now)
 
 
-def apply(ev: Event, report: ImportReport, *, fix_case: bool = False, actor: str = "",
+def apply(ev: Event, report: ImportReport, *, fix_caps: bool = False, actor: str = "",
           user_id: int | None = None) -> ImportReport:
-    """Write the good rows of ``report`` in one transaction and commit (rolls back on error)."""
+    """Write the good rows of ``report`` in one transaction and commit (rolls back on error).
+    Rows matched to a person already on the list update that person; the others are created."""
     good = [r for r in report.rows if not r.problems]
+    # rows found unchanged by the preview are skipped; only the others' delegates are loaded
+    wanted = [r.attendee_id for r in good if r.attendee_id is not None
+              and (r.action != "same" or fix_caps and r.caps)]
+    existing: dict[int, Attendee] = {}
+    for start in range(0, len(wanted), 500):
+        existing.update((a.id, a) for a in db.session.scalars(select(Attendee).where(
+            Attendee.event_id == ev.id, Attendee.id.in_(wanted[start:start + 500]))).unique())
     known = set(db.session.scalars(select(Attendee.external_key).where(
         Attendee.event_id == ev.id, Attendee.external_key.is_not(None))))
-    # rows found unchanged by the preview are skipped; only the others' delegates are loaded
-    wanted = [r.key for r in good if r.key in known and (r.action != "same" or fix_case and r.suggestion)]
-    existing: dict[str, Attendee] = {}
-    for start in range(0, len(wanted), 500):
-        existing.update((a.external_key, a) for a in db.session.scalars(select(Attendee).where(
-            Attendee.event_id == ev.id, Attendee.external_key.in_(wanted[start:start + 500]))).unique())
-    good = [r for r in good if r.key not in known or r.key in existing]
     new_rows: list[dict] = []
     try:
         for r in good:
-            values = _values(r, fix_case)
-            person = existing.get(r.key)
-            if person is None:
-                values.setdefault("precedence", 1000)
-                values.update(event_id=ev.id, external_key=r.key, source="import", status="invited")
-                values["name_key"] = fold(f"{values['full_name']} | {values.get('organisation') or ''}")
-                values["sort_key"] = sort_key(values["full_name"])
-                new_rows.append(values)
+            values = _values(r, fix_caps)
+            if r.attendee_id is not None:
+                person = existing.get(r.attendee_id)
+                if person is None:  # unchanged, or gone since the preview
+                    continue
+                changed = {k: v for k, v in values.items() if _differs(getattr(person, k), v)}
+                if person.external_key is None and r.key not in known:
+                    person.external_key = r.key
+                    known.add(r.key)
+                if changed:
+                    for k, v in changed.items():
+                        setattr(person, k, v)
+                    person.refresh_keys()
+                    report.updated += 1
                 continue
-            changed = {k: v for k, v in values.items() if getattr(person, k) != v}
-            if changed:
-                for k, v in changed.items():
-                    setattr(person, k, v)
-                person.refresh_keys()
-                report.updated += 1
+            if r.key in known:  # added by someone else since the preview
+                continue
+            known.add(r.key)
+            values.setdefault("precedence", 1000)
+            values.update(event_id=ev.id, external_key=r.key, source="import", status="invited")
+            values["name_key"] = fold(f"{values['full_name']} | {values.get('organisation') or ''}")
+            values["sort_key"] = sort_key(values["full_name"])
+            new_rows.append(values)
         if new_rows:
             cols = sorted({k for v in new_rows for k in v})
             full = [{c: v.get(c, _DEFAULTS.get(c)) for c in cols} for v in new_rows]
@@ -304,7 +514,8 @@ def apply(ev: Event, report: ImportReport, *, fix_case: bool = False, actor: str
                 db.session.execute(insert(Attendee), full[start:start + 2000])
         report.created = len(new_rows)
         audit("import_attendees", "event", ev.id, actor=actor, user_id=user_id, file=report.filename,
-              created=report.created, updated=report.updated, skipped=len(report.bad))
+              created=report.created, updated=report.updated, skipped=len(report.bad),
+              summary_rows=len(report.skipped), fix_caps=fix_caps)
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -13,11 +13,18 @@ Encodings: a BOM decides (UTF-8, UTF-16 LE/BE); else strict UTF-8; else UTF-16 w
 so every cell is NFC-normalised later (models.names.clean).
 Formula cells of an .xlsx come back as their formula text ("=..."), so the caller can refuse
 them instead of trusting a cached value.
+
+read_sheets(data, filename, encoding=None) -> [(sheet title, rows)]: every sheet of an .xlsx (a CSV
+is one sheet), so the caller can pick the sheet whose header row it recognises. Merged cells are
+filled with their top-left value (a header merged over two columns or two rows, a group name
+merged down its people); number cells come back without ".0" (914333445.0 -> "914333445"), dates
+as dd/mm/yyyy.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import re
 import unicodedata
@@ -39,7 +46,12 @@ class ImportFileError(ValueError):
 
 
 def read_table(data: bytes, filename: str = "", encoding: str | None = None) -> list[list[str]]:
-    """Rows of strings (trailing empty rows dropped). See the module docstring for errors."""
+    """Rows of strings of the first sheet (trailing empty rows dropped). See the module docstring."""
+    return read_sheets(data, filename, encoding)[0][1]
+
+
+def read_sheets(data: bytes, filename: str = "", encoding: str | None = None) -> list[tuple[str, list[list[str]]]]:
+    """(title, rows) of every non-empty sheet, in workbook order; at least one. Raises ImportFileError."""
     if not data:
         raise ImportFileError("Tệp rỗng.")
     if len(data) > MAX_BYTES:
@@ -48,19 +60,23 @@ def read_table(data: bytes, filename: str = "", encoding: str | None = None) -> 
         )
     name = (filename or "").lower()
     if name.endswith((".xlsx", ".xlsm")) or data[:4] == b"PK\x03\x04":
-        rows = _read_xlsx(data)
+        sheets = _read_xlsx(data)
     elif name.endswith(".xls"):
         raise ImportFileError("Định dạng .xls (Excel 97-2003) không được hỗ trợ. Hãy lưu lại thành .xlsx.")
     else:
-        rows = _read_csv(data, encoding)
-    while rows and not any(c.strip() for c in rows[-1]):
-        rows.pop()
-    if not rows:
+        sheets = [("", _read_csv(data, encoding))]
+    out = []
+    for title, rows in sheets:
+        while rows and not any(c.strip() for c in rows[-1]):
+            rows.pop()
+        if rows:
+            out.append((title, rows))
+    if not out:
         raise ImportFileError("Tệp không có dòng dữ liệu nào.")
-    return rows
+    return out
 
 
-def _read_xlsx(data: bytes) -> list[list[str]]:
+def _read_xlsx(data: bytes) -> list[tuple[str, list[list[str]]]]:
     if not zipfile.is_zipfile(io.BytesIO(data)):
         if data[:4] == b"PK\x03\x04":
             raise ImportFileError("Tệp .xlsx bị hỏng (không đầy đủ), không đọc được. Hãy lưu lại từ Excel.")
@@ -91,25 +107,17 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
     except Exception as exc:  # openpyxl raises many kinds on broken files
         raise ImportFileError("Tệp .xlsx bị hỏng, không đọc được.") from exc
     try:
-        ws = wb.worksheets[0] if wb.worksheets else None
-        if ws is None:
+        if not wb.worksheets:
             raise ImportFileError("Tệp Excel không có trang tính nào.")
-        rows: list[list[str]] = []
-        blank = filled = 0
-        for values in ws.iter_rows(values_only=True):
-            row = [_cell_text(v) for v in values]
-            if any(c.strip() for c in row):
-                blank = 0
-                filled += 1
-                rows.append(row)
-                if filled > MAX_ROWS + 1:
-                    raise ImportFileError(f"Tệp có quá nhiều dòng (tối đa {MAX_ROWS:,}).")
-            else:
-                blank += 1
-                if blank > MAX_BLANK_RUN:
-                    break
-                rows.append(row)
-        return rows
+        sheets = []
+        filled = 0
+        for ws in wb.worksheets:
+            if not hasattr(ws, "iter_rows"):  # a chart sheet
+                continue
+            rows, filled = _read_ws(ws, filled)
+            _fill_merged(rows, _merged_ranges(data, getattr(ws, "_worksheet_path", "")))
+            sheets.append((ws.title, rows))
+        return sheets or [("", [])]
     except ImportFileError:
         raise
     except Exception as exc:
@@ -118,11 +126,76 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
         wb.close()
 
 
+def _read_ws(ws, filled: int) -> tuple[list[list[str]], int]:
+    rows: list[list[str]] = []
+    blank = 0
+    for values in ws.iter_rows(values_only=True):
+        row = [_cell_text(v) for v in values]
+        if any(c.strip() for c in row):
+            blank = 0
+            filled += 1
+            rows.append(row)
+            if filled > MAX_ROWS + 1:
+                raise ImportFileError(f"Tệp có quá nhiều dòng (tối đa {MAX_ROWS:,}).")
+        else:
+            blank += 1
+            if blank > MAX_BLANK_RUN:
+                break
+            rows.append(row)
+    return rows, filled
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3}\d{1,7}):([A-Z]{1,3}\d{1,7})"')
+#: merged ranges are filled only up to this many cells in all (a sheet merged down to row 1,048,576)
+MAX_MERGED_CELLS = 200_000
+
+
+def _merged_ranges(data: bytes, path: str) -> list[tuple[int, int, int, int]]:
+    """(min_col, min_row, max_col, max_row), 1-based, of the sheet's merged cells (read-only
+    openpyxl does not give them; they are a list at the end of the sheet's XML)."""
+    if not path:
+        return []
+    from openpyxl.utils import range_boundaries
+
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        try:
+            xml = zf.read(path.lstrip("/"))
+        except KeyError:
+            return []
+    tail = xml[xml.rfind(b"</sheetData>"):] if b"</sheetData>" in xml else xml
+    return [range_boundaries(f"{a.decode()}:{b.decode()}") for a, b in _MERGE.findall(tail)]
+
+
+def _fill_merged(rows: list[list[str]], ranges: list[tuple[int, int, int, int]]) -> None:
+    budget = MAX_MERGED_CELLS
+    for c1, r1, c2, r2 in ranges:
+        r2 = min(r2, len(rows))
+        if r1 > r2 or r1 < 1:
+            continue
+        budget -= (r2 - r1 + 1) * (c2 - c1 + 1)
+        if budget < 0:
+            return
+        top = rows[r1 - 1]
+        value = top[c1 - 1] if c1 - 1 < len(top) else ""
+        for r in range(r1 - 1, r2):
+            row = rows[r]
+            if len(row) < c2:
+                row.extend([""] * (c2 - len(row)))
+            for c in range(c1 - 1, c2):
+                row[c] = value
+
+
 def _cell_text(v: object) -> str:
     if v is None:
         return ""
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
+    if isinstance(v, datetime.datetime):
+        return v.strftime("%d/%m/%Y") if v.time() == datetime.time(0) else v.strftime("%d/%m/%Y %H:%M")
+    if isinstance(v, datetime.date):
+        return v.strftime("%d/%m/%Y")
+    if isinstance(v, datetime.time):
+        return v.strftime("%H:%M")
     if hasattr(v, "isoformat"):
         return v.isoformat()
     return unicodedata.normalize("NFC", str(v))

@@ -34,9 +34,130 @@ def fold(text: object) -> str:
     return value.lower()
 
 
+_NAME_PART = re.compile(r"([\s'’\-]+)")
+
+
 def title_case(text: object) -> str:
-    """Capitalise each word: "NGUYỄN văn a" -> "Nguyễn Văn A"."""
-    return " ".join(w[:1].upper() + w[1:].lower() for w in clean(text).split(" ") if w)
+    """A person's name written one way: each word capitalised, the rest in lower case.
+
+    "nguyễn thị thanh thủy" -> "Nguyễn Thị Thanh Thủy"; "NGUYỄN văn a" -> "Nguyễn Văn A".
+    A letter after an apostrophe or a hyphen starts a part of its own, as in the names of the
+    Central Highlands peoples: "h'hen niê" -> "H'Hen Niê", "y-moan" -> "Y-Moan".
+    Every entry path (import, walk-in, nomination, exhibitor staff, edit) calls this one.
+    """
+    parts = _NAME_PART.split(clean(text))
+    return "".join(p if _NAME_PART.fullmatch(p) else p[:1].upper() + p[1:].lower() for p in parts)
+
+
+#: acronyms that fix_caps keeps in capitals (one list, here). Words with no vowel (TNHH, HĐND)
+#: and words that are no Vietnamese syllable (ABC, FPT) are kept too, listed or not.
+ACRONYMS = frozenset({
+    "UBND", "HĐND", "MTTQ", "UBMTTQ", "HTX", "TNHH", "CP", "MTV", "OCOP", "TP", "TX", "THT", "VN",
+    "TW", "TƯ", "BCH", "BTV", "ĐBQH", "QH", "NN", "PTNT", "KH", "CN", "ĐT", "TT", "DL", "DN", "TM",
+    "DV", "XNK", "BQL", "KCN", "KKT", "CCB", "LHPN", "HLHPN", "ĐTN", "TNCS", "HCM", "BHXH", "KBNN",
+    "NHNN", "NHCSXH", "CAND", "QĐND", "HĐQT", "VTV", "VOV", "TTXVN", "UB", "SX", "KD", "SXKD", "XD",
+    "GD", "ĐH", "THPT", "THCS", "TNMT", "GTVT", "VHTTDL", "LĐTBXH", "KHCN", "KHĐT", "BIDV", "VNPT",
+})
+#: words after which a place name follows ("UBND TỈNH KHÁNH HÒA" -> "UBND tỉnh Khánh Hòa")
+_PLACE_WORDS = ("tỉnh", "huyện", "thành phố", "thị xã", "xã", "phường", "thị trấn", "quận", "đặc khu",
+                "tp", "tp.", "tx", "tx.", "thôn", "làng", "buôn")
+#: legal forms after which an enterprise's own name follows ("CÔNG TY TNHH YẾN SÀO" -> "... Yến Sào")
+_LEGAL_FORMS = ("tnhh", "cp", "cổ phần", "htx", "hợp tác xã", "tht", "tổ hợp tác", "mtv", "một thành viên",
+                "doanh nghiệp tư nhân", "dntn", "hộ kinh doanh", "cơ sở")
+#: agencies whose name is capitalised with its next word ("SỞ CÔNG THƯƠNG" -> "Sở Công thương")
+_AGENCIES = ("sở", "bộ", "ban", "ủy ban", "uỷ ban", "hội đồng", "hội", "phòng", "trung tâm", "văn phòng",
+             "chi cục", "cục", "liên minh", "ngân hàng", "báo", "đài", "trường", "viện", "mặt trận", "liên đoàn",
+             "đoàn", "phó", "công ty", "tổng công ty", "siêu thị", "nhà máy")
+_VOWELS = set("aeiouy")
+_SYLLABLE = re.compile(r"^(ngh|ng|nh|ch|gh|gi|kh|ph|th|tr|qu|[bcdghklmnprstvx])?[aeiouy]{1,3}"
+                       r"(ng|nh|ch|[cmnpt])?$")
+
+
+def _is_acronym(word: str) -> bool:
+    core = word.strip(".,;:()\"'")
+    if not core or not any(ch.isalpha() for ch in core):
+        return False
+    if core.upper() in ACRONYMS or any(p in ACRONYMS for p in re.split(r"[&\-/.]", core) if p):
+        return True
+    plain = fold(core)
+    letters = re.sub(r"[^a-z]", "", plain)
+    if not any(ch in _VOWELS for ch in letters):
+        return True  # TNHH, HĐND, NN&PTNT
+    decomposed = unicodedata.normalize("NFD", core)
+    has_marks = any(unicodedata.combining(ch) for ch in decomposed) or "Đ" in core or "đ" in core
+    return not has_marks and _SYLLABLE.match(letters) is None  # ABC, FPT, VINA
+
+
+def _phrase_at(words: list[str], i: int, phrases: tuple[str, ...]) -> int:
+    """Length (in words) of the longest phrase of ``phrases`` starting at words[i], else 0."""
+    best = 0
+    for ph in phrases:
+        parts = ph.split(" ")
+        if [w.lower().strip(",;:") for w in words[i:i + len(parts)]] == parts:
+            best = max(best, len(parts))
+    return best
+
+
+def fix_caps(text: object, names: tuple[str, ...] | list[str] = ()) -> str:
+    """An ALL-CAPS position or organisation in ordinary Vietnamese capitals; any other text as is.
+
+    "GIÁM ĐỐC" -> "Giám đốc"; "CÔNG TY TNHH ABC" -> "Công ty TNHH ABC";
+    "UBND TỈNH KHÁNH HÒA" -> "UBND tỉnh Khánh Hòa"; "GIÁM ĐỐC SỞ CÔNG THƯƠNG" -> "Giám đốc Sở Công thương".
+    Rules, in order: the first word is capitalised; acronyms (ACRONYMS, words without a vowel,
+    words that are no Vietnamese syllable) stay in capitals; a place name after tỉnh / huyện /
+    xã / TP ... and an enterprise's name after its legal form (TNHH, CP, HTX ...) are title-cased
+    to the end or the next comma; an agency word (Sở, Ban, Hội ...) and the word after it are
+    capitalised; ``names`` (e.g. the event's district names) keep their capitals wherever they
+    occur. Pure: no database.
+    """
+    value = clean(text)
+    if not any(ch.isalpha() for ch in value) or value != value.upper():
+        return value
+    words = value.split(" ")
+    out = [w.lower() for w in words]
+    cap = [False] * len(words)
+    keep = [_is_acronym(w) for w in words]
+    proper = False
+    i = 0
+    while i < len(words):
+        w = out[i]
+        if proper and w in ("và", "-", "(") or w.startswith("("):
+            proper = False
+        if proper:
+            cap[i] = True
+        n = _phrase_at(words, i, _PLACE_WORDS) or _phrase_at(words, i, _LEGAL_FORMS)
+        if n:
+            proper = True
+            i += n
+            continue
+        n = _phrase_at(words, i, _AGENCIES)
+        if n:
+            # "Trưởng phòng Kinh tế", "Phó ban Tuyên giáo": a position, the unit's name follows
+            cap[i] = not (i and out[i - 1] in ("trưởng", "phó"))
+            if i + n < len(words):
+                cap[i + n] = True
+            i += n
+            continue
+        if words[i].endswith(","):
+            proper = False
+        i += 1
+    folded = [fold(w.strip(",;:()")) for w in words]
+    for name in names:
+        parts = fold(name).split(" ")
+        for j in range(len(words) - len(parts) + 1):
+            if parts and folded[j:j + len(parts)] == parts:
+                for k in range(j, j + len(parts)):
+                    cap[k] = True
+    cap[0] = True
+    result = []
+    for w, lo, c, k in zip(words, out, cap, keep, strict=True):
+        if k:
+            result.append(w)
+        elif c:
+            result.append(lo[:1].upper() + lo[1:] if lo[:1].isalpha() else lo[:2].upper() + lo[2:])
+        else:
+            result.append(lo)
+    return " ".join(result)
 
 
 def _letter_key(word: str) -> tuple[str, str]:

@@ -10,7 +10,6 @@ register_walk_in(ev, ...) -> WalkIn
 
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import dataclass
 
@@ -19,11 +18,10 @@ from models.base import db
 from models.checkin import CheckInResult, check_in
 from models.entities import audit
 from models.event import Event, Group
-from models.names import clean
+from models.names import clean, title_case
 from models.people import Attendee, Badge
+from models.phones import PhoneError, normalize_phone
 from models.seating import walk_in_seat
-
-_PHONE = re.compile(r"^(\+84|84|0)\d{8,10}$")
 
 
 class WalkInError(ValueError):
@@ -41,7 +39,7 @@ def register_walk_in(ev: Event, *, full_name: str, honorific: str = "", position
                      organisation: str = "", group_id: int | None = None, phone: str = "",
                      station: str = "Bàn đón tiếp", user_id: int | None = None, actor: str = "") -> WalkIn:
     """See the module docstring."""
-    name = clean(full_name)
+    name = title_case(full_name)  # "nguyễn thị thanh thủy" -> "Nguyễn Thị Thanh Thủy"
     if not name:
         raise WalkInError("Vui lòng nhập họ tên.")
     if len(name) > 200 or len(clean(position)) > 300 or len(clean(organisation)) > 300 or len(clean(honorific)) > 40:
@@ -51,9 +49,10 @@ def register_walk_in(ev: Event, *, full_name: str, honorific: str = "", position
         group = db.session.get(Group, group_id)
         if group is None or group.event_id != ev.id:
             raise WalkInError("Thành phần không hợp lệ.")
-    digits = re.sub(r"[\s.\-()]", "", phone or "")
-    if digits and not _PHONE.match(digits):
-        raise WalkInError("Số điện thoại không hợp lệ.")
+    try:
+        digits = normalize_phone(phone)
+    except PhoneError as exc:
+        raise WalkInError(str(exc)) from exc
     person = Attendee(event_id=ev.id, honorific=clean(honorific), full_name=name, position=clean(position),
                       organisation=clean(organisation), group_id=group.id if group else None, phone=digits,
                       source="desk", is_walk_in=True, status="invited",

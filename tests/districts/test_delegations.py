@@ -88,7 +88,7 @@ def test_nomination_validates_like_the_guest_list(app, event):
                                                  phone="+84 912.345.678"))
     db.session.commit()
     assert (p.status, p.nominated_by_id, p.district_id, p.source) == ("nominated", s.a.id, s.a.id, "district")
-    assert p.full_name == "Phạm Thị Hồng Nhung" and p.phone == "+84912345678"
+    assert p.full_name == "Phạm Thị Hồng Nhung" and p.phone == "0912345678"  # stored as digits
     assert p.seat_id is None and p.current_badge is None
 
 

@@ -9,23 +9,34 @@ from tests.guests.helpers import HEADER, xlsx
 
 def test_import_seats_and_map(page, live_server, tmp_path):
     login_page(page, live_server, "admin")
-    rows = [HEADER, ["1", "HOÀNG văn thái", "Giám đốc", "Sở Nội vụ", "Khách mời", "0905 222 333"],
+    rows = [HEADER, ["1", "HOÀNG văn thái", "GIÁM ĐỐC", "SỞ NỘI VỤ", "Khách mời", 905222333],
             ["2", "Ngô Thị Hồng", "Phó Giám đốc", "Sở Tư pháp", "Ban tổ chức", ""],
-            ["3", "", "Chuyên viên", "Sở Y tế", "Khách mời", "12"]]
+            ["3", "", "Chuyên viên", "Sở Y tế", "Khách mời", "12"],
+            ["4", "trương thị ngọc ánh", "CHUYÊN VIÊN", "UBND HUYỆN DIÊN KHÁNH", "Khách mời", 98765432],
+            ["Tổng cộng: 4 đại biểu"], ["", "Người lập biểu"], ["", "Đặng Văn Tâm"]]
     f = tmp_path / "danh-sach.xlsx"
     f.write_bytes(xlsx(rows, title="DANH SÁCH ĐẠI BIỂU"))
     page.goto(live_server.url + "/admin/attendees/import")
     page.set_input_files("#file", str(f))
     page.click("form.upload button[type=submit]")
     page.wait_for_selector("section.preview")
-    assert page.get_attribute("section.preview", "data-good") == "1"
+    assert page.get_attribute("section.preview", "data-good") == "2"
     assert "Không rõ thành phần" in page.inner_text("table.problems")
+    assert page.inner_text("[data-count=skipped]") == "3"
+    assert "Tổng cộng: 4 đại biểu" in page.inner_text("table.skipped")
+    assert "98765432" in page.inner_text("table.warnings")
+    assert "Trương Thị Ngọc Ánh" in page.inner_text("section.preview")
     screenshot(page, "guests_import_preview")
-    page.check("input[name=fix_case]")
+    assert "0905 222 333" in page.inner_text("td.phone")  # a number cell, its leading 0 given back
+    assert "→ Giám đốc" in page.inner_text("section.preview")
+    page.check("input[name=fix_caps]")
     page.click("button[data-action=confirm-import]")
     page.wait_for_selector(".flash.ok")
-    assert "1 đại biểu mới" in page.inner_text(".flash.ok")
-    assert "Hoàng Văn Thái" in page.inner_text("table.people")
+    assert "2 đại biểu mới" in page.inner_text(".flash.ok")
+    people = page.inner_text("table.people")
+    assert "Hoàng Văn Thái" in people and "Giám đốc" in people and "Sở Nội vụ" in people
+    assert "UBND huyện Diên Khánh" in people and "0905 222 333" in people
+    assert "Đặng Văn Tâm" not in people and "Tổng Cộng" not in people
     screenshot(page, "guests_attendees")
     page.goto(live_server.url + "/admin/seats")
     page.click("button[data-action=assign]")

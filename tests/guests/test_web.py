@@ -45,7 +45,7 @@ def test_import_preview_then_confirm(client, auth, event):
     assert "Thiếu họ tên" in page and "&lt;b&gt;" in page and "<b>lan" not in page  # escaped
     assert count(event) == before  # the preview writes nothing
     token = re.search(r'name="token" type="hidden" value="([0-9a-f]{32})"', page).group(1)
-    resp = client.post("/admin/attendees/import/confirm", data={"token": token, "fix_case": "y"})
+    resp = client.post("/admin/attendees/import/confirm", data={"token": token, "fix_caps": "y"})
     assert resp.status_code == 302
     assert count(event) == before + 1
     assert db.session.scalar(select(Attendee).where(Attendee.full_name == "Phạm Thị <B>lan</B>")) is None
@@ -192,14 +192,14 @@ def test_desk_walk_in_flow(client, auth, event):
                                               "phone": "0905 000 111"})
     assert resp.status_code == 302
     person = db.session.scalar(select(Attendee).where(Attendee.is_walk_in.is_(True)))
-    assert person.full_name == "đoàn thị Mỹ" and person.source == "desk" and person.seat is not None
+    assert person.full_name == "Đoàn Thị Mỹ" and person.source == "desk" and person.seat is not None
     assert person.checked_in_at is not None and person.current_badge is not None
     assert db.session.scalar(select(CheckIn.method).where(CheckIn.attendee_id == person.id)) == "manual"
     page = client.get(resp.headers["Location"]).get_data(as_text=True)
     assert person.seat.label in page and f"/desk/badge/{person.id}.pdf" in page
     pdf = client.get(f"/desk/badge/{person.id}.pdf")
     assert pdf.mimetype == "application/pdf" and pdf.headers["X-Frame-Options"] == "SAMEORIGIN"
-    assert "đoàn thị Mỹ" in PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
+    assert "Đoàn Thị Mỹ" in PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
     # bad input: a message, nothing written
     n = count(event)
     resp = client.post("/desk/walk-in", data={"full_name": "", "group": "999"}, follow_redirects=True)
