@@ -20,7 +20,6 @@ the delegate named as its contact (same organisation preferred). Products with a
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -104,14 +103,16 @@ def _recipient(name: object, org: object, index: dict[str, list[Attendee]]) -> t
 
 def import_awards(event: Event, data: bytes, *, actor: str = "") -> ImportReport:
     """Read awards from .xlsx bytes (see the module docstring). Flushes on success only."""
-    from openpyxl import load_workbook
+    from models.spreadsheet import SpreadsheetError, read_sheets
 
     _check_unlocked(event.id)
     report = ImportReport()
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        rows = list(wb.worksheets[0].iter_rows(values_only=True, max_row=MAX_ROWS + 1))
-    except Exception:  # any broken upload: a message, never a 500
+    try:  # the one guarded reader (models/spreadsheet.py): bombs refused before openpyxl builds
+        rows = read_sheets(data, data_only=True, max_rows=MAX_ROWS + 1)[0][1]
+    except SpreadsheetError as exc:
+        report.errors.append((0, str(exc)))
+        return report
+    except IndexError:  # no sheet at all
         report.errors.append((0, "Tệp không phải là bảng tính Excel (.xlsx) hợp lệ."))
         return report
     if not rows:

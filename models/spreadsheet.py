@@ -179,8 +179,10 @@ def iter_rows(ws: Any, *, max_columns: int = MAX_COLUMNS, seconds: float = TIME_
     """A sheet's rows as tuples of values, at most ``max_columns`` wide, within a time budget.
     Raises SpreadsheetError when the budget runs out or the file breaks while reading."""
     budget = _Budget(seconds)
+    declared = getattr(ws, "max_column", None)  # the dimension (checked by check_xlsx)
+    width = min(declared, max_columns) if isinstance(declared, int) and declared > 0 else max_columns
     try:
-        for n, row in enumerate(ws.iter_rows(values_only=True, max_col=max_columns)):
+        for n, row in enumerate(ws.iter_rows(values_only=True, max_col=width)):
             if n % 500 == 0:
                 budget.check()
             yield row

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 import time
@@ -172,3 +173,18 @@ def test_bombs_cost_little_memory(tmp_path):
         path = tmp_path / name
         path.write_bytes(data)
         assert _peak_rss_mb(path, check=True) < 100, name
+
+
+@pytest.mark.parametrize("bomb", ["wide", "shared_strings"])
+def test_every_import_uses_the_guarded_reader(app, event, bomb):
+    """The guest list and the awards import refuse both bombs with a Vietnamese message."""
+    from models.awards_import import import_awards
+    from models.importing import ImportFileError, read_table
+
+    data = wide_bomb() if bomb == "wide" else shared_strings_bomb(60)
+    t0 = time.monotonic()
+    with pytest.raises(ImportFileError, match="quá nhiều cột|giải nén quá lớn"):
+        read_table(data, "ds.xlsx")
+    report = import_awards(event, data)
+    assert report.errors and re.search("quá nhiều cột|giải nén quá lớn", report.errors[0][1])
+    assert time.monotonic() - t0 < 4.0
