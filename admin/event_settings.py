@@ -22,6 +22,26 @@ from models.events import current_event
 bp = Blueprint("event_settings", __name__, url_prefix="/admin/event")
 
 
+def _vn(cls, message):
+    """The WTForms field ``cls`` with a Vietnamese message when the text cannot be parsed."""
+
+    class Field(cls):
+        def process_formdata(self, valuelist):
+            try:
+                super().process_formdata(valuelist)
+            except ValueError:
+                self.data = None
+                raise ValueError(message) from None
+
+    Field.__name__ = cls.__name__
+    return Field
+
+
+DateField = _vn(DateField, _l("Ngày không hợp lệ, ví dụ 2025-05-22."))
+TimeField = _vn(TimeField, _l("Giờ không hợp lệ, ví dụ 07:30."))
+IntegerField = _vn(IntegerField, _l("Phải là số nguyên."))
+
+
 def _tz(form, field) -> None:
     try:
         ZoneInfo(field.data.strip())
