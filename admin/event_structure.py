@@ -50,9 +50,11 @@ def form_class(kind: str) -> type[FlaskForm]:
             if c.type == "bool":
                 fields[c.attr] = BooleanField(label)
             elif c.type == "choice":
-                fields[c.attr] = SelectField(label, choices=[(v, _l(t)) for v, t in c.choices])
+                fields[c.attr] = SelectField(label, choices=[(v, _l(t)) for v, t in c.choices],
+                                             validate_choice=False)  # parse() checks it
             else:
-                fields[c.attr] = StringField(label, validators=[Length(max=max(c.max_len, 20))])
+                fields[c.attr] = StringField(label, validators=[Length(
+                    max=max(c.max_len, 20), message=_l("Quá dài (tối đa %(max)d ký tự)."))])
         _FORMS[kind] = type(f"{kind.title()}Form", (FlaskForm,), fields)
     return _FORMS[kind]
 
