@@ -29,6 +29,11 @@ _BOLD = Font(bold=True)
 _HEAD = PatternFill("solid", fgColor="DDE7E2")
 
 
+def headers(ev: Event) -> tuple[str, ...]:
+    """HEADERS with the event's own word for its delegation units ("Huyện", "Xã/phường")."""
+    return tuple(ev.unit_label or h if h == "Huyện" else h for h in HEADERS)
+
+
 def safe(ws, row: int, col: int, value: object) -> None:
     """Write a cell; text starting with a formula character stays text."""
     cell = ws.cell(row=row, column=col)
@@ -62,7 +67,7 @@ def _save(wb: Workbook) -> bytes:
 
 def template_xlsx(ev: Event) -> bytes:
     """The import template: Vietnamese headers, two example rows, and a sheet listing the
-    event's groups and districts (the values the "Thành phần" and "Huyện" columns accept)."""
+    event's groups and units (the values the "Thành phần" and "Địa phương" columns accept)."""
     wb = Workbook()
     groups = list(db.session.scalars(select(Group).where(Group.event_id == ev.id).order_by(Group.priority)))
     districts = list(db.session.scalars(
@@ -77,7 +82,7 @@ def template_xlsx(ev: Event) -> bytes:
     _sheet(wb.active, "Danh sách đại biểu", TEMPLATE_HEADERS, examples, {4: 28, 5: 24, 6: 32, 7: 24})
     ref = wb.create_sheet()
     rows = [(g.name, g.code, "") for g in groups] + [("", "", d.name) for d in districts]
-    _sheet(ref, "Giá trị hợp lệ", ("Thành phần", "Mã thành phần", "Huyện"), rows, {1: 36, 3: 28})
+    _sheet(ref, "Giá trị hợp lệ", ("Thành phần", "Mã thành phần", ev.unit_label), rows, {1: 36, 3: 28})
     return _save(wb)
 
 
@@ -122,7 +127,7 @@ def delegates_xlsx(ev: Event) -> bytes:
         db.session.scalars(select(Attendee).where(Attendee.id.in_(ids)).options(selectinload(Attendee.badges))).all()
     wb = Workbook()
     body = [_row(i, a, g, d, s, ev.timezone) for i, (a, g, d, s) in enumerate(rows, start=1)]
-    _sheet(wb.active, "Tất cả đại biểu", HEADERS, body, {3: 28, 4: 24, 5: 32, 6: 24, 10: 16, 11: 18})
+    _sheet(wb.active, "Tất cả đại biểu", headers(ev), body, {3: 28, 4: 24, 5: 32, 6: 24, 10: 16, 11: 18})
     by_group: dict[str, list] = {}
     for a, g, d, s in rows:
         by_group.setdefault(g or "Chưa phân thành phần", []).append((a, g, d, s))
@@ -131,7 +136,7 @@ def delegates_xlsx(ev: Event) -> bytes:
     for gname, members in by_group.items():
         title = _unique_title(gname, used)
         body = [_row(i, a, g, d, s, ev.timezone) for i, (a, g, d, s) in enumerate(members, start=1)]
-        _sheet(wb.create_sheet(), title, HEADERS, body, {3: 28, 4: 24, 5: 32})
+        _sheet(wb.create_sheet(), title, headers(ev), body, {3: 28, 4: 24, 5: 32})
         invited = [m for m in members if m[0].status == "invited"]
         summary.append((gname, len(invited), sum(1 for m in invited if m[0].checked_in_at)))
     _sheet(wb.create_sheet(), "Tổng hợp", ("Thành phần", "Được mời", "Đã đến"), summary, {1: 40})
@@ -143,7 +148,7 @@ def no_shows_xlsx(ev: Event) -> bytes:
     rows = _people(ev, no_shows=True)
     wb = Workbook()
     body = [_row(i, a, g, d, s, ev.timezone) for i, (a, g, d, s) in enumerate(rows, start=1)]
-    _sheet(wb.active, "Vắng mặt", HEADERS, body, {3: 28, 4: 24, 5: 32, 6: 24})
+    _sheet(wb.active, "Vắng mặt", headers(ev), body, {3: 28, 4: 24, 5: 32, 6: 24})
     return _save(wb)
 
 
