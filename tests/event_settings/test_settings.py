@@ -212,3 +212,10 @@ def rasterise_rgb(pdf: bytes, tmp_path):
     subprocess.run(["pdftoppm", "-r", "100", "-f", "1", "-l", "1", "-png", str(src), str(tmp_path / "c")],
                    check=True)
     return np.asarray(Image.open(sorted(tmp_path.glob("c-*.png"))[0]).convert("RGB"))
+
+
+def test_settings_page_in_english(client, auth, event):
+    auth.as_role("admin")
+    page = client.get("/admin/event?lang=en").get_data(as_text=True)
+    assert "Event settings" in page and "Parent body" in page and "Badge logo" in page
+    assert "Cơ quan chủ quản" not in page

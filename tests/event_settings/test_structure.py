@@ -68,6 +68,19 @@ def test_programme_add_edit_move_delay_delete(admin, event):
     page = text(admin.get("/admin/event/programme"))
     assert "Trao chứng nhận" in page and "09:15" in page
     first, second, third = items(event)
+    # the edit form shows the stored values
+    form = text(admin.get(f"/admin/event/programme/{third.id}/edit"))
+    assert 'value="09:15"' in form and 'value="Trao chứng nhận"' in form
+    # another event's row, or no row: 404
+    other = factories.make_event(people=0)
+    other.is_current, event.is_current = False, True  # an earlier event: not the current one
+    theirs = ProgrammeItem(event_id=other.id, position=1, title="Của sự kiện khác")
+    db.session.add(theirs)
+    db.session.commit()
+    assert admin.get(f"/admin/event/programme/{theirs.id}/edit").status_code == 404
+    assert admin.post(f"/admin/event/programme/{theirs.id}/delete").status_code == 404
+    assert admin.get("/admin/event/programme/999999/edit").status_code == 404
+    assert db.session.get(ProgrammeItem, theirs.id) is not None
     # edit: the speaker and the kind
     resp = admin.post(f"/admin/event/programme/{third.id}/edit", data={
         "title": "Trao chứng nhận OCOP", "planned_start": "09:15", "planned_minutes": "45", "kind": "awards",
