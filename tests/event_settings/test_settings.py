@@ -18,6 +18,7 @@ from models.base import db
 from models.entities import AuditLog
 from models.event import Event
 from models.event_settings import LogoError, check_logo
+from models.people import Attendee
 from tests import factories
 from tests.event_settings.helpers import logo_bytes
 from tests.guests.test_badges import check_qr, rasterise
@@ -219,3 +220,16 @@ def test_settings_page_in_english(client, auth, event):
     page = client.get("/admin/event?lang=en").get_data(as_text=True)
     assert "Event settings" in page and "Parent body" in page and "Badge logo" in page
     assert "Cơ quan chủ quản" not in page
+
+
+def test_timezone_change_reaches_the_checkin_path(client, auth, event):
+    from models import checkin
+    from models.checkin import check_in
+
+    auth.as_role("admin")
+    person = db.session.scalars(select(Attendee).where(Attendee.event_id == event.id)).first()
+    check_in(event_id=event.id, attendee_id=person.id, station="Bàn", method="manual", scan_id="tz-1")
+    db.session.commit()
+    assert checkin._event_cache[event.id][1] == "Asia/Ho_Chi_Minh"
+    assert post(client, {**GOOD, "timezone": "Asia/Bangkok"}).status_code == 302
+    assert event.id not in checkin._event_cache
