@@ -109,6 +109,16 @@ def test_an_event_set_up_through_the_pages_alone(browser, tmp_path):
         _add(page, server, "groups", {"name": "Chủ thể OCOP", "color": "#2e7d32", "priority": "50",
                                       "seats_reserved": "10"})
         _shot(page, "3-groups")
+        bad = tmp_path / "thanh-phan.xlsx"  # an import with one bad row writes nothing
+        bad.write_bytes(xlsx([["Tên", "Màu", "Thứ tự ưu tiên"], ["Báo chí", "#1565c0", 30],
+                              ["Doanh nghiệp", "xanh lá", 60]]))
+        page.set_input_files("#import-file", str(bad))
+        page.click("[data-action=preview-import]")
+        page.wait_for_selector(".preview[data-ok='0'] tr[data-line='3']")
+        assert "Màu: mã màu dạng #rrggbb" in page.inner_text(".preview")
+        _shot(page, "3-groups-import-errors")
+        page.goto(server.url + "/admin/event/groups")
+        assert page.locator("tr[data-row]").count() == 2
         for name, kind in (("Xã Cam Lâm", "xã"), ("Phường Ninh Hòa", "phường")):
             _add(page, server, "units", {"name": name, "kind": kind, "exhibit_area": "Sảnh A", "table_count": "2"})
         assert "Xã/phường" in page.inner_text("table[data-kind=units] thead")
