@@ -20,7 +20,7 @@ from models.event import Event
 from models.events import create_event
 from models.people import Attendee
 from tests import factories
-from tests.conftest import CHROMIUM_ARGS, LiveServer, free_port, make_app, screenshot  # noqa: F401
+from tests.conftest import ARTIFACTS, LiveServer, free_port, login_page, make_app, screenshot
 from tests.event_settings.helpers import logo_bytes
 from tests.guests.helpers import xlsx
 
@@ -71,8 +71,6 @@ def test_an_event_set_up_through_the_pages_alone(browser, tmp_path):
     mc_ctx = browser.new_context(viewport={"width": 1024, "height": 1366}, locale="vi-VN")
     try:
         page = ctx.new_page()
-        from tests.conftest import login_page
-
         login_page(page, server, "admin")
 
         # 1. settings, with a logo
@@ -188,7 +186,7 @@ def test_an_event_set_up_through_the_pages_alone(browser, tmp_path):
         (tmp_path / "the.pdf").write_bytes(pdf)
         subprocess.run(["pdftoppm", "-r", "150", "-png", str(tmp_path / "the.pdf"), str(tmp_path / "b")], check=True)
         subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "1", str(tmp_path / "the.pdf"),
-                        str(_artifacts() / "setup-9-badge")], check=True)
+                        str(ARTIFACTS / "setup-9-badge")], check=True)
         pages = sorted(tmp_path.glob("b-*.png"))
         assert len(pages) == 3
         read = [zxingcpp.read_barcodes(Image.open(p), formats=zxingcpp.BarcodeFormat.QRCode) for p in pages]
@@ -239,10 +237,3 @@ def test_an_event_set_up_through_the_pages_alone(browser, tmp_path):
         server.stop()
         with app.app_context():
             db.engine.dispose()
-
-
-def _artifacts():
-    from tests.conftest import ARTIFACTS
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    return ARTIFACTS
