@@ -65,6 +65,8 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, not cookies
     from admin import openapi; app.register_blueprint(openapi.bp); csrf.exempt(openapi.bp)  # noqa: E702, I001
+    from admin import event_settings
+    app.register_blueprint(event_settings.bp)
     errors.register(app)
 
     @app.before_request

@@ -205,7 +205,7 @@ def send_back(district_id: int, attendee_id: int):
         flash(str(exc.message), "error")
         return _back(d)
     db.session.commit()
-    flash(_("Đã trả lại đề cử %(name)s cho huyện.", name=a.display_name), "ok")
+    flash(_("Đã trả lại đề cử %(name)s cho %(u)s.", name=a.display_name, u=d.event.unit_label.lower()), "ok")
     return _back(d)
 
 
@@ -217,6 +217,6 @@ def admin_letters(district_id: int):
         db.session.commit()
     resp = _letters_response(ev, d)
     if resp is None:
-        flash(_("Huyện chưa có đại biểu nào trong danh sách khách mời."), "warn")
+        flash(_("%(unit)s chưa có đại biểu nào trong danh sách khách mời.", unit=ev.unit_label), "warn")
         return _back(d)
     return resp

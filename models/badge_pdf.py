@@ -58,6 +58,10 @@ class BadgeCard:
     code: str
     event_title: str
     event_line: str
+    #: the event's badge logo (PNG bytes, checked at upload) or None
+    logo: bytes | None = None
+    #: the parent and issuing bodies ("UBND TỈNH KHÁNH HÒA", "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG"), if set
+    bodies: tuple[str, ...] = ()
 
 
 def _fonts() -> None:
@@ -89,8 +93,10 @@ def badge_cards(ev: Event, *, attendee_ids: list[int] | None = None, group_id: i
     if attendee_ids is not None:
         stmt = stmt.where(Attendee.id.in_(attendee_ids))
     line = event_line(ev)
+    logo = ev.logo or None
+    bodies = tuple(b.strip() for b in (ev.parent_body, ev.issuing_body) if b and b.strip())
     cards = [BadgeCard(r[0], r[1] or "", r[2], r[3] or "", r[4] or "", r[5] or "", r[6] or "#607d8b",
-                       r[7] or "", r[8], ev.name, line) for r in db.session.execute(stmt)]
+                       r[7] or "", r[8], ev.name, line, logo, bodies) for r in db.session.execute(stmt)]
     if attendee_ids is not None:
         pos = {a: i for i, a in enumerate(attendee_ids)}
         cards.sort(key=lambda c: pos.get(c.attendee_id, 0))
@@ -240,7 +246,8 @@ def draw_card(c: canvas.Canvas, card: BadgeCard, x0: float, y0: float, w: float,
             y -= s * (gap - 1)
         return y
 
-    y = block(card.event_title, BOLD, 9, 6.5, 3, top, colour=(0.1, 0.15, 0.2))
+    y = _header(c, card, x0, w, top, inner, m)
+    y = block(card.event_title, BOLD, 9, 6.5, 3, y, colour=(0.1, 0.15, 0.2))
     y = block(card.event_line, FONT, 7.5, 6, 1, y - 1 * mm, colour=(0.3, 0.3, 0.3))
     # the group band
     band_h = 8 * mm
@@ -289,6 +296,49 @@ def draw_card(c: canvas.Canvas, card: BadgeCard, x0: float, y0: float, w: float,
         c.setFillColorRGB(0, 0, 0)
         c.setFont(BOLD, s)
         c.drawCentredString(cx, y0 + m + quiet + QR_MM * mm * 0.35, lines[0])
+
+
+#: the logo's height at the top of a card; the bodies' text sits beside it
+LOGO_MM = 10.0
+
+
+@functools.lru_cache(maxsize=4)
+def _logo_image(png: bytes) -> tuple[ImageReader, float]:
+    """The logo as an ImageReader (drawn once per card: cached) and its width/height ratio."""
+    img = Image.open(io.BytesIO(png))
+    img.load()
+    return ImageReader(img), img.width / max(1, img.height)
+
+
+def _header(c: canvas.Canvas, card: BadgeCard, x0: float, w: float, top: float, inner: float,
+            m: float) -> float:
+    """The logo (top left, at most LOGO_MM high and a third of the width) and the parent and
+    issuing bodies (small capitals, beside the logo, or centred without one). Returns the y
+    under them (``top`` when there is neither). The QR code is at the bottom: never covered."""
+    if not card.logo and not card.bodies:
+        return top
+    lw = lh = 0.0
+    if card.logo:
+        reader, ratio = _logo_image(card.logo)
+        lh = LOGO_MM * mm
+        lw = lh * ratio
+        if lw > inner / 3:
+            lw, lh = inner / 3, inner / 3 / ratio
+        c.drawImage(reader, x0 + m, top - lh, lw, lh, mask="auto")
+    y = top
+    if card.bodies:
+        gap = 2 * mm if lw else 0.0
+        tx, tw = x0 + m + lw + gap, inner - lw - gap
+        c.setFillColorRGB(0.15, 0.15, 0.15)
+        for i, text in enumerate(card.bodies[:2]):
+            s, lines = fit(text.upper(), BOLD if i else FONT, tw, size=7, min_size=5, max_lines=1)
+            y -= s * 1.15
+            c.setFont(BOLD if i else FONT, s)
+            if lw:
+                c.drawString(tx, y, lines[0])
+            else:
+                c.drawCentredString(x0 + w / 2, y, lines[0])
+    return min(y, top - lh) - 1.5 * mm
 
 
 def _crop_marks(c: canvas.Canvas, x0: float, y0: float, w: float, h: float) -> None:

@@ -216,7 +216,7 @@ def save_nomination(link: DistrictLink, form: dict[str, str], attendee_id: int |
     if attendee_id is not None:
         person = db.session.get(Attendee, attendee_id)
         if person is None or person.nominated_by_id != district.id:
-            raise NominationError("not_yours", _l("Không tìm thấy đại biểu này trong danh sách của huyện."))
+            raise NominationError("not_yours", _l("Không tìm thấy đại biểu này trong danh sách của đơn vị."))
         if person.status not in PENDING:
             raise NominationError("locked", _l("Đại biểu đã được ban tổ chức chấp nhận; không thể sửa. "
                                                "Vui lòng liên hệ ban tổ chức."))
@@ -229,7 +229,7 @@ def save_nomination(link: DistrictLink, form: dict[str, str], attendee_id: int |
         count = db.session.scalar(select(func.count()).select_from(Attendee).where(
             Attendee.nominated_by_id == district.id)) or 0
         if count >= MAX_NOMINATIONS:
-            raise NominationError("too_many", _l("Huyện đã gửi quá %(n)s đề cử. Vui lòng liên hệ ban tổ chức.",
+            raise NominationError("too_many", _l("Đơn vị đã gửi quá %(n)s đề cử. Vui lòng liên hệ ban tổ chức.",
                                                  n=MAX_NOMINATIONS))
     other = find_duplicate(district.event_id, data["full_name"], data["phone"], data["organisation"],
                            exclude_id=person.id if person else None)
@@ -260,7 +260,7 @@ def save_nomination(link: DistrictLink, form: dict[str, str], attendee_id: int |
 def _duplicate_message(other: Attendee, district: District) -> str:
     name = other.display_name
     if other.nominated_by_id == district.id:
-        return _l("%(name)s đã có trong danh sách đề cử của huyện (trùng họ tên và số điện thoại hoặc đơn vị).",
+        return _l("%(name)s đã có trong danh sách đề cử của đơn vị (trùng họ tên và số điện thoại hoặc đơn vị).",
                   name=name)
     if other.nominated_by_id is not None:
         by = db.session.get(District, other.nominated_by_id)
@@ -276,7 +276,7 @@ def withdraw_nomination(link: DistrictLink, attendee_id: int, now: datetime | No
         raise NominationError("closed", _l("Đã quá hạn gửi danh sách; trang này chỉ còn để xem."))
     person = db.session.get(Attendee, attendee_id)
     if person is None or person.nominated_by_id != link.district_id:
-        raise NominationError("not_yours", _l("Không tìm thấy đại biểu này trong danh sách của huyện."))
+        raise NominationError("not_yours", _l("Không tìm thấy đại biểu này trong danh sách của đơn vị."))
     if person.status not in PENDING:
         raise NominationError("locked", _l("Đại biểu đã được ban tổ chức chấp nhận; không thể rút."))
     audit("withdraw_nomination", "attendee", person.id, actor=f"district:{link.district_id}", name=person.full_name)

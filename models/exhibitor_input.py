@@ -111,7 +111,7 @@ def clean_registration(
     district = _text(form, "district_id")
     data["district_id"] = int(district) if district.isdigit() and int(district) in district_ids else None
     if data["district_id"] is None:
-        errors["district_id"] = _l("Vui lòng chọn huyện, thị xã, thành phố.")
+        errors["district_id"] = _l("Vui lòng chọn địa phương.")
     phone = normal_phone(_text(form, "phone"))
     if phone is None:
         errors["phone"] = _l("Số điện thoại không hợp lệ (ví dụ: 0905 123 456).")

@@ -221,7 +221,7 @@ def export_xlsx(ev: Event, exhibitors: Sequence[Exhibitor]) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "Chủ thể"
-    head = ["Mã", "Tên chủ thể", "Loại hình", "Huyện", "Địa chỉ", "Người liên hệ", "Điện thoại",
+    head = ["Mã", "Tên chủ thể", "Loại hình", ev.unit_label, "Địa chỉ", "Người liên hệ", "Điện thoại",
             "Email", "Trạng thái", "Lý do từ chối", "Bàn", "Cần điện", "Cần kho lạnh", "Thêm bàn",
             "5 sao", "4 sao", "3 sao", "Tiềm năng", "Nhân viên", "Bày xong lúc", "Đăng ký lúc"]
     for col, text in enumerate(head, 1):
@@ -246,7 +246,7 @@ def export_xlsx(ev: Event, exhibitors: Sequence[Exhibitor]) -> bytes:
         ws.column_dimensions[col].width = width
 
     wp = wb.create_sheet("Sản phẩm")
-    head = ["Mã chủ thể", "Tên chủ thể", "Huyện", "Sản phẩm", "Nhóm OCOP", "Hạng sao", "Số quyết định",
+    head = ["Mã chủ thể", "Tên chủ thể", ev.unit_label, "Sản phẩm", "Nhóm OCOP", "Hạng sao", "Số quyết định",
             "Ngày quyết định"]
     for col, text in enumerate(head, 1):
         put_cell(wp, 1, col, text)

@@ -225,7 +225,7 @@ def assign_table(ex: Exhibitor, table_id: int, *, actor: str = "", user_id: int 
         table = db.session.scalar(select(ExhibitTable).where(ExhibitTable.id == table_id).with_for_update())
         if table is None or table.district_id != ex.district_id:
             db.session.rollback()
-            raise ExhibitorError("bad_table", _l("Bàn này không thuộc khu trưng bày của huyện."))
+            raise ExhibitorError("bad_table", _l("Bàn này không thuộc khu trưng bày của địa phương này."))
         if table_load(table.id, excluding=ex.id) >= table.capacity:
             db.session.rollback()
             raise ExhibitorError("table_full", _l("Bàn %(n)s đã đủ chỗ (%(c)s gian hàng).",

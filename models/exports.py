@@ -30,6 +30,11 @@ _BOLD = Font(bold=True)
 _HEAD = PatternFill("solid", fgColor="DDE7E2")
 
 
+def headers(ev: Event) -> tuple[str, ...]:
+    """HEADERS with the event's own word for its delegation units ("Huyện", "Xã/phường")."""
+    return tuple(ev.unit_label or h if h == "Huyện" else h for h in HEADERS)
+
+
 def safe(ws, row: int, col: int, value: object) -> None:
     """Write a cell; text starting with a formula character stays text."""
     cell = ws.cell(row=row, column=col)
@@ -77,7 +82,7 @@ def template_xlsx(ev: Event) -> bytes:
     districts = list(db.session.scalars(
         select(District).where(District.event_id == ev.id).order_by(District.sort_order)))
     unit = (getattr(ev, "unit_label", "") or "Huyện").strip() or "Huyện"
-    headers = tuple(unit if h == "Huyện" else h for h in TEMPLATE_HEADERS)
+    headers = tuple(unit if h == "Địa phương" else h for h in TEMPLATE_HEADERS)
     g0 = groups[0].name if groups else ""
     d0 = districts[0].name if districts else ""
     examples = [
@@ -98,7 +103,7 @@ def template_xlsx(ev: Event) -> bytes:
     for i, d in enumerate(districts, start=2):
         safe(ref, i, 3, d.name)
     for letter, header, n, what in ((col["Thành phần"], "A", len(groups), "thành phần"),
-                                    (col["Huyện"], "C", len(districts), unit.lower())):
+                                    (col["Địa phương"], "C", len(districts), unit.lower())):
         if not n:
             continue
         dv = DataValidation(type="list", formula1=f"='Giá trị hợp lệ'!${header}$2:${header}${n + 1}",
@@ -181,7 +186,7 @@ def delegates_xlsx(ev: Event) -> bytes:
         db.session.scalars(select(Attendee).where(Attendee.id.in_(ids)).options(selectinload(Attendee.badges))).all()
     wb = Workbook()
     body = [_row(i, a, g, d, s, ev.timezone) for i, (a, g, d, s) in enumerate(rows, start=1)]
-    _sheet(wb.active, "Tất cả đại biểu", HEADERS, body, {3: 28, 4: 24, 5: 32, 6: 24, 10: 16, 11: 18})
+    _sheet(wb.active, "Tất cả đại biểu", headers(ev), body, {3: 28, 4: 24, 5: 32, 6: 24, 10: 16, 11: 18})
     by_group: dict[str, list] = {}
     for a, g, d, s in rows:
         by_group.setdefault(g or "Chưa phân thành phần", []).append((a, g, d, s))
@@ -190,7 +195,7 @@ def delegates_xlsx(ev: Event) -> bytes:
     for gname, members in by_group.items():
         title = _unique_title(gname, used)
         body = [_row(i, a, g, d, s, ev.timezone) for i, (a, g, d, s) in enumerate(members, start=1)]
-        _sheet(wb.create_sheet(), title, HEADERS, body, {3: 28, 4: 24, 5: 32})
+        _sheet(wb.create_sheet(), title, headers(ev), body, {3: 28, 4: 24, 5: 32})
         invited = [m for m in members if m[0].status == "invited"]
         summary.append((gname, len(invited), sum(1 for m in invited if m[0].checked_in_at)))
     _sheet(wb.create_sheet(), "Tổng hợp", ("Thành phần", "Được mời", "Đã đến"), summary, {1: 40})
@@ -202,7 +207,7 @@ def no_shows_xlsx(ev: Event) -> bytes:
     rows = _people(ev, no_shows=True)
     wb = Workbook()
     body = [_row(i, a, g, d, s, ev.timezone) for i, (a, g, d, s) in enumerate(rows, start=1)]
-    _sheet(wb.active, "Vắng mặt", HEADERS, body, {3: 28, 4: 24, 5: 32, 6: 24})
+    _sheet(wb.active, "Vắng mặt", headers(ev), body, {3: 28, 4: 24, 5: 32, 6: 24})
     return _save(wb)
 
 

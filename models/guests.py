@@ -56,7 +56,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
 }
 IGNORED = ("stt", "tt", "số tt", "số thứ tự")
 #: the downloadable template's columns, in order
-TEMPLATE_HEADERS = ("STT", "Mã", "Danh xưng", "Họ và tên", "Chức vụ", "Đơn vị", "Thành phần", "Huyện",
+TEMPLATE_HEADERS = ("STT", "Mã", "Danh xưng", "Họ và tên", "Chức vụ", "Đơn vị", "Thành phần", "Địa phương",
                     "Điện thoại", "Email", "Thứ tự ưu tiên", "Ghi chú")
 HONORIFICS = ("Đồng chí", "Ông", "Bà", "Anh", "Chị")
 LIMITS = {"honorific": 40, "full_name": 200, "position": 300, "organisation": 300, "phone": 40,
@@ -407,7 +407,7 @@ def _check(row: ImportRow, groups: dict, districts: dict, lenient_phone: bool = 
         key = fold(d["district"])
         dist = districts.get(key) or districts.get(_DISTRICT_PREFIX.sub("", key))
         if dist is None:
-            row.problems.append(f"Không rõ huyện \"{d['district']}\"")
+            row.problems.append(f"Không rõ địa phương \"{d['district']}\"")
         else:
             row.district_id = dist.id
     if d.get("phone"):

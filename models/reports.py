@@ -137,7 +137,7 @@ def summary_pdf(ev: Event) -> io.BytesIO:
              for g in data["groups"]]
     rows.append([Paragraph("<b>Tổng cộng</b>", cell), st["invited"], st["checked_in"], f"{pct}%"])
     story.append(table(rows, [95 * mm, 25 * mm, 25 * mm, 20 * mm]))
-    story.append(Paragraph("2. Theo huyện, thị xã, thành phố", h2))
+    story.append(Paragraph(f"2. Theo {_esc(ev.unit_level)}", h2))
     rows = [["Địa phương", "Được mời", "Có mặt", "Tỷ lệ"]]
     rows += [[Paragraph(_esc(d["name"]), cell), d["invited"], d["arrived"], f"{d['pct']}%"]
              for d in data["districts"]]

@@ -148,7 +148,7 @@ def test_same_person_from_two_districts(app, event):
     # same district twice
     with pytest.raises(ds.NominationError) as exc:
         ds.save_nomination(s.link_a, nomination(s.guests.id))
-    assert "đã có trong danh sách đề cử của huyện" in str(exc.value.message)
+    assert "đã có trong danh sách đề cử của đơn vị" in str(exc.value.message)
     # already on the organiser's guest list (factory person: Nguyễn Văn An, Sở Tài chính, 0905123456)
     with pytest.raises(ds.NominationError) as exc:
         ds.save_nomination(s.link_b, nomination(s.guests.id, full_name="Nguyen Van An", phone="0905 123 456"))
