@@ -132,4 +132,32 @@ def delete_demo_cmd() -> None:
     click.echo(f"Sự kiện hiện tại: {done['current'] or 'chưa có (new-event hoặc use-event)'}")
 
 
+def event_option(f):
+    """``--event SLUG``: act on an earlier (or any) event instead of the current one."""
+    return click.option("--event", "event_slug", default=None, metavar="SLUG",
+                        help="An event's slug (default: the current event; see `events`).")(f)
+
+
+def event_or_current(slug: str | None):
+    """The event ``slug`` or, without one, the current event; exits 1/2 with a message when
+    there is none."""
+    from sqlalchemy import select
+
+    from models.event import Event
+    from models.events import current_event
+
+    if slug:
+        ev = db.session.scalar(select(Event).where(Event.slug == slug.strip()))
+        if ev is None:
+            click.echo(f"Lỗi: không có sự kiện “{slug}” (xem: flask --app app events).", err=True)
+            sys.exit(1)
+        return ev
+    ev = current_event()
+    if ev is None:
+        click.echo("Chưa có sự kiện hiện tại (flask --app app new-event … hoặc use-event SLUG).",
+                   err=True)
+        sys.exit(2)
+    return ev
+
+
 COMMANDS: list = [new_event_cmd, events_cmd, use_event_cmd, delete_demo_cmd]
