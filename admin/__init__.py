@@ -38,7 +38,7 @@ def select_locale() -> str:
 
 
 def init_web(app: Flask) -> None:
-    from admin import api, auth, dashboard, desk, districts, errors, exhibitors, guests, mc, pages
+    from admin import api, auth, dashboard, desk, districts, errors, event_list, exhibitors, guests, mc, pages
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -59,6 +59,7 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(exhibitors.bp)
     app.register_blueprint(mc.bp)
     app.register_blueprint(districts.bp)
+    app.register_blueprint(event_list.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, not cookies
     from admin import openapi; app.register_blueprint(openapi.bp); csrf.exempt(openapi.bp)  # noqa: E702, I001

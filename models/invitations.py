@@ -28,6 +28,7 @@ from reportlab.pdfgen import canvas
 from models.badge_pdf import fit
 from models.badges import issue_badge
 from models.delegation_service import delegation
+from models.demo_mark import draw_demo_mark
 from models.event import District, Event
 from models.pdf_fonts import BOLD, FONT_DIR, register_fonts
 from models.pdf_fonts import REGULAR as FONT
@@ -134,6 +135,8 @@ def _page(c: canvas.Canvas, ev: Event, lt: Letter, issued_on: date, place: str, 
     w, h = A4
     left, right = 25 * mm, w - 18 * mm
     top = h - 20 * mm
+    if ev.is_demo:  # above the header, in the top margin: covers neither text nor the QR
+        draw_demo_mark(c, w / 2, h - 8 * mm, size=10)
     # header: the issuing body (left column), the national motto (right column)
     lw, rw = 66 * mm, right - left - 70 * mm
     lx, rx = left + lw / 2, right - rw / 2
