@@ -282,6 +282,7 @@ def _redacted(url: str) -> str:
 PAGES = [
     ("/login", "đăng nhập / log in"),
     ("/admin/", "tổng quan trực tiếp / live dashboard (admin)"),
+    ("/admin/events", "sự kiện: tạo, chọn sự kiện hiện tại / events: create, choose (admin)"),
     ("/admin/attendees", "đại biểu, nhập danh sách, xếp chỗ, in thẻ / guest list, seats, badges"),
     ("/admin/exhibitors", "gian hàng trưng bày / exhibition (admin)"),
     ("/admin/awards", "trao thưởng / award order and batches (admin)"),

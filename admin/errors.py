@@ -51,7 +51,7 @@ def register(app: Flask) -> None:
     def _http(exc: HTTPException):
         status = exc.code or 500
         if status == 404 and request.url_rule is not None and not _wants_json() \
-                and _no_current_event():
+                and not request.path.endswith(".json") and _no_current_event():
             from admin.event_list import no_event_page
 
             return no_event_page()
