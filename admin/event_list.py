@@ -109,8 +109,12 @@ def make_current(event_id: int):
 def _demo_mark() -> dict:
     """``demo_mark``: the current event is the demo (base.html and the stage show "DEMO")."""
     def demo_mark() -> bool:
-        ev_id = current_event_id()
-        return bool(ev_id and db.session.scalar(select(Event.is_demo).where(Event.id == ev_id)))
+        try:
+            ev_id = current_event_id()
+            return bool(ev_id and db.session.scalar(select(Event.is_demo).where(Event.id == ev_id)))
+        except Exception:  # the database is unreachable: the error page still renders
+            db.session.rollback()
+            return False
 
     return {"demo_mark": demo_mark}
 

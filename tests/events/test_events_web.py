@@ -175,6 +175,24 @@ def test_pages_without_a_current_event_are_friendly(client, auth):
     assert r.status_code < 500
 
 
+def _every_page(app) -> list[str]:
+    """Every GET route without arguments (the whole admin, desk, MC and stage surface)."""
+    return sorted(r.rule for r in app.url_map.iter_rules()
+                  if "GET" in r.methods and not r.arguments and not r.rule.startswith("/static"))
+
+
+def test_no_route_fails_without_an_event_or_with_a_fresh_one(app, client, auth):
+    auth.as_role("admin")
+    pages = _every_page(app)
+    assert len(pages) > 30
+    for url in pages:
+        assert client.get(url).status_code < 500, url
+    new_event(name="Hội nghị", date=date(2026, 5, 21), venue="Nha Trang", template="ocop-review")
+    db.session.commit()
+    for url in pages:
+        assert client.get(url).status_code < 500, url
+
+
 def test_pages_of_a_fresh_template_event(client, auth):
     auth.as_role("admin")
     new_event(name="Hội nghị tổng kết OCOP năm 2025", date=date(2026, 5, 21), venue="Nha Trang",
