@@ -21,7 +21,7 @@ def register(app: Flask) -> None:
         app.cli.add_command(cmd)
     import importlib
 
-    for area in ("guests", "dashboard", "exhibitors", "mc", "districts", "ops"):
+    for area in ("guests", "dashboard", "exhibitors", "mc", "districts", "ops", "events"):
         try:
             module = importlib.import_module(f"commands.{area}")
         except ModuleNotFoundError:
@@ -56,9 +56,14 @@ def seed_demo(if_empty: bool) -> None:
     """Load the demo event (OCOP Khánh Hòa 2024) with demo users admin, desk, mc."""
     from models.demo import load_demo
     from models.event import Event
+    from models.event_setup import demo_was_deleted
 
     if if_empty and db.session.scalar(select(func.count(Event.id))):
         click.echo("Đã có dữ liệu; bỏ qua dữ liệu mẫu / data present, demo not loaded.")
+        return
+    if if_empty and demo_was_deleted():
+        click.echo("Dữ liệu mẫu đã bị xóa (delete-demo); không nạp lại / demo deleted before, "
+                   "not loaded again (run seed-demo without --if-empty to load it).")
         return
     ev, made = load_demo()
     if made:
@@ -277,6 +282,7 @@ def _redacted(url: str) -> str:
 PAGES = [
     ("/login", "đăng nhập / log in"),
     ("/admin/", "tổng quan trực tiếp / live dashboard (admin)"),
+    ("/admin/events", "sự kiện: tạo, chọn sự kiện hiện tại / events: create, choose (admin)"),
     ("/admin/attendees", "đại biểu, nhập danh sách, xếp chỗ, in thẻ / guest list, seats, badges"),
     ("/admin/exhibitors", "gian hàng trưng bày / exhibition (admin)"),
     ("/admin/awards", "trao thưởng / award order and batches (admin)"),

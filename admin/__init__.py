@@ -39,7 +39,20 @@ def select_locale() -> str:
 
 
 def init_web(app: Flask) -> None:
-    from admin import api, auth, dashboard, desk, districts, errors, exhibition, exhibitors, guests, mc, pages
+    from admin import (
+        api,
+        auth,
+        dashboard,
+        desk,
+        districts,
+        errors,
+        event_list,
+        exhibition,
+        exhibitors,
+        guests,
+        mc,
+        pages,
+    )
 
     hostile.register(app)  # before the blueprints: their int routes use its bounded converter
     login_manager.init_app(app)
@@ -62,6 +75,7 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(exhibition.bp)
     app.register_blueprint(mc.bp)
     app.register_blueprint(districts.bp)
+    app.register_blueprint(event_list.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, not cookies
     from admin import openapi; app.register_blueprint(openapi.bp); csrf.exempt(openapi.bp)  # noqa: E702, I001

@@ -23,6 +23,17 @@ def _out_of_range(exc: BaseException) -> bool:
     return isinstance(exc, OverflowError | DataError) or isinstance(orig, OverflowError)
 
 
+def _no_current_event() -> bool:
+    """A page that needs the current event found none: say so kindly, not "404"."""
+    from models.events import current_event_id
+
+    try:
+        return current_event_id() is None
+    except Exception:  # the database itself is unreachable: the plain error page
+        db.session.rollback()
+        return False
+
+
 def register(app: Flask) -> None:
     messages = {
         400: lambda: _("Yêu cầu không hợp lệ."),
@@ -48,6 +59,11 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         status = exc.code or 500
+        if status == 404 and request.url_rule is not None and not _wants_json() \
+                and not request.path.endswith(".json") and _no_current_event():
+            from admin.event_list import no_event_page
+
+            return no_event_page()
         msg = messages.get(status, lambda: exc.name)()
         return render(status, msg, exc.name.lower().replace(" ", "_"))
 

@@ -9,18 +9,18 @@ from pathlib import Path
 
 import click
 
+from commands.events import event_option, event_or_current
+
 
 @click.command("report")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
               help="FILE.xlsx (attendance workbook) or FILE.pdf (summary for the official report)")
-def report(out: str) -> None:
+@event_option
+def report(out: str, event_slug: str | None) -> None:
     """Write the after-event attendance report (.xlsx) or the PDF summary (.pdf)."""
-    from models.events import current_event
     from models.reports import attendance_workbook, summary_pdf
 
-    ev = current_event()
-    if ev is None:
-        raise click.ClickException("Chưa có sự kiện / no event.")
+    ev = event_or_current(event_slug)
     suffix = Path(out).suffix.lower()
     if suffix not in (".xlsx", ".pdf"):
         raise click.ClickException("Tệp phải có đuôi .xlsx hoặc .pdf / use .xlsx or .pdf")

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 from sqlalchemy import or_, select
 
+from commands.events import event_option, event_or_current
 from models.base import db
 
 
@@ -102,11 +103,12 @@ def assign_seats_cmd() -> None:
 @click.command("export-attendees")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="FILE.xlsx")
 @click.option("--no-shows", is_flag=True, help="Only the invited delegates who have not arrived.")
-def export_attendees(out: Path, no_shows: bool) -> None:
+@event_option
+def export_attendees(out: Path, no_shows: bool, event_slug: str | None) -> None:
     """Delegates with seat, badge status and arrival time, by group (.xlsx, Vietnamese headers)."""
     from models.exports import delegates_xlsx, no_shows_xlsx
 
-    ev = _event()
+    ev = event_or_current(event_slug)
     out.write_bytes(no_shows_xlsx(ev) if no_shows else delegates_xlsx(ev))
     click.echo(f"Đã ghi {out}")
 

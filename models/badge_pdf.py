@@ -26,6 +26,7 @@ from reportlab.pdfgen import canvas
 from sqlalchemy import select
 
 from models.base import db
+from models.demo_mark import draw_demo_mark
 from models.event import Event, Group
 from models.hall import Seat
 from models.pdf_fonts import BOLD as BOLD_FONT
@@ -62,6 +63,8 @@ class BadgeCard:
     logo: bytes | None = None
     #: the parent and issuing bodies ("UBND TỈNH KHÁNH HÒA", "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG"), if set
     bodies: tuple[str, ...] = ()
+    #: the demo event's badge: a "DEMO" mark above the title
+    demo: bool = False
 
 
 def _fonts() -> None:
@@ -96,7 +99,8 @@ def badge_cards(ev: Event, *, attendee_ids: list[int] | None = None, group_id: i
     logo = ev.logo or None
     bodies = tuple(b.strip() for b in (ev.parent_body, ev.issuing_body) if b and b.strip())
     cards = [BadgeCard(r[0], r[1] or "", r[2], r[3] or "", r[4] or "", r[5] or "", r[6] or "#607d8b",
-                       r[7] or "", r[8], ev.name, line, logo, bodies) for r in db.session.execute(stmt)]
+                       r[7] or "", r[8], ev.name, line, logo, bodies, demo=bool(ev.is_demo))
+             for r in db.session.execute(stmt)]
     if attendee_ids is not None:
         pos = {a: i for i, a in enumerate(attendee_ids)}
         cards.sort(key=lambda c: pos.get(c.attendee_id, 0))
@@ -246,6 +250,8 @@ def draw_card(c: canvas.Canvas, card: BadgeCard, x0: float, y0: float, w: float,
             y -= s * (gap - 1)
         return y
 
+    if card.demo:
+        top -= draw_demo_mark(c, x0 + w / 2, top, size=8) + 1.5 * mm
     y = _header(c, card, x0, w, top, inner, m)
     y = block(card.event_title, BOLD, 9, 6.5, 3, y, colour=(0.1, 0.15, 0.2))
     y = block(card.event_line, FONT, 7.5, 6, 1, y - 1 * mm, colour=(0.3, 0.3, 0.3))

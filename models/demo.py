@@ -47,7 +47,9 @@ def load_demo(*, with_users: bool = True, seed: int = 2025) -> tuple[Event, dict
     (random passwords; only users that did not exist yet)."""
     rng = random.Random(seed)
     names = _Names(rng)
-    ev = create_event(date=DEMO_DATE, start_time=time(7, 30), planned_seats=250, **D.EVENT)
+    ev = create_event(date=DEMO_DATE, start_time=time(7, 30), planned_seats=250, is_demo=True,
+                      parent_body="UBND TỈNH KHÁNH HÒA",
+                      issuing_body="SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG", **D.EVENT)
     groups = {}
     for code, name, name_en, colour, prio, flags in D.GROUPS:
         g = Group(event_id=ev.id, code=code, name=name, name_en=name_en, color=colour,

@@ -38,6 +38,11 @@ def current_event_id(max_age: float = 2.0) -> int | None:
     return ev_id
 
 
+def forget_current_event() -> None:
+    """Drop this process's cached current event id (after the current event changed)."""
+    _current_cache.clear()
+
+
 def create_event(*, slug: str, name: str, date: date, **fields: object) -> Event:
     """Make an event with its first key pair. Other events stop being current."""
     db.session.execute(db.update(Event).values(is_current=False))

@@ -1,0 +1,163 @@
+"""CLI commands of the events area (issue 13): new-event, events, use-event, delete-demo.
+
+Thin: parse, call models.event_setup, print. Bad input: a Vietnamese message, a non-zero exit
+and nothing written. Page: /admin/events.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime
+
+import click
+
+from models.base import db
+
+
+def _date(_ctx, _param, value: str) -> date:
+    try:
+        return datetime.strptime(value.strip(), "%Y-%m-%d").date()
+    except ValueError:
+        raise click.BadParameter(f"“{value}” không phải ngày dạng YYYY-MM-DD "
+                                 "(ví dụ 2026-05-21).") from None
+
+
+@click.command("new-event")
+@click.option("--name", required=True, help="The event's full name (Vietnamese).")
+@click.option("--date", "when", required=True, callback=_date, help="YYYY-MM-DD")
+@click.option("--venue", required=True, help="Where it is held.")
+@click.option("--template", default=None,
+              help="Lay out a template's structure, e.g. ocop-review (see `events --templates`).")
+@click.option("--from-event", "from_event", default=None,
+              help="Copy groups, units, hall, programme and award tiers of an earlier event (its slug).")
+@click.option("--with-guests", is_flag=True,
+              help="With --from-event: copy its guest list too (new badges, no seats, no check-ins).")
+def new_event_cmd(name: str, when: date, venue: str, template: str | None,
+                  from_event: str | None, with_guests: bool) -> None:
+    """Make a new event, with its own key pair, and make it the current one."""
+    from models.event_setup import EventError, new_event
+
+    try:
+        ev = new_event(name=name, date=when, venue=venue, template=template,
+                       from_event=from_event, with_guests=with_guests, actor="cli")
+    except EventError as exc:
+        db.session.rollback()
+        click.echo(f"Lỗi: {exc}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    n_groups, n_items = len(ev.groups), len(ev.districts)
+    click.echo(f"Đã tạo sự kiện {ev.slug} ({ev.date:%d/%m/%Y}, {ev.venue}); đây là sự kiện hiện tại.")
+    click.echo(f"  thành phần: {n_groups}, {ev.unit_label.lower() or 'đơn vị'}: {n_items}")
+    _summary(ev)
+
+
+def _summary(ev) -> None:
+    from sqlalchemy import func, select
+
+    from models.awards import AwardTier
+    from models.event import ProgrammeItem
+    from models.hall import Seat
+    from models.people import Attendee
+
+    def count(model, *where):
+        return db.session.scalar(select(func.count(model.id)).where(model.event_id == ev.id, *where))
+
+    click.echo(f"  chương trình: {count(ProgrammeItem)} mục, hạng trao thưởng: {count(AwardTier)}, "
+               f"ghế: {count(Seat)}, đại biểu: {count(Attendee)}")
+
+
+@click.command("events")
+@click.option("--templates", "show_templates", is_flag=True, help="List the templates instead.")
+def events_cmd(show_templates: bool) -> None:
+    """List the events: slug, date, current (*), DEMO, invited / arrived, name."""
+    from models.event_setup import list_events, templates
+
+    if show_templates:
+        for key, tpl in templates().items():
+            click.echo(f"{key:<16} {tpl['title']}")
+        return
+    rows = list_events()
+    if not rows:
+        click.echo("Chưa có sự kiện nào. Tạo: flask --app app new-event --name … --date YYYY-MM-DD "
+                   "--venue … [--template ocop-review]")
+        return
+    click.echo(f"  {'slug':<40} {'ngày':<10} {'demo':<4} {'mời':>5} {'đến':>5}  tên")
+    for r in rows:
+        click.echo(f"{'*' if r.is_current else ' '} {r.slug:<40} {r.date:%Y-%m-%d} "
+                   f"{'DEMO' if r.is_demo else '':<4} {r.attendees:>5} {r.checked_in:>5}  {r.name}")
+
+
+@click.command("use-event")
+@click.argument("slug")
+def use_event_cmd(slug: str) -> None:
+    """Make the event SLUG the current one (pages, kiosks and commands act on it)."""
+    from models.event_setup import EventError, use_event
+
+    try:
+        ev = use_event(slug, actor="cli")
+    except EventError as exc:
+        db.session.rollback()
+        click.echo(f"Lỗi: {exc}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"Sự kiện hiện tại: {ev.slug} · {ev.name}")
+
+
+@click.command("delete-demo")
+def delete_demo_cmd() -> None:
+    """Delete the demo event, its people and everything of it, and the demo logins."""
+    from cli import demo_logins_path
+    from models.event_setup import EventError, delete_demo
+
+    path = demo_logins_path()
+    try:
+        logins = json.loads(path.read_text()) if path.exists() else {}
+    except (OSError, ValueError):
+        logins = {}
+    try:
+        done = delete_demo(logins if isinstance(logins, dict) else {}, actor="cli")
+    except EventError as exc:
+        db.session.rollback()
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    db.session.commit()
+    if path.exists():
+        path.unlink()
+    click.echo(f"Đã xóa sự kiện mẫu: {', '.join(done['events'])}.")
+    if done["users"]:
+        click.echo(f"Đã xóa tài khoản mẫu: {', '.join(done['users'])}.")
+    if done["kept_users"]:
+        click.echo(f"Giữ lại (đã đổi mật khẩu): {', '.join(done['kept_users'])}.")
+    click.echo(f"Sự kiện hiện tại: {done['current'] or 'chưa có (new-event hoặc use-event)'}")
+
+
+def event_option(f):
+    """``--event SLUG``: act on an earlier (or any) event instead of the current one."""
+    return click.option("--event", "event_slug", default=None, metavar="SLUG",
+                        help="An event's slug (default: the current event; see `events`).")(f)
+
+
+def event_or_current(slug: str | None):
+    """The event ``slug`` or, without one, the current event; exits 1/2 with a message when
+    there is none."""
+    from sqlalchemy import select
+
+    from models.event import Event
+    from models.events import current_event
+
+    if slug:
+        ev = db.session.scalar(select(Event).where(Event.slug == slug.strip()))
+        if ev is None:
+            click.echo(f"Lỗi: không có sự kiện “{slug}” (xem: flask --app app events).", err=True)
+            sys.exit(1)
+        return ev
+    ev = current_event()
+    if ev is None:
+        click.echo("Chưa có sự kiện hiện tại (flask --app app new-event … hoặc use-event SLUG).",
+                   err=True)
+        sys.exit(2)
+    return ev
+
+
+COMMANDS: list = [new_event_cmd, events_cmd, use_event_cmd, delete_demo_cmd]
