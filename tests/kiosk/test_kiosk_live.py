@@ -17,7 +17,7 @@ from kiosk.config import Config
 from kiosk.queue import ScanQueue
 from kiosk.sources import Source, open_source
 
-JSON_KEYS = ["ts", "frame", "code", "result", "name", "seat", "source", "decode_ms", "total_ms"]
+JSON_KEYS = ["ts", "frame", "code", "result", "name", "seat", "seat_text", "source", "decode_ms", "total_ms"]
 
 
 @pytest.fixture
