@@ -344,3 +344,45 @@ def test_merge_refuses_bad_pairs(client, auth, event):
     assert "phải đang trong danh sách mời" in resp.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Attendee, a.id).status == "invited" and not _audits("merge_attendee")
+
+
+def test_forms_need_the_csrf_token_and_user_text_is_escaped(csrf_app):
+    import re as _re
+
+    from tests.factories import make_user
+
+    client = csrf_app.test_client()
+    ev = make_event()
+    make_user("boss", "admin")
+
+    def token(url: str) -> str:
+        return _re.search(r'name="csrf-token" content="([^"]+)"', client.get(url).get_data(as_text=True)).group(1)
+
+    assert client.post("/login", data={"username": "boss", "password": "secret-pass-123",
+                                       "csrf_token": token("/login")}).status_code == 302
+    a, b = attendees(ev)[0], attendees(ev)[1]
+    for url, data in ((f"/admin/attendees/{a.id}/cancel", {"reason": "x"}),
+                      (f"/admin/attendees/{a.id}/restore", {}),
+                      (f"/admin/attendees/{a.id}/merge", {"other": str(b.id)}),
+                      (f"/admin/attendees/{a.id}/edit", _form(a, full_name="Khác"))):
+        assert client.post(url, data=data).status_code == 400, url
+    db.session.expire_all()
+    assert db.session.get(Attendee, a.id).status == "invited" and db.session.get(Attendee, b.id).status == "invited"
+    assert db.session.get(Attendee, a.id).full_name == "Nguyễn Văn An"
+    # with the token: a cancel reason with markup is shown escaped
+    t = token(f"/admin/attendees/{a.id}/edit")
+    client.post(f"/admin/attendees/{a.id}/cancel", data={"reason": "<script>x()</script>", "csrf_token": t})
+    html = client.get(f"/admin/attendees/{a.id}/edit").get_data(as_text=True)
+    assert "<script>x()" not in html and "&lt;script&gt;x()" in html
+
+
+def test_offline_kiosk_says_revoked_for_a_cancelled_badge(client, event, kiosk_token):
+    from kiosk.verify import Snapshot, verify_local
+    from models.attendee_changes import cancel_attendee
+
+    person = attendees(event)[0]
+    code = person.current_badge.code
+    assert verify_local(code, Snapshot.from_json(_snapshot(client, kiosk_token))).result == "ok"
+    cancel_attendee(person, "Vắng", actor="test")
+    db.session.commit()
+    assert verify_local(code, Snapshot.from_json(_snapshot(client, kiosk_token))).result == "revoked"
