@@ -77,3 +77,18 @@ def test_merge_in_the_browser(page, live_server):
     with live_server.app.app_context():
         other = db.session.get(Attendee, dup)
         assert other.status == "cancelled" and other.merged_into_id == keep
+
+
+def test_desk_results_spell_the_seat_and_link_admins_to_the_record(page, live_server):
+    login_page(page, live_server, "admin")
+    pid = _people(live_server)[0][0]
+    page.goto(live_server.url + "/desk/?q=nguyen van an")
+    row = f"tr[data-attendee='{pid}']"
+    page.wait_for_selector(row)
+    cell = page.inner_text(f"{row} td[data-seat]")
+    label = page.get_attribute(f"{row} td[data-seat]", "data-seat")
+    assert cell.startswith("Khu A · Hàng 1 · Ghế ") and cell.endswith(f"({label})")
+    screenshot(page, "desk_results_seat")
+    page.click(f"{row} a[data-action=edit]")
+    page.wait_for_selector("form.edit-person")
+    assert page.url.endswith(f"/admin/attendees/{pid}/edit")
