@@ -17,7 +17,8 @@ merge_attendees(keep, other, ...) -> dict of what moved
     Keeps ``keep`` (and its badge): check-ins (and the arrival when only ``other`` had arrived),
     the district nomination, awards (recipient, substitute, presenter of a batch), exhibitor
     staff links and the seat (when ``keep`` has none) move to it; empty fields of ``keep`` are
-    filled from ``other``; ``other`` is cancelled with merged_into_id and reason "gộp vào #ID".
+    filled from ``other``; ``other`` is cancelled (or, cancelled before, marked) with
+    merged_into_id and reason "gộp vào #ID".
     Raises ChangeError: the same record, another event, ``keep`` not invited, ``other``
     already merged.
 Every change writes an audit row; nothing here commits (the caller does).
@@ -179,7 +180,11 @@ def merge_attendees(keep: Attendee, other: Attendee, *, actor: str = "",
         moved["filled"] = sorted(filled)
     seat_id = other.seat_id
     db.session.expire(keep, ["badges"])
-    cancel_attendee(other, f"gộp vào #{keep.id}", actor=actor, user_id=user_id, merged_into=keep.id)
+    if other.status == "cancelled":  # cancelled before: now marked as merged too
+        other.merged_into_id, other.cancel_reason = keep.id, f"gộp vào #{keep.id}"
+        revoke_badges(other, reason="merged", actor=actor)
+    else:
+        cancel_attendee(other, f"gộp vào #{keep.id}", actor=actor, user_id=user_id, merged_into=keep.id)
     if keep.seat_id is None and seat_id is not None:
         db.session.flush()  # the seat is free before it is given (seat_id is unique)
         keep.seat_id = seat_id

@@ -60,7 +60,8 @@ def attendance(ev: Event) -> dict:
 
 def kiosk_snapshot(ev: Event, station: dict | None = None) -> dict:
     """What a kiosk needs to decide offline: the event, every valid public key, the revoked
-    codes, and a minimal roster (no phone numbers, no organisations). ``version`` is a hash of
+    codes, and a minimal roster (no phone numbers, no organisations; the seat as its label,
+    ``seat``, and spelled out, ``seat_text``). ``version`` is a hash of
     the content: equal versions mean equal data."""
     roster = [
         {"id": r.id, "honorific": r.honorific, "name": r.full_name, "seat": r.label,

@@ -386,3 +386,17 @@ def test_offline_kiosk_says_revoked_for_a_cancelled_badge(client, event, kiosk_t
     cancel_attendee(person, "Vắng", actor="test")
     db.session.commit()
     assert verify_local(code, Snapshot.from_json(_snapshot(client, kiosk_token))).result == "revoked"
+
+
+def test_merge_a_record_cancelled_before(client, auth, event):
+    auth.as_role("admin")
+    keep, dup = attendees(event)[0], attendees(event)[4]
+    check_in(event_id=event.id, attendee_id=dup.id, scan_id="early", station="Bàn")
+    client.post(f"/admin/attendees/{dup.id}/cancel", data={"reason": "Trùng"})
+    resp = client.post(f"/admin/attendees/{keep.id}/merge", data={"other": str(dup.id)})
+    assert resp.status_code == 302
+    db.session.expire_all()
+    d, k = db.session.get(Attendee, dup.id), db.session.get(Attendee, keep.id)
+    assert d.status == "cancelled" and d.merged_into_id == k.id and d.cancel_reason == f"gộp vào #{k.id}"
+    assert k.checked_in_at is not None
+    assert db.session.scalar(select(CheckIn.attendee_id).where(CheckIn.scan_id == "early")) == k.id
