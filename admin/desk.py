@@ -15,6 +15,7 @@ from models.checkin import check_in, undo_check_in
 from models.events import current_event
 from models.people import Attendee
 from models.search import search_attendees
+from models.seating import seat_phrase
 from models.stats import attendance
 from models.timeutil import local
 
@@ -58,6 +59,7 @@ def index():
         undo_form=UndoForm(formdata=None),
         scan_form=scan_form,
         local=lambda t: local(t, ev.timezone),
+        seat_phrase=seat_phrase,
     )
 
 

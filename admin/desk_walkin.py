@@ -18,6 +18,7 @@ from models.badges import reissue_badge
 from models.base import db
 from models.event import Group
 from models.people import Attendee
+from models.seating import seat_phrase
 from models.walkin import WalkInError, register_walk_in
 
 
@@ -85,7 +86,7 @@ def badge_page(attendee_id: int):
     ev = _event()
     person = _person(ev, attendee_id)
     return render_template("desk/badge.html", event=ev, person=person, badge=person.current_badge,
-                           reissue_form=ReissueForm(formdata=None))
+                           reissue_form=ReissueForm(formdata=None), seat_text=seat_phrase(person.seat, label=True))
 
 
 @bp.get("/badge/<int:attendee_id>.pdf")

@@ -242,4 +242,4 @@ def badges_pdf():
     return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'})
 
 
-from admin import guests_seats  # noqa: E402,F401  (the seat plan pages on this blueprint)
+from admin import guests_people, guests_seats  # noqa: E402,F401  (seat plan; edit, cancel, restore, merge)

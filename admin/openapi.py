@@ -55,7 +55,8 @@ SCHEMAS: dict = {
     },
     "Attendee": {
         "type": ["object", "null"],
-        "required": ["id", "honorific", "name", "position", "organisation", "group", "seat"],
+        "required": ["id", "honorific", "name", "position", "organisation", "group", "seat",
+                     "seat_text"],
         "properties": {
             "id": {"type": "integer"},
             "honorific": {"type": ["string", "null"]},
@@ -63,7 +64,9 @@ SCHEMAS: dict = {
             "position": {"type": ["string", "null"]},
             "organisation": {"type": ["string", "null"]},
             "group": {"type": ["string", "null"]},
-            "seat": {"type": ["string", "null"]},
+            "seat": {"type": ["string", "null"], "description": "The seat's short label, e.g. B-08-06."},
+            "seat_text": {"type": "string", "description": "The seat spelled out for the person: "
+                          "\"Khu giữa · Hàng 8 · Ghế 6\"; empty without a seat."},
         },
     },
     "FirstCheckin": {
@@ -105,9 +108,10 @@ SCHEMAS: dict = {
             }},
             "revoked": {"type": "array", "items": {"type": "string"}},
             "roster": {"type": "array", "items": {
-                "type": "object", "required": ["id", "honorific", "name", "seat", "group"],
+                "type": "object", "required": ["id", "honorific", "name", "seat", "seat_text", "group"],
                 "properties": {"id": {"type": "integer"}, "honorific": {"type": ["string", "null"]},
                                "name": {"type": "string"}, "seat": {"type": ["string", "null"]},
+                               "seat_text": {"type": "string"},
                                "group": {"type": ["string", "null"]}},
             }},
             "station": {"type": "object", "properties": {"name": {"type": "string"},

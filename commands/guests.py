@@ -124,4 +124,53 @@ def seat_map_cmd(out: Path, mode: str) -> None:
     click.echo(f"Đã ghi {out}")
 
 
-COMMANDS: list = [import_attendees, badges, assign_seats_cmd, export_attendees, seat_map_cmd]
+def _attendee(attendee_id: int):
+    from models.people import Attendee
+
+    ev = _event()
+    person = db.session.get(Attendee, attendee_id)
+    if person is None or person.event_id != ev.id:
+        click.echo(f"Không có đại biểu #{attendee_id} trong sự kiện hiện tại.", err=True)
+        sys.exit(1)
+    return person
+
+
+@click.command("cancel-attendee")
+@click.argument("attendee_id", type=int)
+@click.option("--reason", required=True, help="Why (kept with the record and in the audit log).")
+def cancel_attendee_cmd(attendee_id: int, reason: str) -> None:
+    """Cancel a delegate: frees the seat, revokes the badge, out of the invited figures."""
+    from models.attendee_changes import ChangeError, cancel_attendee
+
+    person = _attendee(attendee_id)
+    try:
+        revoked = cancel_attendee(person, reason, actor="cli")
+    except ChangeError as exc:
+        db.session.rollback()
+        click.echo(f"Lỗi: {exc}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"Đã hủy #{person.id} {person.display_name}: ghế được trả lại, {revoked} thẻ bị thu hồi.")
+
+
+@click.command("restore-attendee")
+@click.argument("attendee_id", type=int)
+def restore_attendee_cmd(attendee_id: int) -> None:
+    """Put a cancelled delegate back on the guest list with a new badge (no seat given back)."""
+    from models.attendee_changes import ChangeError, restore_attendee
+
+    person = _attendee(attendee_id)
+    try:
+        badge = restore_attendee(person, actor="cli")
+    except ChangeError as exc:
+        db.session.rollback()
+        click.echo(f"Lỗi: {exc}", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"Đã khôi phục #{person.id} {person.display_name}: thẻ mới lần {badge.serial} "
+               "(thẻ cũ vẫn bị thu hồi).")
+    click.echo("Chưa có ghế: chạy assign-seats hoặc đổi ghế bằng tay trên /admin/attendees.")
+
+
+COMMANDS: list = [import_attendees, badges, assign_seats_cmd, export_attendees, seat_map_cmd,
+                  cancel_attendee_cmd, restore_attendee_cmd]

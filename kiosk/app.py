@@ -220,6 +220,7 @@ class Kiosk:
                 result=d.display or d.result,
                 name=d.full_name,
                 seat=d.seat,
+                seat_text=d.seat_text,
                 message=d.message,
                 first_at=format_time(first.get("at"), tz),
                 first_station=str(first.get("station") or ""),
@@ -236,7 +237,7 @@ class Kiosk:
         code = d.code if len(d.code) <= JSON_CODE_MAX else d.code[:JSON_CODE_MAX] + "…"
         line = json.dumps({
             "ts": d.ts, "frame": frame.index, "code": code, "result": d.result,
-            "name": d.name, "seat": d.seat, "source": d.source,
+            "name": d.name, "seat": d.seat, "seat_text": d.seat_text, "source": d.source,
             "decode_ms": round(decode_ms, 2), "total_ms": round(total_ms, 2),
         }, ensure_ascii=False)
         with self._out_lock:

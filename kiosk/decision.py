@@ -71,6 +71,12 @@ class Decision:
     def seat(self) -> str:
         return str((self.attendee or {}).get("seat") or "")
 
+    @property
+    def seat_text(self) -> str:
+        """The seat spelled out ("Khu giữa · Hàng 8 · Ghế 6"): from the server's answer or the
+        snapshot's roster; "" from an older server (the panel then shows the label)."""
+        return str((self.attendee or {}).get("seat_text") or "")
+
 
 class ServerHealth:
     """What the kiosk knows about the server: online?, the last problem, when it last failed."""

@@ -141,7 +141,8 @@ class PanelState:
 
     result: str | None = None
     name: str = ""  #: honorific + full name
-    seat: str = ""
+    seat: str = ""  #: the short label, "B-08-06"
+    seat_text: str = ""  #: the seat spelled out, "Khu giữa · Hàng 8 · Ghế 6"
     group: str = ""
     message: str = ""
     first_at: str = ""  #: "08:12", for "already"
@@ -236,12 +237,8 @@ def render_panel(state: PanelState, size: tuple[int, int]) -> Image.Image:
             d.text((pad, y), line, font=f_name, fill=fg)
             y += int(f_name.size * 1.2)
         y += pad // 3
-    if state.seat:
-        seat = f"Ghế: {state.seat}"
-        f_seat, sl = fit(seat, inner, max(28, h // 7), max(20, h // 12), True)
-        layout["seat"] = {"text": sl[0], "size": f_seat.size, "xy": (pad, y)}
-        d.text((pad, y), sl[0], font=f_seat, fill=fg)
-        y += int(f_seat.size * 1.3)
+    if state.seat or state.seat_text:
+        y = _draw_seat(d, state, layout, pad, y, inner, h, fg)
 
     message = state.message or DEFAULT_MESSAGES.get(state.result, "")
     if state.result == "already" and state.first_at:
@@ -261,6 +258,58 @@ def render_panel(state: PanelState, size: tuple[int, int]) -> Image.Image:
         layout["extra"] = state.extra
     state.layout = layout
     return img
+
+
+def _fit_parts(text: str, max_width: int, size: int, min_size: int
+               ) -> tuple[ImageFont.FreeTypeFont, list[str]]:
+    """Like fit(), but a seat phrase that needs two lines breaks between its parts
+    ("Khu giữa" / "Hàng 8 · Ghế 6"), never inside "Hàng 8"."""
+    f, lines = fit(text, max_width, size, min_size, True)
+    parts = text.split(" · ")
+    if len(lines) == 1 and text_width(text, f) <= max_width or len(parts) < 2:
+        return f, lines
+    for s in range(size, 9, -2):
+        f = font(s, True)
+        best = None
+        for cut in range(1, len(parts)):
+            pair = [" · ".join(parts[:cut]), " · ".join(parts[cut:])]
+            widest = max(text_width(x, f) for x in pair)
+            if widest <= max_width and (best is None or widest < best[0]):
+                best = (widest, pair)
+        if best:
+            return f, best[1]
+    return fit(text, max_width, size, min_size, True)
+
+
+def _draw_seat(d: ImageDraw.ImageDraw, state: PanelState, layout: dict, pad: int, y: int,
+               inner: int, h: int, fg) -> int:
+    """The seat spelled out, large ("Khu giữa · Hàng 8 · Ghế 6", never larger than the name),
+    with the short label in smaller type beside a line where it fits, else under it. Without
+    ``seat_text`` (an older server) "Ghế: B-08-06" as before. Returns the next y."""
+    main = state.seat_text or f"Ghế: {state.seat}"
+    label = state.seat if state.seat_text and state.seat else ""
+    size = max(24, h // 9)
+    if state.seat_text and layout.get("name"):
+        size = min(size, layout["name"]["size"])
+    f_seat, sl = _fit_parts(main, inner, size, max(20, h // 14))
+    line_h = int(f_seat.size * 1.25)
+    layout["seat"] = {"text": sl[0], "size": f_seat.size, "xy": (pad, y), "lines": sl}
+    for i, line in enumerate(sl):
+        d.text((pad, y + i * line_h), line, font=f_seat, fill=fg)
+    if label:
+        f_label = font(max(14, f_seat.size * 3 // 5), False)
+        gap = f_seat.size // 2
+        room = [(i, text_width(line, f_seat)) for i, line in enumerate(sl)
+                if text_width(line, f_seat) + gap + text_width(label, f_label) <= inner]
+        if room:
+            i, width = min(room, key=lambda r: r[1])
+            xy = (pad + int(width) + gap, y + i * line_h + (f_seat.size - f_label.size))
+        else:
+            xy = (pad, y + len(sl) * line_h)
+            y += int(f_label.size * 1.3)
+        d.text(xy, label, font=f_label, fill=fg)
+        layout["seat_label"] = {"text": label, "size": f_label.size, "xy": xy}
+    return y + len(sl) * line_h + int(f_seat.size * 0.05)
 
 
 def draw_boxes(frame: np.ndarray, polygons: list, colour=(0, 220, 0)) -> np.ndarray:

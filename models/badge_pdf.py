@@ -28,12 +28,13 @@ from sqlalchemy import select
 from models.base import db
 from models.demo_mark import draw_demo_mark
 from models.event import Event, Group
-from models.hall import Seat
+from models.hall import Block, Seat
 from models.pdf_fonts import BOLD as BOLD_FONT
 from models.pdf_fonts import FONT_DIR as PDF_FONT_DIR
 from models.pdf_fonts import REGULAR, register_fonts
 from models.people import Attendee, Badge
 from models.qr import qr_matrix
+from models.seating import phrase
 
 FONT_DIR = str(PDF_FONT_DIR) + "/"
 FONT, BOLD = REGULAR, BOLD_FONT
@@ -65,6 +66,14 @@ class BadgeCard:
     bodies: tuple[str, ...] = ()
     #: the demo event's badge: a "DEMO" mark above the title
     demo: bool = False
+    #: the seat spelled out, "Khu giữa · Hàng 8 · Ghế 6" (models.seating.phrase)
+    seat_text: str = ""
+    #: False for booth staff whose group has no hall seats: no seat line at all
+    needs_seat: bool = True
+
+
+#: printed where the seat would be when a delegate who needs a hall seat has none yet
+SEATLESS = "Chỗ ngồi: nhận tại bàn đón tiếp"
 
 
 def _fonts() -> None:
@@ -84,10 +93,12 @@ def badge_cards(ev: Event, *, attendee_ids: list[int] | None = None, group_id: i
     priority then Vietnamese name order (ids keep their given order)."""
     stmt = (
         select(Attendee.id, Attendee.honorific, Attendee.full_name, Attendee.position, Attendee.organisation,
-               Group.name, Group.color, Seat.label, Badge.code)
+               Group.name, Group.color, Seat.label, Badge.code, Block.name, Block.code, Seat.row, Seat.number,
+               Group.is_exhibitor_staff, Group.seats_reserved)
         .join(Badge, (Badge.attendee_id == Attendee.id) & Badge.revoked_at.is_(None))
         .outerjoin(Group, Group.id == Attendee.group_id)
         .outerjoin(Seat, Seat.id == Attendee.seat_id)
+        .outerjoin(Block, Block.id == Seat.block_id)
         .where(Attendee.event_id == ev.id, Attendee.status == "invited")
         .order_by(Group.priority, Attendee.sort_key, Attendee.id)
     )
@@ -99,7 +110,8 @@ def badge_cards(ev: Event, *, attendee_ids: list[int] | None = None, group_id: i
     logo = ev.logo or None
     bodies = tuple(b.strip() for b in (ev.parent_body, ev.issuing_body) if b and b.strip())
     cards = [BadgeCard(r[0], r[1] or "", r[2], r[3] or "", r[4] or "", r[5] or "", r[6] or "#607d8b",
-                       r[7] or "", r[8], ev.name, line, logo, bodies, demo=bool(ev.is_demo))
+                       r[7] or "", r[8], ev.name, line, logo, bodies, demo=bool(ev.is_demo),
+                       seat_text=phrase(r[9], r[10], r[11], r[12]), needs_seat=not (r[13] and not r[14]))
              for r in db.session.execute(stmt)]
     if attendee_ids is not None:
         pos = {a: i for i, a in enumerate(attendee_ids)}
@@ -293,15 +305,51 @@ def draw_card(c: canvas.Canvas, card: BadgeCard, x0: float, y0: float, w: float,
     c.drawImage(ImageReader(img), qx, qy, n * unit, n * unit)
     sx0 = x0 + m + QR_MM * mm + 2 * quiet
     sw = x0 + w - m - sx0
-    if card.seat and sw > 10 * mm:
-        cx = sx0 + sw / 2
-        c.setFillColorRGB(0.3, 0.3, 0.3)
-        c.setFont(FONT, 8)
-        c.drawCentredString(cx, y0 + m + quiet + QR_MM * mm * 0.62, "GHẾ")
-        s, lines = fit(card.seat, BOLD, sw, size=16, min_size=8, max_lines=1)
-        c.setFillColorRGB(0, 0, 0)
-        c.setFont(BOLD, s)
-        c.drawCentredString(cx, y0 + m + quiet + QR_MM * mm * 0.35, lines[0])
+    if sw > 10 * mm:
+        _draw_seat(c, card, sx0 + sw / 2, sw - 2 * mm, y0 + m + quiet, QR_MM * mm)
+
+
+def seat_lines(text: str, width: float, *, size: float = 15, min_size: float = 8) -> tuple[float, list[str]]:
+    """The seat phrase on one line, or on two broken between its parts ("Khu giữa" /
+    "Hàng 8 · Ghế 6"), at the largest size that fits ``width``; else fit()'s wrapping."""
+    parts = text.split(" · ")
+    options = [[text]] + [[" · ".join(parts[:i]), " · ".join(parts[i:])] for i in range(1, len(parts))]
+    w = pdfmetrics.stringWidth
+    for step in range(int((size - min_size) / 0.5) + 1):
+        s = size - 0.5 * step
+        fitting = [o for o in options if max(w(x, BOLD, s) for x in o) <= width]
+        if fitting:
+            return s, min(fitting, key=lambda o: (len(o), max(w(x, BOLD, s) for x in o)))
+    return fit(text, BOLD, width, size=min_size, min_size=min_size, max_lines=3)
+
+
+def _draw_seat(c: canvas.Canvas, card: BadgeCard, cx: float, width: float, y_bottom: float,
+               height: float) -> None:
+    """Right of the QR: "CHỖ NGỒI", the seat spelled out and its short label, centred on the
+    QR's height; "Chỗ ngồi: nhận tại bàn đón tiếp" for a delegate without a seat who needs one;
+    nothing for booth staff without hall seats."""
+    rows: list[tuple[str, str, float, tuple[float, float, float]]] = []
+    if card.seat:
+        rows.append(("CHỖ NGỒI" if card.seat_text else "GHẾ", FONT, 7.5, (0.3, 0.3, 0.3)))
+        if card.seat_text:
+            s, lines = seat_lines(card.seat_text, width)
+            rows += [(line, BOLD, s, (0, 0, 0)) for line in lines]
+            rows.append((card.seat, FONT, 9, (0.25, 0.25, 0.25)))
+        else:
+            s, lines = fit(card.seat, BOLD, width, size=16, min_size=8, max_lines=1)
+            rows.append((lines[0], BOLD, s, (0, 0, 0)))
+    elif card.needs_seat:
+        s, lines = fit(SEATLESS, BOLD, width, size=11, min_size=7, max_lines=3)
+        rows += [(line, BOLD, s, (0.55, 0.1, 0.1)) for line in lines]
+    if not rows:
+        return
+    total = sum(r[2] * 1.3 for r in rows)
+    y = y_bottom + height / 2 + total / 2
+    for text, font_name, s, colour in rows:
+        y -= s * 1.3
+        c.setFillColorRGB(*colour)
+        c.setFont(font_name, s)
+        c.drawCentredString(cx, y + s * 0.3, text)
 
 
 #: the logo's height at the top of a card; the bodies' text sits beside it

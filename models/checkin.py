@@ -41,14 +41,15 @@ from models.database import _SQLITE_WRITER, write_transaction
 from models.entities import audit
 from models.event import Event, Group
 from models.events import keyring
-from models.hall import Seat
+from models.hall import Block, Seat
 from models.people import Attendee, Badge, CheckIn
+from models.seating import phrase
 from models.timeutil import local, utcnow
 
 Clock = Callable[[], datetime]
 
 MESSAGES = {
-    "ok": "Xin chào {name}! Mời quý đại biểu ngồi ghế {seat}.",
+    "ok": "Xin chào {name}! Mời quý đại biểu ngồi {seat_text} ({seat}).",
     "ok_noseat": "Xin chào {name}! Chúc quý đại biểu một hội nghị thành công.",
     "already": "{name} đã điểm danh lúc {time} tại {station}.",
     "invalid": "Mã không hợp lệ. Xin mời quý đại biểu đến bàn hướng dẫn.",
@@ -62,7 +63,12 @@ _b = Badge.__table__
 _c = CheckIn.__table__
 _g = Group.__table__
 _s = Seat.__table__
+_k = Block.__table__
 _e = Event.__table__
+
+#: the seat's parts for the spelled-out seat ("Khu giữa · Hàng 8 · Ghế 6": models.seating.phrase)
+_SEAT_PARTS = (_k.c.name.label("block_name"), _k.c.code.label("block_code"), _s.c.row.label("seat_row"),
+               _s.c.number.label("seat_number"))
 
 _event_cache: dict[int, tuple[int, str]] = {}
 
@@ -110,9 +116,10 @@ def _attendee_info(attendee_id: int) -> dict | None:
     row = db.session.execute(
         select(
             _a.c.id, _a.c.honorific, _a.c.full_name, _a.c.position, _a.c.organisation,
-            _g.c.name.label("group"), _s.c.label.label("seat"),
+            _g.c.name.label("group"), _s.c.label.label("seat"), *_SEAT_PARTS,
         )
-        .select_from(_a.outerjoin(_g, _g.c.id == _a.c.group_id).outerjoin(_s, _s.c.id == _a.c.seat_id))
+        .select_from(_a.outerjoin(_g, _g.c.id == _a.c.group_id).outerjoin(_s, _s.c.id == _a.c.seat_id)
+                     .outerjoin(_k, _k.c.id == _s.c.block_id))
         .where(_a.c.id == attendee_id)
     ).first()
     if row is None:
@@ -125,6 +132,7 @@ def _attendee_info(attendee_id: int) -> dict | None:
         "organisation": row.organisation,
         "group": row.group,
         "seat": row.seat,
+        "seat_text": phrase(row.block_name, row.block_code, row.seat_row, row.seat_number),
     }
 
 
@@ -145,7 +153,8 @@ def _message(outcome: str, attendee: dict | None, first: dict | None) -> str:
     name = f"{attendee['honorific']} {attendee['name']}".strip()
     if outcome == "ok":
         key = "ok" if attendee["seat"] else "ok_noseat"
-        return MESSAGES[key].format(name=name, seat=attendee["seat"] or "")
+        return MESSAGES[key].format(name=name, seat=attendee["seat"] or "",
+                                    seat_text=attendee.get("seat_text") or attendee["seat"] or "")
     time_text = first["at"][11:16] if first else "?"
     station = first["station"] if first else "?"
     return MESSAGES["already"].format(name=name, time=time_text, station=station)
@@ -282,6 +291,10 @@ class _Person(NamedTuple):
     organisation: str
     group: str | None
     seat: str | None
+    block_name: str | None
+    block_code: str | None
+    seat_row: int | None
+    seat_number: int | None
     arrived: bool
 
 
@@ -295,11 +308,11 @@ class _Badge(NamedTuple):
 
 _PERSON_COLUMNS = (
     "a.id, a.event_id, a.status, a.honorific, a.full_name, a.position, a.organisation, "
-    "g.name, s.label, a.checked_in_at IS NOT NULL"
+    "g.name, s.label, k.name, k.code, s.row, s.number, a.checked_in_at IS NOT NULL"
 )
 _PERSON_FROM = (
     "attendee a LEFT OUTER JOIN attendee_group g ON g.id = a.group_id "
-    "LEFT OUTER JOIN seat s ON s.id = a.seat_id"
+    "LEFT OUTER JOIN seat s ON s.id = a.seat_id LEFT OUTER JOIN block k ON k.id = s.block_id"
 )
 #: the raw SQL of the hall path, written once with :name parameters (sqlite3's style) and
 #: translated to psycopg's %(name)s on PostgreSQL
@@ -309,7 +322,8 @@ _RAW_SQL = {
         "SELECT b.id, b.attendee_id, b.revoked_at, b.event_id, b.key_no, " + _PERSON_COLUMNS +
         " FROM badge b LEFT OUTER JOIN attendee a ON a.id = b.attendee_id"
         " LEFT OUTER JOIN attendee_group g ON g.id = a.group_id"
-        " LEFT OUTER JOIN seat s ON s.id = a.seat_id WHERE b.code = :code"
+        " LEFT OUTER JOIN seat s ON s.id = a.seat_id"
+        " LEFT OUTER JOIN block k ON k.id = s.block_id WHERE b.code = :code"
     ),
     "person": f"SELECT {_PERSON_COLUMNS} FROM {_PERSON_FROM} WHERE a.id = :aid",
     "insert": (
@@ -457,9 +471,10 @@ def _hall_scan(ring, *, event_id, tag, tz, scan_id, station, code, attendee_id, 
 _PERSON = (
     select(
         _a.c.id, _a.c.event_id, _a.c.status, _a.c.honorific, _a.c.full_name, _a.c.position,
-        _a.c.organisation, _g.c.name.label("group"), _s.c.label.label("seat"),
+        _a.c.organisation, _g.c.name.label("group"), _s.c.label.label("seat"), *_SEAT_PARTS,
     )
-    .select_from(_a.outerjoin(_g, _g.c.id == _a.c.group_id).outerjoin(_s, _s.c.id == _a.c.seat_id))
+    .select_from(_a.outerjoin(_g, _g.c.id == _a.c.group_id).outerjoin(_s, _s.c.id == _a.c.seat_id)
+                 .outerjoin(_k, _k.c.id == _s.c.block_id))
     .where(_a.c.id == bindparam("aid"))
 )
 _BADGE = select(_b.c.id, _b.c.attendee_id, _b.c.revoked_at, _b.c.event_id).where(
@@ -486,6 +501,7 @@ def _info_from(row) -> dict:
     return {
         "id": row.id, "honorific": row.honorific, "name": row.full_name, "position": row.position,
         "organisation": row.organisation, "group": row.group, "seat": row.seat,
+        "seat_text": phrase(row.block_name, row.block_code, row.seat_row, row.seat_number),
     }
 
 

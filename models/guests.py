@@ -526,3 +526,13 @@ def apply(ev: Event, report: ImportReport, *, fix_caps: bool = False, actor: str
 
 _DEFAULTS = {"honorific": "", "position": "", "organisation": "", "phone": "", "email": "", "notes": "",
              "group_id": None, "district_id": None}
+
+
+def check_delegate(values: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """One delegate's text fields (honorific, full_name, position, organisation, email,
+    precedence, notes) checked exactly as the import checks a row (the edit page uses it):
+    (the cleaned values, the problems in Vietnamese). Group, district and phone are the
+    caller's (they come from choices and models.phones)."""
+    row = ImportRow(line=0, data={k: clean(v) for k, v in values.items()})
+    _check(row, {}, {})
+    return row.data, row.problems

@@ -10,8 +10,9 @@ from sqlalchemy import case, func, select
 from models.base import db
 from models.event import District, Event, Group
 from models.events import public_keys
-from models.hall import Seat
+from models.hall import Block, Seat
 from models.people import Attendee, Badge
+from models.seating import phrase
 from models.timeutil import iso_utc, utcnow
 
 
@@ -59,16 +60,19 @@ def attendance(ev: Event) -> dict:
 
 def kiosk_snapshot(ev: Event, station: dict | None = None) -> dict:
     """What a kiosk needs to decide offline: the event, every valid public key, the revoked
-    codes, and a minimal roster (no phone numbers, no organisations). ``version`` is a hash of
+    codes, and a minimal roster (no phone numbers, no organisations; the seat as its label,
+    ``seat``, and spelled out, ``seat_text``). ``version`` is a hash of
     the content: equal versions mean equal data."""
     roster = [
-        {"id": r.id, "honorific": r.honorific, "name": r.full_name, "seat": r.label, "group": r.gname}
+        {"id": r.id, "honorific": r.honorific, "name": r.full_name, "seat": r.label,
+         "seat_text": phrase(r.bname, r.bcode, r.row, r.number), "group": r.gname}
         for r in db.session.execute(
             select(
-                Attendee.id, Attendee.honorific, Attendee.full_name, Seat.label,
-                Group.name.label("gname"),
+                Attendee.id, Attendee.honorific, Attendee.full_name, Seat.label, Seat.row, Seat.number,
+                Block.name.label("bname"), Block.code.label("bcode"), Group.name.label("gname"),
             )
             .outerjoin(Seat, Seat.id == Attendee.seat_id)
+            .outerjoin(Block, Block.id == Seat.block_id)
             .outerjoin(Group, Group.id == Attendee.group_id)
             .where(Attendee.event_id == ev.id, Attendee.status == "invited")
             .order_by(Attendee.id)

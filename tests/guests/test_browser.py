@@ -3,6 +3,8 @@ plan with its SVG map, and the desk's walk-in flow ending on the badge ready to 
 
 from __future__ import annotations
 
+import re
+
 from tests.conftest import login_page, screenshot
 from tests.guests.helpers import HEADER, xlsx
 
@@ -60,7 +62,9 @@ def test_desk_walk_in_to_badge(page, live_server):
     page.click("button[data-action=walk-in]")
     page.wait_for_selector("#badge-frame")
     assert "Lương Thị Thanh Xuân" in page.inner_text("h1")
-    assert page.inner_text("[data-seat]").startswith("A-")
+    label = page.get_attribute("[data-seat]", "data-seat")
+    assert label.startswith("A-")  # the seat spelled out, with its label
+    assert re.fullmatch(r"Khu A · Hàng \d+ · Ghế \d+ \(" + label + r"\)", page.inner_text("[data-seat]"))
     assert "Đã điểm danh" in page.inner_text("section.card")
     page.wait_for_timeout(800)  # let the PDF viewer paint for the screenshot
     screenshot(page, "desk_walk_in_badge")

@@ -17,7 +17,7 @@ from kiosk.config import Config
 from kiosk.queue import ScanQueue
 from kiosk.sources import Source, open_source
 
-JSON_KEYS = ["ts", "frame", "code", "result", "name", "seat", "source", "decode_ms", "total_ms"]
+JSON_KEYS = ["ts", "frame", "code", "result", "name", "seat", "seat_text", "source", "decode_ms", "total_ms"]
 
 
 @pytest.fixture
@@ -147,6 +147,8 @@ def test_real_server_outcomes(tmp_path, server):
     assert all(x["source"] == "server" for x in lines)
     assert [x["name"] for x in lines[:3]] == [p["name"] for p in ppl[:3]]
     assert lines[0]["seat"]  # the test event seats everybody
+    # the seat spelled out from the server (factory hall: block "Khu A")
+    assert lines[0]["seat_text"].startswith("Khu A · Hàng ") and " · Ghế " in lines[0]["seat_text"]
     assert kiosk.queue.pending_count() == 0
     snap = kiosk.snapshots.get()
     assert snap.event_tag is not None and len(snap.roster) >= 4

@@ -25,7 +25,7 @@ from kiosk.queue import ScanQueue, flush
 from kiosk.sources import EndOfSource, LiveSource, Source, open_source
 from kiosk.verify import Snapshot
 
-JSON_KEYS = ["ts", "frame", "code", "result", "name", "seat", "source", "decode_ms", "total_ms"]
+JSON_KEYS = ["ts", "frame", "code", "result", "name", "seat", "seat_text", "source", "decode_ms", "total_ms"]
 
 
 def badge(keys, pid: int, serial: int = 1):
