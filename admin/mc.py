@@ -12,8 +12,9 @@ The organiser's pages (/admin/awards) are in admin/mc_awards.py on this blueprin
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request
+from flask import Blueprint, Response, abort, g, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from admin.security import role_required
@@ -25,6 +26,10 @@ from models.events import current_event
 from models.search import search_attendees
 
 bp = Blueprint("mc", __name__)
+
+
+def _lang() -> str:
+    return "en" if getattr(g, "lang", "vi") == "en" else "vi"
 
 
 def _event():
@@ -52,6 +57,14 @@ def labels() -> dict[str, str]:
         "next_item": _("Tiếp theo"), "now": _("Đang diễn ra"), "none": _("—"),
         "call_up": _("Mời chuẩn bị (đợt sau)"),
         "status_absent": _("vắng"),
+        # counts in people with the awards beside them ("23 người · 30 giải"); mc.js picks
+        # the form by n (English: 1 person / 2 people, 1 award / 2 awards)
+        "people_one": ngettext("%(count)s người", "%(count)s người", 1, count="{n}"),
+        "people_other": ngettext("%(count)s người", "%(count)s người", 2, count="{n}"),
+        "awards_one": ngettext("%(count)s giải", "%(count)s giải", 1, count="{n}"),
+        "awards_other": ngettext("%(count)s giải", "%(count)s giải", 2, count="{n}"),
+        "arrived_of": _("có mặt"),
+        "presenter_change": _("Đổi người trao"),
     }
 
 
@@ -83,7 +96,7 @@ def action_message(text: str) -> str:
 
 
 def _state_response(ev, status: int = 200, **extra):
-    data = mc_snapshot(ev)
+    data = mc_snapshot(ev, lang=_lang())
     data.update(extra)
     resp = jsonify(data)
     resp.status_code = status
@@ -167,7 +180,7 @@ def stage_state():
     since = request.args.get("since", "")[:20]
     if since and since == str(state_version(ev.id)):
         return Response(status=204, headers={"Cache-Control": "no-store"})
-    resp = jsonify(stage_snapshot(ev))
+    resp = jsonify(stage_snapshot(ev, _lang()))
     resp.headers["Cache-Control"] = "no-store"
     return resp
 

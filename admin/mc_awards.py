@@ -20,6 +20,7 @@ from models.ceremony import (
     SequenceLocked,
     award_batches,
     batches_of,
+    calls_in,
     ceremony_state,
     move_award,
     set_presenter,
@@ -73,7 +74,9 @@ def awards():
         .order_by(Attendee.precedence, Attendee.sort_key)).all()
     unbatched = db.session.scalars(select(Award).where(Award.event_id == ev.id,
                                                       Award.batch_id.is_(None))).all()
-    return render_template("mc/awards.html", event=ev, batches=batches_of(ev.id),
+    batches = batches_of(ev.id)
+    return render_template("mc/awards.html", event=ev, batches=batches,
+                           people={b.id: len(calls_in(b.awards)) for b in batches},
                            tiers=tiers_in_order(ev.id), leaders=leaders, unbatched=unbatched,
                            locked=ceremony_state(ev.id).locked, form=ActionForm())
 

@@ -26,7 +26,7 @@ from sqlalchemy import func, or_, select, update
 
 from models.awards import Award, AwardBatch, CeremonyState
 from models.base import db
-from models.ceremony import ceremony_state, ensure_batches
+from models.ceremony import call_key, ceremony_state, ensure_batches
 from models.database import write_transaction
 from models.entities import audit
 from models.event import Event, ProgrammeItem
@@ -137,7 +137,8 @@ def mc_action(event: Event, action: str, seen_version: int, *, award_id: int | N
     """Apply an MC action ("start", "next", "back", "absent", "substitute") to the state the
     caller saw (``seen_version``). See the module docstring for the outcomes. "absent" toggles
     the award's absent mark; "substitute" names a checked-in attendee who receives on the
-    recipient's behalf (``attendee_id`` None clears it). Commits."""
+    recipient's behalf (``attendee_id`` None clears it). Both act on the award's whole call:
+    every award of the same person in the same batch (one call per person). Commits."""
     if action not in ACTIONS:
         return ActionResult("invalid", "Thao tác không hợp lệ.")
     if not isinstance(seen_version, int):
@@ -188,17 +189,32 @@ def _step_action(event: Event, state: CeremonyState, action: str, actor: str,
     return ActionResult("ok", "", seen + 1)
 
 
+def _call_of(award: Award) -> list[Award]:
+    """The award and the others of the same person in the same batch (one call per person)."""
+    if award.batch_id is None:
+        return [award]
+    key = call_key(award)
+    same = db.session.scalars(select(Award).where(Award.batch_id == award.batch_id)
+                              .order_by(Award.position, Award.id)).all()
+    return [a for a in same if call_key(a) == key] or [award]
+
+
 def _award_action(event: Event, state: CeremonyState, action: str, award_id: int | None,
                   attendee_id: int | None, actor: str, user_id: int | None) -> ActionResult:
+    """absent / substitute act on the whole call: every award of the same person in the batch."""
     award = db.session.get(Award, award_id) if isinstance(award_id, int) else None
     if award is None or award.event_id != event.id:
         return ActionResult("invalid", "Không tìm thấy giải thưởng.", state.version)
-    detail: dict = {}
+    call = _call_of(award)
+
+    def unmark(a: Award) -> str:
+        return "on_stage" if a.batch_id and a.batch_id == state.batch_id else "pending"
+
+    detail: dict = {"awards": [a.id for a in call]}
     if action == "absent":
-        if award.status == "absent":
-            award.status = "on_stage" if award.batch_id and award.batch_id == state.batch_id else "pending"
-        else:
-            award.status = "absent"
+        now_absent = award.status != "absent"
+        for a in call:
+            a.status = "absent" if now_absent else (unmark(a) if a.status == "absent" else a.status)
         detail["status"] = award.status
     else:
         if attendee_id is not None:
@@ -208,10 +224,11 @@ def _award_action(event: Event, state: CeremonyState, action: str, award_id: int
             if person.checked_in_at is None:
                 return ActionResult("invalid", "Người nhận thay chưa có mặt trong hội trường.",
                                     state.version)
-            if award.status == "absent":
-                award.status = "on_stage" if award.batch_id == state.batch_id else "pending"
-        detail = {"old": award.substitute_id, "new": attendee_id}
-        award.substitute_id = attendee_id
+        detail.update(old=award.substitute_id, new=attendee_id)
+        for a in call:
+            if attendee_id is not None and a.status == "absent":
+                a.status = unmark(a)
+            a.substitute_id = attendee_id
     seen = state.version
     if not _cas(event.id, seen):
         return ActionResult("conflict", "Trạng thái đã thay đổi trên máy khác.", seen)

@@ -105,7 +105,7 @@ def test_stage_is_public_and_shows_only_names_and_products(client, auth, app):
     client.post("/logout")
     s = client.get("/stage/state.json").json
     assert len(s["on_stage"]) == 1 and s["tier"] == "Chứng nhận 5 sao"
-    assert set(s["on_stage"][0]) == {"name", "on_behalf_of", "entity", "product"}
+    assert set(s["on_stage"][0]) == {"name", "on_behalf_of", "entity", "products"}
     assert set(s) == {"version", "event", "tier", "on_stage"}
     assert client.get(f"/stage/state.json?since={s['version']}").status_code == 204
 
