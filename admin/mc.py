@@ -16,12 +16,14 @@ from flask import Blueprint, Response, abort, g, jsonify, render_template, reque
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from sqlalchemy import select
 
 from admin.security import role_required
+from models.awards import AwardBatch
 from models.base import db
 from models.ceremony import ceremony_state, ensure_batches
-from models.ceremony_live import mc_action, state_tag, state_version
-from models.ceremony_view import mc_snapshot, stage_snapshot
+from models.ceremony_live import mc_action, presenter_candidates, state_tag, state_version
+from models.ceremony_view import mc_snapshot, person_json, stage_snapshot
 from models.events import current_event
 from models.search import search_attendees
 
@@ -65,6 +67,9 @@ def labels() -> dict[str, str]:
         "awards_other": ngettext("%(count)s giải", "%(count)s giải", 2, count="{n}"),
         "arrived_of": _("có mặt"),
         "presenter_change": _("Đổi người trao"),
+        "cancelled": _("ĐÃ HỦY"),
+        "presenting": _("đang trao đợt"),
+        "presenter_for": _("Chọn người trao cho đợt {n}"),
     }
 
 
@@ -92,6 +97,8 @@ def action_message(text: str) -> str:
         "Không tìm thấy giải thưởng.": _("Không tìm thấy giải thưởng."),
         "Không tìm thấy người nhận thay.": _("Không tìm thấy người nhận thay."),
         "Người nhận thay chưa có mặt trong hội trường.": _("Người nhận thay chưa có mặt trong hội trường."),
+        "Không tìm thấy đợt trao.": _("Không tìm thấy đợt trao."),
+        "Người trao phải là lãnh đạo trong danh sách.": _("Người trao phải là lãnh đạo trong danh sách."),
     }.get(text, text)
 
 
@@ -138,6 +145,7 @@ def action():
     version = as_int("version")
     result = mc_action(ev, str(body.get("action", ""))[:20], version if version is not None else -1,
                        award_id=as_int("award_id"), attendee_id=as_int("attendee_id"),
+                       batch_id=as_int("batch_id"),
                        actor=f"user:{current_user.username}", user_id=current_user.id)
     status = {"ok": 200, "conflict": 409}.get(result.outcome, 400)
     message = action_message(result.message)
@@ -153,6 +161,23 @@ def people():
              if p.checked_in_at is not None][:20]
     return jsonify([{"id": p.id, "name": p.display_name, "organisation": p.organisation,
                      "seat": p.seat.label if p.seat else None} for p in found])
+
+
+@bp.get("/mc/presenters.json")
+@role_required("mc")
+def presenters():
+    """The leaders who may present (and anyone presenting already), with their presence and
+    the batches they present now."""
+    ev = _event()
+    presenting: dict[int, list[int]] = {}
+    for number, pid in db.session.execute(
+            select(AwardBatch.number, AwardBatch.presenter_id)
+            .where(AwardBatch.event_id == ev.id).order_by(AwardBatch.number)):
+        presenting.setdefault(pid, []).append(number)
+    resp = jsonify([{**person_json(p, ev.timezone), "batches": presenting.get(p.id, [])}
+                    for p in presenter_candidates(ev.id)])
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
 @bp.get("/mc/script.pdf")

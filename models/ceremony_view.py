@@ -39,7 +39,9 @@ def _ms(value: datetime | None) -> int | None:
     return int(value.replace(tzinfo=UTC).timestamp() * 1000) if value else None
 
 
-def _person(a: Attendee | None, tz: str) -> dict | None:
+def person_json(a: Attendee | None, tz: str) -> dict | None:
+    """A person the ceremony names, with their presence: ``arrived`` (checked in at the hall:
+    Attendee.checked_in_at), ``seat``, ``cancelled`` (taken off the guest list)."""
     if a is None:
         return None
     return {
@@ -51,7 +53,11 @@ def _person(a: Attendee | None, tz: str) -> dict | None:
         "seat": a.seat.label if a.seat is not None else None,
         "arrived": a.checked_in_at is not None,
         "arrived_at": _hm(a.checked_in_at, tz),
+        "cancelled": a.status == "cancelled",
     }
+
+
+_person = person_json
 
 
 def _award(a: Award) -> dict:

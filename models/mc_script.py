@@ -130,7 +130,11 @@ def _batch_block(b: AwardBatch, total: int, st: dict) -> list:
         if all(a.status == "absent" for a in call):
             who += " — VẮNG"
         seat_of = first.substitute or first.recipient
-        products = [_p(f"{a.entity_name} — {a.product_name}", st["base"]) for a in call]
+        if len(call) > 1 and len({a.entity_name for a in call}) == 1:  # one entity, named once
+            products = [_p(first.entity_name, st["base"])] + [
+                _p(f"• {a.product_name}", st["base"]) for a in call]
+        else:
+            products = [_p(f"{a.entity_name} — {a.product_name}", st["base"]) for a in call]
         districts = sorted({a.district.name for a in call if a.district})
         rows.append([_p(i, st["base"]), _p(who, st["bold"]), products,
                      _p(", ".join(districts), st["small"]),

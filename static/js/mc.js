@@ -82,7 +82,9 @@
   function presence(p) {
     var span;
     if (!p) return el("span", "presence none", L.no_recipient);
-    if (p.arrived) {
+    if (p.cancelled) {
+      span = el("span", "presence none", L.cancelled);
+    } else if (p.arrived) {
       span = el("span", "presence ok", L.arrived + " · " + (p.seat ? L.seat + " " + p.seat : L.no_seat));
     } else {
       span = el("span", "presence bad", L.missing);
@@ -156,9 +158,12 @@
       var who = el("div", "mc-who");
       who.appendChild(el("div", "mc-name", c.recipients.length ? (c.recipient && c.recipients.length === 1 ?
         personLine(c.recipient) : c.recipients.join(", ")) : c.entity));
-      var prods = el("ul", "mc-products");
+      // one entity: named once above its products; several: each product with its entity
+      var oneEntity = c.awards.every(function (a) { return a.entity === c.awards[0].entity; });
+      if (oneEntity && c.awards.length > 1) who.appendChild(el("div", "mc-entity", c.awards[0].entity));
+      var prods = el("ul", "mc-products" + (oneEntity && c.awards.length > 1 ? " many" : ""));
       c.awards.forEach(function (a) {
-        var pli = el("li", "mc-entity", a.entity + " — " + a.product);
+        var pli = el("li", "mc-entity", oneEntity && c.awards.length > 1 ? a.product : a.entity + " — " + a.product);
         pli.setAttribute("data-product-award", a.id);
         prods.appendChild(pli);
       });
@@ -194,6 +199,13 @@
     $("mc-callup-head").textContent = nb ? (L.batch + " " + nb.number + "/" + nb.of + " · " + nb.tier +
       " · " + counts(nb.people, nb.award_count) +
       (nb.presenter ? " · " + L.presenter + ": " + personLine(nb.presenter) : "")) : L.none;
+    var head = $("mc-callup-head");
+    if (nb) {
+      var bNext = el("button", "small", L.presenter_change);
+      bNext.type = "button"; bNext.setAttribute("data-action", "presenter"); bNext.setAttribute("data-batch", nb.id);
+      head.appendChild(document.createTextNode(" "));
+      head.appendChild(bNext);
+    }
     if (nb) nb.calls.forEach(function (c) {
       var li = el("li", "");
       li.setAttribute("data-call", c.key);
@@ -310,11 +322,56 @@
   });
   $("mc-sub-close").addEventListener("click", closeSub);
 
+  // presenter picker: leaders (and anyone presenting already) with their presence
+  var pdlg = $("mc-pres"), plist = $("mc-pres-list"), presBatch = null;
+  function batchById(id) {
+    var found = null;
+    [state && state.batch, state && state.next_batch].forEach(function (b) {
+      if (b && String(b.id) === String(id)) found = b;
+    });
+    return found;
+  }
+  function openPresenter(batchId) {
+    presBatch = batchId;
+    var b = batchById(batchId);
+    $("mc-pres-for").textContent = b ? fmt(L.presenter_for, b.number) + " · " + b.tier : "";
+    clear(plist);
+    if (pdlg.showModal) pdlg.showModal(); else pdlg.setAttribute("open", "");
+    fetch(root.getAttribute("data-presenters-url"), { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { return r.json(); })
+      .then(function (people) {
+        clear(plist);
+        people.forEach(function (p) {
+          var li = el("li", "");
+          var btn = el("button", "mc-pick-person");
+          btn.type = "button"; btn.setAttribute("data-pick-presenter", p.id);
+          if (b && b.presenter && b.presenter.id === p.id) btn.className += " current";
+          if (p.cancelled) btn.disabled = true;
+          btn.appendChild(el("strong", "", personLine(p)));
+          btn.appendChild(el("span", "mc-small", " " + (p.position || "")));
+          if (p.batches.length) btn.appendChild(el("span", "mc-small", " · " + L.presenting + " " + p.batches.join(", ")));
+          btn.appendChild(document.createTextNode(" "));
+          btn.appendChild(presence(p));
+          li.appendChild(btn); plist.appendChild(li);
+        });
+      })
+      .catch(function () { toast(L.offline); });
+  }
+  function closePresenter() { if (pdlg.close) pdlg.close(); else pdlg.removeAttribute("open"); presBatch = null; }
+  plist.addEventListener("click", function (ev) {
+    var b = ev.target.closest("[data-pick-presenter]");
+    if (!b || presBatch === null) return;
+    act("presenter", { batch_id: Number(presBatch), attendee_id: Number(b.getAttribute("data-pick-presenter")) })
+      .then(function (ok) { if (ok) closePresenter(); });
+  });
+  $("mc-pres-close").addEventListener("click", closePresenter);
+
   root.addEventListener("click", function (ev) {
     var b = ev.target.closest("[data-action]");
     if (!b || b.disabled || !root.contains(b)) return;
     var action = b.getAttribute("data-action");
     if (action === "substitute") { openSub(b.getAttribute("data-award")); return; }
+    if (action === "presenter") { openPresenter(b.getAttribute("data-batch")); return; }
     var extra = {};
     if (b.hasAttribute("data-award")) extra.award_id = Number(b.getAttribute("data-award"));
     b.disabled = true;
