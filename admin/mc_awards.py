@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -161,8 +162,9 @@ def upload():
         flash(_("Không nhập gì: sửa các lỗi trên rồi tải lại tệp."), "error")
         return _back()
     db.session.commit()
-    flash(_("Đã nhập %(created)s giải mới, cập nhật %(updated)s giải.", created=report.created,
-            updated=report.updated), "ok")
+    flash(_("Đã nhập: %(created)s; cập nhật: %(updated)s.",
+            created=ngettext("%(num)s giải mới", "%(num)s giải mới", report.created),
+            updated=ngettext("%(num)s giải", "%(num)s giải", report.updated)), "ok")
     return _back()
 
 
@@ -174,5 +176,6 @@ def from_products():
     made = []
     result = _run(lambda: made.append(awards_from_products(ev, actor=_actor())), "")
     if made:
-        flash(_("Đã tạo %(n)s giải từ các sản phẩm đã xếp hạng.", n=made[0]), "ok")
+        flash(ngettext("Đã tạo %(num)s giải từ các sản phẩm đã xếp hạng.",
+                       "Đã tạo %(num)s giải từ các sản phẩm đã xếp hạng.", made[0]), "ok")
     return result
