@@ -162,7 +162,7 @@ def upload():
         flash(_("Không nhập gì: sửa các lỗi trên rồi tải lại tệp."), "error")
         return _back()
     db.session.commit()
-    flash(_("Đã nhập: %(created)s; cập nhật: %(updated)s.",
+    flash(_("Đã nhập %(created)s, cập nhật %(updated)s.",
             created=ngettext("%(num)s giải mới", "%(num)s giải mới", report.created),
             updated=ngettext("%(num)s giải", "%(num)s giải", report.updated)), "ok")
     return _back()
