@@ -196,7 +196,8 @@ def script_pdf():
 @bp.get("/stage/")
 def stage():
     ev = _event()
-    return render_template("mc/stage.html", event=ev, version=state_version(ev.id))
+    # drawn on the server too: the projector shows who is on stage before its first poll
+    return render_template("mc/stage.html", event=ev, stage=stage_snapshot(ev, _lang()))
 
 
 @bp.get("/stage/state.json")

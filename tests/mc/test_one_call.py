@@ -80,6 +80,9 @@ def test_two_awards_one_call_everywhere(client, auth, app):
     named = [p for p in stage["on_stage"] if p["name"] == person.display_name]
     assert len(named) == 1 and named[0]["products"] == ["Sản phẩm 3", "Sản phẩm thứ hai"]
     assert len(stage["on_stage"]) == 8
+    html = client.get("/stage/").get_data(as_text=True)  # drawn on the server too
+    assert html.count(person.display_name) == 1 and html.count('class="stage-person"') == 8
+    assert "Sản phẩm thứ hai" in html
 
     # the script: the name once in that batch, both products, the batch counted in people
     auth.as_role("admin")
@@ -156,6 +159,9 @@ def test_demo_batch_4_calls_its_two_product_recipient_once(client, auth, app):
     stage = client.get("/stage/state.json").json
     assert [p["name"] for p in stage["on_stage"]].count(person.display_name) == 1
     assert len(stage["on_stage"]) == n_people
+    html = client.get("/stage/").get_data(as_text=True)
+    assert html.count(person.display_name) == 1
+    assert html.count('class="stage-person"') == n_people
 
     text = _pdf_text(client.get("/mc/script.pdf").data)
     section = _batch_section(text, 4, len(batches))
