@@ -81,6 +81,7 @@ def test_admin_awards_page_in_both_languages(client, auth, app):
     vi = _in(client, "/admin/awards?lang=vi").get_data(as_text=True)
     assert "Chứng nhận 5 sao" in vi and "(1 người · 1 giải)" in vi and "(2 người · 2 giải)" in vi
     assert "Trao thưởng: 3 đợt" in vi
+    assert "· Chưa đến</option>" in vi  # the presenter choice shows presence
     en = _in(client, "/admin/awards?lang=en").get_data(as_text=True)
     for name in ENGLISH.values():
         assert name in en
