@@ -12,19 +12,26 @@ The organiser's pages (/admin/awards) are in admin/mc_awards.py on this blueprin
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request
+from flask import Blueprint, Response, abort, g, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
+from sqlalchemy import select
 
 from admin.security import role_required
+from models.awards import AwardBatch
 from models.base import db
 from models.ceremony import ceremony_state, ensure_batches
-from models.ceremony_live import mc_action, state_tag, state_version
-from models.ceremony_view import mc_snapshot, stage_snapshot
+from models.ceremony_live import mc_action, presenter_candidates, state_tag, state_version
+from models.ceremony_view import mc_snapshot, person_json, stage_snapshot
 from models.events import current_event
 from models.search import search_attendees
 
 bp = Blueprint("mc", __name__)
+
+
+def _lang() -> str:
+    return "en" if getattr(g, "lang", "vi") == "en" else "vi"
 
 
 def _event():
@@ -52,6 +59,17 @@ def labels() -> dict[str, str]:
         "next_item": _("Tiếp theo"), "now": _("Đang diễn ra"), "none": _("—"),
         "call_up": _("Mời chuẩn bị (đợt sau)"),
         "status_absent": _("vắng"),
+        # counts in people with the awards beside them ("23 người · 30 giải"); mc.js picks
+        # the form by n (English: 1 person / 2 people, 1 award / 2 awards)
+        "people_one": ngettext("%(count)s người", "%(count)s người", 1, count="{n}"),
+        "people_other": ngettext("%(count)s người", "%(count)s người", 2, count="{n}"),
+        "awards_one": ngettext("%(count)s giải", "%(count)s giải", 1, count="{n}"),
+        "awards_other": ngettext("%(count)s giải", "%(count)s giải", 2, count="{n}"),
+        "arrived_of": _("có mặt"),
+        "presenter_change": _("Đổi người trao"),
+        "cancelled": _("ĐÃ HỦY"),
+        "presenting": _("đang trao đợt"),
+        "presenter_for": _("Chọn người trao cho đợt {n}"),
     }
 
 
@@ -79,11 +97,13 @@ def action_message(text: str) -> str:
         "Không tìm thấy giải thưởng.": _("Không tìm thấy giải thưởng."),
         "Không tìm thấy người nhận thay.": _("Không tìm thấy người nhận thay."),
         "Người nhận thay chưa có mặt trong hội trường.": _("Người nhận thay chưa có mặt trong hội trường."),
+        "Không tìm thấy đợt trao.": _("Không tìm thấy đợt trao."),
+        "Người trao phải là lãnh đạo trong danh sách.": _("Người trao phải là lãnh đạo trong danh sách."),
     }.get(text, text)
 
 
 def _state_response(ev, status: int = 200, **extra):
-    data = mc_snapshot(ev)
+    data = mc_snapshot(ev, lang=_lang())
     data.update(extra)
     resp = jsonify(data)
     resp.status_code = status
@@ -125,6 +145,7 @@ def action():
     version = as_int("version")
     result = mc_action(ev, str(body.get("action", ""))[:20], version if version is not None else -1,
                        award_id=as_int("award_id"), attendee_id=as_int("attendee_id"),
+                       batch_id=as_int("batch_id"),
                        actor=f"user:{current_user.username}", user_id=current_user.id)
     status = {"ok": 200, "conflict": 409}.get(result.outcome, 400)
     message = action_message(result.message)
@@ -140,6 +161,23 @@ def people():
              if p.checked_in_at is not None][:20]
     return jsonify([{"id": p.id, "name": p.display_name, "organisation": p.organisation,
                      "seat": p.seat.label if p.seat else None} for p in found])
+
+
+@bp.get("/mc/presenters.json")
+@role_required("mc")
+def presenters():
+    """The leaders who may present (and anyone presenting already), with their presence and
+    the batches they present now."""
+    ev = _event()
+    presenting: dict[int, list[int]] = {}
+    for number, pid in db.session.execute(
+            select(AwardBatch.number, AwardBatch.presenter_id)
+            .where(AwardBatch.event_id == ev.id).order_by(AwardBatch.number)):
+        presenting.setdefault(pid, []).append(number)
+    resp = jsonify([{**person_json(p, ev.timezone), "batches": presenting.get(p.id, [])}
+                    for p in presenter_candidates(ev.id)])
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
 @bp.get("/mc/script.pdf")
@@ -158,7 +196,8 @@ def script_pdf():
 @bp.get("/stage/")
 def stage():
     ev = _event()
-    return render_template("mc/stage.html", event=ev, version=state_version(ev.id))
+    # drawn on the server too: the projector shows who is on stage before its first poll
+    return render_template("mc/stage.html", event=ev, stage=stage_snapshot(ev, _lang()))
 
 
 @bp.get("/stage/state.json")
@@ -167,7 +206,7 @@ def stage_state():
     since = request.args.get("since", "")[:20]
     if since and since == str(state_version(ev.id)):
         return Response(status=204, headers={"Cache-Control": "no-store"})
-    resp = jsonify(stage_snapshot(ev))
+    resp = jsonify(stage_snapshot(ev, _lang()))
     resp.headers["Cache-Control"] = "no-store"
     return resp
 

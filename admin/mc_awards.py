@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -20,6 +21,7 @@ from models.ceremony import (
     SequenceLocked,
     award_batches,
     batches_of,
+    calls_in,
     ceremony_state,
     move_award,
     set_presenter,
@@ -73,7 +75,9 @@ def awards():
         .order_by(Attendee.precedence, Attendee.sort_key)).all()
     unbatched = db.session.scalars(select(Award).where(Award.event_id == ev.id,
                                                       Award.batch_id.is_(None))).all()
-    return render_template("mc/awards.html", event=ev, batches=batches_of(ev.id),
+    batches = batches_of(ev.id)
+    return render_template("mc/awards.html", event=ev, batches=batches,
+                           people={b.id: len(calls_in(b.awards)) for b in batches},
                            tiers=tiers_in_order(ev.id), leaders=leaders, unbatched=unbatched,
                            locked=ceremony_state(ev.id).locked, form=ActionForm())
 
@@ -158,8 +162,9 @@ def upload():
         flash(_("Không nhập gì: sửa các lỗi trên rồi tải lại tệp."), "error")
         return _back()
     db.session.commit()
-    flash(_("Đã nhập %(created)s giải mới, cập nhật %(updated)s giải.", created=report.created,
-            updated=report.updated), "ok")
+    flash(_("Đã nhập %(created)s, cập nhật %(updated)s.",
+            created=ngettext("%(num)s giải mới", "%(num)s giải mới", report.created),
+            updated=ngettext("%(num)s giải", "%(num)s giải", report.updated)), "ok")
     return _back()
 
 
@@ -171,5 +176,6 @@ def from_products():
     made = []
     result = _run(lambda: made.append(awards_from_products(ev, actor=_actor())), "")
     if made:
-        flash(_("Đã tạo %(n)s giải từ các sản phẩm đã xếp hạng.", n=made[0]), "ok")
+        flash(ngettext("Đã tạo %(num)s giải từ các sản phẩm đã xếp hạng.",
+                       "Đã tạo %(num)s giải từ các sản phẩm đã xếp hạng.", made[0]), "ok")
     return result

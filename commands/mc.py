@@ -45,7 +45,7 @@ def mc_script(out: Path) -> None:
               help="Tier codes in hand-out order, comma-separated (e.g. 5-sao,4-sao,3-sao).")
 def award_batches_cmd(capacity: int | None, tier_order: str | None) -> None:
     """(Re)build the award hand-out order and batches by the rules; refused once it started."""
-    from models.ceremony import SequenceError, SequenceLocked, award_batches, set_tier_order
+    from models.ceremony import SequenceError, SequenceLocked, award_batches, calls_in, set_tier_order
 
     ev = _event()
     try:
@@ -58,7 +58,8 @@ def award_batches_cmd(capacity: int | None, tier_order: str | None) -> None:
     db.session.commit()
     for b in batches:
         who = b.presenter.display_name if b.presenter else "-"
-        click.echo(f"{b.number:>3}  {b.tier.code:<10} {len(b.awards):>3}  {who}")
+        people = len(calls_in(b.awards))
+        click.echo(f"{b.number:>3}  {b.tier.code:<10} {people:>3} người · {len(b.awards):>3} giải  {who}")
 
 
 @click.command("import-awards")

@@ -31,6 +31,10 @@ class AwardTier(db.Model):
     #: hand-out order: smaller first
     sort_order: Mapped[int] = mapped_column(default=0)
 
+    def label(self, lang: str = "vi") -> str:
+        """The tier's name in ``lang`` ("en": ``name_en`` when set; else the Vietnamese name)."""
+        return self.name_en if lang == "en" and self.name_en else self.name
+
 
 class AwardBatch(db.Model):
     """The recipients on stage together, with the leader who presents to them."""

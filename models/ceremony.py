@@ -241,6 +241,23 @@ def set_presenter(event: Event, batch_id: int, attendee_id: int | None, *, actor
     db.session.flush()
 
 
+def call_key(a: Award) -> str:
+    """Who comes on stage for an award: the substitute, else the recipient, else the award alone."""
+    if a.substitute_id:
+        return f"p{a.substitute_id}"
+    return f"p{a.recipient_id}" if a.recipient_id else f"a{a.id}"
+
+
+def calls_in(awards: list[Award]) -> list[list[Award]]:
+    """One call per person: the awards of a batch grouped by who comes on stage (call_key), in
+    the order of each person's first award. A recipient with two products comes up once with
+    both; an award without a recipient is a call of its own."""
+    calls: dict[str, list[Award]] = {}
+    for a in sorted(awards, key=lambda x: (x.position, x.id)):
+        calls.setdefault(call_key(a), []).append(a)
+    return list(calls.values())
+
+
 def batches_of(event_id: int) -> list[AwardBatch]:
     """The batches in hand-out order, with their awards."""
     return list(db.session.scalars(

@@ -10,7 +10,8 @@ mc_action(...) outcomes (ActionResult.outcome):
   "conflict"  the caller saw an older version (someone else acted first): nothing written;
               the caller gets the fresh state and may retry;
   "invalid"   the action makes no sense now (next after the end, back before the start,
-              absent/substitute of an unknown award, a substitute who has not arrived...):
+              absent/substitute of an unknown award, a substitute who has not arrived,
+              a presenter who is not a leader nor already presenting...):
               nothing written, ``message`` says why (Vietnamese).
 Compare-and-set: UPDATE ceremony_state SET version = version + 1 ... WHERE event_id = ? AND
 version = ?; rowcount 0 -> "conflict". Two tablets pressing "next" together advance one step.
@@ -26,14 +27,14 @@ from sqlalchemy import func, or_, select, update
 
 from models.awards import Award, AwardBatch, CeremonyState
 from models.base import db
-from models.ceremony import ceremony_state, ensure_batches
+from models.ceremony import call_key, ceremony_state, ensure_batches
 from models.database import write_transaction
 from models.entities import audit
-from models.event import Event, ProgrammeItem
+from models.event import Event, Group, ProgrammeItem
 from models.people import Attendee
 from models.timeutil import utcnow
 
-ACTIONS = ("start", "next", "back", "absent", "substitute")
+ACTIONS = ("start", "next", "back", "absent", "substitute", "presenter")
 
 Step = tuple[int | None, int | None]  # (programme_item_id, batch_id)
 
@@ -132,12 +133,15 @@ def _cas(event_id: int, seen: int, **values) -> bool:
 
 
 def mc_action(event: Event, action: str, seen_version: int, *, award_id: int | None = None,
-              attendee_id: int | None = None, actor: str = "", user_id: int | None = None,
-              now=utcnow) -> ActionResult:
+              attendee_id: int | None = None, batch_id: int | None = None, actor: str = "",
+              user_id: int | None = None, now=utcnow) -> ActionResult:
     """Apply an MC action ("start", "next", "back", "absent", "substitute") to the state the
     caller saw (``seen_version``). See the module docstring for the outcomes. "absent" toggles
     the award's absent mark; "substitute" names a checked-in attendee who receives on the
-    recipient's behalf (``attendee_id`` None clears it). Commits."""
+    recipient's behalf (``attendee_id`` None clears it). Both act on the award's whole call:
+    every award of the same person in the same batch (one call per person). "presenter" makes
+    ``attendee_id`` (one of presenter_candidates) the presenter of batch ``batch_id``; allowed
+    at any time, also once the order is locked. Commits."""
     if action not in ACTIONS:
         return ActionResult("invalid", "Thao tác không hợp lệ.")
     if not isinstance(seen_version, int):
@@ -155,6 +159,8 @@ def mc_action(event: Event, action: str, seen_version: int, *, award_id: int | N
             return ActionResult("conflict", "Trạng thái đã thay đổi trên máy khác.", state.version)
         if action in ("absent", "substitute"):
             result = _award_action(event, state, action, award_id, attendee_id, actor, user_id)
+        elif action == "presenter":
+            result = _presenter_action(event, state, batch_id, attendee_id, actor, user_id)
         else:
             result = _step_action(event, state, action, actor, user_id, now())
         if result.outcome != "ok":
@@ -188,17 +194,32 @@ def _step_action(event: Event, state: CeremonyState, action: str, actor: str,
     return ActionResult("ok", "", seen + 1)
 
 
+def _call_of(award: Award) -> list[Award]:
+    """The award and the others of the same person in the same batch (one call per person)."""
+    if award.batch_id is None:
+        return [award]
+    key = call_key(award)
+    same = db.session.scalars(select(Award).where(Award.batch_id == award.batch_id)
+                              .order_by(Award.position, Award.id)).all()
+    return [a for a in same if call_key(a) == key] or [award]
+
+
 def _award_action(event: Event, state: CeremonyState, action: str, award_id: int | None,
                   attendee_id: int | None, actor: str, user_id: int | None) -> ActionResult:
+    """absent / substitute act on the whole call: every award of the same person in the batch."""
     award = db.session.get(Award, award_id) if isinstance(award_id, int) else None
     if award is None or award.event_id != event.id:
         return ActionResult("invalid", "Không tìm thấy giải thưởng.", state.version)
-    detail: dict = {}
+    call = _call_of(award)
+
+    def unmark(a: Award) -> str:
+        return "on_stage" if a.batch_id and a.batch_id == state.batch_id else "pending"
+
+    detail: dict = {"awards": [a.id for a in call]}
     if action == "absent":
-        if award.status == "absent":
-            award.status = "on_stage" if award.batch_id and award.batch_id == state.batch_id else "pending"
-        else:
-            award.status = "absent"
+        now_absent = award.status != "absent"
+        for a in call:
+            a.status = "absent" if now_absent else (unmark(a) if a.status == "absent" else a.status)
         detail["status"] = award.status
     else:
         if attendee_id is not None:
@@ -208,14 +229,47 @@ def _award_action(event: Event, state: CeremonyState, action: str, award_id: int
             if person.checked_in_at is None:
                 return ActionResult("invalid", "Người nhận thay chưa có mặt trong hội trường.",
                                     state.version)
-            if award.status == "absent":
-                award.status = "on_stage" if award.batch_id == state.batch_id else "pending"
-        detail = {"old": award.substitute_id, "new": attendee_id}
-        award.substitute_id = attendee_id
+        detail.update(old=award.substitute_id, new=attendee_id)
+        for a in call:
+            if attendee_id is not None and a.status == "absent":
+                a.status = unmark(a)
+            a.substitute_id = attendee_id
     seen = state.version
     if not _cas(event.id, seen):
         return ActionResult("conflict", "Trạng thái đã thay đổi trên máy khác.", seen)
     audit("mc_" + action, "award", award.id, actor=actor, user_id=user_id, **detail)
+    return ActionResult("ok", "", seen + 1)
+
+
+def presenter_candidates(event_id: int) -> list[Attendee]:
+    """Who may present a batch, chosen from the tablet: the attendees of leader groups
+    (Group.is_leader) on the guest list, plus anyone presenting a batch already; by precedence,
+    then name."""
+    presenting = select(AwardBatch.presenter_id).where(AwardBatch.event_id == event_id,
+                                                       AwardBatch.presenter_id.is_not(None))
+    leaders = select(Attendee.id).join(Group, Group.id == Attendee.group_id).where(
+        Attendee.event_id == event_id, Group.is_leader.is_(True), Attendee.status == "invited")
+    return list(db.session.scalars(
+        select(Attendee).where(Attendee.event_id == event_id,
+                               or_(Attendee.id.in_(leaders), Attendee.id.in_(presenting)))
+        .order_by(Attendee.precedence, Attendee.sort_key, Attendee.id)))
+
+
+def _presenter_action(event: Event, state: CeremonyState, batch_id: int | None,
+                      attendee_id: int | None, actor: str, user_id: int | None) -> ActionResult:
+    batch = db.session.get(AwardBatch, batch_id) if isinstance(batch_id, int) else None
+    if batch is None or batch.event_id != event.id:
+        return ActionResult("invalid", "Không tìm thấy đợt trao.", state.version)
+    if not isinstance(attendee_id, int) or attendee_id not in {
+            p.id for p in presenter_candidates(event.id) if p.status == "invited"}:
+        return ActionResult("invalid", "Người trao phải là lãnh đạo trong danh sách.", state.version)
+    old = batch.presenter_id
+    batch.presenter_id = attendee_id
+    seen = state.version
+    if not _cas(event.id, seen):
+        return ActionResult("conflict", "Trạng thái đã thay đổi trên máy khác.", seen)
+    audit("mc_presenter", "award_batch", batch.id, actor=actor, user_id=user_id, batch=batch.number,
+          old=old, new=attendee_id)
     return ActionResult("ok", "", seen + 1)
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from models.awards import Award, AwardBatch, AwardTier
 from models.base import db
-from models.ceremony import ceremony_state
+from models.ceremony import call_key, calls_in, ceremony_state
 from models.ceremony_live import _index, presence_tag, show_steps
 from models.event import Event, ProgrammeItem
 from models.people import Attendee
@@ -39,7 +39,9 @@ def _ms(value: datetime | None) -> int | None:
     return int(value.replace(tzinfo=UTC).timestamp() * 1000) if value else None
 
 
-def _person(a: Attendee | None, tz: str) -> dict | None:
+def person_json(a: Attendee | None, tz: str) -> dict | None:
+    """A person the ceremony names, with their presence: ``arrived`` (checked in at the hall:
+    Attendee.checked_in_at), ``seat``, ``cancelled`` (taken off the guest list)."""
     if a is None:
         return None
     return {
@@ -51,10 +53,14 @@ def _person(a: Attendee | None, tz: str) -> dict | None:
         "seat": a.seat.label if a.seat is not None else None,
         "arrived": a.checked_in_at is not None,
         "arrived_at": _hm(a.checked_in_at, tz),
+        "cancelled": a.status == "cancelled",
     }
 
 
-def _award(a: Award, tz: str) -> dict:
+_person = person_json
+
+
+def _award(a: Award) -> dict:
     return {
         "id": a.id,
         "position": a.position,
@@ -62,24 +68,81 @@ def _award(a: Award, tz: str) -> dict:
         "entity": a.entity_name,
         "district": a.district.name if a.district is not None else "",
         "status": a.status,
-        "recipient": _person(a.recipient, tz),
-        "substitute": _person(a.substitute, tz),
     }
 
 
-def _batch(b: AwardBatch | None, total: int, tz: str) -> dict | None:
+def _unique(values) -> list:
+    out: list = []
+    for v in values:
+        if v and v not in out:
+            out.append(v)
+    return out
+
+
+def _call(awards: list[Award], tz: str) -> dict:
+    """One person on stage with every product they receive in the batch (models.ceremony.calls_in)."""
+    first = awards[0]
+    statuses = {a.status for a in awards}
+    return {
+        "key": call_key(first),
+        "award_id": first.id,
+        "award_ids": [a.id for a in awards],
+        # the call's status: absent only when every award is; else the first award's
+        "status": "absent" if statuses == {"absent"} else
+        next((a.status for a in awards if a.status != "absent"), first.status),
+        "recipient": _person(first.recipient, tz),
+        "recipients": _unique(a.recipient.display_name for a in awards if a.recipient),
+        "substitute": _person(next((a.substitute for a in awards if a.substitute), None), tz),
+        "entity": " · ".join(_unique(a.entity_name for a in awards)),
+        "district": " · ".join(_unique(a.district.name for a in awards if a.district)),
+        "awards": [_award(a) for a in awards],
+    }
+
+
+def _batch(b: AwardBatch | None, total: int, tz: str, lang: str = "vi") -> dict | None:
     if b is None:
         return None
+    calls = [_call(c, tz) for c in calls_in(b.awards)]
     return {
         "id": b.id,
         "number": b.number,
         "of": total,
-        "tier": b.tier.name,
+        "tier": b.tier.label(lang),
+        "tier_vi": b.tier.name,
         "tier_en": b.tier.name_en,
         "kind": b.tier.kind,
         "presenter": _person(b.presenter, tz),
-        "awards": [_award(a, tz) for a in b.awards],
+        "people": len(calls),
+        "award_count": len(b.awards),
+        "calls": calls,
     }
+
+
+def _missing(batches: list[AwardBatch]) -> list[dict]:
+    """Every person still to come on stage who has not arrived, once, with all their awards
+    still to hand out (and the batches they are in)."""
+    out: dict[str, dict] = {}
+    for b in batches:
+        for a in sorted(b.awards, key=lambda x: (x.position, x.id)):
+            if a.status in ("done", "absent"):
+                continue
+            who = a.substitute or a.recipient
+            if who is not None and who.checked_in_at is not None:
+                continue
+            key = call_key(a)
+            m = out.get(key)
+            if m is None:
+                m = out[key] = {
+                    "key": key, "award_id": a.id, "award_ids": [], "batch": b.number,
+                    "batches": [], "attendee_id": who.id if who else None,
+                    "name": who.display_name if who else "",
+                    "no_recipient": who is None, "entity": "", "products": []}
+            m["award_ids"].append(a.id)
+            if b.number not in m["batches"]:
+                m["batches"].append(b.number)
+            m["products"].append(a.product_name)
+            m["entity"] = " · ".join(_unique([*m["entity"].split(" · "), a.entity_name]))
+    return list(out.values())
 
 
 def _item(ev: Event, it: ProgrammeItem, now: datetime) -> dict:
@@ -107,9 +170,12 @@ def _item(ev: Event, it: ProgrammeItem, now: datetime) -> dict:
     }
 
 
-def mc_snapshot(event: Event, *, now: datetime | None = None) -> dict:
+def mc_snapshot(event: Event, *, now: datetime | None = None, lang: str = "vi") -> dict:
     """Everything the MC page shows (see the module docstring). ``version`` is the state's
-    version; ``tag`` also changes with the presence of the people named."""
+    version; ``tag`` also changes with the presence of the people named. Counts are in
+    people with the awards beside them: ``recipients`` people hold ``award_count`` awards;
+    ``missing`` lists each person not arrived once (``missing_awards`` their awards). Tier
+    names in ``lang`` ("vi" or "en")."""
     now = now or utcnow()
     tz = event.timezone
     state = ceremony_state(event.id)
@@ -143,19 +209,7 @@ def mc_snapshot(event: Event, *, now: datetime | None = None) -> dict:
         p["current"] = current_item is not None and p["id"] == current_item.id
         p["done"] = p["actual_end"] is not None and not p["current"]
 
-    missing = []
-    for b in batches:
-        for a in b.awards:
-            if a.status in ("done", "absent"):
-                continue
-            who = a.substitute or a.recipient
-            if who is None or who.checked_in_at is None:
-                missing.append({
-                    "award_id": a.id, "batch": b.number, "product": a.product_name,
-                    "entity": a.entity_name,
-                    "name": a.recipient.display_name if a.recipient else "",
-                    "no_recipient": a.recipient is None,
-                })
+    missing = _missing(batches)
     recipients = {a.recipient_id: a.recipient for b in batches for a in b.awards if a.recipient}
     cur = next((p for p in prog if p["current"]), None)
     return {
@@ -170,10 +224,12 @@ def mc_snapshot(event: Event, *, now: datetime | None = None) -> dict:
         "current_item": cur,
         "next_item": next((p for p in prog if next_item is not None and p["id"] == next_item.id), None),
         "late_minutes": cur["late_minutes"] if cur else None,
-        "batch": _batch(current_batch, len(batches), tz),
-        "next_batch": _batch(next_batch, len(batches), tz),
+        "batch": _batch(current_batch, len(batches), tz, lang),
+        "next_batch": _batch(next_batch, len(batches), tz, lang),
         "missing": missing,
+        "missing_awards": sum(len(m["award_ids"]) for m in missing),
         "recipients": len(recipients),
+        "award_count": sum(len(b.awards) for b in batches),
         "arrived": sum(1 for r in recipients.values() if r.checked_in_at is not None),
         "can": {"start": i < 0 or (i < len(steps) and any(s[1] for s in steps) and
                                    not state.locked),
@@ -181,8 +237,9 @@ def mc_snapshot(event: Event, *, now: datetime | None = None) -> dict:
     }
 
 
-def stage_snapshot(event: Event) -> dict:
-    """The projector: event title, the tier, and who receives what on stage now. Absent
+def stage_snapshot(event: Event, lang: str = "vi") -> dict:
+    """The projector: event title, the tier (in ``lang``), and who receives what on stage now:
+    one entry per person (a recipient with two products comes up once, with both). Absent
     recipients without a substitute are left out; a substitute is named as such."""
     state = ceremony_state(event.id)
     out: dict = {"version": state.version, "event": event.name, "tier": None, "on_stage": []}
@@ -192,15 +249,16 @@ def stage_snapshot(event: Event) -> dict:
     if batch is None:
         return out
     tier = db.session.get(AwardTier, batch.tier_id)
-    out["tier"] = tier.name if tier else None
-    for a in batch.awards:
-        if a.status == "absent" and a.substitute is None:
-            continue
-        who = a.substitute or a.recipient
+    out["tier"] = tier.label(lang) if tier else None
+    for call in calls_in([a for a in batch.awards
+                          if not (a.status == "absent" and a.substitute is None)]):
+        first = call[0]
+        who = first.substitute or first.recipient  # the same person for the whole call
+        behalf = _unique(a.recipient.display_name for a in call if a.substitute and a.recipient)
         out["on_stage"].append({
-            "name": who.display_name if who else "",
-            "on_behalf_of": a.recipient.display_name if a.substitute and a.recipient else None,
-            "entity": a.entity_name,
-            "product": a.product_name,
+            "name": who.display_name if who else first.entity_name,
+            "on_behalf_of": ", ".join(behalf) or None,
+            "entity": " · ".join(_unique(a.entity_name for a in call)),
+            "products": [a.product_name for a in call],
         })
     return out

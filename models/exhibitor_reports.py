@@ -218,9 +218,11 @@ def export_xlsx(ev: Event, exhibitors: Sequence[Exhibitor]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from models.exports import sheet_title
+
     wb = Workbook()
     ws = wb.active
-    ws.title = "Chủ thể"
+    ws.title = sheet_title("Chủ thể")
     head = ["Mã", "Tên chủ thể", "Loại hình", ev.unit_label, "Địa chỉ", "Người liên hệ", "Điện thoại",
             "Email", "Trạng thái", "Lý do từ chối", "Bàn", "Cần điện", "Cần kho lạnh", "Thêm bàn",
             "5 sao", "4 sao", "3 sao", "Tiềm năng", "Nhân viên", "Bày xong lúc", "Đăng ký lúc"]
@@ -245,7 +247,7 @@ def export_xlsx(ev: Event, exhibitors: Sequence[Exhibitor]) -> bytes:
     for col, width in zip("ABCDEFGHI", (6, 40, 16, 20, 36, 24, 14, 26, 14), strict=True):
         ws.column_dimensions[col].width = width
 
-    wp = wb.create_sheet("Sản phẩm")
+    wp = wb.create_sheet(sheet_title("Sản phẩm"))
     head = ["Mã chủ thể", "Tên chủ thể", ev.unit_label, "Sản phẩm", "Nhóm OCOP", "Hạng sao", "Số quyết định",
             "Ngày quyết định"]
     for col, text in enumerate(head, 1):

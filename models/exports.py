@@ -47,8 +47,47 @@ def safe(ws, row: int, col: int, value: object) -> None:
         cell.value = value
 
 
+#: Excel's limit on a sheet name, and the characters it refuses in one
+SHEET_MAX = 31
+_SHEET_BAD = "[]:*?/\\"
+
+
+def _cut_words(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at a word boundary (a single word longer
+    than the limit is cut inside it: there is no other way)."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit + 1]
+    cut = head.rfind(" ")
+    out = head[:cut] if cut > 0 else text[:limit]
+    return out.rstrip(" ,;·-–—(").rstrip() or text[:limit]
+
+
+def sheet_title(name: str, used: set[str] | None = None, *, fallback: str = "Trang tính") -> str:
+    """A valid Excel sheet name for ``name``: the characters Excel refuses ([]:*?/\\) removed,
+    spaces collapsed, cut at a word boundary within 31 characters ("Lãnh đạo các sở, ban,
+    ngành tỉnh Khánh Hòa" -> "Lãnh đạo các sở, ban, ngành"), never empty. With ``used`` (the
+    lower-cased names taken so far in the workbook) a name already taken gets " 2", " 3"...
+    (the base cut again at a word boundary to make room) and is added to ``used``. Every xlsx
+    writer names its sheets through this function."""
+    text = " ".join("".join(" " if ch in _SHEET_BAD else ch for ch in str(name or "")).split())
+    text = text.strip("'").strip() or fallback
+    if text.lower() == "history":  # reserved by Excel
+        text = f"{text} 1"
+    title = _cut_words(text, SHEET_MAX)
+    if used is None:
+        return title
+    n = 2
+    while title.lower() in used:
+        suffix = f" {n}"
+        title = _cut_words(text, SHEET_MAX - len(suffix)) + suffix
+        n += 1
+    used.add(title.lower())
+    return title
+
+
 def _sheet(ws, title: str, headers: tuple[str, ...], rows: list[tuple], widths: dict[int, int] | None = None):
-    ws.title = title[:31]
+    ws.title = sheet_title(title)
     for j, h in enumerate(headers, start=1):
         c = ws.cell(row=1, column=j, value=h)
         c.font, c.fill = _BOLD, _HEAD
@@ -191,9 +230,9 @@ def delegates_xlsx(ev: Event) -> bytes:
     for a, g, d, s in rows:
         by_group.setdefault(g or "Chưa phân thành phần", []).append((a, g, d, s))
     summary = []
-    used: set[str] = set()
+    used: set[str] = {"tất cả đại biểu", "tổng hợp"}
     for gname, members in by_group.items():
-        title = _unique_title(gname, used)
+        title = sheet_title(gname, used, fallback="Nhóm")
         body = [_row(i, a, g, d, s, ev.timezone) for i, (a, g, d, s) in enumerate(members, start=1)]
         _sheet(wb.create_sheet(), title, headers(ev), body, {3: 28, 4: 24, 5: 32})
         invited = [m for m in members if m[0].status == "invited"]
@@ -211,11 +250,3 @@ def no_shows_xlsx(ev: Event) -> bytes:
     return _save(wb)
 
 
-def _unique_title(name: str, used: set[str]) -> str:
-    base = "".join(ch for ch in name if ch not in "[]:*?/\\")[:28] or "Nhóm"
-    title, n = base, 2
-    while title.lower() in used:
-        title = f"{base[:26]} {n}"
-        n += 1
-    used.add(title.lower())
-    return title

@@ -1,9 +1,11 @@
 """The MC script (PDF, A4): the paper backup of the MC tablet.
 
 The programme with planned times, then each batch with its presenter and its recipients in
-call order (honorific + name, entity, product, district, seat), built from the database each
+call order, one row per person (honorific + name, every entity — product they receive in that
+batch, district, seat; "7 người · 9 giải" in the batch heading), built from the database each
 time it is asked for (so it is "regenerated after changes"). DejaVu fonts (Vietnamese
-diacritics); never the built-in Helvetica.
+diacritics); never the built-in Helvetica. Always in Vietnamese (the MC reads Vietnamese on
+stage), whatever the page language: tier names are AwardTier.name.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 
 from models.awards import AwardBatch
 from models.base import db
-from models.ceremony import batches_of
+from models.ceremony import batches_of, calls_in
 from models.event import Event, ProgrammeItem
 from models.pdf_fonts import register_fonts
 from models.timeutil import local, utcnow
@@ -90,7 +92,9 @@ def mc_script_pdf(event: Event) -> bytes:
     story.append(_grid(rows, [14 * mm, 13 * mm, 98 * mm, 55 * mm]))
 
     batches = batches_of(event.id)
-    story.append(_p(f"II. Trao thưởng: {len(batches)} đợt, "
+    n_awards = sum(len(b.awards) for b in batches)
+    n_people = len({a.recipient_id for b in batches for a in b.awards if a.recipient_id})
+    story.append(_p(f"II. Trao thưởng: {len(batches)} đợt, {n_people} người · {n_awards} giải, "
                     f"tối đa {event.stage_capacity} người mỗi đợt", st["h2"]))
     if not batches:
         story.append(_p("Chưa có danh sách trao thưởng.", st["base"]))
@@ -101,25 +105,39 @@ def mc_script_pdf(event: Event) -> bytes:
 
 
 def _batch_block(b: AwardBatch, total: int, st: dict) -> list:
+    """A batch: its presenter, then one row per person (a recipient with several awards once,
+    every product listed)."""
     presenter = (f"{b.presenter.display_name} — {b.presenter.position}" if b.presenter
                  else "(chưa chọn)")
+    calls = calls_in(b.awards)
     out = [
-        _p(f"Đợt {b.number}/{total} · {b.tier.name}", st["h2"]),
+        _p(f"Đợt {b.number}/{total} · {b.tier.name} · {len(calls)} người · "
+           f"{len(b.awards)} giải", st["h2"]),
         _p(f"Người trao: {presenter}", st["bold"]),
         Spacer(1, 1.5 * mm),
     ]
     rows = [[_p("#", st["bold"]), _p("Người nhận", st["bold"]), _p("Chủ thể — sản phẩm", st["bold"]),
              _p("Địa phương", st["bold"]), _p("Ghế", st["bold"])]]
-    for i, a in enumerate(b.awards, 1):
-        who = a.recipient.display_name if a.recipient else "(chưa có người nhận)"
-        if a.substitute is not None:
-            who += f" (nhận thay: {a.substitute.display_name})"
-        if a.status == "absent":
+    for i, call in enumerate(calls, 1):
+        first = call[0]
+        names = []
+        for a in call:
+            if a.recipient is not None and a.recipient.display_name not in names:
+                names.append(a.recipient.display_name)
+        who = ", ".join(names) or "(chưa có người nhận)"
+        if first.substitute is not None:
+            who += f" (nhận thay: {first.substitute.display_name})"
+        if all(a.status == "absent" for a in call):
             who += " — VẮNG"
-        seat_of = a.substitute or a.recipient
-        rows.append([_p(i, st["base"]), _p(who, st["bold"]),
-                     _p(f"{a.entity_name} — {a.product_name}", st["base"]),
-                     _p(a.district.name if a.district else "", st["small"]),
+        seat_of = first.substitute or first.recipient
+        if len(call) > 1 and len({a.entity_name for a in call}) == 1:  # one entity, named once
+            products = [_p(first.entity_name, st["base"])] + [
+                _p(f"• {a.product_name}", st["base"]) for a in call]
+        else:
+            products = [_p(f"{a.entity_name} — {a.product_name}", st["base"]) for a in call]
+        districts = sorted({a.district.name for a in call if a.district})
+        rows.append([_p(i, st["base"]), _p(who, st["bold"]), products,
+                     _p(", ".join(districts), st["small"]),
                      _p(seat_of.seat.label if seat_of and seat_of.seat else "", st["small"])])
     out.append(_grid(rows, [8 * mm, 50 * mm, 82 * mm, 25 * mm, 15 * mm]))
     return out

@@ -38,8 +38,10 @@ ORGS = ["Sở Tài chính", "Sở Công Thương", "Sở Nông nghiệp và Phá
 def make_list(n: int, groups: list[str], rng: random.Random) -> bytes:
     from openpyxl import Workbook
 
+    from models.exports import sheet_title
+
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Danh sách")
+    ws = wb.create_sheet(sheet_title("Danh sách"))
     ws.append(["DANH SÁCH ĐẠI BIỂU"])
     ws.append(["STT", "Mã", "Danh xưng", "Họ và tên", "Chức vụ", "Đơn vị", "Thành phần", "Điện thoại",
                "Thứ tự ưu tiên"])

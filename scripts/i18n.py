@@ -1,5 +1,7 @@
 """Extract the Vietnamese source strings, update the English catalogue and fill it from
 translations/en_glossary.tsv (Vietnamese<TAB>English, one per line), then compile.
+A plural message (ngettext) is keyed by its Vietnamese singular and has two English forms:
+Vietnamese<TAB>English singular<TAB>English plural.
 
     .venv/bin/python scripts/i18n.py          # extract + update + fill + compile
     .venv/bin/python scripts/i18n.py --check  # list source strings still without English
@@ -46,7 +48,10 @@ def main() -> int:
         if not msg.id:
             continue
         key = msg.id if isinstance(msg.id, str) else msg.id[0]
-        if key in words:
+        if key in words and not isinstance(msg.id, str):  # ngettext: (singular, plural)
+            forms = words[key].split("\t")
+            msg.string = (forms[0], forms[-1])
+        elif key in words:
             msg.string = words[key]
         elif not msg.string:
             missing.append(key)

@@ -52,7 +52,7 @@
         var li = el("li", "stage-person");
         li.appendChild(el("div", "stage-name", p.name));
         if (p.on_behalf_of) li.appendChild(el("div", "stage-behalf", "(" + p.on_behalf_of + ")"));
-        li.appendChild(el("div", "stage-product", p.product));
+        (p.products || []).forEach(function (name) { li.appendChild(el("div", "stage-product", name)); });
         li.appendChild(el("div", "stage-entity", p.entity));
         list.appendChild(li);
       });
@@ -66,17 +66,25 @@
   var L = JSON.parse(root.getAttribute("data-labels") || "{}");
   var EN = document.documentElement.lang === "en";
   function title(x) { return (EN && x.title_en) ? x.title_en : x.title; }
-  function tier(b) { return (EN && b.tier_en) ? b.tier_en : b.tier; }
   var token = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
   var state = null;
   var subAward = null;
 
   function fmt(s, n) { return s.replace("{n}", String(n)); }
+  function people(n) { return fmt(n === 1 ? L.people_one : L.people_other, n); }
+  function awards(n) { return fmt(n === 1 ? L.awards_one : L.awards_other, n); }
+  // "7 người · 9 giải": counts in people, with the awards beside them
+  function counts(nPeople, nAwards) { return people(nPeople) + " · " + awards(nAwards); }
+  function products(c) {
+    return c.awards.map(function (a) { return a.product; }).join("; ");
+  }
 
   function presence(p) {
     var span;
     if (!p) return el("span", "presence none", L.no_recipient);
-    if (p.arrived) {
+    if (p.cancelled) {
+      span = el("span", "presence none", L.cancelled);
+    } else if (p.arrived) {
       span = el("span", "presence ok", L.arrived + " · " + (p.seat ? L.seat + " " + p.seat : L.no_seat));
     } else {
       span = el("span", "presence bad", L.missing);
@@ -127,7 +135,8 @@
     clear(list);
     if (!b) return;
     $("mc-batch-no").textContent = L.batch + " " + b.number + "/" + b.of;
-    $("mc-batch-tier").textContent = tier(b);
+    $("mc-batch-tier").textContent = b.tier;
+    $("mc-batch-count").textContent = counts(b.people, b.award_count);
     var pr = $("mc-presenter");
     clear(pr);
     pr.appendChild(el("span", "mc-label", L.presenter + ": "));
@@ -136,25 +145,41 @@
       pr.appendChild(el("span", "mc-small", " " + (b.presenter.position || "")));
       pr.appendChild(presence(b.presenter));
     }
-    b.awards.forEach(function (a, i) {
-      var li = el("li", "mc-rec status-" + a.status);
-      li.setAttribute("data-award", a.id);
+    var bPr = el("button", "small", L.presenter_change);
+    bPr.type = "button"; bPr.setAttribute("data-action", "presenter"); bPr.setAttribute("data-batch", b.id);
+    pr.appendChild(bPr);
+    // one call per person: a recipient with several awards comes up once, every product listed
+    b.calls.forEach(function (c, i) {
+      var li = el("li", "mc-rec status-" + c.status);
+      li.setAttribute("data-award", c.award_id);
+      li.setAttribute("data-call", c.key);
       var main = el("div", "mc-rec-main");
       main.appendChild(el("span", "mc-no", String(i + 1)));
       var who = el("div", "mc-who");
-      who.appendChild(el("div", "mc-name", personLine(a.recipient) || a.entity));
-      who.appendChild(el("div", "mc-entity", a.entity + " — " + a.product));
-      if (a.substitute) {
-        who.appendChild(el("div", "mc-sub", L.substitute + ": " + personLine(a.substitute)));
+      who.appendChild(el("div", "mc-name", c.recipients.length ? (c.recipient && c.recipients.length === 1 ?
+        personLine(c.recipient) : c.recipients.join(", ")) : c.entity));
+      // one entity: named once above its products; several: each product with its entity
+      var oneEntity = c.awards.every(function (a) { return a.entity === c.awards[0].entity; });
+      if (oneEntity && c.awards.length > 1) who.appendChild(el("div", "mc-entity", c.awards[0].entity));
+      var prods = el("ul", "mc-products" + (oneEntity && c.awards.length > 1 ? " many" : ""));
+      c.awards.forEach(function (a) {
+        var pli = el("li", "mc-entity", oneEntity && c.awards.length > 1 ? a.product : a.entity + " — " + a.product);
+        pli.setAttribute("data-product-award", a.id);
+        prods.appendChild(pli);
+      });
+      who.appendChild(prods);
+      if (c.awards.length > 1) who.appendChild(el("div", "mc-small", awards(c.awards.length)));
+      if (c.substitute) {
+        who.appendChild(el("div", "mc-sub", L.substitute + ": " + personLine(c.substitute)));
       }
       main.appendChild(who);
       var side = el("div", "mc-rec-side");
-      side.appendChild(a.status === "absent" && !a.substitute ? el("span", "presence bad", L.status_absent)
-                       : presence(a.substitute || a.recipient));
-      var bAbs = el("button", "small", a.status === "absent" ? L.undo_absent : L.absent);
-      bAbs.type = "button"; bAbs.setAttribute("data-action", "absent"); bAbs.setAttribute("data-award", a.id);
+      side.appendChild(c.status === "absent" && !c.substitute ? el("span", "presence bad", L.status_absent)
+                       : presence(c.substitute || c.recipient));
+      var bAbs = el("button", "small", c.status === "absent" ? L.undo_absent : L.absent);
+      bAbs.type = "button"; bAbs.setAttribute("data-action", "absent"); bAbs.setAttribute("data-award", c.award_id);
       var bSub = el("button", "small", L.substitute);
-      bSub.type = "button"; bSub.setAttribute("data-action", "substitute"); bSub.setAttribute("data-award", a.id);
+      bSub.type = "button"; bSub.setAttribute("data-action", "substitute"); bSub.setAttribute("data-award", c.award_id);
       side.appendChild(bAbs); side.appendChild(bSub);
       li.appendChild(main); li.appendChild(side);
       list.appendChild(li);
@@ -171,24 +196,36 @@
     } else { n.textContent = L.none; }
     var cu = $("mc-callup"), nb = s.next_batch;
     clear(cu);
-    $("mc-callup-head").textContent = nb ? (L.batch + " " + nb.number + "/" + nb.of + " · " + tier(nb) +
+    $("mc-callup-head").textContent = nb ? (L.batch + " " + nb.number + "/" + nb.of + " · " + nb.tier +
+      " · " + counts(nb.people, nb.award_count) +
       (nb.presenter ? " · " + L.presenter + ": " + personLine(nb.presenter) : "")) : L.none;
-    if (nb) nb.awards.forEach(function (a) {
+    var head = $("mc-callup-head");
+    if (nb) {
+      var bNext = el("button", "small", L.presenter_change);
+      bNext.type = "button"; bNext.setAttribute("data-action", "presenter"); bNext.setAttribute("data-batch", nb.id);
+      head.appendChild(document.createTextNode(" "));
+      head.appendChild(bNext);
+    }
+    if (nb) nb.calls.forEach(function (c) {
       var li = el("li", "");
-      li.appendChild(el("span", "", personLine(a.substitute || a.recipient) || a.entity));
+      li.setAttribute("data-call", c.key);
+      li.appendChild(el("span", "", personLine(c.substitute || c.recipient) || c.entity));
+      li.appendChild(el("span", "mc-small", " — " + products(c)));
       li.appendChild(document.createTextNode(" "));
-      li.appendChild(presence(a.substitute || a.recipient));
+      li.appendChild(presence(c.substitute || c.recipient));
       cu.appendChild(li);
     });
     var m = $("mc-missing");
     clear(m);
-    $("mc-missing-count").textContent = "(" + s.missing.length + ")";
+    $("mc-missing-count").textContent = "(" + counts(s.missing.length, s.missing_awards) + ")";
     if (!s.missing.length) m.appendChild(el("li", "ok", L.none_missing));
     s.missing.forEach(function (x) {
       var li = el("li", "bad");
       li.setAttribute("data-missing", x.award_id);
-      li.appendChild(el("strong", "", L.batch + " " + x.batch + ": "));
-      li.appendChild(document.createTextNode((x.name || L.no_recipient) + " — " + x.entity));
+      li.setAttribute("data-call", x.key);
+      li.appendChild(el("strong", "", L.batch + " " + x.batches.join(", ") + ": "));
+      li.appendChild(document.createTextNode((x.name || L.no_recipient) + " — " + x.entity +
+        (x.products.length > 1 ? " (" + awards(x.products.length) + ")" : "")));
       m.appendChild(li);
     });
     var p = $("mc-programme");
@@ -200,7 +237,8 @@
       li.appendChild(el("span", "x", title(it)));
       p.appendChild(li);
     });
-    $("mc-count").textContent = s.arrived + "/" + s.recipients + " " + L.arrived.toLowerCase();
+    $("mc-count").textContent = s.arrived + "/" + people(s.recipients) + " " + L.arrived_of +
+      " · " + awards(s.award_count);
   }
 
   function render(s) {
@@ -246,8 +284,8 @@
   function openSub(awardId) {
     subAward = awardId;
     var a = null;
-    if (state && state.batch) state.batch.awards.forEach(function (x) { if (String(x.id) === String(awardId)) a = x; });
-    $("mc-sub-for").textContent = a ? (L.on_behalf + " " + (personLine(a.recipient) || a.entity) + " — " + a.entity) : "";
+    if (state && state.batch) state.batch.calls.forEach(function (x) { if (String(x.award_id) === String(awardId)) a = x; });
+    $("mc-sub-for").textContent = a ? (L.on_behalf + " " + (personLine(a.recipient) || a.entity) + " — " + products(a)) : "";
     q.value = ""; clear(picks);
     if (dlg.showModal) dlg.showModal(); else dlg.setAttribute("open", "");
     q.focus();
@@ -284,11 +322,56 @@
   });
   $("mc-sub-close").addEventListener("click", closeSub);
 
+  // presenter picker: leaders (and anyone presenting already) with their presence
+  var pdlg = $("mc-pres"), plist = $("mc-pres-list"), presBatch = null;
+  function batchById(id) {
+    var found = null;
+    [state && state.batch, state && state.next_batch].forEach(function (b) {
+      if (b && String(b.id) === String(id)) found = b;
+    });
+    return found;
+  }
+  function openPresenter(batchId) {
+    presBatch = batchId;
+    var b = batchById(batchId);
+    $("mc-pres-for").textContent = b ? fmt(L.presenter_for, b.number) + " · " + b.tier : "";
+    clear(plist);
+    if (pdlg.showModal) pdlg.showModal(); else pdlg.setAttribute("open", "");
+    fetch(root.getAttribute("data-presenters-url"), { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { return r.json(); })
+      .then(function (people) {
+        clear(plist);
+        people.forEach(function (p) {
+          var li = el("li", "");
+          var btn = el("button", "mc-pick-person");
+          btn.type = "button"; btn.setAttribute("data-pick-presenter", p.id);
+          if (b && b.presenter && b.presenter.id === p.id) btn.className += " current";
+          if (p.cancelled) btn.disabled = true;
+          btn.appendChild(el("strong", "", personLine(p)));
+          btn.appendChild(el("span", "mc-small", " " + (p.position || "")));
+          if (p.batches.length) btn.appendChild(el("span", "mc-small", " · " + L.presenting + " " + p.batches.join(", ")));
+          btn.appendChild(document.createTextNode(" "));
+          btn.appendChild(presence(p));
+          li.appendChild(btn); plist.appendChild(li);
+        });
+      })
+      .catch(function () { toast(L.offline); });
+  }
+  function closePresenter() { if (pdlg.close) pdlg.close(); else pdlg.removeAttribute("open"); presBatch = null; }
+  plist.addEventListener("click", function (ev) {
+    var b = ev.target.closest("[data-pick-presenter]");
+    if (!b || presBatch === null) return;
+    act("presenter", { batch_id: Number(presBatch), attendee_id: Number(b.getAttribute("data-pick-presenter")) })
+      .then(function (ok) { if (ok) closePresenter(); });
+  });
+  $("mc-pres-close").addEventListener("click", closePresenter);
+
   root.addEventListener("click", function (ev) {
     var b = ev.target.closest("[data-action]");
     if (!b || b.disabled || !root.contains(b)) return;
     var action = b.getAttribute("data-action");
     if (action === "substitute") { openSub(b.getAttribute("data-award")); return; }
+    if (action === "presenter") { openPresenter(b.getAttribute("data-batch")); return; }
     var extra = {};
     if (b.hasAttribute("data-award")) extra.award_id = Number(b.getAttribute("data-award"));
     b.disabled = true;

@@ -129,6 +129,10 @@ def test_admin_awards_page_and_english_mc(browser, live_server):
         p.wait_for_selector("#mc-recipients li")
         assert "NOT ARRIVED" in p.inner_text("#mc-recipients")
         assert "PRESENTER" in p.inner_text("#mc-presenter").upper()
+        # counts in people with the awards beside them, plural forms in English
+        assert p.inner_text("#mc-count") == "0/15 people arrived · 15 awards"
+        assert p.text_content("#mc-missing-count") == "(15 people · 15 awards)"
+        assert p.inner_text("#mc-batch-count") == "1 person · 1 award"
         screenshot(p, "mc_english")
     finally:
         ctx.close()

@@ -43,7 +43,7 @@ def test_steps_through_programme_and_batches(app):
     assert _press(ev, "next").outcome == "ok"
     s = mc_snapshot(ev)
     assert s["locked"] and s["batch"]["number"] == 1 and s["next_batch"]["number"] == 2
-    assert {a["status"] for a in s["batch"]["awards"]} == {"on_stage"}
+    assert {c["status"] for c in s["batch"]["calls"]} == {"on_stage"}
     assert s["batch"]["presenter"]["id"] == b[0].presenter_id
     _press(ev, "next")
     _press(ev, "next")
@@ -124,13 +124,13 @@ def test_presence_follows_check_ins(app):
     assert first.id not in {m["award_id"] for m in s["missing"]} and s["arrived"] == 1
     _press(ev, "start")
     _press(ev, "next")
-    rec = mc_snapshot(ev)["batch"]["awards"][0]["recipient"]
+    rec = mc_snapshot(ev)["batch"]["calls"][0]["recipient"]
     assert rec["arrived"] is True
     assert rec["seat"] == db.session.get(Attendee, first.recipient_id).seat.label
     tag3 = state_tag(ev.id)
     undo_check_in(attendee_id=first.recipient_id, reason="nhầm")
     assert state_tag(ev.id) != tag3
-    assert mc_snapshot(ev)["batch"]["awards"][0]["recipient"]["arrived"] is False
+    assert mc_snapshot(ev)["batch"]["calls"][0]["recipient"]["arrived"] is False
 
 
 def test_absent_and_substitute(app):

@@ -105,9 +105,16 @@ def test_stage_is_public_and_shows_only_names_and_products(client, auth, app):
     client.post("/logout")
     s = client.get("/stage/state.json").json
     assert len(s["on_stage"]) == 1 and s["tier"] == "Chứng nhận 5 sao"
-    assert set(s["on_stage"][0]) == {"name", "on_behalf_of", "entity", "product"}
+    assert set(s["on_stage"][0]) == {"name", "on_behalf_of", "entity", "products"}
     assert set(s) == {"version", "event", "tier", "on_stage"}
     assert client.get(f"/stage/state.json?since={s['version']}").status_code == 204
+    # the page draws the same people on the server, escaped
+    award = db.session.scalars(db.select(Award).where(Award.status == "on_stage")).one()
+    award.product_name = "<b>Yến</b> & sào"
+    db.session.commit()
+    html = client.get("/stage/").get_data(as_text=True)
+    assert "Chứng nhận 5 sao" in html and award.recipient.display_name in html
+    assert "&lt;b&gt;Yến&lt;/b&gt; &amp; sào" in html and "<b>Yến" not in html
 
 
 def test_people_search_offers_only_present_people(client, auth, app):
