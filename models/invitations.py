@@ -46,6 +46,7 @@ from models.pdf_fonts import SERIF_ITALIC as ITALIC
 from models.pdf_fonts import register_serif
 from models.people import Attendee
 from models.qr import qr_matrix
+from models.seating import seat_phrase
 
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
 QR_SIZE = 34 * mm
@@ -71,7 +72,7 @@ class Letter:
 
 def _seat_text(attendee: Attendee) -> str:
     """The seat as printed on the letter; "" for a seatless delegate (no seat is promised)."""
-    return attendee.seat.label if attendee.seat is not None else ""
+    return seat_phrase(attendee.seat, label=True)
 
 
 def _gets_letter(a: Attendee) -> bool:
