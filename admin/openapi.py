@@ -64,6 +64,10 @@ SCHEMAS: dict = {
             "organisation": {"type": ["string", "null"]},
             "group": {"type": ["string", "null"]},
             "seat": {"type": ["string", "null"]},
+            "seat_needed": {"type": "boolean",
+                            "description": "Needs a hall seat (booth staff usually do not). An `ok` "
+                                           "with `seat` null and this true: the hall was full; the "
+                                           "message sends the delegate to the desk for a seat."},
         },
     },
     "FirstCheckin": {
@@ -108,7 +112,8 @@ SCHEMAS: dict = {
                 "type": "object", "required": ["id", "honorific", "name", "seat", "group"],
                 "properties": {"id": {"type": "integer"}, "honorific": {"type": ["string", "null"]},
                                "name": {"type": "string"}, "seat": {"type": ["string", "null"]},
-                               "group": {"type": ["string", "null"]}},
+                               "group": {"type": ["string", "null"]},
+                               "seat_needed": {"type": "boolean"}},
             }},
             "station": {"type": "object", "properties": {"name": {"type": "string"},
                                                           "kind": {"type": "string"}}},

@@ -220,6 +220,7 @@ class Kiosk:
                 result=d.display or d.result,
                 name=d.full_name,
                 seat=d.seat,
+                seat_at_desk=d.seat_at_desk,
                 message=d.message,
                 first_at=format_time(first.get("at"), tz),
                 first_station=str(first.get("station") or ""),

@@ -41,8 +41,9 @@ from models.database import _SQLITE_WRITER, write_transaction
 from models.entities import audit
 from models.event import Event, Group
 from models.events import keyring
-from models.hall import Seat
+from models.hall import Seat, block_group
 from models.people import Attendee, Badge, CheckIn
+from models.seating import SEAT_NEEDED_SQL
 from models.timeutil import local, utcnow
 
 Clock = Callable[[], datetime]
@@ -50,6 +51,8 @@ Clock = Callable[[], datetime]
 MESSAGES = {
     "ok": "Xin chào {name}! Mời quý đại biểu ngồi ghế {seat}.",
     "ok_noseat": "Xin chào {name}! Chúc quý đại biểu một hội nghị thành công.",
+    # a seatless person who needs a hall seat (the hall was full): welcome, and a seat at the desk
+    "ok_desk": "Xin chào {name}! Xin mời quý đại biểu đến bàn đón tiếp để nhận chỗ ngồi.",
     "already": "{name} đã điểm danh lúc {time} tại {station}.",
     "invalid": "Mã không hợp lệ. Xin mời quý đại biểu đến bàn hướng dẫn.",
     "revoked": "Thẻ này đã được thay thế hoặc đã bị hủy. Xin mời đến bàn hướng dẫn.",
@@ -65,6 +68,11 @@ _s = Seat.__table__
 _e = Event.__table__
 
 _event_cache: dict[int, tuple[int, str]] = {}
+
+#: a seatless person of this group would need a hall seat (models.seating.needs_seat; the raw
+#: SQL below spells it models.seating.SEAT_NEEDED_SQL)
+_SEAT_NEEDED = (_g.c.id.is_(None) | _g.c.is_exhibitor_staff.is_(False) | (_g.c.seats_reserved > 0)
+                | _g.c.id.in_(select(block_group.c.group_id))).label("seat_needed")
 
 _SCAN_COLUMNS = ("event_id", "scan_id", "code", "attendee_id", "badge_id", "station", "device_id",
                  "user_id", "method", "outcome", "scanned_at", "received_at", "reason", "undoes_id")
@@ -110,7 +118,7 @@ def _attendee_info(attendee_id: int) -> dict | None:
     row = db.session.execute(
         select(
             _a.c.id, _a.c.honorific, _a.c.full_name, _a.c.position, _a.c.organisation,
-            _g.c.name.label("group"), _s.c.label.label("seat"),
+            _g.c.name.label("group"), _s.c.label.label("seat"), _SEAT_NEEDED,
         )
         .select_from(_a.outerjoin(_g, _g.c.id == _a.c.group_id).outerjoin(_s, _s.c.id == _a.c.seat_id))
         .where(_a.c.id == attendee_id)
@@ -125,6 +133,7 @@ def _attendee_info(attendee_id: int) -> dict | None:
         "organisation": row.organisation,
         "group": row.group,
         "seat": row.seat,
+        "seat_needed": bool(row.seat_needed),
     }
 
 
@@ -144,7 +153,7 @@ def _message(outcome: str, attendee: dict | None, first: dict | None) -> str:
         return MESSAGES[outcome]
     name = f"{attendee['honorific']} {attendee['name']}".strip()
     if outcome == "ok":
-        key = "ok" if attendee["seat"] else "ok_noseat"
+        key = "ok" if attendee["seat"] else ("ok_desk" if attendee.get("seat_needed", True) else "ok_noseat")
         return MESSAGES[key].format(name=name, seat=attendee["seat"] or "")
     time_text = first["at"][11:16] if first else "?"
     station = first["station"] if first else "?"
@@ -283,6 +292,7 @@ class _Person(NamedTuple):
     group: str | None
     seat: str | None
     arrived: bool
+    seat_needed: bool
 
 
 class _Badge(NamedTuple):
@@ -295,7 +305,7 @@ class _Badge(NamedTuple):
 
 _PERSON_COLUMNS = (
     "a.id, a.event_id, a.status, a.honorific, a.full_name, a.position, a.organisation, "
-    "g.name, s.label, a.checked_in_at IS NOT NULL"
+    "g.name, s.label, a.checked_in_at IS NOT NULL, " + SEAT_NEEDED_SQL
 )
 _PERSON_FROM = (
     "attendee a LEFT OUTER JOIN attendee_group g ON g.id = a.group_id "
@@ -457,7 +467,7 @@ def _hall_scan(ring, *, event_id, tag, tz, scan_id, station, code, attendee_id, 
 _PERSON = (
     select(
         _a.c.id, _a.c.event_id, _a.c.status, _a.c.honorific, _a.c.full_name, _a.c.position,
-        _a.c.organisation, _g.c.name.label("group"), _s.c.label.label("seat"),
+        _a.c.organisation, _g.c.name.label("group"), _s.c.label.label("seat"), _SEAT_NEEDED,
     )
     .select_from(_a.outerjoin(_g, _g.c.id == _a.c.group_id).outerjoin(_s, _s.c.id == _a.c.seat_id))
     .where(_a.c.id == bindparam("aid"))
@@ -486,6 +496,7 @@ def _info_from(row) -> dict:
     return {
         "id": row.id, "honorific": row.honorific, "name": row.full_name, "position": row.position,
         "organisation": row.organisation, "group": row.group, "seat": row.seat,
+        "seat_needed": bool(row.seat_needed),
     }
 
 

@@ -12,6 +12,7 @@ from models.event import District, Event, Group
 from models.events import public_keys
 from models.hall import Seat
 from models.people import Attendee, Badge
+from models.seating import group_needs_seats
 from models.timeutil import iso_utc, utcnow
 
 
@@ -62,11 +63,13 @@ def kiosk_snapshot(ev: Event, station: dict | None = None) -> dict:
     codes, and a minimal roster (no phone numbers, no organisations). ``version`` is a hash of
     the content: equal versions mean equal data."""
     roster = [
-        {"id": r.id, "honorific": r.honorific, "name": r.full_name, "seat": r.label, "group": r.gname}
+        {"id": r.id, "honorific": r.honorific, "name": r.full_name, "seat": r.label, "group": r.gname,
+         "seat_needed": bool(r.seat_needed)}
         for r in db.session.execute(
             select(
                 Attendee.id, Attendee.honorific, Attendee.full_name, Seat.label,
                 Group.name.label("gname"),
+                (Group.id.is_(None) | group_needs_seats()).label("seat_needed"),
             )
             .outerjoin(Seat, Seat.id == Attendee.seat_id)
             .outerjoin(Group, Group.id == Attendee.group_id)

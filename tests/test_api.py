@@ -27,7 +27,7 @@ def test_checkin_contract(client, event, kiosk_token):
     assert set(data) == {"result", "message", "attendee", "first_checkin"}
     assert data["result"] == "ok" and data["first_checkin"] is None
     assert set(data["attendee"]) == {"id", "honorific", "name", "position", "organisation",
-                                     "group", "seat"}
+                                     "group", "seat", "seat_needed"}
     assert data["attendee"]["name"] == "Nguyễn Văn An"
     r2 = post(client, kiosk_token, body(a.current_badge.code, "a2")).get_json()
     assert r2["result"] == "already" and r2["first_checkin"]["station"] == "Cổng 1"
@@ -103,7 +103,7 @@ def test_snapshot(client, event, kiosk_token):
     snap = r.get_json()
     assert snap["event"]["tag"] == event.tag
     assert len(snap["roster"]) == 6 and set(snap["roster"][0]) == {"id", "honorific", "name",
-                                                                   "seat", "group"}
+                                                                   "seat", "group", "seat_needed"}
     assert snap["keys"][0]["event_tag"] == event.tag and len(snap["keys"][0]["public_key"]) == 44
     assert "private_key" not in r.get_data(as_text=True)
     assert "0905123456" not in r.get_data(as_text=True)  # no phone numbers
