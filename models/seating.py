@@ -94,23 +94,25 @@ def seat_balance(ev: Event) -> SeatBalance:
     capacity, locked = db.session.execute(
         select(func.count(Seat.id), func.coalesce(func.sum(case((Seat.disabled.is_(True), 1), else_=0)), 0))
         .where(Seat.event_id == ev.id)).one()
+    need_groups = groups_needing_seats(ev)
+    has_seat = Attendee.seat_id.is_not(None)
     rows = db.session.execute(
-        select(Group.name, needs_seat(), Attendee.seat_id.is_not(None), func.count(Attendee.id))
+        select(Attendee.group_id, Group.name, has_seat, func.count(Attendee.id))
         .outerjoin(Group, Group.id == Attendee.group_id)
         .where(Attendee.event_id == ev.id, Attendee.status == "invited")
-        .group_by(Group.name, needs_seat(), Attendee.seat_id.is_not(None))).all()
+        .group_by(Attendee.group_id, Group.name, has_seat)).all()
     needing = seated = not_needing = not_needing_seated = 0
     lacking: dict[str, int] = {}
-    for name, need, has_seat, n in rows:
-        if need:
+    for group_id, name, seat_held, n in rows:
+        if group_id is None or group_id in need_groups:
             needing += n
-            if has_seat:
+            if seat_held:
                 seated += n
             else:
                 lacking[name or ""] = lacking.get(name or "", 0) + n
         else:
             not_needing += n
-            not_needing_seated += n if has_seat else 0
+            not_needing_seated += n if seat_held else 0
     taken = db.session.scalar(select(func.count(Attendee.id)).join(Seat, Seat.id == Attendee.seat_id).where(
         Attendee.event_id == ev.id, Seat.disabled.is_(False))) or 0
     usable = int(capacity or 0) - int(locked or 0)
