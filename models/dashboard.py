@@ -96,7 +96,7 @@ def dashboard_data(ev: Event, *, now: datetime | None = None) -> dict:
     are a figure of their own."""
     now = now or utcnow()
     leaders, leaders_count = _leaders_missing(ev)
-    seatless, seatless_count = _seatless_arrivals(ev)
+    seatless, seatless_count = seatless_arrivals(ev)
     return {
         "stats": totals(ev),
         "seats": asdict(seat_balance(ev)),
@@ -162,7 +162,7 @@ def _leaders_missing(ev: Event, limit: int = 30) -> tuple[list[dict], int]:
     return [dict(r._mapping) for r in rows], int(count or 0)
 
 
-def _seatless_arrivals(ev: Event, limit: int = 50) -> tuple[list[dict], int]:
+def seatless_arrivals(ev: Event, limit: int = 50) -> tuple[list[dict], int]:
     """People who arrived without a seat though they need one (the hall was full): the desk
     finds them a seat. Latest arrival first; and how many there are."""
     where = (Attendee.event_id == ev.id, needs_seat(), Attendee.seat_id.is_(None),

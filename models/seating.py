@@ -91,8 +91,11 @@ class SeatBalance:
 
 def seat_balance(ev: Event) -> SeatBalance:
     """Count the seats against the people who need one (see SeatBalance)."""
-    capacity, locked = db.session.execute(
-        select(func.count(Seat.id), func.coalesce(func.sum(case((Seat.disabled.is_(True), 1), else_=0)), 0))
+    capacity, locked, taken = db.session.execute(
+        select(func.count(Seat.id), func.coalesce(func.sum(case((Seat.disabled.is_(True), 1), else_=0)), 0),
+               func.coalesce(func.sum(case(((Seat.disabled.is_(False)) & Attendee.id.is_not(None), 1),
+                                           else_=0)), 0))
+        .outerjoin(Attendee, Attendee.seat_id == Seat.id)
         .where(Seat.event_id == ev.id)).one()
     need_groups = groups_needing_seats(ev)
     has_seat = Attendee.seat_id.is_not(None)
@@ -113,14 +116,12 @@ def seat_balance(ev: Event) -> SeatBalance:
         else:
             not_needing += n
             not_needing_seated += n if seat_held else 0
-    taken = db.session.scalar(select(func.count(Attendee.id)).join(Seat, Seat.id == Attendee.seat_id).where(
-        Attendee.event_id == ev.id, Seat.disabled.is_(False))) or 0
     usable = int(capacity or 0) - int(locked or 0)
     return SeatBalance(
         capacity=int(capacity or 0), usable=usable, planned=ev.planned_seats, needing=needing,
         seated=seated, lacking=needing - seated,
         lacking_by_group=sorted(lacking.items(), key=lambda kv: (-kv[1], kv[0])),
-        free=max(0, usable - taken), not_needing=not_needing, not_needing_seated=not_needing_seated)
+        free=max(0, usable - int(taken or 0)), not_needing=not_needing, not_needing_seated=not_needing_seated)
 
 
 class SeatingError(ValueError):
@@ -358,6 +359,24 @@ def walk_in_seat(ev: Event, person: Attendee) -> Seat | None:
     """A free seat for a walk-in: in their group's block, else the nearest free one. None when
     the hall is full. Keeps a seat the person already has."""
     assign_seats_for([person], ev)
+    return person.seat
+
+
+def seat_at_desk(ev: Event, person: Attendee, *, actor: str = "", user_id: int | None = None) -> Seat | None:
+    """The desk finds a free seat for someone who arrived without one (the hall was full; a seat
+    may have been freed since): the walk-in rule (their group's block, else the nearest free
+    seat). Returns the seat, or None when the hall is still full. Audited.
+    Errors (SeatingError): the person is not on the guest list, has a seat, or needs none."""
+    if person.event_id != ev.id or person.status != "invited":
+        raise SeatingError("Người này không có trong danh sách khách mời.")
+    if person.seat_id is not None:
+        label = person.seat.label if person.seat else ""
+        raise SeatingError(f"{person.display_name} đã có ghế {label}.")
+    if person.group_id is not None and person.group_id not in groups_needing_seats(ev):
+        raise SeatingError(f"{person.display_name} là nhân viên gian hàng, không cần ghế trong hội trường.")
+    assign_seats_for([person], ev)
+    if person.seat_id is not None:
+        audit("desk_seat", "attendee", person.id, actor=actor, user_id=user_id, seat=person.seat.label)
     return person.seat
 
 

@@ -173,3 +173,44 @@ def test_seatless_delegate_ok_sends_to_desk_staff_not(client, app, kiosk_token):
     roster = {p["id"]: p for p in client.get("/api/v1/kiosk/snapshot", headers=h).get_json()["roster"]}
     assert roster[seatless.id]["seat_needed"] is True and roster[seatless.id]["seat"] is None
     assert roster[worker.id]["seat_needed"] is False
+
+
+
+def test_desk_lists_seatless_arrivals_and_finds_a_freed_seat(client, auth, app):
+    from models.checkin import check_in
+    from models.entities import AuditLog
+
+    ev = _full_hall(4)
+    assign_seats(ev)
+    seatless = db.session.scalars(select(Attendee).where(Attendee.event_id == ev.id, needs_seat(),
+                                                         Attendee.seat_id.is_(None)).order_by(Attendee.id)).all()
+    assert len(seatless) == 1
+    late = seatless[0]
+    from models.badges import issue_badge
+
+    issue_badge(late, ev)
+    db.session.commit()
+    check_in(event_id=ev.id, code=late.current_badge.code, scan_id="d1", station="Cổng 1")
+    auth.as_role("desk")
+    page = client.get("/desk/").get_data(as_text=True)
+    assert f'data-seatless="{late.id}"' in page and "Đã đến, chưa có ghế" in page
+    # the hall is still full: nothing changes
+    r = client.post(f"/desk/seat/{late.id}", follow_redirects=True).get_data(as_text=True)
+    assert "vẫn chưa có ghế trống" in r
+    db.session.refresh(late)
+    assert late.seat_id is None
+    # a locked seat is opened: the desk gives it
+    locked = db.session.scalar(select(Seat).where(Seat.event_id == ev.id, Seat.disabled.is_(True)))
+    locked.disabled = False
+    db.session.commit()
+    r = client.post(f"/desk/seat/{late.id}", follow_redirects=True).get_data(as_text=True)
+    db.session.refresh(late)
+    assert late.seat_id == locked.id and f"ghế {locked.label}" in r
+    assert f'data-seatless="{late.id}"' not in r
+    assert db.session.scalar(select(AuditLog).where(AuditLog.action == "desk_seat", AuditLog.entity_id == late.id))
+    # someone who has a seat now, an unknown id, another role: refused, nothing changes
+    r = client.post(f"/desk/seat/{late.id}", follow_redirects=True).get_data(as_text=True)
+    assert "đã có ghế" in r
+    assert client.post("/desk/seat/999999").status_code == 404
+    auth.as_role("mc")
+    assert client.post(f"/desk/seat/{late.id}").status_code in (302, 403)
