@@ -214,3 +214,59 @@ def test_desk_lists_seatless_arrivals_and_finds_a_freed_seat(client, auth, app):
     assert client.post("/desk/seat/999999").status_code == 404
     auth.as_role("mc")
     assert client.post(f"/desk/seat/{late.id}").status_code in (302, 403)
+
+
+def test_full_hall_in_the_browser(browser, tmp_path):
+    """The demo hall with 3 seats locked (their people unseated): "Xếp chỗ" in a real browser
+    says who lacks a seat; one of them checks in through the API; the desk lists them."""
+    import requests
+
+    from models.seating import set_seat_disabled
+    from tests.conftest import ARTIFACTS, LiveServer, free_port, login_page, make_app
+    from tests.factories import make_device
+
+    app = make_app("sqlite", tmp_path)
+    with app.app_context():
+        from models.demo import load_demo
+
+        ev, _ = load_demo(with_users=False)
+        back_row = select(Seat).where(Seat.event_id == ev.id).order_by(Seat.stage_rank.desc()).limit(3)
+        for s in db.session.scalars(back_row):
+            set_seat_disabled(s, True)
+        db.session.commit()
+        late = db.session.scalars(select(Attendee).where(Attendee.event_id == ev.id, needs_seat(),
+                                                         Attendee.seat_id.is_(None))).unique().all()
+        assert len(late) == 3
+        code, late_id = late[0].current_badge.code, late[0].id
+        token = make_device("kiosk-full")
+    server = LiveServer(app, free_port())
+    server.start()
+    ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN")
+    page = ctx.new_page()
+    try:
+        login_page(page, server, "admin")
+        page.goto(server.url + "/admin/seats")
+        page.click('button[data-action="assign"]')
+        page.wait_for_load_state("load")
+        flash = page.locator("text=Còn 3 đại biểu chưa có ghế").first
+        expect_text = flash.inner_text()
+        assert "247 ghế dùng được cho 250 đại biểu cần ghế" in expect_text
+        assert page.inner_text('[data-seats="lacking"]') == "3"
+        assert page.inner_text('[data-seats="usable"]') == "247"
+        assert page.inner_text('[data-seats="not_needing"]') == "35"
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "seats_full_hall.png"))
+        r = requests.post(server.url + "/api/v1/checkins", timeout=5, headers={"Authorization": f"Bearer {token}"},
+                          json={"code": code, "station": "Cổng chính", "scan_id": "full-1"}).json()
+        assert r["result"] == "ok" and "bàn đón tiếp" in r["message"]
+        desk = ctx.browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN").new_page()
+        login_page(desk, server, "desk")
+        desk.goto(server.url + "/desk/")
+        assert desk.locator(f'[data-seatless="{late_id}"]').is_visible()
+        desk.screenshot(path=str(ARTIFACTS / "desk_seatless.png"))
+        desk.context.close()
+    finally:
+        ctx.close()
+        server.stop()
+        with app.app_context():
+            db.engine.dispose()
