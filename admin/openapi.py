@@ -131,11 +131,17 @@ SCHEMAS: dict = {
     },
     "Stats": {
         "type": "object",
+        "description": "Delegates: on the guest list, booth staff not included (the dashboard's figures).",
         "required": ["planned_seats", "invited", "checked_in", "by_group", "by_district"],
         "properties": {
             "planned_seats": {"type": ["integer", "null"]},
             "invited": {"type": "integer", "minimum": 0},
             "checked_in": {"type": "integer", "minimum": 0},
+            "percent": {"type": "integer", "minimum": 0,
+                        "description": "checked_in of invited, a whole percentage."},
+            "booth_staff": {"type": "integer", "minimum": 0,
+                            "description": "Booth staff on the guest list: never counted in invited."},
+            "booth_staff_arrived": {"type": "integer", "minimum": 0},
             "by_group": {"type": "object", "additionalProperties": COUNTS},
             "by_district": {"type": "object", "additionalProperties": COUNTS},
         },
