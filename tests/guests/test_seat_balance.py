@@ -270,3 +270,13 @@ def test_full_hall_in_the_browser(browser, tmp_path):
         server.stop()
         with app.app_context():
             db.engine.dispose()
+
+
+def test_cli_assign_seats_prints_the_balance(app, runner):
+    _full_hall(4)
+    res = runner.invoke(args=["assign-seats"])
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    assert lines[0] == "Đã xếp 3 ghế; còn 1 đại biểu chưa có ghế."
+    assert lines[1].startswith("Hội trường: 9 ghế dùng được (trên 10) cho 10 đại biểu cần ghế; 9 đã có ghế, 0 ghế trống")
+    assert lines[2] == "Chưa có ghế: Báo chí: 1."
