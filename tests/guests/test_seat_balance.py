@@ -278,5 +278,6 @@ def test_cli_assign_seats_prints_the_balance(app, runner):
     assert res.exit_code == 0, res.output
     lines = res.output.splitlines()
     assert lines[0] == "Đã xếp 3 ghế; còn 1 đại biểu chưa có ghế."
-    assert lines[1].startswith("Hội trường: 9 ghế dùng được (trên 10) cho 10 đại biểu cần ghế; 9 đã có ghế, 0 ghế trống")
+    assert lines[1].startswith("Hội trường: 9 ghế dùng được (trên 10) cho 10 đại biểu cần ghế; "
+                               "9 đã có ghế, 0 ghế trống")
     assert lines[2] == "Chưa có ghế: Báo chí: 1."
