@@ -21,7 +21,7 @@ from models.exhibition import Exhibitor
 from models.hall import Block, Seat
 from models.people import Attendee, CheckIn
 from models.seating import needs_seat, seat_balance
-from models.stats import district_figures, group_figures, in_hall, totals
+from models.stats import district_figures, group_figures, in_hall, percent, totals
 from models.timeutil import local, utcnow
 
 #: a kiosk is online when it called the server within this many seconds
@@ -113,10 +113,6 @@ def dashboard_data(ev: Event, *, now: datetime | None = None) -> dict:
         "generated_at": now,
         "tz": ev.timezone,
     }
-
-
-def _pct(part: int, whole: int) -> int:
-    return round(100 * part / whole) if whole else 0
 
 
 def arrivals_timeline(ev: Event, minutes: int = BUCKET_MINUTES) -> list[dict]:
@@ -229,7 +225,7 @@ def _kiosks(ev: Event, now: datetime) -> list[dict]:
             "last_seen": local(d.last_seen_at, ev.timezone),
             "last_scan": local(last, ev.timezone),
             "scans": int(total or 0),
-            "invalid_share": _pct(int(invalid or 0), int(total or 0)),
+            "invalid_share": percent(int(invalid or 0), int(total or 0)),
             "queued": status.get("queue_length"),
         })
     return out
