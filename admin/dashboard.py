@@ -213,11 +213,17 @@ def data_json():
     return jsonify({
         "version": version,
         "stats": d["stats"],
+        "seats": {k: v for k, v in d["seats"].items() if k != "lacking_by_group"}
+        | {"lacking_by_group": [{"group": name, "count": n} for name, n in d["seats"]["lacking_by_group"]]},
         "groups": d["groups"],
         "districts": d["districts"],
         "timeline": [{"start": p["start"].isoformat(), "count": p["count"]} for p in d["timeline"]],
         "leaders_missing": d["leaders_missing"],
+        "leaders_missing_count": d["leaders_missing_count"],
         "recipients_missing": d["recipients_missing"],
+        "seatless_arrivals": [{**p, "checked_in_at": p["checked_in_at"].isoformat()}
+                              for p in d["seatless_arrivals"]],
+        "seatless_arrivals_count": d["seatless_arrivals_count"],
         "exhibitors_missing": d["exhibitors_missing"],
         "kiosks": [{**k, "last_seen": k["last_seen"].isoformat() if k["last_seen"] else None,
                     "last_scan": k["last_scan"].isoformat() if k["last_scan"] else None}

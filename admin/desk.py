@@ -12,10 +12,11 @@ from admin.forms import ActionForm, ScanForm, UndoForm
 from admin.security import role_required
 from models.base import db
 from models.checkin import check_in, undo_check_in
+from models.dashboard import seatless_arrivals
 from models.events import current_event
 from models.people import Attendee
 from models.search import search_attendees
-from models.seating import seat_phrase
+from models.seating import SeatingError, seat_at_desk, seat_phrase
 from models.stats import attendance
 from models.timeutil import local
 
@@ -49,6 +50,7 @@ def index():
     q = (request.args.get("q") or "")[:200]
     people = search_attendees(ev.id, q) if q.strip() else []
     scan_form = ScanForm(formdata=None, scan_id=new_scan_id())
+    seatless, seatless_count = seatless_arrivals(ev)
     return render_template(
         "desk/index.html",
         event=ev,
@@ -58,6 +60,8 @@ def index():
         action_form=ActionForm(),
         undo_form=UndoForm(formdata=None),
         scan_form=scan_form,
+        seatless=seatless,
+        seatless_count=seatless_count,
         local=lambda t: local(t, ev.timezone),
         seat_phrase=seat_phrase,
     )
@@ -83,6 +87,31 @@ def checkin(attendee_id: int):
     )
     flash(result.message, "ok" if result.outcome == "ok" else "warn")
     return redirect(url_for("desk.index", q=request.args.get("q", "")))
+
+
+@bp.post("/seat/<int:attendee_id>")
+@role_required("desk")
+def seat(attendee_id: int):
+    """Find a free seat for someone who arrived without one (models.seating.seat_at_desk)."""
+    ev = _event()
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    person = db.session.get(Attendee, attendee_id)
+    if person is None or person.event_id != ev.id:
+        abort(404)
+    try:
+        given = seat_at_desk(ev, person, actor=f"user:{current_user.username}", user_id=current_user.id)
+    except SeatingError as exc:
+        db.session.rollback()
+        flash(str(exc), "warn")
+        return redirect(url_for("desk.index"))
+    db.session.commit()
+    if given is None:
+        flash(_("Hội trường vẫn chưa có ghế trống cho %(name)s: báo ban tổ chức thêm ghế.",
+                name=person.display_name), "warn")
+    else:
+        flash(_("%(name)s: ghế %(seat)s.", name=person.display_name, seat=given.label), "ok")
+    return redirect(url_for("desk.index"))
 
 
 @bp.post("/undo/<int:attendee_id>")

@@ -19,6 +19,7 @@ from models.event import District, Event, Group
 from models.events import current_event
 from models.invitations import issue_missing
 from models.people import Attendee
+from models.stats import district_figures
 from models.timeutil import local, to_naive_utc
 
 
@@ -50,14 +51,16 @@ def admin_index():
             select(Attendee.nominated_by_id, Attendee.status, func.count())
             .where(Attendee.event_id == ev.id, Attendee.nominated_by_id.is_not(None))
             .group_by(Attendee.nominated_by_id, Attendee.status))}
+    # the delegates of each unit: the dashboard's figures (models.stats.district_figures)
+    figures = {f["id"]: f for f in district_figures(ev)}
     rows = []
     for d in ev.districts:
         q = ds.quota_rows(d)
-        people = ds.delegation(d)
+        f = figures.get(d.id, {"invited": 0, "arrived": 0, "nominated": 0})
         rows.append({"d": d, "link": ds.current_link(d), "quota": sum(r.quota for r in q),
-                     "delegation": len(people), "arrived": sum(1 for a in people if a.checked_in_at),
+                     "delegation": f["invited"], "arrived": f["arrived"], "accepted": f["nominated"],
                      "nominated": counts.get((d.id, "nominated"), 0), "returned": counts.get((d.id, "returned"), 0),
-                     "invited": counts.get((d.id, "invited"), 0), "over": len(ds.over_quota_ids(d))})
+                     "over": len(ds.over_quota_ids(d))})
     return render_template("districts/admin_index.html", event=ev, rows=rows,
                            local=lambda t: _local_text(ev, t))
 

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
+from sqlalchemy import select
 from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Regexp
 
@@ -18,7 +18,15 @@ from models.entities import audit
 from models.event import Group
 from models.hall import Block, Seat
 from models.people import Attendee
-from models.seating import SeatingError, assign_seats, build_block, move_attendee, rank_seats, reshape_block
+from models.seating import (
+    SeatingError,
+    assign_seats,
+    build_block,
+    move_attendee,
+    rank_seats,
+    reshape_block,
+    seat_balance,
+)
 from models.seating import set_seat_disabled as lock_seat
 from models.seatmap import MODES, seat_map, seat_map_pdf
 
@@ -65,12 +73,15 @@ def seats():
     ev = _event()
     mode = request.args.get("mode", "group")
     blocks = list(db.session.scalars(select(Block).where(Block.event_id == ev.id).order_by(Block.x, Block.code)))
-    unseated = db.session.scalar(select(func.count(Attendee.id)).where(
-        Attendee.event_id == ev.id, Attendee.status == "invited", Attendee.seat_id.is_(None)))
     return render_template(
         "guests/seats.html", event=ev, blocks=blocks, forms={b.id: _block_form(ev, b) for b in blocks},
         new_form=_block_form(ev), assign_form=AssignForm(formdata=None), lock_form=LockForm(formdata=None),
-        sm=seat_map(ev, mode), unseated=unseated, modes=MODES)
+        sm=seat_map(ev, mode), balance=seat_balance(ev), modes=MODES)
+
+
+def lacking_text(balance) -> str:
+    """"Báo chí: 3, Khách mời: 2": the groups of the people without a seat."""
+    return ", ".join(f"{name or _('không thành phần')}: {n}" for name, n in balance.lacking_by_group)
 
 
 @bp.post("/seats/blocks")
@@ -141,11 +152,16 @@ def assign():
         abort(400)
     given = assign_seats(ev, actor=_actor())
     db.session.commit()
-    left = db.session.scalar(select(func.count(Attendee.id)).where(
-        Attendee.event_id == ev.id, Attendee.status == "invited", Attendee.seat_id.is_(None)))
+    b = seat_balance(ev)
     flash(_("Đã xếp %(n)d ghế.", n=given), "ok")
-    if left:
-        flash(_("Còn %(n)d đại biểu chưa có ghế: hội trường đã hết ghế trống.", n=left), "warn")
+    if b.lacking:
+        flash(_("Còn %(n)d đại biểu chưa có ghế (%(groups)s): hội trường có %(usable)d ghế dùng được cho "
+                "%(needing)d đại biểu cần ghế. Thêm khu hoặc hàng ghế rồi bấm \"Xếp chỗ\" lại; đại biểu "
+                "chưa có ghế được mời đến bàn đón tiếp khi điểm danh.", n=b.lacking, groups=lacking_text(b),
+                usable=b.usable, needing=b.needing), "warn")
+    else:
+        flash(_("Mọi đại biểu cần ghế đều đã có ghế (%(needing)d đại biểu, %(free)d ghế trống).",
+                needing=b.needing, free=b.free), "ok")
     return redirect(url_for("guests.seats"))
 
 

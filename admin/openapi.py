@@ -67,6 +67,10 @@ SCHEMAS: dict = {
             "seat": {"type": ["string", "null"], "description": "The seat's short label, e.g. B-08-06."},
             "seat_text": {"type": "string", "description": "The seat spelled out for the person: "
                           "\"Khu giữa · Hàng 8 · Ghế 6\"; empty without a seat."},
+            "seat_needed": {"type": "boolean",
+                            "description": "Needs a hall seat (booth staff usually do not). An `ok` "
+                                           "with `seat` null and this true: the hall was full; the "
+                                           "message sends the delegate to the desk for a seat."},
         },
     },
     "FirstCheckin": {
@@ -112,7 +116,8 @@ SCHEMAS: dict = {
                 "properties": {"id": {"type": "integer"}, "honorific": {"type": ["string", "null"]},
                                "name": {"type": "string"}, "seat": {"type": ["string", "null"]},
                                "seat_text": {"type": "string"},
-                               "group": {"type": ["string", "null"]}},
+                               "group": {"type": ["string", "null"]},
+                               "seat_needed": {"type": "boolean"}},
             }},
             "station": {"type": "object", "properties": {"name": {"type": "string"},
                                                           "kind": {"type": "string"}}},
@@ -130,11 +135,17 @@ SCHEMAS: dict = {
     },
     "Stats": {
         "type": "object",
+        "description": "Delegates: on the guest list, booth staff not included (the dashboard's figures).",
         "required": ["planned_seats", "invited", "checked_in", "by_group", "by_district"],
         "properties": {
             "planned_seats": {"type": ["integer", "null"]},
             "invited": {"type": "integer", "minimum": 0},
             "checked_in": {"type": "integer", "minimum": 0},
+            "percent": {"type": "integer", "minimum": 0,
+                        "description": "checked_in of invited, a whole percentage."},
+            "booth_staff": {"type": "integer", "minimum": 0,
+                            "description": "Booth staff on the guest list: never counted in invited."},
+            "booth_staff_arrived": {"type": "integer", "minimum": 0},
             "by_group": {"type": "object", "additionalProperties": COUNTS},
             "by_district": {"type": "object", "additionalProperties": COUNTS},
         },

@@ -88,16 +88,21 @@ def badges(out: Path, layout: str, group: str | None) -> None:
 
 @click.command("assign-seats")
 def assign_seats_cmd() -> None:
-    """Give every seatless delegate a seat (leaders, award recipients, then groups); keeps seats."""
-    from models.people import Attendee
-    from models.seating import assign_seats
+    """Give every seatless delegate who needs a hall seat one (leaders, award recipients, then
+    groups; booth staff need none unless their group has seats reserved); keeps seats. Prints
+    the seats against the delegates who need one, and who lacks a seat by group."""
+    from models.seating import assign_seats, seat_balance
 
     ev = _event()
     given = assign_seats(ev, actor="cli")
     db.session.commit()
-    left = len(db.session.scalars(select(Attendee.id).where(
-        Attendee.event_id == ev.id, Attendee.status == "invited", Attendee.seat_id.is_(None))).all())
-    click.echo(f"Đã xếp {given} ghế; còn {left} đại biểu chưa có ghế.")
+    b = seat_balance(ev)
+    click.echo(f"Đã xếp {given} ghế; còn {b.lacking} đại biểu chưa có ghế.")
+    click.echo(f"Hội trường: {b.usable} ghế dùng được (trên {b.capacity}) cho {b.needing} đại biểu cần ghế; "
+               f"{b.seated} đã có ghế, {b.free} ghế trống; {b.not_needing} nhân viên gian hàng không cần ghế.")
+    if b.lacking:
+        groups = ", ".join(f"{name or 'không thành phần'}: {n}" for name, n in b.lacking_by_group)
+        click.echo(f"Chưa có ghế: {groups}.")
 
 
 @click.command("export-attendees")

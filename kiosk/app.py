@@ -221,6 +221,7 @@ class Kiosk:
                 name=d.full_name,
                 seat=d.seat,
                 seat_text=d.seat_text,
+                seat_at_desk=d.seat_at_desk,
                 message=d.message,
                 first_at=format_time(first.get("at"), tz),
                 first_station=str(first.get("station") or ""),

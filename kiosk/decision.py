@@ -77,6 +77,13 @@ class Decision:
         snapshot's roster; "" from an older server (the panel then shows the label)."""
         return str((self.attendee or {}).get("seat_text") or "")
 
+    @property
+    def seat_at_desk(self) -> bool:
+        """Welcomed without a seat though they need one (the hall was full): the panel sends
+        them to the desk for a seat. Servers and snapshots without ``seat_needed`` mean yes."""
+        a = self.attendee or {}
+        return self.result == "ok" and bool(a) and not self.seat and a.get("seat_needed", True) is not False
+
 
 class ServerHealth:
     """What the kiosk knows about the server: online?, the last problem, when it last failed."""

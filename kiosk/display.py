@@ -44,6 +44,10 @@ DEFAULT_MESSAGES = {
     "no_snapshot": "Máy chưa có dữ liệu sự kiện và không kết nối được máy chủ. "
                    "Xin mời đến bàn tiếp đón.",
 }
+#: welcomed ("ok") without a seat though one is needed (the hall was full)
+DESK_SEAT_LINE = "Chỗ ngồi: nhận tại bàn đón tiếp"
+DESK_SEAT_MESSAGE = "Xin mời quý đại biểu đến bàn đón tiếp để nhận chỗ ngồi."
+DESK_BOX = (255, 214, 64)
 
 
 def colour_for(result: str | None) -> tuple[int, int, int]:
@@ -143,6 +147,8 @@ class PanelState:
     name: str = ""  #: honorific + full name
     seat: str = ""  #: the short label, "B-08-06"
     seat_text: str = ""  #: the seat spelled out, "Khu giữa · Hàng 8 · Ghế 6"
+    #: "ok" without a seat though one is needed: a highlighted "seat at the desk" line
+    seat_at_desk: bool = False
     group: str = ""
     message: str = ""
     first_at: str = ""  #: "08:12", for "already"
@@ -239,8 +245,21 @@ def render_panel(state: PanelState, size: tuple[int, int]) -> Image.Image:
         y += pad // 3
     if state.seat or state.seat_text:
         y = _draw_seat(d, state, layout, pad, y, inner, h, fg)
+    elif state.seat_at_desk and state.result == "ok":
+        f_desk, dl = fit(DESK_SEAT_LINE, inner - pad, max(22, h // 11), max(16, h // 20), True)
+        box_h = int(f_desk.size * 1.3) * len(dl) + pad // 2
+        y += pad // 4
+        d.rounded_rectangle([pad - pad // 4, y - pad // 4, w - pad + pad // 4, y + box_h],
+                            radius=max(4, pad // 3), fill=DESK_BOX)
+        layout["seat_at_desk"] = {"lines": dl, "size": f_desk.size, "xy": (pad, y)}
+        for line in dl:
+            d.text((pad, y), line, font=f_desk, fill=DARK)
+            y += int(f_desk.size * 1.3)
+        y += pad // 2
 
     message = state.message or DEFAULT_MESSAGES.get(state.result, "")
+    if state.seat_at_desk and state.result == "ok" and not state.message:
+        message = DESK_SEAT_MESSAGE
     if state.result == "already" and state.first_at:
         where = f" tại {state.first_station}" if state.first_station else ""
         message = f"Đã điểm danh lúc {state.first_at}{where}"

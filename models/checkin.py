@@ -41,9 +41,9 @@ from models.database import _SQLITE_WRITER, write_transaction
 from models.entities import audit
 from models.event import Event, Group
 from models.events import keyring
-from models.hall import Block, Seat
+from models.hall import Block, Seat, block_group
 from models.people import Attendee, Badge, CheckIn
-from models.seating import phrase
+from models.seating import SEAT_NEEDED_SQL, phrase
 from models.timeutil import local, utcnow
 
 Clock = Callable[[], datetime]
@@ -51,6 +51,8 @@ Clock = Callable[[], datetime]
 MESSAGES = {
     "ok": "Xin chào {name}! Mời quý đại biểu ngồi {seat_text} ({seat}).",
     "ok_noseat": "Xin chào {name}! Chúc quý đại biểu một hội nghị thành công.",
+    # a seatless person who needs a hall seat (the hall was full): welcome, and a seat at the desk
+    "ok_desk": "Xin chào {name}! Xin mời quý đại biểu đến bàn đón tiếp để nhận chỗ ngồi.",
     "already": "{name} đã điểm danh lúc {time} tại {station}.",
     "invalid": "Mã không hợp lệ. Xin mời quý đại biểu đến bàn hướng dẫn.",
     "revoked": "Thẻ này đã được thay thế hoặc đã bị hủy. Xin mời đến bàn hướng dẫn.",
@@ -71,6 +73,11 @@ _SEAT_PARTS = (_k.c.name.label("block_name"), _k.c.code.label("block_code"), _s.
                _s.c.number.label("seat_number"))
 
 _event_cache: dict[int, tuple[int, str]] = {}
+
+#: a seatless person of this group would need a hall seat (models.seating.needs_seat; the raw
+#: SQL below spells it models.seating.SEAT_NEEDED_SQL)
+_SEAT_NEEDED = (_g.c.id.is_(None) | _g.c.is_exhibitor_staff.is_(False) | (_g.c.seats_reserved > 0)
+                | _g.c.id.in_(select(block_group.c.group_id))).label("seat_needed")
 
 _SCAN_COLUMNS = ("event_id", "scan_id", "code", "attendee_id", "badge_id", "station", "device_id",
                  "user_id", "method", "outcome", "scanned_at", "received_at", "reason", "undoes_id")
@@ -116,7 +123,7 @@ def _attendee_info(attendee_id: int) -> dict | None:
     row = db.session.execute(
         select(
             _a.c.id, _a.c.honorific, _a.c.full_name, _a.c.position, _a.c.organisation,
-            _g.c.name.label("group"), _s.c.label.label("seat"), *_SEAT_PARTS,
+            _g.c.name.label("group"), _s.c.label.label("seat"), *_SEAT_PARTS, _SEAT_NEEDED,
         )
         .select_from(_a.outerjoin(_g, _g.c.id == _a.c.group_id).outerjoin(_s, _s.c.id == _a.c.seat_id)
                      .outerjoin(_k, _k.c.id == _s.c.block_id))
@@ -133,6 +140,7 @@ def _attendee_info(attendee_id: int) -> dict | None:
         "group": row.group,
         "seat": row.seat,
         "seat_text": phrase(row.block_name, row.block_code, row.seat_row, row.seat_number),
+        "seat_needed": bool(row.seat_needed),
     }
 
 
@@ -152,7 +160,7 @@ def _message(outcome: str, attendee: dict | None, first: dict | None) -> str:
         return MESSAGES[outcome]
     name = f"{attendee['honorific']} {attendee['name']}".strip()
     if outcome == "ok":
-        key = "ok" if attendee["seat"] else "ok_noseat"
+        key = "ok" if attendee["seat"] else ("ok_desk" if attendee.get("seat_needed", True) else "ok_noseat")
         return MESSAGES[key].format(name=name, seat=attendee["seat"] or "",
                                     seat_text=attendee.get("seat_text") or attendee["seat"] or "")
     time_text = first["at"][11:16] if first else "?"
@@ -296,6 +304,7 @@ class _Person(NamedTuple):
     seat_row: int | None
     seat_number: int | None
     arrived: bool
+    seat_needed: bool
 
 
 class _Badge(NamedTuple):
@@ -308,7 +317,7 @@ class _Badge(NamedTuple):
 
 _PERSON_COLUMNS = (
     "a.id, a.event_id, a.status, a.honorific, a.full_name, a.position, a.organisation, "
-    "g.name, s.label, k.name, k.code, s.row, s.number, a.checked_in_at IS NOT NULL"
+    "g.name, s.label, k.name, k.code, s.row, s.number, a.checked_in_at IS NOT NULL, " + SEAT_NEEDED_SQL
 )
 _PERSON_FROM = (
     "attendee a LEFT OUTER JOIN attendee_group g ON g.id = a.group_id "
@@ -471,7 +480,7 @@ def _hall_scan(ring, *, event_id, tag, tz, scan_id, station, code, attendee_id, 
 _PERSON = (
     select(
         _a.c.id, _a.c.event_id, _a.c.status, _a.c.honorific, _a.c.full_name, _a.c.position,
-        _a.c.organisation, _g.c.name.label("group"), _s.c.label.label("seat"), *_SEAT_PARTS,
+        _a.c.organisation, _g.c.name.label("group"), _s.c.label.label("seat"), *_SEAT_PARTS, _SEAT_NEEDED,
     )
     .select_from(_a.outerjoin(_g, _g.c.id == _a.c.group_id).outerjoin(_s, _s.c.id == _a.c.seat_id)
                  .outerjoin(_k, _k.c.id == _s.c.block_id))
@@ -502,6 +511,7 @@ def _info_from(row) -> dict:
         "id": row.id, "honorific": row.honorific, "name": row.full_name, "position": row.position,
         "organisation": row.organisation, "group": row.group, "seat": row.seat,
         "seat_text": phrase(row.block_name, row.block_code, row.seat_row, row.seat_number),
+        "seat_needed": bool(row.seat_needed),
     }
 
 

@@ -8,6 +8,7 @@ often); the web layer computes it at most twice a second however many dashboards
 from __future__ import annotations
 
 import threading
+from dataclasses import asdict
 from datetime import datetime, timedelta
 
 from sqlalchemy import Integer, case, cast, func, select
@@ -19,7 +20,8 @@ from models.event import District, Event, Group
 from models.exhibition import Exhibitor
 from models.hall import Block, Seat
 from models.people import Attendee, CheckIn
-from models.stats import in_hall
+from models.seating import needs_seat, seat_balance
+from models.stats import district_figures, group_figures, in_hall, percent, totals
 from models.timeutil import local, utcnow
 
 #: a kiosk is online when it called the server within this many seconds
@@ -89,18 +91,23 @@ def cached_dashboard(ev: Event, version: str) -> dict:
 
 
 def dashboard_data(ev: Event, *, now: datetime | None = None) -> dict:
-    """Everything the dashboard shows, as plain values."""
+    """Everything the dashboard shows, as plain values. Every attendance figure (cards, tables,
+    chart) counts the same people: delegates as models.stats.in_hall defines them; booth staff
+    are a figure of their own."""
     now = now or utcnow()
-    stats = _totals(ev)
-    groups = _by_group(ev)
-    districts = _by_district(ev)
+    leaders, leaders_count = _leaders_missing(ev)
+    seatless, seatless_count = seatless_arrivals(ev)
     return {
-        "stats": stats,
-        "groups": groups,
-        "districts": districts,
+        "stats": totals(ev),
+        "seats": asdict(seat_balance(ev)),
+        "groups": group_figures(ev),
+        "districts": district_figures(ev),
         "timeline": arrivals_timeline(ev),
-        "leaders_missing": _leaders_missing(ev),
+        "leaders_missing": leaders,
+        "leaders_missing_count": leaders_count,
         "recipients_missing": _recipients_missing(ev),
+        "seatless_arrivals": seatless,
+        "seatless_arrivals_count": seatless_count,
         "exhibitors_missing": _exhibitors_missing(ev),
         "kiosks": _kiosks(ev, now),
         "generated_at": now,
@@ -108,51 +115,10 @@ def dashboard_data(ev: Event, *, now: datetime | None = None) -> dict:
     }
 
 
-def _totals(ev: Event) -> dict:
-    """Planned seats, invited and arrived in the hall (one query; models.stats.attendance also
-    counts per group and district, which the dashboard does itself)."""
-    invited, arrived = db.session.execute(
-        select(func.count(Attendee.id), _arrived()).where(Attendee.event_id == ev.id, in_hall())
-    ).one()
-    return {"planned_seats": ev.planned_seats, "invited": int(invited or 0),
-            "checked_in": int(arrived or 0)}
-
-
-def _arrived():
-    return func.sum(case((Attendee.checked_in_at.is_not(None), 1), else_=0))
-
-
-def _by_group(ev: Event) -> list[dict]:
-    rows = db.session.execute(
-        select(Group.id, Group.name, Group.color, func.count(Attendee.id), _arrived())
-        .outerjoin(Attendee, (Attendee.group_id == Group.id) & (Attendee.status == "invited"))
-        .where(Group.event_id == ev.id, Group.is_exhibitor_staff.is_(False))
-        .group_by(Group.id, Group.name, Group.color, Group.priority)
-        .order_by(Group.priority)
-    ).all()
-    return [{"id": r[0], "name": r[1], "color": r[2], "invited": r[3], "arrived": int(r[4] or 0),
-             "pct": _pct(int(r[4] or 0), r[3])} for r in rows if r[3]]
-
-
-def _by_district(ev: Event) -> list[dict]:
-    rows = db.session.execute(
-        select(District.id, District.name, func.count(Attendee.id), _arrived())
-        .outerjoin(Attendee, (Attendee.district_id == District.id) & in_hall())
-        .where(District.event_id == ev.id)
-        .group_by(District.id, District.name, District.sort_order)
-        .order_by(District.sort_order)
-    ).all()
-    return [{"id": r[0], "name": r[1], "invited": r[2], "arrived": int(r[3] or 0),
-             "pct": _pct(int(r[3] or 0), r[2])} for r in rows]
-
-
-def _pct(part: int, whole: int) -> int:
-    return round(100 * part / whole) if whole else 0
-
-
 def arrivals_timeline(ev: Event, minutes: int = BUCKET_MINUTES) -> list[dict]:
-    """Arrivals per ``minutes`` bucket, local time: [{"start": datetime, "count": n}], from the
-    first arrival's bucket to the last, empty buckets included. Counted by the database."""
+    """Delegates' arrivals (the people the cards count: models.stats.in_hall) per ``minutes``
+    bucket, local time: [{"start": datetime, "count": n}], from the first arrival's bucket to
+    the last, empty buckets included. Counted by the database."""
     step = minutes * 60
     if db.session.get_bind().dialect.name == "postgresql":
         seconds = func.extract("epoch", Attendee.checked_in_at)
@@ -161,7 +127,7 @@ def arrivals_timeline(ev: Event, minutes: int = BUCKET_MINUTES) -> list[dict]:
     bucket = (cast(seconds, Integer) // step).label("b")  # floor division in SQL
     counts = {int(b): n for b, n in db.session.execute(
         select(bucket, func.count()).where(
-            Attendee.event_id == ev.id, Attendee.checked_in_at.is_not(None)
+            Attendee.event_id == ev.id, Attendee.checked_in_at.is_not(None), in_hall()
         ).group_by(bucket)
     )}
     if not counts:
@@ -174,18 +140,39 @@ def arrivals_timeline(ev: Event, minutes: int = BUCKET_MINUTES) -> list[dict]:
              "count": counts.get(b, 0)} for b in range(first, last + 1)]
 
 
-def _leaders_missing(ev: Event, limit: int = 30) -> list[dict]:
+def _leaders_missing(ev: Event, limit: int = 30) -> tuple[list[dict], int]:
+    """The first ``limit`` leaders not yet arrived (precedence order), and how many there are."""
+    where = (Attendee.event_id == ev.id, Attendee.status == "invited",
+             Attendee.checked_in_at.is_(None), Group.is_leader.is_(True))
     rows = db.session.execute(
         select(Attendee.honorific, Attendee.full_name, Attendee.position, Attendee.organisation,
                Attendee.phone, Seat.label)
         .join(Group, Group.id == Attendee.group_id)
         .outerjoin(Seat, Seat.id == Attendee.seat_id)
-        .where(Attendee.event_id == ev.id, Attendee.status == "invited",
-               Attendee.checked_in_at.is_(None), Group.is_leader.is_(True))
+        .where(*where)
         .order_by(Attendee.precedence, Attendee.sort_key)
         .limit(limit)
     ).all()
-    return [dict(r._mapping) for r in rows]
+    count = db.session.scalar(select(func.count(Attendee.id)).join(Group, Group.id == Attendee.group_id)
+                              .where(*where))
+    return [dict(r._mapping) for r in rows], int(count or 0)
+
+
+def seatless_arrivals(ev: Event, limit: int = 50) -> tuple[list[dict], int]:
+    """People who arrived without a seat though they need one (the hall was full): the desk
+    finds them a seat. Latest arrival first; and how many there are."""
+    where = (Attendee.event_id == ev.id, needs_seat(), Attendee.seat_id.is_(None),
+             Attendee.checked_in_at.is_not(None))
+    rows = db.session.execute(
+        select(Attendee.id, Attendee.honorific, Attendee.full_name, Attendee.organisation,
+               Attendee.phone, Attendee.checked_in_at, Group.name.label("group"))
+        .outerjoin(Group, Group.id == Attendee.group_id)
+        .where(*where)
+        .order_by(Attendee.checked_in_at.desc(), Attendee.id)
+        .limit(limit)
+    ).all()
+    count = db.session.scalar(select(func.count(Attendee.id)).where(*where))
+    return [{**r._mapping, "checked_in_at": local(r.checked_in_at, ev.timezone)} for r in rows], int(count or 0)
 
 
 def _recipients_missing(ev: Event) -> list[dict]:
@@ -238,7 +225,7 @@ def _kiosks(ev: Event, now: datetime) -> list[dict]:
             "last_seen": local(d.last_seen_at, ev.timezone),
             "last_scan": local(last, ev.timezone),
             "scans": int(total or 0),
-            "invalid_share": _pct(int(invalid or 0), int(total or 0)),
+            "invalid_share": percent(int(invalid or 0), int(total or 0)),
             "queued": status.get("queue_length"),
         })
     return out

@@ -9,8 +9,15 @@ Rules of assign_seats (in order):
   4. then everyone else by group priority, precedence and Vietnamese name order;
   each person goes to the nearest free seat of a block reserved for their group; when those are
   full (or there are none), to a free seat of an unreserved block, nearest to their group's block;
-  then to the nearest free seat of any block. Cancelled and nominated (not accepted) people get
-  no seat. Disabled seats are never given.
+  then to the nearest free seat of any block. Disabled seats are never given.
+Who needs a hall seat (needs_seat / groups_needing_seats): people on the guest list (status
+"invited"), except booth staff (a group marked is_exhibitor_staff) whose group has no seats
+reserved (Group.seats_reserved = 0 and no block reserved for it): they work at the exhibition.
+Cancelled, nominated and returned people never get a seat; a seat such a person still holds is
+freed by the next assign_seats. When the people who need a seat outnumber the free seats,
+seats held by booth staff who need none are freed for them first.
+seat_balance(ev) counts the hall against the people who need a seat: the one count the hall
+editor, the flash after "Xếp chỗ" and the dashboard show.
 Free seats are indexed per block (sorted by stage rank, with a moving cursor), so a run is
 O(people x blocks + seats), not O(people x seats).
 """
@@ -19,13 +26,102 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 
 from models.base import db
 from models.entities import audit
 from models.event import Event, Group
-from models.hall import Block, Seat
+from models.hall import Block, Seat, block_group
 from models.people import Attendee
+
+#: the same rule as groups_needing_seats, as SQL over a group aliased "g" (NULL: no group),
+#: for the check-in's raw SQL (models.checkin): does a seatless person need a seat?
+SEAT_NEEDED_SQL = ("(g.id IS NULL OR NOT g.is_exhibitor_staff OR g.seats_reserved > 0 OR EXISTS "
+                   "(SELECT 1 FROM block_group bg WHERE bg.group_id = g.id))")
+
+
+def group_needs_seats():
+    """SQL over Group: its members need hall seats (see the module docstring)."""
+    return (Group.is_exhibitor_staff.is_(False) | (Group.seats_reserved > 0)
+            | Group.id.in_(select(block_group.c.group_id)))
+
+
+def needs_seat():
+    """SQL over Attendee: on the guest list and needing a hall seat (see the module docstring)."""
+    return (Attendee.status == "invited") & (
+        Attendee.group_id.is_(None)
+        | Attendee.group_id.in_(select(Group.id).where(group_needs_seats())))
+
+
+def groups_needing_seats(ev: Event) -> set[int]:
+    """Ids of the event's groups whose members need a hall seat."""
+    return set(db.session.scalars(select(Group.id).where(Group.event_id == ev.id, group_needs_seats())))
+
+
+@dataclass
+class SeatBalance:
+    """The hall against the people who need a seat (seat_balance)."""
+
+    #: seats in the hall plan
+    capacity: int
+    #: of them, not locked
+    usable: int
+    #: the event's planned seats (a figure typed in the event's settings)
+    planned: int
+    #: people on the guest list who need a hall seat
+    needing: int
+    #: of them, with a seat
+    seated: int
+    #: of them, without a seat
+    lacking: int
+    #: [(group name, how many lack a seat)], most first ("" for people without a group)
+    lacking_by_group: list[tuple[str, int]]
+    #: usable seats nobody holds
+    free: int
+    #: people on the guest list who need no hall seat (booth staff without reserved seats)
+    not_needing: int
+    #: of them, holding a seat anyway (freed for delegates when the hall is short)
+    not_needing_seated: int
+
+    @property
+    def short(self) -> int:
+        """Seats missing for everyone who needs one to sit (0 when the hall is big enough)."""
+        return max(0, self.needing - self.usable)
+
+
+def seat_balance(ev: Event) -> SeatBalance:
+    """Count the seats against the people who need one (see SeatBalance)."""
+    capacity, locked, taken = db.session.execute(
+        select(func.count(Seat.id), func.coalesce(func.sum(case((Seat.disabled.is_(True), 1), else_=0)), 0),
+               func.coalesce(func.sum(case(((Seat.disabled.is_(False)) & Attendee.id.is_not(None), 1),
+                                           else_=0)), 0))
+        .outerjoin(Attendee, Attendee.seat_id == Seat.id)
+        .where(Seat.event_id == ev.id)).one()
+    need_groups = groups_needing_seats(ev)
+    has_seat = Attendee.seat_id.is_not(None)
+    rows = db.session.execute(
+        select(Attendee.group_id, Group.name, has_seat, func.count(Attendee.id))
+        .outerjoin(Group, Group.id == Attendee.group_id)
+        .where(Attendee.event_id == ev.id, Attendee.status == "invited")
+        .group_by(Attendee.group_id, Group.name, has_seat)).all()
+    needing = seated = not_needing = not_needing_seated = 0
+    lacking: dict[str, int] = {}
+    for group_id, name, seat_held, n in rows:
+        if group_id is None or group_id in need_groups:
+            needing += n
+            if seat_held:
+                seated += n
+            else:
+                lacking[name or ""] = lacking.get(name or "", 0) + n
+        else:
+            not_needing += n
+            not_needing_seated += n if seat_held else 0
+    usable = int(capacity or 0) - int(locked or 0)
+    return SeatBalance(
+        capacity=int(capacity or 0), usable=usable, planned=ev.planned_seats, needing=needing,
+        seated=seated, lacking=needing - seated,
+        lacking_by_group=sorted(lacking.items(), key=lambda kv: (-kv[1], kv[0])),
+        free=max(0, usable - int(taken or 0)), not_needing=not_needing, not_needing_seated=not_needing_seated)
 
 
 class SeatingError(ValueError):
@@ -218,18 +314,46 @@ class Hall:
         person.seat = seat
 
 
+def _free_unneeded_seats(ev: Event, lacking: int, actor: str) -> None:
+    """Free the seats held by people not on the guest list (cancelled, nominated, returned), and,
+    for the ``lacking`` people who need a seat beyond the free ones, seats held by people who need
+    none (booth staff without reserved seats), the furthest from the stage first. Audited."""
+    for a in db.session.scalars(select(Attendee).where(
+            Attendee.event_id == ev.id, Attendee.status != "invited", Attendee.seat_id.is_not(None))):
+        audit("unseat", "attendee", a.id, actor=actor, seat=a.seat.label if a.seat else None,
+              reason="not on the guest list")
+        a.seat_id, a.seat = None, None
+    db.session.flush()
+    if lacking <= 0:
+        return
+    free = db.session.scalar(select(func.count(Seat.id)).where(
+        Seat.event_id == ev.id, Seat.disabled.is_(False),
+        Seat.id.not_in(select(Attendee.seat_id).where(Attendee.seat_id.is_not(None))))) or 0
+    if lacking <= free:
+        return
+    staff = db.session.scalars(
+        select(Attendee).join(Seat, Seat.id == Attendee.seat_id)
+        .where(Attendee.event_id == ev.id, Attendee.status == "invited", ~needs_seat())
+        .order_by(Seat.stage_rank.desc(), Seat.id.desc()).limit(lacking - free)).unique().all()
+    for a in staff:
+        audit("unseat", "attendee", a.id, actor=actor, seat=a.seat.label if a.seat else None,
+              reason="booth staff need no hall seat; the hall is short")
+        a.seat_id, a.seat = None, None
+    db.session.flush()
+
+
 def assign_seats(ev: Event, award_order: list[int] | None = None, *, actor: str = "") -> int:
-    """Give every seatless attendee on the guest list a seat (see the module rules).
+    """Give every seatless attendee who needs a hall seat a seat (see the module rules).
     ``award_order``: attendee ids of award recipients in call order (default: from the awards).
-    Returns the number of seats given; people left without one mean the hall is full."""
+    Returns the number of seats given; people left without one mean the hall is full
+    (seat_balance says how many and from which groups)."""
     if award_order is None:
         award_order = recipients_in_award_order(ev)
-    hall = Hall(ev)
     people = db.session.scalars(
-        select(Attendee).where(
-            Attendee.event_id == ev.id, Attendee.status == "invited", Attendee.seat_id.is_(None)
-        )
+        select(Attendee).where(Attendee.event_id == ev.id, needs_seat(), Attendee.seat_id.is_(None))
     ).unique().all()
+    _free_unneeded_seats(ev, len(people), actor)
+    hall = Hall(ev)
     groups = {g.id: g for g in db.session.scalars(select(Group).where(Group.event_id == ev.id))}
     award_rank = {aid: i for i, aid in enumerate(award_order)}
 
@@ -262,11 +386,31 @@ def walk_in_seat(ev: Event, person: Attendee) -> Seat | None:
     return person.seat
 
 
+def seat_at_desk(ev: Event, person: Attendee, *, actor: str = "", user_id: int | None = None) -> Seat | None:
+    """The desk finds a free seat for someone who arrived without one (the hall was full; a seat
+    may have been freed since): the walk-in rule (their group's block, else the nearest free
+    seat). Returns the seat, or None when the hall is still full. Audited.
+    Errors (SeatingError): the person is not on the guest list, has a seat, or needs none."""
+    if person.event_id != ev.id or person.status != "invited":
+        raise SeatingError("Người này không có trong danh sách khách mời.")
+    if person.seat_id is not None:
+        label = person.seat.label if person.seat else ""
+        raise SeatingError(f"{person.display_name} đã có ghế {label}.")
+    if person.group_id is not None and person.group_id not in groups_needing_seats(ev):
+        raise SeatingError(f"{person.display_name} là nhân viên gian hàng, không cần ghế trong hội trường.")
+    assign_seats_for([person], ev)
+    if person.seat_id is not None:
+        audit("desk_seat", "attendee", person.id, actor=actor, user_id=user_id, seat=person.seat.label)
+    return person.seat
+
+
 def assign_seats_for(people: list[Attendee], ev: Event) -> None:
-    """Seat these people only (walk-ins), by the same rules as assign_seats."""
+    """Seat these people only (walk-ins, accepted nominations), by the same rules as
+    assign_seats: booth staff without reserved seats get none."""
     hall = Hall(ev)
+    needing = groups_needing_seats(ev)
     for p in people:
-        if p.seat_id is None:
+        if p.seat_id is None and (p.group_id is None or p.group_id in needing):
             seat = hall.pick(p.group_id)
             if seat is not None:
                 hall.take(p, seat)

@@ -12,49 +12,97 @@ from models.event import District, Event, Group
 from models.events import public_keys
 from models.hall import Block, Seat
 from models.people import Attendee, Badge
-from models.seating import phrase
+from models.seating import group_needs_seats, phrase
 from models.timeutil import iso_utc, utcnow
 
 
 def in_hall():
-    """Attendees expected in the hall: on the guest list, and not booth staff (whose scans at
-    the exhibition entrance mark a booth set up, not a hall arrival)."""
+    """THE definition of a delegate, used by every attendance figure (the dashboard's cards,
+    tables and chart, /admin/districts, the desk's counter, /api/v1/stats, the reports): on
+    the guest list (status "invited": not cancelled, not a pending or returned nomination), and
+    not booth staff (whose scans at the exhibition entrance mark a booth set up, not a hall
+    arrival; they are a figure of their own, booth_staff)."""
     staff_groups = select(Group.id).where(Group.is_exhibitor_staff.is_(True))
     return (Attendee.status == "invited") & (
         Attendee.group_id.is_(None) | Attendee.group_id.not_in(staff_groups)
     )
 
 
-def attendance(ev: Event) -> dict:
-    """{"planned_seats", "invited", "checked_in", "by_group": {name: {invited, checked_in}},
-    "by_district": {name: {invited, checked_in}}} for the attendees on the guest list."""
-    arrived = func.sum(case((Attendee.checked_in_at.is_not(None), 1), else_=0))
-    base = select(func.count(Attendee.id), arrived).where(Attendee.event_id == ev.id, in_hall())
-    invited, checked_in = db.session.execute(base).one()
-    by_group = {}
-    for name, n, m in db.session.execute(
-        select(Group.name, func.count(Attendee.id), arrived)
+def booth_staff():
+    """Booth staff on the guest list (a group marked is_exhibitor_staff): never delegates."""
+    staff_groups = select(Group.id).where(Group.is_exhibitor_staff.is_(True))
+    return (Attendee.status == "invited") & Attendee.group_id.in_(staff_groups)
+
+
+def arrived():
+    """How many of the rows counted have arrived (a first accepted scan, not undone)."""
+    return func.sum(case((Attendee.checked_in_at.is_not(None), 1), else_=0))
+
+
+def percent(part: int, whole: int) -> int:
+    """A whole percentage (0 when there is nobody to count)."""
+    return round(100 * part / whole) if whole else 0
+
+
+def totals(ev: Event) -> dict:
+    """One query: {"planned_seats", "invited" (delegates), "checked_in" (delegates arrived),
+    "percent" (of the delegates), "booth_staff", "booth_staff_arrived"}."""
+    here = Attendee.checked_in_at.is_not(None)
+    one = lambda cond: func.coalesce(func.sum(case((cond, 1), else_=0)), 0)  # noqa: E731
+    invited, checked_in, staff, staff_arrived = db.session.execute(
+        select(one(in_hall()), one(in_hall() & here), one(booth_staff()), one(booth_staff() & here))
+        .where(Attendee.event_id == ev.id, Attendee.status == "invited")
+    ).one()
+    invited, checked_in = int(invited or 0), int(checked_in or 0)
+    return {"planned_seats": ev.planned_seats, "invited": invited, "checked_in": checked_in,
+            "percent": percent(checked_in, invited), "booth_staff": int(staff or 0),
+            "booth_staff_arrived": int(staff_arrived or 0)}
+
+
+def group_figures(ev: Event) -> list[dict]:
+    """Delegates per group (booth staff groups left out), groups with nobody left out:
+    [{"id", "name", "color", "invited", "arrived", "pct"}] in priority order."""
+    rows = db.session.execute(
+        select(Group.id, Group.name, Group.color, func.count(Attendee.id), arrived())
         .join(Attendee, Attendee.group_id == Group.id)
-        .where(Attendee.event_id == ev.id, in_hall())
-        .group_by(Group.id, Group.name, Group.priority)
-        .order_by(Group.priority)
-    ):
-        by_group[name] = {"invited": n, "checked_in": int(m or 0)}
-    by_district = {}
-    for name, n, m in db.session.execute(
-        select(District.name, func.count(Attendee.id), arrived)
-        .join(Attendee, Attendee.district_id == District.id)
-        .where(Attendee.event_id == ev.id, in_hall())
-        .group_by(District.id, District.name, District.sort_order)
-        .order_by(District.sort_order)
-    ):
-        by_district[name] = {"invited": n, "checked_in": int(m or 0)}
+        .where(Group.event_id == ev.id, Attendee.event_id == ev.id, in_hall())
+        .group_by(Group.id, Group.name, Group.color, Group.priority)
+        .order_by(Group.priority, Group.id)
+    ).all()
+    return [{"id": r[0], "name": r[1], "color": r[2], "invited": r[3], "arrived": int(r[4] or 0),
+             "pct": percent(int(r[4] or 0), r[3])} for r in rows]
+
+
+def district_figures(ev: Event) -> list[dict]:
+    """Per delegation unit (district), every unit listed: "invited" / "arrived": the delegates
+    of the unit (Attendee.district_id, whoever put them on the list); "nominated": of them, the
+    ones the unit nominated through its link and the organiser accepted. The same figures on
+    the dashboard and on /admin/districts. [{"id", "code", "name", "invited", "arrived", "pct",
+    "nominated"}] in the units' order."""
+    nominated = func.sum(case((Attendee.nominated_by_id == District.id, 1), else_=0))
+    rows = db.session.execute(
+        select(District.id, District.code, District.name, func.count(Attendee.id), arrived(), nominated)
+        .outerjoin(Attendee, (Attendee.district_id == District.id) & in_hall())
+        .where(District.event_id == ev.id)
+        .group_by(District.id, District.code, District.name, District.sort_order)
+        .order_by(District.sort_order, District.id)
+    ).all()
+    return [{"id": r[0], "code": r[1], "name": r[2], "invited": r[3], "arrived": int(r[4] or 0),
+             "pct": percent(int(r[4] or 0), r[3]), "nominated": int(r[5] or 0)} for r in rows]
+
+
+def attendance(ev: Event) -> dict:
+    """{"planned_seats", "invited", "checked_in", "percent", "booth_staff",
+    "booth_staff_arrived", "by_group": {name: {invited, checked_in}}, "by_district": {name:
+    {invited, checked_in, nominated}}}: delegates only (in_hall), booth staff apart. The
+    dashboard shows the same numbers (totals, group_figures, district_figures)."""
     return {
-        "planned_seats": ev.planned_seats,
-        "invited": int(invited or 0),
-        "checked_in": int(checked_in or 0),
-        "by_group": by_group,
-        "by_district": by_district,
+        **totals(ev),
+        "by_group": {g["name"]: {"invited": g["invited"], "checked_in": g["arrived"]}
+                     for g in group_figures(ev)},
+        "by_district": {d["name"]: {"invited": d["invited"], "checked_in": d["arrived"],
+                                    "nominated": d["nominated"]}
+                        for d in district_figures(ev) if d["invited"]},
     }
 
 
@@ -65,11 +113,13 @@ def kiosk_snapshot(ev: Event, station: dict | None = None) -> dict:
     the content: equal versions mean equal data."""
     roster = [
         {"id": r.id, "honorific": r.honorific, "name": r.full_name, "seat": r.label,
-         "seat_text": phrase(r.bname, r.bcode, r.row, r.number), "group": r.gname}
+         "seat_text": phrase(r.bname, r.bcode, r.row, r.number), "group": r.gname,
+         "seat_needed": bool(r.seat_needed)}
         for r in db.session.execute(
             select(
                 Attendee.id, Attendee.honorific, Attendee.full_name, Seat.label, Seat.row, Seat.number,
                 Block.name.label("bname"), Block.code.label("bcode"), Group.name.label("gname"),
+                (Group.id.is_(None) | group_needs_seats()).label("seat_needed"),
             )
             .outerjoin(Seat, Seat.id == Attendee.seat_id)
             .outerjoin(Block, Block.id == Seat.block_id)

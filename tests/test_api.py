@@ -27,7 +27,7 @@ def test_checkin_contract(client, event, kiosk_token):
     assert set(data) == {"result", "message", "attendee", "first_checkin"}
     assert data["result"] == "ok" and data["first_checkin"] is None
     assert set(data["attendee"]) == {"id", "honorific", "name", "position", "organisation",
-                                     "group", "seat", "seat_text"}
+                                     "group", "seat", "seat_text", "seat_needed"}
     assert data["attendee"]["name"] == "Nguyễn Văn An"
     r2 = post(client, kiosk_token, body(a.current_badge.code, "a2")).get_json()
     assert r2["result"] == "already" and r2["first_checkin"]["station"] == "Cổng 1"

@@ -1,3 +1,31 @@
+// The arrival counter: poll GET /api/v1/stats (the same figures as the dashboard's cards) every
+// few seconds and update it without a reload.
+(function () {
+  "use strict";
+  var counter = document.getElementById("desk-counter");
+  if (!counter) return;
+  var url = counter.getAttribute("data-stats-url");
+  var busy = false;
+  function set(name, value) {
+    var el = counter.querySelector('[data-stat="' + name + '"]');
+    if (el && typeof value === "number" && el.textContent !== String(value)) el.textContent = String(value);
+  }
+  function poll() {
+    if (busy || document.hidden) return;
+    busy = true;
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (d) {
+        if (!d) return;
+        set("checked_in", d.checked_in);
+        set("invited", d.invited);
+      })
+      .catch(function () { /* the next poll tries again */ })
+      .then(function () { busy = false; });
+  }
+  setInterval(poll, 3000);
+  document.addEventListener("visibilitychange", poll);
+})();
 // Desk scanner field: a USB scanner types the code then Enter. Post it, show the outcome,
 // clear the field and keep the focus, without reloading the page.
 (function () {
