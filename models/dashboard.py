@@ -26,6 +26,11 @@ from models.timeutil import local, utcnow
 
 #: a kiosk is online when it called the server within this many seconds
 ONLINE_SECONDS = 30
+#: a scan the server received this long after the kiosk saw it came from a kiosk's offline queue
+LATE_SYNC_SECONDS = 30
+#: outcomes a kiosk deciding offline may not have known (a revocation or a person removed after
+#: its last snapshot): such a scan may have been let in at the door
+_SYNC_REFUSALS = ("revoked", "unknown", "wrong_event")
 BUCKET_MINUTES = 5
 #: the version changes at least this often (kiosks going offline, seat moves)
 VERSION_TICK_SECONDS = ONLINE_SECONDS
@@ -110,6 +115,7 @@ def dashboard_data(ev: Event, *, now: datetime | None = None) -> dict:
         "seatless_arrivals_count": seatless_count,
         "exhibitors_missing": _exhibitors_missing(ev),
         "kiosks": _kiosks(ev, now),
+        "sync_refusals": sync_refusals(ev),
         "generated_at": now,
         "tz": ev.timezone,
     }
@@ -203,6 +209,26 @@ def _exhibitors_missing(ev: Event) -> list[dict]:
     for district, name, phone, contact in rows:
         out.setdefault(district, []).append({"name": name, "phone": phone, "contact": contact})
     return [{"district": d, "exhibitors": v} for d, v in out.items()]
+
+
+def sync_refusals(ev: Event, limit: int = 30) -> list[dict]:
+    """Scans that reached the server late from a kiosk's offline queue and were refused there
+    (revoked, unknown, wrong_event): the kiosk decided from an older snapshot and may have let
+    the person in. Newest first, for the desk to follow up."""
+    rows = db.session.execute(
+        select(CheckIn.id, CheckIn.station, CheckIn.outcome, CheckIn.scanned_at, CheckIn.received_at,
+               Attendee.honorific, Attendee.full_name)
+        .outerjoin(Attendee, Attendee.id == CheckIn.attendee_id)
+        .where(CheckIn.event_id == ev.id, CheckIn.outcome.in_(_SYNC_REFUSALS))
+        .order_by(CheckIn.id.desc())
+        .limit(500)
+    ).all()
+    late = timedelta(seconds=LATE_SYNC_SECONDS)
+    out = [{"id": r.id, "station": r.station, "outcome": r.outcome,
+            "name": f"{r.honorific or ''} {r.full_name or ''}".strip(),
+            "scanned_at": local(r.scanned_at, ev.timezone), "received_at": local(r.received_at, ev.timezone)}
+           for r in rows if r.received_at - r.scanned_at > late]
+    return out[:limit]
 
 
 def _kiosks(ev: Event, now: datetime) -> list[dict]:
