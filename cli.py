@@ -21,7 +21,7 @@ def register(app: Flask) -> None:
         app.cli.add_command(cmd)
     import importlib
 
-    for area in ("guests", "dashboard", "exhibitors", "mc", "districts", "ops"):
+    for area in ("guests", "dashboard", "exhibitors", "mc", "districts", "ops", "users"):
         try:
             module = importlib.import_module(f"commands.{area}")
         except ModuleNotFoundError:
@@ -70,6 +70,15 @@ def seed_demo(if_empty: bool) -> None:
     click.echo(f"Đã tạo sự kiện mẫu / demo event loaded: {ev.name}")
     for user, password in made.items():
         click.echo(f"  DEMO ONLY login: {user} / {password}")
+    if made:
+        click.echo(DEMO_WARNING)
+
+
+#: said by seed-demo and serve while the demo logins exist
+DEMO_WARNING = ("CẢNH BÁO / WARNING: các tài khoản demo ở trên đăng nhập được vào hệ thống. "
+                "Trước sự kiện thật: tạo người dùng thật (create-user NAME --role admin) rồi xóa "
+                "chúng bằng / the demo logins above work; before a real event create real users "
+                "and remove them with: flask --app app remove-demo-users")
 
 
 @click.command("create-user")
@@ -79,11 +88,9 @@ def seed_demo(if_empty: bool) -> None:
 def create_user(name: str, role: str, password: str | None) -> None:
     """Create a staff user (or reset their password and role). Password from a prompt or stdin."""
     if password is None:
-        if sys.stdin.isatty():
-            password = click.prompt("Mật khẩu / password", hide_input=True,
-                                    confirmation_prompt=True)
-        else:
-            password = sys.stdin.readline().rstrip("\r\n")
+        from commands.users import read_password
+
+        password = read_password()
     if len(password or "") < 8:
         raise click.ClickException("Mật khẩu phải có ít nhất 8 ký tự / password: 8+ characters.")
     name = name.strip()
@@ -191,9 +198,15 @@ def serve(host: str, port: int, threads: int, workers: int) -> None:
         click.echo(f"  {base}{path:<21} {what}")
     path = demo_logins_path()
     if path.exists():
-        click.echo("DEMO ONLY logins (change or remove before a real event):")
-        for user, password in json.loads(path.read_text()).items():
-            click.echo(f"  {user:<6} {password}")
+        logins = json.loads(path.read_text())
+        live = set(db.session.scalars(select(User.username).where(
+            User.username.in_(list(logins)), User.active.is_(True))))
+        if live:
+            click.echo("DEMO ONLY logins (they work now):")
+            for user, password in logins.items():
+                if user in live:
+                    click.echo(f"  {user:<6} {password}")
+            click.echo(DEMO_WARNING)
     click.echo(f"Database: {_redacted(current_app.config['SQLALCHEMY_DATABASE_URI'])}"
                f" · {workers} process(es) × {threads} threads")
     sys.stdout.flush()

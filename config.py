@@ -55,5 +55,11 @@ class Config:
     #: the dashboard's figures, live fragment and seat map are drawn in a renderer process of
     #: their own (admin/dashboard_worker.py), away from the check-ins' GIL
     DASHBOARD_RENDER_PROCESS = True
-    #: login attempts per address per 10 minutes
+    #: failed logins per client address within LOGIN_FAILURE_WINDOW (then refused, 429)
     LOGIN_RATE_LIMIT = 20
+    #: failed logins per account name within LOGIN_FAILURE_WINDOW (then refused, 429)
+    LOGIN_FAILURES_PER_ACCOUNT = 10
+    #: seconds failed logins are remembered (counted in the database: all processes see them)
+    LOGIN_FAILURE_WINDOW = 900
+    #: a staff session not used for this many hours ends (log in again)
+    SESSION_IDLE_HOURS = 12
