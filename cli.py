@@ -221,7 +221,17 @@ def _start_helpers(app: Flask) -> None:
 
     with app.app_context():
         start_checkpointer(db.engine)
+        _sweep_uploads(app)
     dashboard_worker.start(app)
+
+
+def _sweep_uploads(app: Flask) -> None:
+    """Uploaded guest lists left by a previous run whose preview has expired are deleted."""
+    from admin.guests import sweep_imports
+
+    path = Path(app.instance_path) / "imports"
+    if path.is_dir():
+        sweep_imports(path, app.config["IMPORT_PREVIEW_SECONDS"])
 
 
 def run_waitress(app: Flask, *, host: str, port: int, threads: int, workers: int = 1) -> None:

@@ -5,6 +5,8 @@ Revises: c1a2b3c4d5e6
 Create Date: 2026-11-30 18:30:00
 
 """
+import base64
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -46,8 +48,36 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_login_failure_at"), ["at"], unique=False)
         batch_op.create_index(batch_op.f("ix_login_failure_username"), ["username"], unique=False)
 
+    # the signing keys: sealed with instance/signing_key.aes (models/secretbox.py)
+    with op.batch_alter_table("event_key", schema=None) as batch_op:
+        batch_op.alter_column("private_key", existing_type=sa.String(length=64),
+                              type_=sa.String(length=200), existing_nullable=False)
+    from models import secretbox
+
+    conn = op.get_bind()
+    rows = conn.execute(sa.text("SELECT id, event_id, key_no, private_key FROM event_key")).all()
+    for row in rows:
+        if secretbox.is_sealed(row.private_key):
+            continue
+        sealed = secretbox.seal(secretbox.open_sealed(row.private_key, ""),
+                                f"event_key:{row.event_id}:{row.key_no}")
+        conn.execute(sa.text("UPDATE event_key SET private_key = :k WHERE id = :id"),
+                     {"k": sealed, "id": row.id})
+
 
 def downgrade():
+    from models import secretbox
+
+    conn = op.get_bind()
+    rows = conn.execute(sa.text("SELECT id, event_id, key_no, private_key FROM event_key")).all()
+    for row in rows:
+        if secretbox.is_sealed(row.private_key):
+            raw = secretbox.open_sealed(row.private_key, f"event_key:{row.event_id}:{row.key_no}")
+            conn.execute(sa.text("UPDATE event_key SET private_key = :k WHERE id = :id"),
+                         {"k": base64.b64encode(raw).decode("ascii"), "id": row.id})
+    with op.batch_alter_table("event_key", schema=None) as batch_op:
+        batch_op.alter_column("private_key", existing_type=sa.String(length=200),
+                              type_=sa.String(length=64), existing_nullable=False)
     with op.batch_alter_table("login_failure", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_login_failure_username"))
         batch_op.drop_index(batch_op.f("ix_login_failure_at"))
