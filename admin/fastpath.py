@@ -188,7 +188,7 @@ class CheckinFastPath:
         from admin.api import NO_DEVICE, NO_EVENT, checkin_fields
         from admin.security import device_for_header
         from models.base import db
-        from models.checkin import check_in
+        from models.checkin import ScanIdConflict, check_in
         from models.events import current_event_id
 
         with _app_context(self.app):
@@ -208,8 +208,11 @@ class CheckinFastPath:
                 event_id = current_event_id()
                 if event_id is None:
                     return "409 CONFLICT", _error(*NO_EVENT), []
-                result = check_in(event_id=event_id, device_id=device[0], method="kiosk",
-                                  exhibition=(device[2] == "exhibition"), **fields)
+                try:
+                    result = check_in(event_id=event_id, device_id=device[0], method="kiosk",
+                                      exhibition=(device[2] == "exhibition"), **fields)
+                except ScanIdConflict as exc:
+                    return "409 CONFLICT", _error(exc.code, exc.message), []
                 return "200 OK", result.as_json(), []
             except Exception:
                 self.app.logger.exception("API error (check-in)")
