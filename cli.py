@@ -189,7 +189,11 @@ def _safe_cell(value: object) -> str:
 @click.option("--workers", default=lambda: int(os.environ.get("WORKERS", "1")), type=int,
               show_default="WORKERS or 1",
               help="server processes sharing the port (2 uses both cores of a 2-core laptop)")
-def serve(host: str, port: int, threads: int, workers: int) -> None:
+@click.option("--trusted-proxy", default=lambda: os.environ.get("TRUSTED_PROXY", ""),
+              show_default="TRUSTED_PROXY or none",
+              help="address of a reverse proxy (e.g. caddy on 127.0.0.1) whose X-Forwarded-For/"
+                   "-Proto/-Host headers are believed; from any other address they are dropped")
+def serve(host: str, port: int, threads: int, workers: int, trusted_proxy: str) -> None:
     """Serve with waitress and print the page URLs and the demo logins."""
     app = current_app._get_current_object()
     base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
@@ -209,8 +213,11 @@ def serve(host: str, port: int, threads: int, workers: int) -> None:
             click.echo(DEMO_WARNING)
     click.echo(f"Database: {_redacted(current_app.config['SQLALCHEMY_DATABASE_URI'])}"
                f" · {workers} process(es) × {threads} threads")
+    if trusted_proxy:
+        click.echo(f"Behind the reverse proxy at {trusted_proxy} (HTTPS: docs/https.md)")
     sys.stdout.flush()
-    run_waitress(app, host=host, port=port, threads=threads, workers=workers)
+    run_waitress(app, host=host, port=port, threads=threads, workers=workers,
+                 trusted_proxy=trusted_proxy)
 
 
 def _start_helpers(app: Flask) -> None:
@@ -234,7 +241,19 @@ def _sweep_uploads(app: Flask) -> None:
         sweep_imports(path, app.config["IMPORT_PREVIEW_SECONDS"])
 
 
-def run_waitress(app: Flask, *, host: str, port: int, threads: int, workers: int = 1) -> None:
+def proxy_options(trusted_proxy: str) -> dict:
+    """waitress settings that believe X-Forwarded-For/-Proto/-Host only from ``trusted_proxy``
+    (one hop; the headers are removed from requests of any other address)."""
+    if not trusted_proxy:
+        return {}
+    return {"trusted_proxy": trusted_proxy, "trusted_proxy_count": 1,
+            "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto",
+                                      "x-forwarded-host"},
+            "clear_untrusted_proxy_headers": True}
+
+
+def run_waitress(app: Flask, *, host: str, port: int, threads: int, workers: int = 1,
+                 trusted_proxy: str = "") -> None:
     """waitress in this process, or in ``workers`` forked processes that share one listening
     socket (the kernel hands each new connection to one of them). Each process has its own
     database connections; the database keeps them consistent."""
@@ -252,7 +271,7 @@ def run_waitress(app: Flask, *, host: str, port: int, threads: int, workers: int
 
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     options = dict(threads=threads, ident="event-kiosk", channel_timeout=120,
-                   connection_limit=1000)
+                   connection_limit=1000, **proxy_options(trusted_proxy))
     if workers <= 1:
         _start_helpers(app)
         waitress_serve(app, host=host, port=port, **options)
