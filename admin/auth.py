@@ -77,10 +77,7 @@ def login():
                                  form.password.data)
         if ok and user is not None and user.active:
             clear_failures(username)
-            lang = session.get("lang")
-            session.clear()  # nothing of the anonymous session carries over
-            if lang:
-                session["lang"] = lang
+            # a new random id each login (an id known before login is never the one after)
             session[SID] = start_session(user)
             login_user(user)
             audit("login", "user", user.id, actor=f"user:{user.username}", user_id=user.id)
