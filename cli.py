@@ -200,17 +200,8 @@ def serve(host: str, port: int, threads: int, workers: int, trusted_proxy: str) 
     click.echo("Event Kiosk is running:")
     for path, what in PAGES:
         click.echo(f"  {base}{path:<21} {what}")
-    path = demo_logins_path()
-    if path.exists():
-        logins = json.loads(path.read_text())
-        live = set(db.session.scalars(select(User.username).where(
-            User.username.in_(list(logins)), User.active.is_(True))))
-        if live:
-            click.echo("DEMO ONLY logins (they work now):")
-            for user, password in logins.items():
-                if user in live:
-                    click.echo(f"  {user:<6} {password}")
-            click.echo(DEMO_WARNING)
+    for line in demo_banner():
+        click.echo(line)
     click.echo(f"Database: {_redacted(current_app.config['SQLALCHEMY_DATABASE_URI'])}"
                f" · {workers} process(es) × {threads} threads")
     if trusted_proxy:
@@ -218,6 +209,21 @@ def serve(host: str, port: int, threads: int, workers: int, trusted_proxy: str) 
     sys.stdout.flush()
     run_waitress(app, host=host, port=port, threads=threads, workers=workers,
                  trusted_proxy=trusted_proxy)
+
+
+def demo_banner() -> list[str]:
+    """What serve says about the demo logins while they still work (nothing once removed)."""
+    path = demo_logins_path()
+    if not path.exists():
+        return []
+    logins = json.loads(path.read_text())
+    live = set(db.session.scalars(select(User.username).where(
+        User.username.in_(list(logins)), User.active.is_(True))))
+    if not live:
+        return []
+    return (["DEMO ONLY logins (they work now):"]
+            + [f"  {user:<6} {password}" for user, password in logins.items() if user in live]
+            + [DEMO_WARNING])
 
 
 def _start_helpers(app: Flask) -> None:

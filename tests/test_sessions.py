@@ -249,8 +249,12 @@ def test_login_starts_a_fresh_session_row_each_time(client, event):
 # -- CLI -----------------------------------------------------------------------------------
 
 def test_users_lists_and_remove_demo_users_removes(runner, app):
+    from cli import demo_banner
+
     r = runner.invoke(args=["seed-demo"])
     assert r.exit_code == 0 and "remove-demo-users" in r.output
+    banner = "\n".join(demo_banner())  # what `serve` (make run) prints
+    assert "DEMO ONLY logins" in banner and "remove-demo-users" in banner
     make_user("real-admin", "admin")
     r = runner.invoke(args=["users"])
     assert r.exit_code == 0
@@ -262,6 +266,7 @@ def test_users_lists_and_remove_demo_users_removes(runner, app):
     names = set(db.session.scalars(select(User.username)))
     assert names == {"real-admin"}
     assert runner.invoke(args=["remove-demo-users"]).output.startswith("Không còn")
+    assert demo_banner() == []
 
 
 def test_deactivated_user_cannot_log_in(client, runner, event):
