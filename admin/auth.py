@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 from sqlalchemy import select
@@ -16,7 +16,15 @@ from admin.forms import ActionForm, LoginForm
 from admin.security import client_address
 from models.base import db
 from models.entities import User, audit
-from models.sessions import clear_failures, end_session, login_blocked, record_failure, session_user_id, start_session
+from models.sessions import (
+    check_session,
+    clear_failures,
+    end_session,
+    login_blocked,
+    record_failure,
+    record_visit,
+    start_session,
+)
 
 bp = Blueprint("auth", __name__)
 
@@ -38,10 +46,28 @@ def _dummy() -> str:
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     """The user of this request's session, only while its session row is live."""
-    uid = session_user_id(session.get(SID), current_app.config["SESSION_IDLE_HOURS"])
+    sid = session.get(SID)
+    uid, what = check_session(sid, current_app.config["SESSION_IDLE_HOURS"])
+    if what:
+        g._session_write = (sid, what)  # done after the request's own work (below)
     if uid is None or str(uid) != str(user_id):
         return None
     return db.session.get(User, uid)
+
+
+@bp.teardown_app_request
+def _record_visit(exc=None) -> None:
+    """Record the visit (or end the idle session) once the view has finished: its own work is
+    committed or abandoned by now, so only this small write is committed here."""
+    pending = g.pop("_session_write", None)
+    if pending is None:
+        return
+    try:
+        db.session.rollback()
+        record_visit(*pending)
+    except Exception:  # never fail a finished request for a visit time
+        db.session.rollback()
+        current_app.logger.exception("session visit not recorded")
 
 
 def _safe_next(target: str | None) -> str | None:

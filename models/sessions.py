@@ -84,30 +84,47 @@ def start_session(user: User) -> str:
     return sid
 
 
-def session_user_id(sid: object, idle_hours: float, *, touch: bool = True) -> int | None:
-    """The user id of the live session ``sid``, or None when it is unknown, ended, idle longer
-    than ``idle_hours`` (it is then ended) or its user is inactive. ``touch`` records the
-    visit (at most once a minute). Commits only when it writes."""
+def check_session(sid: object, idle_hours: float) -> tuple[int | None, str | None]:
+    """(user id, pending write) for the session ``sid``. The user id is None when the session
+    is unknown, ended, idle longer than ``idle_hours`` or its user inactive. The pending write
+    is "idle" (end it), "touch" (record the visit: at most once a minute) or None; it is left
+    to the caller (record_visit), so that a request's own unfinished work is never committed
+    along with it. Reads only."""
     if not isinstance(sid, str) or not sid or len(sid) > 100:
-        return None
+        return None, None
     row = db.session.execute(
-        select(UserSession.id, UserSession.user_id, UserSession.last_seen_at,
-               UserSession.ended_at, User.active)
+        select(UserSession.user_id, UserSession.last_seen_at, UserSession.ended_at, User.active)
         .join(User, User.id == UserSession.user_id)
         .where(UserSession.id == _digest(sid))
     ).first()
     if row is None or row.ended_at is not None or not row.active:
-        return None
+        return None, None
     now = utcnow()
     if now - row.last_seen_at > timedelta(hours=idle_hours):
-        _end(UserSession.id == row.id, "idle")
-        db.session.commit()
-        return None
-    if touch and now - row.last_seen_at > TOUCH_EVERY:
-        db.session.execute(update(UserSession).where(UserSession.id == row.id)
-                           .values(last_seen_at=now))
-        db.session.commit()
-    return row.user_id
+        return None, "idle"
+    return row.user_id, ("touch" if now - row.last_seen_at > TOUCH_EVERY else None)
+
+
+def record_visit(sid: str, what: str | None) -> None:
+    """Carry out check_session's pending write: end an idle session or record the visit.
+    Commits (call it when the session holds no other unfinished work)."""
+    if what == "idle":
+        _end(UserSession.id == _digest(sid), "idle")
+    elif what == "touch":
+        db.session.execute(update(UserSession).where(UserSession.id == _digest(sid))
+                           .values(last_seen_at=utcnow()),
+                           execution_options={"synchronize_session": False})
+    else:
+        return
+    db.session.commit()
+
+
+def session_user_id(sid: object, idle_hours: float) -> int | None:
+    """check_session, then its write at once (for callers with nothing else in the session)."""
+    user_id, what = check_session(sid, idle_hours)
+    if what:
+        record_visit(sid, what)  # type: ignore[arg-type]
+    return user_id
 
 
 def end_session(sid: object, reason: str = "logout") -> None:

@@ -274,3 +274,21 @@ def test_deactivated_user_cannot_log_in(client, runner, event):
     assert runner.invoke(args=["deactivate-user", "gone"]).exit_code == 0
     r = _login(client, "gone")
     assert r.status_code == 200 and "Sai tên đăng nhập" in r.get_data(as_text=True)
+
+
+def test_a_visit_is_recorded_at_most_once_a_minute(client, app, event):
+    _admin_with_cookie(client, app)
+    past = utcnow() - timedelta(minutes=5)
+    db.session.execute(update(UserSession).values(last_seen_at=past))
+    db.session.commit()
+    from flask import g
+
+    g.pop("_login_user", None)  # (the test's app context outlives a request)
+    assert client.get("/admin/attendees").status_code == 200
+    db.session.expire_all()
+    seen = db.session.scalar(select(UserSession.last_seen_at))
+    assert seen > past + timedelta(minutes=4)  # recorded after the request
+    g.pop("_login_user", None)
+    assert client.get("/admin/attendees").status_code == 200
+    db.session.expire_all()
+    assert db.session.scalar(select(UserSession.last_seen_at)) == seen  # not again within 60 s
