@@ -32,6 +32,8 @@ def test_same_scan_id_other_code_is_409_and_logged(client, event, via_flask, kin
     again = post(client, token, first.current_badge.code, "s-1", via_flask=via_flask)
     assert again.status_code == 200 and again.get_json() == a.get_json()  # as today
     rows = db.session.scalar(select(func.count(CheckIn.id)))
+    # (an in-process Alembic run, e.g. tests/test_migrations.py, disables existing loggers)
+    logging.getLogger("event_kiosk.checkin").disabled = False
     with caplog.at_level(logging.WARNING, logger="event_kiosk.checkin"):
         r = post(client, token, second.current_badge.code, "s-1", via_flask=via_flask)
     assert r.status_code == 409
