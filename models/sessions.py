@@ -27,6 +27,8 @@ from models.timeutil import utcnow
 
 #: how often a session's ``last_seen_at`` is written (a page view more often writes nothing)
 TOUCH_EVERY = timedelta(seconds=60)
+#: ended sessions are deleted after this long (at the next login)
+KEEP_ENDED = timedelta(days=30)
 
 
 class UserSession(db.Model):
@@ -79,6 +81,9 @@ def start_session(user: User) -> str:
     """A new session row for ``user``; returns the random id for the cookie. Not committed."""
     sid = secrets.token_urlsafe(32)
     now = utcnow()
+    # sessions ended long ago are of no use to anyone: forget them
+    db.session.execute(delete(UserSession).where(UserSession.ended_at < now - KEEP_ENDED),
+                       execution_options={"synchronize_session": False})
     db.session.add(UserSession(id=_digest(sid), user_id=user.id, created_at=now,
                                last_seen_at=now))
     return sid
