@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import date
 
+from cryptography.exceptions import InvalidTag
 from sqlalchemy import select
 
 from models import codes, secretbox
@@ -97,7 +98,13 @@ def private_bytes(key: EventKey) -> bytes:
     cache_key = (key.event_id, key.key_no, key.private_key)
     hit = _private_cache.get(cache_key)
     if hit is None:
-        hit = secretbox.open_sealed(key.private_key, key_label(key.event_id, key.key_no))
+        try:
+            hit = secretbox.open_sealed(key.private_key, key_label(key.event_id, key.key_no))
+        except InvalidTag as exc:
+            raise RuntimeError(
+                f"cannot open the signing key of event {key.event_id}: {secretbox.key_file()} "
+                "is not the key file this database was sealed with (restore it from the "
+                "backup's .signing_key.aes; docs/reliability.md)") from exc
         if len(_private_cache) > 1000:
             _private_cache.clear()
         _private_cache[cache_key] = hit
