@@ -290,3 +290,20 @@ def test_a_visit_is_recorded_at_most_once_a_minute(client, app, event):
     assert client.get("/admin/attendees").status_code == 200
     db.session.expire_all()
     assert db.session.scalar(select(UserSession.last_seen_at)) == seen  # not again within 60 s
+
+
+def test_lockout_message_in_the_browser(page, live_server):
+    from tests.conftest import screenshot
+
+    live_server.app.config["LOGIN_FAILURES_PER_ACCOUNT"] = 2
+    name, password = live_server.user("desk")
+    for attempt in ("sai-1", "sai-2", password):  # the third, right one, is refused too
+        page.goto(live_server.url + "/login")
+        page.fill("input[name=username]", name)
+        page.fill("input[name=password]", attempt)
+        page.click("button[type=submit]")
+        page.wait_for_load_state("load")
+    assert "/login" in page.url
+    text = page.inner_text(".flash.error")
+    assert "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút." in text
+    screenshot(page, "login_locked")
