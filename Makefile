@@ -10,8 +10,8 @@ export HOST PORT
 # glyphs (PDFs, kiosk panel), the GL/GLib libraries OpenCV's window needs.
 SYS_PKGS := libzbar0 fonts-dejavu-core fonts-liberation2 libgl1 libglib2.0-0
 # Test-only system packages: Debian's Chromium for Playwright, poppler for PDF checks, Xvfb for
-# the kiosk's real OpenCV window.
-TEST_SYS_PKGS := chromium poppler-utils xvfb xauth
+# the kiosk's real OpenCV window, caddy for the HTTPS-proxy test (docs/https.md).
+TEST_SYS_PKGS := chromium poppler-utils xvfb xauth caddy
 
 .PHONY: install install-test run test lint bench clean translations sys-packages
 

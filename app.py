@@ -15,6 +15,7 @@ from models.caches import clear_all as clear_caches
 
 
 def create_app(test_config: dict | None = None) -> Flask:
+    config.private_files()  # umask 077 before instance/ or the database is created
     app = Flask(__name__, instance_path=str(config.INSTANCE_DIR), instance_relative_config=True)
     app.config.from_object(config.Config)
     app.config["SECRET_KEY"] = config._secret_key() if not test_config else "test-only-secret"
@@ -22,7 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
     if test_config:
         app.config.update(test_config)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    config.private_dir(Path(app.instance_path))
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite"):
         opts = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])

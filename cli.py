@@ -21,7 +21,7 @@ def register(app: Flask) -> None:
         app.cli.add_command(cmd)
     import importlib
 
-    for area in ("guests", "dashboard", "exhibitors", "mc", "districts", "ops", "events"):
+    for area in ("guests", "dashboard", "exhibitors", "mc", "districts", "ops", "events", "users"):
         try:
             module = importlib.import_module(f"commands.{area}")
         except ModuleNotFoundError:
@@ -75,6 +75,15 @@ def seed_demo(if_empty: bool) -> None:
     click.echo(f"Đã tạo sự kiện mẫu / demo event loaded: {ev.name}")
     for user, password in made.items():
         click.echo(f"  DEMO ONLY login: {user} / {password}")
+    if made:
+        click.echo(DEMO_WARNING)
+
+
+#: said by seed-demo and serve while the demo logins exist
+DEMO_WARNING = ("CẢNH BÁO / WARNING: các tài khoản demo ở trên đăng nhập được vào hệ thống. "
+                "Trước sự kiện thật: tạo người dùng thật (create-user NAME --role admin) rồi xóa "
+                "chúng bằng / the demo logins above work; before a real event create real users "
+                "and remove them with: flask --app app remove-demo-users")
 
 
 @click.command("create-user")
@@ -84,11 +93,9 @@ def seed_demo(if_empty: bool) -> None:
 def create_user(name: str, role: str, password: str | None) -> None:
     """Create a staff user (or reset their password and role). Password from a prompt or stdin."""
     if password is None:
-        if sys.stdin.isatty():
-            password = click.prompt("Mật khẩu / password", hide_input=True,
-                                    confirmation_prompt=True)
-        else:
-            password = sys.stdin.readline().rstrip("\r\n")
+        from commands.users import read_password
+
+        password = read_password()
     if len(password or "") < 8:
         raise click.ClickException("Mật khẩu phải có ít nhất 8 ký tự / password: 8+ characters.")
     name = name.strip()
@@ -187,22 +194,41 @@ def _safe_cell(value: object) -> str:
 @click.option("--workers", default=lambda: int(os.environ.get("WORKERS", "1")), type=int,
               show_default="WORKERS or 1",
               help="server processes sharing the port (2 uses both cores of a 2-core laptop)")
-def serve(host: str, port: int, threads: int, workers: int) -> None:
+@click.option("--trusted-proxy", default=lambda: os.environ.get("TRUSTED_PROXY", ""),
+              show_default="TRUSTED_PROXY or none",
+              help="address of a reverse proxy (e.g. caddy on 127.0.0.1) whose X-Forwarded-For/"
+                   "-Proto/-Host headers are believed; from any other address they are dropped")
+def serve(host: str, port: int, threads: int, workers: int, trusted_proxy: str) -> None:
     """Serve with waitress and print the page URLs and the demo logins."""
     app = current_app._get_current_object()
     base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     click.echo("Event Kiosk is running:")
     for path, what in PAGES:
         click.echo(f"  {base}{path:<21} {what}")
-    path = demo_logins_path()
-    if path.exists():
-        click.echo("DEMO ONLY logins (change or remove before a real event):")
-        for user, password in json.loads(path.read_text()).items():
-            click.echo(f"  {user:<6} {password}")
+    for line in demo_banner():
+        click.echo(line)
     click.echo(f"Database: {_redacted(current_app.config['SQLALCHEMY_DATABASE_URI'])}"
                f" · {workers} process(es) × {threads} threads")
+    if trusted_proxy:
+        click.echo(f"Behind the reverse proxy at {trusted_proxy} (HTTPS: docs/https.md)")
     sys.stdout.flush()
-    run_waitress(app, host=host, port=port, threads=threads, workers=workers)
+    run_waitress(app, host=host, port=port, threads=threads, workers=workers,
+                 trusted_proxy=trusted_proxy)
+
+
+def demo_banner() -> list[str]:
+    """What serve says about the demo logins while they still work (nothing once removed)."""
+    path = demo_logins_path()
+    if not path.exists():
+        return []
+    logins = json.loads(path.read_text())
+    live = set(db.session.scalars(select(User.username).where(
+        User.username.in_(list(logins)), User.active.is_(True))))
+    if not live:
+        return []
+    return (["DEMO ONLY logins (they work now):"]
+            + [f"  {user:<6} {password}" for user, password in logins.items() if user in live]
+            + [DEMO_WARNING])
 
 
 def _start_helpers(app: Flask) -> None:
@@ -213,10 +239,32 @@ def _start_helpers(app: Flask) -> None:
 
     with app.app_context():
         start_checkpointer(db.engine)
+        _sweep_uploads(app)
     dashboard_worker.start(app)
 
 
-def run_waitress(app: Flask, *, host: str, port: int, threads: int, workers: int = 1) -> None:
+def _sweep_uploads(app: Flask) -> None:
+    """Uploaded guest lists left by a previous run whose preview has expired are deleted."""
+    from admin.guests import sweep_imports
+
+    path = Path(app.instance_path) / "imports"
+    if path.is_dir():
+        sweep_imports(path, app.config["IMPORT_PREVIEW_SECONDS"])
+
+
+def proxy_options(trusted_proxy: str) -> dict:
+    """waitress settings that believe X-Forwarded-For/-Proto/-Host only from ``trusted_proxy``
+    (one hop; the headers are removed from requests of any other address)."""
+    if not trusted_proxy:
+        return {}
+    return {"trusted_proxy": trusted_proxy, "trusted_proxy_count": 1,
+            "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto",
+                                      "x-forwarded-host"},
+            "clear_untrusted_proxy_headers": True}
+
+
+def run_waitress(app: Flask, *, host: str, port: int, threads: int, workers: int = 1,
+                 trusted_proxy: str = "") -> None:
     """waitress in this process, or in ``workers`` forked processes that share one listening
     socket (the kernel hands each new connection to one of them). Each process has its own
     database connections; the database keeps them consistent."""
@@ -234,7 +282,7 @@ def run_waitress(app: Flask, *, host: str, port: int, threads: int, workers: int
 
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     options = dict(threads=threads, ident="event-kiosk", channel_timeout=120,
-                   connection_limit=1000)
+                   connection_limit=1000, **proxy_options(trusted_proxy))
     if workers <= 1:
         _start_helpers(app)
         waitress_serve(app, host=host, port=port, **options)

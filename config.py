@@ -10,18 +10,40 @@ BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("EVENT_KIOSK_INSTANCE", BASE_DIR / "instance"))
 
 
+#: the server's files (database, WAL/SHM, backups, uploads, instance/, key files) are created
+#: readable by this user only: 0600 files, 0700 directories
+PRIVATE_UMASK = 0o077
+
+
+def private_files() -> None:
+    """Set the process umask so that every file the server creates from now on is private.
+    Called first thing by create_app (before instance/ or the database exists), so nothing is
+    ever created world-readable and chmod-ed afterwards."""
+    os.umask(PRIVATE_UMASK)
+
+
+def private_dir(path: Path) -> Path:
+    """Make ``path`` (0700 under the umask above); one left open by an older version is
+    closed to other users."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o700)
+    return path
+
+
 def _secret_key() -> str:
-    """SECRET_KEY from the environment, else a random key kept in instance/secret_key."""
+    """SECRET_KEY from the environment, else a random key kept in instance/secret_key (0600)."""
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
     path = INSTANCE_DIR / "secret_key"
     try:
         return path.read_text().strip()
     except FileNotFoundError:
-        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        private_dir(INSTANCE_DIR)
         key = secrets.token_hex(32)
-        path.write_text(key)
-        path.chmod(0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key)
         return key
 
 
@@ -58,5 +80,13 @@ class Config:
     #: the dashboard's figures, live fragment and seat map are drawn in a renderer process of
     #: their own (admin/dashboard_worker.py), away from the check-ins' GIL
     DASHBOARD_RENDER_PROCESS = True
-    #: login attempts per address per 10 minutes
+    #: failed logins per client address within LOGIN_FAILURE_WINDOW (then refused, 429)
     LOGIN_RATE_LIMIT = 20
+    #: failed logins per account name within LOGIN_FAILURE_WINDOW (then refused, 429)
+    LOGIN_FAILURES_PER_ACCOUNT = 10
+    #: seconds failed logins are remembered (counted in the database: all processes see them)
+    LOGIN_FAILURE_WINDOW = 900
+    #: an uploaded guest list waits this long for its import to be confirmed, then is deleted
+    IMPORT_PREVIEW_SECONDS = 3600
+    #: a staff session not used for this many hours ends (log in again)
+    SESSION_IDLE_HOURS = 12

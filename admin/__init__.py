@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -22,13 +23,37 @@ migrate = Migrate()
 #: on every response (the check-in fast path sets them too)
 SECURITY_HEADERS = (
     ("Content-Security-Policy",
-     "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+     "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; "
      "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
      "form-action 'self'"),
     ("X-Content-Type-Options", "nosniff"),
     ("X-Frame-Options", "DENY"),
     ("Referrer-Policy", "same-origin"),
 )
+
+#: staff pages (and a district officer's private pages) are never kept by a browser or proxy
+NO_STORE_PREFIXES = ("/admin", "/desk", "/mc", "/d/")
+#: downloads (exports, badges, letters, reports) are never kept either, wherever they are served
+NO_STORE_TYPES = ("application/pdf", "text/csv",
+                  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def no_store(path: str, mimetype: str, disposition: str | None) -> bool:
+    """Whether a response must carry ``Cache-Control: no-store``: staff pages, private links
+    and every file download."""
+    return (path.startswith(NO_STORE_PREFIXES) or mimetype in NO_STORE_TYPES
+            or bool(disposition and "attachment" in disposition))
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, with the cookie marked Secure whenever the request came
+    over HTTPS (directly, or through the trusted reverse proxy: docs/https.md), so the same
+    server works on plain HTTP on the LAN and behind caddy."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]
+                    or (has_request_context() and request.is_secure))
+
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -55,6 +80,7 @@ def init_web(app: Flask) -> None:
     )
 
     hostile.register(app)  # before the blueprints: their int routes use its bounded converter
+    app.session_interface = SessionInterface()
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
@@ -107,6 +133,10 @@ def init_web(app: Flask) -> None:
     def _security_headers(resp):
         for name, value in SECURITY_HEADERS:
             resp.headers.setdefault(name, value)
+        if no_store(request.path, resp.mimetype or "", resp.headers.get("Content-Disposition")):
+            resp.headers["Cache-Control"] = "no-store"
+        if request.is_secure:  # only over HTTPS (a trusted proxy said so): docs/https.md
+            resp.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return resp
 
     from admin.fastpath import CheckinFastPath

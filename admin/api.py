@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 from admin.hostile import bad_text
 from admin.security import device_from_request, record_status
 from models.base import db
-from models.checkin import check_in
+from models.checkin import ScanIdConflict, check_in
 from models.events import current_event, current_event_id
 from models.stats import attendance, kiosk_snapshot
 from models.timeutil import parse_iso
@@ -93,8 +93,11 @@ def post_checkin():
     event_id = current_event_id()
     if event_id is None:
         return error(409, *NO_EVENT)
-    result = check_in(event_id=event_id, device_id=g.device_id, method="kiosk",
-                      exhibition=(g.device_kind == "exhibition"), **fields)
+    try:
+        result = check_in(event_id=event_id, device_id=g.device_id, method="kiosk",
+                          exhibition=(g.device_kind == "exhibition"), **fields)
+    except ScanIdConflict as exc:
+        return error(409, exc.code, exc.message)
     return jsonify(result.as_json())
 
 

@@ -11,7 +11,7 @@ from flask_login import current_user
 from admin.forms import ActionForm, ScanForm, UndoForm
 from admin.security import role_required
 from models.base import db
-from models.checkin import check_in, undo_check_in
+from models.checkin import ScanIdConflict, check_in, undo_check_in
 from models.dashboard import seatless_arrivals
 from models.events import current_event
 from models.people import Attendee
@@ -154,14 +154,21 @@ def scan():
             return jsonify({"result": "error", "message": msg}), 400
         flash(msg, "error")
         return redirect(url_for("desk.index"))
-    result = check_in(
-        event_id=ev.id,
-        code=form.code.data.strip()[:4096],
-        scan_id=form.scan_id.data,
-        station=_("Bàn đón tiếp"),
-        user_id=current_user.id,
-        method="scanner",
-    )
+    try:
+        result = check_in(
+            event_id=ev.id,
+            code=form.code.data.strip()[:4096],
+            scan_id=form.scan_id.data,
+            station=_("Bàn đón tiếp"),
+            user_id=current_user.id,
+            method="scanner",
+        )
+    except ScanIdConflict:
+        msg = _("Lượt quét trùng mã với một lượt khác. Vui lòng quét lại.")
+        if wants_json:
+            return jsonify({"result": "error", "error": "scan_id_conflict", "message": msg}), 409
+        flash(msg, "error")
+        return redirect(url_for("desk.index"))
     if wants_json:
         data = result.as_json()
         data["label"] = OUTCOME_LABELS[result.outcome]()

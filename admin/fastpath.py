@@ -15,8 +15,9 @@ declared as JSON, no Content-Length, a body over 64 KB) is handed to that view u
 The dashboard's poll: 50 open dashboards poll every second, and a poll through Flask (session,
 user loaded from the database, locale, version query) cost more than a check-in. Here a poll
 whose version ``v`` is still current is answered 204 from memory: the session cookie is
-verified exactly as Flask does (same serializer, same key, same age limit), the user's role
-comes from a 5-second cache, the version from admin.dashboard.fresh_fragment. Everything
+verified exactly as Flask does (same serializer, same key, same age limit), its server-side
+session row and the user's role come from a 5-second cache (an ending in this process is seen
+at once, one in another server process within 5 s), the version from admin.dashboard.fresh_fragment. Everything
 else (no or stale version, not an admin, no session, no event) goes to the Flask view.
 """
 
@@ -27,8 +28,8 @@ from collections.abc import Callable, Iterable
 
 PATH = "/api/v1/checkins"
 LIVE_PATH = "/admin/live"
-#: seconds a user's role and active flag (and a verified session cookie) are trusted for the
-#: dashboard poll
+#: seconds a session row, the user's role and active flag (and a verified session cookie) are
+#: trusted for the dashboard poll
 USER_TTL = 5.0
 #: larger bodies go the Flask way (MAX_CONTENT_LENGTH and its 413 apply there)
 MAX_BODY = 64 * 1024
@@ -50,7 +51,7 @@ class CheckinFastPath:
             ("Content-Type", "application/json"), ("Cache-Control", "no-store")]
         self.live_headers = list(SECURITY_HEADERS) + [("Cache-Control", "no-store"),
                                                       ("Vary", "Cookie")]
-        self._users: dict[str, tuple[float, bool]] = {}
+        self._users: dict[str, tuple[float, bool, int]] = {}
         self._sessions: dict[str, tuple[float, dict | None]] = {}
 
     def _live_unchanged(self, environ: dict) -> str | None:
@@ -72,7 +73,7 @@ class CheckinFastPath:
         try:
             with _app_context(self.app):
                 session = self._session(environ)
-                if session is None or not self._is_admin(session.get("_user_id")):
+                if session is None or not self._is_admin(session):
                     return None
                 from admin.dashboard import _mode, cached_fragment, fresh_fragment, watch
                 from models.events import current_event_id
@@ -122,26 +123,37 @@ class CheckinFastPath:
         self._sessions[value] = (now, data)  # the same cookie verifies the same way for a while
         return data
 
-    def _is_admin(self, user_id: object) -> bool:
+    def _is_admin(self, session: dict) -> bool:
+        """The session's row in user_session is live (not logged out, not ended by a password,
+        role or active change, not idle) and its user is an active admin. Cached USER_TTL
+        seconds per session id; an ending in this process is seen at once (the generation
+        counter), one in another server process within USER_TTL."""
         import time
 
-        if not isinstance(user_id, str) or not user_id.isdigit():
+        from models import sessions
+
+        sid, user_id = session.get("sid"), session.get("_user_id")
+        if not isinstance(sid, str) or not isinstance(user_id, str) or not user_id.isdigit():
             return False
-        hit = self._users.get(user_id)
+        hit = self._users.get(sid)
         now = time.monotonic()
-        if hit is None or now - hit[0] > USER_TTL:
+        if hit is None or now - hit[0] > USER_TTL or hit[2] != sessions.generation:
+            generation = sessions.generation
             from sqlalchemy import select
 
             from models.base import db
             from models.entities import User
 
-            row = db.session.execute(
-                select(User.role, User.active).where(User.id == int(user_id))).first()
+            uid = sessions.session_user_id(sid, self.app.config["SESSION_IDLE_HOURS"])
+            row = None
+            if uid is not None and str(uid) == user_id:
+                row = db.session.execute(
+                    select(User.role, User.active).where(User.id == uid)).first()
             db.session.rollback()
-            hit = (now, row is not None and row.role == "admin" and bool(row.active))
+            hit = (now, row is not None and row.role == "admin" and bool(row.active), generation)
             if len(self._users) > 10_000:
                 self._users.clear()
-            self._users[user_id] = hit
+            self._users[sid] = hit
         return hit[1]
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
@@ -176,7 +188,7 @@ class CheckinFastPath:
         from admin.api import NO_DEVICE, NO_EVENT, checkin_fields
         from admin.security import device_for_header
         from models.base import db
-        from models.checkin import check_in
+        from models.checkin import ScanIdConflict, check_in
         from models.events import current_event_id
 
         with _app_context(self.app):
@@ -196,8 +208,11 @@ class CheckinFastPath:
                 event_id = current_event_id()
                 if event_id is None:
                     return "409 CONFLICT", _error(*NO_EVENT), []
-                result = check_in(event_id=event_id, device_id=device[0], method="kiosk",
-                                  exhibition=(device[2] == "exhibition"), **fields)
+                try:
+                    result = check_in(event_id=event_id, device_id=device[0], method="kiosk",
+                                      exhibition=(device[2] == "exhibition"), **fields)
+                except ScanIdConflict as exc:
+                    return "409 CONFLICT", _error(exc.code, exc.message), []
                 return "200 OK", result.as_json(), []
             except Exception:
                 self.app.logger.exception("API error (check-in)")

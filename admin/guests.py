@@ -31,6 +31,7 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import Length, Optional, Regexp
 
 from admin.security import role_required
+from config import private_dir
 from models import exports
 from models.badge_pdf import prepare_badges, render_badges
 from models.base import db
@@ -90,12 +91,24 @@ def _actor() -> str:
 
 
 def _imports_dir() -> Path:
-    path = Path(current_app.instance_path) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    for old in path.glob("*.bin"):  # uploads not confirmed within a day are forgotten
-        if time.time() - old.stat().st_mtime > 86400:
-            old.unlink(missing_ok=True)
+    """instance/imports (0700: the process umask is 077); uploads whose preview expired
+    (IMPORT_PREVIEW_SECONDS, 1 h) are deleted on every visit here and at server start."""
+    path = private_dir(Path(current_app.instance_path) / "imports")
+    sweep_imports(path, current_app.config["IMPORT_PREVIEW_SECONDS"])
     return path
+
+
+def sweep_imports(path: Path, max_age: float) -> int:
+    """Delete uploaded lists older than ``max_age`` seconds; how many were deleted."""
+    gone = 0
+    for old in path.glob("*.bin"):
+        try:
+            if time.time() - old.stat().st_mtime > max_age:
+                old.unlink(missing_ok=True)
+                gone += 1
+        except FileNotFoundError:
+            pass
+    return gone
 
 
 @bp.errorhandler(RequestEntityTooLarge)

@@ -107,6 +107,26 @@ def backup(out: str) -> None:
         raise click.ClickException(f"Sao lưu thất bại / backup failed: {exc}") from exc
     click.echo(f"Đã sao lưu {path} vào {out} / backed up: {info['bytes']:,} bytes in {info['seconds']} s, "
                f"{info['checkins']} lượt quét (check-ins), {info['attendees']} đại biểu (attendees).")
+    copied = copy_key_file(out)
+    if copied:
+        click.echo(f"Khóa giải mã khóa ký thẻ / the signing-key file: {copied} "
+                   "(cần cùng bản sao lưu khi khôi phục / needed with the backup to restore)")
+
+
+def copy_key_file(out: str | Path) -> Path | None:
+    """Copy instance/signing_key.aes beside the backup as ``OUT.signing_key.aes`` (0600 like
+    every file the server makes): the events' signing keys in the database are sealed with it,
+    so a restore needs both. None when there is no key file yet."""
+    import shutil
+
+    from models.secretbox import key_file
+
+    source = key_file()
+    if not source.exists():
+        return None
+    target = Path(f"{out}.signing_key.aes")
+    shutil.copyfile(source, target)
+    return target
 
 
 COMMANDS: list = [backup]

@@ -5,7 +5,8 @@ Every failure is turned into one of three exceptions, so callers never see a raw
 - ``ServerUnavailable``: no answer in time, connection refused, a 5xx, or a body that is not the
   documented JSON (garbage). The kiosk treats this as offline: decide locally, queue the scan.
 - ``ServerAuthError``: 401/403. The device token is wrong: a configuration problem to show.
-- ``ServerRejected``: 400/413/414/422, the request itself is bad; retrying would not help.
+- ``ServerRejected``: 400/413/414/422, and 409 ``scan_id_conflict`` (the scan_id was used for
+  another code): the request itself is bad; retrying would not help.
   Other 4xx (404 wrong URL, 409 no event yet, 429) count as unavailable: retried later.
 """
 
@@ -21,6 +22,19 @@ RESULTS = ("ok", "already", "invalid", "revoked", "unknown", "wrong_event")
 DEFAULT_TIMEOUT = 1.5
 #: statuses that mean "this request itself is wrong": the scan is set aside, not retried
 REJECTED = (400, 413, 414, 422)
+
+
+#: a 409 with this ``error`` is about the scan itself (its scan_id was used for another code):
+#: rejected for good; any other 409 (no event yet) is the server's state, retried later
+FINAL_CONFLICT = "scan_id_conflict"
+
+
+def _error_code(resp: requests.Response) -> str:
+    try:
+        body = resp.json()
+    except ValueError:
+        return ""
+    return str(body.get("error") or "") if isinstance(body, dict) else ""
 
 
 class ServerError(Exception):
@@ -113,6 +127,9 @@ class ApiClient:
             raise ServerUnavailable(f"server error {resp.status_code}", resp.status_code)
         if resp.status_code == 404:
             raise ServerUnavailable("API not found (404): is --server the right URL?", 404)
+        if resp.status_code == 409 and _error_code(resp) == FINAL_CONFLICT:
+            # this scan_id was used with another code: final, resending it cannot help
+            raise ServerRejected(f"request refused (409) {FINAL_CONFLICT}", 409)
         if resp.status_code not in REJECTED and 400 <= resp.status_code < 500:
             # 409 no event yet, 429 slow down, ...: the server's state, not the scan; retry later
             raise ServerUnavailable(f"server refused for now ({resp.status_code})",

@@ -2,7 +2,8 @@
 offline sync). And undo_check_in(...).
 
 Rules, in order (the outcome names are the API's):
-  1. the same scan_id seen before -> the original outcome again; nothing is written;
+  1. the same scan_id seen before -> the original outcome again; nothing is written (with
+     another code: ScanIdConflict, logged: the API's 409);
   2. not a genuine code of an event we know (malformed, over 512 characters, bad signature,
      unknown or retired key) -> "invalid";
   3. a genuine badge of another event -> "wrong_event";
@@ -26,6 +27,7 @@ rules through _decide and answer through _message.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -59,6 +61,8 @@ MESSAGES = {
     "unknown": "Không tìm thấy đại biểu trong danh sách. Xin mời đến bàn hướng dẫn.",
     "wrong_event": "Thẻ của sự kiện khác. Xin mời quý đại biểu đến bàn hướng dẫn.",
 }
+
+log = logging.getLogger("event_kiosk.checkin")
 
 _a = Attendee.__table__
 _b = Badge.__table__
@@ -168,12 +172,29 @@ def _message(outcome: str, attendee: dict | None, first: dict | None) -> str:
     return MESSAGES["already"].format(name=name, time=time_text, station=station)
 
 
-def _replay(scan_id: str, tz: str) -> CheckInResult | None:
+class ScanIdConflict(Exception):
+    """The scan_id was used before with another code: nothing is written or answered for this
+    scan (the API's 409 ``scan_id_conflict``)."""
+
+    code = "scan_id_conflict"
+    message = ("Mã lượt quét (scan_id) này đã được dùng cho một thẻ khác; lượt quét này không "
+               "được ghi nhận. Hãy quét lại (mỗi lượt quét cần một scan_id mới).")
+
+
+def _replay(scan_id: str, tz: str, code: str | None = None) -> CheckInResult | None:
+    """The first answer for ``scan_id`` (None when there is none). Raises ScanIdConflict when
+    that scan was of another ``code`` (logged)."""
     row = db.session.execute(
-        select(_c.c.id, _c.c.outcome, _c.c.attendee_id, _c.c.method).where(_c.c.scan_id == scan_id)
+        select(_c.c.id, _c.c.outcome, _c.c.attendee_id, _c.c.method, _c.c.code)
+        .where(_c.c.scan_id == scan_id)
     ).first()
     if row is None:
         return None
+    if code is not None and row.code != _storable(code):
+        db.session.rollback()
+        log.warning("scan_id %r reused with another code (first: checkin %s); refused",
+                    scan_id, row.id)
+        raise ScanIdConflict(scan_id)
     if row.method == "exhibition":
         from models.exhibitor_scan import booth_answer
 
@@ -206,7 +227,8 @@ def check_in(
 
     Outcomes: "ok", "already", "invalid", "revoked", "unknown", "wrong_event" (see the module
     docstring for the rules). Runs in its own transaction: anything pending in the session is
-    committed first. A retried ``scan_id`` returns the first answer and writes nothing.
+    committed first. A retried ``scan_id`` returns the first answer and writes nothing; the
+    same ``scan_id`` with another ``code`` raises ScanIdConflict (nothing written, logged).
     ``scanned_at`` (naive UTC) is when the device saw the badge; it defaults to ``now()`` and a
     time in the future is clamped to ``now()``.
     ``exhibition``: the scan is at the exhibition entrance (see the module docstring).
@@ -267,7 +289,7 @@ def _exhibition_scan(*, event_id, tag, tz, scan_id, station, code, attendee_id, 
             }).scalar()
             if row_id is None:  # this scan_id was seen before: answer as the first time
                 session.rollback()
-                earlier = _replay(scan_id, tz)
+                earlier = _replay(scan_id, tz, code)
                 session.rollback()
                 return earlier
             session.commit()
@@ -275,7 +297,7 @@ def _exhibition_scan(*, event_id, tag, tz, scan_id, station, code, attendee_id, 
         # two requests with the same new scan_id raced past ON CONFLICT (PostgreSQL READ
         # COMMITTED): the loser reads the winner's answer
         session.rollback()
-        earlier = _replay(scan_id, tz)
+        earlier = _replay(scan_id, tz, code)
         session.rollback()
         if earlier is None:
             raise
@@ -468,7 +490,7 @@ def _hall_scan(ring, *, event_id, tag, tz, scan_id, station, code, attendee_id, 
     finally:
         fairy.close()
     if row_id is None:
-        earlier = _replay(scan_id, tz)
+        earlier = _replay(scan_id, tz, code)
         db.session.rollback()
         if earlier is None:
             raise RuntimeError(f"scan {scan_id!r} conflicted but cannot be found")

@@ -21,12 +21,14 @@ class User(UserMixin, db.Model):
     __tablename__ = "user_account"
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
+    # active_history: the old value is loaded on change, so that models/sessions.py can end
+    # the user's sessions when one of these really changes
     #: werkzeug scrypt hash; never the password
-    password_hash: Mapped[str] = mapped_column(String(255))
+    password_hash: Mapped[str] = mapped_column(String(255), active_history=True)
     #: one of ROLES
-    role: Mapped[str] = mapped_column(String(20))
+    role: Mapped[str] = mapped_column(String(20), active_history=True)
     display_name: Mapped[str] = mapped_column(String(120), default="")
-    active: Mapped[bool] = mapped_column(default=True)
+    active: Mapped[bool] = mapped_column(default=True, active_history=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def set_password(self, password: str) -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 import threading
 from datetime import date
 
+from cryptography.exceptions import InvalidTag
 from sqlalchemy import select
 
-from models import codes
+from models import codes, secretbox
 from models.base import db
 from models.event import Event, EventKey
 from models.timeutil import utcnow
@@ -67,7 +67,7 @@ def add_key(ev: Event) -> EventKey:
         event=ev,
         key_no=key_no,
         public_key=codes.b64(codes.public_key_of(private)),
-        private_key=codes.b64(private),
+        private_key=secretbox.seal(private, key_label(ev.id, key_no)),
         active=True,
     )
     db.session.add(key)
@@ -90,8 +90,30 @@ def signing_key(ev: Event) -> EventKey:
     return add_key(ev)
 
 
+def key_label(event_id: int, key_no: int) -> str:
+    """The associated data a private key is sealed with (models/secretbox.py)."""
+    return f"event_key:{event_id}:{key_no}"
+
+
+_private_cache: dict[tuple[int, int, str], bytes] = {}
+
+
 def private_bytes(key: EventKey) -> bytes:
-    return base64.b64decode(key.private_key)
+    """The raw private key, decrypted with instance/signing_key.aes (cached per process)."""
+    cache_key = (key.event_id, key.key_no, key.private_key)
+    hit = _private_cache.get(cache_key)
+    if hit is None:
+        try:
+            hit = secretbox.open_sealed(key.private_key, key_label(key.event_id, key.key_no))
+        except InvalidTag as exc:
+            raise RuntimeError(
+                f"cannot open the signing key of event {key.event_id}: {secretbox.key_file()} "
+                "is not the key file this database was sealed with (restore it from the "
+                "backup's .signing_key.aes; docs/reliability.md)") from exc
+        if len(_private_cache) > 1000:
+            _private_cache.clear()
+        _private_cache[cache_key] = hit
+    return hit
 
 
 _ring_lock = threading.Lock()

@@ -8,10 +8,11 @@ from models.event import District, Event, EventKey, Group, ProgrammeItem
 from models.exhibition import Exhibitor, ExhibitorStaff, ExhibitTable, Product
 from models.hall import Block, Seat
 from models.people import Attendee, Badge, CheckIn
+from models.sessions import LoginFailure, UserSession
 
 __all__ = [
     "db", "Award", "AwardBatch", "AwardTier", "CeremonyState", "DistrictLink", "DistrictQuota",
     "AuditLog", "Device", "User", "District", "Event", "EventKey", "Group", "ProgrammeItem",
     "Exhibitor", "ExhibitorStaff", "ExhibitTable", "Product", "Block", "Seat", "Attendee",
-    "Badge", "CheckIn",
+    "Badge", "CheckIn", "LoginFailure", "UserSession",
 ]

@@ -109,8 +109,13 @@ def attendance(ev: Event) -> dict:
 def kiosk_snapshot(ev: Event, station: dict | None = None) -> dict:
     """What a kiosk needs to decide offline: the event, every valid public key, the revoked
     codes, and a minimal roster (no phone numbers, no organisations; the seat as its label,
-    ``seat``, and spelled out, ``seat_text``). ``version`` is a hash of
-    the content: equal versions mean equal data."""
+    ``seat``, and spelled out, ``seat_text``). An exhibition-kind
+    station (``station["kind"] == "exhibition"``) gets only the booth staff in its roster: it
+    decides nothing about the hall (least data). ``version`` is a hash of the content: equal
+    versions mean equal data."""
+    who = [Attendee.event_id == ev.id, Attendee.status == "invited"]
+    if (station or {}).get("kind") == "exhibition":
+        who.append(Group.is_exhibitor_staff.is_(True))
     roster = [
         {"id": r.id, "honorific": r.honorific, "name": r.full_name, "seat": r.label,
          "seat_text": phrase(r.bname, r.bcode, r.row, r.number), "group": r.gname,
@@ -124,7 +129,7 @@ def kiosk_snapshot(ev: Event, station: dict | None = None) -> dict:
             .outerjoin(Seat, Seat.id == Attendee.seat_id)
             .outerjoin(Block, Block.id == Seat.block_id)
             .outerjoin(Group, Group.id == Attendee.group_id)
-            .where(Attendee.event_id == ev.id, Attendee.status == "invited")
+            .where(*who)
             .order_by(Attendee.id)
         )
     ]

@@ -74,12 +74,9 @@ def make_app(backend: str, tmp_path: Path, **extra):
         with app.app_context():
             db.create_all()
     clear_all()
-    from admin.auth import login_limiter
     from admin.security import forget_devices
 
     forget_devices()
-
-    login_limiter.reset()
     return app
 
 
