@@ -1,5 +1,5 @@
-"""Proof (issue 13 item 6, the browser half): from an event that has nothing but its name and
-keys (models.events.create_event; h13a's page will make it), set everything up through the pages
+"""Proof (issue 13 item 6, the browser half): from an empty database, the event made on
+/admin/events (no template, no demo), then set everything up through the pages
 alone in a real Chromium: settings (with a logo), programme, groups, units, award tiers, the hall,
 a three-person guest list (an .xlsx built here), the awards, seats, badges (the PDF downloaded);
 then check one person in through the API with the code read off the badge PDF, and run one
@@ -8,7 +8,6 @@ ceremony batch on the MC page. Every page is screenshotted (tests/artifacts/setu
 from __future__ import annotations
 
 import subprocess
-from datetime import date
 
 import requests
 import zxingcpp
@@ -17,7 +16,6 @@ from sqlalchemy import select
 
 from models.base import db
 from models.event import Event
-from models.events import create_event
 from models.people import Attendee
 from tests import factories
 from tests.conftest import ARTIFACTS, LiveServer, free_port, login_page, make_app, screenshot
@@ -60,10 +58,8 @@ def _add(page, server, kind: str, values: dict[str, str], checks=(), selects=Non
 
 def test_an_event_set_up_through_the_pages_alone(browser, tmp_path):
     app = make_app("sqlite", tmp_path)
-    with app.app_context():
-        ev = create_event(slug="ocop-2025", name="Sự kiện mới", date=date(2026, 5, 20))
-        db.session.commit()
-        event_id = ev.id
+    with app.app_context():  # an empty database: no event, no demo
+        assert db.session.scalar(select(Event.id)) is None
         kiosk = factories.make_device("Cổng chính")
     server = LiveServer(app, free_port())
     server.start()
@@ -72,6 +68,19 @@ def test_an_event_set_up_through_the_pages_alone(browser, tmp_path):
     try:
         page = ctx.new_page()
         login_page(page, server, "admin")
+
+        # 0. the event itself, made on the events page from nothing
+        page.goto(server.url + "/admin/events")
+        page.fill("#new-event [name=name]", "Sự kiện mới")
+        page.fill("#new-event [name=date]", "2026-05-20")
+        page.fill("#new-event [name=venue]", "Trung tâm Hội nghị tỉnh")
+        page.click("[data-action=create-event]")
+        page.wait_for_selector(".flash.ok")
+        _shot(page, "0-new-event")
+        with app.app_context():
+            ev = db.session.scalars(select(Event)).one()
+            assert ev.is_current and not ev.is_demo and len(ev.keys) == 1
+            event_id = ev.id
 
         # 1. settings, with a logo
         logo = tmp_path / "logo.png"
@@ -161,7 +170,7 @@ def test_an_event_set_up_through_the_pages_alone(browser, tmp_path):
         page.goto(server.url + "/admin/seats")
         page.click("[data-action=assign]")
         page.wait_for_selector(".flash.ok")
-        assert "0 đại biểu chưa có ghế." in page.inner_text("body")
+        assert "Mọi đại biểu cần ghế đều đã có ghế (3 đại biểu" in page.inner_text("body")
         _shot(page, "8-seats")
 
         # 9. badges: the PDF through the page's own form
