@@ -21,6 +21,7 @@ from models.base import db
 from models.event import Event
 from models.exhibition_public import public_units
 from models.exhibitor_reports import GROUP_NAMES, KIND_NAMES, put_cell
+from models.exports import sheet_title
 
 CATALOGUE_TITLE = "Danh mục sản phẩm OCOP trưng bày"
 
@@ -102,7 +103,7 @@ def results_xlsx(ev: Event) -> bytes:
         .options(joinedload(Award.district)).order_by(AwardTier.sort_order, Award.position, Award.id)))
     wb = Workbook()
     ws = wb.active
-    ws.title = "Sản phẩm được khen thưởng"
+    ws.title = sheet_title("Sản phẩm được khen thưởng")
     for col, text in enumerate(RESULTS_HEAD, 1):
         put_cell(ws, 1, col, text)
         ws.cell(row=1, column=col).font = Font(bold=True)

@@ -157,7 +157,7 @@ def template_xlsx(ev: Event) -> bytes:
 def _guide(ws, unit: str, n_groups: int, n_units: int) -> None:
     """The "Hướng dẫn" sheet: one instruction per row, column names in quotes (so no row of this
     sheet is ever taken for the list's header)."""
-    ws.title = "Hướng dẫn"
+    ws.title = sheet_title("Hướng dẫn")
     lines = [
         "HƯỚNG DẪN ĐIỀN DANH SÁCH ĐẠI BIỂU",
         "",

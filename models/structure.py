@@ -33,6 +33,7 @@ from models.delegations import DistrictLink, DistrictQuota
 from models.entities import audit
 from models.event import District, Event, Group, ProgrammeItem
 from models.exhibition import Exhibitor, ExhibitTable
+from models.exports import sheet_title
 from models.hall import block_group
 from models.importing import read_table
 from models.names import clean, fold
@@ -384,7 +385,7 @@ def export_xlsx(ev: Event, kind: str) -> bytes:
     k = KINDS[kind]
     wb = openpyxl.Workbook()
     ws = wb.active
-    ws.title = k.title[:31]
+    ws.title = sheet_title(k.title)
     ws.append([c.header for c in k.cols])
     for cell in ws[1]:
         cell.font = Font(bold=True)

@@ -103,7 +103,8 @@ def test_snapshot(client, event, kiosk_token):
     snap = r.get_json()
     assert snap["event"]["tag"] == event.tag
     assert len(snap["roster"]) == 6 and set(snap["roster"][0]) == {"id", "honorific", "name",
-                                                                   "seat", "seat_text", "group"}
+                                                                   "seat", "seat_text", "group",
+                                                                   "seat_needed"}
     assert snap["keys"][0]["event_tag"] == event.tag and len(snap["keys"][0]["public_key"]) == 44
     assert "private_key" not in r.get_data(as_text=True)
     assert "0905123456" not in r.get_data(as_text=True)  # no phone numbers

@@ -94,9 +94,10 @@ def test_empty_database_to_a_ceremony_batch_by_cli(runner, client, tmp_path):
             break
     batch = state["batch"]
     assert batch["number"] == 1 and batch["presenter"]["name"] == "Trần Quốc Hưng"
-    (award,) = batch["awards"]
-    assert award["product"] == "Nước mắm cá cơm" and award["status"] == "on_stage"
-    assert award["recipient"]["name"] == "Đặng Thị Ánh Tuyết" and award["recipient"]["arrived"]
+    (call,) = batch["calls"]  # one call per person, with every product listed
+    (award,) = call["awards"]
+    assert award["product"] == "Nước mắm cá cơm" and call["status"] == "on_stage"
+    assert call["recipient"]["name"] == "Đặng Thị Ánh Tuyết" and call["recipient"]["arrived"]
     assert "Trao giấy chứng nhận" in state["current_item"]["title"]
     stage = client.get("/stage/state.json").get_json()
     assert "Đặng Thị Ánh Tuyết" in str(stage)

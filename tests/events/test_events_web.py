@@ -158,7 +158,7 @@ def test_demo_badges_and_letters_print_demo(app, tmp_path):
         letters = [Letter(a.id, a.honorific, a.full_name, a.position, a.organisation, "A-01-01",
                           a.current_badge.code, ev.districts[0].name)]
     pdf = render_letters(ev, letters, date(2025, 5, 1))
-    assert _pdf_text(pdf).count("DEMO") == len(letters)
+    assert _pdf_text(pdf).count("DEMO · dữ liệu mẫu") == len(letters)  # and a faint one across each page
     assert set(_qr_texts(pdf, tmp_path)) == {lt.code for lt in letters}
 
 
