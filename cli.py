@@ -12,6 +12,7 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import func, select
 
+from commands import OutPath
 from models.base import db
 from models.entities import ROLES, Device, User, audit, hash_token
 
@@ -145,7 +146,7 @@ def kiosk_token(name: str, kind: str, revoke: bool) -> None:
 
 
 @click.command("export-codes")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False))
+@click.option("--out", "out", required=True, type=OutPath(dir_okay=False))
 def export_codes(out: str) -> None:
     """CSV for a print shop's mail merge: attendee_id, honorific, name, group, seat, code."""
     from models.badges import issue_missing_badges

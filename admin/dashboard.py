@@ -7,6 +7,7 @@ import time
 
 from flask import Blueprint, Response, abort, current_app, g, jsonify, render_template, request, send_file
 from markupsafe import Markup
+from sqlalchemy import select
 
 from admin import dashboard_worker
 from admin.security import role_required
@@ -256,10 +257,23 @@ def seatmap_svg():
     return Response(hit[1], mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 
+def _report_event():
+    """The current event, or an earlier one named by ``?event=SLUG`` (its reports stay readable
+    without making it current, which would switch the kiosks too)."""
+    slug = request.args.get("event", "")
+    if not slug:
+        return _event()
+    ev = db.session.scalar(select(Event).where(Event.slug == slug[:64]))
+    if ev is None:
+        abort(404)
+    return ev
+
+
 @bp.get("/reports")
 @role_required("admin")
 def reports():
-    return render_template("dashboard/reports.html", event=_event())
+    return render_template("dashboard/reports.html", event=_report_event(),
+                           slug=request.args.get("event") or None)
 
 
 @bp.get("/reports/attendance.xlsx")
@@ -267,7 +281,7 @@ def reports():
 def report_xlsx():
     from models.reports import attendance_workbook
 
-    ev = _event()
+    ev = _report_event()
     buf = attendance_workbook(ev)
     return send_file(buf, as_attachment=True, download_name=f"bao-cao-diem-danh-{ev.slug}.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -278,6 +292,6 @@ def report_xlsx():
 def report_pdf():
     from models.reports import summary_pdf
 
-    ev = _event()
+    ev = _report_event()
     return send_file(summary_pdf(ev), as_attachment=False, download_name=f"tong-hop-{ev.slug}.pdf",
                      mimetype="application/pdf")

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import click
 
+from commands import OutPath
 from commands.events import event_option, event_or_current
 
 
 @click.command("report")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
+@click.option("--out", "out", required=True, type=OutPath(dir_okay=False),
               help="FILE.xlsx (attendance workbook) or FILE.pdf (summary for the official report)")
 @event_option
 def report(out: str, event_slug: str | None) -> None:

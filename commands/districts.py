@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import click
 from flask import current_app
 
+from commands import OutPath
 from models.base import db
 
 
@@ -42,7 +43,7 @@ def find_district(ev, text: str):
 
 @click.command("invitations")
 @click.option("--district", "district_text", required=True, help="District code or name.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--out", type=OutPath(dir_okay=False, path_type=Path), required=True)
 @click.option("--number", default=None, help='Number and symbol for this print, e.g. "45/GM-SNNMT".')
 @click.option("--date", "date_text", default=None, help="Issue date for this print, YYYY-MM-DD.")
 def invitations(district_text: str, out: Path, number: str | None, date_text: str | None) -> None:
@@ -52,6 +53,8 @@ def invitations(district_text: str, out: Path, number: str | None, date_text: st
     --number and --date override them for this print. No date set: left blank for the signer."""
     from models.invitations import issue_missing, letter_data, render_letters
 
+    if number is not None and len(number.strip()) > 60:
+        raise click.ClickException("Số và ký hiệu tối đa 60 ký tự.")
     issued_on = None
     if date_text is not None:
         try:

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 from flask import current_app
 
+from commands import OutPath
 from models.base import db
 
 
@@ -54,7 +55,7 @@ def exhibitor_link(exhibitor_id: int, base_url: str, reissue: bool) -> None:
 
 
 @click.command("exhibitor-cards")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--out", type=OutPath(dir_okay=False, path_type=Path), required=True)
 @click.option("--base-url", default=None,
               help="The server's address as visitors' phones reach it (QR on each card); "
                    "default: PUBLIC_BASE_URL, else http://127.0.0.1:8000.")
@@ -76,7 +77,7 @@ def exhibitor_cards(out: Path, base_url: str | None) -> None:
 
 
 @click.command("export-exhibitors")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--out", type=OutPath(dir_okay=False, path_type=Path), required=True)
 def export_exhibitors(out: Path) -> None:
     """Every exhibitor and product to an .xlsx workbook."""
     from models.exhibitor_reports import export_xlsx
@@ -89,7 +90,7 @@ def export_exhibitors(out: Path) -> None:
 
 
 @click.command("catalogue")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--out", type=OutPath(dir_okay=False, path_type=Path), required=True)
 def catalogue(out: Path) -> None:
     """"Danh mục sản phẩm OCOP trưng bày" (PDF): approved exhibitors' products by unit."""
     from models.exhibition_documents import catalogue_pdf
@@ -103,7 +104,7 @@ def catalogue(out: Path) -> None:
 
 
 @click.command("results")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--out", type=OutPath(dir_okay=False, path_type=Path), required=True)
 def results(out: Path) -> None:
     """The awarded products (tier, product, producer, unit, decision no.) as .xlsx for the portal."""
     from models.exhibition_documents import results_xlsx

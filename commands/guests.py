@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 from sqlalchemy import or_, select
 
+from commands import OutPath
 from commands.events import event_option, event_or_current
 from models.base import db
 
@@ -61,7 +62,7 @@ def import_attendees(file: Path, dry_run: bool, fix_caps: bool, fix_case: bool, 
 
 
 @click.command("badges")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="FILE.pdf")
+@click.option("--out", "out", required=True, type=OutPath(dir_okay=False, path_type=Path), help="FILE.pdf")
 @click.option("--layout", type=click.Choice(["a6", "a4"]), default="a6", show_default=True)
 @click.option("--group", "group", default=None, help="Only this group (its code or name).")
 def badges(out: Path, layout: str, group: str | None) -> None:
@@ -106,7 +107,7 @@ def assign_seats_cmd() -> None:
 
 
 @click.command("export-attendees")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="FILE.xlsx")
+@click.option("--out", "out", required=True, type=OutPath(dir_okay=False, path_type=Path), help="FILE.xlsx")
 @click.option("--no-shows", is_flag=True, help="Only the invited delegates who have not arrived.")
 @event_option
 def export_attendees(out: Path, no_shows: bool, event_slug: str | None) -> None:
@@ -119,7 +120,7 @@ def export_attendees(out: Path, no_shows: bool, event_slug: str | None) -> None:
 
 
 @click.command("seat-map")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="FILE.pdf")
+@click.option("--out", "out", required=True, type=OutPath(dir_okay=False, path_type=Path), help="FILE.pdf")
 @click.option("--mode", type=click.Choice(["group", "arrival"]), default="group", show_default=True)
 def seat_map_cmd(out: Path, mode: str) -> None:
     """The printable seat map (PDF), coloured by group or by arrival."""

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from commands import OutPath
 from models.base import db
 
 
@@ -24,7 +25,7 @@ def _event():
 
 
 @click.command("mc-script")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--out", "out", required=True, type=OutPath(dir_okay=False, path_type=Path),
               help="PDF file to write.")
 def mc_script(out: Path) -> None:
     """Write the MC script (programme, each batch with names and presenter) as PDF."""

@@ -35,8 +35,9 @@ from models.people import Attendee, Badge, CheckIn
 from models.seating import build_block, rank_seats
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "event_templates"
-#: settings an event inherits from the one it is copied from (not its name, date or venue)
-COPIED_SETTINGS = ("short_name", "organiser", "address", "planned_seats", "timezone",
+#: settings an event inherits from the one it is copied from (not its name, short name, date or
+#: venue: last year's short name would show on this year's stage, tablet and letters)
+COPIED_SETTINGS = ("organiser", "address", "planned_seats", "timezone",
                    "stage_capacity", "start_time", "parent_body", "issuing_body", "unit_level",
                    "unit_label", "logo", "logo_mime", "letter_place", "signer_authority",
                    "signer_title", "signer_name", "letter_recipients")

@@ -52,7 +52,8 @@ def catalogue_pdf(ev: Event) -> bytes:
     sub = ParagraphStyle("sub", fontName=italic, fontSize=12, leading=15, alignment=1)
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=20 * mm, rightMargin=15 * mm, topMargin=18 * mm,
-                            bottomMargin=18 * mm, title=CATALOGUE_TITLE, author=ev.organiser or ev.name)
+                            bottomMargin=18 * mm, title=CATALOGUE_TITLE, author=ev.organiser or ev.name,
+                            initialFontName=serif, initialFontSize=11)  # no stray Helvetica
     story = [Paragraph(CATALOGUE_TITLE.upper(), title), Paragraph(escape(ev.name), sub), Spacer(1, 6 * mm)]
     units = public_units(ev)
     if not units:

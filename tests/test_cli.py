@@ -71,3 +71,25 @@ def test_kiosk_token_last_line_and_hashed(runner, client, event):
     forget_devices()
     bad = client.get("/api/v1/stats", headers={"Authorization": f"Bearer {token}"})
     assert bad.status_code == 401
+
+
+def test_every_out_option_refuses_a_missing_folder_before_any_work(app, runner, tmp_path):
+    """Every command writing a file checks its folder first: a clear message, exit 2, no file,
+    never a traceback after the work."""
+    from commands import OutPath
+
+    outs = [(name, p) for name, cmd in app.cli.commands.items()
+            for p in cmd.params if p.name == "out"]
+    assert len(outs) >= 12
+    assert all(isinstance(p.type, OutPath) for _, p in outs), [n for n, p in outs
+                                                              if not isinstance(p.type, OutPath)]
+    from tests.factories import make_event
+
+    make_event()
+    missing = tmp_path / "khong-co" / "x"
+    for args in (["catalogue"], ["results"], ["invitations", "--district", "x"], ["report"],
+                 ["badges"], ["export-attendees"]):
+        r = runner.invoke(args=[*args, "--out", f"{missing}.pdf"])
+        assert r.exit_code == 2 and "không tồn tại" in r.output, (args, r.output)
+        assert r.exception is None or isinstance(r.exception, SystemExit)
+    assert not (tmp_path / "khong-co").exists()

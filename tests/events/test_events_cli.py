@@ -121,6 +121,7 @@ def _earlier_event():
 
     ev = factories.make_event(people=5, slug="hoi-nghi-2025")
     ev.parent_body, ev.unit_label = "UBND TỈNH KHÁNH HÒA", "Huyện"
+    ev.short_name = "Hội nghị OCOP 2025"
     district = ev.districts[0]
     db.session.add(ExhibitTable(district_id=district.id, number=1, label="Khu A-1"))
     db.session.add(AwardTier(event_id=ev.id, code="4-sao", name="Giấy chứng nhận 4 sao", stars=4,
@@ -145,6 +146,7 @@ def test_from_event_with_guests_and_old_badges_are_wrong_event(runner, client, k
     ev = current_event()
     assert ev.slug == "hoi-nghi-2026" and ev.id != old.id and ev.tag != old.tag
     assert ev.parent_body == "UBND TỈNH KHÁNH HÒA" and ev.unit_label == "Huyện"
+    assert ev.short_name == ""  # last year's short name would show on this year's stage
     # structure copied: groups, unit with its table, hall with reservations and disabled seat
     assert {g.code for g in ev.groups} == {"leaders", "guests"}
     assert [d.name for d in ev.districts] == ["TP Nha Trang"]

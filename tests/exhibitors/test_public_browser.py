@@ -11,7 +11,9 @@ from tests.exhibitors.test_browser import no_sideways_scroll, phone
 from tests.exhibitors.test_reports import make
 
 
-def test_exhibition_on_a_phone(browser, live_server):
+def test_exhibition_on_a_phone(browser, live_server_any):
+    """On both databases (a live server on PostgreSQL too)."""
+    live_server = live_server_any
     with live_server.app.app_context():
         ev = db.session.get(Event, live_server.event_id)
         nt, cl = district_of(ev), other_district(ev, tables=4)

@@ -37,7 +37,9 @@ def _demo(server) -> dict:
                 "seat": leader.seat.label, "old": b4.presenter.full_name}
 
 
-def test_presenter_changed_on_one_tablet_shows_on_the_other(browser, live_server):
+def test_presenter_changed_on_one_tablet_shows_on_the_other(browser, live_server_any):
+    """On both databases (a live server on PostgreSQL too)."""
+    live_server = live_server_any
     d = _demo(live_server)
     portrait = browser.new_context(viewport={"width": 820, "height": 1180}, locale="vi-VN")
     landscape = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN")
