@@ -11,10 +11,12 @@ openpyxl builds a workbook, so a hostile file costs little time and memory:
   decompression of the sheet part;
 - a time budget (``TIME_BUDGET`` seconds) for the checks and for reading the rows.
 
-Measured (tests/test_spreadsheet.py builds both bombs of issue 16): a 212 KB sheet whose rows
-reach column XFD and a 1.4 MB file whose shared strings unpack to 419 MB are both refused in
-well under a second, with a few MB of extra memory; before, they cost 40 s and 2.6 GB, and 419
-MB. Errors are ``SpreadsheetError`` (a ``ValueError``) whose text is a Vietnamese message.
+Every XML part is scanned, wherever workbook.xml.rels puts it (openpyxl follows the relations,
+not the folder names), and cells are counted per row too (a cell need not name its column).
+Measured (tests/test_spreadsheet.py builds the bombs): a sheet whose rows reach column XFD (also
+stored as xl/data/s1.xml), a 7 MB row of 1.9 million cells without r=, a 424 KB file whose
+shared strings unpack to 420 MB, and 10 MB of distinct shared strings are each refused in about
+0.01 s with a few MB of memory; unguarded, such files cost 13-40 s and 0.3-2.6 GB. Errors are ``SpreadsheetError`` (a ``ValueError``) whose text is a Vietnamese message.
 
 Why hand-made: openpyxl has no limits of its own (it trusts the declared dimension and loads all
 shared strings into a list), and defusedxml only guards against entity expansion, which
@@ -36,19 +38,21 @@ MAX_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED = 200 * 1024 * 1024
 #: one part (a sheet's XML) unpacked
 MAX_PART = 120 * 1024 * 1024
-#: the shared strings part unpacked (openpyxl keeps every shared string in memory)
-MAX_SHARED_STRINGS = 40 * 1024 * 1024
+#: the shared strings part unpacked (openpyxl keeps every shared string in memory; a guest list of
+#: 10,000 people needs about 3 MB)
+MAX_SHARED_STRINGS = 10 * 1024 * 1024
 MAX_RATIO = 400
 #: a guest list uses a dozen columns; a sheet naming a column beyond this is refused
 MAX_COLUMNS = 200
-#: cells in one workbook (50,000 rows x 20 columns with room to spare)
-MAX_CELLS = 2_000_000
+#: cells in one workbook (50,000 rows x 20 columns)
+MAX_CELLS = 1_000_000
 #: seconds for the checks plus reading the rows
 TIME_BUDGET = 20.0
 
 _DIM = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,3})?\d*(?::([A-Z]{1,3})\d*)?"')
 _CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?r="([A-Z]{1,3})\d+"')
-_CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")
+#: a row start or a cell: cells are counted per row too (a cell need not name its column)
+_ROW_OR_CELL = re.compile(rb"<(?:\w+:)?(row|c)[\s>/]")
 
 
 class SpreadsheetError(ValueError):
@@ -116,7 +120,9 @@ def check_xlsx(data: bytes, *, max_columns: int = MAX_COLUMNS, max_cells: int = 
                 raise SpreadsheetError("Tệp .xlsx bị hỏng hoặc không phải bảng tính Excel.")
             cells = 0
             for info in infos:
-                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                # every XML part, wherever it is stored: openpyxl finds sheets through
+                # workbook.xml.rels, which may point outside xl/worksheets/
+                if info.filename.endswith(".xml") and not info.filename.endswith("sharedStrings.xml"):
                     cells += _scan_sheet(zf, info, max_columns, max_cells - cells, budget)
     except zipfile.BadZipFile as exc:
         raise SpreadsheetError("Tệp .xlsx bị hỏng, không đọc được.") from exc
@@ -132,6 +138,7 @@ def _scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, max_columns: int, ce
     too_many = SpreadsheetError(
         "Tệp Excel có quá nhiều ô dữ liệu. Hãy xóa các dòng, cột thừa rồi lưu lại.")
     cells = 0
+    in_row = 0  # cells so far in the current row (a row of cells without r= names no column)
     tail = b""
     first = True
     with zf.open(info) as fh:
@@ -151,7 +158,14 @@ def _scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, max_columns: int, ce
             # a cell tag cut at the chunk boundary is completed by the next chunk: keep a tail
             cut = buf.rfind(b"<")
             body, tail = (buf[:cut], buf[cut:]) if cut > len(buf) - 256 else (buf, b"")
-            cells += len(_CELL.findall(body))
+            for m in _ROW_OR_CELL.finditer(body):
+                if m.group(1) == b"row":
+                    in_row = 0
+                    continue
+                in_row += 1
+                cells += 1
+                if in_row > max_columns:
+                    raise too_wide
             if cells > cells_left:
                 raise too_many
             refs = set(_CELL_REF.findall(body))
@@ -180,7 +194,8 @@ def iter_rows(ws: Any, *, max_columns: int = MAX_COLUMNS, seconds: float = TIME_
     Raises SpreadsheetError when the budget runs out or the file breaks while reading."""
     budget = _Budget(seconds)
     declared = getattr(ws, "max_column", None)  # the dimension (checked by check_xlsx)
-    width = min(declared, max_columns) if isinstance(declared, int) and declared > 0 else max_columns
+    # no dimension: each row as long as its own cells (check_xlsx bounded them per row)
+    width = min(declared, max_columns) if isinstance(declared, int) and declared > 0 else None
     try:
         for n, row in enumerate(ws.iter_rows(values_only=True, max_col=width)):
             if n % 500 == 0:

@@ -42,15 +42,18 @@ _WB_RELS = (b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlf
 _NS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 
 
-def _package(sheet_chunks, shared_chunks=(b'<sst ' + _NS + b' count="0" uniqueCount="0"></sst>',)
-             ) -> bytes:
+def _package(sheet_chunks, shared_chunks=(b'<sst ' + _NS + b' count="0" uniqueCount="0"></sst>',),
+             sheet_path: str = "xl/worksheets/sheet1.xml") -> bytes:
+    """A minimal .xlsx; ``sheet_path`` may put the sheet outside xl/worksheets/ (the
+    workbook's relationships point at it, which is all openpyxl follows)."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
-        zf.writestr("[Content_Types].xml", _CT)
+        zf.writestr("[Content_Types].xml", _CT.replace(b"/xl/worksheets/sheet1.xml", b"/" + sheet_path.encode()))
         zf.writestr("_rels/.rels", _RELS)
         zf.writestr("xl/workbook.xml", _WB)
-        zf.writestr("xl/_rels/workbook.xml.rels", _WB_RELS)
-        with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
+        zf.writestr("xl/_rels/workbook.xml.rels", _WB_RELS.replace(
+            b'Target="worksheets/sheet1.xml"', b'Target="/' + sheet_path.encode() + b'"'))
+        with zf.open(sheet_path, "w", force_zip64=True) as fh:
             for chunk in sheet_chunks:
                 fh.write(chunk)
         with zf.open("xl/sharedStrings.xml", "w", force_zip64=True) as fh:
@@ -59,7 +62,8 @@ def _package(sheet_chunks, shared_chunks=(b'<sst ' + _NS + b' count="0" uniqueCo
     return buf.getvalue()
 
 
-def wide_bomb(rows: int = 20_000, dimension: bytes = b"A1:XFD20000") -> bytes:
+def wide_bomb(rows: int = 20_000, dimension: bytes = b"A1:XFD20000", sheet_path: str = "xl/worksheets/sheet1.xml"
+              ) -> bytes:
     """Rows reaching the last column (XFD): openpyxl would fill 16,384 cells per row."""
     def chunks():
         yield b'<worksheet ' + _NS + b'><dimension ref="' + dimension + b'"/><sheetData>'
@@ -68,7 +72,7 @@ def wide_bomb(rows: int = 20_000, dimension: bytes = b"A1:XFD20000") -> bytes:
                 b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>x</t></is></c><c r="XFD%d"><v>1</v>'
                 b"</c></row>" % (n, n, n) for n in range(start, min(start + 1000, rows + 1)))
         yield b"</sheetData></worksheet>"
-    return _package(chunks())
+    return _package(chunks(), sheet_path=sheet_path)
 
 
 def shared_strings_bomb(megabytes: int = 120) -> bytes:
@@ -188,3 +192,44 @@ def test_every_import_uses_the_guarded_reader(app, event, bomb):
     report = import_awards(event, data)
     assert report.errors and re.search("quá nhiều cột|giải nén quá lớn", report.errors[0][1])
     assert time.monotonic() - t0 < 4.0
+
+
+def test_a_sheet_stored_outside_xl_worksheets_is_checked_too():
+    """openpyxl follows workbook.xml.rels wherever it points: so does the check."""
+    data = wide_bomb(rows=3000, sheet_path="xl/data/s1.xml")
+    import openpyxl as ox
+
+    assert ox.load_workbook(io.BytesIO(data), read_only=True).worksheets[0].title == "DS"  # openpyxl finds it
+    t0 = time.monotonic()
+    with pytest.raises(SpreadsheetError, match="quá nhiều cột"):
+        read_sheets(data)
+    assert time.monotonic() - t0 < 2.0
+
+
+def test_a_row_of_cells_without_column_names_is_too_wide():
+    """Cells need not say their column (no r=): they are counted per row."""
+    row = b'<row r="1">' + b"<c><v>1</v></c>" * 300_000 + b"</row>"
+    data = _package([b"<worksheet " + _NS + b"><sheetData>", row, b"</sheetData></worksheet>"])
+    t0 = time.monotonic()
+    with pytest.raises(SpreadsheetError, match="quá nhiều cột"):
+        read_sheets(data)
+    assert time.monotonic() - t0 < 2.0
+    ok = _package([b"<worksheet " + _NS + b"><sheetData>",
+                   b'<row r="1">' + b"<c><v>1</v></c>" * 12 + b"</row>", b"</sheetData></worksheet>"])
+    assert len(read_sheets(ok)[0][1][0]) == 12
+
+
+def test_many_distinct_shared_strings_are_refused():
+    """Distinct strings do not compress much: 12 MB of them is over the 10 MB limit."""
+    import os as _os
+
+    def shared():
+        yield b'<sst ' + _NS + b'>'
+        for _ in range(120_000):
+            yield b"<si><t>" + _os.urandom(45).hex().encode() + b"</t></si>"
+        yield b"</sst>"
+    sheet = [b'<worksheet ' + _NS + b'><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row>'
+             b"</sheetData></worksheet>"]
+    data = _package(sheet, shared())
+    with pytest.raises(SpreadsheetError, match="giải nén quá lớn"):
+        check_xlsx(data)
