@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from flask import Flask, g, has_request_context, request, session
@@ -32,7 +33,9 @@ SECURITY_HEADERS = (
 )
 
 #: staff pages (and a district officer's private pages) are never kept by a browser or proxy
-NO_STORE_PREFIXES = ("/admin", "/desk", "/mc", "/d/")
+#: when the uploads folder was last swept (monotonic seconds; at most once a minute)
+_sweep_at = [0.0]
+NO_STORE_PREFIXES = ("/admin", "/desk", "/mc", "/d/", "/exhibitors/status", "/api/v1/kiosk/snapshot")
 #: downloads (exports, badges, letters, reports) are never kept either, wherever they are served
 NO_STORE_TYPES = ("application/pdf", "text/csv",
                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -121,6 +124,19 @@ def init_web(app: Flask) -> None:
         token = g.pop("_immediate_token", None)
         if token is not None:
             reset_immediate(token)
+
+    @app.before_request
+    def _forget_old_uploads() -> None:
+        # an uploaded list whose preview was never confirmed is deleted within
+        # IMPORT_PREVIEW_SECONDS (1 h), even if nobody opens an import page again
+        now = time.monotonic()
+        if now - _sweep_at[0] >= 60:
+            _sweep_at[0] = now
+            from admin.guests import sweep_imports
+
+            folder = Path(app.instance_path) / "imports"
+            if folder.is_dir():
+                sweep_imports(folder, app.config["IMPORT_PREVIEW_SECONDS"])
 
     @app.before_request
     def _remember_lang() -> None:

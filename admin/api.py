@@ -115,7 +115,7 @@ def snapshot():
         return "", 304, {"ETag": f'"{etag}"'}
     resp = jsonify(data)
     resp.headers["ETag"] = f'"{etag}"'
-    resp.headers["Cache-Control"] = "no-cache"
+    resp.headers["Cache-Control"] = "no-store"  # names and seats: never kept (the ETag still works)
     return resp
 
 

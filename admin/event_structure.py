@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import re
 import secrets
-import time
 from pathlib import Path
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -214,12 +213,9 @@ def structure_export(kind: str):
 
 
 def _imports_dir() -> Path:
-    path = Path(current_app.instance_path) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    for old in path.glob("s-*.bin"):  # previews not confirmed within a day are forgotten
-        if time.time() - old.stat().st_mtime > 86400:
-            old.unlink(missing_ok=True)
-    return path
+    from admin.guests import imports_dir as uploads_dir  # one folder, one expiry (1 h)
+
+    return uploads_dir()
 
 
 @bp.post("/<kind>/import")

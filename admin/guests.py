@@ -90,7 +90,7 @@ def _actor() -> str:
     return f"user:{current_user.username}"
 
 
-def _imports_dir() -> Path:
+def imports_dir() -> Path:
     """instance/imports (0700: the process umask is 077); uploads whose preview expired
     (IMPORT_PREVIEW_SECONDS, 1 h) are deleted on every visit here and at server start."""
     path = private_dir(Path(current_app.instance_path) / "imports")
@@ -187,7 +187,7 @@ def import_page():
     except ImportFileError as exc:
         return render_template("guests/import.html", form=form, report=None, error=str(exc), event=ev), 400
     token = secrets.token_hex(16)
-    (_imports_dir() / f"{token}.bin").write_bytes(data)
+    (imports_dir() / f"{token}.bin").write_bytes(data)
     session["import"] = {"token": token, "filename": upload.filename[:200], "encoding": form.encoding.data}
     confirm = ConfirmImportForm(formdata=None, token=token)
     return render_template("guests/import.html", form=form, report=report, confirm=confirm, error=None, event=ev)
@@ -200,7 +200,7 @@ def import_confirm():
     form = ConfirmImportForm()
     info = session.get("import") or {}
     token = form.token.data or ""
-    path = _imports_dir() / f"{token}.bin"
+    path = imports_dir() / f"{token}.bin"
     if not form.validate_on_submit() or not _TOKEN.match(token) or info.get("token") != token or not path.exists():
         flash(_("Phiên nhập đã hết hạn. Vui lòng chọn lại tệp."), "error")
         return redirect(url_for("guests.import_page"))

@@ -15,8 +15,6 @@ from pathlib import Path
 
 import click
 
-from commands import OutPath
-
 #: exit status when the database is not SQLite (the backup must be made with pg_dump)
 EXIT_USE_PG_DUMP = 2
 
@@ -85,7 +83,7 @@ def pg_dump_command(url, out: str, *, restore: bool = False) -> str:
 
 
 @click.command("backup")
-@click.option("--out", "out", required=True, type=OutPath(dir_okay=False),
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
               help="the backup file to write (SQLite database file)")
 def backup(out: str) -> None:
     """Back up the database while the server runs (SQLite online backup; PostgreSQL: pg_dump)."""

@@ -16,7 +16,8 @@ not the folder names), and cells are counted per row too (a cell need not name i
 Measured (tests/test_spreadsheet.py builds the bombs): a sheet whose rows reach column XFD (also
 stored as xl/data/s1.xml), a 7 MB row of 1.9 million cells without r=, a 424 KB file whose
 shared strings unpack to 420 MB, and 10 MB of distinct shared strings are each refused in about
-0.01 s with a few MB of memory; unguarded, such files cost 13-40 s and 0.3-2.6 GB. Errors are ``SpreadsheetError`` (a ``ValueError``) whose text is a Vietnamese message.
+0.01 s with a few MB of memory; unguarded, such files cost 13-40 s and 0.3-2.6 GB.
+Errors are ``SpreadsheetError`` (a ``ValueError``) whose text is a Vietnamese message.
 
 Why hand-made: openpyxl has no limits of its own (it trusts the declared dimension and loads all
 shared strings into a list), and defusedxml only guards against entity expansion, which

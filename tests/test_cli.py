@@ -79,8 +79,8 @@ def test_every_out_option_refuses_a_missing_folder_before_any_work(app, runner, 
     from commands import OutPath
 
     outs = [(name, p) for name, cmd in app.cli.commands.items()
-            for p in cmd.params if p.name == "out"]
-    assert len(outs) >= 12
+            for p in cmd.params if p.name == "out" and name != "backup"]  # backup makes its folder
+    assert len(outs) >= 11
     assert all(isinstance(p.type, OutPath) for _, p in outs), [n for n, p in outs
                                                               if not isinstance(p.type, OutPath)]
     from tests.factories import make_event

@@ -62,8 +62,9 @@ def test_staff_pages_and_downloads_are_no_store(client, auth, event, app):
                  "/admin/attendees/template.xlsx", "/mc/script.pdf", "/admin/seats/map.pdf"):
         r = client.get(path)
         assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store", path
-    # a district officer's private page too
+    # a district officer's and an exhibitor's private pages too, and the kiosk snapshot (names)
     assert client.get("/d/not-a-real-token").headers["Cache-Control"] == "no-store"
+    assert client.get("/exhibitors/status/not-a-token").headers["Cache-Control"] == "no-store"
     # the public stage screen is not a download: browsers may revalidate it as usual
     assert client.get("/stage/").headers.get("Cache-Control") != "no-store"
 

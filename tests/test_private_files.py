@@ -171,3 +171,21 @@ def test_uploaded_list_is_private_deleted_on_import_and_after_an_hour(client, au
                     follow_redirects=True)
     assert "Phiên nhập đã hết hạn" in r.get_data(as_text=True)
     assert not path.exists()  # an expired preview's upload is gone
+
+
+def test_an_unconfirmed_upload_is_gone_within_the_hour_whoever_visits(client, auth, event, app):
+    """Guest lists and structure lists share one folder and one expiry; any request sweeps it
+    (at most once a minute), not only a visit to an import page."""
+    import admin
+
+    auth.as_role("admin")
+    folder = Path(app.instance_path) / "imports"
+    folder.mkdir(exist_ok=True)
+    old, fresh = folder / "s-old.bin", folder / "new.bin"
+    for path in (old, fresh):
+        path.write_bytes(b"PK")
+    then = time.time() - app.config["IMPORT_PREVIEW_SECONDS"] - 5
+    os.utime(old, (then, then))
+    admin._sweep_at[0] = 0.0
+    assert client.get("/desk/").status_code == 200
+    assert not old.exists() and fresh.exists()
