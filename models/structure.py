@@ -418,6 +418,13 @@ class ImportPreview:
     def updated(self) -> int:
         return sum(1 for _, _, rid in self.rows if rid is not None)
 
+    def lines(self) -> list[str]:
+        """The preview as text lines (the CLI's report)."""
+        out = [f"{KINDS[self.kind].title}: {len(self.rows)} dòng hợp lệ (thêm mới {self.created}, "
+               f"cập nhật {self.updated}); {len(self.errors)} dòng lỗi"]
+        out.extend(f"  Dòng {line}: {msg}" for line, msg in self.errors)
+        return out
+
 
 def import_preview(ev: Event, kind: str, data: bytes, filename: str) -> ImportPreview:
     """Read and check every row; nothing is written. Matched to existing rows by code (when the
