@@ -22,7 +22,7 @@ def register(app: Flask) -> None:
         app.cli.add_command(cmd)
     import importlib
 
-    for area in ("guests", "dashboard", "exhibitors", "mc", "districts", "ops", "events", "users"):
+    for area in ("guests", "dashboard", "exhibitors", "mc", "districts", "ops", "events", "structure", "users"):
         try:
             module = importlib.import_module(f"commands.{area}")
         except ModuleNotFoundError:

@@ -33,7 +33,7 @@ from sqlalchemy import insert, select
 from models.base import db
 from models.entities import audit
 from models.event import District, Event, Group
-from models.importing import ImportFileError, read_sheets
+from models.importing import HEADER_ROWS, ImportFileError, read_sheets
 from models.names import clean, fix_caps, fold, sort_key, title_case
 from models.people import Attendee
 from models.phones import PhoneError, normalize_phone
@@ -174,7 +174,7 @@ def map_headers(rows: list[list[str]], extra: dict[str, str] | None = None
     table). When the next row names further columns (two header rows under merged cells:
     "Liên hệ" above "Điện thoại" and "Email"), it is part of the header. ``extra`` maps more
     folded header texts to fields (the event's unit label: "xã/phường" -> district)."""
-    for i, row in enumerate(rows[:15]):
+    for i, row in enumerate(rows[:HEADER_ROWS]):
         cols = _header_cols(row, extra)
         if "full_name" not in cols.values():
             continue
@@ -279,7 +279,7 @@ def preview(ev: Event, data: bytes, filename: str = "", encoding: str | None = N
     for n, raw in enumerate(table[head + 1:], start=head + 2):
         if not any((c or "").strip() for c in raw):
             continue
-        reason = "phần ký tên, dưới danh sách" if signed else _skip_reason(raw, name_col)
+        reason = "phần ký tên, dưới danh sách" if signed else skip_reason(raw, name_col)
         if reason:
             signed = signed or reason.startswith("phần ký tên")
             skipped.append(SkippedRow(n, " · ".join(dict.fromkeys(clean(c) for c in raw if clean(c))), reason))
@@ -356,20 +356,34 @@ _NUMBERISH = re.compile(r"^[(\[]?\d{1,6}[.)\]]?$")
 _SECTION = re.compile(r"^([IVXLC]{1,6}|[A-ZĐ])[.)]\s+\S")
 
 
-def _skip_reason(raw: list[str], name_col: int) -> str | None:
-    """Why a row is no delegate (a summary, signature, heading or numbering row), or None."""
+#: words that start a summary or signature row, and a title too ("Tổng kết năm 2025", "Cộng đồng
+#: doanh nghiệp", "Thủ trưởng các sở, ngành"): with ``titles`` they count only when no word follows
+_TITLE_STARTS = {"tổng", "cộng", "thủ trưởng", "lãnh đạo đơn vị", "xác nhận", "người lập", "thu truong",
+                 "nguoi lap"}
+_WORD_NEXT = re.compile(r"\s+[^\W\d_]")
+
+
+def _starts(pattern: re.Pattern, low: str, titles: bool) -> bool:
+    m = pattern.match(low)
+    return bool(m) and not (titles and m.group(1) in _TITLE_STARTS and _WORD_NEXT.match(low, m.end()))
+
+
+def skip_reason(raw: list[str], name_col: int, *, titles: bool = False) -> str | None:
+    """Why a row is no delegate (a summary, signature, heading or numbering row), or None.
+    ``titles``: the name column holds titles, not people (the event's structure: programme items,
+    groups, units, tiers), so "Tổng kết …" or "5★" is data, not a total or a count."""
     cells = [c.strip() for c in raw if c and c.strip()]  # cells are NFC already (read_sheets)
     name = raw[name_col].strip() if name_col < len(raw) else ""
     for text in dict.fromkeys([cells[0], name] if name else [cells[0]]):
         low = text.lower()
         # the *_FOLDED patterns are for lists typed without accents: plain ASCII text
-        if _SIGNATURE.match(low) or (low.isascii() and _SIGNATURE_FOLDED.match(low)):
+        if _starts(_SIGNATURE, low, titles) or (low.isascii() and _starts(_SIGNATURE_FOLDED, low, titles)):
             return "phần ký tên, dưới danh sách"
-        if _SUMMARY.match(low) or (low.isascii() and _SUMMARY_FOLDED.match(low)):
+        if _starts(_SUMMARY, low, titles) or (low.isascii() and _starts(_SUMMARY_FOLDED, low, titles)):
             return "dòng tổng cộng / ghi chú"
     if (not name or len(cells) > 1) and all(_NUMBERISH.match(c) for c in cells):  # "6"; "(1) (2) (3)"
         return "dòng chỉ có số thứ tự"
-    if name and _COUNT.match(name):
+    if name and not titles and _COUNT.match(name):
         return "ô họ tên là một con số"
     if len(cells) >= 3 and len(set(cells)) == 1:  # merged across (a household named after its owner: 2)
         return "dòng gộp ô (tiêu đề mục)"

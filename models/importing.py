@@ -34,6 +34,8 @@ from models.spreadsheet import SpreadsheetError, iter_rows, load_xlsx
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 50_000
+#: a list's header row is looked for in this many first rows (titles above the table)
+HEADER_ROWS = 15
 #: stop reading after this many consecutive empty rows (sheets formatted down to row 1,048,576)
 MAX_BLANK_RUN = 2_000
 

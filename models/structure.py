@@ -13,9 +13,12 @@ move_item(ev, item, step) (step -1 up, +1 down); delay_from(ev, item, minutes): 
     every later one start ``minutes`` later (negative: earlier). StructureError when a time
     would leave the day.
 export_xlsx(ev, kind) -> bytes (one sheet, header row).
-import_preview(ev, kind, data, filename) -> ImportPreview (rows to write, errors per row).
-    Raises ImportFileError for an unreadable file (models.importing, same limits as the
-    guest list). import_apply(ev, kind, preview, ...) writes it only if it has no error.
+import_preview(ev, kind, data, filename) -> ImportPreview (rows to write, errors per row, rows
+    skipped). Raises ImportFileError for an unreadable file (models.importing, same limits as the
+    guest list). As forgiving as the guest list: the header row is looked for in the first
+    HEADER_ROWS rows of each sheet (titles above it); totals, notes and the signature block are
+    skipped with models.guests.skip_reason(titles=True). import_apply(ev, kind, preview, ...)
+    writes it only if it has no error.
 """
 
 from __future__ import annotations
@@ -34,8 +37,9 @@ from models.entities import audit
 from models.event import District, Event, Group, ProgrammeItem
 from models.exhibition import Exhibitor, ExhibitTable
 from models.exports import sheet_title
+from models.guests import SkippedRow, skip_reason
 from models.hall import block_group
-from models.importing import read_table
+from models.importing import HEADER_ROWS, read_sheets
 from models.names import clean, fold
 from models.people import Attendee
 
@@ -116,8 +120,19 @@ KINDS: dict[str, Kind] = {
 _DEFAULTS = {"kind": None, "planned_minutes": 10, "color": "#607d8b", "priority": 100}
 
 
+_EXCEL_NUMBER = re.compile(r"\d*\.\d+")
+
+
 def _time(text: str) -> time:
-    t = text.strip().lower().split("t")[-1] if "t" in text.lower() and "-" in text else text.strip().lower()
+    t = text.strip().lower()
+    if _EXCEL_NUMBER.fullmatch(t) and (float(t) < 1 or float(t) >= 1000):
+        # Excel's number for a time: a fraction of a day (0.3263888 = 07:50), or a date serial with one
+        minutes = round(float(t) % 1 * 1440)
+        if minutes >= 1440:
+            raise ValueError
+        return time(minutes // 60, minutes % 60)
+    t = re.sub(r"^\d{1,2}/\d{1,2}/\d{4}\s+", "", t)  # a date-time cell ("21/05/2026 07:50"): its time
+    t = t.split("t")[-1] if "t" in t and "-" in t else t
     m = re.fullmatch(r"(\d{1,2})\s*(?:[:h]\s*(\d{1,2})?)?(?::(\d{1,2})(?:\.\d+)?)?", t)
     if not m or int(m.group(1)) > 23 or int(m.group(2) or 0) > 59:
         raise ValueError
@@ -405,6 +420,10 @@ class ImportPreview:
     rows: list[tuple[int, dict, int | None]] = field(default_factory=list)
     #: (line number, message)
     errors: list[tuple[int, str]] = field(default_factory=list)
+    #: totals, notes, the signature block: not rows, not errors
+    skipped: list[SkippedRow] = field(default_factory=list)
+    #: the sheet the rows were read from
+    sheet: str = ""
 
     @property
     def ok(self) -> bool:
@@ -418,30 +437,43 @@ class ImportPreview:
     def updated(self) -> int:
         return sum(1 for _, _, rid in self.rows if rid is not None)
 
+    def lines(self) -> list[str]:
+        """The preview as text lines (the CLI's report)."""
+        out = [f"{KINDS[self.kind].title}: {len(self.rows)} dòng hợp lệ (thêm mới {self.created}, "
+               f"cập nhật {self.updated}); {len(self.errors)} dòng lỗi"]
+        out.extend(f"  Dòng {line}: {msg}" for line, msg in self.errors)
+        if self.skipped:
+            out.append(f"Bỏ qua {len(self.skipped)} dòng (dòng tổng, ghi chú, ký tên):")
+            out.extend(f"  Dòng {s.line}: {s.text[:80]} ({s.reason})" for s in self.skipped)
+        return out
+
 
 def import_preview(ev: Event, kind: str, data: bytes, filename: str) -> ImportPreview:
     """Read and check every row; nothing is written. Matched to existing rows by code (when the
     row gives one), else by name (accents and case ignored)."""
     k = KINDS[kind]
-    table = read_table(data, filename)
     out = ImportPreview(kind)
-    header = [fold(h) for h in table[0]]
-    index: dict[str, int] = {}
-    for c in k.cols:
-        if fold(c.header) in header:
-            index[c.attr] = header.index(fold(c.header))
-    missing = [c.header for c in k.cols if c.required and c.attr not in index]
-    if missing:
-        out.errors.append((1, "Thiếu cột: " + ", ".join(missing) + ". Hàng đầu phải là tiêu đề: "
-                           + ", ".join(c.header for c in k.cols) + "."))
+    found = _find_header(k, read_sheets(data, filename))
+    if found is None:
+        missing = [c.header for c in k.cols if c.required]
+        out.errors.append((1, "Thiếu cột: " + ", ".join(missing) + f". Không thấy dòng tiêu đề trong "
+                           f"{HEADER_ROWS} dòng đầu; các cột: " + ", ".join(c.header for c in k.cols) + "."))
         return out
+    out.sheet, table, head, index = found
     existing = rows_of(ev, kind)
     name_attr = "title" if kind == "programme" else "name"
     by_name = {fold(getattr(r, name_attr)): r.id for r in existing}
     by_code = {r.code: r.id for r in existing} if hasattr(k.model, "code") else {}
     seen: dict[str, int] = {}
-    for line, cells in enumerate(table[1:], 2):
+    signed = False
+    for line, cells in enumerate(table[head + 1:], head + 2):
         if not any(str(c).strip() for c in cells):
+            continue
+        reason = "phần ký tên, dưới danh sách" if signed else skip_reason(cells, index[name_attr], titles=True)
+        if reason:  # a total, a note, the signature block and all below it: the guest list's rules
+            signed = signed or reason.startswith("phần ký tên")
+            out.skipped.append(SkippedRow(line, " · ".join(dict.fromkeys(clean(c) for c in cells if clean(c))),
+                                          reason))
             continue
         raw = {a: (cells[i] if i < len(cells) else "") for a, i in index.items()}
         try:
@@ -459,6 +491,19 @@ def import_preview(ev: Event, kind: str, data: bytes, filename: str) -> ImportPr
     if not out.rows and not out.errors:
         out.errors.append((1, "Tệp không có dòng dữ liệu nào."))
     return out
+
+
+def _find_header(k: Kind, sheets: list[tuple[str, list[list[str]]]]):
+    """(sheet title, rows, header index, attr -> column) of the first sheet with a header row
+    naming the kind's required columns within its first HEADER_ROWS rows (titles above it,
+    merged or not, are passed over), or None."""
+    for title, table in sheets:
+        for i, row in enumerate(table[:HEADER_ROWS]):
+            header = [fold(h).strip(" :*") for h in row]
+            index = {c.attr: header.index(fold(c.header)) for c in k.cols if fold(c.header) in header}
+            if all(c.attr in index for c in k.cols if c.required):
+                return title, table, i, index
+    return None
 
 
 def import_apply(ev: Event, kind: str, preview: ImportPreview, *, actor: str = "",

@@ -1,7 +1,7 @@
 """Issue 13 item 6, the CLI half: from an empty database to one ceremony batch with the
-commands alone (plus one unit added through the domain: the unit editor is a page), on SQLite
-and PostgreSQL. Real .xlsx files built here, the real badge PDF rasterised and its QR decoded,
-the check-in through POST /api/v1/checkins, the batch run through the MC JSON endpoints."""
+commands alone (the delegation unit through import-structure), on SQLite and PostgreSQL.
+Real .xlsx files built here, the real badge PDF rasterised and its QR decoded, the check-in
+through POST /api/v1/checkins, the batch run through the MC JSON endpoints."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ GUESTS = [
      "Chủ thể có sản phẩm OCOP", "Phường Bắc Nha Trang"],
     [3, "Ông", "Lê Văn Đức", "Phóng viên", "Báo Khánh Hòa", "Báo chí, truyền hình", ""],
 ]
+UNITS = [["Mã", "Tên", "Loại", "Thứ tự", "Khu trưng bày", "Số bàn"],
+         ["bac-nha-trang", "Phường Bắc Nha Trang", "phường", 1, "Khu A", 2]]
 AWARDS = [["Sản phẩm", "Chủ thể", "Địa phương", "Hạng", "Người nhận"],
           ["Nước mắm cá cơm", "HTX Nông nghiệp Vĩnh Lương", "Phường Bắc Nha Trang", "4 sao",
            "Đặng Thị Ánh Tuyết"]]
@@ -39,10 +41,14 @@ def test_empty_database_to_a_ceremony_batch_by_cli(runner, client, tmp_path):
     assert db.session.scalar(select(func.count(Event.id))) == 0
     ok(runner, "new-event", "--name", "Hội nghị tổng kết OCOP năm 2025", "--date", "2026-05-21",
        "--venue", "Trung tâm Hội nghị tỉnh", "--template", "ocop-review")
-    ev = current_event()
-    db.session.add(District(event_id=ev.id, code="bac-nha-trang", name="Phường Bắc Nha Trang",
-                            kind="phường", sort_order=1, exhibit_area="Khu A", table_count=2))
-    db.session.commit()
+    units = tmp_path / "don-vi.xlsx"
+    units.write_bytes(xlsx(UNITS))
+    assert "thêm mới 1" in ok(runner, "import-structure", "units", str(units), "--dry-run")
+    assert db.session.scalar(select(func.count(District.id))) == 0  # a dry run writes nothing
+    assert "Đã nhập: 1 mới, 0 cập nhật" in ok(runner, "import-structure", "units", str(units))
+    unit = db.session.scalar(select(District).where(District.event_id == current_event().id))
+    assert (unit.code, unit.name, unit.kind, unit.exhibit_area, unit.table_count) == (
+        "bac-nha-trang", "Phường Bắc Nha Trang", "phường", "Khu A", 2)
 
     guests = tmp_path / "khach-moi.xlsx"
     guests.write_bytes(xlsx(GUESTS))

@@ -320,9 +320,9 @@ def test_exhibitor_staff_names_written_one_way(app, event):
     (["A. LÃNH ĐẠO", "A. LÃNH ĐẠO", "A. LÃNH ĐẠO"], "tiêu đề mục"),
 ])
 def test_summary_and_signature_rows(row, reason):
-    from models.guests import _skip_reason
+    from models.guests import skip_reason
 
-    assert reason in (_skip_reason(row, 1) or "")
+    assert reason in (skip_reason(row, 1) or "")
 
 
 @pytest.mark.parametrize("row", [
@@ -333,9 +333,9 @@ def test_summary_and_signature_rows(row, reason):
     ["4", "Y Ngông Niê Kdăm", "HĐND tỉnh"],
 ])
 def test_delegate_rows_are_not_skipped(row):
-    from models.guests import _skip_reason
+    from models.guests import skip_reason
 
-    assert _skip_reason(row, 1) is None
+    assert skip_reason(row, 1) is None
 
 
 @pytest.mark.parametrize("source", ["district", "exhibitor", "admin"])
