@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from commands import OutPath
 from commands.events import event_option, event_or_current
 from models.base import db
 
@@ -20,7 +21,7 @@ KIND = click.Choice(["programme", "groups", "units", "tiers"])
 
 @click.command("export-structure")
 @click.argument("kind", type=KIND)
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--out", "out", required=True, type=OutPath(dir_okay=False, path_type=Path),
               help="FILE.xlsx")
 @event_option
 def export_structure(kind: str, out: Path, event_slug: str | None) -> None:
