@@ -344,7 +344,8 @@ def _match(row: ImportRow, by_key: dict, by_name: dict, by_phone: dict) -> int |
 
 
 #: first words of summary rows (compared in lower case, accents kept: "cộng" is not "công")
-_SUMMARY = re.compile(r"^(tổng cộng|tổng số|tổng|cộng|ghi chú|lưu ý|chú thích|danh sách (này )?gồm)(?=$|[\s:,.\d(])")
+_SUMMARY = re.compile(r"^(tổng cộng|tổng số|tổng|cộng|ghi chú|lưu ý|chú thích|danh sách (này )?(gồm|có))"
+                      r"(?=$|[\s:,.\d(])")
 _SUMMARY_FOLDED = re.compile(r"^(tong cong|tong so|ghi chu|luu y)(?=$|[\s:,.\d(])")
 #: the signature block: this row and every row below it are not delegates
 _SIGNATURE = re.compile(r"^(người lập( biểu| bảng)?|người tổng hợp|thủ trưởng|lãnh đạo đơn vị|xác nhận|"
@@ -464,12 +465,30 @@ def _values(row: ImportRow, fix_caps: bool) -> dict[str, object]:
     return out
 
 
+def _marks(text: str) -> int:
+    """How many accents and letter shapes (đ) a text has: "Lương" 2, "Luong" 0."""
+    import unicodedata
+
+    nfd = unicodedata.normalize("NFD", text)
+    return sum(1 for ch in nfd if unicodedata.combining(ch)) + text.count("đ") + text.count("Đ")
+
+
 def _differs(old: object, new: object) -> bool:
-    """Whether an import should overwrite ``old`` with ``new``. Text differing only in letter case
-    is kept as stored ("UBND xã Cam Hải Tây" is not replaced by "UBND XÃ CAM HẢI TÂY"), unless the
-    stored text is ALL CAPS and the new one is not."""
-    if isinstance(old, str) and isinstance(new, str) and old != new and old.lower() == new.lower():
-        return old.isupper() and not new.isupper()
+    """Whether an import should overwrite ``old`` with ``new``.
+
+    - An empty cell never erases what is stored (a list that leaves the phone out keeps the
+      phone the person already has).
+    - Text differing only in letter case is kept as stored ("UBND xã Cam Hải Tây" is not replaced
+      by "UBND XÃ CAM HẢI TÂY"), unless the stored text is ALL CAPS and the new one is not.
+    - Text differing only in accents is kept as stored when the new one has fewer ("Luong Thi
+      Bich Ngoc" does not replace "Lương Thị Bích Ngọc"); more accents replace fewer."""
+    if new is None or (isinstance(new, str) and not new.strip()):
+        return False
+    if isinstance(old, str) and isinstance(new, str) and old != new:
+        if old.lower() == new.lower():
+            return old.isupper() and not new.isupper()
+        if fold(old) == fold(new):
+            return _marks(new) > _marks(old)
     return old != new
 
 

@@ -53,7 +53,7 @@ def title_case(text: object) -> str:
 #: and words that are no Vietnamese syllable (ABC, FPT) are kept too, listed or not.
 ACRONYMS = frozenset({
     "UBND", "HĐND", "MTTQ", "UBMTTQ", "HTX", "TNHH", "CP", "MTV", "OCOP", "TP", "TX", "THT", "VN",
-    "TW", "TƯ", "BCH", "BTV", "ĐBQH", "QH", "NN", "PTNT", "KH", "CN", "ĐT", "TT", "DL", "DN", "TM",
+    "TW", "BCH", "BTV", "ĐBQH", "QH", "NN", "PTNT", "KH", "CN", "ĐT", "TT", "DL", "DN", "TM",
     "DV", "XNK", "BQL", "KCN", "KKT", "CCB", "LHPN", "HLHPN", "ĐTN", "TNCS", "HCM", "BHXH", "KBNN",
     "NHNN", "NHCSXH", "CAND", "QĐND", "HĐQT", "VTV", "VOV", "TTXVN", "UB", "SX", "KD", "SXKD", "XD",
     "GD", "ĐH", "THPT", "THCS", "TNMT", "GTVT", "VHTTDL", "LĐTBXH", "KHCN", "KHĐT", "BIDV", "VNPT",
@@ -117,6 +117,9 @@ def fix_caps(text: object, names: tuple[str, ...] | list[str] = ()) -> str:
     out = [w.lower() for w in words]
     cap = [False] * len(words)
     keep = [_is_acronym(w) for w in words]
+    for j, w in enumerate(words):  # "TƯ" (trung ương) stands alone at the end; "ĐẦU TƯ" is a word
+        if w.strip(",;:()") == "TƯ" and (j == len(words) - 1 or words[j + 1].startswith(("(", "-"))):
+            keep[j] = j == 0 or words[j - 1].strip(",;:()") not in ("ĐẦU", "TƯ")
     proper = False
     i = 0
     while i < len(words):
@@ -131,11 +134,18 @@ def fix_caps(text: object, names: tuple[str, ...] | list[str] = ()) -> str:
             i += n
             continue
         n = _phrase_at(words, i, _AGENCIES)
+        if n and w == "trường" and i and out[i - 1] in ("môi", "thị", "chiến", "hiện", "lập"):
+            n = 0  # "môi trường", "thị trường": an ordinary word, not a school
         if n:
             # "Trưởng phòng Kinh tế", "Phó ban Tuyên giáo": a position, the unit's name follows
             cap[i] = not (i and out[i - 1] in ("trưởng", "phó"))
             if i + n < len(words):
                 cap[i + n] = True
+                # "Sở Nông nghiệp và Môi trường": the second field of the name after "và" too
+                for k in range(i + n + 1, min(i + n + 3, len(words) - 1)):
+                    if out[k] == "và" and not words[k - 1].endswith(","):
+                        cap[k + 1] = True
+                        break
             i += n
             continue
         if words[i].endswith(","):

@@ -56,6 +56,13 @@ def test_fix_caps_positions_and_organisations():
     assert fix_caps("SỞ NN&PTNT") == "Sở NN&PTNT"
     assert fix_caps("PHÓ TRƯỞNG PHÒNG KINH TẾ TX NINH HÒA") == "Phó Trưởng phòng Kinh tế TX Ninh Hòa"
     assert fix_caps("THT RAU AN TOÀN VN") == "THT Rau An Toàn VN"
+    # the second field of an agency's name, and words that only look like an agency or acronym
+    assert (fix_caps("PHÓ GIÁM ĐỐC SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG")
+            == "Phó Giám đốc Sở Nông nghiệp và Môi trường")
+    assert fix_caps("SỞ VĂN HÓA VÀ THỂ THAO") == "Sở Văn hóa và Thể thao"
+    assert fix_caps("CHUYÊN VIÊN PHÒNG QUẢN LÝ THỊ TRƯỜNG") == "Chuyên viên Phòng Quản lý thị trường"
+    assert fix_caps("BAN KINH TẾ TƯ") == "Ban Kinh tế TƯ"
+    assert fix_caps("CÔNG TY CP ĐẦU TƯ") == "Công ty CP Đầu Tư"  # the firm's own name, not "TƯ"
     # the event's own names keep their capitals anywhere
     assert fix_caps("BÁO KHÁNH HÒA") == "Báo Khánh hòa"
     assert fix_caps("BÁO KHÁNH HÒA", names=["Khánh Hòa"]) == "Báo Khánh Hòa"

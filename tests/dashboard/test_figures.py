@@ -190,3 +190,18 @@ def test_desk_counter_updates_without_reload(page, live_server):
     assert r.json()["result"] == "ok"
     expect(counter.locator('[data-stat="checked_in"]')).to_have_text("1", timeout=8000)
     assert page.evaluate("window.__still_here") is True  # no reload
+
+
+def test_dashboard_phones_are_grouped(client, auth, app):
+    """The not-arrived lists show phones as people read them ("0905 111 222"), dialable as digits."""
+    from models.demo import load_demo
+    from models.phones import format_phone
+
+    ev, _ = load_demo(with_users=False)
+    auth.as_role("admin")
+    html = client.get("/admin/").get_data(as_text=True)
+    import re
+
+    phones = re.findall(r'<a href="tel:(\d+)" class="phone">([\d ]+)</a>', html)
+    assert len(phones) >= 10
+    assert all(shown == format_phone(digits) and " " in shown for digits, shown in phones)

@@ -194,6 +194,35 @@ def test_demo_delegate_is_updated_never_added_twice(app):
     assert n == 1
 
 
+def test_an_update_never_erases_or_unaccents_what_is_stored(app):
+    """An office's list with the phone left out and the name typed without accents updates the
+    person's position, keeps their phone and keeps their name as written with accents."""
+    from models.demo import load_demo
+
+    ev, _ = load_demo(with_users=False)
+    chairman = db.session.scalar(select(Attendee).where(
+        Attendee.event_id == ev.id, Attendee.source == "demo", Attendee.precedence == 1))
+    name, phone = chairman.full_name, chairman.phone
+    assert phone and name != fold_ascii(name)
+    wb = Workbook()
+    wb.active.append(["STT", "Họ và tên", "Chức vụ", "Đơn vị", "Điện thoại"])
+    wb.active.append([1, fold_ascii(name), "Bí thư Tỉnh ủy", chairman.organisation, None])
+    report = preview(ev, save(wb), "ubnd.xlsx")
+    assert [r.action for r in report.rows] == ["update"]
+    apply(ev, report)
+    db.session.refresh(chairman)
+    assert chairman.position == "Bí thư Tỉnh ủy"  # a real change is written
+    assert chairman.phone == phone and chairman.full_name == name  # nothing erased or unaccented
+
+
+def fold_ascii(text: str) -> str:
+    """"Nguyễn Văn Đức" -> "Nguyen Van Duc" (as typed on a keyboard without Vietnamese)."""
+    import unicodedata
+
+    nfd = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in nfd if not unicodedata.combining(ch))
+
+
 def test_walk_in_matched_by_name_and_phone(event):
     from models.walkin import register_walk_in
 
@@ -314,6 +343,7 @@ def test_exhibitor_staff_names_written_one_way(app, event):
     (["", "", "Nha Trang, ngày 05 tháng 01 năm 2025"], "ký tên"),
     (["", "KT. GIÁM ĐỐC"], "ký tên"),
     (["", "12 đại biểu"], "con số"),
+    (["", "Danh sách có 11 đại biểu"], "tổng"),
     (["7", ""], "số thứ tự"),
     (["(1)", "(2)", "(3)"], "số thứ tự"),
     (["", "II. KHỐI HUYỆN"], "tiêu đề mục"),
