@@ -85,7 +85,13 @@ def checkin(attendee_id: int):
         user_id=current_user.id,
         method="manual",
     )
-    flash(result.message, "ok" if result.outcome == "ok" else "warn")
+    attendee = result.attendee or {}
+    if result.outcome == "ok" and not attendee.get("seat") and attendee.get("seat_needed"):
+        # the kiosk's words send the delegate to this desk: here the staff hear what to do
+        flash(_("Đã điểm danh %(name)s. Đại biểu chưa có ghế: bấm \"Tìm ghế trống\" trong danh sách "
+                "đã đến chưa có ghế.", name=person.display_name), "warn")
+    else:
+        flash(result.message, "ok" if result.outcome == "ok" else "warn")
     return redirect(url_for("desk.index", q=request.args.get("q", "")))
 
 

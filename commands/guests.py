@@ -52,7 +52,7 @@ def import_attendees(file: Path, dry_run: bool, fix_caps: bool, fix_case: bool, 
         sys.exit(1)
     if not dry_run and report.good:
         apply(ev, report, fix_caps=fix_caps, actor="cli")
-    for line in report.lines():
+    for line in report.lines(fixed_caps=fix_caps):
         click.echo(line)
     if dry_run:
         click.echo("(chạy thử: chưa ghi gì)")

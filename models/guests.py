@@ -119,7 +119,7 @@ class ImportReport:
     def count(self, action: str) -> int:
         return sum(1 for r in self.rows if r.action == action)
 
-    def lines(self, limit: int = 200) -> list[str]:
+    def lines(self, limit: int = 200, *, fixed_caps: bool = False) -> list[str]:
         """The report as text lines (CLI and logs)."""
         out = [f"Tệp: {self.filename}", "Cột nhận ra: " + ", ".join(
             f"{h} → {f}" for f, h in self.columns.items())]
@@ -149,8 +149,9 @@ class ImportReport:
                 f"dòng {r.line} {r.data.get('full_name')}" for r in updates[:20]))
         offers = [r for r in self.good if r.caps]
         if offers:
-            out.append(f"Đề nghị sửa chữ IN HOA ở {len(offers)} dòng (dùng --fix-caps), ví dụ: " + "; ".join(
-                f"{r.data[f]} → {v}" for r in offers[:5] for f, v in r.caps.items()))
+            head = (f"Sửa chữ IN HOA ở {len(offers)} dòng, ví dụ: " if fixed_caps else
+                    f"Đề nghị sửa chữ IN HOA ở {len(offers)} dòng (dùng --fix-caps), ví dụ: ")
+            out.append(head + "; ".join(f"{r.data[f]} → {v}" for r in offers[:5] for f, v in r.caps.items()))
         if self.applied:
             out.append(f"Đã nhập: {self.created} mới, {self.updated} cập nhật, "
                        f"{len(self.skipped)} dòng bỏ qua.")

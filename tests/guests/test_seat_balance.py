@@ -281,3 +281,19 @@ def test_cli_assign_seats_prints_the_balance(app, runner):
     assert lines[1].startswith("Hội trường: 9 ghế dùng được (trên 10) cho 10 đại biểu cần ghế; "
                                "9 đã có ghế, 0 ghế trống")
     assert lines[2] == "Chưa có ghế: Báo chí: 1."
+
+
+def test_desk_hand_checkin_of_a_seatless_delegate_tells_the_staff_what_to_do(client, auth, app):
+    """At the desk the kiosk's words ("go to the desk for a seat") would be said to the desk
+    itself: the staff are told the person has no seat and where to find one."""
+    ev = _full_hall(4)
+    assign_seats(ev)
+    late = db.session.scalars(select(Attendee).where(Attendee.event_id == ev.id, needs_seat(),
+                                                     Attendee.seat_id.is_(None))).first()
+    auth.as_role("desk")
+    r = client.post(f"/desk/checkin/{late.id}", follow_redirects=True)
+    flashes = " ".join(re.findall(r'class="flash[^"]*"[^>]*>(.*?)</', r.get_data(as_text=True), re.S))
+    assert r.status_code == 200 and "Đại biểu chưa có ghế" in flashes and "Tìm ghế trống" in flashes
+    assert "đến bàn đón tiếp để nhận chỗ ngồi" not in flashes
+    db.session.refresh(late)
+    assert late.checked_in_at is not None
