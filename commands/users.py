@@ -76,6 +76,9 @@ def set_password(name: str, password: str | None) -> None:
     elif len(password) < 8:
         raise click.ClickException("Mật khẩu phải có ít nhất 8 ký tự / password: 8+ characters.")
     user.set_password(password)
+    from models.sessions import clear_failures
+
+    clear_failures(user.username)  # the operator's way to lift a lock-out of this account
     audit("set_password", "user", user.id, actor="cli")
     db.session.commit()
     click.echo(f"Đã đổi mật khẩu của {user.username}; mọi phiên đăng nhập cũ đã kết thúc.")

@@ -73,6 +73,17 @@ def test_failures_limited_per_account_across_addresses(app, client, event):
     assert _login(client, "other", PW, addr="10.0.0.1").status_code == 302
 
 
+def test_set_password_lifts_an_accounts_lock_out(app, client, runner, event):
+    """Anyone who knows a user name can lock it for 15 minutes: the operator lifts it."""
+    app.config["LOGIN_FAILURES_PER_ACCOUNT"] = 3
+    make_user("locked", "desk")
+    for i in range(4):
+        _login(client, "locked", "bad", addr=f"10.0.1.{i}")
+    assert _login(client, "locked", PW, addr="10.0.1.9").status_code == 429
+    assert runner.invoke(args=["set-password", "locked"], input="a-new-password-1\n").exit_code == 0
+    assert _login(client, "locked", "a-new-password-1", addr="10.0.1.9").status_code == 302
+
+
 def test_failures_limited_per_address_across_accounts(app, client, event):
     app.config["LOGIN_RATE_LIMIT"] = 4
     codes = [_login(client, f"guess-{i}", "bad", addr="10.1.1.1").status_code for i in range(6)]
