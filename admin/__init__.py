@@ -12,7 +12,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
-from admin import hostile
+from admin import hostile, wtforms_vi
 from models.base import db
 from models.database import reset_immediate, set_immediate
 
@@ -83,6 +83,7 @@ def init_web(app: Flask) -> None:
     )
 
     hostile.register(app)  # before the blueprints: their int routes use its bounded converter
+    wtforms_vi.install()  # WTForms' own messages in Vietnamese on Vietnamese pages
     app.session_interface = SessionInterface()
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

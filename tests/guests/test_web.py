@@ -206,6 +206,11 @@ def test_desk_walk_in_flow(client, auth, event):
     assert "Vui lòng nhập họ tên" in resp.get_data(as_text=True)
     resp = client.post("/desk/walk-in", data={"full_name": "Ai Đó", "group": "999"}, follow_redirects=True)
     assert "Thành phần không hợp lệ" in resp.get_data(as_text=True)
+    # a message the form does not spell out itself (WTForms' own) is Vietnamese too
+    resp = client.post("/desk/walk-in", data={"honorific": "ông", "full_name": "Ai Đó",
+                                              "group": str(guests.id)}, follow_redirects=True)
+    text = resp.get_data(as_text=True)
+    assert "Lựa chọn không hợp lệ" in text and "Not a valid choice" not in text
     assert count(event) == n
 
 
@@ -253,3 +258,24 @@ def test_pages_in_english(client, auth, event):
     assert "Guest list" in page and "Import from Excel/CSV" in page
     page = client.get("/admin/seats?lang=en").get_data(as_text=True)
     assert "Hall plan" in page and "Assign seats" in page and "STAGE" in page
+
+
+def test_wtforms_own_messages_follow_the_page_language(tmp_path):
+    """Vietnamese pages get WTForms' own messages in Vietnamese, English pages in English (a
+    fresh app: the fixtures' shared app context would keep the first request's locale)."""
+    from tests.conftest import make_app
+
+    app = make_app("sqlite", tmp_path)
+    with app.app_context():
+        ev = factories.make_event()
+        factories.make_user("walkin-desk", "desk")
+        gid = next(g.id for g in ev.groups if g.code == "guests")
+    c = app.test_client()
+    c.post("/login", data={"username": "walkin-desk", "password": "secret-pass-123"})
+    got = {}
+    for lang in ("vi", "en"):
+        r = c.post(f"/desk/walk-in?lang={lang}", data={"honorific": "ông", "full_name": "Ai Đó",
+                                                        "group": str(gid)}, follow_redirects=True)
+        got[lang] = r.get_data(as_text=True)
+    assert "Lựa chọn không hợp lệ" in got["vi"] and "Not a valid choice" not in got["vi"]
+    assert "Not a valid choice" in got["en"]
