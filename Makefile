@@ -43,6 +43,7 @@ test: install-test
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 bench: install
 	$(BIN)/python scripts/bench_checkin.py
