@@ -15,7 +15,6 @@ The check-in fast path (admin/fastpath.py) bypasses Flask: it calls ``bad_text``
 
 from __future__ import annotations
 
-import json
 import re
 
 from flask import Flask, request
@@ -106,10 +105,9 @@ def register(app: Flask) -> None:
                     raise BadRequest()
                 if request.path == "/api/v1/checkins":
                     return  # any badge text gets an outcome; admin.api.checkin_fields checks the rest
-                try:
-                    body = json.loads(raw or b"null")
-                except (ValueError, RecursionError):
-                    return  # the view's own get_json answers a malformed body
+                # parsed once: Flask keeps the result for the view's own get_json (a malformed body
+                # is cached only for silent callers, so a strict view still answers its 400)
+                body = request.get_json(silent=True)
                 if bad_text(body):
                     raise BadRequest()
             elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
