@@ -10,6 +10,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from admin import dashboard_worker
+from admin.context import event_or_404
 from admin.security import role_required
 from models.base import db
 from models.dashboard import cached_dashboard, dashboard_version, recent_version, seat_states
@@ -32,13 +33,6 @@ def forget_fragments() -> None:
         thread = _refresher.pop("thread", None)
     if thread is not None and thread is not threading.current_thread():
         thread.join(timeout=10)
-
-
-def _event():
-    ev = current_event()
-    if ev is None:
-        abort(404)
-    return ev
 
 
 def _context(ev, version: str, mode: str) -> dict:
@@ -197,7 +191,7 @@ def index():
 def live():
     """The dashboard body, or 204 when the version ``v`` the page has is still current.
     (The 204 is normally answered by admin.fastpath before Flask sees the request.)"""
-    ev = _event()
+    ev = event_or_404()
     version, html = _fragment(ev, _mode(request.args.get("mode")))
     headers = {"X-Version": version, "Cache-Control": "no-store"}
     if request.args.get("v") == version:
@@ -208,7 +202,7 @@ def live():
 @bp.get("/dashboard.json")
 @role_required("admin")
 def data_json():
-    ev = _event()
+    ev = event_or_404()
     version = dashboard_version(ev)
     d = cached_dashboard(ev, version)
     return jsonify({
@@ -237,7 +231,7 @@ def data_json():
 def seatmap_svg():
     """The hall filling up (the dashboard reloads it every 10 s); redrawn at most every 5 s,
     by the renderer process."""
-    ev = _event()
+    ev = event_or_404()
     mode = _mode(request.args.get("mode"))
     key = ("seatmap", ev.id, mode)
     limit = current_app.config.get("DASHBOARD_SEATMAP_SECONDS", SEATMAP_SECONDS)
@@ -262,7 +256,7 @@ def _report_event():
     without making it current, which would switch the kiosks too)."""
     slug = request.args.get("event", "")
     if not slug:
-        return _event()
+        return event_or_404()
     ev = db.session.scalar(select(Event).where(Event.slug == slug[:64]))
     if ev is None:
         abort(404)

@@ -14,6 +14,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, IntegerField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from admin.context import actor_name, event_or_404
 from admin.security import role_required
 from models.base import db
 from models.event_settings import SETTING_FIELDS, LogoError, check_logo, set_logo, update_settings
@@ -81,17 +82,6 @@ class SettingsForm(FlaskForm):
         Optional(), Length(max=2000, message=_l("Quá dài (tối đa %(max)d ký tự)."))])
     logo = FileField(_l("Logo trên thẻ (PNG hoặc JPEG, tối đa 2 MB, 2000 × 2000 điểm ảnh)"))
     remove_logo = BooleanField(_l("Bỏ logo"))
-
-
-def event_or_404():
-    ev = current_event()
-    if ev is None:
-        abort(404)
-    return ev
-
-
-def actor_name() -> str:
-    return f"user:{current_user.username}"
 
 
 @bp.app_template_global("unit_label")
