@@ -73,6 +73,25 @@ def render_seatmap(event_id: int, mode: str) -> str:
     return seat_map(seat_states(db.session.get(Event, event_id)), mode=mode)
 
 
+def live_in_renderer(event_id: int, mode: str, lang: str) -> tuple[str, str]:
+    """render_live in the renderer process (dashboard_worker.call), in its app, in ``lang``."""
+    with dashboard_worker.renderer_app().test_request_context(f"/admin/live?mode={mode}&lang={lang}"):
+        g.lang = lang
+        try:
+            return render_live(event_id, mode)
+        finally:
+            db.session.remove()
+
+
+def seatmap_in_renderer(event_id: int, mode: str) -> str:
+    """render_seatmap in the renderer process (dashboard_worker.call), in its app."""
+    with dashboard_worker.renderer_app().app_context():
+        try:
+            return render_seatmap(event_id, mode)
+        finally:
+            db.session.remove()
+
+
 def fresh_fragment(key: tuple) -> tuple[str, str, float] | None:
     """The cached (version, html, at) for key = (event id, mode, language) when it may still
     be shown: its version is the current one, or it is younger than the recompute floor."""
@@ -98,7 +117,7 @@ def _draw(key: tuple, here: bool) -> tuple[str, str, float] | None:
         if hit is not None:
             return hit
         app = current_app._get_current_object()
-        result = dashboard_worker.call(app, dashboard_worker._render_live, *key)
+        result = dashboard_worker.call(app, live_in_renderer, *key)
         if result is None:
             if not here:
                 return None
@@ -243,7 +262,7 @@ def seatmap_svg():
                 hit = _fragments.get(key)
             if hit is None or time.monotonic() - hit[2] > limit:
                 app = current_app._get_current_object()
-                svg = dashboard_worker.call(app, dashboard_worker._render_seatmap, ev.id, mode)
+                svg = dashboard_worker.call(app, seatmap_in_renderer, ev.id, mode)
                 hit = ("", svg if svg is not None else render_seatmap(ev.id, mode),
                        time.monotonic())
                 with _fragments_lock:

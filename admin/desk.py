@@ -175,6 +175,3 @@ def scan():
     flash(f"{OUTCOME_LABELS[result.outcome]()}: {result.message}",
           "ok" if result.outcome == "ok" else "warn")
     return redirect(url_for("desk.index"))
-
-
-from admin import desk_walkin  # noqa: E402,F401  (walk-in, badge reissue and reprint: issue 4)

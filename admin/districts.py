@@ -187,6 +187,3 @@ def officer_letters(token: str):
         flash(_("Chưa có đại biểu nào được chấp nhận để in giấy mời."), "warn")
         return redirect(url_for("districts.officer", token=token))
     return resp
-
-
-from admin import districts_admin  # noqa: E402,F401  (the organiser's pages on this blueprint)

@@ -139,6 +139,3 @@ def logo():
     if not ev.logo:
         abort(404)
     return Response(ev.logo, mimetype="image/png", headers={"Cache-Control": "no-store"})
-
-
-from admin import event_structure  # noqa: E402,F401  (the structure pages on this blueprint)

@@ -45,7 +45,7 @@ class CheckinFastPath:
     def __init__(self, app, wsgi_app: Callable) -> None:
         self.app = app
         self.wsgi_app = wsgi_app
-        from admin import SECURITY_HEADERS
+        from admin.extensions import SECURITY_HEADERS
 
         self.headers = list(SECURITY_HEADERS) + [
             ("Content-Type", "application/json"), ("Cache-Control", "no-store")]

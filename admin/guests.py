@@ -241,6 +241,3 @@ def badges_pdf():
     pdf = render_badges(cards, form.layout.data or "a6")
     name = f"the-dai-bieu-{form.layout.data}-{len(cards)}.pdf"
     return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'})
-
-
-from admin import guests_people, guests_seats  # noqa: E402,F401  (seat plan; edit, cancel, restore, merge)

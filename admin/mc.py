@@ -202,6 +202,3 @@ def stage_state():
     resp = jsonify(stage_snapshot(ev, _lang()))
     resp.headers["Cache-Control"] = "no-store"
     return resp
-
-
-from admin import mc_awards  # noqa: E402,F401  (the organiser's award pages on this blueprint)
