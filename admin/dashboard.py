@@ -45,7 +45,8 @@ def _context(ev, version: str, mode: str) -> dict:
     }
 
 
-def _mode(value: str | None) -> str:
+def view_mode(value: str | None) -> str:
+    """The dashboard's colouring asked for by ``?mode=``: "arrival" (default) or "group"."""
     return value if value in ("arrival", "group") else "arrival"
 
 
@@ -199,7 +200,7 @@ def index():
     ev = current_event()
     if ev is None:
         return render_template("dashboard/empty.html")
-    mode = _mode(request.args.get("mode"))
+    mode = view_mode(request.args.get("mode"))
     version, html = _fragment(ev, mode)
     return render_template("dashboard/index.html", event=ev, version=version, mode=mode,
                            live_html=Markup(html))
@@ -211,7 +212,7 @@ def live():
     """The dashboard body, or 204 when the version ``v`` the page has is still current.
     (The 204 is normally answered by admin.fastpath before Flask sees the request.)"""
     ev = event_or_404()
-    version, html = _fragment(ev, _mode(request.args.get("mode")))
+    version, html = _fragment(ev, view_mode(request.args.get("mode")))
     headers = {"X-Version": version, "Cache-Control": "no-store"}
     if request.args.get("v") == version:
         return Response(status=204, headers=headers)
@@ -251,7 +252,7 @@ def seatmap_svg():
     """The hall filling up (the dashboard reloads it every 10 s); redrawn at most every 5 s,
     by the renderer process."""
     ev = event_or_404()
-    mode = _mode(request.args.get("mode"))
+    mode = view_mode(request.args.get("mode"))
     key = ("seatmap", ev.id, mode)
     limit = current_app.config.get("DASHBOARD_SEATMAP_SECONDS", SEATMAP_SECONDS)
     with _fragments_lock:

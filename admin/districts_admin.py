@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from admin.context import actor_name, event_or_404
-from admin.districts import _letters_response, _local_text, bp
+from admin.districts import bp, letters_response, local_text
 from admin.security import role_required
 from models import delegation_service as ds
 from models.base import db
@@ -51,7 +51,7 @@ def admin_index():
                      "nominated": counts.get((d.id, "nominated"), 0), "returned": counts.get((d.id, "returned"), 0),
                      "over": len(ds.over_quota_ids(d))})
     return render_template("districts/admin_index.html", event=ev, rows=rows,
-                           local=lambda t: _local_text(ev, t))
+                           local=lambda t: local_text(ev, t))
 
 
 @bp.get("/admin/districts/<int:district_id>")
@@ -66,7 +66,7 @@ def admin_detail(district_id: int):
     deadline_value = local(link.deadline, ev.timezone).strftime("%Y-%m-%dT%H:%M") if link and link.deadline else ""
     return render_template("districts/admin_detail.html", event=ev, district=d, link=link, url=url,
                            groups=groups, quotas=quotas, people=ds.nominations(d), over=ds.over_quota_ids(d),
-                           deadline_value=deadline_value, local=lambda t: _local_text(ev, t),
+                           deadline_value=deadline_value, local=lambda t: local_text(ev, t),
                            is_open=ds.is_open(link) if link else False)
 
 
@@ -207,7 +207,7 @@ def admin_letters(district_id: int):
     ev, d = _district(district_id)
     if issue_missing(ev, d):
         db.session.commit()
-    resp = _letters_response(ev, d)
+    resp = letters_response(ev, d)
     if resp is None:
         flash(_("%(unit)s chưa có đại biểu nào trong danh sách khách mời.", unit=ev.unit_label), "warn")
         return _back(d)
