@@ -18,7 +18,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     config.private_files()  # umask 077 before instance/ or the database is created
     app = Flask(__name__, instance_path=str(config.INSTANCE_DIR), instance_relative_config=True)
     app.config.from_object(config.Config)
-    app.config["SECRET_KEY"] = config._secret_key() if not test_config else "test-only-secret"
+    app.config["SECRET_KEY"] = config.secret_key() if not test_config else "test-only-secret"
     app.config["SQLALCHEMY_DATABASE_URI"] = config.database_url()
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
     if test_config:

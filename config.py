@@ -31,7 +31,7 @@ def private_dir(path: Path) -> Path:
     return path
 
 
-def _secret_key() -> str:
+def secret_key() -> str:
     """SECRET_KEY from the environment, else a random key kept in instance/secret_key (0600)."""
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]

@@ -7,30 +7,11 @@ from pathlib import Path
 
 from flask import Flask, g, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
-from flask_babel import Babel
-from flask_login import LoginManager
-from flask_migrate import Migrate
-from flask_wtf.csrf import CSRFProtect
 
 from admin import hostile, wtforms_vi
+from admin.extensions import SECURITY_HEADERS, babel, csrf, login_manager, migrate
 from models.base import db
 from models.database import reset_immediate, set_immediate
-
-login_manager = LoginManager()
-csrf = CSRFProtect()
-babel = Babel()
-migrate = Migrate()
-
-#: on every response (the check-in fast path sets them too)
-SECURITY_HEADERS = (
-    ("Content-Security-Policy",
-     "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; "
-     "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
-     "form-action 'self'"),
-    ("X-Content-Type-Options", "nosniff"),
-    ("X-Frame-Options", "DENY"),
-    ("Referrer-Policy", "same-origin"),
-)
 
 #: staff pages (and a district officer's private pages) are never kept by a browser or proxy
 #: when the uploads folder was last swept (monotonic seconds; at most once a minute)
@@ -67,18 +48,29 @@ def select_locale() -> str:
 
 
 def init_web(app: Flask) -> None:
-    from admin import (
+    # the blueprints and, explicitly, every module of views they carry: a companion module
+    # (desk_walkin, guests_people, ...) adds its views to its main module's blueprint and is
+    # imported here only, so the main module never imports it back
+    from admin import (  # noqa: F401  (the companions register their views on import)
         api,
         auth,
         dashboard,
         desk,
+        desk_walkin,
         districts,
+        districts_admin,
         errors,
         event_list,
+        event_settings,
+        event_structure,
         exhibition,
         exhibitors,
         guests,
+        guests_people,
+        guests_seats,
         mc,
+        mc_awards,
+        openapi,
         pages,
     )
 
@@ -108,8 +100,8 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(event_list.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, not cookies
-    from admin import openapi; app.register_blueprint(openapi.bp); csrf.exempt(openapi.bp)  # noqa: E702, I001
-    from admin import event_settings
+    app.register_blueprint(openapi.bp)
+    csrf.exempt(openapi.bp)
     app.register_blueprint(event_settings.bp)
     errors.register(app)
 

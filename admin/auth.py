@@ -11,7 +11,7 @@ from flask_login import login_user, logout_user
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from admin import login_manager
+from admin.extensions import login_manager
 from admin.forms import ActionForm, LoginForm
 from admin.security import client_address
 from models.base import db

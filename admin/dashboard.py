@@ -10,6 +10,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from admin import dashboard_worker
+from admin.context import event_or_404
 from admin.security import role_required
 from models.base import db
 from models.dashboard import cached_dashboard, dashboard_version, recent_version, seat_states
@@ -34,13 +35,6 @@ def forget_fragments() -> None:
         thread.join(timeout=10)
 
 
-def _event():
-    ev = current_event()
-    if ev is None:
-        abort(404)
-    return ev
-
-
 def _context(ev, version: str, mode: str) -> dict:
     data = cached_dashboard(ev, version)
     timeline = [(p["start"].strftime("%H:%M"), p["count"]) for p in data["timeline"]]
@@ -51,7 +45,8 @@ def _context(ev, version: str, mode: str) -> dict:
     }
 
 
-def _mode(value: str | None) -> str:
+def view_mode(value: str | None) -> str:
+    """The dashboard's colouring asked for by ``?mode=``: "arrival" (default) or "group"."""
     return value if value in ("arrival", "group") else "arrival"
 
 
@@ -79,6 +74,25 @@ def render_seatmap(event_id: int, mode: str) -> str:
     return seat_map(seat_states(db.session.get(Event, event_id)), mode=mode)
 
 
+def live_in_renderer(event_id: int, mode: str, lang: str) -> tuple[str, str]:
+    """render_live in the renderer process (dashboard_worker.call), in its app, in ``lang``."""
+    with dashboard_worker.renderer_app().test_request_context(f"/admin/live?mode={mode}&lang={lang}"):
+        g.lang = lang
+        try:
+            return render_live(event_id, mode)
+        finally:
+            db.session.remove()
+
+
+def seatmap_in_renderer(event_id: int, mode: str) -> str:
+    """render_seatmap in the renderer process (dashboard_worker.call), in its app."""
+    with dashboard_worker.renderer_app().app_context():
+        try:
+            return render_seatmap(event_id, mode)
+        finally:
+            db.session.remove()
+
+
 def fresh_fragment(key: tuple) -> tuple[str, str, float] | None:
     """The cached (version, html, at) for key = (event id, mode, language) when it may still
     be shown: its version is the current one, or it is younger than the recompute floor."""
@@ -104,7 +118,7 @@ def _draw(key: tuple, here: bool) -> tuple[str, str, float] | None:
         if hit is not None:
             return hit
         app = current_app._get_current_object()
-        result = dashboard_worker.call(app, dashboard_worker._render_live, *key)
+        result = dashboard_worker.call(app, live_in_renderer, *key)
         if result is None:
             if not here:
                 return None
@@ -186,7 +200,7 @@ def index():
     ev = current_event()
     if ev is None:
         return render_template("dashboard/empty.html")
-    mode = _mode(request.args.get("mode"))
+    mode = view_mode(request.args.get("mode"))
     version, html = _fragment(ev, mode)
     return render_template("dashboard/index.html", event=ev, version=version, mode=mode,
                            live_html=Markup(html))
@@ -197,8 +211,8 @@ def index():
 def live():
     """The dashboard body, or 204 when the version ``v`` the page has is still current.
     (The 204 is normally answered by admin.fastpath before Flask sees the request.)"""
-    ev = _event()
-    version, html = _fragment(ev, _mode(request.args.get("mode")))
+    ev = event_or_404()
+    version, html = _fragment(ev, view_mode(request.args.get("mode")))
     headers = {"X-Version": version, "Cache-Control": "no-store"}
     if request.args.get("v") == version:
         return Response(status=204, headers=headers)
@@ -208,7 +222,7 @@ def live():
 @bp.get("/dashboard.json")
 @role_required("admin")
 def data_json():
-    ev = _event()
+    ev = event_or_404()
     version = dashboard_version(ev)
     d = cached_dashboard(ev, version)
     return jsonify({
@@ -237,8 +251,8 @@ def data_json():
 def seatmap_svg():
     """The hall filling up (the dashboard reloads it every 10 s); redrawn at most every 5 s,
     by the renderer process."""
-    ev = _event()
-    mode = _mode(request.args.get("mode"))
+    ev = event_or_404()
+    mode = view_mode(request.args.get("mode"))
     key = ("seatmap", ev.id, mode)
     limit = current_app.config.get("DASHBOARD_SEATMAP_SECONDS", SEATMAP_SECONDS)
     with _fragments_lock:
@@ -249,7 +263,7 @@ def seatmap_svg():
                 hit = _fragments.get(key)
             if hit is None or time.monotonic() - hit[2] > limit:
                 app = current_app._get_current_object()
-                svg = dashboard_worker.call(app, dashboard_worker._render_seatmap, ev.id, mode)
+                svg = dashboard_worker.call(app, seatmap_in_renderer, ev.id, mode)
                 hit = ("", svg if svg is not None else render_seatmap(ev.id, mode),
                        time.monotonic())
                 with _fragments_lock:
@@ -262,7 +276,7 @@ def _report_event():
     without making it current, which would switch the kiosks too)."""
     slug = request.args.get("event", "")
     if not slug:
-        return _event()
+        return event_or_404()
     ev = db.session.scalar(select(Event).where(Event.slug == slug[:64]))
     if ev is None:
         abort(404)

@@ -9,7 +9,8 @@ slowest check-ins went from 26 ms to 100 ms with 50 dashboards open.
 One renderer process per server process, started with the server (``start``) or on first
 use, made with "spawn" (a fresh interpreter: nothing of the threaded parent is copied). It
 creates its own app on the same database and renders exactly what the web process would
-(same templates, same functions). If it cannot start, dies, or takes over 30 s, the web
+(same templates, same functions: admin.dashboard hands over what to run, this module
+knows nothing of the dashboard). If it cannot start, dies, or takes over 30 s, the web
 process renders itself (and logs it) and tries a new renderer a minute later: the dashboard
 keeps working, only the isolation is lost.
 
@@ -79,31 +80,10 @@ def _ping() -> int:
     return os.getpid()
 
 
-def _render_live(event_id: int, mode: str, lang: str) -> tuple[str, str]:
-    from admin.dashboard import render_live
-
-    with _app.test_request_context(f"/admin/live?mode={mode}&lang={lang}"):
-        from flask import g
-
-        from models.base import db
-
-        g.lang = lang
-        try:
-            return render_live(event_id, mode)
-        finally:
-            db.session.remove()
-
-
-def _render_seatmap(event_id: int, mode: str) -> str:
-    from admin.dashboard import render_seatmap
-
-    with _app.app_context():
-        from models.base import db
-
-        try:
-            return render_seatmap(event_id, mode)
-        finally:
-            db.session.remove()
+def renderer_app():
+    """The app of this renderer process, for the functions ``call`` runs here (they enter its
+    context themselves: admin.dashboard.live_in_renderer). None in the web process."""
+    return _app
 
 
 # --- in the web process ------------------------------------------------------------------

@@ -8,12 +8,12 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from admin.context import actor_name, event_or_404
 from admin.forms import ActionForm, ScanForm, UndoForm
 from admin.security import role_required
 from models.base import db
 from models.checkin import ScanIdConflict, check_in, undo_check_in
 from models.dashboard import seatless_arrivals
-from models.events import current_event
 from models.people import Attendee
 from models.search import search_attendees
 from models.seating import SeatingError, seat_at_desk, seat_phrase
@@ -32,13 +32,6 @@ OUTCOME_LABELS = {
 }
 
 
-def _event():
-    ev = current_event()
-    if ev is None:
-        abort(404)
-    return ev
-
-
 def new_scan_id() -> str:
     return "desk-" + secrets.token_hex(12)
 
@@ -46,7 +39,7 @@ def new_scan_id() -> str:
 @bp.get("/")
 @role_required("desk")
 def index():
-    ev = _event()
+    ev = event_or_404()
     q = (request.args.get("q") or "")[:200]
     people = search_attendees(ev.id, q) if q.strip() else []
     scan_form = ScanForm(formdata=None, scan_id=new_scan_id())
@@ -70,7 +63,7 @@ def index():
 @bp.post("/checkin/<int:attendee_id>")
 @role_required("desk")
 def checkin(attendee_id: int):
-    ev = _event()
+    ev = event_or_404()
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
@@ -99,14 +92,14 @@ def checkin(attendee_id: int):
 @role_required("desk")
 def seat(attendee_id: int):
     """Find a free seat for someone who arrived without one (models.seating.seat_at_desk)."""
-    ev = _event()
+    ev = event_or_404()
     if not ActionForm().validate_on_submit():
         abort(400)
     person = db.session.get(Attendee, attendee_id)
     if person is None or person.event_id != ev.id:
         abort(404)
     try:
-        given = seat_at_desk(ev, person, actor=f"user:{current_user.username}", user_id=current_user.id)
+        given = seat_at_desk(ev, person, actor=actor_name(), user_id=current_user.id)
     except SeatingError as exc:
         db.session.rollback()
         flash(str(exc), "warn")
@@ -123,7 +116,7 @@ def seat(attendee_id: int):
 @bp.post("/undo/<int:attendee_id>")
 @role_required("desk")
 def undo(attendee_id: int):
-    ev = _event()
+    ev = event_or_404()
     form = UndoForm()
     person = db.session.get(Attendee, attendee_id)
     if person is None or person.event_id != ev.id:
@@ -137,7 +130,7 @@ def undo(attendee_id: int):
         attendee_id=attendee_id,
         reason=form.reason.data,
         user_id=current_user.id,
-        actor=f"user:{current_user.username}",
+        actor=actor_name(),
     )
     if done:
         flash(_("Đã hủy điểm danh của %(name)s.", name=person.display_name), "ok")
@@ -151,7 +144,7 @@ def undo(attendee_id: int):
 def scan():
     """The USB scanner field: it types the code and Enter. JSON for the page's script,
     a redirect with a message otherwise."""
-    ev = _event()
+    ev = event_or_404()
     form = ScanForm()
     wants_json = request.accept_mimetypes.best == "application/json"
     if not form.validate_on_submit():
@@ -182,6 +175,3 @@ def scan():
     flash(f"{OUTCOME_LABELS[result.outcome]()}: {result.message}",
           "ok" if result.outcome == "ok" else "warn")
     return redirect(url_for("desk.index"))
-
-
-from admin import desk_walkin  # noqa: E402,F401  (walk-in, badge reissue and reprint: issue 4)

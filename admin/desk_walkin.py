@@ -11,7 +11,8 @@ from sqlalchemy import select
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from admin.desk import _event, bp
+from admin.context import actor_name, event_or_404
+from admin.desk import bp
 from admin.security import role_required
 from models.badge_pdf import badge_cards, render_badges
 from models.badges import reissue_badge
@@ -54,7 +55,7 @@ def _person(ev, attendee_id: int) -> Attendee:
 @role_required("desk")
 def walk_in():
     """Short form -> seat -> badge -> checked in; then the badge page (PDF ready to print)."""
-    ev = _event()
+    ev = event_or_404()
     form = WalkInForm()
     form.group.choices = _group_choices(ev)
     if request.method == "POST":
@@ -65,7 +66,7 @@ def walk_in():
                     ev, full_name=form.full_name.data, honorific=form.honorific.data or "",
                     position=form.position.data or "", organisation=form.organisation.data or "",
                     group_id=int(group) if group.isdigit() else None, phone=form.phone.data or "",
-                    station=_("Bàn đón tiếp"), user_id=current_user.id, actor=f"user:{current_user.username}")
+                    station=_("Bàn đón tiếp"), user_id=current_user.id, actor=actor_name())
             except WalkInError as exc:
                 db.session.rollback()
                 flash(str(exc), "error")
@@ -83,7 +84,7 @@ def walk_in():
 @role_required("desk")
 def badge_page(attendee_id: int):
     """The delegate's badge, shown for printing (reprint), with the reissue form."""
-    ev = _event()
+    ev = event_or_404()
     person = _person(ev, attendee_id)
     return render_template("desk/badge.html", event=ev, person=person, badge=person.current_badge,
                            reissue_form=ReissueForm(formdata=None), seat_text=seat_phrase(person.seat, label=True))
@@ -93,7 +94,7 @@ def badge_page(attendee_id: int):
 @role_required("desk")
 def badge_pdf(attendee_id: int):
     """The current badge as an A6 PDF (reprinting does not change the code)."""
-    ev = _event()
+    ev = event_or_404()
     person = _person(ev, attendee_id)
     cards = badge_cards(ev, attendee_ids=[person.id])
     if not cards:
@@ -108,7 +109,7 @@ def badge_pdf(attendee_id: int):
 @role_required("desk")
 def reissue(attendee_id: int):
     """A lost badge: a new code, the old one revoked (a kiosk scan of it says "revoked")."""
-    ev = _event()
+    ev = event_or_404()
     person = _person(ev, attendee_id)
     form = ReissueForm()
     if person.status != "invited":
@@ -118,7 +119,7 @@ def reissue(attendee_id: int):
             for msg in errors:
                 flash(msg, "error")
     else:
-        badge = reissue_badge(person, reason=form.reason.data.strip(), actor=f"user:{current_user.username}")
+        badge = reissue_badge(person, reason=form.reason.data.strip(), actor=actor_name())
         db.session.commit()
         flash(_("Đã cấp lại thẻ (lần %(n)d); thẻ cũ đã bị thu hồi. Hãy in thẻ mới.", n=badge.serial), "ok")
     return redirect(url_for("desk.badge_page", attendee_id=person.id))

@@ -60,7 +60,8 @@ def _link(token: str):
     return link, db.session.get(Event, link.district.event_id)
 
 
-def _local_text(ev: Event, value: datetime | None, fmt: str = "%H:%M %d/%m/%Y") -> str:
+def local_text(ev: Event, value: datetime | None, fmt: str = "%H:%M %d/%m/%Y") -> str:
+    """A UTC time as text in the event's time zone (empty for None)."""
     return local(value, ev.timezone).strftime(fmt) if value else ""
 
 
@@ -84,7 +85,7 @@ def _officer_page(token: str, link, ev: Event, values: dict | None = None, error
         open=ds.is_open(link), quotas=ds.quota_rows(d), groups=ds.offered_groups(d),
         people=ds.nominations(d), over=ds.over_quota_ids(d), exhibitors=exhibitors,
         arrivals=_arrivals(ev, d), v=values or {}, errors=errors or {},
-        deadline=_local_text(ev, link.deadline), honorifics=("Ông", "Bà", "Đồng chí", "Anh", "Chị")), status)
+        deadline=local_text(ev, link.deadline), honorifics=("Ông", "Bà", "Đồng chí", "Anh", "Chị")), status)
     resp.headers["Cache-Control"] = "no-store"
     resp.headers["Referrer-Policy"] = "no-referrer"
     return resp
@@ -145,12 +146,12 @@ def _arrivals(ev: Event, d: District) -> dict:
              "group": a.group.name if a.group else "", "seat": a.seat.label if a.seat else "",
              "phone": a.phone if a.nominated_by_id == d.id else "",
              "arrived": a.checked_in_at is not None,
-             "arrived_at": _local_text(ev, a.checked_in_at, "%H:%M") if a.checked_in_at else None}
+             "arrived_at": local_text(ev, a.checked_in_at, "%H:%M") if a.checked_in_at else None}
             for a in people]
     rows.sort(key=lambda r: r["arrived"])  # the missing ones first: the officer calls them
     arrived = sum(1 for r in rows if r["arrived"])
     return {"district": d.name, "arrived": arrived, "total": len(rows), "missing": len(rows) - arrived,
-            "people": rows, "at": _local_text(ev, utcnow(), "%H:%M:%S")}
+            "people": rows, "at": local_text(ev, utcnow(), "%H:%M:%S")}
 
 
 @bp.get("/d/<token>/arrivals.json")
@@ -167,7 +168,9 @@ def arrivals(token: str):
     return resp
 
 
-def _letters_response(ev: Event, d: District):
+def letters_response(ev: Event, d: District):
+    """The invitation letters of district ``d`` as a PDF download (the officer's link and the
+    organiser's page serve the same file)."""
     letters = letter_data(ev, d)
     if not letters:
         return None
@@ -182,11 +185,8 @@ def _letters_response(ev: Event, d: District):
 @bp.get("/d/<token>/letters.pdf")
 def officer_letters(token: str):
     link, ev = _link(token)
-    resp = _letters_response(ev, link.district)
+    resp = letters_response(ev, link.district)
     if resp is None:
         flash(_("Chưa có đại biểu nào được chấp nhận để in giấy mời."), "warn")
         return redirect(url_for("districts.officer", token=token))
     return resp
-
-
-from admin import districts_admin  # noqa: E402,F401  (the organiser's pages on this blueprint)

@@ -11,31 +11,20 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from admin.districts import _letters_response, _local_text, bp
+from admin.context import actor_name, event_or_404
+from admin.districts import bp, letters_response, local_text
 from admin.security import role_required
 from models import delegation_service as ds
 from models.base import db
 from models.event import District, Event, Group
-from models.events import current_event
 from models.invitations import issue_missing
 from models.people import Attendee
 from models.stats import district_figures
 from models.timeutil import local, to_naive_utc
 
 
-def _actor() -> str:
-    return f"user:{current_user.username}"
-
-
-def _event() -> Event:
-    ev = current_event()
-    if ev is None:
-        abort(404)
-    return ev
-
-
 def _district(district_id: int) -> tuple[Event, District]:
-    ev = _event()
+    ev = event_or_404()
     d = db.session.get(District, district_id)
     if d is None or d.event_id != ev.id:
         abort(404)
@@ -45,7 +34,7 @@ def _district(district_id: int) -> tuple[Event, District]:
 @bp.get("/admin/districts")
 @role_required("admin")
 def admin_index():
-    ev = _event()
+    ev = event_or_404()
     counts: dict[tuple[int, str], int] = {
         (d, s): n for d, s, n in db.session.execute(
             select(Attendee.nominated_by_id, Attendee.status, func.count())
@@ -62,7 +51,7 @@ def admin_index():
                      "nominated": counts.get((d.id, "nominated"), 0), "returned": counts.get((d.id, "returned"), 0),
                      "over": len(ds.over_quota_ids(d))})
     return render_template("districts/admin_index.html", event=ev, rows=rows,
-                           local=lambda t: _local_text(ev, t))
+                           local=lambda t: local_text(ev, t))
 
 
 @bp.get("/admin/districts/<int:district_id>")
@@ -77,7 +66,7 @@ def admin_detail(district_id: int):
     deadline_value = local(link.deadline, ev.timezone).strftime("%Y-%m-%dT%H:%M") if link and link.deadline else ""
     return render_template("districts/admin_detail.html", event=ev, district=d, link=link, url=url,
                            groups=groups, quotas=quotas, people=ds.nominations(d), over=ds.over_quota_ids(d),
-                           deadline_value=deadline_value, local=lambda t: _local_text(ev, t),
+                           deadline_value=deadline_value, local=lambda t: local_text(ev, t),
                            is_open=ds.is_open(link) if link else False)
 
 
@@ -97,7 +86,7 @@ def save_quotas(district_id: int):
                 continue
             if not raw.isdigit():
                 raise ds.NominationError("quota", _("Chỉ tiêu của \"%(g)s\" phải là số nguyên từ 0.", g=g.name))
-            ds.set_quota(d, g, int(raw), actor=_actor(), user_id=current_user.id)
+            ds.set_quota(d, g, int(raw), actor=actor_name(), user_id=current_user.id)
     except ds.NominationError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")
@@ -127,7 +116,7 @@ def make_link(district_id: int):
     except ds.NominationError as exc:
         flash(str(exc.message), "error")
         return _back(d)
-    ds.new_link(d, deadline, actor=_actor(), user_id=current_user.id)
+    ds.new_link(d, deadline, actor=actor_name(), user_id=current_user.id)
     db.session.commit()
     flash(_("Đã tạo liên kết mới; liên kết cũ (nếu có) không còn dùng được."), "ok")
     return _back(d)
@@ -141,7 +130,7 @@ def save_deadline(district_id: int):
     if link is None:
         abort(404)
     try:
-        ds.set_deadline(link, _deadline(ev), actor=_actor(), user_id=current_user.id)
+        ds.set_deadline(link, _deadline(ev), actor=actor_name(), user_id=current_user.id)
     except ds.NominationError as exc:
         flash(str(exc.message), "error")
         return _back(d)
@@ -156,7 +145,7 @@ def revoke(district_id: int):
     _ev, d = _district(district_id)
     link = ds.current_link(d)
     if link is not None:
-        ds.revoke_link(link, actor=_actor(), user_id=current_user.id)
+        ds.revoke_link(link, actor=actor_name(), user_id=current_user.id)
         db.session.commit()
     flash(_("Đã thu hồi liên kết."), "ok")
     return _back(d)
@@ -175,7 +164,7 @@ def accept(district_id: int, attendee_id: int):
     _ev, d = _district(district_id)
     a = _nominee(d, attendee_id)
     try:
-        ds.accept(a, actor=_actor(), user_id=current_user.id)
+        ds.accept(a, actor=actor_name(), user_id=current_user.id)
     except ds.NominationError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")
@@ -190,7 +179,7 @@ def accept(district_id: int, attendee_id: int):
 @role_required("admin")
 def accept_all(district_id: int):
     _ev, d = _district(district_id)
-    n = ds.accept_within_quota(d, actor=_actor(), user_id=current_user.id)
+    n = ds.accept_within_quota(d, actor=actor_name(), user_id=current_user.id)
     db.session.commit()
     flash(_("Đã chấp nhận %(n)s đề cử trong chỉ tiêu.", n=n), "ok")
     return _back(d)
@@ -202,7 +191,7 @@ def send_back(district_id: int, attendee_id: int):
     _ev, d = _district(district_id)
     a = _nominee(d, attendee_id)
     try:
-        ds.return_nomination(a, request.form.get("comment", ""), actor=_actor(), user_id=current_user.id)
+        ds.return_nomination(a, request.form.get("comment", ""), actor=actor_name(), user_id=current_user.id)
     except ds.NominationError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")
@@ -218,7 +207,7 @@ def admin_letters(district_id: int):
     ev, d = _district(district_id)
     if issue_missing(ev, d):
         db.session.commit()
-    resp = _letters_response(ev, d)
+    resp = letters_response(ev, d)
     if resp is None:
         flash(_("%(unit)s chưa có đại biểu nào trong danh sách khách mời.", unit=ev.unit_label), "warn")
         return _back(d)

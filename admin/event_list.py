@@ -11,12 +11,12 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from admin.context import actor_name
 from admin.forms import ActionForm
 from admin.security import role_required
 from models.base import db
@@ -76,7 +76,7 @@ def create():
                        template=form.template.data or None,
                        from_event=form.from_event.data or None,
                        with_guests=bool(form.with_guests.data),
-                       actor=f"user:{current_user.username}")
+                       actor=actor_name())
     except EventError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -95,7 +95,7 @@ def make_current(event_id: int):
         flash(_("Không tìm thấy sự kiện."), "error")
         return redirect(url_for("event_list.index"))
     try:
-        use_event(ev.slug, actor=f"user:{current_user.username}")
+        use_event(ev.slug, actor=actor_name())
     except EventError as exc:
         db.session.rollback()
         flash(str(exc), "error")

@@ -14,6 +14,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, IntegerField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from admin.context import actor_name, event_or_404
 from admin.security import role_required
 from models.base import db
 from models.event_settings import SETTING_FIELDS, LogoError, check_logo, set_logo, update_settings
@@ -83,17 +84,6 @@ class SettingsForm(FlaskForm):
     remove_logo = BooleanField(_l("Bỏ logo"))
 
 
-def event_or_404():
-    ev = current_event()
-    if ev is None:
-        abort(404)
-    return ev
-
-
-def actor_name() -> str:
-    return f"user:{current_user.username}"
-
-
 @bp.app_template_global("unit_label")
 def unit_label() -> str:
     """The current event's word for one delegation unit ("Huyện", "Xã/phường"), for headers and
@@ -149,6 +139,3 @@ def logo():
     if not ev.logo:
         abort(404)
     return Response(ev.logo, mimetype="image/png", headers={"Cache-Control": "no-store"})
-
-
-from admin import event_structure  # noqa: E402,F401  (the structure pages on this blueprint)

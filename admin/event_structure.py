@@ -18,7 +18,8 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Regexp
 
-from admin.event_settings import actor_name, bp, event_or_404
+from admin.context import actor_name, event_or_404
+from admin.event_settings import bp
 from admin.security import role_required
 from models import structure
 from models.base import db

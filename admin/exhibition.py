@@ -13,7 +13,7 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from models.events import current_event
+from admin.context import event_or_404
 from models.exhibition_public import public_table, public_units, table_map_svg
 from models.exhibitor_reports import GROUP_NAMES, KIND_NAMES
 
@@ -34,16 +34,9 @@ def _int_arg(name: str, allowed=None) -> int | None:
     return value if allowed is None or value in allowed else None
 
 
-def _event():
-    ev = current_event()
-    if ev is None:
-        abort(404)
-    return ev
-
-
 @bp.get("/exhibition/")
 def index():
-    ev = _event()
+    ev = event_or_404()
     units_all = public_units(ev)
     unit, stars = _int_arg("unit", {u.id for u in units_all}), _int_arg("stars", STAR_CHOICES)
     units = public_units(ev, unit, stars) if (unit is not None or stars is not None) else units_all
@@ -56,7 +49,7 @@ def index():
 
 @bp.get("/exhibition/table/<int:table_id>")
 def table(table_id: int):
-    ev = _event()
+    ev = event_or_404()
     t = public_table(ev, table_id)
     if t is None:
         abort(404)

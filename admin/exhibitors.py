@@ -6,12 +6,12 @@ from flask import Blueprint, abort, current_app, flash, make_response, redirect,
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from admin.context import actor_name, event_or_404
 from admin.exhibition import public_base_url
 from admin.forms import ActionForm
 from admin.security import RateLimiter, client_address, role_required
 from models.base import db
 from models.event import District, Event
-from models.events import current_event
 from models.exhibit_tables import add_table_and_assign, set_capacity, set_district_tables
 from models.exhibition import EXHIBITOR_KINDS, EXHIBITOR_STATUSES, OCOP_GROUPS, Exhibitor, ExhibitTable
 from models.exhibitor_input import HONEYPOT, PRODUCT_FIELDS, RATINGS, STAFF_FIELDS, clean_registration
@@ -42,13 +42,6 @@ bp = Blueprint("exhibitors", __name__)
 #: app.config["EXHIBITOR_RATE_LIMIT"] (default 5) per 10 minutes
 submit_limiter = RateLimiter(5, 600)
 MIN_PRODUCT_ROWS, MIN_STAFF_ROWS = 3, 2
-
-
-def _event():
-    ev = current_event()
-    if ev is None:
-        abort(404)
-    return ev
 
 
 def _today(ev):
@@ -106,7 +99,7 @@ def _submitted(ev):
 
 @bp.route("/exhibitors/register", methods=["GET", "POST"])
 def register():
-    ev = _event()
+    ev = event_or_404()
     if request.method == "GET":
         return render_template("exhibitors/register.html", **_form_context(ev, {}, {}))
     data, errors, bot = _submitted(ev)
@@ -180,7 +173,7 @@ def _filters() -> dict:
 @bp.get("/admin/exhibitors")
 @role_required("admin")
 def admin_list():
-    ev = _event()
+    ev = event_or_404()
     f = _filters()
     return render_template("exhibitors/admin_list.html", event=ev, exhibitors=find_exhibitors(ev, **f), f=f,
                            districts=ev.districts, statuses=EXHIBITOR_STATUSES, args=request.args,
@@ -190,7 +183,7 @@ def admin_list():
 @bp.get("/admin/exhibitors/<int:ex_id>")
 @role_required("admin")
 def admin_detail(ex_id: int):
-    ev = _event()
+    ev = event_or_404()
     ex = _exhibitor(ev, ex_id)
     tables = []
     if ex.district is not None:
@@ -215,9 +208,9 @@ def _exhibitor(ev, ex_id: int) -> Exhibitor:
 @bp.post("/admin/exhibitors/<int:ex_id>/<action>")
 @role_required("admin")
 def admin_action(ex_id: int, action: str):
-    ev = _event()
+    ev = event_or_404()
     ex = _exhibitor(ev, ex_id)
-    who = {"actor": f"user:{current_user.username}", "user_id": current_user.id}
+    who = {"actor": actor_name(), "user_id": current_user.id}
     try:
         if action == "approve":
             approve(ex, **who)
@@ -253,7 +246,7 @@ def admin_action(ex_id: int, action: str):
 @bp.get("/admin/exhibitors/cards.pdf")
 @role_required("admin")
 def cards_pdf():
-    ev = _event()
+    ev = event_or_404()
     f = _filters()
     people = [x for x in find_exhibitors(ev, **f) if f["status"] or x.status in ("approved", "assigned", "set_up")]
     people.sort(key=lambda x: (x.district.sort_order if x.district else 999, x.table.number if x.table else 999,
@@ -267,7 +260,7 @@ def cards_pdf():
 @bp.get("/admin/exhibitors/export.xlsx")
 @role_required("admin")
 def export():
-    ev = _event()
+    ev = event_or_404()
     resp = make_response(export_xlsx(ev, find_exhibitors(ev, **_filters())))
     resp.headers["Content-Type"] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     resp.headers["Content-Disposition"] = 'attachment; filename="gian-hang-trung-bay.xlsx"'
@@ -282,13 +275,13 @@ def _number(name: str) -> int | None:
 @bp.post("/admin/exhibitors/districts/<int:district_id>")
 @role_required("admin")
 def admin_district_tables(district_id: int):
-    ev = _event()
+    ev = event_or_404()
     d = db.session.get(District, district_id)
     if d is None or d.event_id != ev.id:
         abort(404)
     try:
         set_district_tables(d, _number("table_count"), request.form.get("exhibit_area"),
-                            actor=f"user:{current_user.username}", user_id=current_user.id)
+                            actor=actor_name(), user_id=current_user.id)
         flash(_("Đã lưu khu trưng bày và số bàn."), "ok")
     except ExhibitorError as exc:
         db.session.rollback()
@@ -299,13 +292,13 @@ def admin_district_tables(district_id: int):
 @bp.post("/admin/exhibitors/tables/<int:table_id>")
 @role_required("admin")
 def admin_table_capacity(table_id: int):
-    ev = _event()
+    ev = event_or_404()
     t = db.session.get(ExhibitTable, table_id)
     if t is None or t.district is None or t.district.event_id != ev.id:
         abort(404)
     district_id = t.district_id
     try:
-        set_capacity(t, _number("capacity"), actor=f"user:{current_user.username}", user_id=current_user.id)
+        set_capacity(t, _number("capacity"), actor=actor_name(), user_id=current_user.id)
         flash(_("Đã lưu sức chứa của bàn."), "ok")
     except ExhibitorError as exc:
         db.session.rollback()
@@ -316,7 +309,7 @@ def admin_table_capacity(table_id: int):
 @bp.get("/admin/exhibitors/districts")
 @role_required("admin")
 def admin_districts():
-    ev = _event()
+    ev = event_or_404()
     return render_template("exhibitors/districts.html", event=ev, overview=district_overview(ev),
                            form=ActionForm(), local=lambda t: local(t, ev.timezone))
 

@@ -45,7 +45,7 @@ class CheckinFastPath:
     def __init__(self, app, wsgi_app: Callable) -> None:
         self.app = app
         self.wsgi_app = wsgi_app
-        from admin import SECURITY_HEADERS
+        from admin.extensions import SECURITY_HEADERS
 
         self.headers = list(SECURITY_HEADERS) + [
             ("Content-Type", "application/json"), ("Cache-Control", "no-store")]
@@ -75,7 +75,7 @@ class CheckinFastPath:
                 session = self._session(environ)
                 if session is None or not self._is_admin(session):
                     return None
-                from admin.dashboard import _mode, cached_fragment, fresh_fragment, watch
+                from admin.dashboard import cached_fragment, fresh_fragment, view_mode, watch
                 from models.events import current_event_id
 
                 event_id = current_event_id()
@@ -86,7 +86,7 @@ class CheckinFastPath:
                     return None  # Flask remembers a new language in the session cookie
                 lang = lang or session.get("lang", "vi")
                 lang = lang if lang in ("vi", "en") else "vi"
-                key = (event_id, _mode(query.get("mode", [""])[0]), lang)
+                key = (event_id, view_mode(query.get("mode", [""])[0]), lang)
                 # kept fresh by the refresher (renderer process), or checked here
                 hit = cached_fragment(key) if watch(key) else fresh_fragment(key)
         except Exception:  # never fail a poll here: Flask answers (and logs) instead

@@ -10,7 +10,6 @@ from pathlib import Path
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     flash,
     redirect,
@@ -30,13 +29,13 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import Length, Optional, Regexp
 
+from admin.context import actor_name, event_or_404
 from admin.security import role_required
 from config import private_dir
 from models import exports
 from models.badge_pdf import prepare_badges, render_badges
 from models.base import db
 from models.event import Group
-from models.events import current_event
 from models.guests import apply, preview
 from models.importing import MAX_BYTES, ImportFileError
 from models.people import Attendee
@@ -79,17 +78,6 @@ class MoveForm(FlaskForm):
     swap = BooleanField(_l("Đổi chỗ nếu ghế đã có người"))
 
 
-def _event():
-    ev = current_event()
-    if ev is None:
-        abort(404)
-    return ev
-
-
-def _actor() -> str:
-    return f"user:{current_user.username}"
-
-
 def imports_dir() -> Path:
     """instance/imports (0700: the process umask is 077); uploads whose preview expired
     (IMPORT_PREVIEW_SECONDS, 1 h) are deleted on every visit here and at server start."""
@@ -117,14 +105,14 @@ def _too_large(exc):
             mb=MAX_BYTES // (1024 * 1024))
     if request.path.startswith("/admin/attendees/import"):
         return render_template("guests/import.html", form=ImportForm(formdata=None), report=None,
-                               error=msg, event=_event()), 413
+                               error=msg, event=event_or_404()), 413
     return render_template("error.html", status=413, message=msg), 413
 
 
 @bp.get("/attendees")
 @role_required("admin")
 def index():
-    ev = _event()
+    ev = event_or_404()
     q = (request.args.get("q") or "")[:200]
     group_id = request.args.get("group", type=int)
     if q.strip():
@@ -146,19 +134,19 @@ def index():
 @bp.get("/attendees/template.xlsx")
 @role_required("admin")
 def template():
-    return _xlsx(exports.template_xlsx(_event()), "mau-danh-sach-dai-bieu.xlsx")
+    return _xlsx(exports.template_xlsx(event_or_404()), "mau-danh-sach-dai-bieu.xlsx")
 
 
 @bp.get("/attendees/export.xlsx")
 @role_required("admin")
 def export():
-    return _xlsx(exports.delegates_xlsx(_event()), "danh-sach-dai-bieu.xlsx")
+    return _xlsx(exports.delegates_xlsx(event_or_404()), "danh-sach-dai-bieu.xlsx")
 
 
 @bp.get("/attendees/no-shows.xlsx")
 @role_required("admin")
 def no_shows():
-    return _xlsx(exports.no_shows_xlsx(_event()), "dai-bieu-vang-mat.xlsx")
+    return _xlsx(exports.no_shows_xlsx(event_or_404()), "dai-bieu-vang-mat.xlsx")
 
 
 def _xlsx(data: bytes, name: str) -> Response:
@@ -169,7 +157,7 @@ def _xlsx(data: bytes, name: str) -> Response:
 @bp.route("/attendees/import", methods=["GET", "POST"])
 @role_required("admin")
 def import_page():
-    ev = _event()
+    ev = event_or_404()
     form = ImportForm()
     if request.method == "GET":
         return render_template("guests/import.html", form=form, report=None, error=None, event=ev)
@@ -196,7 +184,7 @@ def import_page():
 @bp.post("/attendees/import/confirm")
 @role_required("admin")
 def import_confirm():
-    ev = _event()
+    ev = event_or_404()
     form = ConfirmImportForm()
     info = session.get("import") or {}
     token = form.token.data or ""
@@ -209,7 +197,7 @@ def import_confirm():
         if not report.good:
             flash(_("Không có dòng hợp lệ nào để nhập."), "error")
             return redirect(url_for("guests.import_page"))
-        apply(ev, report, fix_caps=form.fix_caps.data, actor=_actor(), user_id=current_user.id)
+        apply(ev, report, fix_caps=form.fix_caps.data, actor=actor_name(), user_id=current_user.id)
     except ImportFileError as exc:
         flash(str(exc), "error")
         return redirect(url_for("guests.import_page"))
@@ -225,7 +213,7 @@ def import_confirm():
 @bp.get("/badges")
 @role_required("admin")
 def badges():
-    ev = _event()
+    ev = event_or_404()
     groups = list(db.session.scalars(select(Group).where(Group.event_id == ev.id).order_by(Group.priority)))
     counts = dict(db.session.execute(
         select(Attendee.group_id, func.count(Attendee.id))
@@ -239,7 +227,7 @@ def badges():
 def badges_pdf():
     """One badge (attendee), a group (group) or everyone: issue missing badges, mark them printed,
     and send the PDF."""
-    ev = _event()
+    ev = event_or_404()
     form = BadgeForm()
     if not form.validate_on_submit():
         flash(_("Lựa chọn in thẻ không hợp lệ."), "error")
@@ -253,6 +241,3 @@ def badges_pdf():
     pdf = render_badges(cards, form.layout.data or "a6")
     name = f"the-dai-bieu-{form.layout.data}-{len(cards)}.pdf"
     return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'})
-
-
-from admin import guests_people, guests_seats  # noqa: E402,F401  (seat plan; edit, cancel, restore, merge)

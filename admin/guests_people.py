@@ -14,7 +14,8 @@ from sqlalchemy import select
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from admin.guests import _actor, _event, bp
+from admin.context import actor_name, event_or_404
+from admin.guests import bp
 from admin.security import role_required
 from models.attendee_changes import ChangeError, cancel_attendee, edit_attendee, merge_attendees, restore_attendee
 from models.base import db
@@ -55,7 +56,7 @@ class MergeForm(FlaskForm):
 
 
 def _person(attendee_id: int) -> Attendee:
-    ev = _event()
+    ev = event_or_404()
     person = db.session.get(Attendee, attendee_id)
     if person is None or person.event_id != ev.id:
         abort(404)
@@ -69,7 +70,7 @@ def _choices(model, ev) -> list[tuple[str, str]]:
 
 
 def _edit_form(person: Attendee, formdata=None) -> EditForm:
-    ev = _event()
+    ev = event_or_404()
     if formdata is None:
         form = EditForm(formdata=None, obj=person)
         form.group_id.data = str(person.group_id or "")
@@ -84,7 +85,7 @@ def _edit_form(person: Attendee, formdata=None) -> EditForm:
 
 
 def _page(person: Attendee, form: EditForm, status: int = 200):
-    return render_template("guests/edit.html", event=_event(), person=person, form=form,
+    return render_template("guests/edit.html", event=event_or_404(), person=person, form=form,
                            cancel_form=CancelForm(formdata=None), restore_form=RestoreForm(formdata=None),
                            honorifics=HONORIFICS, seat_text=seat_phrase(person.seat, label=True),
                            merged_into=db.session.get(Attendee, person.merged_into_id)
@@ -106,7 +107,7 @@ def edit(attendee_id: int):
     try:
         changed = edit_attendee(person, {f: getattr(form, f).data for f in (
             "honorific", "full_name", "position", "organisation", "group_id", "district_id", "phone",
-            "email", "precedence", "notes")}, actor=_actor(), user_id=current_user.id)
+            "email", "precedence", "notes")}, actor=actor_name(), user_id=current_user.id)
     except ChangeError as exc:
         db.session.rollback()
         for msg in exc.problems:
@@ -131,7 +132,7 @@ def cancel(attendee_id: int):
                 flash(msg, "error")
         return redirect(url_for("guests.edit", attendee_id=person.id))
     try:
-        revoked = cancel_attendee(person, form.reason.data, actor=_actor(), user_id=current_user.id)
+        revoked = cancel_attendee(person, form.reason.data, actor=actor_name(), user_id=current_user.id)
     except ChangeError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -149,7 +150,7 @@ def restore(attendee_id: int):
         flash(_("Biểu mẫu không hợp lệ. Vui lòng tải lại trang và thử lại."), "error")
         return redirect(url_for("guests.edit", attendee_id=person.id))
     try:
-        badge = restore_attendee(person, actor=_actor(), user_id=current_user.id)
+        badge = restore_attendee(person, actor=actor_name(), user_id=current_user.id)
     except ChangeError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -165,7 +166,7 @@ def restore(attendee_id: int):
 @role_required("admin")
 def merge(attendee_id: int):
     """Pick the duplicate (search), compare, confirm. The record in the URL is the one kept."""
-    ev = _event()
+    ev = event_or_404()
     keep = _person(attendee_id)
     if request.method == "POST":
         form = MergeForm()
@@ -174,7 +175,7 @@ def merge(attendee_id: int):
             flash(_("Hãy chọn bản ghi trùng cần gộp."), "error")
             return redirect(url_for("guests.merge", attendee_id=keep.id))
         try:
-            merge_attendees(keep, other, actor=_actor(), user_id=current_user.id)
+            merge_attendees(keep, other, actor=actor_name(), user_id=current_user.id)
         except ChangeError as exc:
             db.session.rollback()
             flash(str(exc), "error")

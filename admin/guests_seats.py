@@ -11,7 +11,8 @@ from sqlalchemy import select
 from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Regexp
 
-from admin.guests import MoveForm, _actor, _event, bp
+from admin.context import actor_name, event_or_404
+from admin.guests import MoveForm, bp
 from admin.security import role_required
 from models.base import db
 from models.entities import audit
@@ -70,7 +71,7 @@ def _block_form(ev, block: Block | None = None, formdata=None) -> BlockForm:
 @bp.get("/seats")
 @role_required("admin")
 def seats():
-    ev = _event()
+    ev = event_or_404()
     mode = request.args.get("mode", "group")
     blocks = list(db.session.scalars(select(Block).where(Block.event_id == ev.id).order_by(Block.x, Block.code)))
     return render_template(
@@ -88,7 +89,7 @@ def lacking_text(balance) -> str:
 @bp.post("/seats/blocks/<int:block_id>")
 @role_required("admin")
 def save_block(block_id: int | None = None):
-    ev = _event()
+    ev = event_or_404()
     block = db.session.get(Block, block_id) if block_id else None
     if block_id and (block is None or block.event_id != ev.id):
         abort(404)
@@ -109,14 +110,14 @@ def save_block(block_id: int | None = None):
     if block is None:
         block = build_block(ev, groups=groups, **fields)
         rank_seats(ev)
-        audit("add_block", "block", block.id, actor=_actor(), **fields)
+        audit("add_block", "block", block.id, actor=actor_name(), **fields)
         lost = []
     else:
         for k, v in fields.items():
             setattr(block, k, v)
         block.groups = groups
-        lost = reshape_block(block, actor=_actor())
-        audit("edit_block", "block", block.id, actor=_actor(), **fields)
+        lost = reshape_block(block, actor=actor_name())
+        audit("edit_block", "block", block.id, actor=actor_name(), **fields)
     db.session.commit()
     if lost:
         flash(_("%(n)d đại biểu mất ghế vì khu nhỏ lại; bấm \"Xếp chỗ\" để xếp lại.", n=len(lost)), "warn")
@@ -127,7 +128,7 @@ def save_block(block_id: int | None = None):
 @bp.post("/seats/blocks/<int:block_id>/delete")
 @role_required("admin")
 def delete_block(block_id: int):
-    ev = _event()
+    ev = event_or_404()
     block = db.session.get(Block, block_id)
     if block is None or block.event_id != ev.id or not AssignForm().validate_on_submit():
         abort(404 if block is None else 400)
@@ -136,7 +137,7 @@ def delete_block(block_id: int):
     for a in db.session.scalars(select(Attendee).where(Attendee.seat_id.in_(seat_ids))):
         a.seat_id = None
         n += 1
-    audit("delete_block", "block", block.id, actor=_actor(), code=block.code, unseated=n)
+    audit("delete_block", "block", block.id, actor=actor_name(), code=block.code, unseated=n)
     db.session.execute(db.delete(Seat).where(Seat.block_id == block.id))
     db.session.delete(block)
     db.session.commit()
@@ -147,10 +148,10 @@ def delete_block(block_id: int):
 @bp.post("/seats/assign")
 @role_required("admin")
 def assign():
-    ev = _event()
+    ev = event_or_404()
     if not AssignForm().validate_on_submit():
         abort(400)
-    given = assign_seats(ev, actor=_actor())
+    given = assign_seats(ev, actor=actor_name())
     db.session.commit()
     b = seat_balance(ev)
     flash(_("Đã xếp %(n)d ghế.", n=given), "ok")
@@ -168,7 +169,7 @@ def assign():
 @bp.post("/seats/lock")
 @role_required("admin")
 def lock():
-    ev = _event()
+    ev = event_or_404()
     form = LockForm()
     if not form.validate_on_submit():
         flash(_("Nhập mã ghế, ví dụ B-03-07."), "error")
@@ -177,7 +178,7 @@ def lock():
     if seat is None:
         flash(_("Không có ghế \"%(s)s\".", s=form.seat.data), "error")
         return redirect(url_for("guests.seats"))
-    person = lock_seat(seat, form.disabled.data, actor=_actor())
+    person = lock_seat(seat, form.disabled.data, actor=actor_name())
     db.session.commit()
     flash(_("Đã khóa ghế %(s)s.", s=seat.label) if seat.disabled else _("Đã mở ghế %(s)s.", s=seat.label), "ok")
     if person is not None:
@@ -188,7 +189,7 @@ def lock():
 @bp.post("/attendees/<int:attendee_id>/seat")
 @role_required("admin")
 def move(attendee_id: int):
-    ev = _event()
+    ev = event_or_404()
     person = db.session.get(Attendee, attendee_id)
     if person is None or person.event_id != ev.id:
         abort(404)
@@ -200,7 +201,7 @@ def move(attendee_id: int):
         flash(_("Mã ghế không hợp lệ."), "error")
         return redirect(back)
     try:
-        other = move_attendee(person, form.seat.data, swap=form.swap.data, actor=_actor(), user_id=current_user.id)
+        other = move_attendee(person, form.seat.data, swap=form.swap.data, actor=actor_name(), user_id=current_user.id)
     except SeatingError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -217,7 +218,7 @@ def move(attendee_id: int):
 @bp.get("/seats/map")
 @role_required("admin")
 def seat_map_page():
-    ev = _event()
+    ev = event_or_404()
     return render_template("guests/seatmap.html", event=ev, sm=seat_map(ev, request.args.get("mode", "group")),
                            modes=MODES)
 
@@ -225,7 +226,7 @@ def seat_map_page():
 @bp.get("/seats/map.svg")
 @role_required("admin")
 def seat_map_svg():
-    ev = _event()
+    ev = event_or_404()
     sm = seat_map(ev, request.args.get("mode", "group"))
     svg = render_template("guests/_seatmap_svg.html", sm=sm, standalone=True)
     return Response(svg, mimetype="image/svg+xml")
@@ -234,7 +235,7 @@ def seat_map_svg():
 @bp.get("/seats/map.pdf")
 @role_required("admin")
 def seat_map_pdf_view():
-    ev = _event()
+    ev = event_or_404()
     pdf = seat_map_pdf(ev, request.args.get("mode", "group"))
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": 'inline; filename="so-do-cho-ngoi.pdf"'})

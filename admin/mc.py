@@ -12,19 +12,19 @@ The organiser's pages (/admin/awards) are in admin/mc_awards.py on this blueprin
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, g, jsonify, render_template, request
+from flask import Blueprint, Response, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
+from admin.context import actor_name, event_or_404
 from admin.security import role_required
 from models.awards import AwardBatch
 from models.base import db
 from models.ceremony import ceremony_state, ensure_batches
 from models.ceremony_live import mc_action, presenter_candidates, state_tag, state_version
 from models.ceremony_view import mc_snapshot, person_json, stage_snapshot
-from models.events import current_event
 from models.search import search_attendees
 
 bp = Blueprint("mc", __name__)
@@ -32,13 +32,6 @@ bp = Blueprint("mc", __name__)
 
 def _lang() -> str:
     return "en" if getattr(g, "lang", "vi") == "en" else "vi"
-
-
-def _event():
-    ev = current_event()
-    if ev is None:
-        abort(404)
-    return ev
 
 
 def labels() -> dict[str, str]:
@@ -76,7 +69,7 @@ def labels() -> dict[str, str]:
 @bp.get("/mc/")
 @role_required("mc")
 def index():
-    ev = _event()
+    ev = event_or_404()
     ensure_batches(ev)
     ceremony_state(ev.id)
     db.session.commit()  # the state row exists before the page shows its version
@@ -115,7 +108,7 @@ def _state_response(ev, status: int = 200, **extra):
 @bp.get("/mc/state.json")
 @role_required("mc")
 def state():
-    ev = _event()
+    ev = event_or_404()
     since = request.args.get("since", "")[:80]
     tag = state_tag(ev.id)
     if since and since == tag or request.if_none_match.contains(tag):
@@ -129,7 +122,7 @@ def state():
 @bp.post("/mc/action")
 @role_required("mc")
 def action():
-    ev = _event()
+    ev = event_or_404()
     body = request.get_json(silent=True) if request.is_json else request.form
     body = body if hasattr(body, "get") else {}
 
@@ -146,7 +139,7 @@ def action():
     result = mc_action(ev, str(body.get("action", ""))[:20], version if version is not None else -1,
                        award_id=as_int("award_id"), attendee_id=as_int("attendee_id"),
                        batch_id=as_int("batch_id"),
-                       actor=f"user:{current_user.username}", user_id=current_user.id)
+                       actor=actor_name(), user_id=current_user.id)
     status = {"ok": 200, "conflict": 409}.get(result.outcome, 400)
     message = action_message(result.message)
     return _state_response(ev, status, outcome=result.outcome, message=message)
@@ -156,7 +149,7 @@ def action():
 @role_required("mc")
 def people():
     """Present people whose name or organisation matches ``q`` (to receive on someone's behalf)."""
-    ev = _event()
+    ev = event_or_404()
     found = [p for p in search_attendees(ev.id, (request.args.get("q") or "")[:100], limit=200)
              if p.checked_in_at is not None][:20]
     return jsonify([{"id": p.id, "name": p.display_name, "organisation": p.organisation,
@@ -168,7 +161,7 @@ def people():
 def presenters():
     """The leaders who may present (and anyone presenting already), with their presence and
     the batches they present now."""
-    ev = _event()
+    ev = event_or_404()
     presenting: dict[int, list[int]] = {}
     for number, pid in db.session.execute(
             select(AwardBatch.number, AwardBatch.presenter_id)
@@ -185,7 +178,7 @@ def presenters():
 def script_pdf():
     from models.mc_script import mc_script_pdf
 
-    ev = _event()
+    ev = event_or_404()
     ensure_batches(ev)
     data = mc_script_pdf(ev)
     return Response(data, mimetype="application/pdf", headers={
@@ -195,20 +188,17 @@ def script_pdf():
 
 @bp.get("/stage/")
 def stage():
-    ev = _event()
+    ev = event_or_404()
     # drawn on the server too: the projector shows who is on stage before its first poll
     return render_template("mc/stage.html", event=ev, stage=stage_snapshot(ev, _lang()))
 
 
 @bp.get("/stage/state.json")
 def stage_state():
-    ev = _event()
+    ev = event_or_404()
     since = request.args.get("since", "")[:20]
     if since and since == str(state_version(ev.id)):
         return Response(status=204, headers={"Cache-Control": "no-store"})
     resp = jsonify(stage_snapshot(ev, _lang()))
     resp.headers["Cache-Control"] = "no-store"
     return resp
-
-
-from admin import mc_awards  # noqa: E402,F401  (the organiser's award pages on this blueprint)

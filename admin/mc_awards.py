@@ -7,11 +7,11 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user
 from sqlalchemy import select
 
+from admin.context import actor_name, event_or_404
 from admin.forms import ActionForm
-from admin.mc import _event, bp
+from admin.mc import bp
 from admin.security import role_required
 from models.awards import Award
 from models.awards_import import awards_from_products, import_awards
@@ -32,10 +32,6 @@ from models.event import Group
 from models.people import Attendee
 
 MAX_UPLOAD = 5 * 1024 * 1024
-
-
-def _actor() -> str:
-    return f"user:{current_user.username}"
 
 
 def _checked() -> None:
@@ -68,7 +64,7 @@ def _run(fn, ok_message: str):
 @bp.get("/admin/awards")
 @role_required("admin")
 def awards():
-    ev = _event()
+    ev = event_or_404()
     leaders = db.session.scalars(
         select(Attendee).join(Group, Group.id == Attendee.group_id)
         .where(Attendee.event_id == ev.id, Group.is_leader.is_(True), Attendee.status == "invited")
@@ -86,7 +82,7 @@ def awards():
 @role_required("admin")
 def rebuild():
     _checked()
-    ev = _event()
+    ev = event_or_404()
     try:
         capacity = int(request.form.get("capacity", ev.stage_capacity))
     except ValueError:
@@ -103,8 +99,8 @@ def rebuild():
     order = [code for _r, _o, code in sorted(ranks)]
 
     def go():
-        set_tier_order(ev, order, actor=_actor())
-        award_batches(ev, capacity, actor=_actor())
+        set_tier_order(ev, order, actor=actor_name())
+        award_batches(ev, capacity, actor=actor_name())
 
     return _run(go, _("Đã sắp xếp lại thứ tự trao thưởng theo quy tắc."))
 
@@ -113,12 +109,12 @@ def rebuild():
 @role_required("admin")
 def move(award_id: int):
     _checked()
-    ev = _event()
+    ev = event_or_404()
     award = db.session.get(Award, award_id)
     if award is None or award.event_id != ev.id:
         abort(404)
     step = -1 if request.form.get("direction") == "up" else 1
-    return _run(lambda: move_award(ev, award_id, to_position=award.position + step, actor=_actor()),
+    return _run(lambda: move_award(ev, award_id, to_position=award.position + step, actor=actor_name()),
                 _("Đã đổi thứ tự."))
 
 
@@ -126,13 +122,13 @@ def move(award_id: int):
 @role_required("admin")
 def presenter(batch_id: int):
     _checked()
-    ev = _event()
+    ev = event_or_404()
     raw = request.form.get("attendee_id", "")
     try:
         attendee_id = int(raw) if raw else None
     except ValueError:
         attendee_id = -1
-    return _run(lambda: set_presenter(ev, batch_id, attendee_id, actor=_actor()),
+    return _run(lambda: set_presenter(ev, batch_id, attendee_id, actor=actor_name()),
                 _("Đã đổi người trao."))
 
 
@@ -140,7 +136,7 @@ def presenter(batch_id: int):
 @role_required("admin")
 def upload():
     _checked()
-    ev = _event()
+    ev = event_or_404()
     f = request.files.get("file")
     data = f.read(MAX_UPLOAD + 1) if f else b""
     if not data:
@@ -150,7 +146,7 @@ def upload():
         flash(_("Tệp quá lớn."), "error")
         return _back()
     try:
-        report = import_awards(ev, data, actor=_actor())
+        report = import_awards(ev, data, actor=actor_name())
     except SequenceLocked:
         db.session.rollback()
         flash(_("Lễ trao thưởng đã bắt đầu: không thể thay đổi thứ tự."), "error")
@@ -172,9 +168,9 @@ def upload():
 @role_required("admin")
 def from_products():
     _checked()
-    ev = _event()
+    ev = event_or_404()
     made = []
-    result = _run(lambda: made.append(awards_from_products(ev, actor=_actor())), "")
+    result = _run(lambda: made.append(awards_from_products(ev, actor=actor_name())), "")
     if made:
         flash(ngettext("Đã tạo %(num)s giải từ các sản phẩm đã xếp hạng.",
                        "Đã tạo %(num)s giải từ các sản phẩm đã xếp hạng.", made[0]), "ok")

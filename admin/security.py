@@ -26,7 +26,7 @@ def role_required(*roles: str) -> Callable:
         @wraps(view)
         def wrapper(*args, **kwargs):
             if not current_user.is_authenticated:
-                from admin import login_manager
+                from admin.extensions import login_manager
 
                 return login_manager.unauthorized()
             if not current_user.has_role(*roles):

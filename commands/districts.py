@@ -29,13 +29,13 @@ def _event():
 
 def find_district(ev, text: str):
     """A district of the event by code or name (accents, case and "huyện"/"TP" prefixes ignored)."""
-    from models.guests import _DISTRICT_PREFIX
+    from models.guests import DISTRICT_PREFIX
     from models.names import fold
 
     key = fold(text)
-    bare = _DISTRICT_PREFIX.sub("", key)
+    bare = DISTRICT_PREFIX.sub("", key)
     for d in ev.districts:
-        if key in (fold(d.code), fold(d.name)) or bare in (fold(d.code), _DISTRICT_PREFIX.sub("", fold(d.name))):
+        if key in (fold(d.code), fold(d.name)) or bare in (fold(d.code), DISTRICT_PREFIX.sub("", fold(d.name))):
             return d
     names = ", ".join(f"{d.code} ({d.name})" for d in ev.districts) or "—"
     raise click.ClickException(f"Không có huyện \"{text}\". Các huyện: {names}")

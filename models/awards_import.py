@@ -26,7 +26,7 @@ from sqlalchemy import select
 
 from models.awards import Award, AwardTier
 from models.base import db
-from models.ceremony import _check_unlocked, award_batches
+from models.ceremony import award_batches, check_unlocked
 from models.entities import audit
 from models.event import District, Event
 from models.exhibition import Exhibitor, Product
@@ -105,7 +105,7 @@ def import_awards(event: Event, data: bytes, *, actor: str = "") -> ImportReport
     """Read awards from .xlsx bytes (see the module docstring). Flushes on success only."""
     from models.spreadsheet import SpreadsheetError, read_sheets
 
-    _check_unlocked(event.id)
+    check_unlocked(event.id)
     report = ImportReport()
     try:  # the one guarded reader (models/spreadsheet.py): bombs refused before openpyxl builds
         rows = read_sheets(data, data_only=True, max_rows=MAX_ROWS + 1)[0][1]
@@ -192,7 +192,7 @@ def import_awards(event: Event, data: bytes, *, actor: str = "") -> ImportReport
 def awards_from_products(event: Event, *, actor: str = "") -> int:
     """Create awards from rated products (see the module docstring). Returns how many were made.
     Raises SequenceLocked after the start."""
-    _check_unlocked(event.id)
+    check_unlocked(event.id)
     tiers = {t.stars: t for t in db.session.scalars(
         select(AwardTier).where(AwardTier.event_id == event.id)) if t.stars}
     have = set(db.session.scalars(select(Award.product_id).where(

@@ -236,7 +236,8 @@ def _wrap(words: list[str], font: str, size: float, width: float) -> list[str] |
     return lines
 
 
-def _hex(color: str) -> tuple[float, float, float]:
+def hex_rgb(color: str) -> tuple[float, float, float]:
+    """A ``#rrggbb`` colour as reportlab's (r, g, b) in 0..1; slate grey when unreadable."""
     c = color.lstrip("#")
     try:
         return tuple(int(c[i:i + 2], 16) / 255 for i in (0, 2, 4))  # type: ignore[return-value]
@@ -270,7 +271,7 @@ def draw_card(c: canvas.Canvas, card: BadgeCard, x0: float, y0: float, w: float,
     # the group band
     band_h = 8 * mm
     y -= 2.5 * mm + band_h
-    r, g, b = _hex(card.color)
+    r, g, b = hex_rgb(card.color)
     c.setFillColorRGB(r, g, b)
     c.rect(x0 + m, y, inner, band_h, stroke=0, fill=1)
     light = (0.299 * r + 0.587 * g + 0.114 * b) > 0.6

@@ -4,7 +4,7 @@
 def clear_all() -> None:
     from models import checkin, dashboard, events
 
-    checkin._event_cache.clear()
+    checkin.forget_event_info()
     events.invalidate_keyring()
-    events._current_cache.clear()
-    dashboard._versions.clear()
+    events.forget_current_event()
+    dashboard.forget_versions()

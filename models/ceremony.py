@@ -65,7 +65,9 @@ def bump_version(event_id: int) -> None:
     )
 
 
-def _check_unlocked(event_id: int) -> None:
+def check_unlocked(event_id: int) -> None:
+    """Raise SequenceLocked once the ceremony has started: its order (batches, awards) is
+    then fixed."""
     if ceremony_state(event_id).locked:
         raise SequenceLocked("Lễ trao thưởng đã bắt đầu: không thể thay đổi thứ tự.")
 
@@ -81,7 +83,7 @@ def set_tier_order(event: Event, codes: list[str], *, actor: str = "") -> None:
     """Hand-out order of the tiers, by tier code (all tiers, each once).
     Raises SequenceLocked, SequenceError (unknown or missing code). Re-batches (keeping the
     order within each tier)."""
-    _check_unlocked(event.id)
+    check_unlocked(event.id)
     tiers = {t.code: t for t in tiers_in_order(event.id)}
     if sorted(codes) != sorted(tiers):
         raise SequenceError("Danh sách hạng không khớp với các hạng của sự kiện.")
@@ -134,7 +136,7 @@ def award_batches(event: Event, capacity: int | None = None, *, reorder: bool = 
     in order. ``capacity`` overrides and stores Event.stage_capacity. ``reorder=False`` keeps
     the current positions (manual order). Raises SequenceLocked once the hand-out has started,
     SequenceError for a capacity below 1. Flushes, does not commit."""
-    _check_unlocked(event.id)
+    check_unlocked(event.id)
     if capacity is not None:
         if not isinstance(capacity, int) or capacity < 1 or capacity > 200:
             raise SequenceError("Số người trên sân khấu phải từ 1 đến 200.")
@@ -204,7 +206,7 @@ def award_batches(event: Event, capacity: int | None = None, *, reorder: bool = 
 def move_award(event: Event, award_id: int, *, to_position: int, actor: str = "") -> None:
     """Manual reordering: put an award at ``to_position`` (0-based, within its tier's range of
     positions) and re-batch keeping the order. Raises SequenceLocked, SequenceError."""
-    _check_unlocked(event.id)
+    check_unlocked(event.id)
     award = db.session.get(Award, award_id)
     if award is None or award.event_id != event.id:
         raise SequenceError("Không tìm thấy giải thưởng.")

@@ -68,7 +68,7 @@ def show_steps(event_id: int) -> list[Step]:
     return steps
 
 
-def _index(steps: list[Step], state: CeremonyState) -> int:
+def step_index(steps: list[Step], state: CeremonyState) -> int:
     """-1 before the start, len(steps) when finished."""
     if state.programme_item_id is None and state.batch_id is None:
         return len(steps) if state.started_at else -1
@@ -173,7 +173,7 @@ def mc_action(event: Event, action: str, seen_version: int, *, award_id: int | N
 def _step_action(event: Event, state: CeremonyState, action: str, actor: str,
                  user_id: int | None, now: datetime) -> ActionResult:
     steps = show_steps(event.id)
-    i = _index(steps, state)
+    i = step_index(steps, state)
     target = _target(action, steps, i)
     if isinstance(target, str):
         return ActionResult("invalid", target, state.version)

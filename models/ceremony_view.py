@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from models.awards import Award, AwardBatch, AwardTier
 from models.base import db
 from models.ceremony import call_key, calls_in, ceremony_state
-from models.ceremony_live import _index, presence_tag, show_steps
+from models.ceremony_live import presence_tag, show_steps, step_index
 from models.event import Event, ProgrammeItem
 from models.people import Attendee
 from models.timeutil import local, to_naive_utc, utcnow
@@ -180,7 +180,7 @@ def mc_snapshot(event: Event, *, now: datetime | None = None, lang: str = "vi") 
     tz = event.timezone
     state = ceremony_state(event.id)
     steps = show_steps(event.id)
-    i = _index(steps, state)
+    i = step_index(steps, state)
     items = list(db.session.scalars(
         select(ProgrammeItem).where(ProgrammeItem.event_id == event.id)
         .order_by(ProgrammeItem.position, ProgrammeItem.id)))

@@ -39,7 +39,7 @@ from sqlalchemy.exc import IntegrityError
 
 from models import codes
 from models.base import db
-from models.database import _SQLITE_WRITER, write_transaction
+from models.database import SQLITE_WRITER, write_transaction
 from models.entities import audit
 from models.event import Event, Group
 from models.events import keyring
@@ -77,6 +77,11 @@ _SEAT_PARTS = (_k.c.name.label("block_name"), _k.c.code.label("block_code"), _s.
                _s.c.number.label("seat_number"))
 
 _event_cache: dict[int, tuple[int, str]] = {}
+
+
+def forget_event_info() -> None:
+    """Drop this process's cached (tag, time zone) of every event (a new app, e.g. in tests)."""
+    _event_cache.clear()
 
 #: a seatless person of this group would need a hall seat (models.seating.needs_seat; the raw
 #: SQL below spells it models.seating.SEAT_NEEDED_SQL)
@@ -449,7 +454,7 @@ def _hall_scan(ring, *, event_id, tag, tz, scan_id, station, code, attendee_id, 
         locked = False
         try:
             if sqlite:
-                _SQLITE_WRITER.acquire(engine.url.database)
+                SQLITE_WRITER.acquire(engine.url.database)
                 locked = True
                 cur.execute("BEGIN IMMEDIATE")
             cur.execute(sql["insert"], params)
@@ -476,7 +481,7 @@ def _hall_scan(ring, *, event_id, tag, tz, scan_id, station, code, attendee_id, 
             raise
         finally:
             if locked:
-                _SQLITE_WRITER.release()
+                SQLITE_WRITER.release()
         first = None
         if row_id is not None and outcome == "already":
             cur.execute(sql["first"], {"aid": attendee_id})

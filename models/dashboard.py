@@ -61,6 +61,11 @@ _version_lock = threading.Lock()
 _versions: dict[int, tuple[float, str]] = {}
 
 
+def forget_versions() -> None:
+    """Drop this process's cached dashboard versions (a new app, e.g. in tests)."""
+    _versions.clear()
+
+
 def recent_version(event_id: int, max_age: float) -> str:
     """dashboard_version, asked of the database at most every ``max_age`` seconds per process
     however many dashboards poll (one thread asks; the others take its answer)."""

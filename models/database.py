@@ -72,7 +72,9 @@ class WriterLock:
         self._thread_lock.release()
 
 
-_SQLITE_WRITER = WriterLock()
+#: the one writer lock of this process (SQLite): a write transaction holds it, and so does the
+#: check-in hall scan (models.checkin) around its own BEGIN IMMEDIATE
+SQLITE_WRITER = WriterLock()
 
 #: PRAGMA synchronous for SQLite. NORMAL in WAL mode survives a killed process (the WAL is in
 #: the OS page cache); FULL also survives a power cut, at the cost of an fsync per commit.
@@ -109,11 +111,11 @@ def _on_begin(conn) -> None:
         return
     # Writers queue on the WriterLock (this process's threads, then other processes) *before*
     # asking SQLite for its write lock, always in that order.
-    _SQLITE_WRITER.acquire(conn.engine.url.database)
+    SQLITE_WRITER.acquire(conn.engine.url.database)
     try:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
     except BaseException:
-        _SQLITE_WRITER.release()
+        SQLITE_WRITER.release()
         raise
     conn.info["ek_writer"] = conn.info.get("ek_writer", 0) + 1
 
@@ -134,7 +136,7 @@ def _release(info: dict) -> None:
     held = info.pop("ek_writer", 0)
     for _ in range(held):
         try:
-            _SQLITE_WRITER.release()
+            SQLITE_WRITER.release()
         except RuntimeError:  # not this thread's: nothing of ours to release
             break
 

@@ -47,7 +47,7 @@ from models.district_links import (  # noqa: F401  (re-exported: one import for 
 )
 from models.entities import audit
 from models.event import District, Event, Group
-from models.guests import ImportRow, _check
+from models.guests import ImportRow, check_row
 from models.names import clean, fold
 from models.people import Attendee
 from models.seating import assign_seats_for
@@ -188,7 +188,7 @@ def _validate(district: District, form: dict[str, str]) -> tuple[dict, Group]:
     groups = {str(g.id): g for g in offered_groups(district)}
     group = groups.get(data["group"])
     row.data["group"] = ""  # checked below by id (the guest list checks group names)
-    _check(row, {}, {})
+    check_row(row, {}, {})
     fields: dict[str, object] = {}
     for problem in row.problems:
         for f, words in (("full_name", "họ tên"), ("phone", "điện thoại"), ("email", "Email"),
@@ -203,7 +203,7 @@ def _validate(district: District, form: dict[str, str]) -> tuple[dict, Group]:
         fields["group"] = _l("Vui lòng chọn thành phần trong danh sách.")
     if fields:
         raise NominationError("invalid", _l("Vui lòng sửa các ô được đánh dấu."), fields)
-    return row.data, group  # _check wrote the name title-cased ("nguyễn văn a" -> "Nguyễn Văn A")
+    return row.data, group  # check_row wrote the name title-cased ("nguyễn văn a" -> "Nguyễn Văn A")
 
 
 def save_nomination(link: DistrictLink, form: dict[str, str], attendee_id: int | None = None,

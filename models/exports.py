@@ -86,7 +86,9 @@ def sheet_title(name: str, used: set[str] | None = None, *, fallback: str = "Tra
     return title
 
 
-def _sheet(ws, title: str, headers: tuple[str, ...], rows: list[tuple], widths: dict[int, int] | None = None):
+def write_sheet(ws, title: str, headers: tuple[str, ...], rows: list[tuple], widths: dict[int, int] | None = None):
+    """Fill ``ws`` as a plain table: its title (through sheet_title), a bold header row, the
+    rows (text that starts like a formula stays text: ``safe``) and the given column ``widths``."""
     ws.title = sheet_title(title)
     for j, h in enumerate(headers, start=1):
         c = ws.cell(row=1, column=j, value=h)
@@ -130,14 +132,14 @@ def template_xlsx(ev: Event) -> bytes:
          11, ""),
     ]
     ws = wb.active
-    _sheet(ws, "Danh sách đại biểu", headers, examples, {4: 28, 5: 24, 6: 32, 7: 24, 9: 16})
+    write_sheet(ws, "Danh sách đại biểu", headers, examples, {4: 28, 5: 24, 6: 32, 7: 24, 9: 16})
     col = {h: get_column_letter(j) for j, h in enumerate(TEMPLATE_HEADERS, start=1)}
     for r in range(2, TEMPLATE_ROWS + 2):
         ws[f"{col['Điện thoại']}{r}"].number_format = "@"
     ws.column_dimensions[col["Điện thoại"]].number_format = "@"
     _guide(wb.create_sheet(), unit, len(groups), len(districts))
     ref = wb.create_sheet()
-    _sheet(ref, "Giá trị hợp lệ", ("Thành phần", "Mã thành phần", unit),
+    write_sheet(ref, "Giá trị hợp lệ", ("Thành phần", "Mã thành phần", unit),
            [(g.name, g.code, "") for g in groups], {1: 36, 3: 28})
     for i, d in enumerate(districts, start=2):
         safe(ref, i, 3, d.name)
@@ -225,7 +227,7 @@ def delegates_xlsx(ev: Event) -> bytes:
         db.session.scalars(select(Attendee).where(Attendee.id.in_(ids)).options(selectinload(Attendee.badges))).all()
     wb = Workbook()
     body = [_row(i, a, g, d, s, ev.timezone) for i, (a, g, d, s) in enumerate(rows, start=1)]
-    _sheet(wb.active, "Tất cả đại biểu", headers(ev), body, {3: 28, 4: 24, 5: 32, 6: 24, 10: 16, 11: 18})
+    write_sheet(wb.active, "Tất cả đại biểu", headers(ev), body, {3: 28, 4: 24, 5: 32, 6: 24, 10: 16, 11: 18})
     by_group: dict[str, list] = {}
     for a, g, d, s in rows:
         by_group.setdefault(g or "Chưa phân thành phần", []).append((a, g, d, s))
@@ -234,10 +236,10 @@ def delegates_xlsx(ev: Event) -> bytes:
     for gname, members in by_group.items():
         title = sheet_title(gname, used, fallback="Nhóm")
         body = [_row(i, a, g, d, s, ev.timezone) for i, (a, g, d, s) in enumerate(members, start=1)]
-        _sheet(wb.create_sheet(), title, headers(ev), body, {3: 28, 4: 24, 5: 32})
+        write_sheet(wb.create_sheet(), title, headers(ev), body, {3: 28, 4: 24, 5: 32})
         invited = [m for m in members if m[0].status == "invited"]
         summary.append((gname, len(invited), sum(1 for m in invited if m[0].checked_in_at)))
-    _sheet(wb.create_sheet(), "Tổng hợp", ("Thành phần", "Được mời", "Đã đến"), summary, {1: 40})
+    write_sheet(wb.create_sheet(), "Tổng hợp", ("Thành phần", "Được mời", "Đã đến"), summary, {1: 40})
     return _save(wb)
 
 
@@ -246,7 +248,7 @@ def no_shows_xlsx(ev: Event) -> bytes:
     rows = _people(ev, no_shows=True)
     wb = Workbook()
     body = [_row(i, a, g, d, s, ev.timezone) for i, (a, g, d, s) in enumerate(rows, start=1)]
-    _sheet(wb.active, "Vắng mặt", headers(ev), body, {3: 28, 4: 24, 5: 32, 6: 24})
+    write_sheet(wb.active, "Vắng mặt", headers(ev), body, {3: 28, 4: 24, 5: 32, 6: 24})
     return _save(wb)
 
 

@@ -62,7 +62,9 @@ HONORIFICS = ("Đồng chí", "Ông", "Bà", "Anh", "Chị")
 LIMITS = {"honorific": 40, "full_name": 200, "position": 300, "organisation": 300, "phone": 40,
           "email": 200, "notes": 2000, "code": 150}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_DISTRICT_PREFIX = re.compile(r"^(thanh pho|tp\.?|thi xa|tx\.?|huyen|h\.)\s+")
+#: "Huyện X", "TP. X", "thị xã X" (folded): the word a district's name may start with, which
+#: matching a typed district name ignores (the import and commands/districts.py)
+DISTRICT_PREFIX = re.compile(r"^(thanh pho|tp\.?|thi xa|tx\.?|huyen|h\.)\s+")
 _HEADER_INDEX = {fold(v): f for f, vs in HEADERS.items() for v in vs}
 
 
@@ -255,7 +257,7 @@ def _people_index(ev: Event) -> tuple[dict, dict, dict, dict]:
 
 def _unit_names(ev: Event) -> list[str]:
     """Proper names fix_caps keeps capitalised: the event's delegation units without their prefix."""
-    return [n for n in (_DISTRICT_PREFIX.sub("", clean(d).lower()) for d in db.session.scalars(
+    return [n for n in (DISTRICT_PREFIX.sub("", clean(d).lower()) for d in db.session.scalars(
         select(District.name).where(District.event_id == ev.id))) if n]
 
 
@@ -268,7 +270,7 @@ def preview(ev: Event, data: bytes, filename: str = "", encoding: str | None = N
     groups = _lookup(list(db.session.scalars(select(Group).where(Group.event_id == ev.id))),
                      lambda g: (g.name_en,))
     districts = _lookup(list(db.session.scalars(select(District).where(District.event_id == ev.id))),
-                        lambda d: (_DISTRICT_PREFIX.sub("", fold(d.name)),))
+                        lambda d: (DISTRICT_PREFIX.sub("", fold(d.name)),))
     by_id, by_key, by_name, by_phone = _people_index(ev)
     units = _unit_names(ev)
     name_col = next(j for j, f in cols.items() if f == "full_name")
@@ -312,7 +314,7 @@ def preview(ev: Event, data: bytes, filename: str = "", encoding: str | None = N
 
 def _read_row(n: int, raw: list[str], cols: dict[int, str], header_row: list[str], groups: dict,
               districts: dict, units: list[str]) -> ImportRow:
-    """One data row: its cells by field, checked (_check), ALL-CAPS offers, its stable key."""
+    """One data row: its cells by field, checked (check_row), ALL-CAPS offers, its stable key."""
     row = ImportRow(line=n, data={})
     for j, f in cols.items():
         value = raw[j] if j < len(raw) else ""
@@ -320,7 +322,7 @@ def _read_row(n: int, raw: list[str], cols: dict[int, str], header_row: list[str
             row.problems.append(f"Ô \"{header_row[j]}\" chứa công thức, không được nhận")
             value = ""
         row.data[f] = clean(value)
-    _check(row, groups, districts, lenient_phone=True)
+    check_row(row, groups, districts, lenient_phone=True)
     for f in ("position", "organisation"):
         value = row.data.get(f, "")
         if value.isupper():  # only ALL-CAPS text is offered a rewrite
@@ -394,7 +396,7 @@ def skip_reason(raw: list[str], name_col: int, *, titles: bool = False) -> str |
     return None
 
 
-def _check(row: ImportRow, groups: dict, districts: dict, lenient_phone: bool = False) -> None:
+def check_row(row: ImportRow, groups: dict, districts: dict, lenient_phone: bool = False) -> None:
     """Check and normalise one row in place. A phone that stays invalid is a problem, or with
     ``lenient_phone`` (the import) a warning: the phone is dropped and the row kept."""
     d = row.data
@@ -421,7 +423,7 @@ def _check(row: ImportRow, groups: dict, districts: dict, lenient_phone: bool = 
             row.group_id = g.id
     if d.get("district"):
         key = fold(d["district"])
-        dist = districts.get(key) or districts.get(_DISTRICT_PREFIX.sub("", key))
+        dist = districts.get(key) or districts.get(DISTRICT_PREFIX.sub("", key))
         if dist is None:
             row.problems.append(f"Không rõ địa phương \"{d['district']}\"")
         else:
@@ -568,5 +570,5 @@ def check_delegate(values: dict[str, str]) -> tuple[dict[str, str], list[str]]:
     (the cleaned values, the problems in Vietnamese). Group, district and phone are the
     caller's (they come from choices and models.phones)."""
     row = ImportRow(line=0, data={k: clean(v) for k, v in values.items()})
-    _check(row, {}, {})
+    check_row(row, {}, {})
     return row.data, row.problems

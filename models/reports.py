@@ -17,7 +17,7 @@ from sqlalchemy import select
 from models.base import db
 from models.dashboard import arrivals_timeline, dashboard_data
 from models.event import District, Event, Group
-from models.exports import _sheet, safe
+from models.exports import safe, write_sheet
 from models.hall import Seat
 from models.pdf_fonts import register_fonts
 from models.people import Attendee
@@ -44,7 +44,7 @@ def attendance_workbook(ev: Event) -> io.BytesIO:
     total = data["stats"]
     rows.append(("Tổng cộng", total["invited"], total["checked_in"],
                  (total["checked_in"] / total["invited"]) if total["invited"] else 0))
-    _sheet(ws, "Theo thành phần", ("Thành phần", "Dự kiến (được mời)", "Đã đến", "Tỷ lệ"), rows,
+    write_sheet(ws, "Theo thành phần", ("Thành phần", "Dự kiến (được mời)", "Đã đến", "Tỷ lệ"), rows,
            {1: 48, 2: 18, 3: 12, 4: 10})
     for r in range(2, len(rows) + 2):
         ws.cell(row=r, column=4).number_format = "0%"
@@ -60,13 +60,13 @@ def attendance_workbook(ev: Event) -> io.BytesIO:
         arrived = local(a.checked_in_at, tz)
         listing.append((a.honorific, a.full_name, a.position, a.organisation, dname or "", seat or "",
                         arrived.strftime("%H:%M") if arrived else "", "Có mặt" if arrived else "Vắng"))
-    _sheet(ws, "Danh sách", ("Danh xưng", "Họ và tên", "Chức vụ", "Đơn vị", "Địa phương", "Ghế",
+    write_sheet(ws, "Danh sách", ("Danh xưng", "Họ và tên", "Chức vụ", "Đơn vị", "Địa phương", "Ghế",
                              "Giờ đến", "Tình trạng"), listing, {2: 28, 3: 30, 4: 40})
 
     ws = wb.create_sheet()
     absent = [(gname or "", a.honorific, a.full_name, a.position, a.organisation, a.phone)
               for a, gname, _p, _d, _s in people if a.checked_in_at is None]
-    _sheet(ws, "Vắng mặt", ("Thành phần", "Danh xưng", "Họ và tên", "Chức vụ", "Đơn vị",
+    write_sheet(ws, "Vắng mặt", ("Thành phần", "Danh xưng", "Họ và tên", "Chức vụ", "Đơn vị",
                             "Điện thoại"), absent, {1: 36, 3: 28, 4: 30, 5: 40})
 
     ws = wb.create_sheet()
@@ -74,10 +74,10 @@ def attendance_workbook(ev: Event) -> io.BytesIO:
     for p in arrivals_timeline(ev):
         running += p["count"]
         timeline.append((p["start"].strftime("%H:%M"), p["count"], running))
-    _sheet(ws, "Theo thời gian", ("Từ (5 phút)", "Số người đến", "Lũy kế"), timeline)
+    write_sheet(ws, "Theo thời gian", ("Từ (5 phút)", "Số người đến", "Lũy kế"), timeline)
 
     ws = wb.create_sheet()
-    _sheet(ws, "Theo địa phương", ("Địa phương", "Được mời", "Đã đến", "Tỷ lệ"),
+    write_sheet(ws, "Theo địa phương", ("Địa phương", "Được mời", "Đã đến", "Tỷ lệ"),
            [(d["name"], d["invited"], d["arrived"], d["pct"] / 100) for d in data["districts"]],
            {1: 30})
     for r in range(2, len(data["districts"]) + 2):

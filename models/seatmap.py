@@ -94,9 +94,10 @@ def seat_map_pdf(ev: Event, mode: str = "group") -> bytes:
     from reportlab.lib.units import mm
     from reportlab.pdfgen import canvas
 
-    from models.badge_pdf import BOLD, FONT, _fonts, _hex, event_line, fit
+    from models.badge_pdf import BOLD, FONT, event_line, fit, hex_rgb
+    from models.pdf_fonts import register_fonts
 
-    _fonts()
+    register_fonts()
     sm = seat_map(ev, mode)
     size = landscape(A3 if sm.width > 40 else A4)
     pw, ph = size
@@ -129,11 +130,11 @@ def seat_map_pdf(ev: Event, mode: str = "group") -> bytes:
     font_size = max(3.0, min(7.0, unit * 0.26))
     for cell in sm.seats:
         x, yy = ox + cell.x * unit, oy - (cell.y + 1) * unit
-        c.setFillColorRGB(*_hex(cell.fill))
+        c.setFillColorRGB(*hex_rgb(cell.fill))
         c.setStrokeColorRGB(0.35, 0.35, 0.35)
         c.setLineWidth(0.3)
         c.rect(x + 0.6, yy + 0.6, unit - 1.2, unit - 1.2, stroke=1, fill=1)
-        r, g, b = _hex(cell.fill)
+        r, g, b = hex_rgb(cell.fill)
         c.setFillColorRGB(*((0, 0, 0) if 0.299 * r + 0.587 * g + 0.114 * b > 0.6 else (1, 1, 1)))
         c.setFont(FONT, font_size)
         c.drawCentredString(x + unit / 2, yy + unit / 2 - font_size / 3, cell.label.split("-", 1)[-1])
@@ -148,7 +149,7 @@ def seat_map_pdf(ev: Event, mode: str = "group") -> bytes:
         w = c.stringWidth(label, FONT, 8) + 14
         if lx + w > pw - margin:
             lx, ly = margin, ly + 11
-        c.setFillColorRGB(*_hex(fill))
+        c.setFillColorRGB(*hex_rgb(fill))
         c.rect(lx, ly, 8, 8, stroke=1, fill=1)
         c.setFillColorRGB(0, 0, 0)
         c.drawString(lx + 11, ly + 1, label)

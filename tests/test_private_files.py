@@ -62,7 +62,7 @@ def test_database_wal_shm_instance_and_keys_are_private_from_the_start(tmp_path,
         assert mode(inst / secretbox.KEY_FILE_NAME) == 0o600
         db.engine.dispose()
     os.umask(0o022)
-    config._secret_key()  # the session-signing key file, made without a chmod
+    config.secret_key()  # the session-signing key file, made without a chmod
     assert mode(inst / "secret_key") == 0o600
 
 

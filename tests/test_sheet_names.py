@@ -83,7 +83,7 @@ def test_delegate_workbook_sheets_are_cut_at_word_boundaries(client, auth, app):
 
 def test_every_xlsx_writer_names_sheets_through_sheet_title():
     """A source check: in every module that uses openpyxl, a sheet is named only through
-    sheet_title (directly, or through models.exports._sheet which calls it)."""
+    sheet_title (directly, or through models.exports.write_sheet which calls it)."""
     offenders = []
     for folder in ("models", "admin", "commands", "scripts"):
         for path in (ROOT / folder).rglob("*.py"):
