@@ -8,10 +8,10 @@ from pathlib import Path
 from flask import Flask
 
 import config
-from admin import init_web
-from admin.security import forget_devices
-from models.base import db
-from models.caches import clear_all as clear_caches
+from admin.core.security import forget_devices
+from admin.core.web import init_web
+from models.core.base import db
+from models.core.caches import clear_all as clear_caches
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -36,14 +36,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         opts.setdefault("pool_pre_ping", True)
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = opts
 
-    import models.database  # noqa: F401  (engine event listeners)
+    import models.core.database  # noqa: F401  (engine event listeners)
     import models.schema  # noqa: F401  (every model)
 
     db.init_app(app)
     init_web(app)
     clear_caches()
     forget_devices()
-    from admin.dashboard import forget_fragments
+    from admin.dashboard.views import forget_fragments
 
     forget_fragments()
 

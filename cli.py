@@ -13,21 +13,17 @@ from flask import Flask, current_app
 from sqlalchemy import func, select
 
 from commands import OutPath
-from models.base import db
-from models.entities import ROLES, Device, User, audit, hash_token
+from models.accounts.models import ROLES, Device, User, audit, hash_token
+from models.core.base import db
 
 
 def register(app: Flask) -> None:
     for cmd in (init_db, seed_demo, create_user, kiosk_token, export_codes, serve):
         app.cli.add_command(cmd)
-    import importlib
+    from commands import accounts, ceremony, core, dashboard, districts, events, exhibition, guests
 
-    for area in ("guests", "dashboard", "exhibitors", "mc", "districts", "ops", "events", "structure", "users"):
-        try:
-            module = importlib.import_module(f"commands.{area}")
-        except ModuleNotFoundError:
-            continue
-        for cmd in module.COMMANDS:
+    for area in (guests, dashboard, exhibition, ceremony, districts, core, events, accounts):
+        for cmd in area.COMMANDS:
             app.cli.add_command(cmd)
 
 
@@ -35,7 +31,7 @@ def upgrade_database() -> None:
     """Create the database or bring it forward (Alembic migrations)."""
     from flask_migrate import upgrade
 
-    from admin import MIGRATIONS_DIR
+    from admin.core.extensions import MIGRATIONS_DIR
 
     upgrade(directory=MIGRATIONS_DIR)
 
@@ -55,9 +51,9 @@ def demo_logins_path() -> Path:
 @click.option("--if-empty", is_flag=True, help="Only when the database has no event yet.")
 def seed_demo(if_empty: bool) -> None:
     """Load the demo event (OCOP Khánh Hòa 2024) with demo users admin, desk, mc."""
-    from models.demo import load_demo
-    from models.event import Event
-    from models.event_setup import demo_was_deleted
+    from models.demo.load import load_demo
+    from models.events.models import Event
+    from models.events.setup import demo_was_deleted
 
     if if_empty and db.session.scalar(select(func.count(Event.id))):
         click.echo("Đã có dữ liệu; bỏ qua dữ liệu mẫu / data present, demo not loaded.")
@@ -94,7 +90,7 @@ DEMO_WARNING = ("CẢNH BÁO / WARNING: các tài khoản demo ở trên đăng 
 def create_user(name: str, role: str, password: str | None) -> None:
     """Create a staff user (or reset their password and role). Password from a prompt or stdin."""
     if password is None:
-        from commands.users import read_password
+        from commands.accounts import read_password
 
         password = read_password()
     if len(password or "") < 8:
@@ -121,7 +117,7 @@ def create_user(name: str, role: str, password: str | None) -> None:
 @click.option("--revoke", is_flag=True, help="Revoke the device's token instead.")
 def kiosk_token(name: str, kind: str, revoke: bool) -> None:
     """Make a new device token for kiosk NAME (printed as the last line; stored hashed)."""
-    from models.timeutil import utcnow
+    from models.core.timeutil import utcnow
 
     dev = db.session.scalar(select(Device).where(Device.name == name))
     if revoke:
@@ -149,11 +145,11 @@ def kiosk_token(name: str, kind: str, revoke: bool) -> None:
 @click.option("--out", "out", required=True, type=OutPath(dir_okay=False))
 def export_codes(out: str) -> None:
     """CSV for a print shop's mail merge: attendee_id, honorific, name, group, seat, code."""
-    from models.badges import issue_missing_badges
-    from models.event import Group
-    from models.events import current_event
-    from models.hall import Seat
-    from models.people import Attendee, Badge
+    from models.events.models import Group
+    from models.events.service import current_event
+    from models.guests.badges import issue_missing_badges
+    from models.guests.models import Attendee, Badge
+    from models.seating.models import Seat
 
     ev = current_event()
     if ev is None:
@@ -179,7 +175,7 @@ def export_codes(out: str) -> None:
 
 def _safe_cell(value: object) -> str:
     """Text that a spreadsheet will not run as a formula."""
-    from models.exports import DANGEROUS
+    from models.guests.exports import DANGEROUS
 
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(DANGEROUS) else text
@@ -235,8 +231,8 @@ def demo_banner() -> list[str]:
 def _start_helpers(app: Flask) -> None:
     """What a serving process runs beside waitress: the SQLite WAL checkpointer thread and the
     dashboard's renderer process."""
-    from admin import dashboard_worker
-    from models.database import start_checkpointer
+    from admin.dashboard import worker as dashboard_worker
+    from models.core.database import start_checkpointer
 
     with app.app_context():
         start_checkpointer(db.engine)
@@ -246,7 +242,7 @@ def _start_helpers(app: Flask) -> None:
 
 def _sweep_uploads(app: Flask) -> None:
     """Uploaded guest lists left by a previous run whose preview has expired are deleted."""
-    from admin.guests import sweep_imports
+    from admin.guests.views import sweep_imports
 
     path = Path(app.instance_path) / "imports"
     if path.is_dir():

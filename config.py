@@ -78,7 +78,7 @@ class Config:
     #: seconds the kiosk waits for the server before deciding offline (documented for kiosks)
     KIOSK_TIMEOUT = 1.5
     #: the dashboard's figures, live fragment and seat map are drawn in a renderer process of
-    #: their own (admin/dashboard_worker.py), away from the check-ins' GIL
+    #: their own (admin/dashboard/worker.py), away from the check-ins' GIL
     DASHBOARD_RENDER_PROCESS = True
     #: failed logins per client address within LOGIN_FAILURE_WINDOW (then refused, 429)
     LOGIN_RATE_LIMIT = 20

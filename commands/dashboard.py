@@ -19,7 +19,7 @@ from commands.events import event_option, event_or_current
 @event_option
 def report(out: str, event_slug: str | None) -> None:
     """Write the after-event attendance report (.xlsx) or the PDF summary (.pdf)."""
-    from models.reports import attendance_workbook, summary_pdf
+    from models.dashboard.reports import attendance_workbook, summary_pdf
 
     ev = event_or_current(event_slug)
     suffix = Path(out).suffix.lower()

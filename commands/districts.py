@@ -15,11 +15,11 @@ import click
 from flask import current_app
 
 from commands import OutPath
-from models.base import db
+from models.core.base import db
 
 
 def _event():
-    from models.events import current_event
+    from models.events.service import current_event
 
     ev = current_event()
     if ev is None:
@@ -29,8 +29,8 @@ def _event():
 
 def find_district(ev, text: str):
     """A district of the event by code or name (accents, case and "huyện"/"TP" prefixes ignored)."""
-    from models.guests import DISTRICT_PREFIX
-    from models.names import fold
+    from models.core.names import fold
+    from models.guests.imports import DISTRICT_PREFIX
 
     key = fold(text)
     bare = DISTRICT_PREFIX.sub("", key)
@@ -51,7 +51,7 @@ def invitations(district_text: str, out: Path, number: str | None, date_text: st
 
     Number, date, place and signer come from the event's letter settings (/admin/event);
     --number and --date override them for this print. No date set: left blank for the signer."""
-    from models.invitations import issue_missing, letter_data, render_letters
+    from models.guests.invitations import issue_missing, letter_data, render_letters
 
     if number is not None and len(number.strip()) > 60:
         raise click.ClickException("Số và ký hiệu tối đa 60 ký tự.")
@@ -84,8 +84,8 @@ def invitations(district_text: str, out: Path, number: str | None, date_text: st
 @click.option("--revoke", is_flag=True, help="Revoke the district's link.")
 def district_link(district_text: str, base_url: str, make_new: bool, deadline: str, revoke: bool) -> None:
     """Print a district officer's private link (last line)."""
-    from models import delegation_service as ds
-    from models.timeutil import to_naive_utc
+    from models.core.timeutil import to_naive_utc
+    from models.districts import delegations as ds
 
     ev = _event()
     d = find_district(ev, district_text)
@@ -114,7 +114,7 @@ def district_link(district_text: str, base_url: str, make_new: bool, deadline: s
 @click.command("district-demo")
 def district_demo() -> None:
     """Demo: quotas, a private link per district (deadline 3 days before), a few nominations."""
-    from models.district_demo import prepare_demo_delegations
+    from models.demo.districts import prepare_demo_delegations
 
     made = prepare_demo_delegations(_event())
     db.session.commit()

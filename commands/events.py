@@ -1,6 +1,6 @@
 """CLI commands of the events area (issue 13): new-event, events, use-event, delete-demo.
 
-Thin: parse, call models.event_setup, print. Bad input: a Vietnamese message, a non-zero exit
+Thin: parse, call models.events.setup, print. Bad input: a Vietnamese message, a non-zero exit
 and nothing written. Page: /admin/events.
 """
 
@@ -9,10 +9,12 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date, datetime
+from pathlib import Path
 
 import click
 
-from models.base import db
+from commands import OutPath
+from models.core.base import db
 
 
 def _date(_ctx, _param, value: str) -> date:
@@ -36,7 +38,7 @@ def _date(_ctx, _param, value: str) -> date:
 def new_event_cmd(name: str, when: date, venue: str, template: str | None,
                   from_event: str | None, with_guests: bool) -> None:
     """Make a new event, with its own key pair, and make it the current one."""
-    from models.event_setup import EventError, new_event
+    from models.events.setup import EventError, new_event
 
     try:
         ev = new_event(name=name, date=when, venue=venue, template=template,
@@ -55,10 +57,10 @@ def new_event_cmd(name: str, when: date, venue: str, template: str | None,
 def _summary(ev) -> None:
     from sqlalchemy import func, select
 
-    from models.awards import AwardTier
-    from models.event import ProgrammeItem
-    from models.hall import Seat
-    from models.people import Attendee
+    from models.ceremony.models import AwardTier
+    from models.events.models import ProgrammeItem
+    from models.guests.models import Attendee
+    from models.seating.models import Seat
 
     def count(model, *where):
         return db.session.scalar(select(func.count(model.id)).where(model.event_id == ev.id, *where))
@@ -71,7 +73,7 @@ def _summary(ev) -> None:
 @click.option("--templates", "show_templates", is_flag=True, help="List the templates instead.")
 def events_cmd(show_templates: bool) -> None:
     """List the events: slug, date, current (*), DEMO, invited / arrived, name."""
-    from models.event_setup import list_events, templates
+    from models.events.setup import list_events, templates
 
     if show_templates:
         for key, tpl in templates().items():
@@ -92,7 +94,7 @@ def events_cmd(show_templates: bool) -> None:
 @click.argument("slug")
 def use_event_cmd(slug: str) -> None:
     """Make the event SLUG the current one (pages, kiosks and commands act on it)."""
-    from models.event_setup import EventError, use_event
+    from models.events.setup import EventError, use_event
 
     try:
         ev = use_event(slug, actor="cli")
@@ -108,7 +110,7 @@ def use_event_cmd(slug: str) -> None:
 def delete_demo_cmd() -> None:
     """Delete the demo event, its people and everything of it, and the demo logins."""
     from cli import demo_logins_path
-    from models.event_setup import EventError, delete_demo
+    from models.events.setup import EventError, delete_demo
 
     path = demo_logins_path()
     try:
@@ -143,8 +145,8 @@ def event_or_current(slug: str | None):
     there is none."""
     from sqlalchemy import select
 
-    from models.event import Event
-    from models.events import current_event
+    from models.events.models import Event
+    from models.events.service import current_event
 
     if slug:
         ev = db.session.scalar(select(Event).where(Event.slug == slug.strip()))
@@ -160,4 +162,67 @@ def event_or_current(slug: str | None):
     return ev
 
 
-COMMANDS: list = [new_event_cmd, events_cmd, use_event_cmd, delete_demo_cmd]
+# The event's structure (issue 13 item 3): export-structure, import-structure. KIND is programme,
+# groups, units or tiers; both call models/events/structure.py, as the pages /admin/event/<kind>/...
+# do: the same columns, the same rules, and nothing written while any row is bad.
+
+KIND = click.Choice(["programme", "groups", "units", "tiers"])
+
+
+@click.command("export-structure")
+@click.argument("kind", type=KIND)
+@click.option("--out", "out", required=True, type=OutPath(dir_okay=False, path_type=Path),
+              help="FILE.xlsx")
+@event_option
+def export_structure(kind: str, out: Path, event_slug: str | None) -> None:
+    """Write the event's programme, groups, units or award tiers to an .xlsx (one sheet, a
+    header row: the shape import-structure reads back)."""
+    from models.events.structure import export_xlsx, rows_of
+
+    ev = event_or_current(event_slug)
+    out.write_bytes(export_xlsx(ev, kind))
+    click.echo(f"{len(rows_of(ev, kind))} dòng đã ghi vào {out}")
+
+
+@click.command("import-structure")
+@click.argument("kind", type=KIND)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Only print the preview; write nothing.")
+def import_structure(kind: str, file: Path, dry_run: bool) -> None:
+    """Add or update the current event's programme, groups, units or award tiers from an .xlsx
+    (rows matched by code, else by name). Any bad row: every error listed, nothing written, exit 1."""
+    from models.events.structure import StructureError, import_apply, import_preview
+    from models.guests.reading import MAX_BYTES, ImportFileError
+
+    ev = event_or_current(None)
+    if file.stat().st_size > MAX_BYTES:
+        click.echo(f"Lỗi: tệp quá lớn (tối đa {MAX_BYTES // (1024 * 1024)} MB).", err=True)
+        sys.exit(1)
+    try:
+        preview = import_preview(ev, kind, file.read_bytes(), file.name)
+    except ImportFileError as exc:
+        click.echo(f"Lỗi: {exc}", err=True)
+        sys.exit(1)
+    for line in preview.lines():
+        click.echo(line)
+    if not preview.ok:
+        click.echo("Lỗi: tệp còn dòng lỗi, không nhập dòng nào." if preview.errors
+                   else "Lỗi: không có dòng nào để nhập.", err=True)
+        sys.exit(1)
+    if dry_run:
+        click.echo("(chạy thử: chưa ghi gì)")
+        return
+    try:
+        created, updated = import_apply(ev, kind, preview, actor="cli")
+    except StructureError as exc:
+        db.session.rollback()
+        click.echo(f"Lỗi: {exc} Không nhập dòng nào.", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"Đã nhập: {created} mới, {updated} cập nhật.")
+
+
+STRUCTURE_COMMANDS: list = [export_structure, import_structure]
+
+
+COMMANDS: list = [new_event_cmd, events_cmd, use_event_cmd, delete_demo_cmd, *STRUCTURE_COMMANDS]

@@ -14,11 +14,11 @@ from sqlalchemy import or_, select
 
 from commands import OutPath
 from commands.events import event_option, event_or_current
-from models.base import db
+from models.core.base import db
 
 
 def _event():
-    from models.events import current_event
+    from models.events.service import current_event
 
     ev = current_event()
     if ev is None:
@@ -38,8 +38,8 @@ def import_attendees(file: Path, dry_run: bool, fix_caps: bool, fix_case: bool, 
     """Import delegates from an .xlsx or .csv guest list (the same report as the web preview).
     Names are always capitalised ("nguyễn văn a" -> "Nguyễn Văn A"); summary and signature rows
     are skipped and listed. Exits 1 when nothing was (or, with --dry-run, would be) imported."""
-    from models.guests import apply, preview
-    from models.importing import MAX_BYTES, ImportFileError
+    from models.guests.imports import apply, preview
+    from models.guests.reading import MAX_BYTES, ImportFileError
 
     ev = _event()
     if file.stat().st_size > MAX_BYTES:
@@ -67,8 +67,8 @@ def import_attendees(file: Path, dry_run: bool, fix_caps: bool, fix_case: bool, 
 @click.option("--group", "group", default=None, help="Only this group (its code or name).")
 def badges(out: Path, layout: str, group: str | None) -> None:
     """Badge PDF for every invited delegate (or one group); issues the missing badges first."""
-    from models.badge_pdf import prepare_badges, render_badges
-    from models.event import Group
+    from models.events.models import Group
+    from models.guests.badge_pdf import prepare_badges, render_badges
 
     ev = _event()
     group_id = None
@@ -92,7 +92,7 @@ def assign_seats_cmd() -> None:
     """Give every seatless delegate who needs a hall seat one (leaders, award recipients, then
     groups; booth staff need none unless their group has seats reserved); keeps seats. Prints
     the seats against the delegates who need one, and who lacks a seat by group."""
-    from models.seating import assign_seats, seat_balance
+    from models.seating.assignment import assign_seats, seat_balance
 
     ev = _event()
     given = assign_seats(ev, actor="cli")
@@ -112,7 +112,7 @@ def assign_seats_cmd() -> None:
 @event_option
 def export_attendees(out: Path, no_shows: bool, event_slug: str | None) -> None:
     """Delegates with seat, badge status and arrival time, by group (.xlsx, Vietnamese headers)."""
-    from models.exports import delegates_xlsx, no_shows_xlsx
+    from models.guests.exports import delegates_xlsx, no_shows_xlsx
 
     ev = event_or_current(event_slug)
     out.write_bytes(no_shows_xlsx(ev) if no_shows else delegates_xlsx(ev))
@@ -124,14 +124,14 @@ def export_attendees(out: Path, no_shows: bool, event_slug: str | None) -> None:
 @click.option("--mode", type=click.Choice(["group", "arrival"]), default="group", show_default=True)
 def seat_map_cmd(out: Path, mode: str) -> None:
     """The printable seat map (PDF), coloured by group or by arrival."""
-    from models.seatmap import seat_map_pdf
+    from models.seating.seatmap import seat_map_pdf
 
     out.write_bytes(seat_map_pdf(_event(), mode))
     click.echo(f"Đã ghi {out}")
 
 
 def _attendee(attendee_id: int):
-    from models.people import Attendee
+    from models.guests.models import Attendee
 
     ev = _event()
     person = db.session.get(Attendee, attendee_id)
@@ -146,7 +146,7 @@ def _attendee(attendee_id: int):
 @click.option("--reason", required=True, help="Why (kept with the record and in the audit log).")
 def cancel_attendee_cmd(attendee_id: int, reason: str) -> None:
     """Cancel a delegate: frees the seat, revokes the badge, out of the invited figures."""
-    from models.attendee_changes import ChangeError, cancel_attendee
+    from models.guests.changes import ChangeError, cancel_attendee
 
     person = _attendee(attendee_id)
     try:
@@ -163,7 +163,7 @@ def cancel_attendee_cmd(attendee_id: int, reason: str) -> None:
 @click.argument("attendee_id", type=int)
 def restore_attendee_cmd(attendee_id: int) -> None:
     """Put a cancelled delegate back on the guest list with a new badge (no seat given back)."""
-    from models.attendee_changes import ChangeError, restore_attendee
+    from models.guests.changes import ChangeError, restore_attendee
 
     person = _attendee(attendee_id)
     try:

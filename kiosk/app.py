@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from models import codes
+from models.checkin import codes
 
 from .client import ApiClient, ServerAuthError, ServerError
 from .config import Config

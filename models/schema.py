@@ -1,14 +1,14 @@
 """Imports every model so that the metadata (and Alembic) sees the whole schema."""
 
-from models.awards import Award, AwardBatch, AwardTier, CeremonyState
-from models.base import db
-from models.delegations import DistrictLink, DistrictQuota
-from models.entities import AuditLog, Device, User
-from models.event import District, Event, EventKey, Group, ProgrammeItem
-from models.exhibition import Exhibitor, ExhibitorStaff, ExhibitTable, Product
-from models.hall import Block, Seat
-from models.people import Attendee, Badge, CheckIn
-from models.sessions import LoginFailure, UserSession
+from models.accounts.models import AuditLog, Device, User
+from models.accounts.sessions import LoginFailure, UserSession
+from models.ceremony.models import Award, AwardBatch, AwardTier, CeremonyState
+from models.core.base import db
+from models.districts.models import DistrictLink, DistrictQuota
+from models.events.models import District, Event, EventKey, Group, ProgrammeItem
+from models.exhibition.models import Exhibitor, ExhibitorStaff, ExhibitTable, Product
+from models.guests.models import Attendee, Badge, CheckIn
+from models.seating.models import Block, Seat
 
 __all__ = [
     "db", "Award", "AwardBatch", "AwardTier", "CeremonyState", "DistrictLink", "DistrictQuota",

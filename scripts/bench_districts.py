@@ -38,14 +38,14 @@ def main() -> None:
     args = ap.parse_args()
 
     from app import create_app
-    from models import delegation_service as ds
-    from models.base import db
-    from models.checkin import check_in
-    from models.demo import load_demo
-    from models.district_demo import prepare_demo_delegations
-    from models.event import Group
-    from models.invitations import letter_data, render_letters
-    from models.seating import build_block, rank_seats
+    from models.checkin.checkin import check_in
+    from models.core.base import db
+    from models.demo.districts import prepare_demo_delegations
+    from models.demo.load import load_demo
+    from models.districts import delegations as ds
+    from models.events.models import Group
+    from models.guests.invitations import letter_data, render_letters
+    from models.seating.assignment import build_block, rank_seats
 
     tmp = tempfile.mkdtemp()
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db",

@@ -28,16 +28,16 @@ def main() -> None:
     tmp = tempfile.mkdtemp(prefix="bench-ex-")
     os.environ["EVENT_KIOSK_INSTANCE"] = tmp
     from app import create_app
-    from models.base import db
+    from models.core.base import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db", "WTF_CSRF_ENABLED": False,
                       "EXHIBITOR_RATE_LIMIT": 10**9, "TESTING": True})
     with app.app_context():
         db.create_all()
-        from models.demo import load_demo
-        from models.event import District
-        from models.exhibitor_demo import prepare_demo_exhibition
-        from models.exhibitors import approve, find_exhibitors
+        from models.demo.exhibition import prepare_demo_exhibition
+        from models.demo.load import load_demo
+        from models.events.models import District
+        from models.exhibition.workflow import approve, find_exhibitors
 
         ev, _ = load_demo(with_users=False)
         for d in db.session.scalars(db.select(District).where(District.event_id == ev.id)):
@@ -62,7 +62,7 @@ def main() -> None:
         placed, staff = prepare_demo_exhibition(ev)
         people = find_exhibitors(ev)
         print(f"exhibitors: {len(people)}, placed at tables now: {placed}, staff added: {staff}")
-        from models.entities import User
+        from models.accounts.models import User
 
         u = User(username="bench", role="admin")
         u.set_password("bench-pass-123")

@@ -38,12 +38,12 @@ def prepare(n_checked: int) -> None:
     from sqlalchemy import insert, select, update
 
     from app import create_app
-    from models.base import db
-    from models.entities import User
-    from models.event import Event
-    from models.hall import Seat
-    from models.people import Attendee, CheckIn
-    from models.seating import build_block, rank_seats
+    from models.accounts.models import User
+    from models.core.base import db
+    from models.events.models import Event
+    from models.guests.models import Attendee, CheckIn
+    from models.seating.assignment import build_block, rank_seats
+    from models.seating.models import Seat
 
     app = create_app()
     with app.app_context():
@@ -73,8 +73,8 @@ def prepare(n_checked: int) -> None:
 
 def time_dashboard() -> dict:
     from app import create_app
-    from models.dashboard import dashboard_data, dashboard_version
-    from models.events import current_event
+    from models.dashboard.live import dashboard_data, dashboard_version
+    from models.events.service import current_event
 
     # rendered here, to time the render itself (the server draws it in its renderer process)
     app = create_app({"WTF_CSRF_ENABLED": False, "DASHBOARD_RENDER_PROCESS": False})

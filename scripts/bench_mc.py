@@ -31,8 +31,8 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=300)
     args = ap.parse_args()
     from app import create_app
-    from models.base import db
-    from models.demo import load_demo
+    from models.core.base import db
+    from models.demo.load import load_demo
     from tests.conftest import free_port
     from tests.factories import make_user
     from webserver import make_server

@@ -38,7 +38,7 @@ ORGS = ["Sở Tài chính", "Sở Công Thương", "Sở Nông nghiệp và Phá
 def make_list(n: int, groups: list[str], rng: random.Random) -> bytes:
     from openpyxl import Workbook
 
-    from models.exports import sheet_title
+    from models.guests.exports import sheet_title
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(sheet_title("Danh sách"))
@@ -64,12 +64,12 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("EVENT_KIOSK_INSTANCE", str(work / "instance"))
     from app import create_app
-    from models.badge_pdf import prepare_badges, render_badges
-    from models.base import db
-    from models.event import Group
-    from models.events import create_event
-    from models.guests import apply, preview
-    from models.seating import assign_seats, build_block, rank_seats
+    from models.core.base import db
+    from models.events.models import Group
+    from models.events.service import create_event
+    from models.guests.badge_pdf import prepare_badges, render_badges
+    from models.guests.imports import apply, preview
+    from models.seating.assignment import assign_seats, build_block, rank_seats
 
     uri = os.environ.get("DATABASE_URL") or f"sqlite:///{work / 'bench.db'}"
     if uri.startswith("postgresql://"):

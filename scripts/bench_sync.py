@@ -1,5 +1,5 @@
 """What SQLite's durability settings cost: check-in throughput with PRAGMA synchronous NORMAL
-(the default, models/database.py) against FULL, both in WAL mode.
+(the default, models/core/database.py) against FULL, both in WAL mode.
 
     .venv/bin/python scripts/bench_sync.py [--delegates 3100] [--requests 1500] [--clients 4]
 
@@ -36,9 +36,9 @@ from chaos_kill import Server, populate  # noqa: E402
 def in_process(db_url: str, codes: list[str], synchronous: str) -> dict:
     """check_in() back to back in this process (a child, so the setting applies cleanly)."""
     code = (
-        "import json, sys, time, models.database as d; d.SQLITE_SYNCHRONOUS = sys.argv[1]\n"
-        "from app import create_app\nfrom models.base import db\nfrom models.checkin import check_in\n"
-        "from models.events import current_event_id\n"
+        "import json, sys, time, models.core.database as d; d.SQLITE_SYNCHRONOUS = sys.argv[1]\n"
+        "from app import create_app\nfrom models.core.base import db\nfrom models.checkin.checkin import check_in\n"
+        "from models.events.service import current_event_id\n"
         "app = create_app({'SQLALCHEMY_DATABASE_URI': sys.argv[2]})\ncodes = json.load(sys.stdin)\n"
         "with app.app_context():\n"
         "    ev = current_event_id(); mode = db.session.execute(db.text('PRAGMA synchronous')).scalar()\n"

@@ -14,13 +14,13 @@ def bulk_event(n: int, *, slug: str, name: str, device: str, person: str = "Nguy
     device. Returns ([(attendee id, code)], device token)."""
     from sqlalchemy import insert
 
-    from models import codes as C
-    from models.base import db
-    from models.entities import Device, hash_token
-    from models.event import Group
-    from models.events import create_event, private_bytes
-    from models.names import fold, sort_key
-    from models.people import Attendee, Badge
+    from models.accounts.models import Device, hash_token
+    from models.checkin import codes as C
+    from models.core.base import db
+    from models.core.names import fold, sort_key
+    from models.events.models import Group
+    from models.events.service import create_event, private_bytes
+    from models.guests.models import Attendee, Badge
 
     ev = create_event(slug=slug, name=name, date=date(2025, 5, 22), planned_seats=n)
     group = Group(event_id=ev.id, code="g", name="Đại biểu", priority=1)

@@ -41,10 +41,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-#: runs `flask --app app serve` with another PRAGMA synchronous (models.database reads the
+#: runs `flask --app app serve` with another PRAGMA synchronous (models.core.database reads the
 #: module constant when each connection opens)
 SERVE_WITH_SYNC = (
-    "import sys, models.database as d; d.SQLITE_SYNCHRONOUS = sys.argv.pop(1); "
+    "import sys, models.core.database as d; d.SQLITE_SYNCHRONOUS = sys.argv.pop(1); "
     "from flask.cli import main; sys.argv[0] = 'flask'; main()"
 )
 
@@ -58,7 +58,7 @@ def populate(db_url: str, n: int, instance: Path) -> tuple[list[tuple[int, str]]
     from bulk_event import bulk_event
 
     from app import create_app
-    from models.base import db
+    from models.core.base import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "TESTING": False})
     with app.app_context():

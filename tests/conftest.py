@@ -15,8 +15,8 @@ from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 
 from app import create_app
-from models.base import db
-from models.caches import clear_all
+from models.core.base import db
+from models.core.caches import clear_all
 from tests import factories
 
 # fixed random seeds: property tests draw the same examples on every run (a failure replays)
@@ -74,7 +74,7 @@ def make_app(backend: str, tmp_path: Path, **extra):
         with app.app_context():
             db.create_all()
     clear_all()
-    from admin.security import forget_devices
+    from admin.core.security import forget_devices
 
     forget_devices()
     return app

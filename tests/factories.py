@@ -5,13 +5,13 @@ from __future__ import annotations
 import itertools
 from datetime import date
 
-from models.badges import issue_badge
-from models.base import db
-from models.entities import Device, User, hash_token
-from models.event import District, Event, Group
-from models.events import create_event
-from models.people import Attendee
-from models.seating import assign_seats, build_block, rank_seats
+from models.accounts.models import Device, User, hash_token
+from models.core.base import db
+from models.events.models import District, Event, Group
+from models.events.service import create_event
+from models.guests.badges import issue_badge
+from models.guests.models import Attendee
+from models.seating.assignment import assign_seats, build_block, rank_seats
 
 _n = itertools.count(1)
 

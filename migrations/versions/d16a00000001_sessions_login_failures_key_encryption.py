@@ -48,11 +48,11 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_login_failure_at"), ["at"], unique=False)
         batch_op.create_index(batch_op.f("ix_login_failure_username"), ["username"], unique=False)
 
-    # the signing keys: sealed with instance/signing_key.aes (models/secretbox.py)
+    # the signing keys: sealed with instance/signing_key.aes (models/core/secretbox.py)
     with op.batch_alter_table("event_key", schema=None) as batch_op:
         batch_op.alter_column("private_key", existing_type=sa.String(length=64),
                               type_=sa.String(length=200), existing_nullable=False)
-    from models import secretbox
+    from models.core import secretbox
 
     conn = op.get_bind()
     rows = conn.execute(sa.text("SELECT id, event_id, key_no, private_key FROM event_key")).all()
@@ -66,7 +66,7 @@ def upgrade():
 
 
 def downgrade():
-    from models import secretbox
+    from models.core import secretbox
 
     conn = op.get_bind()
     rows = conn.execute(sa.text("SELECT id, event_id, key_no, private_key FROM event_key")).all()

@@ -9,9 +9,9 @@ import pypdf
 import requests
 from playwright.sync_api import expect
 
-from models.base import db
-from models.checkin import check_in
-from models.people import Attendee
+from models.checkin.checkin import check_in
+from models.core.base import db
+from models.guests.models import Attendee
 from tests.conftest import login_page, screenshot
 from tests.factories import attendees, make_device
 
@@ -48,13 +48,13 @@ def test_figures_and_live_fragment(client, auth, event):
 
 
 def test_leaders_and_recipients_missing(client, auth, app):
-    from models.demo import load_demo
+    from models.demo.load import load_demo
 
     ev, _ = load_demo(with_users=False)
     auth.as_role("admin")
     data = client.get("/admin/dashboard.json").get_json()
     assert len(data["leaders_missing"]) == 26  # provincial leaders and departments
-    from models.awards import Award
+    from models.ceremony.models import Award
 
     recipients = set(db.session.scalars(db.select(Award.recipient_id)))
     assert {p["id"] for p in data["recipients_missing"]} == recipients
@@ -166,7 +166,7 @@ def test_dashboard_live_in_browser(page, live_server):
 
 def test_kiosk_client_heartbeat_reaches_dashboard(live_server):
     from kiosk.client import ApiClient
-    from models.entities import Device
+    from models.accounts.models import Device
 
     ApiClient(live_server.url, live_server.token).post_heartbeat("Cổng phụ", 4)
     with live_server.app.app_context():

@@ -1,6 +1,6 @@
 """A dashboard whose numbers agree (issue 14 item 6): every figure says what it counts; the
 rate is a percentage; booth staff are a figure of their own; the chart, the cards and the
-tables count the same people (one definition: models.stats.in_hall); per-district figures
+tables count the same people (one definition: models.checkin.stats.in_hall); per-district figures
 equal on /admin/ and /admin/districts; the leaders and recipients not yet arrived visible
 without scrolling on a 1366x768 laptop; the desk's counter updates live."""
 
@@ -12,10 +12,10 @@ import requests
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from models.base import db
-from models.checkin import check_in
-from models.event import Group
-from models.people import Attendee
+from models.checkin.checkin import check_in
+from models.core.base import db
+from models.events.models import Group
+from models.guests.models import Attendee
 from tests.conftest import ARTIFACTS, LiveServer, free_port, login_page, make_app
 from tests.factories import make_device
 
@@ -46,7 +46,7 @@ def _row(html: str, code: str) -> str:
 
 
 def test_cards_chart_tables_and_districts_agree(client, auth, app):
-    from models.demo import load_demo
+    from models.demo.load import load_demo
 
     ev, _ = load_demo(with_users=False)
     _arrivals(ev)
@@ -91,7 +91,7 @@ def test_cards_chart_tables_and_districts_agree(client, auth, app):
 
 
 def test_seat_figures_and_seatless_arrivals_on_the_dashboard(client, auth, app):
-    from models.demo import load_demo
+    from models.demo.load import load_demo
 
     ev, _ = load_demo(with_users=False)
     delegates, _staff = _people(ev)
@@ -112,7 +112,7 @@ def test_seat_figures_and_seatless_arrivals_on_the_dashboard(client, auth, app):
 def _demo_server(tmp_path):
     app = make_app("sqlite", tmp_path)
     with app.app_context():
-        from models.demo import load_demo
+        from models.demo.load import load_demo
 
         load_demo(with_users=False)
         token = make_device("kiosk-demo")
@@ -170,7 +170,7 @@ def test_dashboard_figures_after_checkins_on_a_laptop_screen(browser, tmp_path):
 
 
 def _event():
-    from models.events import current_event
+    from models.events.service import current_event
 
     return current_event()
 
@@ -194,8 +194,8 @@ def test_desk_counter_updates_without_reload(page, live_server):
 
 def test_dashboard_phones_are_grouped(client, auth, app):
     """The not-arrived lists show phones as people read them ("0905 111 222"), dialable as digits."""
-    from models.demo import load_demo
-    from models.phones import format_phone
+    from models.core.phones import format_phone
+    from models.demo.load import load_demo
 
     ev, _ = load_demo(with_users=False)
     auth.as_role("admin")

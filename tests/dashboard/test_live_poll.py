@@ -1,5 +1,5 @@
-"""The dashboard's poll answered before Flask (admin/fastpath.py) and the renderer process
-(admin/dashboard_worker.py)."""
+"""The dashboard's poll answered before Flask (admin/api/fastpath.py) and the renderer process
+(admin/dashboard/worker.py)."""
 
 import os
 import re
@@ -7,8 +7,9 @@ import signal
 
 import pytest
 
-from admin import SECURITY_HEADERS, dashboard_worker
-from models.checkin import check_in
+from admin.core.extensions import SECURITY_HEADERS
+from admin.dashboard import worker as dashboard_worker
+from models.checkin.checkin import check_in
 from tests.factories import attendees
 
 
@@ -75,16 +76,16 @@ def test_no_session_or_a_forged_one_is_not_answered_here(client, auth, event, ap
 def test_a_desk_session_is_not_answered_here(client, auth, event, app):
     auth.as_role("desk")
     cookie = client.get_cookie("session").value
-    from models.dashboard import dashboard_version
+    from models.dashboard.live import dashboard_version
 
     v = dashboard_version(event)
     assert app.wsgi_app._live_unchanged(_poll_environ(v, cookie)) is None
 
 
 def test_a_deactivated_admin_is_refused_within_seconds(client, auth, event, app, monkeypatch):
-    import admin.fastpath as fp
-    from models.base import db
-    from models.entities import User
+    import admin.api.fastpath as fp
+    from models.accounts.models import User
+    from models.core.base import db
 
     auth.as_role("admin")
     v = version_of(client)
@@ -104,7 +105,7 @@ def test_a_deactivated_admin_is_refused_within_seconds(client, auth, event, app,
 def renderer(app):
     app.config["DASHBOARD_RENDER_PROCESS"] = True
     yield app
-    from admin.dashboard import forget_fragments
+    from admin.dashboard.views import forget_fragments
 
     forget_fragments()  # stops the refresher thread
     dashboard_worker.stop()
@@ -114,7 +115,7 @@ def renderer(app):
 def test_the_fragment_is_drawn_in_another_process_and_matches(client, auth, event, renderer):
     from flask import g
 
-    from admin.dashboard import render_live
+    from admin.dashboard.views import render_live
 
     auth.as_role("admin")
     pid = dashboard_worker.renderer_pid(renderer)

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import pytest
 from flask import current_app
 
-from admin.districts import address_limiter, nomination_limiter
-from models import delegation_service as ds
-from models.base import db
-from models.event import District, Event, Group
+from admin.districts.views import address_limiter, nomination_limiter
+from models.core.base import db
+from models.districts import delegations as ds
+from models.events.models import District, Event, Group
 
 
 @pytest.fixture(autouse=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from models.base import db
-from models.checkin import check_in
-from models.event import Event
-from models.people import Attendee
+from models.checkin.checkin import check_in
+from models.core.base import db
+from models.events.models import Event
+from models.guests.models import Attendee
 from tests.conftest import login_page, screenshot
 from tests.districts.conftest import setup_districts
 

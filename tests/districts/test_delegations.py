@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from models import delegation_service as ds
-from models.base import db
-from models.entities import AuditLog
-from models.people import Attendee
-from models.timeutil import utcnow
+from models.accounts.models import AuditLog
+from models.core.base import db
+from models.core.timeutil import utcnow
+from models.districts import delegations as ds
+from models.guests.models import Attendee
 from tests.districts.conftest import nomination, setup_districts
 
 
@@ -237,8 +237,8 @@ def test_accept_within_quota_leaves_the_over_quota_pending(app, event):
 
 
 def test_demo_delegations(app):
-    from models.demo import load_demo
-    from models.district_demo import prepare_demo_delegations
+    from models.demo.districts import prepare_demo_delegations
+    from models.demo.load import load_demo
 
     ev, _ = load_demo(with_users=False)  # load_demo prepares the delegations itself
     assert all(ds.current_link(d) is not None for d in ev.districts)

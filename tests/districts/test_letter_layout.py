@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from reportlab.pdfbase.ttfonts import TTFontFile
 
-from models.badges import issue_badge
-from models.base import db
-from models.event import Group
-from models.invitations import letter_data, render_letters
-from models.pdf_fonts import SERIF, SERIF_BOLD, SERIF_BOLD_ITALIC, SERIF_ITALIC, serif_path
-from models.people import Attendee
-from models.timeutil import local, utcnow
+from models.core.base import db
+from models.core.pdf_fonts import SERIF, SERIF_BOLD, SERIF_BOLD_ITALIC, SERIF_ITALIC, serif_path
+from models.core.timeutil import local, utcnow
+from models.events.models import Group
+from models.guests.badges import issue_badge
+from models.guests.invitations import letter_data, render_letters
+from models.guests.models import Attendee
 from tests.districts.conftest import setup_districts
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"

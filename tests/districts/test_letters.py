@@ -15,12 +15,12 @@ from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from models import codes
-from models import delegation_service as ds
-from models.badges import reissue_badge
-from models.base import db
-from models.events import keyring
-from models.people import Attendee
+from models.checkin import codes
+from models.core.base import db
+from models.districts import delegations as ds
+from models.events.service import keyring
+from models.guests.badges import reissue_badge
+from models.guests.models import Attendee
 from tests.districts.conftest import nomination, setup_districts
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
@@ -48,7 +48,7 @@ def accepted(s, n: int = 2) -> list[Attendee]:
 
 
 def test_letters_pdf_text_and_qr(app, event, tmp_path):
-    from models.invitations import letter_data, render_letters
+    from models.guests.invitations import letter_data, render_letters
 
     event.organiser = "Ủy ban nhân dân tỉnh Khánh Hòa"
     event.venue = "Hội trường Trung tâm Hội nghị tỉnh, Nha Trang"
@@ -88,7 +88,7 @@ def test_letters_pdf_text_and_qr(app, event, tmp_path):
 
 
 def test_letters_of_nobody_is_an_error(app, event):
-    from models.invitations import letter_data, render_letters
+    from models.guests.invitations import letter_data, render_letters
 
     s = setup_districts(event)
     assert letter_data(event, s.b) == []
@@ -142,7 +142,7 @@ def test_web_letters(client, auth, event):
 def test_letter_header_and_place_from_the_demo_style_event(app, event):
     from datetime import date
 
-    from models.invitations import letter_data, render_letters, venue_text
+    from models.guests.invitations import letter_data, render_letters, venue_text
 
     event.organiser = "UBND tỉnh Khánh Hòa · Sở Nông nghiệp và Môi trường"
     event.venue = "Hội trường Trung tâm Hội nghị tỉnh, TP Nha Trang"

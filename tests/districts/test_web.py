@@ -8,11 +8,11 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from models import delegation_service as ds
-from models.base import db
-from models.checkin import check_in
-from models.people import Attendee
-from models.timeutil import utcnow
+from models.checkin.checkin import check_in
+from models.core.base import db
+from models.core.timeutil import utcnow
+from models.districts import delegations as ds
+from models.guests.models import Attendee
 from tests.districts.conftest import nomination, setup_districts
 
 

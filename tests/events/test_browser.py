@@ -4,8 +4,8 @@ tests/artifacts/events-*.png."""
 
 from __future__ import annotations
 
-from models.base import db
-from models.event import Event
+from models.core.base import db
+from models.events.models import Event
 from tests.conftest import login_page, screenshot
 
 

@@ -11,10 +11,10 @@ import zxingcpp
 from PIL import Image
 from sqlalchemy import func, select
 
-from models.base import db
-from models.event import District, Event
-from models.events import current_event
-from models.people import Attendee
+from models.core.base import db
+from models.events.models import District, Event
+from models.events.service import current_event
+from models.guests.models import Attendee
 from tests.guests.helpers import xlsx
 
 GUESTS = [

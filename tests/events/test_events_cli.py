@@ -12,15 +12,15 @@ from pathlib import Path
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from models import codes
-from models.awards import Award, AwardTier
-from models.base import db
-from models.entities import AuditLog, User
-from models.event import District, Event, EventKey, Group, ProgrammeItem
-from models.events import current_event, keyring
-from models.exhibition import Exhibitor, ExhibitTable
-from models.hall import Block, Seat
-from models.people import Attendee, Badge, CheckIn
+from models.accounts.models import AuditLog, User
+from models.ceremony.models import Award, AwardTier
+from models.checkin import codes
+from models.core.base import db
+from models.events.models import District, Event, EventKey, Group, ProgrammeItem
+from models.events.service import current_event, keyring
+from models.exhibition.models import Exhibitor, ExhibitTable
+from models.guests.models import Attendee, Badge, CheckIn
+from models.seating.models import Block, Seat
 from tests import factories
 
 OCOP = ["new-event", "--name", "Hội nghị tổng kết Chương trình OCOP năm 2025",
@@ -97,7 +97,7 @@ def test_bad_input_writes_nothing(runner):
 
 
 def test_events_and_use_event(runner, app):
-    from models.demo import load_demo
+    from models.demo.load import load_demo
 
     load_demo(with_users=False)
     assert runner.invoke(args=OCOP).exit_code == 0
@@ -117,7 +117,7 @@ def test_events_and_use_event(runner, app):
 def _earlier_event():
     """An earlier event with a disabled seat, an exhibit table, a tier, a programme item, a
     cancelled guest and one guest checked in."""
-    from models.checkin import check_in
+    from models.checkin.checkin import check_in
 
     ev = factories.make_event(people=5, slug="hoi-nghi-2025")
     ev.parent_body, ev.unit_label = "UBND TỈNH KHÁNH HÒA", "Huyện"

@@ -14,12 +14,12 @@ from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from models.base import db
-from models.entities import AuditLog
-from models.event import Event, Group
-from models.event_setup import new_event
-from models.events import current_event
-from models.people import Attendee
+from models.accounts.models import AuditLog
+from models.core.base import db
+from models.events.models import Event, Group
+from models.events.service import current_event
+from models.events.setup import new_event
+from models.guests.models import Attendee
 from tests import factories
 
 PAGES = ["/admin/", "/desk/", "/mc/", "/stage/", "/admin/attendees", "/admin/seats",
@@ -102,7 +102,7 @@ def test_make_current_and_create_need_csrf(csrf_app):
 
 
 def test_demo_mark_on_pages_and_stage(client, auth, app):
-    from models.demo import load_demo
+    from models.demo.load import load_demo
 
     auth.as_role("admin")
     load_demo(with_users=False)
@@ -136,8 +136,8 @@ def _qr_texts(pdf: bytes, tmp_path) -> list[str]:
 
 
 def test_demo_badges_and_letters_print_demo(app, tmp_path):
-    from models.badge_pdf import badge_cards, render_badges
-    from models.invitations import letter_data, render_letters
+    from models.guests.badge_pdf import badge_cards, render_badges
+    from models.guests.invitations import letter_data, render_letters
 
     ev = factories.make_event(people=2)
     for layout in ("a6", "a4"):
@@ -152,7 +152,7 @@ def test_demo_badges_and_letters_print_demo(app, tmp_path):
         assert set(_qr_texts(pdf, tmp_path)) == codes  # the mark leaves the QR readable
     letters = letter_data(ev, ev.districts[0]) or []
     if not letters:  # the test event's people are not a district delegation: make one letter
-        from models.invitations import Letter
+        from models.guests.invitations import Letter
 
         a = factories.attendees(ev)[0]
         letters = [Letter(a.id, a.honorific, a.full_name, a.position, a.organisation, "A-01-01",

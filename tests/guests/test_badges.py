@@ -16,11 +16,11 @@ from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from models import codes
-from models.badge_pdf import A4_CARD, SAFE_MM, a4_slots, badge_cards, prepare_badges, render_badges
-from models.base import db
-from models.events import public_keys
-from models.people import Attendee
+from models.checkin import codes
+from models.core.base import db
+from models.events.service import public_keys
+from models.guests.badge_pdf import A4_CARD, SAFE_MM, a4_slots, badge_cards, prepare_badges, render_badges
+from models.guests.models import Attendee
 from tests import factories
 
 DPI = 150
@@ -157,7 +157,7 @@ def test_prepare_issues_missing_badges_and_marks_printed(app):
 
 
 def test_reissued_badge_prints_the_new_code(app, tmp_path):
-    from models.badges import reissue_badge
+    from models.guests.badges import reissue_badge
 
     ev = factories.make_event(people=2)
     a = factories.attendees(ev)[0]
@@ -189,7 +189,7 @@ def test_fast_qr_is_the_qrcode_librarys_symbol_with_the_least_penalty():
     import qrcode
     from qrcode.constants import ERROR_CORRECT_M
 
-    from models.qr import _penalty, qr_matrix
+    from models.core.qr import _penalty, qr_matrix
 
     rng = random.Random(7)
     texts = ["EK1" + "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(120)) for _ in range(8)]

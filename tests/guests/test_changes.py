@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from models.awards import Award, AwardBatch, AwardTier
-from models.base import db
-from models.caches import clear_all
-from models.checkin import check_in
-from models.dashboard import dashboard_data
-from models.delegation_service import delegation as district_delegation
-from models.entities import AuditLog
-from models.event import District, Group
-from models.exhibition import Exhibitor, ExhibitorStaff
-from models.people import Attendee, Badge, CheckIn
-from models.stats import attendance
+from models.accounts.models import AuditLog
+from models.ceremony.models import Award, AwardBatch, AwardTier
+from models.checkin.checkin import check_in
+from models.checkin.stats import attendance
+from models.core.base import db
+from models.core.caches import clear_all
+from models.dashboard.live import dashboard_data
+from models.districts.delegations import delegation as district_delegation
+from models.events.models import District, Group
+from models.exhibition.models import Exhibitor, ExhibitorStaff
+from models.guests.models import Attendee, Badge, CheckIn
 from tests.factories import attendees, make_event
 
 
@@ -175,7 +175,7 @@ def test_cancel_frees_seat_revokes_badge_and_leaves_every_figure(client, auth, e
     assert sum(g["invited"] for g in dash["groups"]) == sum(g["invited"] for g in dash_before["groups"]) - 1
     assert len(district_delegation(district)) == deleg_before - 1
     # the freed seat is given to the next one who needs it
-    from models.seating import assign_seats
+    from models.seating.assignment import assign_seats
     late = people[4]
     late.seat_id = None
     db.session.commit()
@@ -378,7 +378,7 @@ def test_forms_need_the_csrf_token_and_user_text_is_escaped(csrf_app):
 
 def test_offline_kiosk_says_revoked_for_a_cancelled_badge(client, event, kiosk_token):
     from kiosk.verify import Snapshot, verify_local
-    from models.attendee_changes import cancel_attendee
+    from models.guests.changes import cancel_attendee
 
     person = attendees(event)[0]
     code = person.current_badge.code

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import requests
 
-from models.base import db
-from models.people import Attendee
+from models.core.base import db
+from models.guests.models import Attendee
 from tests.conftest import login_page, screenshot
 
 

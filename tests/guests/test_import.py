@@ -10,11 +10,11 @@ import zipfile
 import pytest
 from sqlalchemy import func, select
 
-from models.base import db
-from models.entities import AuditLog
-from models.guests import apply, preview
-from models.importing import ImportFileError, read_table
-from models.people import Attendee
+from models.accounts.models import AuditLog
+from models.core.base import db
+from models.guests.imports import apply, preview
+from models.guests.models import Attendee
+from models.guests.reading import ImportFileError, read_table
 from tests.guests.helpers import HEADER, csv_text, to_cp1258, xlsx
 
 ROWS = [
@@ -200,7 +200,7 @@ def test_too_large_file():
 def test_one_transaction_all_or_nothing(event, monkeypatch):
     report = preview(event, xlsx(ROWS), "a.xlsx")
     before = count(event)
-    import models.guests as guests
+    import models.guests.imports as guests
 
     def boom(*a, **k):
         raise RuntimeError("disk full")

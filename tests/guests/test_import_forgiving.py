@@ -14,10 +14,10 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from models.base import db
-from models.guests import apply, preview
-from models.people import Attendee
-from models.phones import PhoneError, format_phone, normalize_phone
+from models.core.base import db
+from models.core.phones import PhoneError, format_phone, normalize_phone
+from models.guests.imports import apply, preview
+from models.guests.models import Attendee
 
 
 def count(ev) -> int:
@@ -158,7 +158,7 @@ def test_merged_headers_title_second_sheet_dates_and_numbers(event):
 
 
 def test_date_cells_read_as_dates(event):
-    from models.importing import read_table
+    from models.guests.reading import read_table
 
     wb = Workbook()
     wb.active.append(["Họ và tên", "Ghi chú"])
@@ -169,7 +169,7 @@ def test_date_cells_read_as_dates(event):
 
 
 def test_demo_delegate_is_updated_never_added_twice(app):
-    from models.demo import load_demo
+    from models.demo.load import load_demo
 
     ev, _ = load_demo(with_users=False)
     chairman = db.session.scalar(select(Attendee).where(
@@ -197,7 +197,7 @@ def test_demo_delegate_is_updated_never_added_twice(app):
 def test_an_update_never_erases_or_unaccents_what_is_stored(app):
     """An office's list with the phone left out and the name typed without accents updates the
     person's position, keeps their phone and keeps their name as written with accents."""
-    from models.demo import load_demo
+    from models.demo.load import load_demo
 
     ev, _ = load_demo(with_users=False)
     chairman = db.session.scalar(select(Attendee).where(
@@ -224,7 +224,7 @@ def fold_ascii(text: str) -> str:
 
 
 def test_walk_in_matched_by_name_and_phone(event):
-    from models.walkin import register_walk_in
+    from models.checkin.walkin import register_walk_in
 
     w = register_walk_in(event, full_name="lương thị thanh xuân", organisation="Đài PT-TH",
                          phone="0905 444 555")
@@ -243,7 +243,7 @@ def test_walk_in_matched_by_name_and_phone(event):
 
 
 def test_template_text_phone_dropdowns_and_guide(app, event):
-    from models.exports import template_xlsx
+    from models.guests.exports import template_xlsx
 
     wb = load_workbook(io.BytesIO(template_xlsx(event)))
     assert wb.sheetnames[:2] == ["Danh sách đại biểu", "Hướng dẫn"]
@@ -322,8 +322,8 @@ def test_web_preview_lists_skipped_warnings_updates(client, auth, event):
 
 
 def test_exhibitor_staff_names_written_one_way(app, event):
-    from models.exhibitor_input import clean_registration
-    from tests.exhibitors.conftest import district_of, form
+    from models.exhibition.form_input import clean_registration
+    from tests.exhibition.conftest import district_of, form
 
     d = district_of(event)
     data, errors = clean_registration(
@@ -350,7 +350,7 @@ def test_exhibitor_staff_names_written_one_way(app, event):
     (["A. LÃNH ĐẠO", "A. LÃNH ĐẠO", "A. LÃNH ĐẠO"], "tiêu đề mục"),
 ])
 def test_summary_and_signature_rows(row, reason):
-    from models.guests import skip_reason
+    from models.guests.imports import skip_reason
 
     assert reason in (skip_reason(row, 1) or "")
 
@@ -363,7 +363,7 @@ def test_summary_and_signature_rows(row, reason):
     ["4", "Y Ngông Niê Kdăm", "HĐND tỉnh"],
 ])
 def test_delegate_rows_are_not_skipped(row):
-    from models.guests import skip_reason
+    from models.guests.imports import skip_reason
 
     assert skip_reason(row, 1) is None
 
@@ -389,7 +389,7 @@ def test_any_source_is_matched_by_name_and_organisation(event, source):
 
 
 def test_export_shows_phones_grouped_and_imports_back(app, event):
-    from models.exports import delegates_xlsx
+    from models.guests.exports import delegates_xlsx
 
     wb = Workbook()
     wb.active.append(["Họ và tên", "Đơn vị", "Điện thoại"])

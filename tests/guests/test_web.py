@@ -10,10 +10,10 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from models.base import db
-from models.entities import AuditLog
-from models.hall import Block, Seat
-from models.people import Attendee, CheckIn
+from models.accounts.models import AuditLog
+from models.core.base import db
+from models.guests.models import Attendee, CheckIn
+from models.seating.models import Block, Seat
 from tests import factories
 from tests.guests.helpers import HEADER, xlsx
 
@@ -85,7 +85,7 @@ def test_template_and_exports(client, auth, event):
     people[0].organisation = "=HYPERLINK(\"http://evil\",\"x\")"
     people[1].position = "@SUM(1+1)"
     db.session.commit()
-    from models.checkin import check_in
+    from models.checkin.checkin import check_in
 
     check_in(event_id=event.id, attendee_id=people[2].id, scan_id="t-1", station="Cửa", method="manual")
     wb = load_workbook(io.BytesIO(client.get("/admin/attendees/template.xlsx").data))
@@ -225,7 +225,7 @@ def test_desk_reissue_and_reprint(client, auth, event):
     db.session.expire_all()
     person = db.session.get(Attendee, person.id)
     assert person.current_badge.code != old and person.current_badge.serial == 2
-    from models.checkin import check_in
+    from models.checkin.checkin import check_in
 
     assert check_in(event_id=event.id, code=old, scan_id="s-old", station="Cửa").outcome == "revoked"
     page = client.get(f"/desk/badge/{person.id}").get_data(as_text=True)

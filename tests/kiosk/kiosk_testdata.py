@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from models import codes
+from models.checkin import codes
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -29,7 +29,7 @@ def server(request):
 
 
 def db_query(server, fn):
-    from models.base import db
+    from models.core.base import db
 
     with server.app.app_context():
         try:
@@ -42,7 +42,7 @@ def people(server) -> list[dict]:
     """Attendees of the test event with their live badge code, in id order."""
     from sqlalchemy import select
 
-    from models.people import Attendee, Badge
+    from models.guests.models import Attendee, Badge
 
     def q(db):
         rows = db.session.execute(
@@ -58,7 +58,7 @@ def people(server) -> list[dict]:
 def ok_counts(server) -> dict[int, int]:
     from sqlalchemy import func, select
 
-    from models.people import CheckIn
+    from models.guests.models import CheckIn
 
     def q(db):
         rows = db.session.execute(
@@ -73,7 +73,7 @@ def ok_counts(server) -> dict[int, int]:
 def scan_count(server) -> int:
     from sqlalchemy import func, select
 
-    from models.people import CheckIn
+    from models.guests.models import CheckIn
 
     return db_query(server, lambda db: db.session.scalar(
         select(func.count()).select_from(CheckIn).where(CheckIn.event_id == server.event_id)))
@@ -119,8 +119,8 @@ def test_real_server_outcomes(tmp_path, server):
     # a reissued badge makes the old code "revoked"; a badge of another event; a forgery
     from sqlalchemy import select
 
-    from models.badges import reissue_badge
-    from models.people import Attendee, Badge
+    from models.guests.badges import reissue_badge
+    from models.guests.models import Attendee, Badge
 
     def reissue(db):
         reissue_badge(db.session.get(Attendee, ppl[3]["id"]), reason="lost")
@@ -128,7 +128,7 @@ def test_real_server_outcomes(tmp_path, server):
 
     db_query(server, reissue)
     def other_event(db):
-        from models.event import Event
+        from models.events.models import Event
 
         ev_id = factories.make_event().id  # becomes current: make ours current again
         db.session.execute(db.update(Event).values(is_current=Event.id == server.event_id))

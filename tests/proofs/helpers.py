@@ -16,8 +16,8 @@ def live_codes(server) -> list[tuple[int, str]]:
     """(attendee_id, live badge code) of the live server's event, in id order."""
     from sqlalchemy import select
 
-    from models.base import db
-    from models.people import Attendee, Badge
+    from models.core.base import db
+    from models.guests.models import Attendee, Badge
 
     with server.app.app_context():
         rows = db.session.execute(

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from models.awards import Award
-from models.base import db
-from models.entities import AuditLog, User
-from models.people import Attendee, Badge
-from tests.mc.helpers import ceremony_event
+from models.accounts.models import AuditLog, User
+from models.ceremony.models import Award
+from models.core.base import db
+from models.guests.models import Attendee, Badge
+from tests.ceremony.helpers import ceremony_event
 
 
 def _audits(action: str) -> list[AuditLog]:
@@ -65,7 +65,7 @@ def test_badge_reissue_is_audited(client, auth, event):
 
 
 def test_award_order_change_is_audited(client, auth, app):
-    from models.ceremony import award_batches
+    from models.ceremony.sequence import award_batches
 
     ev = ceremony_event(three_star=4)
     award_batches(ev, 10)

@@ -15,8 +15,8 @@ import pytest
 import requests
 from sqlalchemy.engine import make_url
 
-from commands.ops import backup_sqlite, pg_dump_command
-from models.base import db
+from commands.core import backup_sqlite, pg_dump_command
+from models.core.base import db
 from tests.proofs.helpers import ROOT, Kiosk, live_codes, rows_by_scan, sqlite_path
 
 

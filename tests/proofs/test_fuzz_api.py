@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi import checks as oa_checks
 
-from models.base import db
+from models.core.base import db
 from tests import factories
 from tests.conftest import make_app
 

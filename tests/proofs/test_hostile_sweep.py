@@ -76,16 +76,16 @@ def forms_of(html: str) -> list[dict]:
 def world(request, tmp_path_factory):
     app = make_app(request.param, tmp_path_factory.mktemp("hostile"))
     with app.app_context():
-        from models.demo import load_demo
+        from models.demo.load import load_demo
 
         load_demo(with_users=False)
         make_user("h-admin", "admin")
         token = make_device("hostile-kiosk")
-        from models.base import db
-        from models.district_links import current_link, district_token, new_link
-        from models.event import District
-        from models.exhibition import Exhibitor
-        from models.exhibitors import status_token
+        from models.core.base import db
+        from models.districts.links import current_link, district_token, new_link
+        from models.events.models import District
+        from models.exhibition.models import Exhibitor
+        from models.exhibition.workflow import status_token
 
         district = db.session.scalars(db.select(District).order_by(District.id)).first()
         link = current_link(district) or new_link(district)

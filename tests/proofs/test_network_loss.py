@@ -24,8 +24,8 @@ from PIL import Image
 
 from kiosk.app import Kiosk
 from kiosk.config import Config
-from models.checkin import check_in
-from models.timeutil import parse_iso, utcnow
+from models.checkin.checkin import check_in
+from models.core.timeutil import parse_iso, utcnow
 from tests.proofs.helpers import ROOT, live_codes, sqlite_path
 
 OUTAGE = timedelta(minutes=10)

@@ -17,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from models import codes as C
-from models.importing import ImportFileError, read_table
+from models.checkin import codes as C
+from models.guests.reading import ImportFileError, read_table
 
 FAST = settings(max_examples=300, deadline=None, database=None)
 SLOW = settings(max_examples=60, deadline=None, database=None,
@@ -204,8 +204,8 @@ HEADER = ["STT", "Danh xưng", "Họ và tên", "Chức vụ", "Đơn vị", "Th
 @given(st.lists(st.lists(cell, min_size=0, max_size=11), min_size=0, max_size=8), st.booleans())
 def test_import_preview_never_fails_on_any_rows(app, body, as_xlsx):
     """The whole preview (headers, checks, duplicates, lookups): a report or a message."""
-    from models.events import current_event
-    from models.guests import preview
+    from models.events.service import current_event
+    from models.guests.imports import preview
     from tests import factories
 
     ev = current_event() or factories.make_event(people=1)

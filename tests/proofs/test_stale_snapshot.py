@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import timedelta
 
-from models.checkin import check_in
-from models.timeutil import utcnow
+from models.checkin.checkin import check_in
+from models.core.timeutil import utcnow
 from tests.proofs.helpers import live_codes
 from tests.proofs.test_network_loss import answers, folder, run_kiosk, sync
 
@@ -26,9 +26,9 @@ def test_offline_ok_on_a_stale_snapshot_then_revoked_on_sync(live_server, tmp_pa
     run_kiosk(state, folder(tmp_path, "warm", [None]), server, "warm-up")  # the snapshot, online
 
     with server.app.app_context():  # the badge is reissued after the kiosk's snapshot
-        from models.badges import reissue_badge
-        from models.base import db
-        from models.people import Attendee
+        from models.core.base import db
+        from models.guests.badges import reissue_badge
+        from models.guests.models import Attendee
 
         person = db.session.get(Attendee, aid)
         reissue_badge(person, reason="mất thẻ", actor="desk")
@@ -52,8 +52,8 @@ def test_offline_ok_on_a_stale_snapshot_then_revoked_on_sync(live_server, tmp_pa
     assert arrived[aid] is None and arrived[other_id] is not None  # the revoked badge let nobody in
 
     with server.app.app_context():
-        from models.dashboard import dashboard_data
-        from models.events import current_event
+        from models.dashboard.live import dashboard_data
+        from models.events.service import current_event
 
         refusals = dashboard_data(current_event())["sync_refusals"]
     assert [(r["outcome"], r["station"]) for r in refusals] == [("revoked", "Cổng A")]

@@ -1,0 +1,152 @@
+"""JSON API for kiosks (device tokens) and pages. Errors are JSON, never HTML."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, current_app, g, jsonify, request
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from admin.core.hostile import bad_text
+from admin.core.security import device_from_request, record_status
+from models.checkin.checkin import ScanIdConflict, check_in
+from models.checkin.stats import attendance, kiosk_snapshot
+from models.core.base import db
+from models.core.timeutil import parse_iso
+from models.events.service import current_event, current_event_id
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+SCAN_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,64}$")
+
+
+def error(status: int, code: str, message: str):
+    resp = jsonify({"error": code, "message": message})
+    resp.status_code = status
+    if status == 401:
+        resp.headers["WWW-Authenticate"] = 'Bearer realm="event-kiosk"'
+    return resp
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException):
+    return error(exc.code or 500, exc.name.lower().replace(" ", "_"), exc.description or exc.name)
+
+
+@bp.errorhandler(Exception)
+def _any_error(exc: Exception):
+    current_app.logger.exception("API error")
+    db.session.rollback()
+    return error(500, "server_error", "Lỗi máy chủ. Vui lòng thử lại.")
+
+
+def _require_device():
+    if device_from_request() is None:
+        return error(401, *NO_DEVICE)
+    return None
+
+
+def _event_or_error():
+    ev = current_event()
+    if ev is None:
+        return None, error(409, "no_event", "Chưa có sự kiện nào trên máy chủ.")
+    return ev, None
+
+
+def checkin_fields(body: object) -> tuple[dict | None, tuple[str, str] | None]:
+    """Check the JSON body of POST /checkins: (fields, None), or (None, (error, message)) for
+    a 400. Shared by the Flask view and the WSGI fast path (admin.api.fastpath)."""
+    if not isinstance(body, dict):
+        return None, ("bad_json", "Nội dung phải là một đối tượng JSON.")
+    code, station, scan_id = body.get("code"), body.get("station"), body.get("scan_id")
+    if not isinstance(code, str):
+        return None, ("bad_field", "Trường 'code' phải là chuỗi ký tự.")
+    if not isinstance(station, str) or not (1 <= len(station.strip()) <= 80) or bad_text(station):
+        return None, ("bad_field", "Trường 'station' phải là chuỗi 1–80 ký tự.")
+    if not isinstance(scan_id, str) or not SCAN_ID.match(scan_id):
+        return None, ("bad_field", "Trường 'scan_id' phải gồm 1–64 ký tự chữ, số, . _ : -")
+    scanned_at = None
+    if body.get("scanned_at") is not None:
+        try:
+            scanned_at = parse_iso(body["scanned_at"])
+        except (ValueError, TypeError):
+            return None, ("bad_field", "Trường 'scanned_at' phải là thời gian ISO-8601.")
+    return {"code": code, "station": station.strip(), "scan_id": scan_id,
+            "scanned_at": scanned_at}, None
+
+
+NO_EVENT = ("no_event", "Chưa có sự kiện nào trên máy chủ.")
+NO_DEVICE = ("unauthorized", "Thiếu hoặc sai mã thiết bị (Bearer token).")
+
+
+@bp.post("/checkins")
+def post_checkin():
+    """Normally answered by admin.api.fastpath before Flask sees the request; this view answers
+    what the fast path hands over (e.g. a body that is not declared as JSON), the same way."""
+    denied = _require_device()
+    if denied:
+        return denied
+    fields, problem = checkin_fields(request.get_json(silent=True))
+    if problem:
+        return error(400, *problem)
+    event_id = current_event_id()
+    if event_id is None:
+        return error(409, *NO_EVENT)
+    try:
+        result = check_in(event_id=event_id, device_id=g.device_id, method="kiosk",
+                          exhibition=(g.device_kind == "exhibition"), **fields)
+    except ScanIdConflict as exc:
+        return error(409, exc.code, exc.message)
+    return jsonify(result.as_json())
+
+
+@bp.get("/kiosk/snapshot")
+def snapshot():
+    denied = _require_device()
+    if denied:
+        return denied
+    ev, err = _event_or_error()
+    if err:
+        return err
+    data = kiosk_snapshot(ev, {"name": g.device_name, "kind": g.device_kind})
+    etag = data["version"]
+    if request.headers.get("If-None-Match", "").strip('"') == etag:
+        return "", 304, {"ETag": f'"{etag}"'}
+    resp = jsonify(data)
+    resp.headers["ETag"] = f'"{etag}"'
+    resp.headers["Cache-Control"] = "no-store"  # names and seats: never kept (the ETag still works)
+    return resp
+
+
+@bp.get("/stats")
+def stats():
+    if not current_user.is_authenticated and device_from_request() is None:
+        return error(401, "unauthorized", "Cần đăng nhập hoặc mã thiết bị.")
+    ev, err = _event_or_error()
+    if err:
+        return err
+    return jsonify(attendance(ev))
+
+
+@bp.post("/kiosk/heartbeat")
+def heartbeat():
+    """A kiosk reports its own health: `{"station", "queue_length", "online"?, "version"?}`.
+    Shown on the organiser's dashboard (queued scans per kiosk)."""
+    denied = _require_device()
+    if denied:
+        return denied
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return error(400, "bad_json", "Nội dung phải là một đối tượng JSON.")
+    queue = body.get("queue_length")
+    if not isinstance(queue, int) or isinstance(queue, bool) or not (0 <= queue <= 10_000_000):
+        return error(400, "bad_field", "Trường 'queue_length' phải là số nguyên không âm.")
+    status = {"queue_length": queue}
+    for key in ("station", "version"):
+        if isinstance(body.get(key), str):
+            status[key] = body[key][:80]
+    if isinstance(body.get("online"), bool):
+        status["online"] = body["online"]
+    record_status(g.device_id, status)
+    return jsonify({"ok": True})

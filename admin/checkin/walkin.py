@@ -1,0 +1,125 @@
+"""The desk (on the "desk" blueprint): walk-in registration, badge reissue and reprint (issue 4)."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from admin.checkin.desk import bp
+from admin.core.context import actor_name, event_or_404
+from admin.core.security import role_required
+from models.checkin.walkin import WalkInError, register_walk_in
+from models.core.base import db
+from models.events.models import Group
+from models.guests.badge_pdf import badge_cards, render_badges
+from models.guests.badges import reissue_badge
+from models.guests.models import Attendee
+from models.seating.assignment import seat_phrase
+
+
+class WalkInForm(FlaskForm):
+    honorific = SelectField(_l("Danh xưng"), choices=[("", "—"), ("Ông", "Ông"), ("Bà", "Bà"),
+                                                      ("Đồng chí", "Đồng chí")], default="")
+    full_name = StringField(_l("Họ và tên"), validators=[DataRequired(_l("Vui lòng nhập họ tên.")),
+                                                        Length(max=200, message=_l("Họ tên tối đa 200 ký tự."))])
+    position = StringField(_l("Chức vụ"), validators=[Length(max=300)])
+    organisation = StringField(_l("Đơn vị"), validators=[Length(max=300)])
+    group = SelectField(_l("Thành phần"), validate_choice=False)
+    phone = StringField(_l("Điện thoại"), validators=[Optional(), Length(max=40)])
+
+
+class ReissueForm(FlaskForm):
+    reason = StringField(_l("Lý do cấp lại"), validators=[
+        DataRequired(_l("Vui lòng ghi lý do cấp lại thẻ.")), Length(max=200, message=_l("Lý do tối đa 200 ký tự."))])
+
+
+def _group_choices(ev) -> list[tuple[str, str]]:
+    groups = db.session.scalars(select(Group).where(Group.event_id == ev.id).order_by(Group.priority))
+    return [("", _("— chưa rõ —"))] + [(str(g.id), g.name) for g in groups]
+
+
+def _person(ev, attendee_id: int) -> Attendee:
+    person = db.session.get(Attendee, attendee_id)
+    if person is None or person.event_id != ev.id:
+        abort(404)
+    return person
+
+
+@bp.route("/walk-in", methods=["GET", "POST"])
+@role_required("desk")
+def walk_in():
+    """Short form -> seat -> badge -> checked in; then the badge page (PDF ready to print)."""
+    ev = event_or_404()
+    form = WalkInForm()
+    form.group.choices = _group_choices(ev)
+    if request.method == "POST":
+        if form.validate_on_submit():
+            group = form.group.data or ""
+            try:
+                done = register_walk_in(
+                    ev, full_name=form.full_name.data, honorific=form.honorific.data or "",
+                    position=form.position.data or "", organisation=form.organisation.data or "",
+                    group_id=int(group) if group.isdigit() else None, phone=form.phone.data or "",
+                    station=_("Bàn đón tiếp"), user_id=current_user.id, actor=actor_name())
+            except WalkInError as exc:
+                db.session.rollback()
+                flash(str(exc), "error")
+            else:
+                flash(_("Đã đăng ký và điểm danh %(name)s.", name=done.attendee.display_name), "ok")
+                return redirect(url_for("desk.badge_page", attendee_id=done.attendee.id))
+        else:
+            for errors in form.errors.values():
+                for msg in errors:
+                    flash(msg, "error")
+    return render_template("checkin/walk_in.html", event=ev, form=form)
+
+
+@bp.get("/badge/<int:attendee_id>")
+@role_required("desk")
+def badge_page(attendee_id: int):
+    """The delegate's badge, shown for printing (reprint), with the reissue form."""
+    ev = event_or_404()
+    person = _person(ev, attendee_id)
+    return render_template("checkin/badge.html", event=ev, person=person, badge=person.current_badge,
+                           reissue_form=ReissueForm(formdata=None), seat_text=seat_phrase(person.seat, label=True))
+
+
+@bp.get("/badge/<int:attendee_id>.pdf")
+@role_required("desk")
+def badge_pdf(attendee_id: int):
+    """The current badge as an A6 PDF (reprinting does not change the code)."""
+    ev = event_or_404()
+    person = _person(ev, attendee_id)
+    cards = badge_cards(ev, attendee_ids=[person.id])
+    if not cards:
+        abort(404)
+    return Response(render_badges(cards, "a6"), mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="the-{person.id}.pdf"',
+        # shown in a frame of the desk's badge page (same origin only)
+        "X-Frame-Options": "SAMEORIGIN", "Content-Security-Policy": "frame-ancestors 'self'"})
+
+
+@bp.post("/badge/<int:attendee_id>/reissue")
+@role_required("desk")
+def reissue(attendee_id: int):
+    """A lost badge: a new code, the old one revoked (a kiosk scan of it says "revoked")."""
+    ev = event_or_404()
+    person = _person(ev, attendee_id)
+    form = ReissueForm()
+    if person.status != "invited":
+        flash(_("Đại biểu này không còn trong danh sách mời."), "error")
+    elif not form.validate_on_submit():
+        for errors in form.errors.values():
+            for msg in errors:
+                flash(msg, "error")
+    else:
+        badge = reissue_badge(person, reason=form.reason.data.strip(), actor=actor_name())
+        db.session.commit()
+        flash(_("Đã cấp lại thẻ (lần %(n)d); thẻ cũ đã bị thu hồi. Hãy in thẻ mới.", n=badge.serial), "ok")
+    return redirect(url_for("desk.badge_page", attendee_id=person.id))

@@ -1,0 +1,5 @@
+"""The pages and routes of the core area (shared foundations: the database handle, time, Vietnamese names,
+phones, PDF fonts, QR, signed links, secrets, the guarded spreadsheet reader, SVG, caches); each calls the
+domain in models/core/ where it exists.
+
+Empty on purpose: importing a module of the area runs no code of another."""

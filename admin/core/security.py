@@ -1,0 +1,141 @@
+"""Role checks, kiosk device tokens and a small in-memory rate limiter."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort, g, request
+from flask_login import current_user
+from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
+
+from models.accounts.models import Device, User, hash_token
+from models.core.base import db
+from models.core.database import write_transaction
+from models.core.timeutil import utcnow
+
+
+def role_required(*roles: str) -> Callable:
+    """Pages: anonymous -> login page (401 for JSON), wrong role -> 403. Admin passes all."""
+
+    def deco(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                from admin.core.extensions import login_manager
+
+                return login_manager.unauthorized()
+            if not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return deco
+
+
+_device_cache: dict[str, tuple[float, int | None, str, str]] = {}
+_DEVICE_TTL = 5.0
+
+
+def device_from_request() -> Device | None:
+    """The kiosk device named by `Authorization: Bearer <token>`, or None.
+    Cached for a few seconds per token (a revoked token stops working within 5 s)."""
+    hit = device_for_header(request.headers.get("Authorization", ""))
+    if hit is None:
+        return None
+    g.device_id, g.device_name, g.device_kind = hit
+    return Device(id=hit[0], name=hit[1], kind=hit[2])
+
+
+def device_for_header(header: str) -> tuple[int, str, str] | None:
+    """(id, name, kind) of the live device whose token is in this Authorization header value,
+    or None. Needs an app context; cached for _DEVICE_TTL seconds per token."""
+    if not header.startswith("Bearer "):
+        return None
+    token = header[7:].strip()
+    if not token or len(token) > 200:
+        return None
+    digest = hash_token(token)
+    hit = _device_cache.get(digest)
+    now = time.monotonic()
+    if hit is None or now - hit[0] > _DEVICE_TTL:
+        row = db.session.execute(
+            select(Device.id, Device.name, Device.kind).where(
+                Device.token_hash == digest, Device.revoked_at.is_(None)
+            )
+        ).first()
+        db.session.rollback()
+        if row is not None:
+            _touch(row.id)
+        hit = (now, row.id if row else None, row.name if row else "", row.kind if row else "")
+        _device_cache[digest] = hit
+    if hit[1] is None:
+        return None
+    return hit[1], hit[2], hit[3]
+
+
+def _touch(device_id: int) -> None:
+    """Record when a device was last seen (at most every few seconds; never fails a request)."""
+    try:
+        with write_transaction():
+            db.session.execute(
+                update(Device).where(Device.id == device_id).values(last_seen_at=utcnow())
+            )
+            db.session.commit()
+    except OperationalError:
+        db.session.rollback()
+
+
+def record_status(device_id: int, status: dict) -> None:
+    """Store what a kiosk reports about itself (and that it was seen now)."""
+    with write_transaction():
+        db.session.execute(
+            update(Device).where(Device.id == device_id)
+            .values(last_status=status, last_seen_at=utcnow())
+        )
+        db.session.commit()
+
+
+def forget_devices() -> None:
+    _device_cache.clear()
+
+
+def staff_user() -> User | None:
+    return current_user if current_user.is_authenticated else None
+
+
+class RateLimiter:
+    """At most ``limit`` hits per ``window`` seconds per key (e.g. the client address)."""
+
+    def __init__(self, limit: int, window: float):
+        self.limit, self.window = limit, window
+        self._hits: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def hit(self, key: str) -> bool:
+        """Record a hit; False when the key is over the limit."""
+        now = time.monotonic()
+        with self._lock:
+            q = self._hits[key]
+            while q and now - q[0] > self.window:
+                q.popleft()
+            if len(q) >= self.limit:
+                return False
+            q.append(now)
+            if len(self._hits) > 10000:  # forget idle keys
+                for k in [k for k, v in self._hits.items() if not v or now - v[-1] > self.window]:
+                    del self._hits[k]
+            return True
+
+    def reset(self) -> None:
+        with self._lock:
+            self._hits.clear()
+
+
+def client_address() -> str:
+    return request.remote_addr or "?"

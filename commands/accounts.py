@@ -1,0 +1,147 @@
+"""CLI commands of one area: staff users (issue 16).
+
+`users` lists them; `set-password NAME`, `deactivate-user NAME`, `delete-user NAME` change one
+(and end every session of that user at once: models/accounts/sessions.py); `remove-demo-users` deletes
+the demo logins that `seed-demo` made (admin, desk, mc) and forgets instance/demo_logins.json.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from sqlalchemy import func, select
+
+from models.accounts.models import User, audit
+from models.accounts.sessions import UserSession
+from models.core.base import db
+from models.core.timeutil import utcnow
+
+#: the users seed-demo makes, with the display names it gives them
+DEMO_USERS = {"admin": "Quản trị (demo)", "desk": "Bàn đón tiếp (demo)",
+              "mc": "Người dẫn chương trình (demo)"}
+
+
+def demo_logins_path() -> Path:
+    return Path(current_app.instance_path) / "demo_logins.json"
+
+
+def read_password() -> str:
+    """A new password from a prompt (typed twice) or the first line of stdin; 8+ characters."""
+    if sys.stdin.isatty():
+        password = click.prompt("Mật khẩu / password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if len(password or "") < 8:
+        raise click.ClickException("Mật khẩu phải có ít nhất 8 ký tự / password: 8+ characters.")
+    return password
+
+
+def _user(name: str) -> User:
+    user = db.session.scalar(select(User).where(User.username == name.strip()))
+    if user is None:
+        raise click.ClickException(f"Không có người dùng {name} / no such user.")
+    return user
+
+
+@click.command("users")
+def users() -> None:
+    """List staff users: name, role, active, open sessions, created, demo or not."""
+    demo = set(_demo_names())
+    now = utcnow()
+    open_sessions = dict(db.session.execute(
+        select(UserSession.user_id, func.count()).where(UserSession.ended_at.is_(None))
+        .group_by(UserSession.user_id)).all())
+    rows = db.session.scalars(select(User).order_by(User.username)).all()
+    click.echo(f"{'tên / name':<20} {'vai trò':<6} {'hoạt động':<9} {'phiên':>5}  tạo lúc")
+    for u in rows:
+        flag = "có" if u.active else "KHÔNG"
+        mark = "  DEMO" if u.username in demo else ""
+        click.echo(f"{u.username:<20} {u.role:<6} {flag:<9} {open_sessions.get(u.id, 0):>5}  "
+                   f"{u.created_at:%Y-%m-%d %H:%M}{mark}")
+    click.echo(f"{len(rows)} người dùng / users ({now:%Y-%m-%d %H:%M} UTC)")
+
+
+@click.command("set-password")
+@click.argument("name")
+@click.option("--password", envvar="EVENT_KIOSK_PASSWORD", hidden=True)
+def set_password(name: str, password: str | None) -> None:
+    """Set a user's password (from a prompt or stdin); their sessions end at once."""
+    user = _user(name)
+    if password is None:
+        password = read_password()
+    elif len(password) < 8:
+        raise click.ClickException("Mật khẩu phải có ít nhất 8 ký tự / password: 8+ characters.")
+    user.set_password(password)
+    from models.accounts.sessions import clear_failures
+
+    clear_failures(user.username)  # the operator's way to lift a lock-out of this account
+    audit("set_password", "user", user.id, actor="cli")
+    db.session.commit()
+    click.echo(f"Đã đổi mật khẩu của {user.username}; mọi phiên đăng nhập cũ đã kết thúc.")
+
+
+@click.command("deactivate-user")
+@click.argument("name")
+def deactivate_user(name: str) -> None:
+    """Stop a user from logging in (kept for the audit log); their sessions end at once."""
+    user = _user(name)
+    user.active = False
+    audit("deactivate_user", "user", user.id, actor="cli")
+    db.session.commit()
+    click.echo(f"Đã khóa người dùng {user.username}; mọi phiên đăng nhập đã kết thúc.")
+
+
+@click.command("delete-user")
+@click.argument("name")
+def delete_user(name: str) -> None:
+    """Delete a user (the audit log keeps their actions, unnamed); their sessions end."""
+    user = _user(name)
+    _delete(user)
+    db.session.commit()
+    click.echo(f"Đã xóa người dùng {name}.")
+
+
+def _delete(user: User) -> None:
+    audit("delete_user", "user", user.id, actor="cli", username=user.username, role=user.role)
+    db.session.delete(user)
+    db.session.flush()
+
+
+def _demo_names() -> list[str]:
+    """Demo users: those listed in instance/demo_logins.json, and admin/desk/mc still carrying
+    seed-demo's display name."""
+    names: list[str] = []
+    path = demo_logins_path()
+    if path.exists():
+        try:
+            names = list(json.loads(path.read_text()))
+        except (ValueError, OSError):
+            names = []
+    for u in db.session.scalars(select(User).where(User.username.in_(DEMO_USERS))):
+        if u.display_name == DEMO_USERS[u.username] and u.username not in names:
+            names.append(u.username)
+    return names
+
+
+@click.command("remove-demo-users")
+def remove_demo_users() -> None:
+    """Delete the demo logins (admin, desk, mc made by seed-demo) before a real event."""
+    removed = []
+    for name in _demo_names():
+        user = db.session.scalar(select(User).where(User.username == name))
+        if user is not None:
+            _delete(user)
+            removed.append(name)
+    db.session.commit()
+    demo_logins_path().unlink(missing_ok=True)
+    if removed:
+        click.echo("Đã xóa tài khoản demo / demo logins removed: " + ", ".join(removed))
+    else:
+        click.echo("Không còn tài khoản demo / no demo logins left.")
+
+
+COMMANDS = [users, set_password, deactivate_user, delete_user, remove_demo_users]

@@ -1,0 +1,4 @@
+"""The domain of the ceremony area: award tiers, awards, the hand-out sequence, the live MC tablet and stage, the
+MC script.
+
+Empty on purpose: importing a module of the area runs no code of another."""

@@ -1,0 +1,4 @@
+"""The domain of the checkin area: badge codes (pure: the kiosk imports them), the ONE check_in, attendance
+figures, the desk's walk-ins.
+
+Empty on purpose: importing a module of the area runs no code of another."""

@@ -1,0 +1,171 @@
+"""After-event reports: attendance workbook (.xlsx) and a PDF summary for the official report.
+
+attendance_workbook(ev) -> BytesIO: sheets "Theo thành phần" (planned / arrived / %), "Danh sách"
+(everyone, grouped by group, Vietnamese name order), "Vắng mặt" (no-shows), "Theo thời gian"
+(arrivals per 5 minutes), "Theo địa phương". Text cells that start with = + - @ stay text.
+summary_pdf(ev) -> BytesIO: A4, DejaVu embedded, totals, tables per group and district, the
+arrival timeline chart.
+"""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from models.checkin.stats import in_hall
+from models.core.base import db
+from models.core.pdf_fonts import register_fonts
+from models.core.timeutil import local
+from models.dashboard.live import arrivals_timeline, dashboard_data
+from models.events.models import District, Event, Group
+from models.guests.exports import safe, write_sheet
+from models.guests.models import Attendee
+from models.seating.models import Seat
+
+
+def _people(ev: Event) -> list:
+    return db.session.execute(
+        select(Attendee, Group.name, Group.priority, District.name, Seat.label)
+        .outerjoin(Group, Group.id == Attendee.group_id)
+        .outerjoin(District, District.id == Attendee.district_id)
+        .outerjoin(Seat, Seat.id == Attendee.seat_id)
+        .where(Attendee.event_id == ev.id, in_hall())
+        .order_by(Group.priority, Attendee.precedence, Attendee.sort_key)
+    ).all()
+
+
+def attendance_workbook(ev: Event) -> io.BytesIO:
+    data = dashboard_data(ev)
+    wb = Workbook()
+    ws = wb.active
+    rows = [(g["name"], g["invited"], g["arrived"], g["pct"] / 100) for g in data["groups"]]
+    total = data["stats"]
+    rows.append(("Tổng cộng", total["invited"], total["checked_in"],
+                 (total["checked_in"] / total["invited"]) if total["invited"] else 0))
+    write_sheet(ws, "Theo thành phần", ("Thành phần", "Dự kiến (được mời)", "Đã đến", "Tỷ lệ"), rows,
+           {1: 48, 2: 18, 3: 12, 4: 10})
+    for r in range(2, len(rows) + 2):
+        ws.cell(row=r, column=4).number_format = "0%"
+
+    people = _people(ev)
+    tz = ev.timezone
+    ws = wb.create_sheet()
+    listing, current = [], None
+    for a, gname, _prio, dname, seat in people:
+        if gname != current:
+            current = gname
+            listing.append((f"— {gname or 'Chưa phân thành phần'} —", "", "", "", "", "", "", ""))
+        arrived = local(a.checked_in_at, tz)
+        listing.append((a.honorific, a.full_name, a.position, a.organisation, dname or "", seat or "",
+                        arrived.strftime("%H:%M") if arrived else "", "Có mặt" if arrived else "Vắng"))
+    write_sheet(ws, "Danh sách", ("Danh xưng", "Họ và tên", "Chức vụ", "Đơn vị", "Địa phương", "Ghế",
+                             "Giờ đến", "Tình trạng"), listing, {2: 28, 3: 30, 4: 40})
+
+    ws = wb.create_sheet()
+    absent = [(gname or "", a.honorific, a.full_name, a.position, a.organisation, a.phone)
+              for a, gname, _p, _d, _s in people if a.checked_in_at is None]
+    write_sheet(ws, "Vắng mặt", ("Thành phần", "Danh xưng", "Họ và tên", "Chức vụ", "Đơn vị",
+                            "Điện thoại"), absent, {1: 36, 3: 28, 4: 30, 5: 40})
+
+    ws = wb.create_sheet()
+    running, timeline = 0, []
+    for p in arrivals_timeline(ev):
+        running += p["count"]
+        timeline.append((p["start"].strftime("%H:%M"), p["count"], running))
+    write_sheet(ws, "Theo thời gian", ("Từ (5 phút)", "Số người đến", "Lũy kế"), timeline)
+
+    ws = wb.create_sheet()
+    write_sheet(ws, "Theo địa phương", ("Địa phương", "Được mời", "Đã đến", "Tỷ lệ"),
+           [(d["name"], d["invited"], d["arrived"], d["pct"] / 100) for d in data["districts"]],
+           {1: 30})
+    for r in range(2, len(data["districts"]) + 2):
+        ws.cell(row=r, column=4).number_format = "0%"
+    safe(wb["Theo thành phần"], len(rows) + 3, 1, f"{ev.name} · {ev.date.strftime('%d/%m/%Y')}")
+    buf = io.BytesIO()
+    wb.save(buf)
+    buf.seek(0)
+    return buf
+
+
+def summary_pdf(ev: Event) -> io.BytesIO:
+    from reportlab.graphics.charts.barcharts import VerticalBarChart
+    from reportlab.graphics.shapes import Drawing, String
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    font, bold = register_fonts()
+    data = dashboard_data(ev)
+    st = data["stats"]
+    h1 = ParagraphStyle("h1", fontName=bold, fontSize=14, leading=18, alignment=1)
+    h2 = ParagraphStyle("h2", fontName=bold, fontSize=11.5, leading=15, spaceBefore=8, spaceAfter=4)
+    body = ParagraphStyle("b", fontName=font, fontSize=10, leading=13)
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm,
+                            topMargin=16 * mm, bottomMargin=16 * mm,
+                            title=f"Báo cáo tổng hợp điểm danh — {ev.name}", author=ev.organiser)
+    pct = round(100 * st["checked_in"] / st["invited"]) if st["invited"] else 0
+    story = [
+        Paragraph("BÁO CÁO TỔNG HỢP ĐIỂM DANH ĐẠI BIỂU", h1),
+        Paragraph(_esc(ev.name), ParagraphStyle("t", parent=body, alignment=1, fontName=bold)),
+        Paragraph(_esc(f"{ev.venue} · ngày {ev.date.strftime('%d/%m/%Y')}"),
+                  ParagraphStyle("c", parent=body, alignment=1)),
+        Spacer(1, 6 * mm),
+        Paragraph(_esc(f"Số chỗ ngồi dự kiến: {st['planned_seats']}. Đại biểu được mời: "
+                       f"{st['invited']}. Đại biểu có mặt: {st['checked_in']} ({pct}%). "
+                       f"Vắng mặt: {st['invited'] - st['checked_in']}."), body),
+        Paragraph("1. Theo thành phần", h2),
+    ]
+
+    def table(rows, widths):
+        t = Table(rows, colWidths=widths, repeatRows=1)
+        t.setStyle(TableStyle([
+            ("FONT", (0, 0), (-1, -1), font, 9), ("FONT", (0, 0), (-1, 0), bold, 9),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dde7e2")),
+            ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#90a4ae")),
+            ("ALIGN", (1, 0), (-1, -1), "RIGHT"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ]))
+        return t
+
+    cell = ParagraphStyle("cell", parent=body, fontSize=9, leading=11)
+    rows = [["Thành phần", "Được mời", "Có mặt", "Tỷ lệ"]]
+    rows += [[Paragraph(_esc(g["name"]), cell), g["invited"], g["arrived"], f"{g['pct']}%"]
+             for g in data["groups"]]
+    rows.append([Paragraph("<b>Tổng cộng</b>", cell), st["invited"], st["checked_in"], f"{pct}%"])
+    story.append(table(rows, [95 * mm, 25 * mm, 25 * mm, 20 * mm]))
+    story.append(Paragraph(f"2. Theo {_esc(ev.unit_level)}", h2))
+    rows = [["Địa phương", "Được mời", "Có mặt", "Tỷ lệ"]]
+    rows += [[Paragraph(_esc(d["name"]), cell), d["invited"], d["arrived"], f"{d['pct']}%"]
+             for d in data["districts"]]
+    story.append(table(rows, [95 * mm, 25 * mm, 25 * mm, 20 * mm]))
+    story.append(Paragraph("3. Số đại biểu đến theo từng 5 phút", h2))
+    tl = data["timeline"]
+    if tl:
+        d = Drawing(170 * mm, 60 * mm)
+        chart = VerticalBarChart()
+        chart.x, chart.y, chart.width, chart.height = 10 * mm, 10 * mm, 155 * mm, 45 * mm
+        chart.data = [[p["count"] for p in tl]]
+        chart.categoryAxis.categoryNames = [p["start"].strftime("%H:%M") if i % max(1, len(tl) // 10) == 0
+                                            else "" for i, p in enumerate(tl)]
+        chart.categoryAxis.labels.fontName = font
+        chart.categoryAxis.labels.fontSize = 7
+        chart.valueAxis.labels.fontName = font
+        chart.valueAxis.valueMin = 0
+        chart.bars[0].fillColor = colors.HexColor("#1565c0")
+        d.add(chart)
+        d.add(String(10 * mm, 57 * mm, "Số người", fontName=font, fontSize=8))
+        story.append(d)
+    else:
+        story.append(Paragraph("Chưa có đại biểu nào điểm danh.", body))
+    doc.build(story)
+    buf.seek(0)
+    return buf
+
+
+def _esc(text: str) -> str:
+    """Paragraph text is a tiny markup language: escape user text."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,121 @@
+"""Documents of the exhibition for visitors, the press and the province's portal.
+
+catalogue_pdf(ev) -> PDF bytes: "Danh mục sản phẩm OCOP trưng bày", A4, Liberation Serif, grouped
+    by delegation unit: exhibitor, products, stars, OCOP group, table. Only approved exhibitors
+    (models.exhibition.public.public_units); every product once. An event with none gives one page
+    saying so.
+results_xlsx(ev) -> .xlsx bytes: the awarded products (tier, product, producer, unit, decision
+    no.) in hand-out order, every text cell formula-safe (models.exhibition.reports.put_cell).
+"""
+
+from __future__ import annotations
+
+import io
+from xml.sax.saxutils import escape
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from models.ceremony.models import Award, AwardTier
+from models.core.base import db
+from models.events.models import Event
+from models.exhibition.public import public_units
+from models.exhibition.reports import GROUP_NAMES, KIND_NAMES, put_cell
+from models.guests.exports import sheet_title
+
+CATALOGUE_TITLE = "Danh mục sản phẩm OCOP trưng bày"
+
+
+def _stars(n: int | None) -> str:
+    """ "★★★★ 4 sao" (the stars in DejaVu Sans: Liberation Serif has no ★), or "Tiềm năng"."""
+    from models.core.pdf_fonts import register_fonts
+
+    regular, _bold = register_fonts()
+    return f'<font name="{regular}" color="#b26a00">{"★" * n}</font> {n} sao' if n else "Tiềm năng"
+
+
+def catalogue_pdf(ev: Event) -> bytes:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    from models.core.pdf_fonts import register_serif
+
+    serif, bold, italic, _bi = register_serif()
+    body = ParagraphStyle("body", fontName=serif, fontSize=11, leading=13.5)
+    head = ParagraphStyle("head", parent=body, fontName=bold)
+    unit_style = ParagraphStyle("unit", fontName=bold, fontSize=14, leading=18, spaceBefore=8, spaceAfter=4,
+                                textColor=colors.HexColor("#0a3d2e"), keepWithNext=1)
+    title = ParagraphStyle("title", fontName=bold, fontSize=16, leading=20, alignment=1)
+    sub = ParagraphStyle("sub", fontName=italic, fontSize=12, leading=15, alignment=1)
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=20 * mm, rightMargin=15 * mm, topMargin=18 * mm,
+                            bottomMargin=18 * mm, title=CATALOGUE_TITLE, author=ev.organiser or ev.name,
+                            initialFontName=serif, initialFontSize=11)  # no stray Helvetica
+    story = [Paragraph(CATALOGUE_TITLE.upper(), title), Paragraph(escape(ev.name), sub), Spacer(1, 6 * mm)]
+    units = public_units(ev)
+    if not units:
+        story.append(Paragraph("Chưa có sản phẩm nào được duyệt trưng bày.", body))
+    widths = [w * mm for w in (11, 47, 48, 32, 25, 12)]
+    for unit in units:
+        heading = escape(unit.name) + (f" · {escape(unit.area)}" if unit.area else "")
+        story.append(Paragraph(heading, unit_style))
+        rows = [[Paragraph(t, head) for t in ("TT", "Chủ thể", "Sản phẩm", "Hạng sao", "Nhóm OCOP", "Bàn")]]
+        spans, n = [], 0
+        for x in unit.exhibitors:
+            first = len(rows)
+            n += 1
+            for i, p in enumerate(x.products):
+                rows.append([Paragraph(str(n) if i == 0 else "", body),
+                             Paragraph(f"{escape(x.name)}<br/><i>{KIND_NAMES.get(x.kind, '')}</i>" if i == 0 else "",
+                                       body),
+                             Paragraph(escape(p.name), body), Paragraph(_stars(p.stars), body),
+                             Paragraph(escape(GROUP_NAMES.get(p.ocop_group, p.ocop_group)), body),
+                             Paragraph(str(x.table_number) if i == 0 and x.table_number else "", body)])
+            if len(x.products) > 1:
+                spans += [("SPAN", (c, first), (c, len(rows) - 1)) for c in (0, 1, 5)]
+        table = Table(rows, colWidths=widths, repeatRows=1)
+        table.setStyle(TableStyle([
+            ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#8a969f")),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8f4ee")),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"), *spans]))
+        story.append(table)
+
+    def footer(canvas, doc_) -> None:
+        canvas.setFont(serif, 9)
+        canvas.drawRightString(A4[0] - 15 * mm, 10 * mm, f"{ev.short_name or ev.name} · trang {doc_.page}")
+
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    return buf.getvalue()
+
+
+RESULTS_HEAD = ("TT", "Hạng khen thưởng", "Hạng sao", "Sản phẩm", "Chủ thể (nhà sản xuất)", "Đơn vị",
+                "Số quyết định")
+
+
+def results_xlsx(ev: Event) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    awards = list(db.session.scalars(
+        select(Award).join(AwardTier, Award.tier_id == AwardTier.id).where(Award.event_id == ev.id)
+        .options(joinedload(Award.district)).order_by(AwardTier.sort_order, Award.position, Award.id)))
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet_title("Sản phẩm được khen thưởng")
+    for col, text in enumerate(RESULTS_HEAD, 1):
+        put_cell(ws, 1, col, text)
+        ws.cell(row=1, column=col).font = Font(bold=True)
+    for r, a in enumerate(awards, 2):
+        values = [r - 1, a.tier.name, a.tier.stars, a.product_name, a.entity_name,
+                  a.district.name if a.district else "", a.decision_no]
+        for col, value in enumerate(values, 1):
+            put_cell(ws, r, col, value)
+    ws.freeze_panes = "A2"
+    for col, width in zip("ABCDEFG", (6, 34, 9, 40, 40, 22, 22), strict=True):
+        ws.column_dimensions[col].width = width
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
