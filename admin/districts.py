@@ -28,6 +28,7 @@ from sqlalchemy import select
 
 from admin.security import RateLimiter, client_address
 from models import delegation_service as ds
+from models.attendee_json import ARRIVAL_FIELDS, attendee_summary
 from models.base import db
 from models.event import District, Event
 from models.exhibition import Exhibitor
@@ -141,8 +142,7 @@ def withdraw(token: str, attendee_id: int):
 
 def _arrivals(ev: Event, d: District) -> dict:
     people = ds.delegation(d)
-    rows = [{"id": a.id, "name": a.display_name, "organisation": a.organisation,
-             "group": a.group.name if a.group else "", "seat": a.seat.label if a.seat else "",
+    rows = [{**attendee_summary(a, ARRIVAL_FIELDS, display_name=True, blank=""),
              "phone": a.phone if a.nominated_by_id == d.id else "",
              "arrived": a.checked_in_at is not None,
              "arrived_at": _local_text(ev, a.checked_in_at, "%H:%M") if a.checked_in_at else None}

@@ -19,6 +19,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from admin.security import role_required
+from models.attendee_json import PICK_FIELDS, attendee_summary
 from models.awards import AwardBatch
 from models.base import db
 from models.ceremony import ceremony_state, ensure_batches
@@ -159,8 +160,7 @@ def people():
     ev = _event()
     found = [p for p in search_attendees(ev.id, (request.args.get("q") or "")[:100], limit=200)
              if p.checked_in_at is not None][:20]
-    return jsonify([{"id": p.id, "name": p.display_name, "organisation": p.organisation,
-                     "seat": p.seat.label if p.seat else None} for p in found])
+    return jsonify([attendee_summary(p, PICK_FIELDS, display_name=True) for p in found])
 
 
 @bp.get("/mc/presenters.json")

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from models.attendee_json import PERSON_FIELDS, attendee_summary
 from models.awards import Award, AwardBatch, AwardTier
 from models.base import db
 from models.ceremony import call_key, calls_in, ceremony_state
@@ -45,12 +46,7 @@ def person_json(a: Attendee | None, tz: str) -> dict | None:
     if a is None:
         return None
     return {
-        "id": a.id,
-        "honorific": a.honorific,
-        "name": a.full_name,
-        "position": a.position,
-        "organisation": a.organisation,
-        "seat": a.seat.label if a.seat is not None else None,
+        **attendee_summary(a, PERSON_FIELDS),
         "arrived": a.checked_in_at is not None,
         "arrived_at": _hm(a.checked_in_at, tz),
         "cancelled": a.status == "cancelled",

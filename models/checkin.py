@@ -38,6 +38,7 @@ from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from models import codes
+from models.attendee_json import attendee_summary
 from models.base import db
 from models.database import _SQLITE_WRITER, write_transaction
 from models.entities import audit
@@ -45,7 +46,7 @@ from models.event import Event, Group
 from models.events import keyring
 from models.hall import Block, Seat, block_group
 from models.people import Attendee, Badge, CheckIn
-from models.seating import SEAT_NEEDED_SQL, phrase
+from models.seating import SEAT_NEEDED_SQL
 from models.timeutil import local, utcnow
 
 Clock = Callable[[], datetime]
@@ -133,19 +134,7 @@ def _attendee_info(attendee_id: int) -> dict | None:
                      .outerjoin(_k, _k.c.id == _s.c.block_id))
         .where(_a.c.id == attendee_id)
     ).first()
-    if row is None:
-        return None
-    return {
-        "id": row.id,
-        "honorific": row.honorific,
-        "name": row.full_name,
-        "position": row.position,
-        "organisation": row.organisation,
-        "group": row.group,
-        "seat": row.seat,
-        "seat_text": phrase(row.block_name, row.block_code, row.seat_row, row.seat_number),
-        "seat_needed": bool(row.seat_needed),
-    }
+    return attendee_summary(row) if row is not None else None
 
 
 def _first_checkin(attendee_id: int, tz: str) -> dict | None:
@@ -305,7 +294,7 @@ def _exhibition_scan(*, event_id, tag, tz, scan_id, station, code, attendee_id, 
     except BaseException:
         session.rollback()
         raise
-    info = _info_from(person) if person is not None else None
+    info = attendee_summary(person) if person is not None else None
     if booth is not None:
         return CheckInResult(outcome, booth.message, info, booth.first, row_id)
     return CheckInResult(outcome, _message(outcome, info, None), info, None, row_id)
@@ -495,7 +484,7 @@ def _hall_scan(ring, *, event_id, tag, tz, scan_id, station, code, attendee_id, 
         if earlier is None:
             raise RuntimeError(f"scan {scan_id!r} conflicted but cannot be found")
         return earlier
-    info = _info_from(person) if person is not None else None
+    info = attendee_summary(person) if person is not None else None
     return CheckInResult(outcome, _message(outcome, info, first), info, first, row_id)
 
 
@@ -526,15 +515,6 @@ def _decide(person, badge, event_id: int, attendee_id: int, by_code: bool) -> st
     if person.status != "invited":
         return "unknown"
     return None
-
-
-def _info_from(row) -> dict:
-    return {
-        "id": row.id, "honorific": row.honorific, "name": row.full_name, "position": row.position,
-        "organisation": row.organisation, "group": row.group, "seat": row.seat,
-        "seat_text": phrase(row.block_name, row.block_code, row.seat_row, row.seat_number),
-        "seat_needed": bool(row.seat_needed),
-    }
 
 
 #: the hall path's INSERT ... ON CONFLICT (scan_id) DO NOTHING RETURNING id, for the ORM session
