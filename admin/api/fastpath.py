@@ -8,7 +8,7 @@ cookie, Babel and the before/after-request hooks cost more CPU than the check-in
 kiosk: it sends JSON with a bearer token and reads JSON back.
 
 The answers are exactly those of the Flask view ``admin.api.views.post_checkin`` (same token
-check, same field checks and messages through ``admin.api.views.checkin_fields``, the same
+check, same field checks and messages through ``admin.api.schemas.CheckinRequest``, the same
 ``models.checkin.checkin.check_in``, the same security headers). Anything unusual (a body not
 declared as JSON, no Content-Length, a body over 64 KB) is handed to that view unchanged.
 
@@ -185,7 +185,7 @@ class CheckinFastPath:
         return [body]
 
     def _answer(self, environ: dict, length: int) -> tuple[str, dict, list]:
-        from admin.api.views import NO_DEVICE, NO_EVENT, checkin_fields
+        from admin.api.views import NO_DEVICE, NO_EVENT, checkin_fields_json
         from admin.core.security import device_for_header
         from models.checkin.checkin import ScanIdConflict, check_in
         from models.core.base import db
@@ -197,12 +197,7 @@ class CheckinFastPath:
                 if device is None:
                     return ("401 UNAUTHORIZED", _error(*NO_DEVICE),
                             [("WWW-Authenticate", 'Bearer realm="event-kiosk"')])
-                raw = environ["wsgi.input"].read(length)
-                try:
-                    body = json.loads(raw)
-                except (ValueError, RecursionError):
-                    body = None
-                fields, problem = checkin_fields(body)
+                fields, problem = checkin_fields_json(environ["wsgi.input"].read(length))
                 if problem:
                     return "400 BAD REQUEST", _error(*problem), []
                 event_id = current_event_id()

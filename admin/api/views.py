@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, current_app, g, jsonify, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from admin.core.hostile import bad_text
+from admin.api.schemas import CheckinRequest, Heartbeat
 from admin.core.security import device_from_request, record_status
 from models.checkin.checkin import ScanIdConflict, check_in
 from models.checkin.stats import attendance, kiosk_snapshot
 from models.core.base import db
-from models.core.timeutil import parse_iso
 from models.events.service import current_event, current_event_id
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-SCAN_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,64}$")
 
 
 def error(status: int, code: str, message: str):
@@ -55,25 +50,16 @@ def _event_or_error():
 
 
 def checkin_fields(body: object) -> tuple[dict | None, tuple[str, str] | None]:
-    """Check the JSON body of POST /checkins: (fields, None), or (None, (error, message)) for
-    a 400. Shared by the Flask view and the WSGI fast path (admin.api.fastpath)."""
-    if not isinstance(body, dict):
-        return None, ("bad_json", "Nội dung phải là một đối tượng JSON.")
-    code, station, scan_id = body.get("code"), body.get("station"), body.get("scan_id")
-    if not isinstance(code, str):
-        return None, ("bad_field", "Trường 'code' phải là chuỗi ký tự.")
-    if not isinstance(station, str) or not (1 <= len(station.strip()) <= 80) or bad_text(station):
-        return None, ("bad_field", "Trường 'station' phải là chuỗi 1–80 ký tự.")
-    if not isinstance(scan_id, str) or not SCAN_ID.match(scan_id):
-        return None, ("bad_field", "Trường 'scan_id' phải gồm 1–64 ký tự chữ, số, . _ : -")
-    scanned_at = None
-    if body.get("scanned_at") is not None:
-        try:
-            scanned_at = parse_iso(body["scanned_at"])
-        except (ValueError, TypeError):
-            return None, ("bad_field", "Trường 'scanned_at' phải là thời gian ISO-8601.")
-    return {"code": code, "station": station.strip(), "scan_id": scan_id,
-            "scanned_at": scanned_at}, None
+    """Check the parsed JSON body of POST /checkins against ``CheckinRequest``: (fields, None),
+    or (None, (error, message)) for a 400."""
+    found, problem = CheckinRequest.check(body)
+    return (found.fields() if found else None), problem
+
+
+def checkin_fields_json(raw: bytes) -> tuple[dict | None, tuple[str, str] | None]:
+    """The same from the raw body (the WSGI fast path, admin.api.fastpath): parsed and checked at once."""
+    found, problem = CheckinRequest.check_json(raw)
+    return (found.fields() if found else None), problem
 
 
 NO_EVENT = ("no_event", "Chưa có sự kiện nào trên máy chủ.")
@@ -136,17 +122,9 @@ def heartbeat():
     denied = _require_device()
     if denied:
         return denied
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return error(400, "bad_json", "Nội dung phải là một đối tượng JSON.")
-    queue = body.get("queue_length")
-    if not isinstance(queue, int) or isinstance(queue, bool) or not (0 <= queue <= 10_000_000):
-        return error(400, "bad_field", "Trường 'queue_length' phải là số nguyên không âm.")
-    status = {"queue_length": queue}
-    for key in ("station", "version"):
-        if isinstance(body.get(key), str):
-            status[key] = body[key][:80]
-    if isinstance(body.get("online"), bool):
-        status["online"] = body["online"]
+    found, problem = Heartbeat.check(request.get_json(silent=True))
+    if problem:
+        return error(400, *problem)
+    status = found.status()
     record_status(g.device_id, status)
     return jsonify({"ok": True})

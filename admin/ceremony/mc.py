@@ -25,6 +25,7 @@ from models.ceremony.models import AwardBatch
 from models.ceremony.sequence import ceremony_state, ensure_batches
 from models.ceremony.view import mc_snapshot, person_json, stage_snapshot
 from models.core.base import db
+from models.guests.attendee_json import PICK_FIELDS, attendee_summary
 from models.guests.search import search_attendees
 
 bp = Blueprint("mc", __name__)
@@ -152,8 +153,7 @@ def people():
     ev = event_or_404()
     found = [p for p in search_attendees(ev.id, (request.args.get("q") or "")[:100], limit=200)
              if p.checked_in_at is not None][:20]
-    return jsonify([{"id": p.id, "name": p.display_name, "organisation": p.organisation,
-                     "seat": p.seat.label if p.seat else None} for p in found])
+    return jsonify([attendee_summary(p, PICK_FIELDS, display_name=True) for p in found])
 
 
 @bp.get("/mc/presenters.json")

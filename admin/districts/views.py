@@ -32,6 +32,7 @@ from models.core.timeutil import local, utcnow
 from models.districts import delegations as ds
 from models.events.models import District, Event
 from models.exhibition.models import Exhibitor
+from models.guests.attendee_json import ARRIVAL_FIELDS, attendee_summary
 from models.guests.invitations import letter_data, render_letters
 from models.guests.models import Attendee
 
@@ -142,8 +143,7 @@ def withdraw(token: str, attendee_id: int):
 
 def _arrivals(ev: Event, d: District) -> dict:
     people = ds.delegation(d)
-    rows = [{"id": a.id, "name": a.display_name, "organisation": a.organisation,
-             "group": a.group.name if a.group else "", "seat": a.seat.label if a.seat else "",
+    rows = [{**attendee_summary(a, ARRIVAL_FIELDS, display_name=True, blank=""),
              "phone": a.phone if a.nominated_by_id == d.id else "",
              "arrived": a.checked_in_at is not None,
              "arrived_at": local_text(ev, a.checked_in_at, "%H:%M") if a.checked_in_at else None}

@@ -20,6 +20,7 @@ from models.ceremony.sequence import call_key, calls_in, ceremony_state
 from models.core.base import db
 from models.core.timeutil import local, to_naive_utc, utcnow
 from models.events.models import Event, ProgrammeItem
+from models.guests.attendee_json import PERSON_FIELDS, attendee_summary
 from models.guests.models import Attendee
 
 
@@ -45,12 +46,7 @@ def person_json(a: Attendee | None, tz: str) -> dict | None:
     if a is None:
         return None
     return {
-        "id": a.id,
-        "honorific": a.honorific,
-        "name": a.full_name,
-        "position": a.position,
-        "organisation": a.organisation,
-        "seat": a.seat.label if a.seat is not None else None,
+        **attendee_summary(a, PERSON_FIELDS),
         "arrived": a.checked_in_at is not None,
         "arrived_at": _hm(a.checked_in_at, tz),
         "cancelled": a.status == "cancelled",

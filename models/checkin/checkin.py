@@ -44,8 +44,9 @@ from models.core.database import SQLITE_WRITER, write_transaction
 from models.core.timeutil import local, utcnow
 from models.events.models import Event, Group
 from models.events.service import keyring
+from models.guests.attendee_json import attendee_summary
 from models.guests.models import Attendee, Badge, CheckIn
-from models.seating.assignment import SEAT_NEEDED_SQL, phrase
+from models.seating.assignment import SEAT_NEEDED_SQL
 from models.seating.models import Block, Seat, block_group
 
 Clock = Callable[[], datetime]
@@ -138,19 +139,7 @@ def _attendee_info(attendee_id: int) -> dict | None:
                      .outerjoin(_k, _k.c.id == _s.c.block_id))
         .where(_a.c.id == attendee_id)
     ).first()
-    if row is None:
-        return None
-    return {
-        "id": row.id,
-        "honorific": row.honorific,
-        "name": row.full_name,
-        "position": row.position,
-        "organisation": row.organisation,
-        "group": row.group,
-        "seat": row.seat,
-        "seat_text": phrase(row.block_name, row.block_code, row.seat_row, row.seat_number),
-        "seat_needed": bool(row.seat_needed),
-    }
+    return attendee_summary(row) if row is not None else None
 
 
 def _first_checkin(attendee_id: int, tz: str) -> dict | None:
@@ -310,7 +299,7 @@ def _exhibition_scan(*, event_id, tag, tz, scan_id, station, code, attendee_id, 
     except BaseException:
         session.rollback()
         raise
-    info = _info_from(person) if person is not None else None
+    info = attendee_summary(person) if person is not None else None
     if booth is not None:
         return CheckInResult(outcome, booth.message, info, booth.first, row_id)
     return CheckInResult(outcome, _message(outcome, info, None), info, None, row_id)
@@ -500,7 +489,7 @@ def _hall_scan(ring, *, event_id, tag, tz, scan_id, station, code, attendee_id, 
         if earlier is None:
             raise RuntimeError(f"scan {scan_id!r} conflicted but cannot be found")
         return earlier
-    info = _info_from(person) if person is not None else None
+    info = attendee_summary(person) if person is not None else None
     return CheckInResult(outcome, _message(outcome, info, first), info, first, row_id)
 
 
@@ -531,15 +520,6 @@ def _decide(person, badge, event_id: int, attendee_id: int, by_code: bool) -> st
     if person.status != "invited":
         return "unknown"
     return None
-
-
-def _info_from(row) -> dict:
-    return {
-        "id": row.id, "honorific": row.honorific, "name": row.full_name, "position": row.position,
-        "organisation": row.organisation, "group": row.group, "seat": row.seat,
-        "seat_text": phrase(row.block_name, row.block_code, row.seat_row, row.seat_number),
-        "seat_needed": bool(row.seat_needed),
-    }
 
 
 #: the hall path's INSERT ... ON CONFLICT (scan_id) DO NOTHING RETURNING id, for the ORM session

@@ -11,8 +11,9 @@ from models.core.base import db
 from models.core.timeutil import iso_utc, utcnow
 from models.events.models import District, Event, Group
 from models.events.service import public_keys
+from models.guests.attendee_json import ROSTER_FIELDS, attendee_summary
 from models.guests.models import Attendee, Badge
-from models.seating.assignment import group_needs_seats, phrase
+from models.seating.assignment import group_needs_seats
 from models.seating.models import Block, Seat
 
 
@@ -117,13 +118,12 @@ def kiosk_snapshot(ev: Event, station: dict | None = None) -> dict:
     if (station or {}).get("kind") == "exhibition":
         who.append(Group.is_exhibitor_staff.is_(True))
     roster = [
-        {"id": r.id, "honorific": r.honorific, "name": r.full_name, "seat": r.label,
-         "seat_text": phrase(r.bname, r.bcode, r.row, r.number), "group": r.gname,
-         "seat_needed": bool(r.seat_needed)}
+        attendee_summary(r, ROSTER_FIELDS)
         for r in db.session.execute(
             select(
-                Attendee.id, Attendee.honorific, Attendee.full_name, Seat.label, Seat.row, Seat.number,
-                Block.name.label("bname"), Block.code.label("bcode"), Group.name.label("gname"),
+                Attendee.id, Attendee.honorific, Attendee.full_name, Seat.label.label("seat"),
+                Seat.row.label("seat_row"), Seat.number.label("seat_number"), Block.name.label("block_name"),
+                Block.code.label("block_code"), Group.name.label("group"),
                 (Group.id.is_(None) | group_needs_seats()).label("seat_needed"),
             )
             .outerjoin(Seat, Seat.id == Attendee.seat_id)

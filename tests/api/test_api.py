@@ -152,3 +152,44 @@ def test_api_errors_are_json(client, kiosk_token):
 def test_no_event_is_json(client, kiosk_token):
     r = post(client, kiosk_token, body("x"))
     assert r.status_code == 409 and r.get_json()["error"] == "no_event"
+
+
+@pytest.mark.parametrize(("payload", "error", "field"), [
+    ([1], "bad_json", None), ({"station": "k"}, "bad_field", "queue_length"),
+    ({"queue_length": True}, "bad_field", "queue_length"), ({"queue_length": 2.0}, "bad_field", "queue_length"),
+    ({"queue_length": 10_000_001}, "bad_field", "queue_length"),
+    ({"code": 5, "station": "", "scan_id": "s"}, "bad_field", "code"),  # the first field, in order
+    ({"code": "x", "station": "k", "scan_id": "s", "scanned_at": "2025-13-01"}, "bad_field", "scanned_at"),
+])
+def test_400s_name_their_field(client, event, kiosk_token, payload, error, field):
+    url = "/api/v1/checkins" if "code" in payload else "/api/v1/kiosk/heartbeat"
+    r = client.post(url, json=payload, headers={"Authorization": f"Bearer {kiosk_token}"})
+    assert r.status_code == 400 and r.get_json()["error"] == error
+    assert field is None or f"'{field}'" in r.get_json()["message"]
+
+
+def test_heartbeat_ignores_wrongly_typed_optional_fields(client, event, kiosk_token):
+    r = client.post("/api/v1/kiosk/heartbeat", headers={"Authorization": f"Bearer {kiosk_token}"},
+                    json={"queue_length": 2, "station": 7, "online": "yes", "version": "v" * 100})
+    assert r.status_code == 200 and r.get_json() == {"ok": True}
+    assert db.session.scalar(select(Device)).last_status == {"queue_length": 2, "version": "v" * 80}
+
+
+def test_station_is_stripped_and_scan_id_as_before(client, event, kiosk_token):
+    a = attendees(event)[0]
+    r = post(client, kiosk_token, {"code": a.current_badge.code, "station": "  Cổng 2  ", "scan_id": "s1\n"})
+    assert r.status_code == 200 and r.get_json()["result"] == "ok"
+    assert db.session.scalar(select(CheckIn.station).where(CheckIn.scan_id == "s1\n")) == "Cổng 2"
+
+
+def test_the_description_is_made_from_the_models(client):
+    from admin.api.schemas import CheckinRequest, Heartbeat
+
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    assert schemas["CheckinRequest"]["required"] == ["code", "station", "scan_id"] == [
+        name for name, f in CheckinRequest.model_fields.items() if f.is_required()]
+    assert schemas["CheckinRequest"]["properties"]["station"] == {
+        "type": "string", "minLength": 1, "maxLength": 80, "pattern": r"\S",
+        "description": "Where the scan happened (1-80 characters, not blank)."}
+    assert schemas["Heartbeat"]["required"] == ["queue_length"] and set(Heartbeat.model_fields) == set(
+        schemas["Heartbeat"]["properties"])
