@@ -12,10 +12,11 @@ from sqlalchemy import select
 from admin import dashboard_worker
 from admin.security import role_required
 from models.base import db
-from models.dashboard import cached_dashboard, dashboard_version, recent_version, seat_states
+from models.dashboard import cached_dashboard, dashboard_version, recent_version
 from models.event import Event
 from models.events import current_event
-from models.svg import bar_chart, seat_map
+from models.seatmap import seat_map
+from models.svg import bar_chart, seat_map_svg
 from models.timeutil import local
 
 bp = Blueprint("dashboard", __name__, url_prefix="/admin")
@@ -76,7 +77,7 @@ def render_live(event_id: int, mode: str) -> tuple[str, str]:
 
 def render_seatmap(event_id: int, mode: str) -> str:
     """The seat map SVG, drawn now. Runs in the dashboard renderer process."""
-    return seat_map(seat_states(db.session.get(Event, event_id)), mode=mode)
+    return seat_map_svg(seat_map(db.session.get(Event, event_id), mode))
 
 
 def fresh_fragment(key: tuple) -> tuple[str, str, float] | None:

@@ -1,7 +1,7 @@
 """The organiser's live dashboard: figures, lists and the change version (read-only).
 
 dashboard_version(ev) is cheap (a few max() lookups on indexed columns): the page polls it.
-dashboard_data(ev) computes the figures and lists (not the seat map: seat_states, drawn less
+dashboard_data(ev) computes the figures and lists (not the seat map: models.seatmap, drawn less
 often); the web layer computes it at most twice a second however many dashboards are open.
 """
 
@@ -18,7 +18,7 @@ from models.base import db
 from models.entities import Device
 from models.event import District, Event, Group
 from models.exhibition import Exhibitor
-from models.hall import Block, Seat
+from models.hall import Seat
 from models.people import Attendee, CheckIn
 from models.seating import needs_seat, seat_balance
 from models.stats import district_figures, group_figures, in_hall, percent, totals
@@ -255,24 +255,3 @@ def _kiosks(ev: Event, now: datetime) -> list[dict]:
             "queued": status.get("queue_length"),
         })
     return out
-
-
-def seat_states(ev: Event) -> dict:
-    """Seats for the seat map: blocks and seats with the occupant's group colour and arrival."""
-    seats = db.session.execute(
-        select(Seat.x, Seat.y, Seat.label, Seat.disabled, Group.color,
-               Attendee.checked_in_at, Attendee.id)
-        .outerjoin(Attendee, (Attendee.seat_id == Seat.id) & (Attendee.status == "invited"))
-        .outerjoin(Group, Group.id == Attendee.group_id)
-        .where(Seat.event_id == ev.id)
-    ).all()
-    blocks = db.session.execute(
-        select(Block.code, Block.x, Block.y).where(Block.event_id == ev.id)
-    ).all()
-    keys = ("x", "y", "label", "disabled", "color", "arrived", "taken")
-    return {
-        "seats": [dict(zip(keys, (x, y, label, disabled, color, at is not None, aid is not None),
-                           strict=True))
-                  for x, y, label, disabled, color, at, aid in seats],
-        "blocks": [dict(b._mapping) for b in blocks],
-    }
