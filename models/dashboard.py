@@ -21,7 +21,7 @@ from models.exhibition import Exhibitor
 from models.hall import Seat
 from models.people import Attendee, CheckIn
 from models.seating import needs_seat, seat_balance
-from models.stats import district_figures, group_figures, in_hall, percent, totals
+from models.stats import attendance_figures, in_hall, percent
 from models.timeutil import local, utcnow
 
 #: a kiosk is online when it called the server within this many seconds
@@ -97,16 +97,17 @@ def cached_dashboard(ev: Event, version: str) -> dict:
 
 def dashboard_data(ev: Event, *, now: datetime | None = None) -> dict:
     """Everything the dashboard shows, as plain values. Every attendance figure (cards, tables,
-    chart) counts the same people: delegates as models.stats.in_hall defines them; booth staff
-    are a figure of their own."""
+    chart) counts the same people: delegates as models.stats.in_hall defines them, counted once by
+    models.stats.attendance_figures; booth staff are a figure of their own."""
     now = now or utcnow()
     leaders, leaders_count = _leaders_missing(ev)
     seatless, seatless_count = seatless_arrivals(ev)
+    figures = attendance_figures(ev)
     return {
-        "stats": totals(ev),
+        "stats": figures["stats"],
         "seats": asdict(seat_balance(ev)),
-        "groups": group_figures(ev),
-        "districts": district_figures(ev),
+        "groups": figures["groups"],
+        "districts": figures["districts"],
         "timeline": arrivals_timeline(ev),
         "leaders_missing": leaders,
         "leaders_missing_count": leaders_count,
