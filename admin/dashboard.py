@@ -15,8 +15,8 @@ from models.base import db
 from models.dashboard import cached_dashboard, dashboard_version, recent_version
 from models.event import Event
 from models.events import current_event
-from models.seatmap import seat_map
-from models.svg import bar_chart, seat_map_svg
+from models.seatmap import seat_map, seat_map_svg
+from models.svg import bar_chart
 from models.timeutil import local
 
 bp = Blueprint("dashboard", __name__, url_prefix="/admin")

@@ -1,5 +1,5 @@
 """The seat map: ONE layout of the hall that every drawing of it reads: the dashboard's SVG
-(models.svg.seat_map_svg), the guest list's SVG page (templates/guests/_seatmap_svg.html) and the
+(seat_map_svg), the guest list's SVG page (templates/guests/_seatmap_svg.html) and the
 printable PDF (seat_map_pdf).
 
 seat_map(ev, mode="group"|"arrival") -> SeatMap (read-only): every seat as a cell at its x, y in
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from xml.sax.saxutils import escape
 
 from sqlalchemy import select
 
@@ -113,6 +114,53 @@ def seat_map(ev: Event, mode: str = "group") -> SeatMap:
               "groups": ", ".join(g.name for g in b.groups)} for b in blocks]
     return SeatMap(mode=mode, seats=cells, blocks=binfo, legend=legend, width=width, height=height,
                    stats={"seats": len(cells), "seated": seated, "arrived": arrivals, "free": free})
+
+
+
+#: the dashboard's palette (lighter than the guest list's; group colours faded until arrival)
+DASH_ARRIVED, DASH_EXPECTED, DASH_EMPTY = "#2e7d32", "#cfd8dc", "#ffffff"
+
+
+def _xml_attr(value: object) -> str:
+    return escape(str(value), {'"': "&quot;"})
+
+
+def seat_map_svg(sm: SeatMap, *, cell: int = 18, title: str = "") -> str:
+    """The dashboard's hall seen from above, stage at the top, drawn from the layout (seat_map) in
+    its mode. "arrival": arrived green, expected grey, free white; "group": the occupant's group
+    colour, faded until they arrive. Every text is XML-escaped."""
+    seats = sm.seats
+    if not seats:
+        return '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>'
+    width = (max(s.x for s in seats) + 2) * cell
+    height = (max(s.y for s in seats) + 2) * cell
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+           f'class="seatmap" role="img" aria-label="{_xml_attr(title or "Sơ đồ chỗ ngồi")}">',
+           f'<rect x="{cell}" y="2" width="{width - 2 * cell}" height="{cell - 4}" rx="3" '
+           f'fill="#37474f"/>',
+           f'<text x="{width / 2}" y="{cell - 6}" text-anchor="middle" font-size="{cell * 0.55}" '
+           f'fill="#fff" font-family="DejaVu Sans, sans-serif">SÂN KHẤU</text>']
+    for b in sm.blocks:
+        out.append(f'<text x="{(b["x"] + 0.5) * cell}" y="{(b["y"] - 0.2) * cell}" '
+                   f'font-size="{cell * 0.6}" font-family="DejaVu Sans, sans-serif" '
+                   f'fill="#455a64">{escape(b["code"])}</text>')
+    for s in seats:
+        fill, opacity = _dashboard_fill(s, sm.mode)
+        out.append(f'<rect x="{s.x * cell + 1}" y="{s.y * cell + 1}" width="{cell - 3}" '
+                   f'height="{cell - 3}" rx="2" fill="{_xml_attr(fill)}" fill-opacity="{opacity}" '
+                   f'stroke="#90a4ae" stroke-width="0.6" data-seat="{_xml_attr(s.label)}" '
+                   f'data-state="{s.state}"><title>{escape(s.label)}</title></rect>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _dashboard_fill(s: SeatCell, mode: str) -> tuple[str, float]:
+    """(fill, opacity) of a seat on the dashboard: its own palette, lighter than the guest list's."""
+    if s.disabled:
+        return "#90a4ae", 0.4
+    if mode == "group":
+        return (s.color if s.taken and s.color else DASH_EMPTY), (1.0 if s.arrived or not s.taken else 0.35)
+    return (DASH_ARRIVED if s.arrived else (DASH_EXPECTED if s.taken else DASH_EMPTY)), 1.0
 
 
 def seat_map_pdf(ev: Event, mode: str = "group") -> bytes:
