@@ -13,11 +13,12 @@ from admin.core.context import event_or_404
 from admin.core.security import role_required
 from admin.dashboard import worker as dashboard_worker
 from models.core.base import db
-from models.core.svg import bar_chart, seat_map
+from models.core.svg import bar_chart
 from models.core.timeutil import local
-from models.dashboard.live import cached_dashboard, dashboard_version, recent_version, seat_states
+from models.dashboard.live import cached_dashboard, dashboard_version, recent_version
 from models.events.models import Event
 from models.events.service import current_event
+from models.seating.seatmap import seat_map, seat_map_svg
 
 bp = Blueprint("dashboard", __name__, url_prefix="/admin")
 _fragments: dict[tuple, tuple[str, str, float]] = {}
@@ -71,7 +72,7 @@ def render_live(event_id: int, mode: str) -> tuple[str, str]:
 
 def render_seatmap(event_id: int, mode: str) -> str:
     """The seat map SVG, drawn now. Runs in the dashboard renderer process."""
-    return seat_map(seat_states(db.session.get(Event, event_id)), mode=mode)
+    return seat_map_svg(seat_map(db.session.get(Event, event_id), mode))
 
 
 def live_in_renderer(event_id: int, mode: str, lang: str) -> tuple[str, str]:

@@ -45,33 +45,52 @@ def percent(part: int, whole: int) -> int:
     return round(100 * part / whole) if whole else 0
 
 
-def totals(ev: Event) -> dict:
-    """One query: {"planned_seats", "invited" (delegates), "checked_in" (delegates arrived),
-    "percent" (of the delegates), "booth_staff", "booth_staff_arrived"}."""
-    here = Attendee.checked_in_at.is_not(None)
-    one = lambda cond: func.coalesce(func.sum(case((cond, 1), else_=0)), 0)  # noqa: E731
-    invited, checked_in, staff, staff_arrived = db.session.execute(
-        select(one(in_hall()), one(in_hall() & here), one(booth_staff()), one(booth_staff() & here))
+def attendance_figures(ev: Event) -> dict:
+    """THE attendance computation, read by the dashboard (cards, tables), /admin/districts (its
+    district rows), the desk's counter and /api/v1/stats (attendance) and the reports: {"stats":
+    totals, "groups": group figures, "districts": district figures}, delegates as in_hall defines
+    them, booth staff a figure of their own. Two queries: per group, per district."""
+    groups, stats = _by_group(ev)
+    return {"stats": stats, "groups": groups, "districts": district_figures(ev)}
+
+
+def _by_group(ev: Event) -> tuple[list[dict], dict]:
+    """One query over the guest list, per group and delegate-or-booth-staff: (the group figures,
+    the totals)."""
+    delegate = case((in_hall(), 1), else_=0).label("delegate")
+    rows = db.session.execute(
+        select(Group.id, Group.name, Group.color, Group.priority, delegate, func.count(Attendee.id), arrived())
+        .select_from(Attendee)
+        .outerjoin(Group, Group.id == Attendee.group_id)
         .where(Attendee.event_id == ev.id, Attendee.status == "invited")
-    ).one()
-    invited, checked_in = int(invited or 0), int(checked_in or 0)
-    return {"planned_seats": ev.planned_seats, "invited": invited, "checked_in": checked_in,
-            "percent": percent(checked_in, invited), "booth_staff": int(staff or 0),
-            "booth_staff_arrived": int(staff_arrived or 0)}
+        .group_by(Group.id, Group.name, Group.color, Group.priority, delegate)
+    ).all()
+    invited = checked_in = staff = staff_arrived = 0
+    for *_, is_delegate, n, here in rows:
+        if is_delegate:
+            invited, checked_in = invited + n, checked_in + int(here or 0)
+        else:  # on the guest list and not a delegate: booth staff
+            staff, staff_arrived = staff + n, staff_arrived + int(here or 0)
+    groups = [{"id": gid, "name": name, "color": color, "invited": n, "arrived": int(here or 0),
+               "pct": percent(int(here or 0), n)}
+              for gid, name, color, _prio, is_delegate, n, here in sorted(
+                  (r for r in rows if r[0] is not None and r[4]), key=lambda r: (r[3], r[0]))]
+    return groups, {"planned_seats": ev.planned_seats, "invited": invited, "checked_in": checked_in,
+                    "percent": percent(checked_in, invited), "booth_staff": staff,
+                    "booth_staff_arrived": staff_arrived}
+
+
+def totals(ev: Event) -> dict:
+    """{"planned_seats", "invited" (delegates), "checked_in" (delegates arrived), "percent" (of
+    the delegates), "booth_staff", "booth_staff_arrived"} (attendance_figures' "stats")."""
+    return _by_group(ev)[1]
 
 
 def group_figures(ev: Event) -> list[dict]:
     """Delegates per group (booth staff groups left out), groups with nobody left out:
-    [{"id", "name", "color", "invited", "arrived", "pct"}] in priority order."""
-    rows = db.session.execute(
-        select(Group.id, Group.name, Group.color, func.count(Attendee.id), arrived())
-        .join(Attendee, Attendee.group_id == Group.id)
-        .where(Group.event_id == ev.id, Attendee.event_id == ev.id, in_hall())
-        .group_by(Group.id, Group.name, Group.color, Group.priority)
-        .order_by(Group.priority, Group.id)
-    ).all()
-    return [{"id": r[0], "name": r[1], "color": r[2], "invited": r[3], "arrived": int(r[4] or 0),
-             "pct": percent(int(r[4] or 0), r[3])} for r in rows]
+    [{"id", "name", "color", "invited", "arrived", "pct"}] in priority order (attendance_figures'
+    "groups")."""
+    return _by_group(ev)[0]
 
 
 def district_figures(ev: Event) -> list[dict]:
@@ -95,15 +114,15 @@ def district_figures(ev: Event) -> list[dict]:
 def attendance(ev: Event) -> dict:
     """{"planned_seats", "invited", "checked_in", "percent", "booth_staff",
     "booth_staff_arrived", "by_group": {name: {invited, checked_in}}, "by_district": {name:
-    {invited, checked_in, nominated}}}: delegates only (in_hall), booth staff apart. The
-    dashboard shows the same numbers (totals, group_figures, district_figures)."""
+    {invited, checked_in, nominated}}}: attendance_figures reshaped for the desk and the API,
+    the same numbers as the dashboard's."""
+    f = attendance_figures(ev)
     return {
-        **totals(ev),
-        "by_group": {g["name"]: {"invited": g["invited"], "checked_in": g["arrived"]}
-                     for g in group_figures(ev)},
+        **f["stats"],
+        "by_group": {g["name"]: {"invited": g["invited"], "checked_in": g["arrived"]} for g in f["groups"]},
         "by_district": {d["name"]: {"invited": d["invited"], "checked_in": d["arrived"],
                                     "nominated": d["nominated"]}
-                        for d in district_figures(ev) if d["invited"]},
+                        for d in f["districts"] if d["invited"]},
     }
 
 

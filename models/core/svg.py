@@ -1,53 +1,13 @@
-"""Server-side SVG (no chart library, no internet): the seat map and a bar chart.
+"""Server-side SVG (no chart library, no internet): a bar chart (the seat map: models.seating.seatmap).
 Every text is XML-escaped."""
 
 from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-ARRIVED = "#2e7d32"
-EXPECTED = "#cfd8dc"
-EMPTY = "#ffffff"
-
 
 def _attr(value: object) -> str:
     return escape(str(value), {'"': "&quot;"})
-
-
-def seat_map(states: dict, *, mode: str = "arrival", cell: int = 18, title: str = "") -> str:
-    """The hall seen from above, stage at the top. mode "arrival": arrived green, expected grey,
-    free white; mode "group": the occupant's group colour, faded until they arrive."""
-    seats = states["seats"]
-    if not seats:
-        return '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>'
-    width = (max(s["x"] for s in seats) + 2) * cell
-    height = (max(s["y"] for s in seats) + 2) * cell
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-           f'class="seatmap" role="img" aria-label="{_attr(title or "Sơ đồ chỗ ngồi")}">',
-           f'<rect x="{cell}" y="2" width="{width - 2 * cell}" height="{cell - 4}" rx="3" '
-           f'fill="#37474f"/>',
-           f'<text x="{width / 2}" y="{cell - 6}" text-anchor="middle" font-size="{cell * 0.55}" '
-           f'fill="#fff" font-family="DejaVu Sans, sans-serif">SÂN KHẤU</text>']
-    for b in states.get("blocks", []):
-        out.append(f'<text x="{(b["x"] + 0.5) * cell}" y="{(b["y"] - 0.2) * cell}" '
-                   f'font-size="{cell * 0.6}" font-family="DejaVu Sans, sans-serif" '
-                   f'fill="#455a64">{escape(b["code"])}</text>')
-    for s in seats:
-        if s["disabled"]:
-            fill, opacity = "#90a4ae", 0.4
-        elif mode == "group":
-            fill = s["color"] if s["taken"] and s["color"] else EMPTY
-            opacity = 1.0 if s["arrived"] or not s["taken"] else 0.35
-        else:
-            fill = ARRIVED if s["arrived"] else (EXPECTED if s["taken"] else EMPTY)
-            opacity = 1.0
-        state = "arrived" if s["arrived"] else ("taken" if s["taken"] else "free")
-        out.append(f'<rect x="{s["x"] * cell + 1}" y="{s["y"] * cell + 1}" width="{cell - 3}" '
-                   f'height="{cell - 3}" rx="2" fill="{_attr(fill)}" fill-opacity="{opacity}" '
-                   f'stroke="#90a4ae" stroke-width="0.6" data-seat="{_attr(s["label"])}" '
-                   f'data-state="{state}"><title>{escape(s["label"])}</title></rect>')
-    out.append("</svg>")
-    return "".join(out)
 
 
 def bar_chart(points: list[tuple[str, int]], *, width: int = 640, height: int = 180,

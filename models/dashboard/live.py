@@ -1,7 +1,7 @@
 """The organiser's live dashboard: figures, lists and the change version (read-only).
 
 dashboard_version(ev) is cheap (a few max() lookups on indexed columns): the page polls it.
-dashboard_data(ev) computes the figures and lists (not the seat map: seat_states, drawn less
+dashboard_data(ev) computes the figures and lists (not the seat map: models.seating.seatmap, drawn less
 often); the web layer computes it at most twice a second however many dashboards are open.
 """
 
@@ -15,14 +15,14 @@ from sqlalchemy import Integer, case, cast, func, select
 
 from models.accounts.models import Device
 from models.ceremony.models import Award
-from models.checkin.stats import district_figures, group_figures, in_hall, percent, totals
+from models.checkin.stats import attendance_figures, in_hall, percent
 from models.core.base import db
 from models.core.timeutil import local, utcnow
 from models.events.models import District, Event, Group
 from models.exhibition.models import Exhibitor
 from models.guests.models import Attendee, CheckIn
 from models.seating.assignment import needs_seat, seat_balance
-from models.seating.models import Block, Seat
+from models.seating.models import Seat
 
 #: a kiosk is online when it called the server within this many seconds
 ONLINE_SECONDS = 30
@@ -102,16 +102,17 @@ def cached_dashboard(ev: Event, version: str) -> dict:
 
 def dashboard_data(ev: Event, *, now: datetime | None = None) -> dict:
     """Everything the dashboard shows, as plain values. Every attendance figure (cards, tables,
-    chart) counts the same people: delegates as models.checkin.stats.in_hall defines them; booth staff
-    are a figure of their own."""
+    chart) counts the same people: delegates as models.checkin.stats.in_hall defines them, counted once by
+    models.checkin.stats.attendance_figures; booth staff are a figure of their own."""
     now = now or utcnow()
     leaders, leaders_count = _leaders_missing(ev)
     seatless, seatless_count = seatless_arrivals(ev)
+    figures = attendance_figures(ev)
     return {
-        "stats": totals(ev),
+        "stats": figures["stats"],
         "seats": asdict(seat_balance(ev)),
-        "groups": group_figures(ev),
-        "districts": district_figures(ev),
+        "groups": figures["groups"],
+        "districts": figures["districts"],
         "timeline": arrivals_timeline(ev),
         "leaders_missing": leaders,
         "leaders_missing_count": leaders_count,
@@ -260,24 +261,3 @@ def _kiosks(ev: Event, now: datetime) -> list[dict]:
             "queued": status.get("queue_length"),
         })
     return out
-
-
-def seat_states(ev: Event) -> dict:
-    """Seats for the seat map: blocks and seats with the occupant's group colour and arrival."""
-    seats = db.session.execute(
-        select(Seat.x, Seat.y, Seat.label, Seat.disabled, Group.color,
-               Attendee.checked_in_at, Attendee.id)
-        .outerjoin(Attendee, (Attendee.seat_id == Seat.id) & (Attendee.status == "invited"))
-        .outerjoin(Group, Group.id == Attendee.group_id)
-        .where(Seat.event_id == ev.id)
-    ).all()
-    blocks = db.session.execute(
-        select(Block.code, Block.x, Block.y).where(Block.event_id == ev.id)
-    ).all()
-    keys = ("x", "y", "label", "disabled", "color", "arrived", "taken")
-    return {
-        "seats": [dict(zip(keys, (x, y, label, disabled, color, at is not None, aid is not None),
-                           strict=True))
-                  for x, y, label, disabled, color, at, aid in seats],
-        "blocks": [dict(b._mapping) for b in blocks],
-    }

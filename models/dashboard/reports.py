@@ -14,11 +14,11 @@ import io
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from models.checkin.stats import in_hall
+from models.checkin.stats import attendance_figures, in_hall
 from models.core.base import db
 from models.core.pdf_fonts import register_fonts
 from models.core.timeutil import local
-from models.dashboard.live import arrivals_timeline, dashboard_data
+from models.dashboard.live import arrivals_timeline
 from models.events.models import District, Event, Group
 from models.guests.exports import safe, write_sheet
 from models.guests.models import Attendee
@@ -37,7 +37,7 @@ def _people(ev: Event) -> list:
 
 
 def attendance_workbook(ev: Event) -> io.BytesIO:
-    data = dashboard_data(ev)
+    data = attendance_figures(ev)
     wb = Workbook()
     ws = wb.active
     rows = [(g["name"], g["invited"], g["arrived"], g["pct"] / 100) for g in data["groups"]]
@@ -90,16 +90,13 @@ def attendance_workbook(ev: Event) -> io.BytesIO:
 
 
 def summary_pdf(ev: Event) -> io.BytesIO:
-    from reportlab.graphics.charts.barcharts import VerticalBarChart
-    from reportlab.graphics.shapes import Drawing, String
-    from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
     font, bold = register_fonts()
-    data = dashboard_data(ev)
+    data = attendance_figures(ev)
     st = data["stats"]
     h1 = ParagraphStyle("h1", fontName=bold, fontSize=14, leading=18, alignment=1)
     h2 = ParagraphStyle("h2", fontName=bold, fontSize=11.5, leading=15, spaceBefore=8, spaceAfter=4)
@@ -108,7 +105,7 @@ def summary_pdf(ev: Event) -> io.BytesIO:
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm,
                             topMargin=16 * mm, bottomMargin=16 * mm,
                             title=f"Báo cáo tổng hợp điểm danh — {ev.name}", author=ev.organiser)
-    pct = round(100 * st["checked_in"] / st["invited"]) if st["invited"] else 0
+    pct = st["percent"]
     story = [
         Paragraph("BÁO CÁO TỔNG HỢP ĐIỂM DANH ĐẠI BIỂU", h1),
         Paragraph(_esc(ev.name), ParagraphStyle("t", parent=body, alignment=1, fontName=bold)),
@@ -121,49 +118,64 @@ def summary_pdf(ev: Event) -> io.BytesIO:
         Paragraph("1. Theo thành phần", h2),
     ]
 
-    def table(rows, widths):
-        t = Table(rows, colWidths=widths, repeatRows=1)
-        t.setStyle(TableStyle([
-            ("FONT", (0, 0), (-1, -1), font, 9), ("FONT", (0, 0), (-1, 0), bold, 9),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dde7e2")),
-            ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#90a4ae")),
-            ("ALIGN", (1, 0), (-1, -1), "RIGHT"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ]))
-        return t
-
     cell = ParagraphStyle("cell", parent=body, fontSize=9, leading=11)
     rows = [["Thành phần", "Được mời", "Có mặt", "Tỷ lệ"]]
     rows += [[Paragraph(_esc(g["name"]), cell), g["invited"], g["arrived"], f"{g['pct']}%"]
              for g in data["groups"]]
     rows.append([Paragraph("<b>Tổng cộng</b>", cell), st["invited"], st["checked_in"], f"{pct}%"])
-    story.append(table(rows, [95 * mm, 25 * mm, 25 * mm, 20 * mm]))
+    story.append(_table(rows, [95 * mm, 25 * mm, 25 * mm, 20 * mm], font, bold))
     story.append(Paragraph(f"2. Theo {_esc(ev.unit_level)}", h2))
     rows = [["Địa phương", "Được mời", "Có mặt", "Tỷ lệ"]]
     rows += [[Paragraph(_esc(d["name"]), cell), d["invited"], d["arrived"], f"{d['pct']}%"]
              for d in data["districts"]]
-    story.append(table(rows, [95 * mm, 25 * mm, 25 * mm, 20 * mm]))
+    story.append(_table(rows, [95 * mm, 25 * mm, 25 * mm, 20 * mm], font, bold))
     story.append(Paragraph("3. Số đại biểu đến theo từng 5 phút", h2))
-    tl = data["timeline"]
+    tl = arrivals_timeline(ev)
     if tl:
-        d = Drawing(170 * mm, 60 * mm)
-        chart = VerticalBarChart()
-        chart.x, chart.y, chart.width, chart.height = 10 * mm, 10 * mm, 155 * mm, 45 * mm
-        chart.data = [[p["count"] for p in tl]]
-        chart.categoryAxis.categoryNames = [p["start"].strftime("%H:%M") if i % max(1, len(tl) // 10) == 0
-                                            else "" for i, p in enumerate(tl)]
-        chart.categoryAxis.labels.fontName = font
-        chart.categoryAxis.labels.fontSize = 7
-        chart.valueAxis.labels.fontName = font
-        chart.valueAxis.valueMin = 0
-        chart.bars[0].fillColor = colors.HexColor("#1565c0")
-        d.add(chart)
-        d.add(String(10 * mm, 57 * mm, "Số người", fontName=font, fontSize=8))
-        story.append(d)
+        story.append(_timeline_chart(tl, font))
     else:
         story.append(Paragraph("Chưa có đại biểu nào điểm danh.", body))
     doc.build(story)
     buf.seek(0)
     return buf
+
+
+def _table(rows: list, widths: list[float], font: str, bold: str):
+    """A figures table: bold shaded header row repeated on each page, numbers on the right."""
+    from reportlab.lib import colors
+    from reportlab.platypus import Table, TableStyle
+
+    t = Table(rows, colWidths=widths, repeatRows=1)
+    t.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), font, 9), ("FONT", (0, 0), (-1, 0), bold, 9),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dde7e2")),
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#90a4ae")),
+        ("ALIGN", (1, 0), (-1, -1), "RIGHT"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+    ]))
+    return t
+
+
+def _timeline_chart(tl: list[dict], font: str):
+    """Arrivals per 5 minutes as a bar chart (every few bars labelled with their time)."""
+    from reportlab.graphics.charts.barcharts import VerticalBarChart
+    from reportlab.graphics.shapes import Drawing, String
+    from reportlab.lib import colors
+    from reportlab.lib.units import mm
+
+    d = Drawing(170 * mm, 60 * mm)
+    chart = VerticalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 10 * mm, 10 * mm, 155 * mm, 45 * mm
+    chart.data = [[p["count"] for p in tl]]
+    chart.categoryAxis.categoryNames = [p["start"].strftime("%H:%M") if i % max(1, len(tl) // 10) == 0
+                                        else "" for i, p in enumerate(tl)]
+    chart.categoryAxis.labels.fontName = font
+    chart.categoryAxis.labels.fontSize = 7
+    chart.valueAxis.labels.fontName = font
+    chart.valueAxis.valueMin = 0
+    chart.bars[0].fillColor = colors.HexColor("#1565c0")
+    d.add(chart)
+    d.add(String(10 * mm, 57 * mm, "Số người", fontName=font, fontSize=8))
+    return d
 
 
 def _esc(text: str) -> str:

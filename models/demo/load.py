@@ -50,6 +50,36 @@ def load_demo(*, with_users: bool = True, seed: int = 2025) -> tuple[Event, dict
     ev = create_event(date=DEMO_DATE, start_time=time(7, 30), planned_seats=250, is_demo=True,
                       parent_body="UBND TỈNH KHÁNH HÒA",
                       issuing_body="SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG", **D.EVENT)
+    groups, districts = _groups_and_districts(ev)
+    _programme(ev)
+    _hall(ev, groups)
+    people, contacts = _people(ev, rng, names, groups, districts)
+    stars_seen = _exhibitors(ev, districts, contacts)
+    awards = _awards(ev, districts, contacts, people, stars_seen)
+    recipients: list[int] = []
+    for a in awards:
+        if a.recipient_id not in recipients:
+            recipients.append(a.recipient_id)
+    assign_seats(ev, award_order=recipients)
+    issue_missing_badges(ev)
+    # booths at tables and their staff (with badges, no hall seat); the award batches on stage
+    from models.ceremony.sequence import award_batches
+    from models.demo.exhibition import prepare_demo_exhibition
+
+    prepare_demo_exhibition(ev)
+    award_batches(ev)
+    # district links with quotas and a few nominations waiting for review
+    from models.demo.districts import prepare_demo_delegations
+
+    prepare_demo_delegations(ev)
+
+    made = _demo_users() if with_users else {}
+    db.session.commit()
+    return ev, made
+
+
+def _groups_and_districts(ev: Event) -> tuple[dict[str, Group], dict[str, District]]:
+    """The plan's groups and districts (with their exhibition tables), by code."""
     groups = {}
     for code, name, name_en, colour, prio, flags in D.GROUPS:
         g = Group(event_id=ev.id, code=code, name=name, name_en=name_en, color=colour,
@@ -66,13 +96,18 @@ def load_demo(*, with_users: bool = True, seed: int = 2025) -> tuple[Event, dict
     for d in districts.values():
         for n in range(1, d.table_count + 1):
             db.session.add(ExhibitTable(district_id=d.id, number=n, label=f"{d.exhibit_area}-{n}"))
+    return groups, districts
 
+
+def _programme(ev: Event) -> None:
     for i, (start, minutes, title, title_en, kind, speaker) in enumerate(D.PROGRAMME):
         h, m = map(int, start.split(":"))
         db.session.add(ProgrammeItem(event_id=ev.id, position=i + 1, title=title, title_en=title_en,
                                      speaker=speaker, planned_start=time(h, m),
                                      planned_minutes=minutes, kind=kind))
 
+
+def _hall(ev: Event, groups: dict[str, Group]) -> None:
     # The hall: three blocks facing the stage, 250 seats.
     g = groups
     build_block(ev, code="B", name="Khu giữa", rows=10, seats_per_row=11, x=9, side="centre",
@@ -85,6 +120,10 @@ def load_demo(*, with_users: bool = True, seed: int = 2025) -> tuple[Event, dict
                                        g["ubnd-xa"]])
     rank_seats(ev)
 
+
+def _people(ev: Event, rng: random.Random, names: _Names, groups: dict[str, Group],
+            districts: dict[str, District]) -> tuple[list[Attendee], dict[str, Attendee]]:
+    """The invented delegates, group by group; (everyone, the exhibitors' contacts by entity)."""
     people: list[Attendee] = []
 
     def add(group: str, position: str, organisation: str, precedence: int,
@@ -101,6 +140,15 @@ def load_demo(*, with_users: bool = True, seed: int = 2025) -> tuple[Event, dict
         people.append(a)
         return a
 
+    _officials(add, rng)
+    contacts = _businesses(add, rng)
+    db.session.flush()
+    return people, contacts
+
+
+def _officials(add, rng: random.Random) -> None:
+    """The province's leaders, departments, council, mass organisations, district and commune
+    officials (``add`` puts one person on the list)."""
     ubnd = "UBND tỉnh Khánh Hòa"
     add("lanh-dao-tinh", "Chủ tịch UBND tỉnh", ubnd, 1, honorific="Đồng chí")
     add("lanh-dao-tinh", "Phó Chủ tịch UBND tỉnh", ubnd, 2, honorific="Đồng chí")
@@ -128,6 +176,10 @@ def load_demo(*, with_users: bool = True, seed: int = 2025) -> tuple[Event, dict
         add("ubnd-xa", "Chủ tịch UBND xã" if rng.random() < .6 else "Phó Chủ tịch UBND xã",
             f"UBND xã {c}", 300, district=d)
 
+
+def _businesses(add, rng: random.Random) -> dict[str, Attendee]:
+    """The OCOP producers (the exhibitors' contacts first), businesses, supermarkets and press;
+    returns the exhibitors' contacts by entity."""
     contacts: dict[str, Attendee] = {}
     for dcode, _kind, entity, title, _products in D.EXHIBITORS:
         contacts[entity] = add("chu-the-ocop", title, entity, 500, district=dcode)
@@ -152,8 +204,12 @@ def load_demo(*, with_users: bool = True, seed: int = 2025) -> tuple[Event, dict
         add("sieu-thi", "Trưởng bộ phận thu mua", org, 660)
     for i in range(18):
         add("bao-chi", "Phóng viên" if i % 3 else "Biên tập viên", D.PRESS[i % len(D.PRESS)], 700)
-    db.session.flush()
+    return contacts
 
+
+def _exhibitors(ev: Event, districts: dict[str, District],
+                contacts: dict[str, Attendee]) -> dict[int, list[tuple[Product, Exhibitor]]]:
+    """The exhibitors with their products; the starred products by stars."""
     # Exhibitors with products.
     stars_seen: dict[int, list[tuple[Product, Exhibitor]]] = {3: [], 4: [], 5: []}
     for n, (dcode, kind, entity, _title, products) in enumerate(D.EXHIBITORS):
@@ -174,7 +230,12 @@ def load_demo(*, with_users: bool = True, seed: int = 2025) -> tuple[Event, dict
             if stars:
                 stars_seen[stars].append((p, ex))
     db.session.flush()
+    return stars_seen
 
+
+def _awards(ev: Event, districts: dict[str, District], contacts: dict[str, Attendee],
+            people: list[Attendee], stars_seen: dict[int, list[tuple[Product, Exhibitor]]]) -> list[Award]:
+    """The award tiers and the 30 awards, in ceremony order."""
     tiers = {}
     for i, (code, name, name_en, stars, kind, by) in enumerate(D.TIERS):
         t = AwardTier(event_id=ev.id, code=code, name=name, name_en=name_en, stars=stars,
@@ -196,37 +257,22 @@ def load_demo(*, with_users: bool = True, seed: int = 2025) -> tuple[Event, dict
         a.position = i
         db.session.add(a)
     db.session.flush()
+    return awards
 
-    recipients: list[int] = []
-    for a in awards:
-        if a.recipient_id not in recipients:
-            recipients.append(a.recipient_id)
-    assign_seats(ev, award_order=recipients)
-    issue_missing_badges(ev)
-    # booths at tables and their staff (with badges, no hall seat); the award batches on stage
-    from models.ceremony.sequence import award_batches
-    from models.demo.exhibition import prepare_demo_exhibition
 
-    prepare_demo_exhibition(ev)
-    award_batches(ev)
-    # district links with quotas and a few nominations waiting for review
-    from models.demo.districts import prepare_demo_delegations
-
-    prepare_demo_delegations(ev)
-
+def _demo_users() -> dict[str, str]:
+    """The demo users (admin, desk, mc) not there yet: {username: random password}."""
     made: dict[str, str] = {}
-    if with_users:
-        for username, role, display in (("admin", "admin", "Quản trị (demo)"),
-                                        ("desk", "desk", "Bàn đón tiếp (demo)"),
-                                        ("mc", "mc", "Người dẫn chương trình (demo)")):
-            if db.session.scalar(select(User).where(User.username == username)) is None:
-                password = secrets.token_urlsafe(9)
-                u = User(username=username, role=role, display_name=display)
-                u.set_password(password)
-                db.session.add(u)
-                made[username] = password
-    db.session.commit()
-    return ev, made
+    for username, role, display in (("admin", "admin", "Quản trị (demo)"),
+                                    ("desk", "desk", "Bàn đón tiếp (demo)"),
+                                    ("mc", "mc", "Người dẫn chương trình (demo)")):
+        if db.session.scalar(select(User).where(User.username == username)) is None:
+            password = secrets.token_urlsafe(9)
+            u = User(username=username, role=role, display_name=display)
+            u.set_password(password)
+            db.session.add(u)
+            made[username] = password
+    return made
 
 
 def tiers_order(a: Award, tiers: dict[int, AwardTier]) -> int:

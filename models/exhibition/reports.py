@@ -117,6 +117,9 @@ def _draw_qr(c, text: str, x: float, y: float, size: float) -> None:
     img = Image.fromarray(np.where(qr_matrix(text), 0, 255).astype(np.uint8), mode="L")
     c.drawImage(ImageReader(img), x, y, size, size)
 
+#: a table card's side margin (points)
+_CARD_MARGIN = 28
+
 
 def table_cards_pdf(ev: Event, exhibitors: Sequence[Exhibitor], base_url: str = "") -> bytes:
     """One A5 landscape card per exhibitor: table, entity, kind, district and area, products
@@ -132,64 +135,81 @@ def table_cards_pdf(ev: Event, exhibitors: Sequence[Exhibitor], base_url: str = 
     c = Canvas(buf, pagesize=(w, h), initialFontName=regular, initialFontSize=12)
     c.setTitle("Thẻ bàn trưng bày")
     c.setAuthor(ev.organiser or ev.name)
-    margin = 28
+    margin = _CARD_MARGIN
     if not exhibitors:
         c.setFont(regular, 16)
         c.drawString(margin, h / 2, "Không có gian hàng nào để in.")
         c.showPage()
     for x in exhibitors:
-        d = x.district
-        c.setFillColorRGB(0.04, 0.43, 0.31)
-        c.rect(0, h - 46, w, 46, stroke=0, fill=1)
-        c.setFillColorRGB(1, 1, 1)
-        c.setFont(bold, 15)
-        head = d.name if d else ""
-        if d and d.exhibit_area:
-            head += f" · {d.exhibit_area}"
-        c.drawString(margin, h - 30, head[:80])
-        if x.table is not None:
-            c.setFont(bold, 22)
-            c.drawRightString(w - margin, h - 33, f"Bàn {x.table.number}")
-        c.setFillColorRGB(0.1, 0.15, 0.2)
-        y = h - 84
-        for line in _wrap(x.name, bold, 24, w - 2 * margin)[:3]:
-            c.setFont(bold, 24)
-            c.drawString(margin, y, line)
-            y -= 30
-        c.setFont(regular, 12)
-        c.setFillColorRGB(0.37, 0.42, 0.48)
-        c.drawString(margin, y + 6, f"{KIND_NAMES.get(x.kind, x.kind)} · {x.address}"[:110])
-        y -= 24
-        qr = 84 if base_url and x.table_id else 0
-        if qr:
-            _draw_qr(c, table_url(base_url, x.table_id), w - margin - qr, 27, qr)
-            c.setFont(regular, 8)
-            c.setFillColorRGB(0.37, 0.42, 0.48)
-            c.drawCentredString(w - margin - qr / 2, 14, "Quét để xem sản phẩm")
-        c.setFillColorRGB(0.1, 0.15, 0.2)
-        size = 18 if len(x.products) <= 4 else (14 if len(x.products) <= 7 else 11)
-        for p in x.products:
-            if y < margin + 10:
-                c.setFont(regular, 10)
-                c.drawString(margin, y, "…")
-                break
-            rating = "★" * p.stars if p.stars else "Tiềm năng"
-            c.setFont(bold, size)
-            c.setFillColorRGB(0.70, 0.42, 0.0) if p.stars else c.setFillColorRGB(0.2, 0.45, 0.7)
-            c.drawString(margin, y, rating)
-            c.setFillColorRGB(0.1, 0.15, 0.2)
-            c.setFont(regular, size)
-            indent = size * 6.5
-            lines = _wrap(p.name, regular, size, w - 2 * margin - indent - (qr + 10 if qr else 0))
-            for i, line in enumerate(lines[:2]):
-                c.drawString(margin + indent, y - i * (size + 3), line)
-            y -= (size + 8) + (size + 3) * (min(len(lines), 2) - 1)
-        c.setFont(regular, 9)
-        c.setFillColorRGB(0.5, 0.5, 0.5)
-        c.drawString(margin, 14, (ev.short_name or ev.name)[:90 if qr else 120])
+        _table_card(c, ev, x, (w, h), base_url, regular, bold)
         c.showPage()
     c.save()
     return buf.getvalue()
+
+
+
+def _table_card(c, ev: Event, x: Exhibitor, size: tuple[float, float], base_url: str,
+                regular: str, bold: str) -> None:
+    """One exhibitor's card: the district band with the table number, the entity's name, its
+    kind and address, the QR to its table's page (with ``base_url``), the products, the event."""
+    w, h = size
+    margin = _CARD_MARGIN
+    d = x.district
+    c.setFillColorRGB(0.04, 0.43, 0.31)
+    c.rect(0, h - 46, w, 46, stroke=0, fill=1)
+    c.setFillColorRGB(1, 1, 1)
+    c.setFont(bold, 15)
+    head = d.name if d else ""
+    if d and d.exhibit_area:
+        head += f" · {d.exhibit_area}"
+    c.drawString(margin, h - 30, head[:80])
+    if x.table is not None:
+        c.setFont(bold, 22)
+        c.drawRightString(w - margin, h - 33, f"Bàn {x.table.number}")
+    c.setFillColorRGB(0.1, 0.15, 0.2)
+    y = h - 84
+    for line in _wrap(x.name, bold, 24, w - 2 * margin)[:3]:
+        c.setFont(bold, 24)
+        c.drawString(margin, y, line)
+        y -= 30
+    c.setFont(regular, 12)
+    c.setFillColorRGB(0.37, 0.42, 0.48)
+    c.drawString(margin, y + 6, f"{KIND_NAMES.get(x.kind, x.kind)} · {x.address}"[:110])
+    y -= 24
+    qr = 84 if base_url and x.table_id else 0
+    if qr:
+        _draw_qr(c, table_url(base_url, x.table_id), w - margin - qr, 27, qr)
+        c.setFont(regular, 8)
+        c.setFillColorRGB(0.37, 0.42, 0.48)
+        c.drawCentredString(w - margin - qr / 2, 14, "Quét để xem sản phẩm")
+    _card_products(c, x.products, y, w, qr, regular, bold)
+    c.setFont(regular, 9)
+    c.setFillColorRGB(0.5, 0.5, 0.5)
+    c.drawString(margin, 14, (ev.short_name or ev.name)[:90 if qr else 120])
+
+
+def _card_products(c, products: Sequence, y: float, w: float, qr: int, regular: str, bold: str) -> None:
+    """The products from ``y`` down: the stars (or "Tiềm năng") and the name in up to 2 lines,
+    smaller type for long lists, "…" when the card is full."""
+    margin = _CARD_MARGIN
+    c.setFillColorRGB(0.1, 0.15, 0.2)
+    size = 18 if len(products) <= 4 else (14 if len(products) <= 7 else 11)
+    for p in products:
+        if y < margin + 10:
+            c.setFont(regular, 10)
+            c.drawString(margin, y, "…")
+            break
+        rating = "★" * p.stars if p.stars else "Tiềm năng"
+        c.setFont(bold, size)
+        c.setFillColorRGB(0.70, 0.42, 0.0) if p.stars else c.setFillColorRGB(0.2, 0.45, 0.7)
+        c.drawString(margin, y, rating)
+        c.setFillColorRGB(0.1, 0.15, 0.2)
+        c.setFont(regular, size)
+        indent = size * 6.5
+        lines = _wrap(p.name, regular, size, w - 2 * margin - indent - (qr + 10 if qr else 0))
+        for i, line in enumerate(lines[:2]):
+            c.drawString(margin + indent, y - i * (size + 3), line)
+        y -= (size + 8) + (size + 3) * (min(len(lines), 2) - 1)
 
 
 # --- .xlsx export ------------------------------------------------------------------------------

@@ -268,18 +268,7 @@ def draw_card(c: canvas.Canvas, card: BadgeCard, x0: float, y0: float, w: float,
     y = _header(c, card, x0, w, top, inner, m)
     y = block(card.event_title, BOLD, 9, 6.5, 3, y, colour=(0.1, 0.15, 0.2))
     y = block(card.event_line, FONT, 7.5, 6, 1, y - 1 * mm, colour=(0.3, 0.3, 0.3))
-    # the group band
-    band_h = 8 * mm
-    y -= 2.5 * mm + band_h
-    r, g, b = hex_rgb(card.color)
-    c.setFillColorRGB(r, g, b)
-    c.rect(x0 + m, y, inner, band_h, stroke=0, fill=1)
-    light = (0.299 * r + 0.587 * g + 0.114 * b) > 0.6
-    s, lines = fit(card.group.upper(), BOLD, inner - 4 * mm, size=10, min_size=6, max_lines=1)
-    if lines:
-        c.setFillColorRGB(*((0, 0, 0) if light else (1, 1, 1)))
-        c.setFont(BOLD, s)
-        c.drawCentredString(x0 + w / 2, y + band_h / 2 - s * 0.35, lines[0])
+    y = _group_band(c, card, x0, w, y, inner, m)
 
     def person(y: float, draw: bool) -> float:
         if card.honorific:
@@ -296,7 +285,29 @@ def draw_card(c: canvas.Canvas, card: BadgeCard, x0: float, y0: float, w: float,
     floor = y0 + m + QR_MM * mm + 2 * QUIET_MODULES * (QR_MM * mm / 41) + 2 * mm
     spare = (person(start, False) - floor) if start > floor else 0
     person(start - max(0.0, spare) * 0.4, True)
-    # bottom: QR (left) and seat (right)
+    _qr_and_seat(c, card, x0, y0, w, m)
+
+
+def _group_band(c: canvas.Canvas, card: BadgeCard, x0: float, w: float, y: float, inner: float,
+                m: float) -> float:
+    """The band in the group's colour below ``y`` with the group's name (black or white, as
+    reads best); returns the band's bottom."""
+    band_h = 8 * mm
+    y -= 2.5 * mm + band_h
+    r, g, b = hex_rgb(card.color)
+    c.setFillColorRGB(r, g, b)
+    c.rect(x0 + m, y, inner, band_h, stroke=0, fill=1)
+    light = (0.299 * r + 0.587 * g + 0.114 * b) > 0.6
+    s, lines = fit(card.group.upper(), BOLD, inner - 4 * mm, size=10, min_size=6, max_lines=1)
+    if lines:
+        c.setFillColorRGB(*((0, 0, 0) if light else (1, 1, 1)))
+        c.setFont(BOLD, s)
+        c.drawCentredString(x0 + w / 2, y + band_h / 2 - s * 0.35, lines[0])
+    return y
+
+
+def _qr_and_seat(c: canvas.Canvas, card: BadgeCard, x0: float, y0: float, w: float, m: float) -> None:
+    """The card's bottom: the QR code (left, with its quiet zone) and the seat (right)."""
     modules = qr_matrix(card.code)
     n = modules.shape[0]
     unit = QR_MM * mm / n
