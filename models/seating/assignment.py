@@ -34,11 +34,6 @@ from models.events.models import Event, Group
 from models.guests.models import Attendee
 from models.seating.models import Block, Seat, block_group
 
-#: the same rule as groups_needing_seats, as SQL over a group aliased "g" (NULL: no group),
-#: for the check-in's raw SQL (models.checkin.checkin): does a seatless person need a seat?
-SEAT_NEEDED_SQL = ("(g.id IS NULL OR NOT g.is_exhibitor_staff OR g.seats_reserved > 0 OR EXISTS "
-                   "(SELECT 1 FROM block_group bg WHERE bg.group_id = g.id))")
-
 
 def group_needs_seats():
     """SQL over Group: its members need hall seats (see the module docstring)."""
