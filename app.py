@@ -9,7 +9,6 @@ from flask import Flask
 
 import config
 from admin import init_web
-from admin.security import forget_devices
 from models.base import db
 from models.caches import clear_all as clear_caches
 
@@ -41,11 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     db.init_app(app)
     init_web(app)
-    clear_caches()
-    forget_devices()
-    from admin.dashboard import forget_fragments
-
-    forget_fragments()
+    clear_caches()  # every per-process cache (models/caches.py), the dashboard refresher too
 
     import cli
 

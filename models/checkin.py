@@ -37,7 +37,7 @@ from typing import NamedTuple
 from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from models import codes
+from models import caches, codes
 from models.base import db
 from models.database import _SQLITE_WRITER, write_transaction
 from models.entities import audit
@@ -76,8 +76,6 @@ _e = Event.__table__
 _SEAT_PARTS = (_k.c.name.label("block_name"), _k.c.code.label("block_code"), _s.c.row.label("seat_row"),
                _s.c.number.label("seat_number"))
 
-_event_cache: dict[int, tuple[int, str]] = {}
-
 #: a seatless person of this group would need a hall seat (models.seating.needs_seat; the raw
 #: SQL below spells it models.seating.SEAT_NEEDED_SQL)
 _SEAT_NEEDED = (_g.c.id.is_(None) | _g.c.is_exhibitor_staff.is_(False) | (_g.c.seats_reserved > 0)
@@ -108,11 +106,11 @@ class CheckInResult:
 
 
 def _event_info(event_id: int) -> tuple[int, str]:
-    info = _event_cache.get(event_id)
+    info = caches.get(caches.event_info, event_id)
     if info is None:
         row = db.session.execute(select(_e.c.tag, _e.c.timezone).where(_e.c.id == event_id)).one()
         info = (row.tag, row.timezone)
-        _event_cache[event_id] = info
+        caches.put(caches.event_info, event_id, info)
     return info
 
 

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Integer, case, cast, func, select
 
+from models import caches
 from models.awards import Award
 from models.base import db
 from models.entities import Device
@@ -35,10 +36,6 @@ BUCKET_MINUTES = 5
 #: the version changes at least this often (kiosks going offline, seat moves)
 VERSION_TICK_SECONDS = ONLINE_SECONDS
 
-_cache_lock = threading.Lock()
-_cache: dict[tuple[int, str], dict] = {}
-
-
 def dashboard_version(ev: Event | int) -> str:
     """Changes whenever something the dashboard shows changes: a scan or an undo (the check-in
     log's newest id), a booth, a kiosk's heartbeat (10 s steps), and every 30 s anyway (kiosk
@@ -58,23 +55,20 @@ def dashboard_version(ev: Event | int) -> str:
 
 
 _version_lock = threading.Lock()
-_versions: dict[int, tuple[float, str]] = {}
 
 
 def recent_version(event_id: int, max_age: float) -> str:
     """dashboard_version, asked of the database at most every ``max_age`` seconds per process
     however many dashboards poll (one thread asks; the others take its answer)."""
-    import time
-
-    hit = _versions.get(event_id)
-    if hit is not None and time.monotonic() - hit[0] < max_age:
+    hit = caches.get(caches.dashboard_versions, event_id)
+    if hit is not None:
         return hit[1]
     with _version_lock:
-        hit = _versions.get(event_id)
-        if hit is not None and time.monotonic() - hit[0] < max_age:
+        hit = caches.get(caches.dashboard_versions, event_id)
+        if hit is not None:
             return hit[1]
         version = dashboard_version(event_id)
-        _versions[event_id] = (time.monotonic(), version)
+        caches.put(caches.dashboard_versions, event_id, (max_age, version))
     return version
 
 
@@ -84,14 +78,11 @@ def _stamp(value: datetime | None) -> str:
 
 def cached_dashboard(ev: Event, version: str) -> dict:
     key = (ev.id, version)
-    with _cache_lock:
-        hit = _cache.get(key)
+    hit = caches.get(caches.dashboard_data, key)
     if hit is not None:
         return hit
     data = dashboard_data(ev)
-    with _cache_lock:
-        _cache.clear()
-        _cache[key] = data
+    caches.put(caches.dashboard_data, key, data)
     return data
 
 
