@@ -8,7 +8,8 @@ flight hold a lock of their own around it).
 
 Pure functions keep ``functools.lru_cache`` where they are (models.badge_pdf._fit: text
 fitting, keyed by text, font and width; models.badge_pdf._logo_image: keyed by the PNG bytes;
-models.event_setup.templates: the shipped JSON files; kiosk.display.font: the kiosk's fonts):
+models.event_setup.templates: the shipped JSON files; kiosk.display.font: the kiosk's fonts;
+models.qr's tables per QR version):
 their answer never goes stale, so there is nothing to expire or clear, and lru_cache is faster
 than any cache here (no lock: it is thread-safe in C).
 """
@@ -93,9 +94,10 @@ def on_clear(reset: Callable[[], None]) -> None:
 
 
 def get(cache, key, default=None):
-    """``cache[key]`` under its lock, or ``default`` (missing or expired). (A KeyError costs less
-    than cachetools' ``get``, which looks the key up twice: measured 4 us against 10 us on a busy
-    machine, ~1 us for the dict this replaced.)"""
+    """``cache[key]`` under its lock, or ``default`` (missing or expired). (Indexing costs less
+    than cachetools' ``get``, which looks the key up twice. One hit measured: TTLCache 1.9 us,
+    LRUCache 0.8 us, against 0.3 / 0.1 us for the dicts these replaced: a few microseconds per
+    check-in.)"""
     with cache.lock:
         try:
             return cache[key]
