@@ -8,7 +8,6 @@ from pathlib import Path
 from flask import Flask
 
 import config
-from admin.core.security import forget_devices
 from admin.core.web import init_web
 from models.core.base import db
 from models.core.caches import clear_all as clear_caches
@@ -41,11 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     db.init_app(app)
     init_web(app)
-    clear_caches()
-    forget_devices()
-    from admin.dashboard.views import forget_fragments
-
-    forget_fragments()
+    clear_caches()  # every per-process cache (models/core/caches.py), the dashboard refresher too
 
     import cli
 

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
 from models.accounts.models import Device, User, hash_token
+from models.core import caches
 from models.core.base import db
 from models.core.database import write_transaction
 from models.core.timeutil import utcnow
@@ -38,10 +39,6 @@ def role_required(*roles: str) -> Callable:
     return deco
 
 
-_device_cache: dict[str, tuple[float, int | None, str, str]] = {}
-_DEVICE_TTL = 5.0
-
-
 def device_from_request() -> Device | None:
     """The kiosk device named by `Authorization: Bearer <token>`, or None.
     Cached for a few seconds per token (a revoked token stops working within 5 s)."""
@@ -54,16 +51,15 @@ def device_from_request() -> Device | None:
 
 def device_for_header(header: str) -> tuple[int, str, str] | None:
     """(id, name, kind) of the live device whose token is in this Authorization header value,
-    or None. Needs an app context; cached for _DEVICE_TTL seconds per token."""
+    or None. Needs an app context; cached for caches.DEVICE_TTL seconds per token."""
     if not header.startswith("Bearer "):
         return None
     token = header[7:].strip()
     if not token or len(token) > 200:
         return None
     digest = hash_token(token)
-    hit = _device_cache.get(digest)
-    now = time.monotonic()
-    if hit is None or now - hit[0] > _DEVICE_TTL:
+    hit = caches.get(caches.devices, digest)
+    if hit is None:
         row = db.session.execute(
             select(Device.id, Device.name, Device.kind).where(
                 Device.token_hash == digest, Device.revoked_at.is_(None)
@@ -72,11 +68,11 @@ def device_for_header(header: str) -> tuple[int, str, str] | None:
         db.session.rollback()
         if row is not None:
             _touch(row.id)
-        hit = (now, row.id if row else None, row.name if row else "", row.kind if row else "")
-        _device_cache[digest] = hit
-    if hit[1] is None:
+        hit = (row.id, row.name, row.kind) if row else (None, "", "")
+        caches.put(caches.devices, digest, hit)
+    if hit[0] is None:
         return None
-    return hit[1], hit[2], hit[3]
+    return hit
 
 
 def _touch(device_id: int) -> None:
@@ -102,7 +98,7 @@ def record_status(device_id: int, status: dict) -> None:
 
 
 def forget_devices() -> None:
-    _device_cache.clear()
+    caches.clear(caches.devices)
 
 
 def staff_user() -> User | None:

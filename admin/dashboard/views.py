@@ -12,6 +12,7 @@ from sqlalchemy import select
 from admin.core.context import event_or_404
 from admin.core.security import role_required
 from admin.dashboard import worker as dashboard_worker
+from models.core import caches
 from models.core.base import db
 from models.core.svg import bar_chart
 from models.core.timeutil import local
@@ -21,19 +22,29 @@ from models.events.service import current_event
 from models.seating.seatmap import seat_map, seat_map_svg
 
 bp = Blueprint("dashboard", __name__, url_prefix="/admin")
-_fragments: dict[tuple, tuple[str, str, float]] = {}
-_fragments_lock = threading.Lock()
+#: fragments and seat maps: caches.fragments; dashboards being polled: caches.watched
+_fragments = caches.fragments
+_refresher_lock = threading.Lock()
 
 
 def forget_fragments() -> None:
-    """Drop every cached fragment and seat map (a new app, e.g. in tests)."""
-    with _fragments_lock:
-        _fragments.clear()
-        _watched.clear()
+    """Drop every cached fragment and seat map and stop the refresher (a new app, e.g. in
+    tests; caches.clear_all does this too)."""
+    caches.clear(caches.fragments)
+    caches.clear(caches.watched)
+    _stop_refresher()
+
+
+def _stop_refresher() -> None:
+    with _refresher_lock:
         _refresher.update(app=None, healthy=False)  # a running refresher stops
         thread = _refresher.pop("thread", None)
     if thread is not None and thread is not threading.current_thread():
         thread.join(timeout=10)
+
+
+caches.on_clear(_stop_refresher)  # the refresher belongs to the app being replaced
+
 
 
 def _context(ev, version: str, mode: str) -> dict:
@@ -98,8 +109,7 @@ def fresh_fragment(key: tuple) -> tuple[str, str, float] | None:
     """The cached (version, html, at) for key = (event id, mode, language) when it may still
     be shown: its version is the current one, or it is younger than the recompute floor."""
     cfg = current_app.config
-    with _fragments_lock:
-        hit = _fragments.get(key)
+    hit = caches.get(_fragments, key)
     if hit is None:
         return None
     if time.monotonic() - hit[2] < cfg.get("DASHBOARD_MIN_RECOMPUTE", MIN_RECOMPUTE_SECONDS):
@@ -125,8 +135,7 @@ def _draw(key: tuple, here: bool) -> tuple[str, str, float] | None:
                 return None
             result = render_live(key[0], key[1])
         hit = (result[0], result[1], time.monotonic())
-        with _fragments_lock:
-            _fragments[key] = hit
+        caches.put(_fragments, key, hit)
     return hit
 
 
@@ -140,8 +149,7 @@ def _fragment(ev, mode: str) -> tuple[str, str]:
 #: seconds between the refresher's looks at the version of the dashboards being watched
 REFRESH_SECONDS = 0.2
 #: a dashboard (event, mode, language) is watched while polled within this many seconds
-WATCH_SECONDS = 10.0
-_watched: dict[tuple, float] = {}
+WATCH_SECONDS = caches.WATCH_SECONDS
 _refresher: dict[str, object] = {"pid": None, "app": None, "healthy": False}
 
 
@@ -152,11 +160,11 @@ def watch(key: tuple) -> bool:
     Returns True when that is the case (the refresher is running and healthy)."""
     import os
 
-    _watched[key] = time.monotonic()
+    caches.put(caches.watched, key, True)
     app = current_app._get_current_object()
     if not dashboard_worker.enabled(app):
         return False
-    with _fragments_lock:
+    with _refresher_lock:
         if _refresher["pid"] != os.getpid() or _refresher["app"] is not app:
             thread = threading.Thread(target=_refresh_loop, args=(app,),
                                       name="dashboard-refresher", daemon=True)
@@ -170,13 +178,11 @@ def _refresh_loop(app) -> None:
 
     while _refresher["app"] is app and _refresher["pid"] == os.getpid():
         time.sleep(app.config.get("DASHBOARD_REFRESH_SECONDS", REFRESH_SECONDS))
-        now = time.monotonic()
-        for key, at in list(_watched.items()):
+        with caches.watched.lock:  # a dashboard not polled for WATCH_SECONDS has expired
+            keys = list(caches.watched)
+        for key in keys:
             if _refresher["app"] is not app:
                 return
-            if now - at > WATCH_SECONDS:
-                _watched.pop(key, None)
-                continue
             try:
                 with app.app_context():
                     if fresh_fragment(key) is not None:
@@ -191,8 +197,7 @@ def _refresh_loop(app) -> None:
 
 
 def cached_fragment(key: tuple) -> tuple[str, str, float] | None:
-    with _fragments_lock:
-        return _fragments.get(key)
+    return caches.get(_fragments, key)
 
 
 @bp.get("/")
@@ -256,19 +261,16 @@ def seatmap_svg():
     mode = view_mode(request.args.get("mode"))
     key = ("seatmap", ev.id, mode)
     limit = current_app.config.get("DASHBOARD_SEATMAP_SECONDS", SEATMAP_SECONDS)
-    with _fragments_lock:
-        hit = _fragments.get(key)
+    hit = caches.get(_fragments, key)
     if hit is None or time.monotonic() - hit[2] > limit:
         with _seatmap_lock:
-            with _fragments_lock:
-                hit = _fragments.get(key)
+            hit = caches.get(_fragments, key)
             if hit is None or time.monotonic() - hit[2] > limit:
                 app = current_app._get_current_object()
                 svg = dashboard_worker.call(app, seatmap_in_renderer, ev.id, mode)
                 hit = ("", svg if svg is not None else render_seatmap(ev.id, mode),
                        time.monotonic())
-                with _fragments_lock:
-                    _fragments[key] = hit
+                caches.put(_fragments, key, hit)
     return Response(hit[1], mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 

@@ -47,6 +47,7 @@ from sqlalchemy.exc import IntegrityError
 
 from models.accounts.models import audit
 from models.checkin import codes
+from models.core import caches
 from models.core.base import db
 from models.core.database import SQLITE_WRITER, write_transaction
 from models.core.timeutil import local, utcnow
@@ -84,14 +85,8 @@ _e = Event.__table__
 _SEAT_PARTS = (_k.c.name.label("block_name"), _k.c.code.label("block_code"), _s.c.row.label("seat_row"),
                _s.c.number.label("seat_number"))
 
-_event_cache: dict[int, tuple[int, str]] = {}
-
-
-def forget_event_info() -> None:
-    """Drop this process's cached (tag, time zone) of every event (a new app, e.g. in tests)."""
-    _event_cache.clear()
-
-#: a seatless person of this group would need a hall seat (models.seating.assignment.needs_seat)
+#: a seatless person of this group would need a hall seat (models.seating.assignment.needs_seat; the raw
+#: SQL below spells it models.seating.assignment.SEAT_NEEDED_SQL)
 _SEAT_NEEDED = (_g.c.id.is_(None) | _g.c.is_exhibitor_staff.is_(False) | (_g.c.seats_reserved > 0)
                 | _g.c.id.in_(select(block_group.c.group_id))).label("seat_needed")
 
@@ -120,11 +115,11 @@ class CheckInResult:
 
 
 def _event_info(event_id: int) -> tuple[int, str]:
-    info = _event_cache.get(event_id)
+    info = caches.get(caches.event_info, event_id)
     if info is None:
         row = db.session.execute(select(_e.c.tag, _e.c.timezone).where(_e.c.id == event_id)).one()
         info = (row.tag, row.timezone)
-        _event_cache[event_id] = info
+        caches.put(caches.event_info, event_id, info)
     return info
 
 

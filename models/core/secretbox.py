@@ -18,11 +18,13 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from models.core import caches
+
 PREFIX = "enc1:"
 KEY_FILE_NAME = "signing_key.aes"
 
+#: held while a key file is read or created; the keys read: caches.master_keys
 _lock = threading.Lock()
-_keys: dict[str, bytes] = {}
 
 
 def key_file() -> Path:
@@ -45,7 +47,7 @@ def _master_key(path: Path | None = None) -> bytes:
     path = path or key_file()
     name = str(path)
     with _lock:
-        hit = _keys.get(name)
+        hit = caches.get(caches.master_keys, name)
         if hit is not None:
             return hit
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -61,14 +63,14 @@ def _master_key(path: Path | None = None) -> bytes:
                 os.fsync(fh.fileno())
         if len(key) != 32:
             raise ValueError(f"{path}: not a 32-byte key")
-        _keys[name] = key
+        caches.put(caches.master_keys, name, key)
         return key
 
 
 def forget() -> None:
     """Drop the cached keys (tests; a key file replaced while running)."""
     with _lock:
-        _keys.clear()
+        caches.clear(caches.master_keys)
 
 
 def seal(secret: bytes, label: str) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy import Integer, case, cast, func, select
 from models.accounts.models import Device
 from models.ceremony.models import Award
 from models.checkin.stats import attendance_figures, in_hall, percent
+from models.core import caches
 from models.core.base import db
 from models.core.timeutil import local, utcnow
 from models.events.models import District, Event, Group
@@ -34,10 +35,6 @@ _SYNC_REFUSALS = ("revoked", "unknown", "wrong_event")
 BUCKET_MINUTES = 5
 #: the version changes at least this often (kiosks going offline, seat moves)
 VERSION_TICK_SECONDS = ONLINE_SECONDS
-
-_cache_lock = threading.Lock()
-_cache: dict[tuple[int, str], dict] = {}
-
 
 def dashboard_version(ev: Event | int) -> str:
     """Changes whenever something the dashboard shows changes: a scan or an undo (the check-in
@@ -58,28 +55,20 @@ def dashboard_version(ev: Event | int) -> str:
 
 
 _version_lock = threading.Lock()
-_versions: dict[int, tuple[float, str]] = {}
-
-
-def forget_versions() -> None:
-    """Drop this process's cached dashboard versions (a new app, e.g. in tests)."""
-    _versions.clear()
 
 
 def recent_version(event_id: int, max_age: float) -> str:
     """dashboard_version, asked of the database at most every ``max_age`` seconds per process
     however many dashboards poll (one thread asks; the others take its answer)."""
-    import time
-
-    hit = _versions.get(event_id)
-    if hit is not None and time.monotonic() - hit[0] < max_age:
+    hit = caches.get(caches.dashboard_versions, event_id)
+    if hit is not None:
         return hit[1]
     with _version_lock:
-        hit = _versions.get(event_id)
-        if hit is not None and time.monotonic() - hit[0] < max_age:
+        hit = caches.get(caches.dashboard_versions, event_id)
+        if hit is not None:
             return hit[1]
         version = dashboard_version(event_id)
-        _versions[event_id] = (time.monotonic(), version)
+        caches.put(caches.dashboard_versions, event_id, (max_age, version))
     return version
 
 
@@ -89,14 +78,11 @@ def _stamp(value: datetime | None) -> str:
 
 def cached_dashboard(ev: Event, version: str) -> dict:
     key = (ev.id, version)
-    with _cache_lock:
-        hit = _cache.get(key)
+    hit = caches.get(caches.dashboard_data, key)
     if hit is not None:
         return hit
     data = dashboard_data(ev)
-    with _cache_lock:
-        _cache.clear()
-        _cache[key] = data
+    caches.put(caches.dashboard_data, key, data)
     return data
 
 

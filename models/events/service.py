@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 
 from cryptography.exceptions import InvalidTag
 from sqlalchemy import select
 
 from models.checkin import codes
-from models.core import secretbox
+from models.core import caches, secretbox
 from models.core.base import db
 from models.core.timeutil import utcnow
 from models.events.models import Event, EventKey
@@ -22,32 +21,31 @@ def current_event() -> Event | None:
     )
 
 
-_current_cache: dict[str, float | int | None] = {}
+_MISSING = object()
 
 
-def current_event_id(max_age: float = 2.0) -> int | None:
-    """The current event's id, cached for ``max_age`` seconds (the check-in hot path)."""
-    import time
-
-    at = _current_cache.get("at")
-    if at is not None and time.monotonic() - at < max_age:  # type: ignore[operator]
-        return _current_cache["id"]  # type: ignore[return-value]
+def current_event_id() -> int | None:
+    """The current event's id, cached for caches.CURRENT_EVENT_TTL seconds (the check-in hot
+    path)."""
+    ev_id = caches.get(caches.current_event, "id", _MISSING)
+    if ev_id is not _MISSING:
+        return ev_id  # type: ignore[return-value]
     ev_id = db.session.scalar(
         select(Event.id).where(Event.is_current.is_(True)).order_by(Event.id.desc()).limit(1)
     )
-    _current_cache.update(id=ev_id, at=time.monotonic())
+    caches.put(caches.current_event, "id", ev_id)
     return ev_id
 
 
 def forget_current_event() -> None:
     """Drop this process's cached current event id (after the current event changed)."""
-    _current_cache.clear()
+    caches.clear(caches.current_event)
 
 
 def create_event(*, slug: str, name: str, date: date, **fields: object) -> Event:
     """Make an event with its first key pair. Other events stop being current."""
     db.session.execute(db.update(Event).values(is_current=False))
-    _current_cache.clear()
+    forget_current_event()
     ev = Event(slug=slug, name=name, date=date, **fields)
     db.session.add(ev)
     db.session.flush()
@@ -96,13 +94,10 @@ def key_label(event_id: int, key_no: int) -> str:
     return f"event_key:{event_id}:{key_no}"
 
 
-_private_cache: dict[tuple[int, int, str], bytes] = {}
-
-
 def private_bytes(key: EventKey) -> bytes:
     """The raw private key, decrypted with instance/signing_key.aes (cached per process)."""
     cache_key = (key.event_id, key.key_no, key.private_key)
-    hit = _private_cache.get(cache_key)
+    hit = caches.get(caches.private_keys, cache_key)
     if hit is None:
         try:
             hit = secretbox.open_sealed(key.private_key, key_label(key.event_id, key.key_no))
@@ -111,19 +106,12 @@ def private_bytes(key: EventKey) -> bytes:
                 f"cannot open the signing key of event {key.event_id}: {secretbox.key_file()} "
                 "is not the key file this database was sealed with (restore it from the "
                 "backup's .signing_key.aes; docs/reliability.md)") from exc
-        if len(_private_cache) > 1000:
-            _private_cache.clear()
-        _private_cache[cache_key] = hit
+        caches.put(caches.private_keys, cache_key, hit)
     return hit
 
 
-_ring_lock = threading.Lock()
-_ring_cache: dict[str, object] = {}
-
-
 def invalidate_keyring() -> None:
-    with _ring_lock:
-        _ring_cache.clear()
+    caches.clear(caches.keyring)
 
 
 def public_keys() -> list[dict]:
@@ -142,15 +130,10 @@ def public_keys() -> list[dict]:
 
 def keyring() -> dict[tuple[int, int], bytes]:
     """(event_tag, key_no) -> raw public key, cached until a key changes in this process.
-    (Other processes on the same database re-read it every 30 s.)"""
-    import time
-
-    with _ring_lock:
-        ring = _ring_cache.get("ring")
-        if ring is not None and time.monotonic() - _ring_cache["at"] < 30:  # type: ignore[operator]
-            return ring  # type: ignore[return-value]
+    (Other processes on the same database re-read it every caches.KEYRING_TTL seconds.)"""
+    ring = caches.get(caches.keyring, "ring")
+    if ring is not None:
+        return ring
     ring = codes.keyring((k["event_tag"], k["key_no"], k["public_key"]) for k in public_keys())
-    with _ring_lock:
-        _ring_cache["ring"] = ring
-        _ring_cache["at"] = time.monotonic()
+    caches.put(caches.keyring, "ring", ring)
     return ring

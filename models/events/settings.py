@@ -55,9 +55,9 @@ def update_settings(ev: Event, values: dict[str, object], *, actor: str = "",
             changed[key] = [_plain(old), _plain(new)]
             setattr(ev, key, new)
     if "timezone" in changed:  # the check-in path keeps (tag, timezone) per event in memory
-        from models.core.caches import clear_all
+        from models.core import caches
 
-        clear_all()
+        caches.clear(caches.event_info)
     if changed:
         audit("event_settings", "event", ev.id, actor=actor, user_id=user_id, changed=changed)
     return changed

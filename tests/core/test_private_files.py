@@ -79,9 +79,9 @@ def test_signing_key_row_is_sealed_and_needs_the_key_file(app, tmp_path):
     secretbox.forget()
     with pytest.raises(InvalidTag):
         secretbox.open_sealed(key.private_key, f"event_key:{ev.id}:{key.key_no}")
-    import models.events.service
+    from models.core import caches
 
-    models.events.service._private_cache.clear()
+    caches.clear(caches.private_keys)
     with pytest.raises(RuntimeError, match="not the key file this database was sealed with"):
         private_bytes(key)
     app.config.pop("SIGNING_KEY_FILE")

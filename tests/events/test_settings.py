@@ -223,13 +223,13 @@ def test_settings_page_in_english(client, auth, event):
 
 
 def test_timezone_change_reaches_the_checkin_path(client, auth, event):
-    from models.checkin import checkin
     from models.checkin.checkin import check_in
+    from models.core import caches
 
     auth.as_role("admin")
     person = db.session.scalars(select(Attendee).where(Attendee.event_id == event.id)).first()
     check_in(event_id=event.id, attendee_id=person.id, station="Bàn", method="manual", scan_id="tz-1")
     db.session.commit()
-    assert checkin._event_cache[event.id][1] == "Asia/Ho_Chi_Minh"
+    assert caches.event_info[event.id][1] == "Asia/Ho_Chi_Minh"
     assert post(client, {**GOOD, "timezone": "Asia/Bangkok"}).status_code == 302
-    assert event.id not in checkin._event_cache
+    assert event.id not in caches.event_info
