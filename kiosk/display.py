@@ -185,7 +185,29 @@ def render_panel(state: PanelState, size: tuple[int, int]) -> Image.Image:
     inner = w - 2 * pad
     layout: dict = {}
 
-    # top bar: station + event; bottom bar: health (+ problem strip above it)
+    bar_h, bottom = _draw_bars(d, state, layout, size, pad, inner)
+    if state.result is None:
+        _draw_idle(d, layout, size, bar_h, bottom, inner)
+        state.layout = layout
+        return img
+
+    y = _draw_title(d, state, layout, pad, bar_h + pad, inner, h, fg)
+    if state.name:
+        y = _draw_name(d, state, layout, pad, y, inner, h, fg)
+    if state.seat or state.seat_text:
+        y = _draw_seat(d, state, layout, pad, y, inner, h, fg)
+    elif state.seat_at_desk and state.result == "ok":
+        y = _draw_desk_seat(d, layout, size, pad, y, inner)
+    _draw_message(d, state, layout, pad, y, inner, h, bottom, fg)
+    state.layout = layout
+    return img
+
+
+def _draw_bars(d: ImageDraw.ImageDraw, state: PanelState, layout: dict, size: tuple[int, int],
+               pad: int, inner: int) -> tuple[int, int]:
+    """Top bar: station + event; bottom bar: health (+ the problem strip above it). Returns
+    the bar height and the y where the content area ends."""
+    w, h = size
     bar_h = max(28, h // 14)
     d.rectangle([0, 0, w, bar_h], fill=BAR_BG)
     top = state.station or "Trạm check-in"
@@ -211,20 +233,26 @@ def render_panel(state: PanelState, size: tuple[int, int]) -> Image.Image:
             d.text((pad, bottom - ph + 5 + i * (f_p.size + 6)), line, font=f_p, fill=DARK)
         layout["problem"] = lines
         bottom -= ph
+    return bar_h, bottom
 
-    y = bar_h + pad
-    if state.result is None:
-        f_idle, lines = fit(IDLE_PROMPT, inner, max(20, h // 12), max(16, h // 18), True)
-        lines = wrap(IDLE_PROMPT, f_idle, inner, 4)
-        total = len(lines) * int(f_idle.size * 1.3)
-        y = bar_h + (bottom - bar_h - total) // 2
-        for line in lines:
-            d.text((w // 2, y), line, font=f_idle, fill=WHITE, anchor="ma")
-            y += int(f_idle.size * 1.3)
-        layout["idle"] = lines
-        state.layout = layout
-        return img
 
+def _draw_idle(d: ImageDraw.ImageDraw, layout: dict, size: tuple[int, int], bar_h: int,
+               bottom: int, inner: int) -> None:
+    """No result: the prompt, centred between the bars."""
+    w, h = size
+    f_idle, lines = fit(IDLE_PROMPT, inner, max(20, h // 12), max(16, h // 18), True)
+    lines = wrap(IDLE_PROMPT, f_idle, inner, 4)
+    total = len(lines) * int(f_idle.size * 1.3)
+    y = bar_h + (bottom - bar_h - total) // 2
+    for line in lines:
+        d.text((w // 2, y), line, font=f_idle, fill=WHITE, anchor="ma")
+        y += int(f_idle.size * 1.3)
+    layout["idle"] = lines
+
+
+def _draw_title(d: ImageDraw.ImageDraw, state: PanelState, layout: dict, pad: int, y: int,
+                inner: int, h: int, fg) -> int:
+    """The result's title ("(ngoại tuyến)" added to an offline ok). Returns the next y."""
     title = TITLES.get(state.result, state.result.upper())
     if state.source == "offline" and state.result == "ok":
         title += " (ngoại tuyến)"
@@ -233,30 +261,41 @@ def render_panel(state: PanelState, size: tuple[int, int]) -> Image.Image:
         d.text((pad, y), line, font=f_title, fill=fg)
         y += int(f_title.size * 1.25)
     layout["title"] = {"text": tl, "size": f_title.size}
-    y += pad // 2
+    return y + pad // 2
 
-    if state.name:
-        f_name, nl = fit(state.name, inner, max(28, h // 7), max(20, h // 13), True)
-        layout["name"] = {"lines": nl, "size": f_name.size, "xy": []}
-        for line in nl:
-            layout["name"]["xy"].append((pad, y))
-            d.text((pad, y), line, font=f_name, fill=fg)
-            y += int(f_name.size * 1.2)
-        y += pad // 3
-    if state.seat or state.seat_text:
-        y = _draw_seat(d, state, layout, pad, y, inner, h, fg)
-    elif state.seat_at_desk and state.result == "ok":
-        f_desk, dl = fit(DESK_SEAT_LINE, inner - pad, max(22, h // 11), max(16, h // 20), True)
-        box_h = int(f_desk.size * 1.3) * len(dl) + pad // 2
-        y += pad // 4
-        d.rounded_rectangle([pad - pad // 4, y - pad // 4, w - pad + pad // 4, y + box_h],
-                            radius=max(4, pad // 3), fill=DESK_BOX)
-        layout["seat_at_desk"] = {"lines": dl, "size": f_desk.size, "xy": (pad, y)}
-        for line in dl:
-            d.text((pad, y), line, font=f_desk, fill=DARK)
-            y += int(f_desk.size * 1.3)
-        y += pad // 2
 
+def _draw_name(d: ImageDraw.ImageDraw, state: PanelState, layout: dict, pad: int, y: int,
+               inner: int, h: int, fg) -> int:
+    """The guest's name in large type (at most two lines). Returns the next y."""
+    f_name, nl = fit(state.name, inner, max(28, h // 7), max(20, h // 13), True)
+    layout["name"] = {"lines": nl, "size": f_name.size, "xy": []}
+    for line in nl:
+        layout["name"]["xy"].append((pad, y))
+        d.text((pad, y), line, font=f_name, fill=fg)
+        y += int(f_name.size * 1.2)
+    return y + pad // 3
+
+
+def _draw_desk_seat(d: ImageDraw.ImageDraw, layout: dict, size: tuple[int, int], pad: int,
+                    y: int, inner: int) -> int:
+    """An "ok" without a needed seat: the "seat at the desk" line in a highlighted box.
+    Returns the next y."""
+    w, h = size
+    f_desk, dl = fit(DESK_SEAT_LINE, inner - pad, max(22, h // 11), max(16, h // 20), True)
+    box_h = int(f_desk.size * 1.3) * len(dl) + pad // 2
+    y += pad // 4
+    d.rounded_rectangle([pad - pad // 4, y - pad // 4, w - pad + pad // 4, y + box_h],
+                        radius=max(4, pad // 3), fill=DESK_BOX)
+    layout["seat_at_desk"] = {"lines": dl, "size": f_desk.size, "xy": (pad, y)}
+    for line in dl:
+        d.text((pad, y), line, font=f_desk, fill=DARK)
+        y += int(f_desk.size * 1.3)
+    return y + pad // 2
+
+
+def _draw_message(d: ImageDraw.ImageDraw, state: PanelState, layout: dict, pad: int, y: int,
+                  inner: int, h: int, bottom: int, fg) -> None:
+    """The message under the result (as much as fits above ``bottom``), then ``extra``."""
     message = state.message or DEFAULT_MESSAGES.get(state.result, "")
     if state.seat_at_desk and state.result == "ok" and not state.message:
         message = DESK_SEAT_MESSAGE
@@ -275,8 +314,6 @@ def render_panel(state: PanelState, size: tuple[int, int]) -> Image.Image:
         f_x = font(max(12, h // 30), True)
         d.text((pad, min(y + 4, bottom - f_x.size - 4)), state.extra, font=f_x, fill=fg)
         layout["extra"] = state.extra
-    state.layout = layout
-    return img
 
 
 def _fit_parts(text: str, max_width: int, size: int, min_size: int

@@ -103,72 +103,106 @@ def _recipient(name: object, org: object, index: dict[str, list[Attendee]]) -> t
 
 def import_awards(event: Event, data: bytes, *, actor: str = "") -> ImportReport:
     """Read awards from .xlsx bytes (see the module docstring). Flushes on success only."""
-    from models.core.spreadsheet import SpreadsheetError, read_sheets
-
     check_unlocked(event.id)
     report = ImportReport()
-    try:  # the one guarded reader (models/core/spreadsheet.py): bombs refused before openpyxl builds
-        rows = read_sheets(data, data_only=True, max_rows=MAX_ROWS + 1)[0][1]
-    except SpreadsheetError as exc:
-        report.errors.append((0, str(exc)))
+    sheet = _read_rows(data, report)
+    if sheet is None:
         return report
-    except IndexError:  # no sheet at all
-        report.errors.append((0, "Tệp không phải là bảng tính Excel (.xlsx) hợp lệ."))
-        return report
-    if not rows:
-        report.errors.append((0, "Bảng tính trống."))
-        return report
-    cols = _columns(rows[0])
-    missing = [n for n in ("product", "entity", "tier") if n not in cols]
-    if missing:
-        report.errors.append((1, "Thiếu cột: " + ", ".join(
-            {"product": "Sản phẩm", "entity": "Chủ thể", "tier": "Hạng"}[m] for m in missing)))
-        return report
-    if len(rows) > MAX_ROWS:
-        report.errors.append((0, f"Tối đa {MAX_ROWS} dòng."))
-        return report
+    rows, cols = sheet
     tiers = list(db.session.scalars(select(AwardTier).where(AwardTier.event_id == event.id)))
     districts = list(db.session.scalars(select(District).where(District.event_id == event.id)))
     people = _people_index(event.id)
     existing = {(fold(a.product_name), fold(a.entity_name)): a for a in db.session.scalars(
         select(Award).where(Award.event_id == event.id))}
 
-    def cell(row: tuple, name: str) -> object:
-        i = cols.get(name)
-        return row[i] if i is not None and i < len(row) else None
-
     planned = []
     for n, row in enumerate(rows[1:], start=2):
         if not any(clean(v) for v in row):
             continue
-        product, entity = clean(cell(row, "product"))[:300], clean(cell(row, "entity"))[:300]
-        errs = []
-        if not product:
-            errs.append("thiếu tên sản phẩm")
-        if not entity:
-            errs.append("thiếu tên chủ thể")
-        tier = _tier(cell(row, "tier"), tiers)
-        if tier is None:
-            errs.append(f"hạng “{clean(cell(row, 'tier'))}” không có trong sự kiện")
-        district = None
-        dname = fold(cell(row, "district"))
-        if dname:
-            district = next((d for d in districts if dname in (fold(d.name), fold(d.code))
-                             or fold(d.name).endswith(" " + dname)), None)
-            if district is None:
-                errs.append(f"không có địa phương “{clean(cell(row, 'district'))}”")
-        person, err = _recipient(cell(row, "recipient"), cell(row, "organisation"), people)
-        if err:
-            errs.append(err)
+        plan, errs = _plan_row(row, cols, tiers, districts, people)
         if errs:
             report.errors.append((n, "; ".join(errs)))
             continue
-        planned.append((product, entity, tier, district, person, clean(cell(row, "decision"))[:100]))
+        planned.append(plan)
     if report.errors:
         return report
     if not planned:
         report.errors.append((0, "Không có dòng dữ liệu nào."))
         return report
+    _save_planned(event, planned, existing, report)
+    db.session.flush()
+    audit("import_awards", "event", event.id, actor=actor, created=report.created,
+          updated=report.updated)
+    award_batches(event, actor=actor)
+    return report
+
+
+def _read_rows(data: bytes, report: ImportReport) -> tuple[list, dict[str, int]] | None:
+    """The first sheet's rows and the header's columns; None (the error in ``report``) for a
+    file that is no spreadsheet, an empty one, one without the needed columns or too long."""
+    from models.core.spreadsheet import SpreadsheetError, read_sheets
+
+    try:  # the one guarded reader (models/core/spreadsheet.py): bombs refused before openpyxl builds
+        rows = read_sheets(data, data_only=True, max_rows=MAX_ROWS + 1)[0][1]
+    except SpreadsheetError as exc:
+        report.errors.append((0, str(exc)))
+        return None
+    except IndexError:  # no sheet at all
+        report.errors.append((0, "Tệp không phải là bảng tính Excel (.xlsx) hợp lệ."))
+        return None
+    if not rows:
+        report.errors.append((0, "Bảng tính trống."))
+        return None
+    cols = _columns(rows[0])
+    missing = [n for n in ("product", "entity", "tier") if n not in cols]
+    if missing:
+        report.errors.append((1, "Thiếu cột: " + ", ".join(
+            {"product": "Sản phẩm", "entity": "Chủ thể", "tier": "Hạng"}[m] for m in missing)))
+        return None
+    if len(rows) > MAX_ROWS:
+        report.errors.append((0, f"Tối đa {MAX_ROWS} dòng."))
+        return None
+    return rows, cols
+
+
+def _cell(row: tuple, cols: dict[str, int], name: str) -> object:
+    i = cols.get(name)
+    return row[i] if i is not None and i < len(row) else None
+
+
+def _plan_row(row: tuple, cols: dict[str, int], tiers: list[AwardTier], districts: list[District],
+              people: dict[str, list[Attendee]]) -> tuple[tuple | None, list[str]]:
+    """One data row as (product, entity, tier, district, person, decision), or its errors."""
+    product = clean(_cell(row, cols, "product"))[:300]
+    entity = clean(_cell(row, cols, "entity"))[:300]
+    errs = []
+    if not product:
+        errs.append("thiếu tên sản phẩm")
+    if not entity:
+        errs.append("thiếu tên chủ thể")
+    tier = _tier(_cell(row, cols, "tier"), tiers)
+    if tier is None:
+        errs.append(f"hạng “{clean(_cell(row, cols, 'tier'))}” không có trong sự kiện")
+    district = None
+    dname = fold(_cell(row, cols, "district"))
+    if dname:
+        district = next((d for d in districts if dname in (fold(d.name), fold(d.code))
+                         or fold(d.name).endswith(" " + dname)), None)
+        if district is None:
+            errs.append(f"không có địa phương “{clean(_cell(row, cols, 'district'))}”")
+    person, err = _recipient(_cell(row, cols, "recipient"), _cell(row, cols, "organisation"), people)
+    if err:
+        errs.append(err)
+    if errs:
+        return None, errs
+    return (product, entity, tier, district, person,
+            clean(_cell(row, cols, "decision"))[:100]), errs
+
+
+def _save_planned(event: Event, planned: list[tuple], existing: dict[tuple[str, str], Award],
+                  report: ImportReport) -> None:
+    """Create or update the planned awards (matched by folded product + entity); counts them
+    in ``report``."""
     for product, entity, tier, district, person, decision in planned:
         award = existing.get((fold(product), fold(entity)))
         if award is None:
@@ -182,11 +216,6 @@ def import_awards(event: Event, data: bytes, *, actor: str = "") -> ImportReport
         award.district_id = district.id if district else None
         award.recipient_id = person.id if person else None
         award.decision_no = decision or award.decision_no or ""
-    db.session.flush()
-    audit("import_awards", "event", event.id, actor=actor, created=report.created,
-          updated=report.updated)
-    award_batches(event, actor=actor)
-    return report
 
 
 def awards_from_products(event: Event, *, actor: str = "") -> int:

@@ -137,58 +137,19 @@ def award_batches(event: Event, capacity: int | None = None, *, reorder: bool = 
     the current positions (manual order). Raises SequenceLocked once the hand-out has started,
     SequenceError for a capacity below 1. Flushes, does not commit."""
     check_unlocked(event.id)
-    if capacity is not None:
-        if not isinstance(capacity, int) or capacity < 1 or capacity > 200:
-            raise SequenceError("Số người trên sân khấu phải từ 1 đến 200.")
-        event.stage_capacity = capacity
-    cap = max(1, event.stage_capacity or 10)
+    cap = _stage_capacity(event, capacity)
     tiers = tiers_in_order(event.id)
-    tier_rank = {t.id: i for i, t in enumerate(tiers)}
-    district_rank = {d.id: d.sort_order for d in db.session.scalars(
-        select(District).where(District.event_id == event.id))}
-    awards = list(db.session.scalars(select(Award).where(Award.event_id == event.id)))
-    names = dict(db.session.execute(
-        select(Attendee.id, Attendee.sort_key).where(
-            Attendee.id.in_({a.recipient_id for a in awards if a.recipient_id}))
-    ).all())
-    if reorder:
-        awards.sort(key=lambda a: _rule_key(a, tier_rank, district_rank, names))
-    else:
-        awards.sort(key=lambda a: (tier_rank.get(a.tier_id, 9999), a.position, a.id))
-
-    old = {b.number: b.presenter_id for b in db.session.scalars(
-        select(AwardBatch).where(AwardBatch.event_id == event.id))}
+    awards = _awards_in_order(event.id, tiers, reorder)
+    old = _clear_batches(event.id)
     manual = {} if reorder else old
-    db.session.execute(update(Award).where(Award.event_id == event.id).values(batch_id=None))
-    db.session.execute(delete(AwardBatch).where(AwardBatch.event_id == event.id))
-    db.session.flush()
 
     recipients = {a.recipient_id for a in awards if a.recipient_id}
     leaders = _leaders(event.id, recipients)
     batches: list[AwardBatch] = []
     position = 0
     for tier in tiers:
-        units: list[list[Award]] = []
-        by_person: dict[int, list[Award]] = {}
-        for a in awards:
-            if a.tier_id != tier.id:
-                continue
-            if a.recipient_id and a.recipient_id in by_person:
-                by_person[a.recipient_id].append(a)
-                continue
-            unit = [a]
-            units.append(unit)
-            if a.recipient_id:
-                by_person[a.recipient_id] = unit
-        for chunk in _chunks(units, cap):
-            number = len(batches) + 1
-            presenter = manual.get(number)
-            if presenter is None and leaders:
-                presenter = leaders[(number - 1) % len(leaders)]
-            batch = AwardBatch(event_id=event.id, tier_id=tier.id, number=number,
-                               presenter_id=presenter)
-            db.session.add(batch)
-            db.session.flush()
+        for chunk in _chunks(_tier_units(awards, tier), cap):
+            batch = _new_batch(event.id, tier, len(batches) + 1, manual, leaders)
             for a in chunk:
                 a.position = position
                 a.batch_id = batch.id
@@ -201,6 +162,72 @@ def award_batches(event: Event, capacity: int | None = None, *, reorder: bool = 
     bump_version(event.id)
     db.session.flush()
     return batches
+
+
+def _stage_capacity(event: Event, capacity: int | None) -> int:
+    """People per batch: ``capacity`` checked and stored, else the event's (default 10)."""
+    if capacity is not None:
+        if not isinstance(capacity, int) or capacity < 1 or capacity > 200:
+            raise SequenceError("Số người trên sân khấu phải từ 1 đến 200.")
+        event.stage_capacity = capacity
+    return max(1, event.stage_capacity or 10)
+
+
+def _awards_in_order(event_id: int, tiers: list[AwardTier], reorder: bool) -> list[Award]:
+    """The event's awards by the rules (``reorder``), else tier by tier in their current order."""
+    tier_rank = {t.id: i for i, t in enumerate(tiers)}
+    district_rank = {d.id: d.sort_order for d in db.session.scalars(
+        select(District).where(District.event_id == event_id))}
+    awards = list(db.session.scalars(select(Award).where(Award.event_id == event_id)))
+    names = dict(db.session.execute(
+        select(Attendee.id, Attendee.sort_key).where(
+            Attendee.id.in_({a.recipient_id for a in awards if a.recipient_id}))
+    ).all())
+    if reorder:
+        awards.sort(key=lambda a: _rule_key(a, tier_rank, district_rank, names))
+    else:
+        awards.sort(key=lambda a: (tier_rank.get(a.tier_id, 9999), a.position, a.id))
+    return awards
+
+
+def _clear_batches(event_id: int) -> dict[int, int | None]:
+    """Delete the event's batches (awards unlinked); returns their presenters by number."""
+    old = {b.number: b.presenter_id for b in db.session.scalars(
+        select(AwardBatch).where(AwardBatch.event_id == event_id))}
+    db.session.execute(update(Award).where(Award.event_id == event_id).values(batch_id=None))
+    db.session.execute(delete(AwardBatch).where(AwardBatch.event_id == event_id))
+    db.session.flush()
+    return old
+
+
+def _tier_units(awards: list[Award], tier: AwardTier) -> list[list[Award]]:
+    """The tier's awards in order, one unit per person (a recipient's awards together)."""
+    units: list[list[Award]] = []
+    by_person: dict[int, list[Award]] = {}
+    for a in awards:
+        if a.tier_id != tier.id:
+            continue
+        if a.recipient_id and a.recipient_id in by_person:
+            by_person[a.recipient_id].append(a)
+            continue
+        unit = [a]
+        units.append(unit)
+        if a.recipient_id:
+            by_person[a.recipient_id] = unit
+    return units
+
+
+def _new_batch(event_id: int, tier: AwardTier, number: int, manual: dict[int, int | None],
+               leaders: list[int]) -> AwardBatch:
+    """Batch ``number`` (added and flushed): its presenter kept (manual order) or the next leader."""
+    presenter = manual.get(number)
+    if presenter is None and leaders:
+        presenter = leaders[(number - 1) % len(leaders)]
+    batch = AwardBatch(event_id=event_id, tier_id=tier.id, number=number,
+                       presenter_id=presenter)
+    db.session.add(batch)
+    db.session.flush()
+    return batch
 
 
 def move_award(event: Event, award_id: int, *, to_position: int, actor: str = "") -> None:

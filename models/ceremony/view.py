@@ -180,30 +180,9 @@ def mc_snapshot(event: Event, *, now: datetime | None = None, lang: str = "vi") 
     items = list(db.session.scalars(
         select(ProgrammeItem).where(ProgrammeItem.event_id == event.id)
         .order_by(ProgrammeItem.position, ProgrammeItem.id)))
-    batches = list(db.session.scalars(
-        select(AwardBatch).where(AwardBatch.event_id == event.id).order_by(AwardBatch.number)
-        .options(selectinload(AwardBatch.awards).selectinload(Award.recipient),
-                 selectinload(AwardBatch.awards).selectinload(Award.substitute),
-                 selectinload(AwardBatch.presenter))))
-    by_id = {b.id: b for b in batches}
-    current_batch = by_id.get(state.batch_id)
-    next_batch = None
-    if current_batch is not None:
-        next_batch = next((b for b in batches if b.number > current_batch.number), None)
-    elif i < len(steps):
-        # before the segment: the first batch still to come is what the ushers prepare
-        upcoming = [s[1] for s in steps[max(i, 0):] if s[1] is not None]
-        next_batch = by_id.get(upcoming[0]) if upcoming else None
-    current_item = next((it for it in items if it.id == state.programme_item_id), None)
-    next_item = None
-    if current_item is not None:
-        next_item = next((it for it in items if it.position > current_item.position), None)
-    elif i < 0 and items:
-        next_item = items[0]
-    prog = [_item(event, it, now) for it in items]
-    for p in prog:
-        p["current"] = current_item is not None and p["id"] == current_item.id
-        p["done"] = p["actual_end"] is not None and not p["current"]
+    batches = _mc_batches(event.id)
+    current_batch, next_batch = _current_and_next_batch(batches, steps, i, state.batch_id)
+    prog, next_p = _mc_programme(event, items, state.programme_item_id, i, now)
 
     missing = _missing(batches)
     recipients = {a.recipient_id: a.recipient for b in batches for a in b.awards if a.recipient}
@@ -218,7 +197,7 @@ def mc_snapshot(event: Event, *, now: datetime | None = None, lang: str = "vi") 
         "steps": len(steps),
         "programme": prog,
         "current_item": cur,
-        "next_item": next((p for p in prog if next_item is not None and p["id"] == next_item.id), None),
+        "next_item": next_p,
         "late_minutes": cur["late_minutes"] if cur else None,
         "batch": _batch(current_batch, len(batches), tz, lang),
         "next_batch": _batch(next_batch, len(batches), tz, lang),
@@ -231,6 +210,48 @@ def mc_snapshot(event: Event, *, now: datetime | None = None, lang: str = "vi") 
                                    not state.locked),
                 "next": i < len(steps), "back": i >= 0},
     }
+
+
+def _mc_batches(event_id: int) -> list[AwardBatch]:
+    """The event's batches in order, with their awards, recipients, substitutes and presenter."""
+    return list(db.session.scalars(
+        select(AwardBatch).where(AwardBatch.event_id == event_id).order_by(AwardBatch.number)
+        .options(selectinload(AwardBatch.awards).selectinload(Award.recipient),
+                 selectinload(AwardBatch.awards).selectinload(Award.substitute),
+                 selectinload(AwardBatch.presenter))))
+
+
+def _current_and_next_batch(batches: list[AwardBatch], steps: list, i: int,
+                            batch_id: int | None) -> tuple[AwardBatch | None, AwardBatch | None]:
+    """The batch on stage (``batch_id``) and the one after it; before the segment (step ``i``
+    of ``steps``) no current one and the first batch still to come."""
+    by_id = {b.id: b for b in batches}
+    current_batch = by_id.get(batch_id)
+    next_batch = None
+    if current_batch is not None:
+        next_batch = next((b for b in batches if b.number > current_batch.number), None)
+    elif i < len(steps):
+        # before the segment: the first batch still to come is what the ushers prepare
+        upcoming = [s[1] for s in steps[max(i, 0):] if s[1] is not None]
+        next_batch = by_id.get(upcoming[0]) if upcoming else None
+    return current_batch, next_batch
+
+
+def _mc_programme(event: Event, items: list[ProgrammeItem], item_id: int | None, i: int,
+                  now: datetime) -> tuple[list[dict], dict | None]:
+    """The programme as dicts (``current``, ``done`` marked; ``item_id`` is running) and the
+    next item's dict (before the show starts, the first item)."""
+    current_item = next((it for it in items if it.id == item_id), None)
+    next_item = None
+    if current_item is not None:
+        next_item = next((it for it in items if it.position > current_item.position), None)
+    elif i < 0 and items:
+        next_item = items[0]
+    prog = [_item(event, it, now) for it in items]
+    for p in prog:
+        p["current"] = current_item is not None and p["id"] == current_item.id
+        p["done"] = p["actual_end"] is not None and not p["current"]
+    return prog, next((p for p in prog if next_item is not None and p["id"] == next_item.id), None)
 
 
 def stage_snapshot(event: Event, lang: str = "vi") -> dict:

@@ -115,42 +115,8 @@ def fix_caps(text: object, names: tuple[str, ...] | list[str] = ()) -> str:
         return value
     words = value.split(" ")
     out = [w.lower() for w in words]
-    cap = [False] * len(words)
-    keep = [_is_acronym(w) for w in words]
-    for j, w in enumerate(words):  # "TƯ" (trung ương) stands alone at the end; "ĐẦU TƯ" is a word
-        if w.strip(",;:()") == "TƯ" and (j == len(words) - 1 or words[j + 1].startswith(("(", "-"))):
-            keep[j] = j == 0 or words[j - 1].strip(",;:()") not in ("ĐẦU", "TƯ")
-    proper = False
-    i = 0
-    while i < len(words):
-        w = out[i]
-        if proper and w in ("và", "-", "(") or w.startswith("("):
-            proper = False
-        if proper:
-            cap[i] = True
-        n = _phrase_at(words, i, _PLACE_WORDS) or _phrase_at(words, i, _LEGAL_FORMS)
-        if n:
-            proper = True
-            i += n
-            continue
-        n = _phrase_at(words, i, _AGENCIES)
-        if n and w == "trường" and i and out[i - 1] in ("môi", "thị", "chiến", "hiện", "lập"):
-            n = 0  # "môi trường", "thị trường": an ordinary word, not a school
-        if n:
-            # "Trưởng phòng Kinh tế", "Phó ban Tuyên giáo": a position, the unit's name follows
-            cap[i] = not (i and out[i - 1] in ("trưởng", "phó"))
-            if i + n < len(words):
-                cap[i + n] = True
-                # "Sở Nông nghiệp và Môi trường": the second field of the name after "và" too
-                for k in range(i + n + 1, min(i + n + 3, len(words) - 1)):
-                    if out[k] == "và" and not words[k - 1].endswith(","):
-                        cap[k + 1] = True
-                        break
-            i += n
-            continue
-        if words[i].endswith(","):
-            proper = False
-        i += 1
+    keep = _kept_in_capitals(words)
+    cap = _capitalised(words, out)
     folded = [fold(w.strip(",;:()")) for w in words]
     for name in names:
         parts = fold(name).split(" ")
@@ -168,6 +134,58 @@ def fix_caps(text: object, names: tuple[str, ...] | list[str] = ()) -> str:
         else:
             result.append(lo)
     return " ".join(result)
+
+
+def _kept_in_capitals(words: list[str]) -> list[bool]:
+    """fix_caps: which words stay as written (acronyms)."""
+    keep = [_is_acronym(w) for w in words]
+    for j, w in enumerate(words):  # "TƯ" (trung ương) stands alone at the end; "ĐẦU TƯ" is a word
+        if w.strip(",;:()") == "TƯ" and (j == len(words) - 1 or words[j + 1].startswith(("(", "-"))):
+            keep[j] = j == 0 or words[j - 1].strip(",;:()") not in ("ĐẦU", "TƯ")
+    return keep
+
+
+def _capitalised(words: list[str], out: list[str]) -> list[bool]:
+    """fix_caps: which words get a capital initial (place and enterprise names, agencies);
+    ``out`` is ``words`` in lower case."""
+    cap = [False] * len(words)
+    proper = False
+    i = 0
+    while i < len(words):
+        w = out[i]
+        if proper and w in ("và", "-", "(") or w.startswith("("):
+            proper = False
+        if proper:
+            cap[i] = True
+        n = _phrase_at(words, i, _PLACE_WORDS) or _phrase_at(words, i, _LEGAL_FORMS)
+        if n:
+            proper = True
+            i += n
+            continue
+        n = _phrase_at(words, i, _AGENCIES)
+        if n and w == "trường" and i and out[i - 1] in ("môi", "thị", "chiến", "hiện", "lập"):
+            n = 0  # "môi trường", "thị trường": an ordinary word, not a school
+        if n:
+            _capitalise_agency(words, out, cap, i, n)
+            i += n
+            continue
+        if words[i].endswith(","):
+            proper = False
+        i += 1
+    return cap
+
+
+def _capitalise_agency(words: list[str], out: list[str], cap: list[bool], i: int, n: int) -> None:
+    """fix_caps: the agency word at ``i`` (``n`` words long) and the name after it."""
+    # "Trưởng phòng Kinh tế", "Phó ban Tuyên giáo": a position, the unit's name follows
+    cap[i] = not (i and out[i - 1] in ("trưởng", "phó"))
+    if i + n < len(words):
+        cap[i + n] = True
+        # "Sở Nông nghiệp và Môi trường": the second field of the name after "và" too
+        for k in range(i + n + 1, min(i + n + 3, len(words) - 1)):
+            if out[k] == "và" and not words[k - 1].endswith(","):
+                cap[k + 1] = True
+                break
 
 
 def _letter_key(word: str) -> tuple[str, str]:
