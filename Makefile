@@ -13,13 +13,25 @@ SYS_PKGS := libzbar0 fonts-dejavu-core fonts-liberation2 libgl1 libglib2.0-0
 # the kiosk's real OpenCV window, caddy for the HTTPS-proxy test (docs/https.md).
 TEST_SYS_PKGS := chromium poppler-utils xvfb xauth caddy
 
-.PHONY: install install-test run test lint bench clean translations sys-packages
+.PHONY: install install-test run test lint lock bench clean translations sys-packages
+
+# Python packages: the locked runtime (requirements.txt) for `make install`, the locked runtime +
+# tests and tools (requirements-dev.txt) for `make install-test`; both then install the project
+# itself, editable (`pip install --no-deps -e .`: the `event-kiosk` command). `make lock` compiles
+# the lock files from requirements.in / requirements-dev.in (pip-tools; existing pins are kept,
+# `make lock UPGRADE=1` moves every package to the newest release the .in files allow).
+PIP := $(BIN)/pip install --disable-pip-version-check -q
 
 install: sys-packages $(VENV)/.installed translations
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
+	$(PIP) -r requirements.txt
+	$(PIP) --no-deps -e .
+	@touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(PIP) -r requirements-dev.txt
 	@touch $@
 
 sys-packages:
@@ -31,7 +43,12 @@ translations/en/LC_MESSAGES/messages.mo: translations/en/LC_MESSAGES/messages.po
 	@$(BIN)/pybabel compile -d translations 2>/dev/null
 
 install-test:
-	@$(MAKE) --no-print-directory install EXTRA_SYS_PKGS="$(TEST_SYS_PKGS)"
+	@$(MAKE) --no-print-directory install $(VENV)/.installed-dev EXTRA_SYS_PKGS="$(TEST_SYS_PKGS)"
+
+LOCK_OPTS := -q --strip-extras --no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade)
+lock: $(VENV)/.installed-dev
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile $(LOCK_OPTS) -o requirements.txt requirements.in
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile $(LOCK_OPTS) -o requirements-dev.txt requirements-dev.in
 
 run: install
 	$(BIN)/flask --app app init-db
@@ -41,8 +58,9 @@ run: install
 test: install-test
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
-lint: install
+lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
+	@# TODO(issue 17): add `$(BIN)/ruff format --check .` once the code base is formatted (not yet)
 	$(BIN)/lint-imports
 
 bench: install

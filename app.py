@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from flask import Flask
@@ -17,8 +16,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     config.private_files()  # umask 077 before instance/ or the database is created
     app = Flask(__name__, instance_path=str(config.INSTANCE_DIR), instance_relative_config=True)
     app.config.from_object(config.Config)
+    app.config.update(config.from_environment())
+    app.config["INSTANCE_DIR"] = app.instance_path
     app.config["SECRET_KEY"] = config.secret_key() if not test_config else "test-only-secret"
-    app.config["SQLALCHEMY_DATABASE_URI"] = config.database_url()
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
     if test_config:
         app.config.update(test_config)
@@ -31,7 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = opts
     else:
         opts = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
-        opts.setdefault("pool_size", int(os.environ.get("DB_POOL_SIZE", "20")))
+        opts.setdefault("pool_size", int(app.config["DB_POOL_SIZE"]))
         opts.setdefault("pool_pre_ping", True)
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = opts
 

@@ -12,9 +12,22 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import func, select
 
+import config
 from commands import OutPath
 from models.accounts.models import ROLES, Device, User, audit, hash_token
 from models.core.base import db
+
+
+def main() -> None:
+    """The ``event-kiosk`` command (pyproject.toml): the commands of ``flask --app app``, the
+    same group, app factory and plugins (``db``), without having to name the app."""
+    from flask.cli import FlaskGroup
+
+    from app import create_app
+
+    group = FlaskGroup(name="event-kiosk", create_app=create_app,
+                       help="Event Kiosk's commands (the same as `flask --app app ...`).")
+    group.main(prog_name="event-kiosk")
 
 
 def register(app: Flask) -> None:
@@ -181,17 +194,20 @@ def _safe_cell(value: object) -> str:
     return "'" + text if text.startswith(DANGEROUS) else text
 
 
+def _setting(name: str):
+    """A serve option's default: the app's setting (config.py read it from the environment)."""
+    return current_app.config[name] if current_app else config.from_environment()[name]
+
+
 @click.command("serve")
-@click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"),
-              show_default="HOST or 127.0.0.1")
-@click.option("--port", default=lambda: int(os.environ.get("PORT", "8000")), type=int,
-              show_default="PORT or 8000")
-@click.option("--threads", default=lambda: int(os.environ.get("THREADS", "8")), type=int,
+@click.option("--host", default=lambda: _setting("HOST"), show_default="HOST or 127.0.0.1")
+@click.option("--port", default=lambda: _setting("PORT"), type=int, show_default="PORT or 8000")
+@click.option("--threads", default=lambda: _setting("THREADS"), type=int,
               show_default="THREADS or 8", help="waitress threads per worker process")
-@click.option("--workers", default=lambda: int(os.environ.get("WORKERS", "1")), type=int,
+@click.option("--workers", default=lambda: _setting("WORKERS"), type=int,
               show_default="WORKERS or 1",
               help="server processes sharing the port (2 uses both cores of a 2-core laptop)")
-@click.option("--trusted-proxy", default=lambda: os.environ.get("TRUSTED_PROXY", ""),
+@click.option("--trusted-proxy", default=lambda: _setting("TRUSTED_PROXY"),
               show_default="TRUSTED_PROXY or none",
               help="address of a reverse proxy (e.g. caddy on 127.0.0.1) whose X-Forwarded-For/"
                    "-Proto/-Host headers are believed; from any other address they are dropped")
@@ -272,8 +288,8 @@ def run_waitress(app: Flask, *, host: str, port: int, threads: int, workers: int
 
     # Python's GIL switch interval stays at its 5 ms default: measured with
     # scripts/bench_checkin.py, 1 ms halved the throughput (912 -> 526 check-ins/s).
-    if os.environ.get("SWITCH_INTERVAL"):
-        sys.setswitchinterval(float(os.environ["SWITCH_INTERVAL"]))
+    if app.config.get("SWITCH_INTERVAL"):
+        sys.setswitchinterval(float(app.config["SWITCH_INTERVAL"]))
     # "Task queue depth is N" on every queued request would flood the operator's terminal
     import logging
 

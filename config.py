@@ -1,7 +1,13 @@
-"""Defaults only. Secrets come from the environment or instance/ (never committed)."""
+"""Every setting of the server in one place: ``Config`` declares each with its default and its
+meaning (the ``#:`` comment above it); the environment variables of ``ENVIRONMENT`` are read
+here and nowhere else (``from_environment``, called by create_app). Secrets come from the
+environment or instance/ (never committed). The README's table of settings is
+``settings_table()`` (tests/core/test_settings.py keeps the two equal). The kiosk program has its own
+settings, kiosk/config.py (KIOSK_* variables): it runs on another machine."""
 
 from __future__ import annotations
 
+import ast
 import os
 import secrets
 from pathlib import Path
@@ -47,8 +53,9 @@ def secret_key() -> str:
         return key
 
 
-def database_url() -> str:
-    url = os.environ.get("DATABASE_URL")
+def database_url(environ=None) -> str:
+    """DATABASE_URL with the psycopg 3 driver named, else SQLite in instance/."""
+    url = (os.environ if environ is None else environ).get("DATABASE_URL")
     if url:
         # Heroku-style URLs name the old driver; we use psycopg 3.
         if url.startswith("postgres://"):
@@ -60,33 +67,169 @@ def database_url() -> str:
 
 
 class Config:
+    """The settings (app.config), each with its default; ``#:`` above a setting says what it
+    means (and becomes its line in the README's table). Those in ENVIRONMENT are taken from
+    that environment variable when it is set and not empty."""
+
+    #: folder of the server's own files: SQLite database, secret and signing keys, uploads,
+    #: demo logins (created 0700); read once, when config.py is imported
+    INSTANCE_DIR = None  # filled by create_app (the app's instance_path)
+    #: signs session cookies, CSRF tokens and private links; unset: a random key made once and
+    #: kept in instance/secret_key (0600)
+    SECRET_KEY = None  # filled by create_app
+    #: the database; postgres:// and postgresql:// URLs are given the psycopg 3 driver
     SQLALCHEMY_DATABASE_URI = None  # filled by create_app
-    SQLALCHEMY_TRACK_MODIFICATIONS = False
-    WTF_CSRF_TIME_LIMIT = None  # a desk laptop stays open all day
-    BABEL_DEFAULT_LOCALE = "vi"
-    BABEL_SUPPORTED_LOCALES = ["vi", "en"]
-    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
-    SESSION_COOKIE_HTTPONLY = True
-    SESSION_COOKIE_SAMESITE = "Lax"
-    REMEMBER_COOKIE_HTTPONLY = True
-    REMEMBER_COOKIE_SAMESITE = "Lax"
-    MAX_CONTENT_LENGTH = 20 * 1024 * 1024  # uploads (guest lists) larger than this are refused
-    JSON_SORT_KEYS = False
+    #: database connections per server process (PostgreSQL; SQLite has no pool)
+    DB_POOL_SIZE = 20
     #: the server's address as visitors' phones reach it on the venue network, for the QR on
     #: printed table cards (e.g. "http://192.168.1.10:8000"); "": the address of the request
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    PUBLIC_BASE_URL = ""
+    #: `serve`: the address to listen on (0.0.0.0: every network of the machine)
+    HOST = "127.0.0.1"
+    #: `serve`: the port to listen on
+    PORT = 8000
+    #: `serve`: waitress threads per server process
+    THREADS = 8
+    #: `serve`: server processes sharing the port (2 uses both cores of a 2-core laptop)
+    WORKERS = 1
+    #: `serve`: address of a reverse proxy (e.g. caddy on 127.0.0.1) whose X-Forwarded-For/-Proto/
+    #: -Host headers are believed; "": believed from nobody (docs/https.md)
+    TRUSTED_PROXY = ""
+    #: `serve`: Python's GIL switch interval in seconds; None: Python's 0.005 (measured best:
+    #: 0.001 halved the check-ins per second)
+    SWITCH_INTERVAL = None
+    #: the signing-key file that encrypts stored secrets; None: instance/signing_key.aes
+    SIGNING_KEY_FILE = None
+    #: SQLAlchemy sends no per-object change signals (not used; they cost time)
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    #: CSRF tokens never expire: a desk laptop stays open all day
+    WTF_CSRF_TIME_LIMIT = None
+    #: language of pages when the visitor chose none
+    BABEL_DEFAULT_LOCALE = "vi"
+    #: languages of the pages (?lang=)
+    BABEL_SUPPORTED_LOCALES = ["vi", "en"]
+    #: time zone dates and times are shown in
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    #: the session cookie is Secure always; False: only on requests that came over HTTPS
+    SESSION_COOKIE_SECURE = False
+    #: the session cookie is hidden from page scripts
+    SESSION_COOKIE_HTTPONLY = True
+    #: the session cookie is not sent with cross-site posts
+    SESSION_COOKIE_SAMESITE = "Lax"
+    #: the remember-me cookie is hidden from page scripts
+    REMEMBER_COOKIE_HTTPONLY = True
+    #: the remember-me cookie is not sent with cross-site posts
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    #: bytes of a request body (uploaded guest lists); larger ones are refused (413)
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    #: JSON answers keep the order their fields were written in
+    JSON_SORT_KEYS = False
     #: seconds the kiosk waits for the server before deciding offline (documented for kiosks)
     KIOSK_TIMEOUT = 1.5
     #: the dashboard's figures, live fragment and seat map are drawn in a renderer process of
     #: their own (admin/dashboard/worker.py), away from the check-ins' GIL
     DASHBOARD_RENDER_PROCESS = True
+    #: seconds between the dashboard refresher's looks at the version of watched dashboards
+    DASHBOARD_REFRESH_SECONDS = 0.2
+    #: the dashboard's seat map is redrawn at most once in this many seconds
+    DASHBOARD_SEATMAP_SECONDS = 5.0
+    #: a dashboard's figures are recomputed at most once in this many seconds
+    DASHBOARD_MIN_RECOMPUTE = 0.5
+    #: the database is asked for the dashboard's version at most once in this many seconds
+    DASHBOARD_VERSION_SECONDS = 0.2
     #: failed logins per client address within LOGIN_FAILURE_WINDOW (then refused, 429)
     LOGIN_RATE_LIMIT = 20
     #: failed logins per account name within LOGIN_FAILURE_WINDOW (then refused, 429)
     LOGIN_FAILURES_PER_ACCOUNT = 10
     #: seconds failed logins are remembered (counted in the database: all processes see them)
     LOGIN_FAILURE_WINDOW = 900
-    #: an uploaded guest list waits this long for its import to be confirmed, then is deleted
+    #: an uploaded guest list waits this long (seconds) for its import to be confirmed, then is deleted
     IMPORT_PREVIEW_SECONDS = 3600
     #: a staff session not used for this many hours ends (log in again)
     SESSION_IDLE_HOURS = 12
+    #: seconds a district's nomination link works (365 days)
+    DISTRICT_LINK_MAX_AGE = 365 * 24 * 3600
+    #: nomination posts per district link in 10 minutes (per client address: five times that)
+    DISTRICT_RATE_LIMIT = 60
+    #: seconds an exhibitor's private link works (180 days)
+    EXHIBITOR_LINK_MAX_AGE = 180 * 24 * 3600
+    #: public exhibitor submissions (registrations and edits) per client address in 10 minutes
+    EXHIBITOR_RATE_LIMIT = 5
+
+
+#: the settings read from the environment: setting -> (environment variable, type). An unset or
+#: empty variable leaves the default. INSTANCE_DIR is read when this module is imported (above),
+#: SECRET_KEY by _secret_key (else instance/secret_key), the database by database_url.
+ENVIRONMENT: dict[str, tuple[str, type]] = {
+    "INSTANCE_DIR": ("EVENT_KIOSK_INSTANCE", str),
+    "SECRET_KEY": ("SECRET_KEY", str),
+    "SQLALCHEMY_DATABASE_URI": ("DATABASE_URL", str),
+    "DB_POOL_SIZE": ("DB_POOL_SIZE", int),
+    "PUBLIC_BASE_URL": ("PUBLIC_BASE_URL", str),
+    "HOST": ("HOST", str),
+    "PORT": ("PORT", int),
+    "THREADS": ("THREADS", int),
+    "WORKERS": ("WORKERS", int),
+    "TRUSTED_PROXY": ("TRUSTED_PROXY", str),
+    "SWITCH_INTERVAL": ("SWITCH_INTERVAL", float),
+}
+#: defaults that are made, not written (shown so in the README)
+MADE_DEFAULTS = {
+    "INSTANCE_DIR": "`instance/` in the checkout",
+    "SECRET_KEY": "random, kept in `instance/secret_key`",
+    "SQLALCHEMY_DATABASE_URI": "SQLite `instance/event_kiosk.db`",
+}
+
+
+def from_environment(environ=None) -> dict:
+    """The settings of ENVIRONMENT as the environment gives them (defaults where unset), except
+    INSTANCE_DIR and SECRET_KEY (see ENVIRONMENT). A value of the wrong type is a ValueError
+    that names the variable."""
+    environ = os.environ if environ is None else environ
+    out: dict = {"SQLALCHEMY_DATABASE_URI": database_url(environ)}
+    for key, (var, kind) in ENVIRONMENT.items():
+        if key in out or key in ("INSTANCE_DIR", "SECRET_KEY"):
+            continue
+        raw = environ.get(var, "")
+        if raw == "":
+            out[key] = getattr(Config, key)
+            continue
+        try:
+            out[key] = kind(raw)
+        except ValueError:
+            what = "an integer" if kind is int else "a number"
+            raise ValueError(f"environment variable {var}={raw!r} is not {what}") from None
+    return out
+
+
+def settings() -> list[tuple[str, str, str, str]]:
+    """(setting, environment variable or "", default as shown, meaning) for every setting of
+    Config, in its order; the meaning is the ``#:`` comment above it."""
+    lines = Path(__file__).read_text(encoding="utf-8").splitlines()
+    tree = ast.parse("\n".join(lines))
+    body = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Config").body
+    out = []
+    for node in body:
+        if not isinstance(node, ast.Assign):
+            continue
+        name = node.targets[0].id  # type: ignore[attr-defined]
+        doc, i = [], node.lineno - 2
+        while i >= 0 and lines[i].strip().startswith("#:"):
+            doc.insert(0, lines[i].strip()[2:].strip())
+            i -= 1
+        value = getattr(Config, name)
+        shown = MADE_DEFAULTS.get(name) or f"`{value!r}`"
+        out.append((name, ENVIRONMENT.get(name, ("",))[0], shown, " ".join(doc)))
+    return out
+
+
+def settings_table() -> str:
+    """The README's table of settings (markdown)."""
+    rows = ["| Setting | Environment variable | Default | Meaning |", "| --- | --- | --- | --- |"]
+    for name, var, shown, meaning in settings():
+        rows.append(f"| `{name}` | {f'`{var}`' if var else ''} | {shown} | {meaning.replace('|', '/')} |")
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":  # python config.py: the README's table of settings
+    print(settings_table(), end="")

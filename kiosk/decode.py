@@ -31,6 +31,11 @@ except Exception:  # pragma: no cover - depends on the machine
 
 Point = tuple[int, int]
 
+#: the codes looked for: badges are QR Code Model 2, what ``QRCode`` meant in zxing-cpp 2.3. In
+#: zxing-cpp 3 ``QRCode`` names the family (Model 1, Micro QR, rMQR too: codes no badge carries);
+#: measured the same on the bench frames either way (docs/kiosk.md). The fallback keeps 2.3 usable.
+QR_FORMATS = getattr(zxingcpp.BarcodeFormat, "QRCodeModel2", zxingcpp.BarcodeFormat.QRCode)
+
 ALL_STAGES = ("zxing", "zxing_sharp", "zxing_clahe", "zxing_up", "pyzbar")
 DEFAULT_STAGES = ALL_STAGES
 
@@ -83,7 +88,7 @@ def _text_of(raw: bytes | str) -> str:
 def _zxing(gray: np.ndarray, scale: float = 1.0) -> list[Decoded]:
     out = []
     for r in zxingcpp.read_barcodes(
-        gray, formats=zxingcpp.BarcodeFormat.QRCode, try_rotate=False, try_downscale=True
+        gray, formats=QR_FORMATS, try_rotate=False, try_downscale=True
     ):
         p = r.position
         pts = [p.top_left, p.top_right, p.bottom_right, p.bottom_left]
