@@ -138,7 +138,7 @@ class ScanQueue:
     def counts(self) -> dict[str, int]:
         with self._lock:
             rows = self._db.execute("SELECT state, count(*) FROM scans GROUP BY state").fetchall()
-        return {state: n for state, n in rows}
+        return dict(rows)
 
     def due(self, limit: int = 50, *, now: float | None = None, include_held: bool = False
             ) -> list[QueuedScan]:

@@ -81,8 +81,8 @@ def _safe_next(target: str | None) -> str | None:
 
 def _limits() -> dict:
     cfg = current_app.config
-    return dict(per_account=cfg["LOGIN_FAILURES_PER_ACCOUNT"],
-                per_address=cfg["LOGIN_RATE_LIMIT"], window_seconds=cfg["LOGIN_FAILURE_WINDOW"])
+    return {"per_account": cfg["LOGIN_FAILURES_PER_ACCOUNT"], "per_address": cfg["LOGIN_RATE_LIMIT"],
+            "window_seconds": cfg["LOGIN_FAILURE_WINDOW"]}
 
 
 @bp.route("/login", methods=["GET", "POST"])

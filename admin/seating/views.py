@@ -105,8 +105,9 @@ def save_block(block_id: int | None = None):
         flash(_("Đã có khu mã %(code)s.", code=code), "error")
         return redirect(url_for("guests.seats"))
     groups = [g for g in _groups(ev) if g.id in (form.groups.data or [])]
-    fields = dict(code=code, name=form.name.data or code, rows=form.rows.data, seats_per_row=form.seats_per_row.data,
-                  x=form.x.data, y=form.y.data, side=form.side.data, aisle=form.aisle.data)
+    fields = {"code": code, "name": form.name.data or code, "rows": form.rows.data,
+              "seats_per_row": form.seats_per_row.data, "x": form.x.data, "y": form.y.data,
+              "side": form.side.data, "aisle": form.aisle.data}
     if block is None:
         block = build_block(ev, groups=groups, **fields)
         rank_seats(ev)

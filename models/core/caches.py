@@ -120,5 +120,5 @@ def clear_all() -> None:
     """Empty every cache above, then run the resets registered with on_clear."""
     for cache in _all:
         clear(cache)
-    for reset in list(_resets):
+    for reset in _resets:
         reset()

@@ -223,9 +223,8 @@ def _check_unique(ev: Event, kind: str, values: dict, row) -> None:
     others = [r for r in rows_of(ev, kind) if row is None or r.id != row.id]
     if any(fold(getattr(r, name_attr)) == fold(values[name_attr]) for r in others):
         raise StructureError(f"Tên \"{values[name_attr]}\" đã có.")
-    if hasattr(m, "code") and values.get("code"):
-        if any(r.code == values["code"] for r in others):
-            raise StructureError(f"Mã \"{values['code']}\" đã có.")
+    if hasattr(m, "code") and values.get("code") and any(r.code == values["code"] for r in others):
+        raise StructureError(f"Mã \"{values['code']}\" đã có.")
 
 
 def save(ev: Event, kind: str, values: dict[str, object], row=None, *, actor: str = "",
@@ -287,8 +286,8 @@ def _in_use(ev: Event, kind: str, row) -> str | None:
     if kind == "groups":
         n = count(select(Attendee.id).where(Attendee.group_id == row.id))
         if n:
-            return f"Không xóa được thành phần \"{row.name}\": còn {n} đại biểu thuộc thành phần này. " \
-                   "Hãy chuyển họ sang thành phần khác trước."
+            return (f"Không xóa được thành phần \"{row.name}\": còn {n} đại biểu thuộc thành phần này. "
+                    "Hãy chuyển họ sang thành phần khác trước.")
         if count(select(block_group.c.group_id).where(block_group.c.group_id == row.id)) or \
                 count(select(DistrictQuota.id).where(DistrictQuota.group_id == row.id, DistrictQuota.quota > 0)):
             return f"Không xóa được thành phần \"{row.name}\": đang dùng trong sơ đồ ghế hoặc chỉ tiêu của đơn vị."

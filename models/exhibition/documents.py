@@ -63,10 +63,9 @@ def catalogue_pdf(ev: Event) -> bytes:
         heading = escape(unit.name) + (f" · {escape(unit.area)}" if unit.area else "")
         story.append(Paragraph(heading, unit_style))
         rows = [[Paragraph(t, head) for t in ("TT", "Chủ thể", "Sản phẩm", "Hạng sao", "Nhóm OCOP", "Bàn")]]
-        spans, n = [], 0
-        for x in unit.exhibitors:
+        spans = []
+        for n, x in enumerate(unit.exhibitors, start=1):
             first = len(rows)
-            n += 1
             for i, p in enumerate(x.products):
                 rows.append([Paragraph(str(n) if i == 0 else "", body),
                              Paragraph(f"{escape(x.name)}<br/><i>{KIND_NAMES.get(x.kind, '')}</i>" if i == 0 else "",

@@ -226,11 +226,10 @@ def test_failed_write_transaction_releases_the_writer_lock(app, event):
 
     a = attendees(event)[0]
     code, ev_id = a.current_badge.code, event.id
-    with pytest.raises(RuntimeError):
-        with write_transaction():
-            db.session.execute(db.text("UPDATE attendee SET notes = 'x' WHERE id = :i"),
-                               {"i": a.id})
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), write_transaction():
+        db.session.execute(db.text("UPDATE attendee SET notes = 'x' WHERE id = :i"),
+                           {"i": a.id})
+        raise RuntimeError("boom")
     db.session.remove()
     out = []
 

@@ -55,9 +55,9 @@ def test_config_defaults_are_the_ones_the_code_falls_back_to():
     assert c.DASHBOARD_MIN_RECOMPUTE == dashboard.MIN_RECOMPUTE_SECONDS
     assert c.DASHBOARD_VERSION_SECONDS == dashboard.VERSION_SECONDS
     assert c.DISTRICT_LINK_MAX_AGE == delegation_service.LINK_MAX_AGE
-    assert c.DISTRICT_RATE_LIMIT == districts.nomination_limiter.limit
+    assert districts.nomination_limiter.limit == c.DISTRICT_RATE_LIMIT
     assert c.EXHIBITOR_LINK_MAX_AGE == exhibitor_rules.LINK_MAX_AGE
-    assert c.EXHIBITOR_RATE_LIMIT == exhibitors.submit_limiter.limit
+    assert exhibitors.submit_limiter.limit == c.EXHIBITOR_RATE_LIMIT
 
 
 def test_from_environment_types_defaults_and_errors():

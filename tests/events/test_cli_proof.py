@@ -31,7 +31,7 @@ AWARDS = [["Sản phẩm", "Chủ thể", "Địa phương", "Hạng", "Người
            "Đặng Thị Ánh Tuyết"]]
 
 
-def ok(runner, *args, input=None):
+def ok(runner, *args, input=None):  # noqa: A002  (CliRunner.invoke's own name)
     r = runner.invoke(args=list(args), input=input)
     assert r.exit_code == 0, (args, r.output)
     return r.output

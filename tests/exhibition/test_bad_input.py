@@ -85,9 +85,8 @@ def test_phone_formats():
 
 
 def test_hostile_text_is_stored_verbatim_and_shown_escaped(client, auth, event):
-    hostile = {k: f"{SCRIPT} {SQL}" for k in ("name", "address", "contact_name", "product-0-name",
-                                                "product-0-decision_no", "product-1-name", "staff-0-name",
-                                                "staff-0-position")}
+    hostile = dict.fromkeys(("name", "address", "contact_name", "product-0-name", "product-0-decision_no",
+                             "product-1-name", "staff-0-name", "staff-0-position"), f"{SCRIPT} {SQL}")
     resp = client.post("/exhibitors/register", data=form(district_of(event).id, **hostile))
     assert resp.status_code == 302
     link = resp.headers["Location"]

@@ -95,9 +95,8 @@ class FakeApi:
         return f"http://127.0.0.1:{self.port}"
 
     def snapshot(self) -> dict:
-        doc = self.keys.snapshot_doc(list(self.roster.values()), sorted(self.revoked),
-                                     version=f"v{len(self.roster)}-{len(self.revoked)}")
-        return doc
+        return self.keys.snapshot_doc(list(self.roster.values()), sorted(self.revoked),
+                                      version=f"v{len(self.roster)}-{len(self.revoked)}")
 
     def check_in(self, body: dict) -> tuple[int, dict]:
         code, station, scan_id = body.get("code"), body.get("station"), body.get("scan_id")

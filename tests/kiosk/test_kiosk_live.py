@@ -65,7 +65,7 @@ def ok_counts(server) -> dict[int, int]:
             select(CheckIn.attendee_id, func.count()).where(
                 CheckIn.event_id == server.event_id, CheckIn.outcome == "ok")
             .group_by(CheckIn.attendee_id))
-        return {a: n for a, n in rows}
+        return dict(rows)
 
     return db_query(server, q)
 

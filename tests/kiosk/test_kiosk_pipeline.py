@@ -249,7 +249,7 @@ class FlakyCamera:
     def __init__(self, frames, die_after):
         self.frames, self.die_after, self.n = frames, die_after, 0
 
-    def isOpened(self):
+    def isOpened(self):  # noqa: N802  (cv2.VideoCapture's name)
         return True
 
     def read(self):
