@@ -60,7 +60,7 @@ test: install-test
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
-	@# TODO(issue 17): add `$(BIN)/ruff format --check .` once the code base is formatted (not yet)
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
 bench: install

@@ -26,8 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite"):
         opts = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
-        opts["connect_args"] = {"check_same_thread": False, "timeout": 15,
-                                **opts.get("connect_args", {})}
+        opts["connect_args"] = {"check_same_thread": False, "timeout": 15, **opts.get("connect_args", {})}
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = opts
     else:
         opts = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])

@@ -25,8 +25,9 @@ def main() -> None:
 
     from app import create_app
 
-    group = FlaskGroup(name="event-kiosk", create_app=create_app,
-                       help="Event Kiosk's commands (the same as `flask --app app ...`).")
+    group = FlaskGroup(
+        name="event-kiosk", create_app=create_app, help="Event Kiosk's commands (the same as `flask --app app ...`)."
+    )
     group.main(prog_name="event-kiosk")
 
 
@@ -72,8 +73,10 @@ def seed_demo(if_empty: bool) -> None:
         click.echo("Đã có dữ liệu; bỏ qua dữ liệu mẫu / data present, demo not loaded.")
         return
     if if_empty and demo_was_deleted():
-        click.echo("Dữ liệu mẫu đã bị xóa (delete-demo); không nạp lại / demo deleted before, "
-                   "not loaded again (run seed-demo without --if-empty to load it).")
+        click.echo(
+            "Dữ liệu mẫu đã bị xóa (delete-demo); không nạp lại / demo deleted before, "
+            "not loaded again (run seed-demo without --if-empty to load it)."
+        )
         return
     ev, made = load_demo()
     if made:
@@ -90,10 +93,12 @@ def seed_demo(if_empty: bool) -> None:
 
 
 #: said by seed-demo and serve while the demo logins exist
-DEMO_WARNING = ("CẢNH BÁO / WARNING: các tài khoản demo ở trên đăng nhập được vào hệ thống. "
-                "Trước sự kiện thật: tạo người dùng thật (create-user NAME --role admin) rồi xóa "
-                "chúng bằng / the demo logins above work; before a real event create real users "
-                "and remove them with: flask --app app remove-demo-users")
+DEMO_WARNING = (
+    "CẢNH BÁO / WARNING: các tài khoản demo ở trên đăng nhập được vào hệ thống. "
+    "Trước sự kiện thật: tạo người dùng thật (create-user NAME --role admin) rồi xóa "
+    "chúng bằng / the demo logins above work; before a real event create real users "
+    "and remove them with: flask --app app remove-demo-users"
+)
 
 
 @click.command("create-user")
@@ -125,8 +130,12 @@ def create_user(name: str, role: str, password: str | None) -> None:
 
 @click.command("kiosk-token")
 @click.argument("name")
-@click.option("--kind", type=click.Choice(["hall", "exhibition"]), default="hall",
-              help="exhibition: the kiosk at the exhibition entrance (marks booths set up).")
+@click.option(
+    "--kind",
+    type=click.Choice(["hall", "exhibition"]),
+    default="hall",
+    help="exhibition: the kiosk at the exhibition entrance (marks booths set up).",
+)
 @click.option("--revoke", is_flag=True, help="Revoke the device's token instead.")
 def kiosk_token(name: str, kind: str, revoke: bool) -> None:
     """Make a new device token for kiosk NAME (printed as the last line; stored hashed)."""
@@ -170,8 +179,7 @@ def export_codes(out: str) -> None:
     issue_missing_badges(ev)
     db.session.commit()
     rows = db.session.execute(
-        select(Attendee.id, Attendee.honorific, Attendee.full_name, Group.name, Seat.label,
-               Badge.code)
+        select(Attendee.id, Attendee.honorific, Attendee.full_name, Group.name, Seat.label, Badge.code)
         .join(Badge, (Badge.attendee_id == Attendee.id) & Badge.revoked_at.is_(None))
         .outerjoin(Group, Group.id == Attendee.group_id)
         .outerjoin(Seat, Seat.id == Attendee.seat_id)
@@ -202,15 +210,27 @@ def _setting(name: str):
 @click.command("serve")
 @click.option("--host", default=lambda: _setting("HOST"), show_default="HOST or 127.0.0.1")
 @click.option("--port", default=lambda: _setting("PORT"), type=int, show_default="PORT or 8000")
-@click.option("--threads", default=lambda: _setting("THREADS"), type=int,
-              show_default="THREADS or 8", help="waitress threads per worker process")
-@click.option("--workers", default=lambda: _setting("WORKERS"), type=int,
-              show_default="WORKERS or 1",
-              help="server processes sharing the port (2 uses both cores of a 2-core laptop)")
-@click.option("--trusted-proxy", default=lambda: _setting("TRUSTED_PROXY"),
-              show_default="TRUSTED_PROXY or none",
-              help="address of a reverse proxy (e.g. caddy on 127.0.0.1) whose X-Forwarded-For/"
-                   "-Proto/-Host headers are believed; from any other address they are dropped")
+@click.option(
+    "--threads",
+    default=lambda: _setting("THREADS"),
+    type=int,
+    show_default="THREADS or 8",
+    help="waitress threads per worker process",
+)
+@click.option(
+    "--workers",
+    default=lambda: _setting("WORKERS"),
+    type=int,
+    show_default="WORKERS or 1",
+    help="server processes sharing the port (2 uses both cores of a 2-core laptop)",
+)
+@click.option(
+    "--trusted-proxy",
+    default=lambda: _setting("TRUSTED_PROXY"),
+    show_default="TRUSTED_PROXY or none",
+    help="address of a reverse proxy (e.g. caddy on 127.0.0.1) whose X-Forwarded-For/"
+    "-Proto/-Host headers are believed; from any other address they are dropped",
+)
 def serve(host: str, port: int, threads: int, workers: int, trusted_proxy: str) -> None:
     """Serve with waitress and print the page URLs and the demo logins."""
     app = current_app._get_current_object()
@@ -220,13 +240,14 @@ def serve(host: str, port: int, threads: int, workers: int, trusted_proxy: str) 
         click.echo(f"  {base}{path:<21} {what}")
     for line in demo_banner():
         click.echo(line)
-    click.echo(f"Database: {_redacted(current_app.config['SQLALCHEMY_DATABASE_URI'])}"
-               f" · {workers} process(es) × {threads} threads")
+    click.echo(
+        f"Database: {_redacted(current_app.config['SQLALCHEMY_DATABASE_URI'])}"
+        f" · {workers} process(es) × {threads} threads"
+    )
     if trusted_proxy:
         click.echo(f"Behind the reverse proxy at {trusted_proxy} (HTTPS: docs/https.md)")
     sys.stdout.flush()
-    run_waitress(app, host=host, port=port, threads=threads, workers=workers,
-                 trusted_proxy=trusted_proxy)
+    run_waitress(app, host=host, port=port, threads=threads, workers=workers, trusted_proxy=trusted_proxy)
 
 
 def demo_banner() -> list[str]:
@@ -235,13 +256,14 @@ def demo_banner() -> list[str]:
     if not path.exists():
         return []
     logins = json.loads(path.read_text())
-    live = set(db.session.scalars(select(User.username).where(
-        User.username.in_(list(logins)), User.active.is_(True))))
+    live = set(db.session.scalars(select(User.username).where(User.username.in_(list(logins)), User.active.is_(True))))
     if not live:
         return []
-    return (["DEMO ONLY logins (they work now):"]
-            + [f"  {user:<6} {password}" for user, password in logins.items() if user in live]
-            + [DEMO_WARNING])
+    return (
+        ["DEMO ONLY logins (they work now):"]
+        + [f"  {user:<6} {password}" for user, password in logins.items() if user in live]
+        + [DEMO_WARNING]
+    )
 
 
 def _start_helpers(app: Flask) -> None:
@@ -270,14 +292,15 @@ def proxy_options(trusted_proxy: str) -> dict:
     (one hop; the headers are removed from requests of any other address)."""
     if not trusted_proxy:
         return {}
-    return {"trusted_proxy": trusted_proxy, "trusted_proxy_count": 1,
-            "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto",
-                                      "x-forwarded-host"},
-            "clear_untrusted_proxy_headers": True}
+    return {
+        "trusted_proxy": trusted_proxy,
+        "trusted_proxy_count": 1,
+        "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto", "x-forwarded-host"},
+        "clear_untrusted_proxy_headers": True,
+    }
 
 
-def run_waitress(app: Flask, *, host: str, port: int, threads: int, workers: int = 1,
-                 trusted_proxy: str = "") -> None:
+def run_waitress(app: Flask, *, host: str, port: int, threads: int, workers: int = 1, trusted_proxy: str = "") -> None:
     """waitress in this process, or in ``workers`` forked processes that share one listening
     socket (the kernel hands each new connection to one of them). Each process has its own
     database connections; the database keeps them consistent."""
@@ -294,8 +317,9 @@ def run_waitress(app: Flask, *, host: str, port: int, threads: int, workers: int
     import logging
 
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    options = dict(threads=threads, ident="event-kiosk", channel_timeout=120,
-                   connection_limit=1000, **proxy_options(trusted_proxy))
+    options = dict(
+        threads=threads, ident="event-kiosk", channel_timeout=120, connection_limit=1000, **proxy_options(trusted_proxy)
+    )
     if workers <= 1:
         _start_helpers(app)
         waitress_serve(app, host=host, port=port, **options)

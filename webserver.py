@@ -35,8 +35,11 @@ class Task(WSGITask):
 
     def build_response_header(self):
         self._bodyless_keep_alive = (
-            not self.has_body and self.version == "1.1" and not self.close_on_finish
-            and self.request.headers.get("CONNECTION", "").lower() != "close")
+            not self.has_body
+            and self.version == "1.1"
+            and not self.close_on_finish
+            and self.request.headers.get("CONNECTION", "").lower() != "close"
+        )
         try:
             return super().build_response_header()
         finally:
@@ -52,8 +55,12 @@ class Channel(HTTPChannel):
     task_class = Task
 
     def writable(self):
-        if (self.requests and not self.will_close and not self.close_when_flushed
-                and self.total_outbufs_len < self.adj.outbuf_high_watermark):
+        if (
+            self.requests
+            and not self.will_close
+            and not self.close_when_flushed
+            and self.total_outbufs_len < self.adj.outbuf_high_watermark
+        ):
             return False  # the worker thread is writing this output itself
         return super().writable()
 
@@ -96,8 +103,11 @@ def make_server(app, **options):
     dispatcher = LaneDispatcher()
     dispatcher.set_thread_count(int(options.get("threads", 4)))
     server = create_server(app, _dispatcher=dispatcher, **options)
-    servers = ([s for s in server.map.values() if isinstance(s, BaseWSGIServer)]
-               if isinstance(server, MultiSocketServer) else [server])
+    servers = (
+        [s for s in server.map.values() if isinstance(s, BaseWSGIServer)]
+        if isinstance(server, MultiSocketServer)
+        else [server]
+    )
     for one in servers:
         one.channel_class = Channel
     return server

@@ -21,8 +21,7 @@ from models.core.base import db
 from models.core.timeutil import utcnow
 
 #: the users seed-demo makes, with the display names it gives them
-DEMO_USERS = {"admin": "Quản trị (demo)", "desk": "Bàn đón tiếp (demo)",
-              "mc": "Người dẫn chương trình (demo)"}
+DEMO_USERS = {"admin": "Quản trị (demo)", "desk": "Bàn đón tiếp (demo)", "mc": "Người dẫn chương trình (demo)"}
 
 
 def demo_logins_path() -> Path:
@@ -52,16 +51,22 @@ def users() -> None:
     """List staff users: name, role, active, open sessions, created, demo or not."""
     demo = set(_demo_names())
     now = utcnow()
-    open_sessions = dict(db.session.execute(
-        select(UserSession.user_id, func.count()).where(UserSession.ended_at.is_(None))
-        .group_by(UserSession.user_id)).all())
+    open_sessions = dict(
+        db.session.execute(
+            select(UserSession.user_id, func.count())
+            .where(UserSession.ended_at.is_(None))
+            .group_by(UserSession.user_id)
+        ).all()
+    )
     rows = db.session.scalars(select(User).order_by(User.username)).all()
     click.echo(f"{'tên / name':<20} {'vai trò':<6} {'hoạt động':<9} {'phiên':>5}  tạo lúc")
     for u in rows:
         flag = "có" if u.active else "KHÔNG"
         mark = "  DEMO" if u.username in demo else ""
-        click.echo(f"{u.username:<20} {u.role:<6} {flag:<9} {open_sessions.get(u.id, 0):>5}  "
-                   f"{u.created_at:%Y-%m-%d %H:%M}{mark}")
+        click.echo(
+            f"{u.username:<20} {u.role:<6} {flag:<9} {open_sessions.get(u.id, 0):>5}  "
+            f"{u.created_at:%Y-%m-%d %H:%M}{mark}"
+        )
     click.echo(f"{len(rows)} người dùng / users ({now:%Y-%m-%d %H:%M} UTC)")
 
 

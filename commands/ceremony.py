@@ -25,8 +25,7 @@ def _event():
 
 
 @click.command("mc-script")
-@click.option("--out", "out", required=True, type=OutPath(dir_okay=False, path_type=Path),
-              help="PDF file to write.")
+@click.option("--out", "out", required=True, type=OutPath(dir_okay=False, path_type=Path), help="PDF file to write.")
 def mc_script(out: Path) -> None:
     """Write the MC script (programme, each batch with names and presenter) as PDF."""
     from models.ceremony.mc_script import mc_script_pdf
@@ -40,10 +39,15 @@ def mc_script(out: Path) -> None:
 
 
 @click.command("award-batches")
-@click.option("--capacity", type=click.IntRange(1, 200), default=None,
-              help="People on stage at once (default: the event's stage capacity, 10).")
-@click.option("--tier-order", default=None,
-              help="Tier codes in hand-out order, comma-separated (e.g. 5-sao,4-sao,3-sao).")
+@click.option(
+    "--capacity",
+    type=click.IntRange(1, 200),
+    default=None,
+    help="People on stage at once (default: the event's stage capacity, 10).",
+)
+@click.option(
+    "--tier-order", default=None, help="Tier codes in hand-out order, comma-separated (e.g. 5-sao,4-sao,3-sao)."
+)
 def award_batches_cmd(capacity: int | None, tier_order: str | None) -> None:
     """(Re)build the award hand-out order and batches by the rules; refused once it started."""
     from models.ceremony.sequence import SequenceError, SequenceLocked, award_batches, calls_in, set_tier_order

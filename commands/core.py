@@ -67,8 +67,11 @@ def pg_dump_command(url, out: str, *, restore: bool = False) -> str:
     (the password is not shown: use PGPASSWORD or ~/.pgpass)."""
     import shlex
 
-    parts = (["pg_restore", "--clean", "--if-exists", "--no-owner"] if restore
-             else ["pg_dump", "--format=custom", "--no-owner", f"--file={out}"])
+    parts = (
+        ["pg_restore", "--clean", "--if-exists", "--no-owner"]
+        if restore
+        else ["pg_dump", "--format=custom", "--no-owner", f"--file={out}"]
+    )
     if url.host:
         parts.append(f"--host={url.host}")
     if url.port:
@@ -83,8 +86,13 @@ def pg_dump_command(url, out: str, *, restore: bool = False) -> str:
 
 
 @click.command("backup")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
-              help="the backup file to write (SQLite database file)")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="the backup file to write (SQLite database file)",
+)
 def backup(out: str) -> None:
     """Back up the database while the server runs (SQLite online backup; PostgreSQL: pg_dump)."""
     from models.core.base import db
@@ -92,8 +100,11 @@ def backup(out: str) -> None:
     url = db.engine.url
     if url.get_backend_name() != "sqlite":
         command = pg_dump_command(url, out)
-        click.echo("Cơ sở dữ liệu là PostgreSQL: hãy sao lưu bằng pg_dump / "
-                   "the database is PostgreSQL: back it up with pg_dump:", err=True)
+        click.echo(
+            "Cơ sở dữ liệu là PostgreSQL: hãy sao lưu bằng pg_dump / "
+            "the database is PostgreSQL: back it up with pg_dump:",
+            err=True,
+        )
         click.echo(f"  {command}", err=True)
         click.echo("Khôi phục (dừng máy chủ trước) / restore (server stopped):", err=True)
         click.echo(f"  {pg_dump_command(url, out, restore=True)}", err=True)
@@ -105,12 +116,16 @@ def backup(out: str) -> None:
         info = backup_sqlite(path, out)
     except (ValueError, sqlite3.Error) as exc:
         raise click.ClickException(f"Sao lưu thất bại / backup failed: {exc}") from exc
-    click.echo(f"Đã sao lưu {path} vào {out} / backed up: {info['bytes']:,} bytes in {info['seconds']} s, "
-               f"{info['checkins']} lượt quét (check-ins), {info['attendees']} đại biểu (attendees).")
+    click.echo(
+        f"Đã sao lưu {path} vào {out} / backed up: {info['bytes']:,} bytes in {info['seconds']} s, "
+        f"{info['checkins']} lượt quét (check-ins), {info['attendees']} đại biểu (attendees)."
+    )
     copied = copy_key_file(out)
     if copied:
-        click.echo(f"Khóa giải mã khóa ký thẻ / the signing-key file: {copied} "
-                   "(cần cùng bản sao lưu khi khôi phục / needed with the backup to restore)")
+        click.echo(
+            f"Khóa giải mã khóa ký thẻ / the signing-key file: {copied} "
+            "(cần cùng bản sao lưu khi khôi phục / needed with the backup to restore)"
+        )
 
 
 def copy_key_file(out: str | Path) -> Path | None:

@@ -14,8 +14,13 @@ from commands.events import event_option, event_or_current
 
 
 @click.command("report")
-@click.option("--out", "out", required=True, type=OutPath(dir_okay=False),
-              help="FILE.xlsx (attendance workbook) or FILE.pdf (summary for the official report)")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=OutPath(dir_okay=False),
+    help="FILE.xlsx (attendance workbook) or FILE.pdf (summary for the official report)",
+)
 @event_option
 def report(out: str, event_slug: str | None) -> None:
     """Write the after-event attendance report (.xlsx) or the PDF summary (.pdf)."""

@@ -38,7 +38,7 @@ def find_district(ev, text: str):
         if key in (fold(d.code), fold(d.name)) or bare in (fold(d.code), DISTRICT_PREFIX.sub("", fold(d.name))):
             return d
     names = ", ".join(f"{d.code} ({d.name})" for d in ev.districts) or "—"
-    raise click.ClickException(f"Không có huyện \"{text}\". Các huyện: {names}")
+    raise click.ClickException(f'Không có huyện "{text}". Các huyện: {names}')
 
 
 @click.command("invitations")
@@ -77,10 +77,14 @@ def invitations(district_text: str, out: Path, number: str | None, date_text: st
 
 @click.command("district-link")
 @click.argument("district_text")
-@click.option("--base-url", default="http://127.0.0.1:8000", show_default=True,
-              help="The server's address as district officers reach it.")
+@click.option(
+    "--base-url",
+    default="http://127.0.0.1:8000",
+    show_default=True,
+    help="The server's address as district officers reach it.",
+)
 @click.option("--new", "make_new", is_flag=True, help="Make a new link; the old one stops working.")
-@click.option("--deadline", default="", help="Read-only after this local time, \"YYYY-MM-DD HH:MM\".")
+@click.option("--deadline", default="", help='Read-only after this local time, "YYYY-MM-DD HH:MM".')
 @click.option("--revoke", is_flag=True, help="Revoke the district's link.")
 def district_link(district_text: str, base_url: str, make_new: bool, deadline: str, revoke: bool) -> None:
     """Print a district officer's private link (last line)."""
@@ -101,7 +105,7 @@ def district_link(district_text: str, base_url: str, make_new: bool, deadline: s
         try:
             when = to_naive_utc(datetime.strptime(deadline, "%Y-%m-%d %H:%M").replace(tzinfo=ZoneInfo(ev.timezone)))
         except ValueError as exc:
-            raise click.ClickException("Hạn chót phải có dạng \"YYYY-MM-DD HH:MM\".") from exc
+            raise click.ClickException('Hạn chót phải có dạng "YYYY-MM-DD HH:MM".') from exc
     if link is None or make_new:
         link = ds.new_link(d, when, actor="cli")
     elif deadline:

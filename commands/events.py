@@ -21,28 +21,43 @@ def _date(_ctx, _param, value: str) -> date:
     try:
         return datetime.strptime(value.strip(), "%Y-%m-%d").date()
     except ValueError:
-        raise click.BadParameter(f"“{value}” không phải ngày dạng YYYY-MM-DD "
-                                 "(ví dụ 2026-05-21).") from None
+        raise click.BadParameter(f"“{value}” không phải ngày dạng YYYY-MM-DD (ví dụ 2026-05-21).") from None
 
 
 @click.command("new-event")
 @click.option("--name", required=True, help="The event's full name (Vietnamese).")
 @click.option("--date", "when", required=True, callback=_date, help="YYYY-MM-DD")
 @click.option("--venue", required=True, help="Where it is held.")
-@click.option("--template", default=None,
-              help="Lay out a template's structure, e.g. ocop-review (see `events --templates`).")
-@click.option("--from-event", "from_event", default=None,
-              help="Copy groups, units, hall, programme and award tiers of an earlier event (its slug).")
-@click.option("--with-guests", is_flag=True,
-              help="With --from-event: copy its guest list too (new badges, no seats, no check-ins).")
-def new_event_cmd(name: str, when: date, venue: str, template: str | None,
-                  from_event: str | None, with_guests: bool) -> None:
+@click.option(
+    "--template", default=None, help="Lay out a template's structure, e.g. ocop-review (see `events --templates`)."
+)
+@click.option(
+    "--from-event",
+    "from_event",
+    default=None,
+    help="Copy groups, units, hall, programme and award tiers of an earlier event (its slug).",
+)
+@click.option(
+    "--with-guests",
+    is_flag=True,
+    help="With --from-event: copy its guest list too (new badges, no seats, no check-ins).",
+)
+def new_event_cmd(
+    name: str, when: date, venue: str, template: str | None, from_event: str | None, with_guests: bool
+) -> None:
     """Make a new event, with its own key pair, and make it the current one."""
     from models.events.setup import EventError, new_event
 
     try:
-        ev = new_event(name=name, date=when, venue=venue, template=template,
-                       from_event=from_event, with_guests=with_guests, actor="cli")
+        ev = new_event(
+            name=name,
+            date=when,
+            venue=venue,
+            template=template,
+            from_event=from_event,
+            with_guests=with_guests,
+            actor="cli",
+        )
     except EventError as exc:
         db.session.rollback()
         click.echo(f"Lỗi: {exc}", err=True)
@@ -65,8 +80,10 @@ def _summary(ev) -> None:
     def count(model, *where):
         return db.session.scalar(select(func.count(model.id)).where(model.event_id == ev.id, *where))
 
-    click.echo(f"  chương trình: {count(ProgrammeItem)} mục, hạng trao thưởng: {count(AwardTier)}, "
-               f"ghế: {count(Seat)}, đại biểu: {count(Attendee)}")
+    click.echo(
+        f"  chương trình: {count(ProgrammeItem)} mục, hạng trao thưởng: {count(AwardTier)}, "
+        f"ghế: {count(Seat)}, đại biểu: {count(Attendee)}"
+    )
 
 
 @click.command("events")
@@ -81,13 +98,17 @@ def events_cmd(show_templates: bool) -> None:
         return
     rows = list_events()
     if not rows:
-        click.echo("Chưa có sự kiện nào. Tạo: flask --app app new-event --name … --date YYYY-MM-DD "
-                   "--venue … [--template ocop-review]")
+        click.echo(
+            "Chưa có sự kiện nào. Tạo: flask --app app new-event --name … --date YYYY-MM-DD "
+            "--venue … [--template ocop-review]"
+        )
         return
     click.echo(f"  {'slug':<40} {'ngày':<10} {'demo':<4} {'mời':>5} {'đến':>5}  tên")
     for r in rows:
-        click.echo(f"{'*' if r.is_current else ' '} {r.slug:<40} {r.date:%Y-%m-%d} "
-                   f"{'DEMO' if r.is_demo else '':<4} {r.attendees:>5} {r.checked_in:>5}  {r.name}")
+        click.echo(
+            f"{'*' if r.is_current else ' '} {r.slug:<40} {r.date:%Y-%m-%d} "
+            f"{'DEMO' if r.is_demo else '':<4} {r.attendees:>5} {r.checked_in:>5}  {r.name}"
+        )
 
 
 @click.command("use-event")
@@ -136,8 +157,13 @@ def delete_demo_cmd() -> None:
 
 def event_option(f):
     """``--event SLUG``: act on an earlier (or any) event instead of the current one."""
-    return click.option("--event", "event_slug", default=None, metavar="SLUG",
-                        help="An event's slug (default: the current event; see `events`).")(f)
+    return click.option(
+        "--event",
+        "event_slug",
+        default=None,
+        metavar="SLUG",
+        help="An event's slug (default: the current event; see `events`).",
+    )(f)
 
 
 def event_or_current(slug: str | None):
@@ -156,8 +182,7 @@ def event_or_current(slug: str | None):
         return ev
     ev = current_event()
     if ev is None:
-        click.echo("Chưa có sự kiện hiện tại (flask --app app new-event … hoặc use-event SLUG).",
-                   err=True)
+        click.echo("Chưa có sự kiện hiện tại (flask --app app new-event … hoặc use-event SLUG).", err=True)
         sys.exit(2)
     return ev
 
@@ -171,8 +196,7 @@ KIND = click.Choice(["programme", "groups", "units", "tiers"])
 
 @click.command("export-structure")
 @click.argument("kind", type=KIND)
-@click.option("--out", "out", required=True, type=OutPath(dir_okay=False, path_type=Path),
-              help="FILE.xlsx")
+@click.option("--out", "out", required=True, type=OutPath(dir_okay=False, path_type=Path), help="FILE.xlsx")
 @event_option
 def export_structure(kind: str, out: Path, event_slug: str | None) -> None:
     """Write the event's programme, groups, units or award tiers to an .xlsx (one sheet, a
@@ -206,8 +230,10 @@ def import_structure(kind: str, file: Path, dry_run: bool) -> None:
     for line in preview.lines():
         click.echo(line)
     if not preview.ok:
-        click.echo("Lỗi: tệp còn dòng lỗi, không nhập dòng nào." if preview.errors
-                   else "Lỗi: không có dòng nào để nhập.", err=True)
+        click.echo(
+            "Lỗi: tệp còn dòng lỗi, không nhập dòng nào." if preview.errors else "Lỗi: không có dòng nào để nhập.",
+            err=True,
+        )
         sys.exit(1)
     if dry_run:
         click.echo("(chạy thử: chưa ghi gì)")

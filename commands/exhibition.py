@@ -36,8 +36,12 @@ def exhibitor_demo() -> None:
 
 @click.command("exhibitor-link")
 @click.argument("exhibitor_id", type=int)
-@click.option("--base-url", default="http://127.0.0.1:8000", show_default=True,
-              help="The server's address as exhibitors reach it.")
+@click.option(
+    "--base-url",
+    default="http://127.0.0.1:8000",
+    show_default=True,
+    help="The server's address as exhibitors reach it.",
+)
 @click.option("--reissue", is_flag=True, help="Make a new link; the old one stops working.")
 def exhibitor_link(exhibitor_id: int, base_url: str, reissue: bool) -> None:
     """Print an exhibitor's private status link (last line)."""
@@ -56,9 +60,12 @@ def exhibitor_link(exhibitor_id: int, base_url: str, reissue: bool) -> None:
 
 @click.command("exhibitor-cards")
 @click.option("--out", type=OutPath(dir_okay=False, path_type=Path), required=True)
-@click.option("--base-url", default=None,
-              help="The server's address as visitors' phones reach it (QR on each card); "
-                   "default: PUBLIC_BASE_URL, else http://127.0.0.1:8000.")
+@click.option(
+    "--base-url",
+    default=None,
+    help="The server's address as visitors' phones reach it (QR on each card); "
+    "default: PUBLIC_BASE_URL, else http://127.0.0.1:8000.",
+)
 def exhibitor_cards(out: Path, base_url: str | None) -> None:
     """A5 table cards (PDF) of the approved exhibitors, by district and table, each with a QR to
     its table's public page (/exhibition/table/<id>)."""
@@ -67,8 +74,9 @@ def exhibitor_cards(out: Path, base_url: str | None) -> None:
 
     ev = _event()
     people = [x for x in find_exhibitors(ev) if x.status in ACTIVE]
-    people.sort(key=lambda x: (x.district.sort_order if x.district else 999, x.table.number if x.table else 999,
-                               x.name))
+    people.sort(
+        key=lambda x: (x.district.sort_order if x.district else 999, x.table.number if x.table else 999, x.name)
+    )
     base = base_url or current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:8000"
     if not base.startswith(("http://", "https://")):
         raise click.ClickException("--base-url phải bắt đầu bằng http:// hoặc https://")
@@ -92,7 +100,7 @@ def export_exhibitors(out: Path) -> None:
 @click.command("catalogue")
 @click.option("--out", type=OutPath(dir_okay=False, path_type=Path), required=True)
 def catalogue(out: Path) -> None:
-    """"Danh mục sản phẩm OCOP trưng bày" (PDF): approved exhibitors' products by unit."""
+    """ "Danh mục sản phẩm OCOP trưng bày" (PDF): approved exhibitors' products by unit."""
     from models.exhibition.documents import catalogue_pdf
     from models.exhibition.public import public_units
 

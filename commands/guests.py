@@ -30,8 +30,11 @@ def _event():
 @click.command("import-attendees")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Only print the report; write nothing.")
-@click.option("--fix-caps", is_flag=True,
-              help='Rewrite ALL-CAPS positions and organisations ("GIÁM ĐỐC" -> "Giám đốc"; acronyms kept).')
+@click.option(
+    "--fix-caps",
+    is_flag=True,
+    help='Rewrite ALL-CAPS positions and organisations ("GIÁM ĐỐC" -> "Giám đốc"; acronyms kept).',
+)
 @click.option("--fix-case", is_flag=True, hidden=True, help="Obsolete: names are always capitalised now.")
 @click.option("--encoding", default=None, help="CSV encoding (default: detected: utf-8, utf-16, cp1258).")
 def import_attendees(file: Path, dry_run: bool, fix_caps: bool, fix_case: bool, encoding: str | None) -> None:
@@ -73,11 +76,12 @@ def badges(out: Path, layout: str, group: str | None) -> None:
     ev = _event()
     group_id = None
     if group:
-        g = db.session.scalar(select(Group).where(Group.event_id == ev.id,
-                                                  or_(Group.code == group, Group.name == group)))
+        g = db.session.scalar(
+            select(Group).where(Group.event_id == ev.id, or_(Group.code == group, Group.name == group))
+        )
         if g is None:
             codes = ", ".join(db.session.scalars(select(Group.code).where(Group.event_id == ev.id)))
-            click.echo(f"Không có thành phần \"{group}\". Có: {codes}", err=True)
+            click.echo(f'Không có thành phần "{group}". Có: {codes}', err=True)
             sys.exit(1)
         group_id = g.id
     cards = prepare_badges(ev, group_id=group_id)
@@ -99,8 +103,10 @@ def assign_seats_cmd() -> None:
     db.session.commit()
     b = seat_balance(ev)
     click.echo(f"Đã xếp {given} ghế; còn {b.lacking} đại biểu chưa có ghế.")
-    click.echo(f"Hội trường: {b.usable} ghế dùng được (trên {b.capacity}) cho {b.needing} đại biểu cần ghế; "
-               f"{b.seated} đã có ghế, {b.free} ghế trống; {b.not_needing} nhân viên gian hàng không cần ghế.")
+    click.echo(
+        f"Hội trường: {b.usable} ghế dùng được (trên {b.capacity}) cho {b.needing} đại biểu cần ghế; "
+        f"{b.seated} đã có ghế, {b.free} ghế trống; {b.not_needing} nhân viên gian hàng không cần ghế."
+    )
     if b.lacking:
         groups = ", ".join(f"{name or 'không thành phần'}: {n}" for name, n in b.lacking_by_group)
         click.echo(f"Chưa có ghế: {groups}.")
@@ -173,10 +179,16 @@ def restore_attendee_cmd(attendee_id: int) -> None:
         click.echo(f"Lỗi: {exc}", err=True)
         sys.exit(1)
     db.session.commit()
-    click.echo(f"Đã khôi phục #{person.id} {person.display_name}: thẻ mới lần {badge.serial} "
-               "(thẻ cũ vẫn bị thu hồi).")
+    click.echo(f"Đã khôi phục #{person.id} {person.display_name}: thẻ mới lần {badge.serial} (thẻ cũ vẫn bị thu hồi).")
     click.echo("Chưa có ghế: chạy assign-seats hoặc đổi ghế bằng tay trên /admin/attendees.")
 
 
-COMMANDS: list = [import_attendees, badges, assign_seats_cmd, export_attendees, seat_map_cmd,
-                  cancel_attendee_cmd, restore_attendee_cmd]
+COMMANDS: list = [
+    import_attendees,
+    badges,
+    assign_seats_cmd,
+    export_attendees,
+    seat_map_cmd,
+    cancel_attendee_cmd,
+    restore_attendee_cmd,
+]

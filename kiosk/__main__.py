@@ -30,42 +30,58 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", help="kiosk.toml to read (default ./kiosk.toml if present)")
     p.add_argument("--server", help="server base URL, e.g. http://192.168.1.10:8000")
     p.add_argument("--token", help="kiosk device token")
-    p.add_argument("--state-dir", dest="state_dir",
-                   help=f"snapshot cache and queue (default {cfg.DEFAULT_STATE_DIR}/)")
+    p.add_argument("--state-dir", dest="state_dir", help=f"snapshot cache and queue (default {cfg.DEFAULT_STATE_DIR}/)")
     p.add_argument("--timeout", type=float, help="seconds to wait for the server (default 1.5)")
     p.add_argument("-v", "--verbose", action="store_true")
 
 
 def run_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m kiosk", formatter_class=argparse.RawDescriptionHelpFormatter,
+        prog="python -m kiosk",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Entrance kiosk: scan badges with a webcam, check attendees in.",
-        epilog=USAGE_EXAMPLES)
+        epilog=USAGE_EXAMPLES,
+    )
     _common(p)
     p.add_argument("--station", help="station name (shown and recorded)")
-    p.add_argument("--source", help="camera index (0), /dev/videoN, video file, image folder "
-                                    "or stream URL (rtsp://, http://)")
-    p.add_argument("--headless", action="store_true", default=None,
-                   help="no window, no sound; one JSON line per decision on stdout")
+    p.add_argument(
+        "--source", help="camera index (0), /dev/videoN, video file, image folder or stream URL (rtsp://, http://)"
+    )
+    p.add_argument(
+        "--headless",
+        action="store_true",
+        default=None,
+        help="no window, no sound; one JSON line per decision on stdout",
+    )
     p.add_argument("--width", type=int, help="camera width to ask for (default 1280)")
     p.add_argument("--height", type=int, help="camera height to ask for (default 720)")
     p.add_argument("--fps", type=float, help="camera frame rate to ask for; image folder pace")
-    p.add_argument("--backend", choices=["auto", "v4l2", "dshow", "msmf", "avfoundation",
-                                         "ffmpeg", "gstreamer"], help="camera capture API")
+    p.add_argument(
+        "--backend",
+        choices=["auto", "v4l2", "dshow", "msmf", "avfoundation", "ffmpeg", "gstreamer"],
+        help="camera capture API",
+    )
     p.add_argument("--fourcc", help="camera pixel format, e.g. MJPG")
-    p.add_argument("--realtime", action="store_true", default=None,
-                   help="play a file at its own speed, dropping frames like a camera")
-    p.add_argument("--windowed", dest="fullscreen", action="store_false", default=None,
-                   help="a normal window instead of full screen")
+    p.add_argument(
+        "--realtime",
+        action="store_true",
+        default=None,
+        help="play a file at its own speed, dropping frames like a camera",
+    )
+    p.add_argument(
+        "--windowed",
+        dest="fullscreen",
+        action="store_false",
+        default=None,
+        help="a normal window instead of full screen",
+    )
     p.add_argument("--screen-width", dest="screen_width", type=int)
     p.add_argument("--screen-height", dest="screen_height", type=int)
     p.add_argument("--no-sound", dest="sound", action="store_false", default=None)
     p.add_argument("--hold", type=float, help="seconds an answer stays on screen (default 3)")
-    p.add_argument("--repeat", type=float,
-                   help="ignore the same code until unseen this many seconds (default 3)")
+    p.add_argument("--repeat", type=float, help="ignore the same code until unseen this many seconds (default 3)")
     p.add_argument("--snapshot-interval", dest="snapshot_interval", type=float)
-    p.add_argument("--decoders", help="decoder stages in order "
-                                      "(default zxing,zxing_sharp,zxing_clahe,zxing_up,pyzbar)")
+    p.add_argument("--decoders", help="decoder stages in order (default zxing,zxing_sharp,zxing_clahe,zxing_up,pyzbar)")
     return p
 
 
@@ -73,7 +89,8 @@ def sync_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m kiosk sync",
         description="Refresh the cached snapshot and send every queued scan; "
-                    "exit 0 when the queue is empty, 1 when scans are left, 2 on a bad token.")
+        "exit 0 when the queue is empty, 1 when scans are left, 2 on a bad token.",
+    )
     _common(p)
     return p
 
@@ -82,15 +99,19 @@ def decode_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m kiosk decode",
         description="Decode QR codes in images or videos; one JSON line per file "
-                    '{"file", "codes": [{"text", "points"}], "ms"}.')
+        '{"file", "codes": [{"text", "points"}], "ms"}.',
+    )
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--decoders", default=cfg.Config.decoders)
     return p
 
 
 def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(asctime)s kiosk %(levelname)s %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s kiosk %(levelname)s %(message)s",
+        stream=sys.stderr,
+    )
 
 
 def _load(ns: argparse.Namespace) -> cfg.Config:
@@ -112,8 +133,7 @@ def decode_files(files: list[str], stages: list[str], out=None) -> int:
     for name in files:  # a folder stands for the images in it (measuring a photo set)
         p = Path(name)
         if p.is_dir():
-            expanded += [str(f) for f in sorted(p.iterdir())
-                         if f.is_file() and f.suffix.lower() in IMAGE_SUFFIXES]
+            expanded += [str(f) for f in sorted(p.iterdir()) if f.is_file() and f.suffix.lower() in IMAGE_SUFFIXES]
         else:
             expanded.append(name)
     found, times, shares = 0, [], Counter()
@@ -149,10 +169,12 @@ def decode_files(files: list[str], stages: list[str], out=None) -> int:
         out.flush()
     if len(expanded) > 1:  # a summary for photo sets, on stderr (stdout stays one line per file)
         times.sort()
-        print(f"decode: codes found in {found} of {len(expanded)} files, median "
-              f"{times[len(times) // 2]:.1f} ms per file; decoder share: "
-              + (", ".join(f"{k} {v}" for k, v in shares.most_common()) or "none"),
-              file=sys.stderr)
+        print(
+            f"decode: codes found in {found} of {len(expanded)} files, median "
+            f"{times[len(times) // 2]:.1f} ms per file; decoder share: "
+            + (", ".join(f"{k} {v}" for k, v in shares.most_common()) or "none"),
+            file=sys.stderr,
+        )
     return status
 
 
@@ -179,8 +201,9 @@ def list_cameras(argv: list[str], out=None) -> int:
 
     from .sources import BACKENDS
 
-    p = argparse.ArgumentParser(prog="python -m kiosk cameras",
-                                description="List the camera indices that deliver frames.")
+    p = argparse.ArgumentParser(
+        prog="python -m kiosk cameras", description="List the camera indices that deliver frames."
+    )
     p.add_argument("--max", type=int, default=8, help="indices 0..N-1 to try (default 8)")
     p.add_argument("--backend", default="auto", choices=sorted(BACKENDS))
     ns = p.parse_args(argv)
@@ -193,9 +216,17 @@ def list_cameras(argv: list[str], out=None) -> int:
             ok, frame = cap.read() if cap.isOpened() else (False, None)
             if ok and frame is not None:
                 found += 1
-                out.write(json.dumps({"source": str(index), "width": frame.shape[1],
-                                      "height": frame.shape[0],
-                                      "fps": cap.get(cv2.CAP_PROP_FPS)}) + "\n")
+                out.write(
+                    json.dumps(
+                        {
+                            "source": str(index),
+                            "width": frame.shape[1],
+                            "height": frame.shape[0],
+                            "fps": cap.get(cv2.CAP_PROP_FPS),
+                        }
+                    )
+                    + "\n"
+                )
         finally:
             cap.release()
     if not found:
@@ -231,8 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"kiosk: bad configuration: {exc}", file=sys.stderr)
         return 2
     if not conf.server:
-        logging.getLogger("kiosk").warning(
-            "no --server given: working offline from the cached snapshot only")
+        logging.getLogger("kiosk").warning("no --server given: working offline from the cached snapshot only")
     from .app import Kiosk
 
     try:

@@ -43,8 +43,7 @@ from .verify import Snapshot, SnapshotError
 log = logging.getLogger("kiosk")
 
 CAMERA_LOST = "Mất tín hiệu camera, đang kết nối lại…"
-NO_SERVER = ("Chưa cấu hình máy chủ (--server): chỉ kiểm tra thẻ ngoại tuyến, "
-             "lượt quét được lưu lại.")
+NO_SERVER = "Chưa cấu hình máy chủ (--server): chỉ kiểm tra thẻ ngoại tuyến, lượt quét được lưu lại."
 CAMERA_NOT_FOUND = "Không mở được {}: kiểm tra dây cắm camera và tùy chọn --source."
 MULTI = "Có {} mã trong khung hình: xin đưa từng thẻ một"
 JSON_CODE_MAX = 512
@@ -96,8 +95,14 @@ class SnapshotStore:
 
 
 class Kiosk:
-    def __init__(self, config: Config, *, source: Source | None = None,
-                 out: TextIO | None = None, client: ApiClient | None = None):
+    def __init__(
+        self,
+        config: Config,
+        *,
+        source: Source | None = None,
+        out: TextIO | None = None,
+        client: ApiClient | None = None,
+    ):
         self.config = config
         self.state_dir = Path(config.state_dir)
         self.state_dir.mkdir(parents=True, exist_ok=True)
@@ -106,11 +111,18 @@ class Kiosk:
         self.health = ServerHealth()
         self.queue = ScanQueue(self.state_dir / "queue.sqlite3")
         self.snapshots = SnapshotStore(self.state_dir / "snapshot.json", self.client, self.health)
-        self.decider = Decider(self.client, self.queue, self.station_name,
-                               self.snapshots.get, self.health, timeout=config.timeout)
+        self.decider = Decider(
+            self.client, self.queue, self.station_name, self.snapshots.get, self.health, timeout=config.timeout
+        )
         self.source = source or open_source(
-            config.source, width=config.width, height=config.height, fps=config.fps,
-            backend=config.backend, fourcc=config.fourcc, realtime=config.realtime)
+            config.source,
+            width=config.width,
+            height=config.height,
+            fps=config.fps,
+            backend=config.backend,
+            fourcc=config.fourcc,
+            realtime=config.realtime,
+        )
         self.slot = LatestFrame(lossless=not self.source.live and not config.realtime)
         self.decoder = Decoder(config.decoder_stages)
         self.repeats = RepeatFilter(config.repeat)
@@ -120,6 +132,7 @@ class Kiosk:
         self.sounds = None
         if not config.headless and config.sound:
             from .sound import Sounds
+
             self.sounds = Sounds(self.state_dir / "sounds")
         self.panel = PanelState(station=config.station)
         self.panel_until = 0.0
@@ -236,11 +249,21 @@ class Kiosk:
         if not self.config.headless:
             return
         code = d.code if len(d.code) <= JSON_CODE_MAX else d.code[:JSON_CODE_MAX] + "…"
-        line = json.dumps({
-            "ts": d.ts, "frame": frame.index, "code": code, "result": d.result,
-            "name": d.name, "seat": d.seat, "seat_text": d.seat_text, "source": d.source,
-            "decode_ms": round(decode_ms, 2), "total_ms": round(total_ms, 2),
-        }, ensure_ascii=False)
+        line = json.dumps(
+            {
+                "ts": d.ts,
+                "frame": frame.index,
+                "code": code,
+                "result": d.result,
+                "name": d.name,
+                "seat": d.seat,
+                "seat_text": d.seat_text,
+                "source": d.source,
+                "decode_ms": round(decode_ms, 2),
+                "total_ms": round(total_ms, 2),
+            },
+            ensure_ascii=False,
+        )
         with self._out_lock:
             self.out.write(line + "\n")
             self.out.flush()
@@ -274,18 +297,22 @@ class Kiosk:
         frame = self.slot.latest_shown
         with self._lock:
             polys = self.overlay.polygons if time.monotonic() < self.overlay.until else []
-        return compose_screen(frame.image if frame else None, self.screen_state(), polys,
-                              (self.config.screen_width, self.config.screen_height),
-                              cache=self.panel_cache)
+        return compose_screen(
+            frame.image if frame else None,
+            self.screen_state(),
+            polys,
+            (self.config.screen_width, self.config.screen_height),
+            cache=self.panel_cache,
+        )
 
     # -- run --------------------------------------------------------------------------------
     def run(self) -> int:
-        threads = [threading.Thread(target=self._capture, name="kiosk-capture", daemon=True),
-                   threading.Thread(target=self._decode_loop, name="kiosk-decode", daemon=True)]
-        snap_thread = threading.Thread(target=self._snapshot_loop, name="kiosk-snapshot",
-                                       daemon=True)
-        retry = RetryWorker(self.queue, self.client, interval=self.config.retry_interval,
-                            on_report=self._on_flush)
+        threads = [
+            threading.Thread(target=self._capture, name="kiosk-capture", daemon=True),
+            threading.Thread(target=self._decode_loop, name="kiosk-decode", daemon=True),
+        ]
+        snap_thread = threading.Thread(target=self._snapshot_loop, name="kiosk-snapshot", daemon=True)
+        retry = RetryWorker(self.queue, self.client, interval=self.config.retry_interval, on_report=self._on_flush)
         if self.client.configured:
             self.snapshots.refresh()  # before the first frame: fresh roster if we can get one
             snap_thread.start()
@@ -318,8 +345,7 @@ class Kiosk:
     def _window_loop(self) -> None:
         from .display import Window
 
-        window = Window(fullscreen=self.config.fullscreen,
-                        size=(self.config.screen_width, self.config.screen_height))
+        window = Window(fullscreen=self.config.fullscreen, size=(self.config.screen_width, self.config.screen_height))
         try:
             while not self.stop.is_set():
                 key = window.show(self.render())
@@ -341,19 +367,27 @@ class Kiosk:
     def sync(self) -> int:
         """Refresh the snapshot and send every pending scan (held ones too). Pending count."""
         self.snapshots.refresh()
-        report = flush(self.queue, self.client, include_held=True,
-                       deadline=time.monotonic() + self.config.sync_timeout)
+        report = flush(self.queue, self.client, include_held=True, deadline=time.monotonic() + self.config.sync_timeout)
         left = self.queue.pending_count()
-        log.info("sync: sent %d, rejected %d, pending %d%s", report.sent, report.rejected, left,
-                 f" ({report.auth_error or report.error})" if left else "")
+        log.info(
+            "sync: sent %d, rejected %d, pending %d%s",
+            report.sent,
+            report.rejected,
+            left,
+            f" ({report.auth_error or report.error})" if left else "",
+        )
         return left
 
     def _report(self) -> None:
         total = sum(self.decoder_share.values())
-        share = ", ".join(f"{k} {v} ({100 * v / total:.0f}%)"
-                          for k, v in self.decoder_share.most_common()) or "none"
-        log.info("frames decoded %d, decisions %d, decoder share: %s, queue pending %d",
-                 self.frames_decoded, len(self.decisions), share, self.queue.pending_count())
+        share = ", ".join(f"{k} {v} ({100 * v / total:.0f}%)" for k, v in self.decoder_share.most_common()) or "none"
+        log.info(
+            "frames decoded %d, decisions %d, decoder share: %s, queue pending %d",
+            self.frames_decoded,
+            len(self.decisions),
+            share,
+            self.queue.pending_count(),
+        )
 
 
 def _has_display() -> bool:
@@ -372,13 +406,14 @@ def sync_command(config: Config) -> int:
     try:
         store = SnapshotStore(state / "snapshot.json", client, health)
         got = store.refresh()
-        report = flush(queue, client, include_held=True,
-                       deadline=time.monotonic() + config.sync_timeout)
+        report = flush(queue, client, include_held=True, deadline=time.monotonic() + config.sync_timeout)
         left = queue.pending_count()
         summary = {
             "snapshot": store.current.version if got else None,
             "roster": len(store.current.roster),
-            "sent": report.sent, "rejected": report.rejected, "pending": left,
+            "sent": report.sent,
+            "rejected": report.rejected,
+            "pending": left,
             "problem": health.problem or report.auth_error or report.error or "",
         }
         print(json.dumps(summary, ensure_ascii=False))

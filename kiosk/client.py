@@ -102,11 +102,13 @@ class ApiClient:
         s = getattr(self._local, "session", None)
         if s is None:
             s = requests.Session()
-            s.headers.update({
-                "Authorization": f"Bearer {self.token}",
-                "User-Agent": "event-kiosk/1",
-                "Accept": "application/json",
-            })
+            s.headers.update(
+                {
+                    "Authorization": f"Bearer {self.token}",
+                    "User-Agent": "event-kiosk/1",
+                    "Accept": "application/json",
+                }
+            )
             self._local.session = s
         return s
 
@@ -114,9 +116,7 @@ class ApiClient:
         if not self.server:
             raise ServerUnavailable("no server configured")
         try:
-            resp = self._session().request(
-                method, self.server + path, timeout=kw.pop("timeout", self.timeout), **kw
-            )
+            resp = self._session().request(method, self.server + path, timeout=kw.pop("timeout", self.timeout), **kw)
         except requests.RequestException as exc:
             # drop the session: a half-dead keep-alive connection must not poison the next call
             self._local.session = None
@@ -132,8 +132,7 @@ class ApiClient:
             raise ServerRejected(f"request refused (409) {FINAL_CONFLICT}", 409)
         if resp.status_code not in REJECTED and 400 <= resp.status_code < 500:
             # 409 no event yet, 429 slow down, ...: the server's state, not the scan; retry later
-            raise ServerUnavailable(f"server refused for now ({resp.status_code})",
-                                    resp.status_code)
+            raise ServerUnavailable(f"server refused for now ({resp.status_code})", resp.status_code)
         if resp.status_code in REJECTED:
             detail = ""
             try:
@@ -141,19 +140,22 @@ class ApiClient:
                 detail = str(body.get("message") or body.get("error") or "")
             except ValueError:
                 pass
-            raise ServerRejected(f"request refused ({resp.status_code}) {detail}".strip(),
-                                 resp.status_code)
+            raise ServerRejected(f"request refused ({resp.status_code}) {detail}".strip(), resp.status_code)
         return resp
 
     def post_checkin(
-        self, code: str, station: str, scan_id: str, scanned_at: str | None = None,
-        *, timeout: float | None = None,
+        self,
+        code: str,
+        station: str,
+        scan_id: str,
+        scanned_at: str | None = None,
+        *,
+        timeout: float | None = None,
     ) -> CheckinAnswer:
         payload = {"code": code, "station": station, "scan_id": scan_id}
         if scanned_at:
             payload["scanned_at"] = scanned_at
-        resp = self._request("POST", "/api/v1/checkins", json=payload,
-                             timeout=timeout or self.timeout)
+        resp = self._request("POST", "/api/v1/checkins", json=payload, timeout=timeout or self.timeout)
         try:
             doc = resp.json()
         except ValueError as exc:
@@ -162,15 +164,19 @@ class ApiClient:
 
     def post_heartbeat(self, station: str, queue_length: int, *, timeout: float | None = None) -> None:
         """Tell the server this kiosk's health (shown on the organiser's dashboard)."""
-        self._request("POST", "/api/v1/kiosk/heartbeat", timeout=timeout or self.timeout,
-                      json={"station": station[:80], "queue_length": int(queue_length),
-                            "online": True})
+        self._request(
+            "POST",
+            "/api/v1/kiosk/heartbeat",
+            timeout=timeout or self.timeout,
+            json={"station": station[:80], "queue_length": int(queue_length), "online": True},
+        )
 
     def get_snapshot(self, etag: str | None = None, *, timeout: float | None = None) -> dict | None:
         """The snapshot document, or None when the server says it has not changed (304)."""
         headers = {"If-None-Match": etag} if etag else {}
-        resp = self._request("GET", "/api/v1/kiosk/snapshot", headers=headers,
-                             timeout=timeout or max(self.timeout, 5.0))
+        resp = self._request(
+            "GET", "/api/v1/kiosk/snapshot", headers=headers, timeout=timeout or max(self.timeout, 5.0)
+        )
         if resp.status_code == 304:
             return None
         try:

@@ -82,8 +82,7 @@ def from_env(env: dict[str, str] | None = None) -> dict[str, Any]:
     return out
 
 
-def load(cli: dict[str, Any], *, config_path: str | None = None,
-         env: dict[str, str] | None = None) -> Config:
+def load(cli: dict[str, Any], *, config_path: str | None = None, env: dict[str, str] | None = None) -> Config:
     """Merge the layers. ``cli`` holds only the options given on the command line."""
     merged: dict[str, Any] = {}
     env = os.environ if env is None else env

@@ -27,12 +27,10 @@ from .client import (
 from .queue import ScanQueue, new_scan_id
 from .verify import Snapshot, verify_local
 
-PROBLEM_AUTH = ("Lỗi cấu hình: máy chủ từ chối mã thiết bị (token). "
-                "Xin báo ban tổ chức kiểm tra --token.")
+PROBLEM_AUTH = "Lỗi cấu hình: máy chủ từ chối mã thiết bị (token). Xin báo ban tổ chức kiểm tra --token."
 PROBLEM_SERVER_ERROR = "Máy chủ báo lỗi ({}). Đang làm việc ngoại tuyến, lượt quét được lưu lại."
 PROBLEM_GARBAGE = "Máy chủ trả lời không hợp lệ. Đang làm việc ngoại tuyến, lượt quét được lưu lại."
-PROBLEM_WRONG_URL = ("Lỗi cấu hình: địa chỉ máy chủ (--server) không đúng (404). "
-                     "Đang làm việc ngoại tuyến.")
+PROBLEM_WRONG_URL = "Lỗi cấu hình: địa chỉ máy chủ (--server) không đúng (404). Đang làm việc ngoại tuyến."
 PROBLEM_NOT_READY = "Máy chủ chưa sẵn sàng ({}). Đang làm việc ngoại tuyến, lượt quét được lưu lại."
 PROBLEM_OFFLINE = "Mất kết nối máy chủ. Đang làm việc ngoại tuyến, lượt quét được lưu lại."
 PROBLEM_QUEUE = "Không ghi được hàng đợi trên đĩa: báo kỹ thuật viên (ổ đĩa đầy hoặc hỏng?)."
@@ -132,9 +130,15 @@ def problem_for(exc: Exception) -> str:
 
 
 class Decider:
-    def __init__(self, client: ApiClient, queue: ScanQueue, station: str | Callable[[], str],
-                 snapshot: Callable[[], Snapshot], health: ServerHealth | None = None,
-                 timeout: float = 1.5):
+    def __init__(
+        self,
+        client: ApiClient,
+        queue: ScanQueue,
+        station: str | Callable[[], str],
+        snapshot: Callable[[], Snapshot],
+        health: ServerHealth | None = None,
+        timeout: float = 1.5,
+    ):
         self.client = client
         self.queue = queue
         self._station = station
@@ -158,23 +162,23 @@ class Decider:
             self.health.problem = PROBLEM_QUEUE
             return None
 
-    def decide(self, code: str, *, provisional: Callable[[Decision], None] | None = None
-               ) -> Decision:
+    def decide(self, code: str, *, provisional: Callable[[Decision], None] | None = None) -> Decision:
         """Never raises for anything the code text or the server does."""
         snap = self.snapshot()
         verdict = verify_local(code, snap)
         scanned_at = now_iso()
         station = self.station
-        scan_id = self._q("add", code, station, scanned_at, local_result=verdict.result,
-                          hold_s=self.timeout + 2.0) or new_scan_id()
+        scan_id = (
+            self._q("add", code, station, scanned_at, local_result=verdict.result, hold_s=self.timeout + 2.0)
+            or new_scan_id()
+        )
         if provisional and verdict.result in ("invalid", "revoked", "wrong_event"):
             # a clear "no" needs no server: show it now, the server's answer may still replace it
             provisional(Decision(code, verdict.result, "offline", scan_id=scan_id))
 
         if self.client.configured and self.health.worth_asking():
             try:
-                answer = self.client.post_checkin(code, station, scan_id, scanned_at,
-                                                  timeout=self.timeout)
+                answer = self.client.post_checkin(code, station, scan_id, scanned_at, timeout=self.timeout)
             except ServerRejected as exc:
                 self._q("mark_rejected", scan_id, str(exc))
                 self.health.problem = PROBLEM_REJECTED.format(exc.status)
@@ -194,12 +198,15 @@ class Decider:
         if answer.result in ("ok", "already") and attendee and attendee.get("id") is not None:
             first = answer.first_checkin or {}
             try:
-                self._q("note_arrival", int(attendee["id"]), str(first.get("at") or now_iso()),
-                        str(first.get("station") or self.station))
+                self._q(
+                    "note_arrival",
+                    int(attendee["id"]),
+                    str(first.get("at") or now_iso()),
+                    str(first.get("station") or self.station),
+                )
             except (TypeError, ValueError):
                 pass
-        return Decision(code, answer.result, "server", attendee, answer.message,
-                        answer.first_checkin, scan_id)
+        return Decision(code, answer.result, "server", attendee, answer.message, answer.first_checkin, scan_id)
 
     def _offline(self, code: str, scan_id: str, verdict, snap: Snapshot) -> Decision:
         if verdict.result == "ok":
@@ -211,8 +218,7 @@ class Decider:
             self._q("note_arrival", aid, now_iso(), self.station)
             return Decision(code, "ok", "offline", person, "", None, scan_id)
         if verdict.result == "no_snapshot":
-            return Decision(code, "unknown", "offline", None, "", None, scan_id,
-                            display="no_snapshot")
+            return Decision(code, "unknown", "offline", None, "", None, scan_id, display="no_snapshot")
         return Decision(code, verdict.result, "offline", None, "", None, scan_id)
 
 

@@ -87,9 +87,7 @@ def _text_of(raw: bytes | str) -> str:
 
 def _zxing(gray: np.ndarray, scale: float = 1.0) -> list[Decoded]:
     out = []
-    for r in zxingcpp.read_barcodes(
-        gray, formats=QR_FORMATS, try_rotate=False, try_downscale=True
-    ):
+    for r in zxingcpp.read_barcodes(gray, formats=QR_FORMATS, try_rotate=False, try_downscale=True):
         p = r.position
         pts = [p.top_left, p.top_right, p.bottom_right, p.bottom_left]
         corners = tuple((int(round(q.x / scale)), int(round(q.y / scale))) for q in pts)

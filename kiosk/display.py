@@ -41,8 +41,7 @@ DEFAULT_MESSAGES = {
     "revoked": "Thẻ đã được thay thế hoặc hủy. Xin mời đến bàn tiếp đón.",
     "unknown": "Không có đại biểu này trong danh sách. Xin mời đến bàn tiếp đón.",
     "wrong_event": "Thẻ này thuộc sự kiện khác. Xin mời đến bàn tiếp đón.",
-    "no_snapshot": "Máy chưa có dữ liệu sự kiện và không kết nối được máy chủ. "
-                   "Xin mời đến bàn tiếp đón.",
+    "no_snapshot": "Máy chưa có dữ liệu sự kiện và không kết nối được máy chủ. Xin mời đến bàn tiếp đón.",
 }
 #: welcomed ("ok") without a seat though one is needed (the hall was full)
 DESK_SEAT_LINE = "Chỗ ngồi: nhận tại bàn đón tiếp"
@@ -69,8 +68,9 @@ def text_width(text: str, f: ImageFont.FreeTypeFont) -> float:
     return f.getlength(text)
 
 
-def fit(text: str, max_width: int, size: int, min_size: int, bold: bool = False
-        ) -> tuple[ImageFont.FreeTypeFont, list[str]]:
+def fit(
+    text: str, max_width: int, size: int, min_size: int, bold: bool = False
+) -> tuple[ImageFont.FreeTypeFont, list[str]]:
     """The largest font (<= size) at which ``text`` fits ``max_width`` on one line, or on two
     lines (split at a word boundary) at ``min_size`` and below."""
     s = size
@@ -203,8 +203,9 @@ def render_panel(state: PanelState, size: tuple[int, int]) -> Image.Image:
     return img
 
 
-def _draw_bars(d: ImageDraw.ImageDraw, state: PanelState, layout: dict, size: tuple[int, int],
-               pad: int, inner: int) -> tuple[int, int]:
+def _draw_bars(
+    d: ImageDraw.ImageDraw, state: PanelState, layout: dict, size: tuple[int, int], pad: int, inner: int
+) -> tuple[int, int]:
     """Top bar: station + event; bottom bar: health (+ the problem strip above it). Returns
     the bar height and the y where the content area ends."""
     w, h = size
@@ -216,12 +217,10 @@ def _draw_bars(d: ImageDraw.ImageDraw, state: PanelState, layout: dict, size: tu
     f_bar = font(max(12, bar_h // 2), False)
     d.text((pad, bar_h // 2), ellipsize(top, f_bar, inner), font=f_bar, fill=WHITE, anchor="lm")
     d.rectangle([0, h - bar_h, w, h], fill=BAR_BG)
-    dot = (60, 200, 90) if state.online else ((230, 70, 60) if state.online is False
-                                              else (200, 200, 200))
+    dot = (60, 200, 90) if state.online else ((230, 70, 60) if state.online is False else (200, 200, 200))
     r = bar_h // 5
     d.ellipse([pad, h - bar_h // 2 - r, pad + 2 * r, h - bar_h // 2 + r], fill=dot)
-    d.text((pad + 3 * r, h - bar_h // 2), health_line(state), font=f_bar, fill=WHITE,
-           anchor="lm")
+    d.text((pad + 3 * r, h - bar_h // 2), health_line(state), font=f_bar, fill=WHITE, anchor="lm")
     layout["health"] = health_line(state)
     bottom = h - bar_h
     if state.problem:
@@ -236,8 +235,9 @@ def _draw_bars(d: ImageDraw.ImageDraw, state: PanelState, layout: dict, size: tu
     return bar_h, bottom
 
 
-def _draw_idle(d: ImageDraw.ImageDraw, layout: dict, size: tuple[int, int], bar_h: int,
-               bottom: int, inner: int) -> None:
+def _draw_idle(
+    d: ImageDraw.ImageDraw, layout: dict, size: tuple[int, int], bar_h: int, bottom: int, inner: int
+) -> None:
     """No result: the prompt, centred between the bars."""
     w, h = size
     f_idle, lines = fit(IDLE_PROMPT, inner, max(20, h // 12), max(16, h // 18), True)
@@ -250,8 +250,9 @@ def _draw_idle(d: ImageDraw.ImageDraw, layout: dict, size: tuple[int, int], bar_
     layout["idle"] = lines
 
 
-def _draw_title(d: ImageDraw.ImageDraw, state: PanelState, layout: dict, pad: int, y: int,
-                inner: int, h: int, fg) -> int:
+def _draw_title(
+    d: ImageDraw.ImageDraw, state: PanelState, layout: dict, pad: int, y: int, inner: int, h: int, fg
+) -> int:
     """The result's title ("(ngoại tuyến)" added to an offline ok). Returns the next y."""
     title = TITLES.get(state.result, state.result.upper())
     if state.source == "offline" and state.result == "ok":
@@ -264,8 +265,9 @@ def _draw_title(d: ImageDraw.ImageDraw, state: PanelState, layout: dict, pad: in
     return y + pad // 2
 
 
-def _draw_name(d: ImageDraw.ImageDraw, state: PanelState, layout: dict, pad: int, y: int,
-               inner: int, h: int, fg) -> int:
+def _draw_name(
+    d: ImageDraw.ImageDraw, state: PanelState, layout: dict, pad: int, y: int, inner: int, h: int, fg
+) -> int:
     """The guest's name in large type (at most two lines). Returns the next y."""
     f_name, nl = fit(state.name, inner, max(28, h // 7), max(20, h // 13), True)
     layout["name"] = {"lines": nl, "size": f_name.size, "xy": []}
@@ -276,16 +278,16 @@ def _draw_name(d: ImageDraw.ImageDraw, state: PanelState, layout: dict, pad: int
     return y + pad // 3
 
 
-def _draw_desk_seat(d: ImageDraw.ImageDraw, layout: dict, size: tuple[int, int], pad: int,
-                    y: int, inner: int) -> int:
+def _draw_desk_seat(d: ImageDraw.ImageDraw, layout: dict, size: tuple[int, int], pad: int, y: int, inner: int) -> int:
     """An "ok" without a needed seat: the "seat at the desk" line in a highlighted box.
     Returns the next y."""
     w, h = size
     f_desk, dl = fit(DESK_SEAT_LINE, inner - pad, max(22, h // 11), max(16, h // 20), True)
     box_h = int(f_desk.size * 1.3) * len(dl) + pad // 2
     y += pad // 4
-    d.rounded_rectangle([pad - pad // 4, y - pad // 4, w - pad + pad // 4, y + box_h],
-                        radius=max(4, pad // 3), fill=DESK_BOX)
+    d.rounded_rectangle(
+        [pad - pad // 4, y - pad // 4, w - pad + pad // 4, y + box_h], radius=max(4, pad // 3), fill=DESK_BOX
+    )
     layout["seat_at_desk"] = {"lines": dl, "size": f_desk.size, "xy": (pad, y)}
     for line in dl:
         d.text((pad, y), line, font=f_desk, fill=DARK)
@@ -293,8 +295,9 @@ def _draw_desk_seat(d: ImageDraw.ImageDraw, layout: dict, size: tuple[int, int],
     return y + pad // 2
 
 
-def _draw_message(d: ImageDraw.ImageDraw, state: PanelState, layout: dict, pad: int, y: int,
-                  inner: int, h: int, bottom: int, fg) -> None:
+def _draw_message(
+    d: ImageDraw.ImageDraw, state: PanelState, layout: dict, pad: int, y: int, inner: int, h: int, bottom: int, fg
+) -> None:
     """The message under the result (as much as fits above ``bottom``), then ``extra``."""
     message = state.message or DEFAULT_MESSAGES.get(state.result, "")
     if state.seat_at_desk and state.result == "ok" and not state.message:
@@ -316,8 +319,7 @@ def _draw_message(d: ImageDraw.ImageDraw, state: PanelState, layout: dict, pad: 
         layout["extra"] = state.extra
 
 
-def _fit_parts(text: str, max_width: int, size: int, min_size: int
-               ) -> tuple[ImageFont.FreeTypeFont, list[str]]:
+def _fit_parts(text: str, max_width: int, size: int, min_size: int) -> tuple[ImageFont.FreeTypeFont, list[str]]:
     """Like fit(), but a seat phrase that needs two lines breaks between its parts
     ("Khu giữa" / "Hàng 8 · Ghế 6"), never inside "Hàng 8"."""
     f, lines = fit(text, max_width, size, min_size, True)
@@ -337,8 +339,9 @@ def _fit_parts(text: str, max_width: int, size: int, min_size: int
     return fit(text, max_width, size, min_size, True)
 
 
-def _draw_seat(d: ImageDraw.ImageDraw, state: PanelState, layout: dict, pad: int, y: int,
-               inner: int, h: int, fg) -> int:
+def _draw_seat(
+    d: ImageDraw.ImageDraw, state: PanelState, layout: dict, pad: int, y: int, inner: int, h: int, fg
+) -> int:
     """The seat spelled out, large ("Khu giữa · Hàng 8 · Ghế 6", never larger than the name),
     with the short label in smaller type beside a line where it fits, else under it. Without
     ``seat_text`` (an older server) "Ghế: B-08-06" as before. Returns the next y."""
@@ -355,8 +358,11 @@ def _draw_seat(d: ImageDraw.ImageDraw, state: PanelState, layout: dict, pad: int
     if label:
         f_label = font(max(14, f_seat.size * 3 // 5), False)
         gap = f_seat.size // 2
-        room = [(i, text_width(line, f_seat)) for i, line in enumerate(sl)
-                if text_width(line, f_seat) + gap + text_width(label, f_label) <= inner]
+        room = [
+            (i, text_width(line, f_seat))
+            for i, line in enumerate(sl)
+            if text_width(line, f_seat) + gap + text_width(label, f_label) <= inner
+        ]
         if room:
             i, width = min(room, key=lambda r: r[1])
             xy = (pad + int(width) + gap, y + i * line_h + (f_seat.size - f_label.size))
@@ -394,9 +400,14 @@ class PanelCache:
         return self._image
 
 
-def compose_screen(frame: np.ndarray | None, state: PanelState, polygons: list | None = None,
-                   size: tuple[int, int] = (1280, 720), box_colour=None,
-                   cache: PanelCache | None = None) -> np.ndarray:
+def compose_screen(
+    frame: np.ndarray | None,
+    state: PanelState,
+    polygons: list | None = None,
+    size: tuple[int, int] = (1280, 720),
+    box_colour=None,
+    cache: PanelCache | None = None,
+) -> np.ndarray:
     """The whole screen (BGR): preview on the left 40%, panel on the right."""
     w, h = size
     canvas = np.zeros((h, w, 3), np.uint8)
@@ -404,8 +415,7 @@ def compose_screen(frame: np.ndarray | None, state: PanelState, polygons: list |
     if frame is not None and frame.size:
         fh, fw = frame.shape[:2]
         scale = min(pw / fw, h / fh)
-        small = cv2.resize(frame, (max(1, int(fw * scale)), max(1, int(fh * scale))),
-                           interpolation=cv2.INTER_AREA)
+        small = cv2.resize(frame, (max(1, int(fw * scale)), max(1, int(fh * scale))), interpolation=cv2.INTER_AREA)
         if polygons:  # draw on the small preview: cheaper than on the full frame
             scaled = [[(x * scale, y * scale) for x, y in pts] for pts in polygons]
             small = draw_boxes(small, scaled, box_colour or colour_for(state.result)[::-1])
@@ -413,7 +423,7 @@ def compose_screen(frame: np.ndarray | None, state: PanelState, polygons: list |
             small = cv2.cvtColor(small, cv2.COLOR_GRAY2BGR)
         y0 = (h - small.shape[0]) // 2
         x0 = (pw - small.shape[1]) // 2
-        canvas[y0:y0 + small.shape[0], x0:x0 + small.shape[1]] = small[:, :, :3]
+        canvas[y0 : y0 + small.shape[0], x0 : x0 + small.shape[1]] = small[:, :, :3]
     panel = cache.get(state, (w - pw, h)) if cache else PanelCache().get(state, (w - pw, h))
     canvas[:, pw:] = panel
     return canvas

@@ -36,9 +36,7 @@ def qr_image(text: str | bytes, *, box: int = 6, border: int = 4, ec: str = "M")
     return np.asarray(img, dtype=np.uint8).copy()
 
 
-def badge_image(
-    code: str, name: str = "", seat: str = "", *, width: int = 420, band=(40, 120, 200)
-) -> np.ndarray:
+def badge_image(code: str, name: str = "", seat: str = "", *, width: int = 420, band=(40, 120, 200)) -> np.ndarray:
     """A BGR badge card: colour band, the QR, name and seat (drawn with a Vietnamese font)."""
     height = int(width * 1.45)
     card = Image.new("RGB", (width, height), "white")
@@ -54,8 +52,7 @@ def badge_image(
         y = int(height * 0.15) + side + 10
         draw.text((width // 2, y), name, font=font, fill="black", anchor="ma")
         if seat:
-            draw.text((width // 2, y + width // 12), seat, font=font, fill=(90, 90, 90),
-                      anchor="ma")
+            draw.text((width // 2, y + width // 12), seat, font=font, fill=(90, 90, 90), anchor="ma")
     return cv2.cvtColor(np.asarray(card), cv2.COLOR_RGB2BGR)
 
 
@@ -122,8 +119,9 @@ def compose(badge: np.ndarray, bg: np.ndarray, pose: Pose, seed: int = 0) -> np.
         qr_left = bw * 0.11
         qr_right = bw * 0.89
         x0 = qr_right - pose.cover * (qr_right - qr_left)
-        finger = np.array([[x0, bh * 0.35], [bw * 1.2, bh * 0.35], [bw * 1.2, bh * 0.5],
-                           [x0, bh * 0.5]], dtype=np.float32)
+        finger = np.array(
+            [[x0, bh * 0.35], [bw * 1.2, bh * 0.35], [bw * 1.2, bh * 0.5], [x0, bh * 0.5]], dtype=np.float32
+        )
         fpts = cv2.perspectiveTransform(finger[None], m)[0].astype(np.int32)
         cv2.fillConvexPoly(frame, fpts, (120, 150, 200))
     out = frame.astype(np.float32)
@@ -175,19 +173,32 @@ DEGRADATIONS: dict[str, Pose] = {
     "cover_30": Pose(cover=0.30),
     "far": Pose(scale=0.2),
 }
-MILD = ("clean", "small", "rotated", "upside_down", "perspective", "motion_mild", "blur_mild",
-        "dim", "glare", "noise_jpeg", "cover_10")
+MILD = (
+    "clean",
+    "small",
+    "rotated",
+    "upside_down",
+    "perspective",
+    "motion_mild",
+    "blur_mild",
+    "dim",
+    "glare",
+    "noise_jpeg",
+    "cover_10",
+)
 
 
 def jitter(pose: Pose, rng: np.random.Generator) -> Pose:
     """The same degradation at a slightly different place, size and angle."""
-    return Pose(**{
-        **pose.__dict__,
-        "cx": 0.5 + rng.uniform(-0.18, 0.18),
-        "cy": 0.5 + rng.uniform(-0.08, 0.08),
-        "scale": pose.scale * rng.uniform(0.9, 1.1),
-        "angle": pose.angle + rng.uniform(-6, 6),
-    })
+    return Pose(
+        **{
+            **pose.__dict__,
+            "cx": 0.5 + rng.uniform(-0.18, 0.18),
+            "cy": 0.5 + rng.uniform(-0.08, 0.08),
+            "scale": pose.scale * rng.uniform(0.9, 1.1),
+            "angle": pose.angle + rng.uniform(-6, 6),
+        }
+    )
 
 
 def approach_poses(n: int, *, start_scale=0.08, end_scale=0.6, start_motion=15) -> list[Pose]:
@@ -195,12 +206,15 @@ def approach_poses(n: int, *, start_scale=0.08, end_scale=0.6, start_motion=15) 
     poses = []
     for i in range(n):
         t = i / max(1, n - 1)
-        poses.append(Pose(
-            cx=0.2 + 0.3 * t, cy=0.55 - 0.05 * t,
-            scale=start_scale + (end_scale - start_scale) * t,
-            angle=12 * (1 - t),
-            motion=int(round(start_motion * (1 - t) ** 2)),
-        ))
+        poses.append(
+            Pose(
+                cx=0.2 + 0.3 * t,
+                cy=0.55 - 0.05 * t,
+                scale=start_scale + (end_scale - start_scale) * t,
+                angle=12 * (1 - t),
+                motion=int(round(start_motion * (1 - t) ** 2)),
+            )
+        )
     return poses
 
 

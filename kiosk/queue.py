@@ -72,8 +72,7 @@ class ScanQueue:
     def _db(self) -> sqlite3.Connection:
         """The connection, (re)opened on demand: a closed queue can still be read."""
         if self._conn is None:
-            conn = sqlite3.connect(str(self.path), check_same_thread=False,
-                                   isolation_level=None, timeout=10)
+            conn = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None, timeout=10)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")  # a queued scan survives a power cut
             self._conn = conn
@@ -86,8 +85,16 @@ class ScanQueue:
                 self._conn = None
 
     # -- writing ----------------------------------------------------------------------
-    def add(self, code: str, station: str, scanned_at: str, *, scan_id: str | None = None,
-            local_result: str = "", hold_s: float = 0.0) -> str:
+    def add(
+        self,
+        code: str,
+        station: str,
+        scanned_at: str,
+        *,
+        scan_id: str | None = None,
+        local_result: str = "",
+        hold_s: float = 0.0,
+    ) -> str:
         """Store a scan as pending (durable on return). ``hold_s`` keeps the background retry
         off it while the foreground request is still in flight."""
         scan_id = scan_id or new_scan_id()
@@ -95,8 +102,7 @@ class ScanQueue:
             self._db.execute(
                 "INSERT OR IGNORE INTO scans (scan_id, code, station, scanned_at, next_try,"
                 " local_result, created) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (scan_id, code, station, scanned_at, time.time() + hold_s, local_result,
-                 time.time()),
+                (scan_id, code, station, scanned_at, time.time() + hold_s, local_result, time.time()),
             )
         return scan_id
 
@@ -111,23 +117,21 @@ class ScanQueue:
     def mark_failed(self, scan_id: str, error: str, *, retry_in: float) -> None:
         with self._lock:
             self._db.execute(
-                "UPDATE scans SET attempts=attempts+1, last_error=?, next_try=? "
-                "WHERE scan_id=? AND state='pending'",
+                "UPDATE scans SET attempts=attempts+1, last_error=?, next_try=? WHERE scan_id=? AND state='pending'",
                 (error[:500], time.time() + retry_in, scan_id),
             )
 
     def mark_rejected(self, scan_id: str, error: str) -> None:
         with self._lock:
             self._db.execute(
-                "UPDATE scans SET state='rejected', attempts=attempts+1, last_error=? "
-                "WHERE scan_id=?", (error[:500], scan_id),
+                "UPDATE scans SET state='rejected', attempts=attempts+1, last_error=? WHERE scan_id=?",
+                (error[:500], scan_id),
             )
 
     def release(self, scan_id: str) -> None:
         """Make a held scan due now (the foreground attempt has failed)."""
         with self._lock:
-            self._db.execute("UPDATE scans SET next_try=0 WHERE scan_id=? AND state='pending'",
-                             (scan_id,))
+            self._db.execute("UPDATE scans SET next_try=0 WHERE scan_id=? AND state='pending'", (scan_id,))
 
     # -- reading ----------------------------------------------------------------------
     def pending_count(self) -> int:
@@ -140,12 +144,12 @@ class ScanQueue:
             rows = self._db.execute("SELECT state, count(*) FROM scans GROUP BY state").fetchall()
         return dict(rows)
 
-    def due(self, limit: int = 50, *, now: float | None = None, include_held: bool = False
-            ) -> list[QueuedScan]:
+    def due(self, limit: int = 50, *, now: float | None = None, include_held: bool = False) -> list[QueuedScan]:
         now = time.time() if now is None else now
-        sql = ("SELECT scan_id, code, station, scanned_at, attempts FROM scans "
-               "WHERE state='pending'" + ("" if include_held else " AND next_try <= ?") +
-               " ORDER BY created LIMIT ?")
+        sql = (
+            "SELECT scan_id, code, station, scanned_at, attempts FROM scans "
+            "WHERE state='pending'" + ("" if include_held else " AND next_try <= ?") + " ORDER BY created LIMIT ?"
+        )
         args = (limit,) if include_held else (now, limit)
         with self._lock:
             rows = self._db.execute(sql, args).fetchall()
@@ -180,9 +184,14 @@ def backoff(attempts: int) -> float:
     return min(30.0, 1.0 * 2 ** min(attempts, 5))
 
 
-def flush(queue: ScanQueue, client: ApiClient, *, include_held: bool = False,
-          deadline: float | None = None,
-          on_answer: Callable[[QueuedScan, CheckinAnswer], None] | None = None) -> FlushReport:
+def flush(
+    queue: ScanQueue,
+    client: ApiClient,
+    *,
+    include_held: bool = False,
+    deadline: float | None = None,
+    on_answer: Callable[[QueuedScan, CheckinAnswer], None] | None = None,
+) -> FlushReport:
     """Send every due scan once, oldest first. Stops at the first unavailability (the server is
     down: no point hammering it) or auth error. Never raises for server trouble."""
     report = FlushReport()
@@ -218,8 +227,14 @@ def flush(queue: ScanQueue, client: ApiClient, *, include_held: bool = False,
 class RetryWorker(threading.Thread):
     """Background thread: flushes due scans every ``interval`` seconds until stopped."""
 
-    def __init__(self, queue: ScanQueue, client: ApiClient, *, interval: float = 2.0,
-                 on_report: Callable[[FlushReport], None] | None = None):
+    def __init__(
+        self,
+        queue: ScanQueue,
+        client: ApiClient,
+        *,
+        interval: float = 2.0,
+        on_report: Callable[[FlushReport], None] | None = None,
+    ):
         super().__init__(name="kiosk-retry", daemon=True)
         self.queue, self.client, self.interval = queue, client, interval
         self.on_report = on_report

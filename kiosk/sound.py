@@ -122,7 +122,9 @@ class Sounds:
                 self._proc.kill()  # a new answer cuts the previous sound short
             self._proc = subprocess.Popen(
                 [*self.player, str(path)],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
             )
             return True
         except OSError:

@@ -19,9 +19,15 @@ import numpy as np
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff", ".pgm", ".ppm"}
 VIDEO_SUFFIXES = {".avi", ".mp4", ".mkv", ".mov", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv"}
-BACKENDS = {"auto": cv2.CAP_ANY, "v4l2": cv2.CAP_V4L2, "dshow": cv2.CAP_DSHOW,
-            "msmf": cv2.CAP_MSMF, "avfoundation": cv2.CAP_AVFOUNDATION,
-            "ffmpeg": cv2.CAP_FFMPEG, "gstreamer": cv2.CAP_GSTREAMER}
+BACKENDS = {
+    "auto": cv2.CAP_ANY,
+    "v4l2": cv2.CAP_V4L2,
+    "dshow": cv2.CAP_DSHOW,
+    "msmf": cv2.CAP_MSMF,
+    "avfoundation": cv2.CAP_AVFOUNDATION,
+    "ffmpeg": cv2.CAP_FFMPEG,
+    "gstreamer": cv2.CAP_GSTREAMER,
+}
 
 
 class EndOfSource(Exception):
@@ -55,8 +61,7 @@ class LiveSource(Source):
 
     live = True
 
-    def __init__(self, opener: Callable[[], object], description: str, *,
-                 reopen_s: float = 1.0, fail_after: int = 5):
+    def __init__(self, opener: Callable[[], object], description: str, *, reopen_s: float = 1.0, fail_after: int = 5):
         self.opener = opener
         self.description = description
         self.reopen_s = reopen_s
@@ -194,8 +199,9 @@ class ImageFolderSource(Source):
         raise EndOfSource
 
 
-def camera_opener(index: int, *, width: int = 0, height: int = 0, fps: float = 0,
-                  backend: str = "auto", fourcc: str = "") -> Callable[[], cv2.VideoCapture]:
+def camera_opener(
+    index: int, *, width: int = 0, height: int = 0, fps: float = 0, backend: str = "auto", fourcc: str = ""
+) -> Callable[[], cv2.VideoCapture]:
     api = BACKENDS.get(backend, cv2.CAP_ANY)
     # OpenCV would log two lines per failed open, every second while the camera is unplugged;
     # the kiosk reports the camera's state itself (screen and log)
@@ -218,25 +224,47 @@ def camera_opener(index: int, *, width: int = 0, height: int = 0, fps: float = 0
     return open_camera
 
 
-def open_source(spec: str, *, width: int = 0, height: int = 0, fps: float = 0,
-                backend: str = "auto", fourcc: str = "", realtime: bool = False,
-                reopen_s: float = 1.0) -> Source:
+def open_source(
+    spec: str,
+    *,
+    width: int = 0,
+    height: int = 0,
+    fps: float = 0,
+    backend: str = "auto",
+    fourcc: str = "",
+    realtime: bool = False,
+    reopen_s: float = 1.0,
+) -> Source:
     """Interpret SOURCE: an integer is a camera index, ``scheme://`` a stream URL, a directory a
     folder of images, an image or video file itself. Raises ValueError when it is none of these."""
     spec = str(spec).strip()
     if spec.lstrip("-").isdigit():
         index = int(spec)
-        return LiveSource(camera_opener(index, width=width, height=height, fps=fps,
-                                        backend=backend, fourcc=fourcc),
-                          f"camera {index}", reopen_s=reopen_s)
+        return LiveSource(
+            camera_opener(index, width=width, height=height, fps=fps, backend=backend, fourcc=fourcc),
+            f"camera {index}",
+            reopen_s=reopen_s,
+        )
     if spec.startswith("/dev/video"):
-        return LiveSource(camera_opener(spec, width=width, height=height, fps=fps,  # type: ignore[arg-type]
-                                        backend=backend, fourcc=fourcc), spec, reopen_s=reopen_s)
+        return LiveSource(
+            camera_opener(
+                spec,
+                width=width,
+                height=height,
+                fps=fps,  # type: ignore[arg-type]
+                backend=backend,
+                fourcc=fourcc,
+            ),
+            spec,
+            reopen_s=reopen_s,
+        )
     if "://" in spec:
+
         def open_stream() -> cv2.VideoCapture:
             cap = cv2.VideoCapture(spec, cv2.CAP_FFMPEG)
             cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)
             return cap
+
         return LiveSource(open_stream, spec, reopen_s=reopen_s)
     p = Path(spec)
     if p.is_dir():

@@ -57,9 +57,7 @@ class Snapshot:
             event = doc["event"]
             if "tag" not in event:
                 raise SnapshotError("event without tag")
-            keys = codes.keyring(
-                (k["event_tag"], k["key_no"], k["public_key"]) for k in doc.get("keys") or []
-            )
+            keys = codes.keyring((k["event_tag"], k["key_no"], k["public_key"]) for k in doc.get("keys") or [])
             if any(len(v) != 32 for v in keys.values()):
                 raise SnapshotError("a public key is not 32 bytes")
             revoked = frozenset(str(c).strip() for c in doc.get("revoked") or [])

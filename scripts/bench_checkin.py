@@ -70,8 +70,10 @@ def client(args: tuple) -> list[tuple[float, str]]:
     rate = args[4] if len(args) > 4 else 0  # check-ins per second for this client (0: flat out)
     sock = socket.create_connection(("127.0.0.1", port), timeout=10)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    head = (f"POST /api/v1/checkins HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-            f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n")
+    head = (
+        f"POST /api/v1/checkins HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+    )
     requests = []
     for i, code in enumerate(work):
         body = json.dumps({"code": code, "station": f"kiosk-{cid}", "scan_id": f"c{cid}-{i}"})
@@ -113,15 +115,20 @@ def main() -> int:
     ap.add_argument("--requests", type=int, default=12_000)
     ap.add_argument("--repeat-share", type=float, default=0.3)
     ap.add_argument("--threads", type=int, default=8, help="waitress threads per worker")
-    ap.add_argument("--workers", type=int, default=2,
-                    help="server processes (serve --workers; 2 = both cores of this machine)")
+    ap.add_argument(
+        "--workers", type=int, default=2, help="server processes (serve --workers; 2 = both cores of this machine)"
+    )
     ap.add_argument("--database-url", default="", help="default: a temporary SQLite file")
     ap.add_argument("--port", type=int, default=8765)
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="ek-bench-"))
-    env = dict(os.environ, EVENT_KIOSK_INSTANCE=str(tmp), SECRET_KEY="bench-only",
-               DATABASE_URL=args.database_url or f"sqlite:///{tmp / 'bench.db'}")
+    env = dict(
+        os.environ,
+        EVENT_KIOSK_INSTANCE=str(tmp),
+        SECRET_KEY="bench-only",
+        DATABASE_URL=args.database_url or f"sqlite:///{tmp / 'bench.db'}",
+    )
     os.environ.update(env)
     t0 = time.perf_counter()
     codes, token = populate(args.delegates)
@@ -131,9 +138,23 @@ def main() -> int:
     # "queue depth" warnings) and then blocks the server
     server_log = open(tmp / "server.log", "w+b")
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/flask"), "--app", "app", "serve", "--port", str(args.port),
-         "--threads", str(args.threads), "--workers", str(args.workers)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-        stderr=server_log)
+        [
+            str(ROOT / ".venv/bin/flask"),
+            "--app",
+            "app",
+            "serve",
+            "--port",
+            str(args.port),
+            "--threads",
+            str(args.threads),
+            "--workers",
+            str(args.workers),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=server_log,
+    )
     try:
         for _ in range(100):
             try:
@@ -152,7 +173,7 @@ def main() -> int:
         rng.shuffle(work)
         # warm up (not measured)
         client((args.port, token, [order[-1]] * 20, 99))  # a badge outside the measured set
-        chunks = [work[i::args.clients] for i in range(args.clients)]
+        chunks = [work[i :: args.clients] for i in range(args.clients)]
         with mp.Pool(args.clients) as pool:
             pool.map(_noop, range(args.clients))  # the client processes exist before timing
             cpu_before = _cpu_seconds(server.pid)  # not the server's start-up and warm-up
@@ -176,19 +197,27 @@ def main() -> int:
     q = statistics.quantiles(lat, n=100)
     summary = {
         "database": "postgresql" if args.database_url else "sqlite",
-        "delegates": args.delegates, "clients": args.clients, "workers": args.workers,
-        "threads": args.threads, "requests": len(lat),
-        "throughput_per_s": round(len(lat) / wall, 1), "p50_ms": round(q[49] * 1000, 2),
-        "p95_ms": round(q[94] * 1000, 2), "p99_ms": round(q[98] * 1000, 2),
-        "max_ms": round(lat[-1] * 1000, 2), "outcomes": outcomes,
+        "delegates": args.delegates,
+        "clients": args.clients,
+        "workers": args.workers,
+        "threads": args.threads,
+        "requests": len(lat),
+        "throughput_per_s": round(len(lat) / wall, 1),
+        "p50_ms": round(q[49] * 1000, 2),
+        "p95_ms": round(q[94] * 1000, 2),
+        "p99_ms": round(q[98] * 1000, 2),
+        "max_ms": round(lat[-1] * 1000, 2),
+        "outcomes": outcomes,
         "server_cpu_ms_per_checkin": round(server_cpu * 1000 / len(lat), 3),
     }
     # exactly one ok per scanned attendee
     expected_ok = len(set(firsts))
     summary["one_ok_per_attendee"] = outcomes.get("ok", 0) == expected_ok
-    print(f"{summary['requests']} check-ins from {args.clients} clients in {wall:.2f} s: "
-          f"{summary['throughput_per_s']} /s, p50 {summary['p50_ms']} ms, "
-          f"p95 {summary['p95_ms']} ms, p99 {summary['p99_ms']} ms")
+    print(
+        f"{summary['requests']} check-ins from {args.clients} clients in {wall:.2f} s: "
+        f"{summary['throughput_per_s']} /s, p50 {summary['p50_ms']} ms, "
+        f"p95 {summary['p95_ms']} ms, p99 {summary['p99_ms']} ms"
+    )
     print(json.dumps(summary, ensure_ascii=False))
     return 0 if summary["one_ok_per_attendee"] else 1
 

@@ -48,8 +48,14 @@ def main() -> None:
     from models.seating.assignment import build_block, rank_seats
 
     tmp = tempfile.mkdtemp()
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db",
-                      "WTF_CSRF_ENABLED": False, "DISTRICT_RATE_LIMIT": 100000})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db",
+            "WTF_CSRF_ENABLED": False,
+            "DISTRICT_RATE_LIMIT": 100000,
+        }
+    )
     with app.app_context():
         db.create_all()
         ev, _ = load_demo(with_users=False)
@@ -61,9 +67,19 @@ def main() -> None:
         ds.set_quota(d, g, args.delegates)
         link = ds.current_link(d)
         link.deadline = None
-        people = [ds.save_nomination(link, {"honorific": "Ông", "full_name": f"Nguyễn Văn Thử {i}",
-                                            "organisation": f"HTX số {i}", "group": str(g.id), "phone": ""})
-                  for i in range(args.delegates)]
+        people = [
+            ds.save_nomination(
+                link,
+                {
+                    "honorific": "Ông",
+                    "full_name": f"Nguyễn Văn Thử {i}",
+                    "organisation": f"HTX số {i}",
+                    "group": str(g.id),
+                    "phone": "",
+                },
+            )
+            for i in range(args.delegates)
+        ]
         db.session.commit()
         t = time.perf_counter()
         for p in people[:-1]:
@@ -78,9 +94,19 @@ def main() -> None:
         arrivals = timed(lambda: client.get(f"/d/{token}/arrivals.json"), 30)
         page = timed(lambda: client.get(f"/d/{token}"), 10)
         counter = iter(range(10**6))
-        post = timed(lambda: client.post(f"/d/{token}/nominations", data={
-            "honorific": "Bà", "full_name": f"Trần Thị Đo {next(counter)}", "organisation": "Tổ hợp tác",
-            "group": str(g.id), "phone": ""}), 20)
+        post = timed(
+            lambda: client.post(
+                f"/d/{token}/nominations",
+                data={
+                    "honorific": "Bà",
+                    "full_name": f"Trần Thị Đo {next(counter)}",
+                    "organisation": "Tổ hợp tác",
+                    "group": str(g.id),
+                    "phone": "",
+                },
+            ),
+            20,
+        )
         letters = letter_data(ev, d)
         t = time.perf_counter()
         pdf = render_letters(ev, letters, ev.date)
@@ -90,8 +116,10 @@ def main() -> None:
     print(f"GET officer page            median {page:7.1f} ms")
     print(f"POST nomination             median {post:7.1f} ms")
     print(f"accept (seat + badge)       mean   {accept_ms:7.1f} ms")
-    print(f"letters PDF: {len(letters)} pages in {pdf_ms:.0f} ms ({pdf_ms / len(letters):.1f} ms/page), "
-          f"{len(pdf) / 1024:.0f} KiB ({len(pdf) / 1024 / len(letters):.1f} KiB/page)")
+    print(
+        f"letters PDF: {len(letters)} pages in {pdf_ms:.0f} ms ({pdf_ms / len(letters):.1f} ms/page), "
+        f"{len(pdf) / 1024:.0f} KiB ({len(pdf) / 1024 / len(letters):.1f} KiB/page)"
+    )
 
 
 if __name__ == "__main__":

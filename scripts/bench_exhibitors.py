@@ -30,8 +30,14 @@ def main() -> None:
     from app import create_app
     from models.core.base import db
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db", "WTF_CSRF_ENABLED": False,
-                      "EXHIBITOR_RATE_LIMIT": 10**9, "TESTING": True})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db",
+            "WTF_CSRF_ENABLED": False,
+            "EXHIBITOR_RATE_LIMIT": 10**9,
+            "TESTING": True,
+        }
+    )
     with app.app_context():
         db.create_all()
         from models.demo.exhibition import prepare_demo_exhibition
@@ -47,13 +53,23 @@ def main() -> None:
         client = app.test_client()
         t0 = time.perf_counter()
         for i in range(args.booths):
-            form = {"name": f"Chủ thể thử {i}", "kind": "household", "district_id": str(districts[i % 9]),
-                    "address": "Nha Trang", "contact_name": "Nguyễn Văn A", "phone": "0905123456",
-                    "product-0-name": f"Sản phẩm {i}", "product-0-group": "thuc_pham", "product-0-rating": "3",
-                    "product-0-decision_no": "1/QĐ", "product-0-decision_date": "2024-06-01",
-                    "product-1-name": f"Sản phẩm tiềm năng {i}", "product-1-rating": "potential",
-                    "product-1-group": "do_uong",
-                    "staff-0-name": f"Trần Thị Bình {i}"}
+            form = {
+                "name": f"Chủ thể thử {i}",
+                "kind": "household",
+                "district_id": str(districts[i % 9]),
+                "address": "Nha Trang",
+                "contact_name": "Nguyễn Văn A",
+                "phone": "0905123456",
+                "product-0-name": f"Sản phẩm {i}",
+                "product-0-group": "thuc_pham",
+                "product-0-rating": "3",
+                "product-0-decision_no": "1/QĐ",
+                "product-0-decision_date": "2024-06-01",
+                "product-1-name": f"Sản phẩm tiềm năng {i}",
+                "product-1-rating": "potential",
+                "product-1-group": "do_uong",
+                "staff-0-name": f"Trần Thị Bình {i}",
+            }
             assert client.post("/exhibitors/register", data=form).status_code == 302
         dt = time.perf_counter() - t0
         print(f"register via the public form: {args.booths} in {dt:.2f} s ({1000 * dt / args.booths:.1f} ms each)")
@@ -69,9 +85,12 @@ def main() -> None:
         db.session.add(u)
         db.session.commit()
         client.post("/login", data={"username": "bench", "password": "bench-pass-123"})
-        for label, url in (("admin list", "/admin/exhibitors"), ("per-district view", "/admin/exhibitors/districts"),
-                           ("table cards PDF", "/admin/exhibitors/cards.pdf"),
-                           ("xlsx export", "/admin/exhibitors/export.xlsx")):
+        for label, url in (
+            ("admin list", "/admin/exhibitors"),
+            ("per-district view", "/admin/exhibitors/districts"),
+            ("table cards PDF", "/admin/exhibitors/cards.pdf"),
+            ("xlsx export", "/admin/exhibitors/export.xlsx"),
+        ):
             client.get(url)  # warm up
             t0 = time.perf_counter()
             resp = client.get(url)

@@ -49,12 +49,13 @@ def pct(values, q):
 def make_world(n_people: int = 12):
     priv = codes.new_private_key()
     doc = {
-        "version": "bench", "event": {"id": 1, "tag": TAG, "name": "Bench"},
-        "keys": [{"event_tag": TAG, "key_no": 1,
-                  "public_key": codes.b64(codes.public_key_of(priv)), "event_id": 1}],
+        "version": "bench",
+        "event": {"id": 1, "tag": TAG, "name": "Bench"},
+        "keys": [{"event_tag": TAG, "key_no": 1, "public_key": codes.b64(codes.public_key_of(priv)), "event_id": 1}],
         "revoked": [],
-        "roster": [{"id": i, "honorific": "Ông", "name": f"Nguyễn Văn {i}", "seat": f"A-{i}"}
-                   for i in range(1, n_people + 1)],
+        "roster": [
+            {"id": i, "honorific": "Ông", "name": f"Nguyễn Văn {i}", "seat": f"A-{i}"} for i in range(1, n_people + 1)
+        ],
     }
     snap = Snapshot.from_json(doc)
     people = []
@@ -86,8 +87,7 @@ def bench_resolution(size, snap, people, n_frames, rng):
         ok_c = ok_z = wrong = wrong_z = 0
         for i in range(n_frames):
             code, badge = people[i % len(people)]
-            frame = media.compose(badge, bgs[i % len(bgs)], media.jitter(pose, rng),
-                                  seed=int(rng.integers(1 << 30)))
+            frame = media.compose(badge, bgs[i % len(bgs)], media.jitter(pose, rng), seed=int(rng.integers(1 << 30)))
             t0 = time.perf_counter()
             res = decoder.decode(frame)
             verdicts = [verify_local(c.text, snap) for c in res.codes]
@@ -110,9 +110,13 @@ def bench_resolution(size, snap, people, n_frames, rng):
                 ok_z += 1
                 if name in media.MILD:
                     times_zbar.append(dz)
-        per_deg[name] = {"cascade": ok_c / n_frames, "pyzbar": ok_z / n_frames,
-                         "wrong_texts": wrong, "wrong_texts_pyzbar": wrong_z,
-                         "mild": name in media.MILD}
+        per_deg[name] = {
+            "cascade": ok_c / n_frames,
+            "pyzbar": ok_z / n_frames,
+            "wrong_texts": wrong,
+            "wrong_texts_pyzbar": wrong_z,
+            "mild": name in media.MILD,
+        }
     # empty frames: what the decoder spends while nobody is in front of the camera
     empty_c, empty_z = [], []
     for i in range(max(20, n_frames)):
@@ -128,8 +132,7 @@ def bench_resolution(size, snap, people, n_frames, rng):
         "size": f"{w}x{h}",
         "badge_frame_ms": {
             "cascade": {"median": statistics.median(times_cascade), "p95": pct(times_cascade, 95)},
-            "pyzbar": {"median": statistics.median(times_zbar) if times_zbar else None,
-                       "p95": pct(times_zbar, 95)},
+            "pyzbar": {"median": statistics.median(times_zbar) if times_zbar else None, "p95": pct(times_zbar, 95)},
         },
         "empty_frame_ms": {
             "cascade": {"median": statistics.median(empty_c), "p95": pct(empty_c, 95)},
@@ -166,8 +169,7 @@ def bench_approach(size, people, n_seq, rng):
     for s in range(n_seq):
         code, badge = people[s % len(people)]
         bg = media.background(w, h, seed=100 + s)
-        poses = media.approach_poses(24, start_scale=0.06, end_scale=0.55,
-                                     start_motion=int(rng.integers(8, 20)))
+        poses = media.approach_poses(24, start_scale=0.06, end_scale=0.55, start_motion=int(rng.integers(8, 20)))
         frames = [media.compose(badge, bg, p, seed=s * 100 + i) for i, p in enumerate(poses)]
         readable = next((i for i, f in enumerate(frames) if oracle_readable(f, code)), None)
         if readable is None:
@@ -180,16 +182,22 @@ def bench_approach(size, people, n_seq, rng):
             times.append((time.perf_counter() - t0) * 1000)
             if decided is None and code in [c.text for c in res.codes]:
                 decided = i
-        zb = next((i for i, f in enumerate(frames)
-                   if code in [c.text for c in decode_pyzbar_only(f).codes]), len(frames))
+        zb = next(
+            (i for i, f in enumerate(frames) if code in [c.text for c in decode_pyzbar_only(f).codes]), len(frames)
+        )
         decided = len(frames) if decided is None else decided
         lags_file.append(decided - readable)
         lags_zbar.append(zb - readable)
         # live camera: the decoder only sees the frames it has time for
         lags_cam.append(simulate_camera(times, decided) - readable)
-    return {"size": f"{w}x{h}", "sequences": n_seq, "never_readable": never,
-            "lag_frames_file": lags_file, "lag_frames_camera30": lags_cam,
-            "lag_frames_pyzbar": lags_zbar}
+    return {
+        "size": f"{w}x{h}",
+        "sequences": n_seq,
+        "never_readable": never,
+        "lag_frames_file": lags_file,
+        "lag_frames_camera30": lags_cam,
+        "lag_frames_pyzbar": lags_zbar,
+    }
 
 
 def main(argv=None) -> int:
@@ -208,38 +216,65 @@ def main(argv=None) -> int:
     results = [bench_resolution(s, snap, people, args.frames, rng) for s in RESOLUTIONS]
     approach = [bench_approach(s, people, args.approaches, rng) for s in RESOLUTIONS]
 
-    print(f"\nKiosk decode benchmark ({platform.processor() or platform.machine()}, "
-          f"{args.frames} frames per degradation)\n")
+    print(
+        f"\nKiosk decode benchmark ({platform.processor() or platform.machine()}, "
+        f"{args.frames} frames per degradation)\n"
+    )
     for r in results:
         b, e = r["badge_frame_ms"], r["empty_frame_ms"]
         print(f"== {r['size']}")
-        print(f"  decode+verify, frame with badge (mild set): cascade median "
-              f"{b['cascade']['median']:.2f} ms, p95 {b['cascade']['p95']:.2f} ms | pyzbar "
-              f"median {b['pyzbar']['median'] or float('nan'):.2f} ms, "
-              f"p95 {b['pyzbar']['p95']:.2f} ms")
-        print(f"  empty frame: cascade median {e['cascade']['median']:.2f} ms, p95 "
-              f"{e['cascade']['p95']:.2f} ms | pyzbar median {e['pyzbar']['median']:.2f} ms")
+        print(
+            f"  decode+verify, frame with badge (mild set): cascade median "
+            f"{b['cascade']['median']:.2f} ms, p95 {b['cascade']['p95']:.2f} ms | pyzbar "
+            f"median {b['pyzbar']['median'] or float('nan'):.2f} ms, "
+            f"p95 {b['pyzbar']['p95']:.2f} ms"
+        )
+        print(
+            f"  empty frame: cascade median {e['cascade']['median']:.2f} ms, p95 "
+            f"{e['cascade']['p95']:.2f} ms | pyzbar median {e['pyzbar']['median']:.2f} ms"
+        )
         print(f"  {'degradation':15s} {'cascade':>8s} {'pyzbar':>8s}  wrong (cascade/pyzbar)")
         for name, d in r["success"].items():
             mark = "" if d["mild"] else "  (hard)"
-            print(f"  {name:15s} {100 * d['cascade']:7.1f}% {100 * d['pyzbar']:7.1f}%  "
-                  f"{d['wrong_texts']:5d} / {d['wrong_texts_pyzbar']}{mark}")
+            print(
+                f"  {name:15s} {100 * d['cascade']:7.1f}% {100 * d['pyzbar']:7.1f}%  "
+                f"{d['wrong_texts']:5d} / {d['wrong_texts_pyzbar']}{mark}"
+            )
         m = r["mild_success"]
         print(f"  {'mild, overall':15s} {100 * m['cascade']:7.1f}% {100 * m['pyzbar']:7.1f}%")
         total = sum(r["decoder_share"].values())
-        print("  decoder share: " + ", ".join(
-            f"{k} {v} ({100 * v / total:.1f}%)" for k, v in
-            sorted(r["decoder_share"].items(), key=lambda kv: -kv[1])))
+        print(
+            "  decoder share: "
+            + ", ".join(
+                f"{k} {v} ({100 * v / total:.1f}%)"
+                for k, v in sorted(r["decoder_share"].items(), key=lambda kv: -kv[1])
+            )
+        )
     for a in approach:
+
         def fmt(xs):
-            return (f"median {statistics.median(xs):.0f}, max {max(xs)}, "
-                    f"on first readable {sum(1 for x in xs if x == 0)}/{len(xs)}") if xs else "-"
-        print(f"== approach {a['size']}: frames from readable to decision: "
-              f"file {fmt(a['lag_frames_file'])}; 30 fps camera {fmt(a['lag_frames_camera30'])};"
-              f" pyzbar alone {fmt(a['lag_frames_pyzbar'])}")
-    summary = {"machine": platform.platform(), "cpus": __import__("os").cpu_count(),
-               "frames_per_degradation": args.frames, "seconds": round(time.time() - t_start, 1),
-               "resolutions": results, "approach": approach}
+            return (
+                (
+                    f"median {statistics.median(xs):.0f}, max {max(xs)}, "
+                    f"on first readable {sum(1 for x in xs if x == 0)}/{len(xs)}"
+                )
+                if xs
+                else "-"
+            )
+
+        print(
+            f"== approach {a['size']}: frames from readable to decision: "
+            f"file {fmt(a['lag_frames_file'])}; 30 fps camera {fmt(a['lag_frames_camera30'])};"
+            f" pyzbar alone {fmt(a['lag_frames_pyzbar'])}"
+        )
+    summary = {
+        "machine": platform.platform(),
+        "cpus": __import__("os").cpu_count(),
+        "frames_per_degradation": args.frames,
+        "seconds": round(time.time() - t_start, 1),
+        "resolutions": results,
+        "approach": approach,
+    }
     line = json.dumps(summary, ensure_ascii=False)
     print("\nJSON " + line)
     if args.json:

@@ -66,16 +66,19 @@ def main() -> None:
             fn()
             out.append((time.perf_counter() - t) * 1000)
         out.sort()
-        return f"median {statistics.median(out):.2f} ms, p95 {out[int(len(out) * .95) - 1]:.2f} ms"
+        return f"median {statistics.median(out):.2f} ms, p95 {out[int(len(out) * 0.95) - 1]:.2f} ms"
 
     state = s.get(url + "/mc/state.json").json()
     for _ in range(7):  # into the award segment
-        state = s.post(url + "/mc/action", json={"action": "next", "version": state["version"]},
-                       headers={"X-CSRFToken": token}).json()
+        state = s.post(
+            url + "/mc/action", json={"action": "next", "version": state["version"]}, headers={"X-CSRFToken": token}
+        ).json()
     tag = state["tag"]
     full = s.get(url + "/mc/state.json")
-    print(f"demo: {state['steps']} steps, batch {state['batch']['number']}/{state['batch']['of']}, "
-          f"full state {len(full.content)} bytes")
+    print(
+        f"demo: {state['steps']} steps, batch {state['batch']['number']}/{state['batch']['of']}, "
+        f"full state {len(full.content)} bytes"
+    )
     r = s.get(url + f"/mc/state.json?since={tag}")
     assert r.status_code == 204, r.status_code
     print("poll unchanged (204):", timed(lambda: s.get(url + f"/mc/state.json?since={tag}"), args.n))
@@ -86,8 +89,7 @@ def main() -> None:
 
     def step():
         action = "next" if ver[0] % 2 else "back"
-        r = s.post(url + "/mc/action", json={"action": action, "version": ver[0]},
-                   headers={"X-CSRFToken": token})
+        r = s.post(url + "/mc/action", json={"action": action, "version": ver[0]}, headers={"X-CSRFToken": token})
         ver[0] = r.json()["version"]
 
     print("action next/back:    ", timed(step, args.n // 3))

@@ -24,15 +24,75 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô",
-          "Dương", "Lý", "Tôn Nữ"]
+FAMILY = [
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Huỳnh",
+    "Phan",
+    "Vũ",
+    "Võ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Hồ",
+    "Ngô",
+    "Dương",
+    "Lý",
+    "Tôn Nữ",
+]
 MIDDLE = ["Văn", "Thị", "Đức", "Minh", "Ngọc", "Thanh", "Quốc", "Thu", "Hữu", "Kim", "Xuân", "Anh"]
-GIVEN = ["An", "Bình", "Cường", "Dũng", "Đạt", "Giang", "Hà", "Hải", "Hằng", "Hùng", "Khánh", "Lan", "Long", "Mai",
-         "Nam", "Ngọc", "Phúc", "Quang", "Sơn", "Tâm", "Thảo", "Trang", "Tuấn", "Tuyết", "Việt", "Yến", "Ý"]
-POSITIONS = ["Giám đốc", "Phó Giám đốc", "Trưởng phòng", "Chuyên viên", "Chủ tịch UBND xã", "Chủ nhiệm HTX",
-             "Phóng viên", "Đại diện"]
-ORGS = ["Sở Tài chính", "Sở Công Thương", "Sở Nông nghiệp và Phát triển nông thôn", "UBND xã Suối Tân",
-        "HTX Nông nghiệp Diên An", "Báo Khánh Hòa", "Công ty TNHH Yến sào Hòn Nội Xanh", "Liên minh HTX tỉnh"]
+GIVEN = [
+    "An",
+    "Bình",
+    "Cường",
+    "Dũng",
+    "Đạt",
+    "Giang",
+    "Hà",
+    "Hải",
+    "Hằng",
+    "Hùng",
+    "Khánh",
+    "Lan",
+    "Long",
+    "Mai",
+    "Nam",
+    "Ngọc",
+    "Phúc",
+    "Quang",
+    "Sơn",
+    "Tâm",
+    "Thảo",
+    "Trang",
+    "Tuấn",
+    "Tuyết",
+    "Việt",
+    "Yến",
+    "Ý",
+]
+POSITIONS = [
+    "Giám đốc",
+    "Phó Giám đốc",
+    "Trưởng phòng",
+    "Chuyên viên",
+    "Chủ tịch UBND xã",
+    "Chủ nhiệm HTX",
+    "Phóng viên",
+    "Đại diện",
+]
+ORGS = [
+    "Sở Tài chính",
+    "Sở Công Thương",
+    "Sở Nông nghiệp và Phát triển nông thôn",
+    "UBND xã Suối Tân",
+    "HTX Nông nghiệp Diên An",
+    "Báo Khánh Hòa",
+    "Công ty TNHH Yến sào Hòn Nội Xanh",
+    "Liên minh HTX tỉnh",
+]
 
 
 def make_list(n: int, groups: list[str], rng: random.Random) -> bytes:
@@ -43,13 +103,25 @@ def make_list(n: int, groups: list[str], rng: random.Random) -> bytes:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(sheet_title("Danh sách"))
     ws.append(["DANH SÁCH ĐẠI BIỂU"])
-    ws.append(["STT", "Mã", "Danh xưng", "Họ và tên", "Chức vụ", "Đơn vị", "Thành phần", "Điện thoại",
-               "Thứ tự ưu tiên"])
+    ws.append(
+        ["STT", "Mã", "Danh xưng", "Họ và tên", "Chức vụ", "Đơn vị", "Thành phần", "Điện thoại", "Thứ tự ưu tiên"]
+    )
     for i in range(n):
         hon = rng.choice(["Ông", "Bà"])
         name = f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
-        ws.append([i + 1, f"DB{i:05d}", hon, name, rng.choice(POSITIONS), rng.choice(ORGS), groups[i % len(groups)],
-                   f"09{rng.randrange(10**8):08d}", rng.randrange(1, 5000)])
+        ws.append(
+            [
+                i + 1,
+                f"DB{i:05d}",
+                hon,
+                name,
+                rng.choice(POSITIONS),
+                rng.choice(ORGS),
+                groups[i % len(groups)],
+                f"09{rng.randrange(10**8):08d}",
+                rng.randrange(1, 5000),
+            ]
+        )
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -73,41 +145,74 @@ def main() -> None:
 
     uri = os.environ.get("DATABASE_URL") or f"sqlite:///{work / 'bench.db'}"
     if uri.startswith("postgresql://"):
-        uri = "postgresql+psycopg://" + uri[len("postgresql://"):]
+        uri = "postgresql+psycopg://" + uri[len("postgresql://") :]
     app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "TESTING": True})
     figures: list[tuple[str, float, float, str]] = []
 
     def timed(label: str, target: str = ""):
         """Wall-clock seconds, and this process's CPU seconds (the figure that does not depend on
         what else the machine is doing)."""
+
         class T:
             def __enter__(self):
                 self.t, self.c = time.perf_counter(), time.process_time()
 
             def __exit__(self, *exc):
                 figures.append((label, time.perf_counter() - self.t, time.process_time() - self.c, target))
-                print(f"  {label}: {figures[-1][1]:.2f} s wall, {figures[-1][2]:.2f} s CPU "
-                      f"{('(target ' + target + ')') if target else ''}", flush=True)
+                print(
+                    f"  {label}: {figures[-1][1]:.2f} s wall, {figures[-1][2]:.2f} s CPU "
+                    f"{('(target ' + target + ')') if target else ''}",
+                    flush=True,
+                )
+
         return T()
 
     with app.app_context():
         db.drop_all()
         db.create_all()
-        ev = create_event(slug="bench", name="Hội nghị tổng kết Chương trình OCOP tỉnh Khánh Hòa (thử tải)",
-                          date=date(2025, 5, 22), venue="Nha Trang", planned_seats=args.people)
+        ev = create_event(
+            slug="bench",
+            name="Hội nghị tổng kết Chương trình OCOP tỉnh Khánh Hòa (thử tải)",
+            date=date(2025, 5, 22),
+            venue="Nha Trang",
+            planned_seats=args.people,
+        )
         groups = []
-        for i, name in enumerate(["Lãnh đạo tỉnh", "Sở, ban, ngành", "Lãnh đạo huyện", "UBND xã", "Chủ thể OCOP",
-                                  "Doanh nghiệp", "Báo chí", "Khách mời"]):
-            g = Group(event_id=ev.id, code=f"g{i}", name=name, priority=i + 1, is_leader=i == 0,
-                      color=["#c62828", "#1565c0", "#6a1b9a", "#2e7d32", "#ef6c00", "#00838f", "#5d4037", "#455a64"][i])
+        for i, name in enumerate(
+            [
+                "Lãnh đạo tỉnh",
+                "Sở, ban, ngành",
+                "Lãnh đạo huyện",
+                "UBND xã",
+                "Chủ thể OCOP",
+                "Doanh nghiệp",
+                "Báo chí",
+                "Khách mời",
+            ]
+        ):
+            g = Group(
+                event_id=ev.id,
+                code=f"g{i}",
+                name=name,
+                priority=i + 1,
+                is_leader=i == 0,
+                color=["#c62828", "#1565c0", "#6a1b9a", "#2e7d32", "#ef6c00", "#00838f", "#5d4037", "#455a64"][i],
+            )
             db.session.add(g)
             groups.append(g)
         db.session.flush()
         per_block = -(-int(args.people * 1.05) // 5)
         rows = -(-per_block // 42)
         for b in range(5):
-            build_block(ev, code="ABCDE"[b], name=f"Khu {'ABCDE'[b]}", rows=rows, seats_per_row=42, x=b * 44,
-                        groups=groups[b * 2:b * 2 + 2] if b < 4 else [])
+            build_block(
+                ev,
+                code="ABCDE"[b],
+                name=f"Khu {'ABCDE'[b]}",
+                rows=rows,
+                seats_per_row=42,
+                x=b * 44,
+                groups=groups[b * 2 : b * 2 + 2] if b < 4 else [],
+            )
         rank_seats(ev)
         db.session.commit()
         data = make_list(args.people, [g.name for g in groups], random.Random(2025))

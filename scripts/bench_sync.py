@@ -48,13 +48,22 @@ def in_process(db_url: str, codes: list[str], synchronous: str) -> dict:
         "        lat.append(time.perf_counter() - t)\n"
         "print(json.dumps({'mode': mode, 'lat': lat}))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code, synchronous, db_url], cwd=ROOT, input=json.dumps(codes),
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code, synchronous, db_url],
+        cwd=ROOT,
+        input=json.dumps(codes),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     doc = json.loads(out.stdout.strip().splitlines()[-1])
     lat = sorted(doc["lat"])
     assert doc["mode"] == {"NORMAL": 1, "FULL": 2}[synchronous], doc["mode"]
-    return {"per_s": round(len(lat) / sum(lat), 1), "p50_ms": round(statistics.median(lat) * 1000, 2),
-            "p95_ms": round(lat[int(len(lat) * 0.95)] * 1000, 2)}
+    return {
+        "per_s": round(len(lat) / sum(lat), 1),
+        "p50_ms": round(statistics.median(lat) * 1000, 2),
+        "p95_ms": round(lat[int(len(lat) * 0.95)] * 1000, 2),
+    }
 
 
 def over_http(server_port: int, token: str, codes: list[str], clients: int) -> dict:
@@ -65,8 +74,12 @@ def over_http(server_port: int, token: str, codes: list[str], clients: int) -> d
     wall = time.perf_counter() - t
     lat = sorted(dt for r in results for dt, _ in r)
     q = statistics.quantiles(lat, n=100)
-    return {"per_s": round(len(lat) / wall, 1), "p50_ms": round(q[49] * 1000, 2), "p95_ms": round(q[94] * 1000, 2),
-            "ok": sum(1 for r in results for _, o in r if o == "ok")}
+    return {
+        "per_s": round(len(lat) / wall, 1),
+        "p50_ms": round(q[49] * 1000, 2),
+        "p95_ms": round(q[94] * 1000, 2),
+        "ok": sum(1 for r in results for _, o in r if o == "ok"),
+    }
 
 
 def main() -> int:
@@ -90,8 +103,8 @@ def main() -> int:
             server = Server(url, work / "instance", args.port, mode, work / "server.log")
             server.start()
             try:
-                client((args.port, token, codes[2 * n:2 * n + 20], 99))  # warm up (not measured)
-                http = over_http(args.port, token, codes[n:2 * n], args.clients)
+                client((args.port, token, codes[2 * n : 2 * n + 20], 99))  # warm up (not measured)
+                http = over_http(args.port, token, codes[n : 2 * n], args.clients)
             finally:
                 server.kill9()
             results[mode] = {"synchronous": mode, "in_process": proc, "http": http}
@@ -99,10 +112,14 @@ def main() -> int:
     finally:
         shutil.rmtree(base, ignore_errors=True)
     n, f = results["NORMAL"], results["FULL"]
-    print(f"one check-in (in process): NORMAL {n['in_process']['p50_ms']} ms, FULL {f['in_process']['p50_ms']} ms "
-          f"(p50); {n['in_process']['per_s']} vs {f['in_process']['per_s']} per second")
-    print(f"over HTTP, {args.clients} clients: NORMAL {n['http']['per_s']}/s p95 {n['http']['p95_ms']} ms, "
-          f"FULL {f['http']['per_s']}/s p95 {f['http']['p95_ms']} ms")
+    print(
+        f"one check-in (in process): NORMAL {n['in_process']['p50_ms']} ms, FULL {f['in_process']['p50_ms']} ms "
+        f"(p50); {n['in_process']['per_s']} vs {f['in_process']['per_s']} per second"
+    )
+    print(
+        f"over HTTP, {args.clients} clients: NORMAL {n['http']['per_s']}/s p95 {n['http']['p95_ms']} ms, "
+        f"FULL {f['http']['per_s']}/s p95 {f['http']['p95_ms']} ms"
+    )
     return 0
 
 

@@ -53,8 +53,9 @@ def populate(db_url: str, n: int, instance: Path) -> tuple[list[tuple[int, str]]
     """Real migrations, then an event with n delegates and badges; (attendee id, code) list and
     a kiosk token."""
     env = dict(os.environ, DATABASE_URL=db_url, EVENT_KIOSK_INSTANCE=str(instance), SECRET_KEY="chaos-only")
-    subprocess.run([sys.executable, "-m", "flask", "--app", "app", "init-db"], cwd=ROOT, env=env,
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", "init-db"], cwd=ROOT, env=env, check=True, capture_output=True
+    )
     from bulk_event import bulk_event
 
     from app import create_app
@@ -62,8 +63,9 @@ def populate(db_url: str, n: int, instance: Path) -> tuple[list[tuple[int, str]]
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "TESTING": False})
     with app.app_context():
-        people, token = bulk_event(n, slug="chaos", name="Hội nghị thử sập máy", device="chaos",
-                                   person="Trần Thị Thử", honorific="Bà")
+        people, token = bulk_event(
+            n, slug="chaos", name="Hội nghị thử sập máy", device="chaos", person="Trần Thị Thử", honorific="Bà"
+        )
         db.engine.dispose()
     return people, token
 
@@ -73,8 +75,7 @@ class Server:
 
     def __init__(self, db_url: str, instance: Path, port: int, synchronous: str, log: Path):
         self.port, self.synchronous, self.log = port, synchronous, log
-        self.env = dict(os.environ, DATABASE_URL=db_url, EVENT_KIOSK_INSTANCE=str(instance),
-                        SECRET_KEY="chaos-only")
+        self.env = dict(os.environ, DATABASE_URL=db_url, EVENT_KIOSK_INSTANCE=str(instance), SECRET_KEY="chaos-only")
         self.proc: subprocess.Popen | None = None
         self.kills = 0
 
@@ -86,8 +87,7 @@ class Server:
             cmd = [sys.executable, "-c", SERVE_WITH_SYNC, self.synchronous, *args]
         t0 = time.perf_counter()
         with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=log, stderr=log,
-                                         start_new_session=True)
+            self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=log, stderr=log, start_new_session=True)
         import http.client
 
         deadline = time.monotonic() + 30
@@ -112,8 +112,7 @@ class Server:
         self.proc = None
 
 
-def kiosk_client(n: int, state: Path, url: str, token: str, work: list[str], pace_s: float,
-                 stats: dict) -> None:
+def kiosk_client(n: int, state: Path, url: str, token: str, work: list[str], pace_s: float, stats: dict) -> None:
     """One kiosk: queue each scan durably, then flush the queue (resending what is unanswered).
     One scan per ``pace_s`` at most, online or not (people walk up at their own pace)."""
     from datetime import UTC, datetime
@@ -161,8 +160,7 @@ def acknowledged(state: Path, clients: int) -> tuple[dict[str, str], int, int]:
     resent = left = 0
     for n in range(clients):
         with sqlite3.connect(state / f"kiosk-{n}" / "queue.sqlite3") as con:
-            for scan_id, st, attempts, answer in con.execute(
-                    "SELECT scan_id, state, attempts, answer FROM scans"):
+            for scan_id, st, attempts, answer in con.execute("SELECT scan_id, state, attempts, answer FROM scans"):
                 if st == "done":
                     acked[scan_id] = json.loads(answer)["result"]
                 else:
@@ -175,15 +173,19 @@ def verify(db_file: Path, acked: dict[str, str], scanned: set[int], cut: dict[st
     con = sqlite3.connect(db_file)
     try:
         integrity = con.execute("PRAGMA integrity_check").fetchone()[0]
-        rows = {s: (o, a) for s, o, a in con.execute(
-            "SELECT scan_id, outcome, attendee_id FROM checkin WHERE method = 'kiosk'")}
+        rows = {
+            s: (o, a)
+            for s, o, a in con.execute("SELECT scan_id, outcome, attendee_id FROM checkin WHERE method = 'kiosk'")
+        }
         received = dict(con.execute("SELECT scan_id, received_at FROM checkin"))
         dup = con.execute("SELECT count(*) - count(DISTINCT scan_id) FROM checkin").fetchone()[0]
-        oks = dict(con.execute("SELECT attendee_id, count(*) FROM checkin WHERE outcome = 'ok' "
-                               "GROUP BY attendee_id"))
-        arrivals = dict(con.execute(
-            "SELECT a.id, c.outcome FROM attendee a LEFT JOIN checkin c ON c.id = a.first_checkin_id "
-            "WHERE a.checked_in_at IS NOT NULL"))
+        oks = dict(con.execute("SELECT attendee_id, count(*) FROM checkin WHERE outcome = 'ok' GROUP BY attendee_id"))
+        arrivals = dict(
+            con.execute(
+                "SELECT a.id, c.outcome FROM attendee a LEFT JOIN checkin c ON c.id = a.first_checkin_id "
+                "WHERE a.checked_in_at IS NOT NULL"
+            )
+        )
     finally:
         con.close()
     lost = [s for s in acked if s not in rows]
@@ -218,14 +220,16 @@ def run(args: argparse.Namespace) -> dict:
     work = firsts + [rng.choice(firsts) for _ in range(args.scans - n_first)]
     rng.shuffle(work)
     scanned = {a for a, _ in work}
-    chunks = [[c for _, c in work[i::args.clients]] for i in range(args.clients)]
+    chunks = [[c for _, c in work[i :: args.clients]] for i in range(args.clients)]
 
     server = Server(db_url, tmp / "instance", args.port, args.synchronous, tmp / "server.log")
     restarts = [server.start()]
     url = f"http://127.0.0.1:{args.port}"
     stats: dict = {}
-    threads = [threading.Thread(target=kiosk_client, args=(n, tmp, url, token, ch, args.pace, stats),
-                                daemon=True) for n, ch in enumerate(chunks)]
+    threads = [
+        threading.Thread(target=kiosk_client, args=(n, tmp, url, token, ch, args.pace, stats), daemon=True)
+        for n, ch in enumerate(chunks)
+    ]
     started = time.perf_counter()
     for t in threads:
         t.start()
@@ -269,11 +273,18 @@ def run(args: argparse.Namespace) -> dict:
         "workdir": str(tmp),
     }
     summary["passed"] = (
-        checks["lost"] == 0 and checks["answer_differs"] == 0 and checks["duplicate_scan_ids"] == 0
-        and checks["integrity"] == "ok" and left == 0 and len(acked) == len(work)
-        and checks["rows"] == len(work) and checks["attendees_with_one_ok"] == len(scanned)
-        and checks["attendees_with_two_oks"] == 0 and checks["arrivals_not_on_ok_row"] == 0
-        and checks["arrivals"] == len(scanned) and kills_during_run >= 1
+        checks["lost"] == 0
+        and checks["answer_differs"] == 0
+        and checks["duplicate_scan_ids"] == 0
+        and checks["integrity"] == "ok"
+        and left == 0
+        and len(acked) == len(work)
+        and checks["rows"] == len(work)
+        and checks["attendees_with_one_ok"] == len(scanned)
+        and checks["attendees_with_two_oks"] == 0
+        and checks["arrivals_not_on_ok_row"] == 0
+        and checks["arrivals"] == len(scanned)
+        and kills_during_run >= 1
     )
     return summary
 
@@ -301,14 +312,16 @@ def main(argv: list[str] | None = None) -> int:
 
         shutil.rmtree(summary.pop("workdir"), ignore_errors=True)  # kept when a check failed
     if not args.json:
-        print(f"{summary['scans']} scans from {summary['clients']} kiosks, {summary['kills']} kill -9 "
-              f"({summary['seconds_down']} s unreachable): acknowledged {summary['acknowledged']} "
-              f"(ok {summary['acknowledged_ok']}, already {summary['acknowledged_already']}), "
-              f"held in kiosk queues {summary['held_while_down']}, resent {summary['resent']}, "
-              f"lost {summary['lost']}, duplicates "
-              f"{summary['duplicate_scan_ids']}, attendees with exactly one ok "
-              f"{summary['attendees_with_one_ok']}/{summary['attendees_scanned']}, "
-              f"integrity {summary['integrity']}: {'PASS' if summary['passed'] else 'FAIL'}")
+        print(
+            f"{summary['scans']} scans from {summary['clients']} kiosks, {summary['kills']} kill -9 "
+            f"({summary['seconds_down']} s unreachable): acknowledged {summary['acknowledged']} "
+            f"(ok {summary['acknowledged_ok']}, already {summary['acknowledged_already']}), "
+            f"held in kiosk queues {summary['held_while_down']}, resent {summary['resent']}, "
+            f"lost {summary['lost']}, duplicates "
+            f"{summary['duplicate_scan_ids']}, attendees with exactly one ok "
+            f"{summary['attendees_with_one_ok']}/{summary['attendees_scanned']}, "
+            f"integrity {summary['integrity']}: {'PASS' if summary['passed'] else 'FAIL'}"
+        )
     print(json.dumps(summary, ensure_ascii=False))
     return 0 if summary["passed"] else 1
 

@@ -33,13 +33,42 @@ def glossary() -> dict[str, str]:
 def main() -> int:
     check = "--check" in sys.argv
     pybabel = str(BIN / "pybabel")
-    subprocess.run([pybabel, "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext",
-                    "-o", "translations/messages.pot", "--no-location", "--omit-header",
-                    "--ignore-dirs=.venv tests migrations kiosk instance", "."],
-                   cwd=ROOT, check=True, capture_output=True)
-    subprocess.run([pybabel, "update", "-i", "translations/messages.pot", "-d", "translations",
-                    "--no-fuzzy-matching", "--ignore-obsolete"], cwd=ROOT, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [
+            pybabel,
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-o",
+            "translations/messages.pot",
+            "--no-location",
+            "--omit-header",
+            "--ignore-dirs=.venv tests migrations kiosk instance",
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            pybabel,
+            "update",
+            "-i",
+            "translations/messages.pot",
+            "-d",
+            "translations",
+            "--no-fuzzy-matching",
+            "--ignore-obsolete",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     with PO.open("rb") as fh:
         cat = read_po(fh, locale="en")
     words = glossary()
@@ -57,8 +86,7 @@ def main() -> int:
             missing.append(key)
     with PO.open("wb") as fh:
         write_po(fh, cat, omit_header=False, no_location=True, width=100)
-    subprocess.run([pybabel, "compile", "-d", "translations"], cwd=ROOT, check=True,
-                   capture_output=True)
+    subprocess.run([pybabel, "compile", "-d", "translations"], cwd=ROOT, check=True, capture_output=True)
     for m in missing:
         print("missing English:", m)
     return 1 if (check and missing) else 0

@@ -49,10 +49,10 @@ def main(argv=None) -> int:
         for i, b in enumerate(badges):
             cv2.imwrite(str(folder / f"badge_{i + 1:03d}.png"), b)
     pose = media.DEGRADATIONS[args.degradation]
-    pose = media.Pose(**{**pose.__dict__, "scale": max(pose.scale, 0.55)
-                         if args.degradation == "clean" else pose.scale})
-    frames = media.badge_sequence(badges, size=(w, h), fps=args.fps, hold_s=args.hold,
-                                  gap_s=args.gap, pose=pose)
+    pose = media.Pose(
+        **{**pose.__dict__, "scale": max(pose.scale, 0.55) if args.degradation == "clean" else pose.scale}
+    )
+    frames = media.badge_sequence(badges, size=(w, h), fps=args.fps, hold_s=args.hold, gap_s=args.gap, pose=pose)
     media.write_video(args.out, frames, fps=args.fps)
     print(f"{args.out}: {len(rows)} badges, {len(frames)} frames at {w}x{h}, {args.fps:g} fps")
     return 0

@@ -26,12 +26,13 @@ hypothesis_settings.load_profile("fixed")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 if PG_URL.startswith("postgresql://"):
-    PG_URL = "postgresql+psycopg://" + PG_URL[len("postgresql://"):]
+    PG_URL = "postgresql+psycopg://" + PG_URL[len("postgresql://") :]
 
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 if os.environ.get("REQUIRE_POSTGRES") and not PG_URL:
-    raise pytest.UsageError("REQUIRE_POSTGRES is set (CI) but TEST_DATABASE_URL is not: "
-                            "the PostgreSQL half of the suite would be skipped")
+    raise pytest.UsageError(
+        "REQUIRE_POSTGRES is set (CI) but TEST_DATABASE_URL is not: the PostgreSQL half of the suite would be skipped"
+    )
 _pg_ready = False
 
 
@@ -56,18 +57,21 @@ def make_app(backend: str, tmp_path: Path, **extra):
         uri = PG_URL
     else:
         uri = f"sqlite:///{tmp_path / 'test.db'}"
-    app = create_app({
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": uri,
-        "WTF_CSRF_ENABLED": extra.pop("csrf", False),
-        "SERVER_NAME": None,
-        # dashboards recompute on every change in tests (production: at most twice a second)
-        "DASHBOARD_MIN_RECOMPUTE": 0, "DASHBOARD_SEATMAP_SECONDS": 0,
-        "DASHBOARD_VERSION_SECONDS": 0,
-        # rendered in the test process (tests/dashboard/test_renderer.py runs the real one)
-        "DASHBOARD_RENDER_PROCESS": False,
-        **extra,
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": uri,
+            "WTF_CSRF_ENABLED": extra.pop("csrf", False),
+            "SERVER_NAME": None,
+            # dashboards recompute on every change in tests (production: at most twice a second)
+            "DASHBOARD_MIN_RECOMPUTE": 0,
+            "DASHBOARD_SEATMAP_SECONDS": 0,
+            "DASHBOARD_VERSION_SECONDS": 0,
+            # rendered in the test process (tests/dashboard/test_renderer.py runs the real one)
+            "DASHBOARD_RENDER_PROCESS": False,
+            **extra,
+        }
+    )
     if backend == "postgresql":
         _reset_pg(app)
     else:
@@ -164,8 +168,7 @@ class LiveServer:
 
         for _ in range(50):
             try:
-                self._server = make_server(self.app, host="127.0.0.1", port=self.port,
-                                           threads=8)
+                self._server = make_server(self.app, host="127.0.0.1", port=self.port, threads=8)
                 break
             except OSError:
                 time.sleep(0.1)
@@ -220,8 +223,7 @@ def live_server_any(backend, tmp_path):
     yield from _live(backend, tmp_path)
 
 
-def _live_user(self, role: str, username: str | None = None,
-               password: str = "secret-pass-123") -> tuple[str, str]:
+def _live_user(self, role: str, username: str | None = None, password: str = "secret-pass-123") -> tuple[str, str]:
     """Create a staff user on the live server's database; returns (username, password)."""
     username = username or f"{role}-{free_port()}"
     with self.app.app_context():
@@ -232,9 +234,16 @@ def _live_user(self, role: str, username: str | None = None,
 LiveServer.user = _live_user
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 
 
 @pytest.fixture(scope="session")

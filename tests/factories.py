@@ -29,25 +29,36 @@ def make_event(*, people: int = 6, seats: int = 20, slug: str | None = None) -> 
     """An event with two groups, a district, a small hall, ``people`` attendees with seats
     and badges. Committed."""
     n = next(_n)
-    ev = create_event(slug=slug or f"test-{n}", name=f"Hội nghị thử nghiệm {n}",
-                      date=date(2025, 5, 22), venue="Nha Trang", planned_seats=seats)
-    leaders = Group(event_id=ev.id, code="leaders", name="Lãnh đạo", color="#c62828",
-                    priority=1, is_leader=True)
+    ev = create_event(
+        slug=slug or f"test-{n}",
+        name=f"Hội nghị thử nghiệm {n}",
+        date=date(2025, 5, 22),
+        venue="Nha Trang",
+        planned_seats=seats,
+    )
+    leaders = Group(event_id=ev.id, code="leaders", name="Lãnh đạo", color="#c62828", priority=1, is_leader=True)
     guests = Group(event_id=ev.id, code="guests", name="Khách mời", color="#1565c0", priority=5)
     district = District(event_id=ev.id, code="nha-trang", name="TP Nha Trang", table_count=3)
     db.session.add_all([leaders, guests, district])
     db.session.flush()
-    build_block(ev, code="A", name="Khu A", rows=max(1, seats // 10), seats_per_row=10, x=0,
-                groups=[leaders])
+    build_block(ev, code="A", name="Khu A", rows=max(1, seats // 10), seats_per_row=10, x=0, groups=[leaders])
     rank_seats(ev)
     for i in range(people):
         hon, name, pos, org = NAMES[i % len(NAMES)]
         if i >= len(NAMES):
             name = f"{name} {i}"
-        a = Attendee(event_id=ev.id, honorific=hon, full_name=name, position=pos,
-                     organisation=org, group_id=(leaders if i == 0 else guests).id,
-                     district_id=district.id, precedence=i + 1, phone="0905123456",
-                     external_key=f"t{n}-{i}")
+        a = Attendee(
+            event_id=ev.id,
+            honorific=hon,
+            full_name=name,
+            position=pos,
+            organisation=org,
+            group_id=(leaders if i == 0 else guests).id,
+            district_id=district.id,
+            precedence=i + 1,
+            phone="0905123456",
+            external_key=f"t{n}-{i}",
+        )
         a.refresh_keys()
         db.session.add(a)
     db.session.flush()
@@ -74,5 +85,4 @@ def make_device(name: str = "kiosk-1", kind: str = "hall") -> str:
 
 
 def attendees(ev: Event) -> list[Attendee]:
-    return list(db.session.scalars(
-        db.select(Attendee).where(Attendee.event_id == ev.id).order_by(Attendee.id)))
+    return list(db.session.scalars(db.select(Attendee).where(Attendee.event_id == ev.id).order_by(Attendee.id)))

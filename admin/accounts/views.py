@@ -81,8 +81,11 @@ def _safe_next(target: str | None) -> str | None:
 
 def _limits() -> dict:
     cfg = current_app.config
-    return {"per_account": cfg["LOGIN_FAILURES_PER_ACCOUNT"], "per_address": cfg["LOGIN_RATE_LIMIT"],
-            "window_seconds": cfg["LOGIN_FAILURE_WINDOW"]}
+    return {
+        "per_account": cfg["LOGIN_FAILURES_PER_ACCOUNT"],
+        "per_address": cfg["LOGIN_RATE_LIMIT"],
+        "window_seconds": cfg["LOGIN_FAILURE_WINDOW"],
+    }
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -94,13 +97,17 @@ def login():
         limits = _limits()
         if login_blocked(username, address, **limits):
             db.session.rollback()
-            flash(_("Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %(minutes)d phút.",
-                    minutes=max(1, round(limits["window_seconds"] / 60))), "error")
+            flash(
+                _(
+                    "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %(minutes)d phút.",
+                    minutes=max(1, round(limits["window_seconds"] / 60)),
+                ),
+                "error",
+            )
             return render_template("accounts/login.html", form=form), 429
         user = db.session.scalar(select(User).where(User.username == username))
         # the same work whether the user exists or not: always one password hash check
-        ok = check_password_hash(user.password_hash if user is not None else _dummy(),
-                                 form.password.data)
+        ok = check_password_hash(user.password_hash if user is not None else _dummy(), form.password.data)
         if ok and user is not None and user.active:
             clear_failures(username)
             # a new random id each login (an id known before login is never the one after)
@@ -108,8 +115,7 @@ def login():
             login_user(user)
             audit("login", "user", user.id, actor=f"user:{user.username}", user_id=user.id)
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next"))
-                            or url_for(HOME_BY_ROLE.get(user.role, "pages.home")))
+            return redirect(_safe_next(request.args.get("next")) or url_for(HOME_BY_ROLE.get(user.role, "pages.home")))
         record_failure(username, address, window_seconds=limits["window_seconds"])
         flash(_("Sai tên đăng nhập hoặc mật khẩu."), "error")
     elif request.method == "POST":

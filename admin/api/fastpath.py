@@ -39,8 +39,7 @@ MAX_BODY = 64 * 1024
 
 def _json_type(content_type: str) -> bool:
     mimetype = content_type.split(";", 1)[0].strip().lower()
-    return mimetype == "application/json" or (mimetype.startswith("application/")
-                                              and mimetype.endswith("+json"))
+    return mimetype == "application/json" or (mimetype.startswith("application/") and mimetype.endswith("+json"))
 
 
 class CheckinFastPath:
@@ -49,10 +48,8 @@ class CheckinFastPath:
         self.wsgi_app = wsgi_app
         from admin.core.extensions import SECURITY_HEADERS
 
-        self.headers = list(SECURITY_HEADERS) + [
-            ("Content-Type", "application/json"), ("Cache-Control", "no-store")]
-        self.live_headers = list(SECURITY_HEADERS) + [("Cache-Control", "no-store"),
-                                                      ("Vary", "Cookie")]
+        self.headers = list(SECURITY_HEADERS) + [("Content-Type", "application/json"), ("Cache-Control", "no-store")]
+        self.live_headers = list(SECURITY_HEADERS) + [("Cache-Control", "no-store"), ("Vary", "Cookie")]
 
     def _live_unchanged(self, environ: dict) -> str | None:
         """The current version when the poll's ``v`` is it and the caller is a logged-in admin;
@@ -139,8 +136,7 @@ class CheckinFastPath:
             uid = sessions.session_user_id(sid, self.app.config["SESSION_IDLE_HOURS"])
             row = None
             if uid is not None and str(uid) == user_id:
-                row = db.session.execute(
-                    select(User.role, User.active).where(User.id == uid)).first()
+                row = db.session.execute(select(User.role, User.active).where(User.id == uid)).first()
             db.session.rollback()
             hit = (row is not None and row.role == "admin" and bool(row.active), generation)
             caches.put(caches.session_admins, key, hit)
@@ -157,16 +153,25 @@ class CheckinFastPath:
                 start_response("204 NO CONTENT", self.live_headers + [("X-Version", version)])
                 return [b""]
             body = html.encode("utf-8")
-            start_response("200 OK", self.live_headers + [
-                ("X-Version", version), ("Content-Type", "text/html; charset=utf-8"),
-                ("Content-Length", str(len(body)))])
+            start_response(
+                "200 OK",
+                self.live_headers
+                + [
+                    ("X-Version", version),
+                    ("Content-Type", "text/html; charset=utf-8"),
+                    ("Content-Length", str(len(body))),
+                ],
+            )
             return [body]
         if path != PATH or environ.get("REQUEST_METHOD") != "POST":
             return self.wsgi_app(environ, start_response)
         length = environ.get("CONTENT_LENGTH") or ""
-        if (not length.isdigit() or int(length) > MAX_BODY
-                or not _json_type(environ.get("CONTENT_TYPE", ""))
-                or environ.get("HTTP_TRANSFER_ENCODING")):
+        if (
+            not length.isdigit()
+            or int(length) > MAX_BODY
+            or not _json_type(environ.get("CONTENT_TYPE", ""))
+            or environ.get("HTTP_TRANSFER_ENCODING")
+        ):
             return self.wsgi_app(environ, start_response)
         status, payload, extra = self._answer(environ, int(length))
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -185,8 +190,11 @@ class CheckinFastPath:
             try:
                 device = device_for_header(environ.get("HTTP_AUTHORIZATION", ""))
                 if device is None:
-                    return ("401 UNAUTHORIZED", _error(*NO_DEVICE),
-                            [("WWW-Authenticate", 'Bearer realm="event-kiosk"')])
+                    return (
+                        "401 UNAUTHORIZED",
+                        _error(*NO_DEVICE),
+                        [("WWW-Authenticate", 'Bearer realm="event-kiosk"')],
+                    )
                 fields, problem = checkin_fields_json(environ["wsgi.input"].read(length))
                 if problem:
                     return "400 BAD REQUEST", _error(*problem), []
@@ -194,16 +202,20 @@ class CheckinFastPath:
                 if event_id is None:
                     return "409 CONFLICT", _error(*NO_EVENT), []
                 try:
-                    result = check_in(event_id=event_id, device_id=device[0], method="kiosk",
-                                      exhibition=(device[2] == "exhibition"), **fields)
+                    result = check_in(
+                        event_id=event_id,
+                        device_id=device[0],
+                        method="kiosk",
+                        exhibition=(device[2] == "exhibition"),
+                        **fields,
+                    )
                 except ScanIdConflict as exc:
                     return "409 CONFLICT", _error(exc.code, exc.message), []
                 return "200 OK", result.as_json(), []
             except Exception:
                 self.app.logger.exception("API error (check-in)")
                 db.session.rollback()
-                return "500 INTERNAL SERVER ERROR", _error(
-                    "server_error", "Lỗi máy chủ. Vui lòng thử lại."), []
+                return "500 INTERNAL SERVER ERROR", _error("server_error", "Lỗi máy chủ. Vui lòng thử lại."), []
 
 
 def _app_context(app):

@@ -38,6 +38,7 @@ REF_TEMPLATE = "#/components/schemas/{model}"
 
 # --- request bodies ---------------------------------------------------------------------------
 
+
 class ApiBody(BaseModel):
     """A JSON request body: unknown fields are ignored (as before), the first problem (in field
     order) is reported with the field's message from ``field_messages``."""
@@ -49,9 +50,11 @@ class ApiBody(BaseModel):
     def problem(cls, exc: ValidationError) -> tuple[str, str]:
         """The 400 (error, message) of a failed validation: its first field in declaration order."""
         order = list(cls.model_fields)
-        fields = [e["loc"][0] for e in exc.errors(include_url=False, include_context=False,
-                                                  include_input=False)
-                  if e["loc"] and e["loc"][0] in cls.field_messages]
+        fields = [
+            e["loc"][0]
+            for e in exc.errors(include_url=False, include_context=False, include_input=False)
+            if e["loc"] and e["loc"][0] in cls.field_messages
+        ]
         if not fields:
             return BAD_JSON
         return "bad_field", cls.field_messages[min(fields, key=order.index)]
@@ -110,15 +113,26 @@ def _or_none(value: Any, handler) -> Any:
 class CheckinRequest(ApiBody):
     code: str = Field(description="The QR text, whatever it is (any string gets an outcome).")
     station: Annotated[
-        str, Field(min_length=1, max_length=80, pattern=r"\S",
-                   description="Where the scan happened (1-80 characters, not blank)."),
-        BeforeValidator(_strip), AfterValidator(_clean_text),
+        str,
+        Field(
+            min_length=1,
+            max_length=80,
+            pattern=r"\S",
+            description="Where the scan happened (1-80 characters, not blank).",
+        ),
+        BeforeValidator(_strip),
+        AfterValidator(_clean_text),
     ]
-    scan_id: str = Field(pattern=r"^[A-Za-z0-9._:\-]{1,64}$",
-                         description="Client-made id of this scan: a resend gets the first answer again.")
+    scan_id: str = Field(
+        pattern=r"^[A-Za-z0-9._:\-]{1,64}$",
+        description="Client-made id of this scan: a resend gets the first answer again.",
+    )
     scanned_at: Annotated[str, AfterValidator(_iso_time), Field(json_schema_extra={"format": "date-time"})] | None = (
-        Field(None, description="When the kiosk saw the badge (ISO-8601); default: now. "
-                                "A time in the future counts as now."))
+        Field(
+            None,
+            description="When the kiosk saw the badge (ISO-8601); default: now. A time in the future counts as now.",
+        )
+    )
 
     field_messages: ClassVar[dict[str, str]] = {
         "code": "Trường 'code' phải là chuỗi ký tự.",
@@ -129,8 +143,7 @@ class CheckinRequest(ApiBody):
 
     def fields(self) -> dict:
         """The keyword arguments of models.checkin.checkin.check_in."""
-        return {"code": self.code, "station": self.station, "scan_id": self.scan_id,
-                "scanned_at": self.scanned_at}
+        return {"code": self.code, "station": self.station, "scan_id": self.scan_id, "scanned_at": self.scanned_at}
 
 
 _Short = Annotated[str, AfterValidator(lambda s: s[:80]), WrapValidator(_or_none)]
@@ -157,6 +170,7 @@ class Heartbeat(ApiBody):
 
 # --- answers (described; built by the domain as dicts) ----------------------------------------
 
+
 class Error(BaseModel):
     """Every error of the API: a machine code and a Vietnamese message. Never HTML."""
 
@@ -172,11 +186,15 @@ class Attendee(BaseModel):
     organisation: str | None
     group: str | None
     seat: str | None = Field(description="The seat's short label, e.g. B-08-06.")
-    seat_text: str = Field(description="The seat spelled out for the person: "
-                                       "\"Khu giữa · Hàng 8 · Ghế 6\"; empty without a seat.")
-    seat_needed: bool = Field(None, description="Needs a hall seat (booth staff usually do not). An `ok` "
-                                                "with `seat` null and this true: the hall was full; the "
-                                                "message sends the delegate to the desk for a seat.")
+    seat_text: str = Field(
+        description='The seat spelled out for the person: "Khu giữa · Hàng 8 · Ghế 6"; empty without a seat.'
+    )
+    seat_needed: bool = Field(
+        None,
+        description="Needs a hall seat (booth staff usually do not). An `ok` "
+        "with `seat` null and this true: the hall was full; the "
+        "message sends the delegate to the desk for a seat.",
+    )
 
 
 class FirstCheckin(BaseModel):
@@ -258,6 +276,7 @@ class Stats(BaseModel):
 
 # --- the description --------------------------------------------------------------------------
 
+
 class _OpenApi31(GenerateJsonSchema):
     """JSON Schema as the document had it: no per-field titles, ``type: [X, "null"]`` for an
     optional scalar, no ``default: null`` (an absent optional field)."""
@@ -278,8 +297,7 @@ class _OpenApi31(GenerateJsonSchema):
         return out
 
 
-MODELS = (Error, CheckinRequest, Attendee, FirstCheckin, CheckinResult, Snapshot, Heartbeat,
-          HeartbeatAnswer, Stats)
+MODELS = (Error, CheckinRequest, Attendee, FirstCheckin, CheckinResult, Snapshot, Heartbeat, HeartbeatAnswer, Stats)
 
 
 def component_schemas() -> dict:

@@ -80,8 +80,13 @@ def post_checkin():
     if event_id is None:
         return error(409, *NO_EVENT)
     try:
-        result = check_in(event_id=event_id, device_id=g.device_id, method="kiosk",
-                          exhibition=(g.device_kind == "exhibition"), **fields)
+        result = check_in(
+            event_id=event_id,
+            device_id=g.device_id,
+            method="kiosk",
+            exhibition=(g.device_kind == "exhibition"),
+            **fields,
+        )
     except ScanIdConflict as exc:
         return error(409, exc.code, exc.message)
     return jsonify(result.as_json())

@@ -66,16 +66,24 @@ def _run(fn, ok_message: str):
 def awards():
     ev = event_or_404()
     leaders = db.session.scalars(
-        select(Attendee).join(Group, Group.id == Attendee.group_id)
+        select(Attendee)
+        .join(Group, Group.id == Attendee.group_id)
         .where(Attendee.event_id == ev.id, Group.is_leader.is_(True), Attendee.status == "invited")
-        .order_by(Attendee.precedence, Attendee.sort_key)).all()
-    unbatched = db.session.scalars(select(Award).where(Award.event_id == ev.id,
-                                                      Award.batch_id.is_(None))).all()
+        .order_by(Attendee.precedence, Attendee.sort_key)
+    ).all()
+    unbatched = db.session.scalars(select(Award).where(Award.event_id == ev.id, Award.batch_id.is_(None))).all()
     batches = batches_of(ev.id)
-    return render_template("ceremony/awards.html", event=ev, batches=batches,
-                           people={b.id: len(calls_in(b.awards)) for b in batches},
-                           tiers=tiers_in_order(ev.id), leaders=leaders, unbatched=unbatched,
-                           locked=ceremony_state(ev.id).locked, form=ActionForm())
+    return render_template(
+        "ceremony/awards.html",
+        event=ev,
+        batches=batches,
+        people={b.id: len(calls_in(b.awards)) for b in batches},
+        tiers=tiers_in_order(ev.id),
+        leaders=leaders,
+        unbatched=unbatched,
+        locked=ceremony_state(ev.id).locked,
+        form=ActionForm(),
+    )
 
 
 @bp.post("/admin/awards/batches")
@@ -114,8 +122,9 @@ def move(award_id: int):
     if award is None or award.event_id != ev.id:
         abort(404)
     step = -1 if request.form.get("direction") == "up" else 1
-    return _run(lambda: move_award(ev, award_id, to_position=award.position + step, actor=actor_name()),
-                _("Đã đổi thứ tự."))
+    return _run(
+        lambda: move_award(ev, award_id, to_position=award.position + step, actor=actor_name()), _("Đã đổi thứ tự.")
+    )
 
 
 @bp.post("/admin/awards/batch/<int:batch_id>/presenter")
@@ -128,8 +137,7 @@ def presenter(batch_id: int):
         attendee_id = int(raw) if raw else None
     except ValueError:
         attendee_id = -1
-    return _run(lambda: set_presenter(ev, batch_id, attendee_id, actor=actor_name()),
-                _("Đã đổi người trao."))
+    return _run(lambda: set_presenter(ev, batch_id, attendee_id, actor=actor_name()), _("Đã đổi người trao."))
 
 
 @bp.post("/admin/awards/import")
@@ -158,9 +166,14 @@ def upload():
         flash(_("Không nhập gì: sửa các lỗi trên rồi tải lại tệp."), "error")
         return _back()
     db.session.commit()
-    flash(_("Đã nhập %(created)s, cập nhật %(updated)s.",
+    flash(
+        _(
+            "Đã nhập %(created)s, cập nhật %(updated)s.",
             created=ngettext("%(num)s giải mới", "%(num)s giải mới", report.created),
-            updated=ngettext("%(num)s giải", "%(num)s giải", report.updated)), "ok")
+            updated=ngettext("%(num)s giải", "%(num)s giải", report.updated),
+        ),
+        "ok",
+    )
     return _back()
 
 
@@ -172,6 +185,12 @@ def from_products():
     made = []
     result = _run(lambda: made.append(awards_from_products(ev, actor=actor_name())), "")
     if made:
-        flash(ngettext("Đã tạo %(num)s giải từ các sản phẩm đã xếp hạng.",
-                       "Đã tạo %(num)s giải từ các sản phẩm đã xếp hạng.", made[0]), "ok")
+        flash(
+            ngettext(
+                "Đã tạo %(num)s giải từ các sản phẩm đã xếp hạng.",
+                "Đã tạo %(num)s giải từ các sản phẩm đã xếp hạng.",
+                made[0],
+            ),
+            "ok",
+        )
     return result

@@ -38,19 +38,35 @@ def _lang() -> str:
 def labels() -> dict[str, str]:
     """The words mc.js writes into the page (translated here, escaped by textContent there)."""
     return {
-        "arrived": _("Có mặt"), "missing": _("CHƯA ĐẾN"), "seat": _("ghế"),
-        "no_seat": _("chưa có ghế"), "presenter": _("Người trao"), "batch": _("Đợt"),
-        "absent": _("Vắng"), "undo_absent": _("Bỏ vắng"),
-        "substitute": _("Người nhận thay"), "on_behalf": _("nhận thay cho"),
-        "late": _("Chậm {n} phút"), "early": _("Sớm {n} phút"), "on_time": _("Đúng giờ"),
-        "overrun": _("Quá giờ"), "planned": _("Dự kiến"), "actual": _("Thực tế"),
-        "start": _("Bắt đầu chương trình"), "start_awards": _("Bắt đầu trao thưởng"),
-        "none_missing": _("Tất cả người nhận đã có mặt."), "no_recipient": _("chưa có người nhận"),
-        "before": _("Chương trình chưa bắt đầu."), "finished": _("Chương trình đã kết thúc."),
+        "arrived": _("Có mặt"),
+        "missing": _("CHƯA ĐẾN"),
+        "seat": _("ghế"),
+        "no_seat": _("chưa có ghế"),
+        "presenter": _("Người trao"),
+        "batch": _("Đợt"),
+        "absent": _("Vắng"),
+        "undo_absent": _("Bỏ vắng"),
+        "substitute": _("Người nhận thay"),
+        "on_behalf": _("nhận thay cho"),
+        "late": _("Chậm {n} phút"),
+        "early": _("Sớm {n} phút"),
+        "on_time": _("Đúng giờ"),
+        "overrun": _("Quá giờ"),
+        "planned": _("Dự kiến"),
+        "actual": _("Thực tế"),
+        "start": _("Bắt đầu chương trình"),
+        "start_awards": _("Bắt đầu trao thưởng"),
+        "none_missing": _("Tất cả người nhận đã có mặt."),
+        "no_recipient": _("chưa có người nhận"),
+        "before": _("Chương trình chưa bắt đầu."),
+        "finished": _("Chương trình đã kết thúc."),
         "conflict": _("Máy khác vừa thao tác; đã cập nhật trạng thái mới."),
-        "offline": _("Mất kết nối máy chủ"), "clear_sub": _("Bỏ người nhận thay"),
+        "offline": _("Mất kết nối máy chủ"),
+        "clear_sub": _("Bỏ người nhận thay"),
         "no_people": _("Không có ai đang có mặt khớp với tên này."),
-        "next_item": _("Tiếp theo"), "now": _("Đang diễn ra"), "none": _("—"),
+        "next_item": _("Tiếp theo"),
+        "now": _("Đang diễn ra"),
+        "none": _("—"),
         "call_up": _("Mời chuẩn bị (đợt sau)"),
         "status_absent": _("vắng"),
         # counts in people with the awards beside them ("23 người · 30 giải"); mc.js picks
@@ -137,10 +153,16 @@ def action():
             return -1
 
     version = as_int("version")
-    result = mc_action(ev, str(body.get("action", ""))[:20], version if version is not None else -1,
-                       award_id=as_int("award_id"), attendee_id=as_int("attendee_id"),
-                       batch_id=as_int("batch_id"),
-                       actor=actor_name(), user_id=current_user.id)
+    result = mc_action(
+        ev,
+        str(body.get("action", ""))[:20],
+        version if version is not None else -1,
+        award_id=as_int("award_id"),
+        attendee_id=as_int("attendee_id"),
+        batch_id=as_int("batch_id"),
+        actor=actor_name(),
+        user_id=current_user.id,
+    )
     status = {"ok": 200, "conflict": 409}.get(result.outcome, 400)
     message = action_message(result.message)
     return _state_response(ev, status, outcome=result.outcome, message=message)
@@ -151,8 +173,11 @@ def action():
 def people():
     """Present people whose name or organisation matches ``q`` (to receive on someone's behalf)."""
     ev = event_or_404()
-    found = [p for p in search_attendees(ev.id, (request.args.get("q") or "")[:100], limit=200)
-             if p.checked_in_at is not None][:20]
+    found = [
+        p
+        for p in search_attendees(ev.id, (request.args.get("q") or "")[:100], limit=200)
+        if p.checked_in_at is not None
+    ][:20]
     return jsonify([attendee_summary(p, PICK_FIELDS, display_name=True) for p in found])
 
 
@@ -164,11 +189,14 @@ def presenters():
     ev = event_or_404()
     presenting: dict[int, list[int]] = {}
     for number, pid in db.session.execute(
-            select(AwardBatch.number, AwardBatch.presenter_id)
-            .where(AwardBatch.event_id == ev.id).order_by(AwardBatch.number)):
+        select(AwardBatch.number, AwardBatch.presenter_id)
+        .where(AwardBatch.event_id == ev.id)
+        .order_by(AwardBatch.number)
+    ):
         presenting.setdefault(pid, []).append(number)
-    resp = jsonify([{**person_json(p, ev.timezone), "batches": presenting.get(p.id, [])}
-                    for p in presenter_candidates(ev.id)])
+    resp = jsonify(
+        [{**person_json(p, ev.timezone), "batches": presenting.get(p.id, [])} for p in presenter_candidates(ev.id)]
+    )
     resp.headers["Cache-Control"] = "no-store"
     return resp
 
@@ -181,9 +209,11 @@ def script_pdf():
     ev = event_or_404()
     ensure_batches(ev)
     data = mc_script_pdf(ev)
-    return Response(data, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="kich-ban-mc-{ev.slug}.pdf"',
-        "Cache-Control": "no-store"})
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="kich-ban-mc-{ev.slug}.pdf"', "Cache-Control": "no-store"},
+    )
 
 
 @bp.get("/stage/")

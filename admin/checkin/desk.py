@@ -81,8 +81,13 @@ def checkin(attendee_id: int):
     attendee = result.attendee or {}
     if result.outcome == "ok" and not attendee.get("seat") and attendee.get("seat_needed"):
         # the kiosk's words send the delegate to this desk: here the staff hear what to do
-        flash(_("Đã điểm danh %(name)s. Đại biểu chưa có ghế: bấm \"Tìm ghế trống\" trong danh sách "
-                "đã đến chưa có ghế.", name=person.display_name), "warn")
+        flash(
+            _(
+                'Đã điểm danh %(name)s. Đại biểu chưa có ghế: bấm "Tìm ghế trống" trong danh sách đã đến chưa có ghế.',
+                name=person.display_name,
+            ),
+            "warn",
+        )
     else:
         flash(result.message, "ok" if result.outcome == "ok" else "warn")
     return redirect(url_for("desk.index", q=request.args.get("q", "")))
@@ -106,8 +111,10 @@ def seat(attendee_id: int):
         return redirect(url_for("desk.index"))
     db.session.commit()
     if given is None:
-        flash(_("Hội trường vẫn chưa có ghế trống cho %(name)s: báo ban tổ chức thêm ghế.",
-                name=person.display_name), "warn")
+        flash(
+            _("Hội trường vẫn chưa có ghế trống cho %(name)s: báo ban tổ chức thêm ghế.", name=person.display_name),
+            "warn",
+        )
     else:
         flash(_("%(name)s: ghế %(seat)s.", name=person.display_name, seat=given.label), "ok")
     return redirect(url_for("desk.index"))
@@ -172,6 +179,5 @@ def scan():
         data = result.as_json()
         data["label"] = OUTCOME_LABELS[result.outcome]()
         return jsonify(data)
-    flash(f"{OUTCOME_LABELS[result.outcome]()}: {result.message}",
-          "ok" if result.outcome == "ok" else "warn")
+    flash(f"{OUTCOME_LABELS[result.outcome]()}: {result.message}", "ok" if result.outcome == "ok" else "warn")
     return redirect(url_for("desk.index"))

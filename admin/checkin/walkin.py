@@ -24,10 +24,13 @@ from models.seating.assignment import seat_phrase
 
 
 class WalkInForm(FlaskForm):
-    honorific = SelectField(_l("Danh xưng"), choices=[("", "—"), ("Ông", "Ông"), ("Bà", "Bà"),
-                                                      ("Đồng chí", "Đồng chí")], default="")
-    full_name = StringField(_l("Họ và tên"), validators=[DataRequired(_l("Vui lòng nhập họ tên.")),
-                                                        Length(max=200, message=_l("Họ tên tối đa 200 ký tự."))])
+    honorific = SelectField(
+        _l("Danh xưng"), choices=[("", "—"), ("Ông", "Ông"), ("Bà", "Bà"), ("Đồng chí", "Đồng chí")], default=""
+    )
+    full_name = StringField(
+        _l("Họ và tên"),
+        validators=[DataRequired(_l("Vui lòng nhập họ tên.")), Length(max=200, message=_l("Họ tên tối đa 200 ký tự."))],
+    )
     position = StringField(_l("Chức vụ"), validators=[Length(max=300)])
     organisation = StringField(_l("Đơn vị"), validators=[Length(max=300)])
     group = SelectField(_l("Thành phần"), validate_choice=False)
@@ -35,8 +38,13 @@ class WalkInForm(FlaskForm):
 
 
 class ReissueForm(FlaskForm):
-    reason = StringField(_l("Lý do cấp lại"), validators=[
-        DataRequired(_l("Vui lòng ghi lý do cấp lại thẻ.")), Length(max=200, message=_l("Lý do tối đa 200 ký tự."))])
+    reason = StringField(
+        _l("Lý do cấp lại"),
+        validators=[
+            DataRequired(_l("Vui lòng ghi lý do cấp lại thẻ.")),
+            Length(max=200, message=_l("Lý do tối đa 200 ký tự.")),
+        ],
+    )
 
 
 def _group_choices(ev) -> list[tuple[str, str]]:
@@ -63,10 +71,17 @@ def walk_in():
             group = form.group.data or ""
             try:
                 done = register_walk_in(
-                    ev, full_name=form.full_name.data, honorific=form.honorific.data or "",
-                    position=form.position.data or "", organisation=form.organisation.data or "",
-                    group_id=int(group) if group.isdigit() else None, phone=form.phone.data or "",
-                    station=_("Bàn đón tiếp"), user_id=current_user.id, actor=actor_name())
+                    ev,
+                    full_name=form.full_name.data,
+                    honorific=form.honorific.data or "",
+                    position=form.position.data or "",
+                    organisation=form.organisation.data or "",
+                    group_id=int(group) if group.isdigit() else None,
+                    phone=form.phone.data or "",
+                    station=_("Bàn đón tiếp"),
+                    user_id=current_user.id,
+                    actor=actor_name(),
+                )
             except WalkInError as exc:
                 db.session.rollback()
                 flash(str(exc), "error")
@@ -86,8 +101,14 @@ def badge_page(attendee_id: int):
     """The delegate's badge, shown for printing (reprint), with the reissue form."""
     ev = event_or_404()
     person = _person(ev, attendee_id)
-    return render_template("checkin/badge.html", event=ev, person=person, badge=person.current_badge,
-                           reissue_form=ReissueForm(formdata=None), seat_text=seat_phrase(person.seat, label=True))
+    return render_template(
+        "checkin/badge.html",
+        event=ev,
+        person=person,
+        badge=person.current_badge,
+        reissue_form=ReissueForm(formdata=None),
+        seat_text=seat_phrase(person.seat, label=True),
+    )
 
 
 @bp.get("/badge/<int:attendee_id>.pdf")
@@ -99,10 +120,16 @@ def badge_pdf(attendee_id: int):
     cards = badge_cards(ev, attendee_ids=[person.id])
     if not cards:
         abort(404)
-    return Response(render_badges(cards, "a6"), mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="the-{person.id}.pdf"',
-        # shown in a frame of the desk's badge page (same origin only)
-        "X-Frame-Options": "SAMEORIGIN", "Content-Security-Policy": "frame-ancestors 'self'"})
+    return Response(
+        render_badges(cards, "a6"),
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="the-{person.id}.pdf"',
+            # shown in a frame of the desk's badge page (same origin only)
+            "X-Frame-Options": "SAMEORIGIN",
+            "Content-Security-Policy": "frame-ancestors 'self'",
+        },
+    )
 
 
 @bp.post("/badge/<int:attendee_id>/reissue")

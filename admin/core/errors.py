@@ -53,14 +53,20 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError):
-        return render(400, _("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. "
-                             "Vui lòng tải lại trang và thử lại."), "csrf")
+        return render(
+            400, _("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng tải lại trang và thử lại."), "csrf"
+        )
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         status = exc.code or 500
-        if status == 404 and request.url_rule is not None and not _wants_json() \
-                and not request.path.endswith(".json") and _no_current_event():
+        if (
+            status == 404
+            and request.url_rule is not None
+            and not _wants_json()
+            and not request.path.endswith(".json")
+            and _no_current_event()
+        ):
             from admin.events.listing import no_event_page
 
             return no_event_page()

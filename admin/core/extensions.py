@@ -22,10 +22,12 @@ TRANSLATIONS_DIR = str(Path(__file__).resolve().parents[2] / "translations")
 
 #: on every response (the check-in fast path sets them too)
 SECURITY_HEADERS = (
-    ("Content-Security-Policy",
-     "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; "
-     "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
-     "form-action 'self'"),
+    (
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; "
+        "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
+        "form-action 'self'",
+    ),
     ("X-Content-Type-Options", "nosniff"),
     ("X-Frame-Options", "DENY"),
     ("Referrer-Policy", "same-origin"),

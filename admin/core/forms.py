@@ -9,10 +9,10 @@ from wtforms.validators import DataRequired, Length, Regexp
 
 
 class LoginForm(FlaskForm):
-    username = StringField(_l("Tên đăng nhập"), validators=[
-        DataRequired(_l("Vui lòng nhập tên đăng nhập.")), Length(max=80)])
-    password = PasswordField(_l("Mật khẩu"), validators=[
-        DataRequired(_l("Vui lòng nhập mật khẩu.")), Length(max=200)])
+    username = StringField(
+        _l("Tên đăng nhập"), validators=[DataRequired(_l("Vui lòng nhập tên đăng nhập.")), Length(max=80)]
+    )
+    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(_l("Vui lòng nhập mật khẩu.")), Length(max=200)])
 
 
 class ActionForm(FlaskForm):
@@ -20,12 +20,15 @@ class ActionForm(FlaskForm):
 
 
 class UndoForm(FlaskForm):
-    reason = StringField(_l("Lý do hủy"), validators=[
-        DataRequired(_l("Vui lòng ghi lý do hủy điểm danh.")),
-        Length(max=300, message=_l("Lý do tối đa 300 ký tự."))])
+    reason = StringField(
+        _l("Lý do hủy"),
+        validators=[
+            DataRequired(_l("Vui lòng ghi lý do hủy điểm danh.")),
+            Length(max=300, message=_l("Lý do tối đa 300 ký tự.")),
+        ],
+    )
 
 
 class ScanForm(FlaskForm):
-    code = StringField(_l("Mã trên thẻ"), validators=[
-        DataRequired(_l("Chưa có mã.")), Length(max=4096)])
+    code = StringField(_l("Mã trên thẻ"), validators=[DataRequired(_l("Chưa có mã.")), Length(max=4096)])
     scan_id = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9._:\-]{1,64}$")])

@@ -79,8 +79,9 @@ def _api_caller() -> bool:
 
     from admin.core.security import device_for_header
 
-    return bool(device_for_header(request.headers.get("Authorization", "")) or
-                getattr(current_user, "is_authenticated", False))
+    return bool(
+        device_for_header(request.headers.get("Authorization", "")) or getattr(current_user, "is_authenticated", False)
+    )
 
 
 def install_converters(app: Flask) -> None:
@@ -93,8 +94,7 @@ def register(app: Flask) -> None:
 
     @app.before_request
     def _refuse_hostile_text() -> None:
-        if bad_text(request.path) or any(bad_text(k) or bad_text(v)
-                                         for k, v in request.args.items(multi=True)):
+        if bad_text(request.path) or any(bad_text(k) or bad_text(v) for k, v in request.args.items(multi=True)):
             raise BadRequest()
         if request.method in ("POST", "PUT", "PATCH", "DELETE"):
             if request.path.startswith("/api/") and not _api_caller():

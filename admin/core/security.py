@@ -61,9 +61,7 @@ def device_for_header(header: str) -> tuple[int, str, str] | None:
     hit = caches.get(caches.devices, digest)
     if hit is None:
         row = db.session.execute(
-            select(Device.id, Device.name, Device.kind).where(
-                Device.token_hash == digest, Device.revoked_at.is_(None)
-            )
+            select(Device.id, Device.name, Device.kind).where(Device.token_hash == digest, Device.revoked_at.is_(None))
         ).first()
         db.session.rollback()
         if row is not None:
@@ -79,9 +77,7 @@ def _touch(device_id: int) -> None:
     """Record when a device was last seen (at most every few seconds; never fails a request)."""
     try:
         with write_transaction():
-            db.session.execute(
-                update(Device).where(Device.id == device_id).values(last_seen_at=utcnow())
-            )
+            db.session.execute(update(Device).where(Device.id == device_id).values(last_seen_at=utcnow()))
             db.session.commit()
     except OperationalError:
         db.session.rollback()
@@ -91,8 +87,7 @@ def record_status(device_id: int, status: dict) -> None:
     """Store what a kiosk reports about itself (and that it was seen now)."""
     with write_transaction():
         db.session.execute(
-            update(Device).where(Device.id == device_id)
-            .values(last_status=status, last_seen_at=utcnow())
+            update(Device).where(Device.id == device_id).values(last_status=status, last_seen_at=utcnow())
         )
         db.session.commit()
 

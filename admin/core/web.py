@@ -29,15 +29,17 @@ from models.core.database import reset_immediate, set_immediate
 _sweep_at = [0.0]
 NO_STORE_PREFIXES = ("/admin", "/desk", "/mc", "/d/", "/exhibitors/status", "/api/v1/kiosk/snapshot")
 #: downloads (exports, badges, letters, reports) are never kept either, wherever they are served
-NO_STORE_TYPES = ("application/pdf", "text/csv",
-                  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+NO_STORE_TYPES = ("application/pdf", "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 def no_store(path: str, mimetype: str, disposition: str | None) -> bool:
     """Whether a response must carry ``Cache-Control: no-store``: staff pages, private links
     and every file download."""
-    return (path.startswith(NO_STORE_PREFIXES) or mimetype in NO_STORE_TYPES
-            or bool(disposition and "attachment" in disposition))
+    return (
+        path.startswith(NO_STORE_PREFIXES)
+        or mimetype in NO_STORE_TYPES
+        or bool(disposition and "attachment" in disposition)
+    )
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -46,10 +48,7 @@ class SessionInterface(SecureCookieSessionInterface):
     server works on plain HTTP on the LAN and behind caddy."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
-        return bool(app.config["SESSION_COOKIE_SECURE"]
-                    or (has_request_context() and request.is_secure))
-
-
+        return bool(app.config["SESSION_COOKIE_SECURE"] or (has_request_context() and request.is_secure))
 
 
 def select_locale() -> str:

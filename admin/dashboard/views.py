@@ -46,13 +46,16 @@ def _stop_refresher() -> None:
 caches.on_clear(_stop_refresher)  # the refresher belongs to the app being replaced
 
 
-
 def _context(ev, version: str, mode: str) -> dict:
     data = cached_dashboard(ev, version)
     timeline = [(p["start"].strftime("%H:%M"), p["count"]) for p in data["timeline"]]
     # the SVG is built by models.core.svg, which escapes every text it writes
     return {
-        "event": ev, "d": data, "version": version, "mode": mode, "local_time": local,
+        "event": ev,
+        "d": data,
+        "version": version,
+        "mode": mode,
+        "local_time": local,
         "timeline_svg": Markup(bar_chart(timeline, label="Chưa có ai đến")),
     }
 
@@ -166,8 +169,7 @@ def watch(key: tuple) -> bool:
         return False
     with _refresher_lock:
         if _refresher["pid"] != os.getpid() or _refresher["app"] is not app:
-            thread = threading.Thread(target=_refresh_loop, args=(app,),
-                                      name="dashboard-refresher", daemon=True)
+            thread = threading.Thread(target=_refresh_loop, args=(app,), name="dashboard-refresher", daemon=True)
             _refresher.update(pid=os.getpid(), app=app, healthy=True, thread=thread)
             thread.start()
     return bool(_refresher["healthy"])
@@ -208,8 +210,7 @@ def index():
         return render_template("dashboard/empty.html")
     mode = view_mode(request.args.get("mode"))
     version, html = _fragment(ev, mode)
-    return render_template("dashboard/index.html", event=ev, version=version, mode=mode,
-                           live_html=Markup(html))
+    return render_template("dashboard/index.html", event=ev, version=version, mode=mode, live_html=Markup(html))
 
 
 @bp.get("/live")
@@ -231,25 +232,33 @@ def data_json():
     ev = event_or_404()
     version = dashboard_version(ev)
     d = cached_dashboard(ev, version)
-    return jsonify({
-        "version": version,
-        "stats": d["stats"],
-        "seats": {k: v for k, v in d["seats"].items() if k != "lacking_by_group"}
-        | {"lacking_by_group": [{"group": name, "count": n} for name, n in d["seats"]["lacking_by_group"]]},
-        "groups": d["groups"],
-        "districts": d["districts"],
-        "timeline": [{"start": p["start"].isoformat(), "count": p["count"]} for p in d["timeline"]],
-        "leaders_missing": d["leaders_missing"],
-        "leaders_missing_count": d["leaders_missing_count"],
-        "recipients_missing": d["recipients_missing"],
-        "seatless_arrivals": [{**p, "checked_in_at": p["checked_in_at"].isoformat()}
-                              for p in d["seatless_arrivals"]],
-        "seatless_arrivals_count": d["seatless_arrivals_count"],
-        "exhibitors_missing": d["exhibitors_missing"],
-        "kiosks": [{**k, "last_seen": k["last_seen"].isoformat() if k["last_seen"] else None,
-                    "last_scan": k["last_scan"].isoformat() if k["last_scan"] else None}
-                   for k in d["kiosks"]],
-    })
+    return jsonify(
+        {
+            "version": version,
+            "stats": d["stats"],
+            "seats": {k: v for k, v in d["seats"].items() if k != "lacking_by_group"}
+            | {"lacking_by_group": [{"group": name, "count": n} for name, n in d["seats"]["lacking_by_group"]]},
+            "groups": d["groups"],
+            "districts": d["districts"],
+            "timeline": [{"start": p["start"].isoformat(), "count": p["count"]} for p in d["timeline"]],
+            "leaders_missing": d["leaders_missing"],
+            "leaders_missing_count": d["leaders_missing_count"],
+            "recipients_missing": d["recipients_missing"],
+            "seatless_arrivals": [
+                {**p, "checked_in_at": p["checked_in_at"].isoformat()} for p in d["seatless_arrivals"]
+            ],
+            "seatless_arrivals_count": d["seatless_arrivals_count"],
+            "exhibitors_missing": d["exhibitors_missing"],
+            "kiosks": [
+                {
+                    **k,
+                    "last_seen": k["last_seen"].isoformat() if k["last_seen"] else None,
+                    "last_scan": k["last_scan"].isoformat() if k["last_scan"] else None,
+                }
+                for k in d["kiosks"]
+            ],
+        }
+    )
 
 
 @bp.get("/seatmap.svg")
@@ -268,8 +277,7 @@ def seatmap_svg():
             if hit is None or time.monotonic() - hit[2] > limit:
                 app = current_app._get_current_object()
                 svg = dashboard_worker.call(app, seatmap_in_renderer, ev.id, mode)
-                hit = ("", svg if svg is not None else render_seatmap(ev.id, mode),
-                       time.monotonic())
+                hit = ("", svg if svg is not None else render_seatmap(ev.id, mode), time.monotonic())
                 caches.put(_fragments, key, hit)
     return Response(hit[1], mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
 
@@ -289,8 +297,7 @@ def _report_event():
 @bp.get("/reports")
 @role_required("admin")
 def reports():
-    return render_template("dashboard/reports.html", event=_report_event(),
-                           slug=request.args.get("event") or None)
+    return render_template("dashboard/reports.html", event=_report_event(), slug=request.args.get("event") or None)
 
 
 @bp.get("/reports/attendance.xlsx")
@@ -300,8 +307,12 @@ def report_xlsx():
 
     ev = _report_event()
     buf = attendance_workbook(ev)
-    return send_file(buf, as_attachment=True, download_name=f"bao-cao-diem-danh-{ev.slug}.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_file(
+        buf,
+        as_attachment=True,
+        download_name=f"bao-cao-diem-danh-{ev.slug}.xlsx",
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 @bp.get("/reports/summary.pdf")
@@ -310,5 +321,6 @@ def report_pdf():
     from models.dashboard.reports import summary_pdf
 
     ev = _report_event()
-    return send_file(summary_pdf(ev), as_attachment=False, download_name=f"tong-hop-{ev.slug}.pdf",
-                     mimetype="application/pdf")
+    return send_file(
+        summary_pdf(ev), as_attachment=False, download_name=f"tong-hop-{ev.slug}.pdf", mimetype="application/pdf"
+    )

@@ -107,8 +107,9 @@ def _executor(app) -> cf.ProcessPoolExecutor | None:
             return None
         if _pool is not None and _pool_key[0] == key[0]:
             _pool.shutdown(wait=False, cancel_futures=True)
-        _pool = cf.ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"),
-                                       initializer=_init, initargs=(_overrides(app),))
+        _pool = cf.ProcessPoolExecutor(
+            max_workers=1, mp_context=mp.get_context("spawn"), initializer=_init, initargs=(_overrides(app),)
+        )
         _pool_key = key
         return _pool
 

@@ -36,22 +36,33 @@ def _district(district_id: int) -> tuple[Event, District]:
 def admin_index():
     ev = event_or_404()
     counts: dict[tuple[int, str], int] = {
-        (d, s): n for d, s, n in db.session.execute(
+        (d, s): n
+        for d, s, n in db.session.execute(
             select(Attendee.nominated_by_id, Attendee.status, func.count())
             .where(Attendee.event_id == ev.id, Attendee.nominated_by_id.is_not(None))
-            .group_by(Attendee.nominated_by_id, Attendee.status))}
+            .group_by(Attendee.nominated_by_id, Attendee.status)
+        )
+    }
     # the delegates of each unit: the dashboard's figures (models.checkin.stats.district_figures)
     figures = {f["id"]: f for f in district_figures(ev)}
     rows = []
     for d in ev.districts:
         q = ds.quota_rows(d)
         f = figures.get(d.id, {"invited": 0, "arrived": 0, "nominated": 0})
-        rows.append({"d": d, "link": ds.current_link(d), "quota": sum(r.quota for r in q),
-                     "delegation": f["invited"], "arrived": f["arrived"], "accepted": f["nominated"],
-                     "nominated": counts.get((d.id, "nominated"), 0), "returned": counts.get((d.id, "returned"), 0),
-                     "over": len(ds.over_quota_ids(d))})
-    return render_template("districts/admin_index.html", event=ev, rows=rows,
-                           local=lambda t: local_text(ev, t))
+        rows.append(
+            {
+                "d": d,
+                "link": ds.current_link(d),
+                "quota": sum(r.quota for r in q),
+                "delegation": f["invited"],
+                "arrived": f["arrived"],
+                "accepted": f["nominated"],
+                "nominated": counts.get((d.id, "nominated"), 0),
+                "returned": counts.get((d.id, "returned"), 0),
+                "over": len(ds.over_quota_ids(d)),
+            }
+        )
+    return render_template("districts/admin_index.html", event=ev, rows=rows, local=lambda t: local_text(ev, t))
 
 
 @bp.get("/admin/districts/<int:district_id>")
@@ -59,15 +70,28 @@ def admin_index():
 def admin_detail(district_id: int):
     ev, d = _district(district_id)
     link = ds.current_link(d)
-    url = url_for("districts.officer", token=ds.district_token(link, current_app.secret_key),
-                  _external=True) if link else ""
+    url = (
+        url_for("districts.officer", token=ds.district_token(link, current_app.secret_key), _external=True)
+        if link
+        else ""
+    )
     quotas = {r.group.id: r for r in ds.quota_rows(d)}
     groups = db.session.scalars(select(Group).where(Group.event_id == ev.id).order_by(Group.priority)).all()
     deadline_value = local(link.deadline, ev.timezone).strftime("%Y-%m-%dT%H:%M") if link and link.deadline else ""
-    return render_template("districts/admin_detail.html", event=ev, district=d, link=link, url=url,
-                           groups=groups, quotas=quotas, people=ds.nominations(d), over=ds.over_quota_ids(d),
-                           deadline_value=deadline_value, local=lambda t: local_text(ev, t),
-                           is_open=ds.is_open(link) if link else False)
+    return render_template(
+        "districts/admin_detail.html",
+        event=ev,
+        district=d,
+        link=link,
+        url=url,
+        groups=groups,
+        quotas=quotas,
+        people=ds.nominations(d),
+        over=ds.over_quota_ids(d),
+        deadline_value=deadline_value,
+        local=lambda t: local_text(ev, t),
+        is_open=ds.is_open(link) if link else False,
+    )
 
 
 def _back(d: District):
@@ -85,7 +109,7 @@ def save_quotas(district_id: int):
             if raw == "":
                 continue
             if not raw.isdigit():
-                raise ds.NominationError("quota", _("Chỉ tiêu của \"%(g)s\" phải là số nguyên từ 0.", g=g.name))
+                raise ds.NominationError("quota", _('Chỉ tiêu của "%(g)s" phải là số nguyên từ 0.', g=g.name))
             ds.set_quota(d, g, int(raw), actor=actor_name(), user_id=current_user.id)
     except ds.NominationError as exc:
         db.session.rollback()
@@ -170,8 +194,10 @@ def accept(district_id: int, attendee_id: int):
         flash(str(exc.message), "error")
         return _back(d)
     db.session.commit()
-    flash(_("Đã chấp nhận %(name)s; ghế %(seat)s.", name=a.display_name,
-            seat=a.seat.label if a.seat else _("(hết ghế)")), "ok")
+    flash(
+        _("Đã chấp nhận %(name)s; ghế %(seat)s.", name=a.display_name, seat=a.seat.label if a.seat else _("(hết ghế)")),
+        "ok",
+    )
     return _back(d)
 
 

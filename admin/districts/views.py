@@ -50,8 +50,9 @@ def _fail(status: int, message: str):
 
 def _link(token: str):
     try:
-        link = ds.link_from_token(token, current_app.secret_key,
-                                  current_app.config.get("DISTRICT_LINK_MAX_AGE", ds.LINK_MAX_AGE))
+        link = ds.link_from_token(
+            token, current_app.secret_key, current_app.config.get("DISTRICT_LINK_MAX_AGE", ds.LINK_MAX_AGE)
+        )
     except ds.LinkError as exc:
         if exc.code == "expired":
             _fail(403, _("Đường liên kết đã hết hạn. Vui lòng liên hệ ban tổ chức để nhận liên kết mới."))
@@ -68,25 +69,50 @@ def local_text(ev: Event, value: datetime | None, fmt: str = "%H:%M %d/%m/%Y") -
 
 # --- the district officer ------------------------------------------------------------------
 
-def _officer_page(token: str, link, ev: Event, values: dict | None = None, errors: dict | None = None,
-                  status: int = 200):
+
+def _officer_page(
+    token: str, link, ev: Event, values: dict | None = None, errors: dict | None = None, status: int = 200
+):
     d = link.district
     edit_id = request.args.get("edit", "")
     if values is None and edit_id.isdigit():
         person = db.session.get(Attendee, int(edit_id))
         if person is not None and person.nominated_by_id == d.id and person.status in ds.PENDING:
-            values = {"id": person.id, "honorific": person.honorific, "full_name": person.full_name,
-                      "position": person.position, "organisation": person.organisation,
-                      "group": str(person.group_id or ""), "phone": person.phone, "email": person.email,
-                      "notes": person.notes}
-    exhibitors = db.session.scalars(select(Exhibitor).where(Exhibitor.district_id == d.id)
-                                    .order_by(Exhibitor.name)).all()
-    resp = make_response(render_template(
-        "districts/officer.html", event=ev, district=d, link=link, token=token,
-        open=ds.is_open(link), quotas=ds.quota_rows(d), groups=ds.offered_groups(d),
-        people=ds.nominations(d), over=ds.over_quota_ids(d), exhibitors=exhibitors,
-        arrivals=_arrivals(ev, d), v=values or {}, errors=errors or {},
-        deadline=local_text(ev, link.deadline), honorifics=("Ông", "Bà", "Đồng chí", "Anh", "Chị")), status)
+            values = {
+                "id": person.id,
+                "honorific": person.honorific,
+                "full_name": person.full_name,
+                "position": person.position,
+                "organisation": person.organisation,
+                "group": str(person.group_id or ""),
+                "phone": person.phone,
+                "email": person.email,
+                "notes": person.notes,
+            }
+    exhibitors = db.session.scalars(
+        select(Exhibitor).where(Exhibitor.district_id == d.id).order_by(Exhibitor.name)
+    ).all()
+    resp = make_response(
+        render_template(
+            "districts/officer.html",
+            event=ev,
+            district=d,
+            link=link,
+            token=token,
+            open=ds.is_open(link),
+            quotas=ds.quota_rows(d),
+            groups=ds.offered_groups(d),
+            people=ds.nominations(d),
+            over=ds.over_quota_ids(d),
+            exhibitors=exhibitors,
+            arrivals=_arrivals(ev, d),
+            v=values or {},
+            errors=errors or {},
+            deadline=local_text(ev, link.deadline),
+            honorifics=("Ông", "Bà", "Đồng chí", "Anh", "Chị"),
+        ),
+        status,
+    )
     resp.headers["Cache-Control"] = "no-store"
     resp.headers["Referrer-Policy"] = "no-referrer"
     return resp
@@ -143,25 +169,37 @@ def withdraw(token: str, attendee_id: int):
 
 def _arrivals(ev: Event, d: District) -> dict:
     people = ds.delegation(d)
-    rows = [{**attendee_summary(a, ARRIVAL_FIELDS, display_name=True, blank=""),
-             "phone": a.phone if a.nominated_by_id == d.id else "",
-             "arrived": a.checked_in_at is not None,
-             "arrived_at": local_text(ev, a.checked_in_at, "%H:%M") if a.checked_in_at else None}
-            for a in people]
+    rows = [
+        {
+            **attendee_summary(a, ARRIVAL_FIELDS, display_name=True, blank=""),
+            "phone": a.phone if a.nominated_by_id == d.id else "",
+            "arrived": a.checked_in_at is not None,
+            "arrived_at": local_text(ev, a.checked_in_at, "%H:%M") if a.checked_in_at else None,
+        }
+        for a in people
+    ]
     rows.sort(key=lambda r: r["arrived"])  # the missing ones first: the officer calls them
     arrived = sum(1 for r in rows if r["arrived"])
-    return {"district": d.name, "arrived": arrived, "total": len(rows), "missing": len(rows) - arrived,
-            "people": rows, "at": local_text(ev, utcnow(), "%H:%M:%S")}
+    return {
+        "district": d.name,
+        "arrived": arrived,
+        "total": len(rows),
+        "missing": len(rows) - arrived,
+        "people": rows,
+        "at": local_text(ev, utcnow(), "%H:%M:%S"),
+    }
 
 
 @bp.get("/d/<token>/arrivals.json")
 def arrivals(token: str):
     try:
-        link = ds.link_from_token(token, current_app.secret_key,
-                                  current_app.config.get("DISTRICT_LINK_MAX_AGE", ds.LINK_MAX_AGE))
+        link = ds.link_from_token(
+            token, current_app.secret_key, current_app.config.get("DISTRICT_LINK_MAX_AGE", ds.LINK_MAX_AGE)
+        )
     except ds.LinkError as exc:
         return jsonify(error=exc.code, message=_("Đường liên kết không còn hiệu lực.")), (
-            404 if exc.code == "invalid" else 403)
+            404 if exc.code == "invalid" else 403
+        )
     ev = db.session.get(Event, link.district.event_id)
     resp = jsonify(_arrivals(ev, link.district))
     resp.headers["Cache-Control"] = "no-store"

@@ -28,14 +28,25 @@ bp = Blueprint("event_list", __name__, url_prefix="/admin")
 
 
 class NewEventForm(FlaskForm):
-    name = StringField(_l("Tên sự kiện"), validators=[
-        DataRequired(_l("Vui lòng nhập tên sự kiện.")),
-        Length(max=300, message=_l("Tên sự kiện tối đa 300 ký tự."))])
-    date = DateField(_l("Ngày tổ chức"), format="%Y-%m-%d", validators=[
-        DataRequired(_l("Vui lòng nhập ngày tổ chức (ngày/tháng/năm)."))])
-    venue = StringField(_l("Địa điểm"), validators=[
-        DataRequired(_l("Vui lòng nhập địa điểm.")),
-        Length(max=300, message=_l("Địa điểm tối đa 300 ký tự."))])
+    name = StringField(
+        _l("Tên sự kiện"),
+        validators=[
+            DataRequired(_l("Vui lòng nhập tên sự kiện.")),
+            Length(max=300, message=_l("Tên sự kiện tối đa 300 ký tự.")),
+        ],
+    )
+    date = DateField(
+        _l("Ngày tổ chức"),
+        format="%Y-%m-%d",
+        validators=[DataRequired(_l("Vui lòng nhập ngày tổ chức (ngày/tháng/năm)."))],
+    )
+    venue = StringField(
+        _l("Địa điểm"),
+        validators=[
+            DataRequired(_l("Vui lòng nhập địa điểm.")),
+            Length(max=300, message=_l("Địa điểm tối đa 300 ký tự.")),
+        ],
+    )
     template = SelectField(_l("Mẫu"), validate_choice=False)
     from_event = SelectField(_l("Sao chép từ sự kiện trước"), validate_choice=False)
     with_guests = BooleanField(_l("Chép cả danh sách khách mời (thẻ mới, chưa xếp ghế)"))
@@ -44,16 +55,16 @@ class NewEventForm(FlaskForm):
 def _form(form: NewEventForm | None = None) -> NewEventForm:
     form = form or NewEventForm()
     form.template.choices = [("", _("Không dùng mẫu (sự kiện trống)"))] + [
-        (key, f"{tpl['title']} ({key})") for key, tpl in templates().items()]
+        (key, f"{tpl['title']} ({key})") for key, tpl in templates().items()
+    ]
     form.from_event.choices = [("", _("Không sao chép"))] + [
-        (r.slug, f"{r.name} · {r.date:%d/%m/%Y}" + (" · DEMO" if r.is_demo else ""))
-        for r in list_events()]
+        (r.slug, f"{r.name} · {r.date:%d/%m/%Y}" + (" · DEMO" if r.is_demo else "")) for r in list_events()
+    ]
     return form
 
 
 def _page(form: NewEventForm, status: int = 200):
-    return render_template("events/list.html", events=list_events(), form=form,
-                           action=ActionForm()), status
+    return render_template("events/list.html", events=list_events(), form=form, action=ActionForm()), status
 
 
 @bp.get("/events")
@@ -72,11 +83,15 @@ def create():
                 flash(msg if isinstance(msg, str) else str(msg), "error")
         return _page(form, 400)
     try:
-        ev = new_event(name=form.name.data, date=form.date.data, venue=form.venue.data,
-                       template=form.template.data or None,
-                       from_event=form.from_event.data or None,
-                       with_guests=bool(form.with_guests.data),
-                       actor=actor_name())
+        ev = new_event(
+            name=form.name.data,
+            date=form.date.data,
+            venue=form.venue.data,
+            template=form.template.data or None,
+            from_event=form.from_event.data or None,
+            with_guests=bool(form.with_guests.data),
+            actor=actor_name(),
+        )
     except EventError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -108,6 +123,7 @@ def make_current(event_id: int):
 @bp.app_context_processor
 def _demo_mark() -> dict:
     """``demo_mark``: the current event is the demo (base.html and the stage show "DEMO")."""
+
     def demo_mark() -> bool:
         try:
             ev_id = current_event_id()

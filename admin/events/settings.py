@@ -62,12 +62,15 @@ class SettingsForm(FlaskForm):
     start_time = TimeField(_l("Giờ bắt đầu"), validators=[Optional()])
     venue = _text(_l("Địa điểm"), 300)
     address = _text(_l("Địa chỉ"), 300)
-    planned_seats = IntegerField(_l("Số ghế dự kiến"), validators=[
-        InputRequired(_l("Vui lòng nhập số ghế.")),
-        NumberRange(1, 100_000, _l("Số ghế từ 1 đến 100000."))])
+    planned_seats = IntegerField(
+        _l("Số ghế dự kiến"),
+        validators=[InputRequired(_l("Vui lòng nhập số ghế.")), NumberRange(1, 100_000, _l("Số ghế từ 1 đến 100000."))],
+    )
     timezone = StringField(_l("Múi giờ"), validators=[DataRequired(_l("Không được để trống.")), Length(max=64), _tz])
-    stage_capacity = IntegerField(_l("Số người trên sân khấu mỗi đợt"), validators=[
-        InputRequired(_l("Vui lòng nhập số người.")), NumberRange(1, 200, _l("Từ 1 đến 200 người."))])
+    stage_capacity = IntegerField(
+        _l("Số người trên sân khấu mỗi đợt"),
+        validators=[InputRequired(_l("Vui lòng nhập số người.")), NumberRange(1, 200, _l("Từ 1 đến 200 người."))],
+    )
     parent_body = _text(_l("Cơ quan chủ quản"), 200)
     issuing_body = _text(_l("Cơ quan ban hành"), 200)
     unit_level = _text(_l("Cấp đơn vị (viết thường, ví dụ: xã, phường, đặc khu)"), 100, required=True)
@@ -78,8 +81,10 @@ class SettingsForm(FlaskForm):
     signer_authority = _text(_l("Quyền hạn người ký (ví dụ: KT. GIÁM ĐỐC)"), 100)
     signer_title = _text(_l("Chức vụ người ký"), 100)
     signer_name = _text(_l("Họ tên người ký"), 120)
-    letter_recipients = TextAreaField(_l("Nơi nhận (mỗi dòng một nơi)"), validators=[
-        Optional(), Length(max=2000, message=_l("Quá dài (tối đa %(max)d ký tự)."))])
+    letter_recipients = TextAreaField(
+        _l("Nơi nhận (mỗi dòng một nơi)"),
+        validators=[Optional(), Length(max=2000, message=_l("Quá dài (tối đa %(max)d ký tự)."))],
+    )
     logo = FileField(_l("Logo trên thẻ (PNG hoặc JPEG, tối đa 2 MB, 2000 × 2000 điểm ảnh)"))
     remove_logo = BooleanField(_l("Bỏ logo"))
 
@@ -109,8 +114,9 @@ def settings():
     if request.method == "GET":
         return render_template("events/settings.html", event=ev, form=form, error=None)
     if not form.validate_on_submit():
-        return render_template("events/settings.html", event=ev, form=form,
-                               error=_("Chưa lưu: vui lòng sửa các ô có lỗi.")), 400
+        return render_template(
+            "events/settings.html", event=ev, form=form, error=_("Chưa lưu: vui lòng sửa các ô có lỗi.")
+        ), 400
     upload = request.files.get("logo")
     png = None
     if upload is not None and upload.filename:
@@ -118,8 +124,9 @@ def settings():
             png = check_logo(upload.read(2 * 1024 * 1024 + 1))
         except LogoError as exc:
             form.logo.errors = [str(exc)]
-            return render_template("events/settings.html", event=ev, form=form,
-                                   error=_("Chưa lưu: vui lòng sửa các ô có lỗi.")), 400
+            return render_template(
+                "events/settings.html", event=ev, form=form, error=_("Chưa lưu: vui lòng sửa các ô có lỗi.")
+            ), 400
     values = {f: getattr(form, f).data for f in SETTING_FIELDS}
     values.update({f: "" for f, v in values.items() if v is None and f not in ("start_time", "letter_date")})
     update_settings(ev, values, actor=actor_name(), user_id=current_user.id)

@@ -30,12 +30,38 @@ _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 #: the column headers and choice labels of models/events/structure.py, for the translation catalogue
 _HEADERS = (
-    _l("STT"), _l("Giờ"), _l("Nội dung"), _l("Nội dung (tiếng Anh)"), _l("Người thực hiện"),
-    _l("Số phút"), _l("Loại"), _l("Ghi chú"), _l("Mã"), _l("Tên"), _l("Tên tiếng Anh"), _l("Màu"),
-    _l("Thứ tự ưu tiên"), _l("Số ghế dành riêng"), _l("Lãnh đạo"), _l("Báo chí"),
-    _l("Nhân viên gian hàng"), _l("Thứ tự"), _l("Khu trưng bày"), _l("Số bàn"), _l("Thứ tự trao"),
-    _l("Hình thức"), _l("Cấp công nhận"), _l("Số sao"), _l("Mục chương trình"), _l("Trao thưởng"),
-    _l("Giấy chứng nhận"), _l("Hoa"), _l("Chương trình"), _l("Thành phần"), _l("Đơn vị"), _l("Hạng giải"),
+    _l("STT"),
+    _l("Giờ"),
+    _l("Nội dung"),
+    _l("Nội dung (tiếng Anh)"),
+    _l("Người thực hiện"),
+    _l("Số phút"),
+    _l("Loại"),
+    _l("Ghi chú"),
+    _l("Mã"),
+    _l("Tên"),
+    _l("Tên tiếng Anh"),
+    _l("Màu"),
+    _l("Thứ tự ưu tiên"),
+    _l("Số ghế dành riêng"),
+    _l("Lãnh đạo"),
+    _l("Báo chí"),
+    _l("Nhân viên gian hàng"),
+    _l("Thứ tự"),
+    _l("Khu trưng bày"),
+    _l("Số bàn"),
+    _l("Thứ tự trao"),
+    _l("Hình thức"),
+    _l("Cấp công nhận"),
+    _l("Số sao"),
+    _l("Mục chương trình"),
+    _l("Trao thưởng"),
+    _l("Giấy chứng nhận"),
+    _l("Hoa"),
+    _l("Chương trình"),
+    _l("Thành phần"),
+    _l("Đơn vị"),
+    _l("Hạng giải"),
 )
 
 _FORMS: dict[str, type[FlaskForm]] = {}
@@ -50,11 +76,13 @@ def form_class(kind: str) -> type[FlaskForm]:
             if c.type == "bool":
                 fields[c.attr] = BooleanField(label)
             elif c.type == "choice":
-                fields[c.attr] = SelectField(label, choices=[(v, _l(t)) for v, t in c.choices],
-                                             validate_choice=False)  # parse() checks it
+                fields[c.attr] = SelectField(
+                    label, choices=[(v, _l(t)) for v, t in c.choices], validate_choice=False
+                )  # parse() checks it
             else:
-                fields[c.attr] = StringField(label, validators=[Length(
-                    max=max(c.max_len, 20), message=_l("Quá dài (tối đa %(max)d ký tự)."))])
+                fields[c.attr] = StringField(
+                    label, validators=[Length(max=max(c.max_len, 20), message=_l("Quá dài (tối đa %(max)d ký tự)."))]
+                )
         _FORMS[kind] = type(f"{kind.title()}Form", (FlaskForm,), fields)
     return _FORMS[kind]
 
@@ -68,8 +96,9 @@ class ConfirmForm(FlaskForm):
 
 
 class DelayForm(FlaskForm):
-    minutes = IntegerField(_l("Số phút"), validators=[
-        InputRequired(_l("Vui lòng nhập số phút.")), NumberRange(-720, 720)])
+    minutes = IntegerField(
+        _l("Số phút"), validators=[InputRequired(_l("Vui lòng nhập số phút.")), NumberRange(-720, 720)]
+    )
 
 
 def _kind(kind: str) -> str:
@@ -95,11 +124,19 @@ def _display(kind: str, row) -> dict:
 
 def _page(ev, kind: str, *, form=None, error=None, preview=None, confirm=None, status=200):
     delay = DelayForm(formdata=None, minutes=10) if kind == "programme" else None
-    return render_template("events/structure.html", event=ev, kind=kind, spec=KINDS[kind],
-                           rows=structure.rows_of(ev, kind),
-                           form=form or form_class(kind)(formdata=None),
-                           import_form=ImportForm(formdata=None), delay_form=delay,
-                           error=error, preview=preview, confirm=confirm), status
+    return render_template(
+        "events/structure.html",
+        event=ev,
+        kind=kind,
+        spec=KINDS[kind],
+        rows=structure.rows_of(ev, kind),
+        form=form or form_class(kind)(formdata=None),
+        import_form=ImportForm(formdata=None),
+        delay_form=delay,
+        error=error,
+        preview=preview,
+        confirm=confirm,
+    ), status
 
 
 def _parsed(kind: str, form) -> dict:
@@ -125,7 +162,7 @@ def structure_add(kind: str):
         db.session.rollback()
         return _page(ev, kind, form=form, error=str(exc), status=400)
     db.session.commit()
-    flash(_("Đã thêm \"%(name)s\".", name=getattr(row, "title", None) or row.name), "ok")
+    flash(_('Đã thêm "%(name)s".', name=getattr(row, "title", None) or row.name), "ok")
     return redirect(url_for("event_settings.structure_list", kind=kind))
 
 
@@ -150,8 +187,9 @@ def structure_edit(kind: str, row_id: int):
                 db.session.rollback()
                 row = _row(ev, kind, row_id)
                 error, status = str(exc), 400
-    return render_template("events/structure_edit.html", event=ev, kind=kind, spec=KINDS[kind],
-                           row=row, form=form, error=error), status
+    return render_template(
+        "events/structure_edit.html", event=ev, kind=kind, spec=KINDS[kind], row=row, form=form, error=error
+    ), status
 
 
 @bp.post("/<kind>/<int:row_id>/delete")
@@ -208,9 +246,11 @@ def programme_delay(row_id: int):
 @role_required("admin")
 def structure_export(kind: str):
     ev, kind = event_or_404(), _kind(kind)
-    return Response(structure.export_xlsx(ev, kind),
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="{kind}.xlsx"'})
+    return Response(
+        structure.export_xlsx(ev, kind),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{kind}.xlsx"'},
+    )
 
 
 def _imports_dir() -> Path:
@@ -251,8 +291,13 @@ def structure_import_confirm(kind: str):
     info = session.pop("structure_import", None) or {}
     token = form.token.data or ""
     path = _imports_dir() / f"s-{token}.bin"
-    if (not form.validate_on_submit() or not _TOKEN.match(token) or info.get("token") != token
-            or info.get("kind") != kind or not path.exists()):
+    if (
+        not form.validate_on_submit()
+        or not _TOKEN.match(token)
+        or info.get("token") != token
+        or info.get("kind") != kind
+        or not path.exists()
+    ):
         flash(_("Phiên nhập đã hết hạn. Vui lòng chọn lại tệp."), "error")
         return redirect(url_for("event_settings.structure_list", kind=kind))
     try:

@@ -53,23 +53,52 @@ def _form_context(ev, values: dict, errors: dict) -> dict:
     staff = list(values.get("staff_rows") or [])
     products += [dict.fromkeys(PRODUCT_FIELDS, "") for _ in range(max(0, MIN_PRODUCT_ROWS - len(products)))]
     staff += [dict.fromkeys(STAFF_FIELDS, "") for _ in range(max(0, MIN_STAFF_ROWS - len(staff)))]
-    return {"event": ev, "v": values, "errors": errors, "product_rows": products, "staff_rows": staff,
-            "districts": ev.districts, "kinds": EXHIBITOR_KINDS, "groups": OCOP_GROUPS,
-            "ratings": RATINGS, "honeypot": HONEYPOT}
+    return {
+        "event": ev,
+        "v": values,
+        "errors": errors,
+        "product_rows": products,
+        "staff_rows": staff,
+        "districts": ev.districts,
+        "kinds": EXHIBITOR_KINDS,
+        "groups": OCOP_GROUPS,
+        "ratings": RATINGS,
+        "honeypot": HONEYPOT,
+    }
 
 
 def _values_of(ex: Exhibitor) -> dict:
     """An exhibitor as the registration form's values (for the edit page)."""
     return {
-        "name": ex.name, "kind": ex.kind, "district_id": ex.district_id, "address": ex.address,
-        "contact_name": ex.contact_name, "phone": ex.phone, "email": ex.email,
-        "needs_power": ex.needs_power, "needs_cold": ex.needs_cold, "extra_table": ex.extra_table,
-        "product_rows": [{"name": p.name, "group": p.ocop_group,
-                          "rating": str(p.stars) if p.stars else "potential", "decision_no": p.decision_no,
-                          "decision_date": p.decision_date.isoformat() if p.decision_date else ""}
-                         for p in ex.products],
-        "staff_rows": [{"honorific": s.attendee.honorific, "name": s.attendee.full_name,
-                        "position": s.attendee.position, "phone": s.attendee.phone} for s in ex.staff],
+        "name": ex.name,
+        "kind": ex.kind,
+        "district_id": ex.district_id,
+        "address": ex.address,
+        "contact_name": ex.contact_name,
+        "phone": ex.phone,
+        "email": ex.email,
+        "needs_power": ex.needs_power,
+        "needs_cold": ex.needs_cold,
+        "extra_table": ex.extra_table,
+        "product_rows": [
+            {
+                "name": p.name,
+                "group": p.ocop_group,
+                "rating": str(p.stars) if p.stars else "potential",
+                "decision_no": p.decision_no,
+                "decision_date": p.decision_date.isoformat() if p.decision_date else "",
+            }
+            for p in ex.products
+        ],
+        "staff_rows": [
+            {
+                "honorific": s.attendee.honorific,
+                "name": s.attendee.full_name,
+                "position": s.attendee.position,
+                "phone": s.attendee.phone,
+            }
+            for s in ex.staff
+        ],
     }
 
 
@@ -97,6 +126,7 @@ def _submitted(ev):
 
 # --- public pages --------------------------------------------------------------------------
 
+
 @bp.route("/exhibitors/register", methods=["GET", "POST"])
 def register():
     ev = event_or_404()
@@ -108,15 +138,21 @@ def register():
     if errors:
         return render_template("exhibition/register.html", **_form_context(ev, data, errors)), 400
     ex = register_exhibitor(ev, data)
-    flash(_("Đã nhận đăng ký. Hãy lưu lại đường liên kết của trang này: đây là cách duy nhất "
-            "để xem trạng thái và sửa hồ sơ."), "ok")
+    flash(
+        _(
+            "Đã nhận đăng ký. Hãy lưu lại đường liên kết của trang này: đây là cách duy nhất "
+            "để xem trạng thái và sửa hồ sơ."
+        ),
+        "ok",
+    )
     return redirect(url_for("exhibitors.status", token=status_token(ex, current_app.secret_key)))
 
 
 def _from_link(token: str) -> Exhibitor:
     try:
-        ex = exhibitor_from_token(token, current_app.secret_key,
-                                  current_app.config.get("EXHIBITOR_LINK_MAX_AGE", 180 * 24 * 3600))
+        ex = exhibitor_from_token(
+            token, current_app.secret_key, current_app.config.get("EXHIBITOR_LINK_MAX_AGE", 180 * 24 * 3600)
+        )
     except LinkError as exc:
         if exc.code == "expired":
             msg = _("Đường liên kết đã hết hạn. Vui lòng liên hệ ban tổ chức để nhận liên kết mới.")
@@ -130,8 +166,9 @@ def _from_link(token: str) -> Exhibitor:
 def status(token: str):
     ex = _from_link(token)
     ev = db.session.get(Event, ex.event_id)
-    return render_template("exhibition/status.html", ex=ex, event=ev, token=token,
-                           local=lambda t: local(t, ev.timezone))
+    return render_template(
+        "exhibition/status.html", ex=ex, event=ev, token=token, local=lambda t: local(t, ev.timezone)
+    )
 
 
 @bp.route("/exhibitors/status/<token>/edit", methods=["GET", "POST"])
@@ -142,14 +179,16 @@ def edit(token: str):
         flash(_("Hồ sơ đã được duyệt, không thể sửa. Vui lòng liên hệ ban tổ chức."), "warn")
         return redirect(url_for("exhibitors.status", token=token))
     if request.method == "GET":
-        return render_template("exhibition/register.html", editing=True, token=token,
-                               **_form_context(ev, _values_of(ex), {}))
+        return render_template(
+            "exhibition/register.html", editing=True, token=token, **_form_context(ev, _values_of(ex), {})
+        )
     data, errors, bot = _submitted(ev)
     if bot:
         return render_template("exhibition/received.html", event=ev)
     if errors:
-        return render_template("exhibition/register.html", editing=True, token=token,
-                               **_form_context(ev, data, errors)), 400
+        return render_template(
+            "exhibition/register.html", editing=True, token=token, **_form_context(ev, data, errors)
+        ), 400
     try:
         update_registration(ex, data)
     except ExhibitorError as exc:
@@ -161,13 +200,16 @@ def edit(token: str):
 
 # --- the organiser -------------------------------------------------------------------------
 
+
 def _filters() -> dict:
     district = request.args.get("district", "")
     status = request.args.get("status", "")
     stars = request.args.get("stars", "")
-    return {"district_id": int(district) if district.isdigit() else None,
-            "status": status if status in EXHIBITOR_STATUSES else None,
-            "stars": stars if stars in RATINGS else None}
+    return {
+        "district_id": int(district) if district.isdigit() else None,
+        "status": status if status in EXHIBITOR_STATUSES else None,
+        "stars": stars if stars in RATINGS else None,
+    }
 
 
 @bp.get("/admin/exhibitors")
@@ -175,9 +217,16 @@ def _filters() -> dict:
 def admin_list():
     ev = event_or_404()
     f = _filters()
-    return render_template("exhibition/admin_list.html", event=ev, exhibitors=find_exhibitors(ev, **f), f=f,
-                           districts=ev.districts, statuses=EXHIBITOR_STATUSES, args=request.args,
-                           fmt_phone=format_phone)
+    return render_template(
+        "exhibition/admin_list.html",
+        event=ev,
+        exhibitors=find_exhibitors(ev, **f),
+        f=f,
+        districts=ev.districts,
+        statuses=EXHIBITOR_STATUSES,
+        args=request.args,
+        fmt_phone=format_phone,
+    )
 
 
 @bp.get("/admin/exhibitors/<int:ex_id>")
@@ -192,10 +241,18 @@ def admin_detail(ex_id: int):
     # a district without a free place says so in the table choice and offers "Thêm bàn"
     full = [t for t, load in tables if load >= t.capacity]
     link = url_for("exhibitors.status", token=status_token(ex, current_app.secret_key), _external=True)
-    return render_template("exhibition/admin_detail.html", event=ev, ex=ex, tables=tables, link=link,
-                           district_full=ex.district is not None and len(full) == len(tables),
-                           full_count=len(full), form=ActionForm(), local=lambda t: local(t, ev.timezone),
-                           fmt_phone=format_phone)
+    return render_template(
+        "exhibition/admin_detail.html",
+        event=ev,
+        ex=ex,
+        tables=tables,
+        link=link,
+        district_full=ex.district is not None and len(full) == len(tables),
+        full_count=len(full),
+        form=ActionForm(),
+        local=lambda t: local(t, ev.timezone),
+        fmt_phone=format_phone,
+    )
 
 
 def _exhibitor(ev, ex_id: int) -> Exhibitor:
@@ -224,8 +281,9 @@ def admin_action(ex_id: int, action: str):
             flash(_("Đã xếp vào bàn %(n)s.", n=table.number), "ok")
         elif action == "add-table":
             table = add_table_and_assign(ex, **who)
-            flash(_("Đã thêm bàn %(n)s cho %(d)s và xếp gian hàng vào bàn này.", n=table.number,
-                    d=ex.district.name), "ok")
+            flash(
+                _("Đã thêm bàn %(n)s cho %(d)s và xếp gian hàng vào bàn này.", n=table.number, d=ex.district.name), "ok"
+            )
         elif action == "set-up":
             mark_set_up(ex, **who)
             flash(_("Đã ghi nhận gian hàng bày xong."), "ok")
@@ -249,8 +307,9 @@ def cards_pdf():
     ev = event_or_404()
     f = _filters()
     people = [x for x in find_exhibitors(ev, **f) if f["status"] or x.status in ("approved", "assigned", "set_up")]
-    people.sort(key=lambda x: (x.district.sort_order if x.district else 999, x.table.number if x.table else 999,
-                               x.name))
+    people.sort(
+        key=lambda x: (x.district.sort_order if x.district else 999, x.table.number if x.table else 999, x.name)
+    )
     resp = make_response(table_cards_pdf(ev, people, public_base_url()))
     resp.headers["Content-Type"] = "application/pdf"
     resp.headers["Content-Disposition"] = 'inline; filename="the-ban-trung-bay.pdf"'
@@ -280,8 +339,9 @@ def admin_district_tables(district_id: int):
     if d is None or d.event_id != ev.id:
         abort(404)
     try:
-        set_district_tables(d, _number("table_count"), request.form.get("exhibit_area"),
-                            actor=actor_name(), user_id=current_user.id)
+        set_district_tables(
+            d, _number("table_count"), request.form.get("exhibit_area"), actor=actor_name(), user_id=current_user.id
+        )
         flash(_("Đã lưu khu trưng bày và số bàn."), "ok")
     except ExhibitorError as exc:
         db.session.rollback()
@@ -310,6 +370,10 @@ def admin_table_capacity(table_id: int):
 @role_required("admin")
 def admin_districts():
     ev = event_or_404()
-    return render_template("exhibition/districts.html", event=ev, overview=district_overview(ev),
-                           form=ActionForm(), local=lambda t: local(t, ev.timezone))
-
+    return render_template(
+        "exhibition/districts.html",
+        event=ev,
+        overview=district_overview(ev),
+        form=ActionForm(),
+        local=lambda t: local(t, ev.timezone),
+    )

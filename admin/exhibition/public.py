@@ -41,10 +41,19 @@ def index():
     unit, stars = _int_arg("unit", {u.id for u in units_all}), _int_arg("stars", STAR_CHOICES)
     units = public_units(ev, unit, stars) if (unit is not None or stars is not None) else units_all
     svg = table_map_svg(ev, lambda tid: url_for("exhibition.table", table_id=tid), title=_("Sơ đồ bàn trưng bày"))
-    return render_template("exhibition/index.html", event=ev, units=units, all_units=units_all, unit=unit,
-                           stars=stars, star_choices=STAR_CHOICES, table_map=Markup(svg),
-                           groups=GROUP_NAMES, kinds=KIND_NAMES,
-                           total=sum(u.product_count for u in units))
+    return render_template(
+        "exhibition/index.html",
+        event=ev,
+        units=units,
+        all_units=units_all,
+        unit=unit,
+        stars=stars,
+        star_choices=STAR_CHOICES,
+        table_map=Markup(svg),
+        groups=GROUP_NAMES,
+        kinds=KIND_NAMES,
+        total=sum(u.product_count for u in units),
+    )
 
 
 @bp.get("/exhibition/table/<int:table_id>")

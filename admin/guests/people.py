@@ -29,22 +29,31 @@ from models.seating.assignment import seat_phrase
 
 class EditForm(FlaskForm):
     honorific = StringField(_l("Danh xưng"), validators=[Length(max=40, message=_l("Danh xưng tối đa 40 ký tự."))])
-    full_name = StringField(_l("Họ và tên"), validators=[
-        DataRequired(_l("Vui lòng nhập họ tên.")), Length(max=200, message=_l("Họ tên tối đa 200 ký tự."))])
+    full_name = StringField(
+        _l("Họ và tên"),
+        validators=[DataRequired(_l("Vui lòng nhập họ tên.")), Length(max=200, message=_l("Họ tên tối đa 200 ký tự."))],
+    )
     position = StringField(_l("Chức vụ"), validators=[Length(max=300, message=_l("Chức vụ tối đa 300 ký tự."))])
     organisation = StringField(_l("Đơn vị"), validators=[Length(max=300, message=_l("Đơn vị tối đa 300 ký tự."))])
     group_id = SelectField(_l("Thành phần"), validate_choice=False)
     district_id = SelectField(_l("Địa phương"), validate_choice=False)
     phone = StringField(_l("Điện thoại"), validators=[Length(max=40, message=_l("Số điện thoại quá dài."))])
     email = StringField(_l("Email"), validators=[Length(max=200, message=_l("Email tối đa 200 ký tự."))])
-    precedence = StringField(_l("Thứ tự ưu tiên (số nhỏ ngồi trước)"), validators=[
-        Optional(), Regexp(r"^\s*\d{1,7}\s*$", message=_l("Thứ tự ưu tiên phải là số."))])
+    precedence = StringField(
+        _l("Thứ tự ưu tiên (số nhỏ ngồi trước)"),
+        validators=[Optional(), Regexp(r"^\s*\d{1,7}\s*$", message=_l("Thứ tự ưu tiên phải là số."))],
+    )
     notes = TextAreaField(_l("Ghi chú"), validators=[Length(max=2000, message=_l("Ghi chú tối đa 2000 ký tự."))])
 
 
 class CancelForm(FlaskForm):
-    reason = StringField(_l("Lý do hủy"), validators=[
-        DataRequired(_l("Vui lòng ghi lý do hủy.")), Length(max=300, message=_l("Lý do tối đa 300 ký tự."))])
+    reason = StringField(
+        _l("Lý do hủy"),
+        validators=[
+            DataRequired(_l("Vui lòng ghi lý do hủy.")),
+            Length(max=300, message=_l("Lý do tối đa 300 ký tự.")),
+        ],
+    )
 
 
 class RestoreForm(FlaskForm):
@@ -85,11 +94,18 @@ def _edit_form(person: Attendee, formdata=None) -> EditForm:
 
 
 def _page(person: Attendee, form: EditForm, status: int = 200):
-    return render_template("guests/edit.html", event=event_or_404(), person=person, form=form,
-                           cancel_form=CancelForm(formdata=None), restore_form=RestoreForm(formdata=None),
-                           honorifics=HONORIFICS, seat_text=seat_phrase(person.seat, label=True),
-                           merged_into=db.session.get(Attendee, person.merged_into_id)
-                           if person.merged_into_id else None, format_phone=format_phone), status
+    return render_template(
+        "guests/edit.html",
+        event=event_or_404(),
+        person=person,
+        form=form,
+        cancel_form=CancelForm(formdata=None),
+        restore_form=RestoreForm(formdata=None),
+        honorifics=HONORIFICS,
+        seat_text=seat_phrase(person.seat, label=True),
+        merged_into=db.session.get(Attendee, person.merged_into_id) if person.merged_into_id else None,
+        format_phone=format_phone,
+    ), status
 
 
 @bp.route("/attendees/<int:attendee_id>/edit", methods=["GET", "POST"])
@@ -105,9 +121,26 @@ def edit(attendee_id: int):
                 flash(msg, "error")
         return _page(person, form, 400)
     try:
-        changed = edit_attendee(person, {f: getattr(form, f).data for f in (
-            "honorific", "full_name", "position", "organisation", "group_id", "district_id", "phone",
-            "email", "precedence", "notes")}, actor=actor_name(), user_id=current_user.id)
+        changed = edit_attendee(
+            person,
+            {
+                f: getattr(form, f).data
+                for f in (
+                    "honorific",
+                    "full_name",
+                    "position",
+                    "organisation",
+                    "group_id",
+                    "district_id",
+                    "phone",
+                    "email",
+                    "precedence",
+                    "notes",
+                )
+            },
+            actor=actor_name(),
+            user_id=current_user.id,
+        )
     except ChangeError as exc:
         db.session.rollback()
         for msg in exc.problems:
@@ -156,9 +189,15 @@ def restore(attendee_id: int):
         flash(str(exc), "error")
         return redirect(url_for("guests.edit", attendee_id=attendee_id))
     db.session.commit()
-    flash(_("Đã khôi phục %(name)s với thẻ mới (lần %(n)d); thẻ cũ vẫn bị thu hồi.",
-            name=person.display_name, n=badge.serial), "ok")
-    flash(_("Ghế không được trả lại tự động: bấm \"Xếp chỗ\" hoặc đổi ghế bằng tay."), "warn")
+    flash(
+        _(
+            "Đã khôi phục %(name)s với thẻ mới (lần %(n)d); thẻ cũ vẫn bị thu hồi.",
+            name=person.display_name,
+            n=badge.serial,
+        ),
+        "ok",
+    )
+    flash(_('Ghế không được trả lại tự động: bấm "Xếp chỗ" hoặc đổi ghế bằng tay.'), "warn")
     return redirect(url_for("guests.edit", attendee_id=person.id))
 
 
@@ -181,8 +220,15 @@ def merge(attendee_id: int):
             flash(str(exc), "error")
             return redirect(url_for("guests.merge", attendee_id=attendee_id, other=other.id))
         db.session.commit()
-        flash(_("Đã gộp #%(o)d vào #%(k)d (%(name)s); bản ghi #%(o)d đã bị hủy.", o=other.id, k=keep.id,
-                name=keep.display_name), "ok")
+        flash(
+            _(
+                "Đã gộp #%(o)d vào #%(k)d (%(name)s); bản ghi #%(o)d đã bị hủy.",
+                o=other.id,
+                k=keep.id,
+                name=keep.display_name,
+            ),
+            "ok",
+        )
         return redirect(url_for("guests.edit", attendee_id=keep.id))
     other = None
     other_id = request.args.get("other", type=int)
@@ -193,6 +239,14 @@ def merge(attendee_id: int):
             other = None
     q = (request.args.get("q") or keep.full_name)[:200]
     found = [p for p in search_attendees(ev.id, q, limit=50) if p.id != keep.id and p.merged_into_id is None]
-    return render_template("guests/merge.html", event=ev, keep=keep, other=other, q=q, found=found,
-                           form=MergeForm(formdata=None, other=other.id if other else ""),
-                           format_phone=format_phone, seat_phrase=seat_phrase)
+    return render_template(
+        "guests/merge.html",
+        event=ev,
+        keep=keep,
+        other=other,
+        q=q,
+        found=found,
+        form=MergeForm(formdata=None, other=other.id if other else ""),
+        format_phone=format_phone,
+        seat_phrase=seat_phrase,
+    )

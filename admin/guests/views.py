@@ -51,14 +51,18 @@ def _phone_filter(digits: str | None) -> str:
     """{{ p.phone|phone }}: "0905111222" -> "0905 111 222" (models.core.phones.format_phone)."""
     return format_phone(digits)
 
+
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 
 class ImportForm(FlaskForm):
     file = FileField(_l("Tệp danh sách (.xlsx hoặc .csv)"))
-    encoding = SelectField(_l("Bảng mã (chỉ cho .csv)"), choices=[
-        ("", _l("Tự nhận ra")), ("utf-8", "UTF-8"), ("utf-16", "UTF-16"), ("cp1258", "Windows-1258")],
-        default="", validate_choice=True)
+    encoding = SelectField(
+        _l("Bảng mã (chỉ cho .csv)"),
+        choices=[("", _l("Tự nhận ra")), ("utf-8", "UTF-8"), ("utf-16", "UTF-16"), ("cp1258", "Windows-1258")],
+        default="",
+        validate_choice=True,
+    )
 
 
 class ConfirmImportForm(FlaskForm):
@@ -67,8 +71,9 @@ class ConfirmImportForm(FlaskForm):
 
 
 class BadgeForm(FlaskForm):
-    layout = SelectField(_l("Khổ in"), choices=[("a6", _l("A6, một thẻ mỗi trang")),
-                                                 ("a4", _l("A4, bốn thẻ mỗi trang, có dấu cắt"))])
+    layout = SelectField(
+        _l("Khổ in"), choices=[("a6", _l("A6, một thẻ mỗi trang")), ("a4", _l("A4, bốn thẻ mỗi trang, có dấu cắt"))]
+    )
     group = StringField(validators=[Optional(), Regexp(r"^\d{1,9}$")])
     attendee = StringField(validators=[Optional(), Regexp(r"^\d{1,9}$")])
 
@@ -101,11 +106,14 @@ def sweep_imports(path: Path, max_age: float) -> int:
 
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_large(exc):
-    msg = _("Tệp quá lớn: tối đa %(mb)d MB. Hãy bỏ các trang tính, ảnh và cột thừa rồi thử lại.",
-            mb=MAX_BYTES // (1024 * 1024))
+    msg = _(
+        "Tệp quá lớn: tối đa %(mb)d MB. Hãy bỏ các trang tính, ảnh và cột thừa rồi thử lại.",
+        mb=MAX_BYTES // (1024 * 1024),
+    )
     if request.path.startswith("/admin/attendees/import"):
-        return render_template("guests/import.html", form=ImportForm(formdata=None), report=None,
-                               error=msg, event=event_or_404()), 413
+        return render_template(
+            "guests/import.html", form=ImportForm(formdata=None), report=None, error=msg, event=event_or_404()
+        ), 413
     return render_template("error.html", status=413, message=msg), 413
 
 
@@ -123,12 +131,22 @@ def index():
             stmt = stmt.where(Attendee.group_id == group_id)
         stmt = stmt.options(selectinload(Attendee.badges)).order_by(Attendee.precedence, Attendee.sort_key)
         people = list(db.session.scalars(stmt.limit(500)).unique())
-    total = db.session.scalar(select(func.count(Attendee.id)).where(
-        Attendee.event_id == ev.id, Attendee.status == "invited"))
+    total = db.session.scalar(
+        select(func.count(Attendee.id)).where(Attendee.event_id == ev.id, Attendee.status == "invited")
+    )
     groups = list(db.session.scalars(select(Group).where(Group.event_id == ev.id).order_by(Group.priority)))
-    return render_template("guests/index.html", event=ev, people=people, q=q, group_id=group_id, groups=groups,
-                           total=total, badge_form=BadgeForm(formdata=None), move_form=MoveForm(formdata=None),
-                           local=lambda t: local(t, ev.timezone))
+    return render_template(
+        "guests/index.html",
+        event=ev,
+        people=people,
+        q=q,
+        group_id=group_id,
+        groups=groups,
+        total=total,
+        badge_form=BadgeForm(formdata=None),
+        move_form=MoveForm(formdata=None),
+        local=lambda t: local(t, ev.timezone),
+    )
 
 
 @bp.get("/attendees/template.xlsx")
@@ -150,8 +168,11 @@ def no_shows():
 
 
 def _xlsx(data: bytes, name: str) -> Response:
-    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        data,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @bp.route("/attendees/import", methods=["GET", "POST"])
@@ -204,9 +225,17 @@ def import_confirm():
     finally:
         path.unlink(missing_ok=True)
         session.pop("import", None)
-    flash(_("Đã nhập danh sách: %(c)d đại biểu mới, %(u)d cập nhật, %(s)d dòng lỗi bỏ qua, "
+    flash(
+        _(
+            "Đã nhập danh sách: %(c)d đại biểu mới, %(u)d cập nhật, %(s)d dòng lỗi bỏ qua, "
             "%(k)d dòng tổng / ký tên không phải đại biểu.",
-            c=report.created, u=report.updated, s=len(report.bad), k=len(report.skipped)), "ok")
+            c=report.created,
+            u=report.updated,
+            s=len(report.bad),
+            k=len(report.skipped),
+        ),
+        "ok",
+    )
     return redirect(url_for("guests.index"))
 
 
@@ -215,11 +244,14 @@ def import_confirm():
 def badges():
     ev = event_or_404()
     groups = list(db.session.scalars(select(Group).where(Group.event_id == ev.id).order_by(Group.priority)))
-    counts = dict(db.session.execute(
-        select(Attendee.group_id, func.count(Attendee.id))
-        .where(Attendee.event_id == ev.id, Attendee.status == "invited").group_by(Attendee.group_id)).all())
-    return render_template("guests/badges.html", event=ev, groups=groups, counts=counts,
-                           form=BadgeForm(formdata=None))
+    counts = dict(
+        db.session.execute(
+            select(Attendee.group_id, func.count(Attendee.id))
+            .where(Attendee.event_id == ev.id, Attendee.status == "invited")
+            .group_by(Attendee.group_id)
+        ).all()
+    )
+    return render_template("guests/badges.html", event=ev, groups=groups, counts=counts, form=BadgeForm(formdata=None))
 
 
 @bp.post("/badges/pdf")

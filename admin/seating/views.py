@@ -33,17 +33,30 @@ from models.seating.seatmap import MODES, seat_map, seat_map_pdf
 
 
 class BlockForm(FlaskForm):
-    code = StringField(_l("Mã khu"), validators=[DataRequired(_l("Nhập mã khu.")), Regexp(
-        r"^[A-Za-z0-9]{1,4}$", message=_l("Mã khu: 1–4 chữ cái hoặc chữ số, không dấu."))])
+    code = StringField(
+        _l("Mã khu"),
+        validators=[
+            DataRequired(_l("Nhập mã khu.")),
+            Regexp(r"^[A-Za-z0-9]{1,4}$", message=_l("Mã khu: 1–4 chữ cái hoặc chữ số, không dấu.")),
+        ],
+    )
     name = StringField(_l("Tên khu"), validators=[Length(max=100)])
     rows = IntegerField(_l("Số hàng"), validators=[NumberRange(1, 200, _l("Số hàng từ 1 đến 200."))])
     seats_per_row = IntegerField(_l("Ghế mỗi hàng"), validators=[NumberRange(1, 200, _l("Số ghế từ 1 đến 200."))])
     x = IntegerField(_l("Vị trí ngang (ô)"), validators=[NumberRange(0, 1000, _l("Vị trí từ 0 đến 1000."))])
-    y = IntegerField(_l("Cách sân khấu (hàng)"), validators=[NumberRange(0, 1000, _l("Vị trí từ 0 đến 1000."))],
-                     default=2)
+    y = IntegerField(
+        _l("Cách sân khấu (hàng)"), validators=[NumberRange(0, 1000, _l("Vị trí từ 0 đến 1000."))], default=2
+    )
     side = SelectField(_l("Phía"), choices=[("left", _l("Trái")), ("centre", _l("Giữa")), ("right", _l("Phải"))])
-    aisle = SelectField(_l("Lối đi"), choices=[("both", _l("Hai đầu hàng")), ("first", _l("Đầu hàng (ghế 1)")),
-                                               ("last", _l("Cuối hàng")), ("none", _l("Không có"))])
+    aisle = SelectField(
+        _l("Lối đi"),
+        choices=[
+            ("both", _l("Hai đầu hàng")),
+            ("first", _l("Đầu hàng (ghế 1)")),
+            ("last", _l("Cuối hàng")),
+            ("none", _l("Không có")),
+        ],
+    )
     groups = SelectMultipleField(_l("Dành cho thành phần"), coerce=int)
 
 
@@ -75,13 +88,21 @@ def seats():
     mode = request.args.get("mode", "group")
     blocks = list(db.session.scalars(select(Block).where(Block.event_id == ev.id).order_by(Block.x, Block.code)))
     return render_template(
-        "seating/seats.html", event=ev, blocks=blocks, forms={b.id: _block_form(ev, b) for b in blocks},
-        new_form=_block_form(ev), assign_form=AssignForm(formdata=None), lock_form=LockForm(formdata=None),
-        sm=seat_map(ev, mode), balance=seat_balance(ev), modes=MODES)
+        "seating/seats.html",
+        event=ev,
+        blocks=blocks,
+        forms={b.id: _block_form(ev, b) for b in blocks},
+        new_form=_block_form(ev),
+        assign_form=AssignForm(formdata=None),
+        lock_form=LockForm(formdata=None),
+        sm=seat_map(ev, mode),
+        balance=seat_balance(ev),
+        modes=MODES,
+    )
 
 
 def lacking_text(balance) -> str:
-    """"Báo chí: 3, Khách mời: 2": the groups of the people without a seat."""
+    """ "Báo chí: 3, Khách mời: 2": the groups of the people without a seat."""
     return ", ".join(f"{name or _('không thành phần')}: {n}" for name, n in balance.lacking_by_group)
 
 
@@ -105,9 +126,16 @@ def save_block(block_id: int | None = None):
         flash(_("Đã có khu mã %(code)s.", code=code), "error")
         return redirect(url_for("guests.seats"))
     groups = [g for g in _groups(ev) if g.id in (form.groups.data or [])]
-    fields = {"code": code, "name": form.name.data or code, "rows": form.rows.data,
-              "seats_per_row": form.seats_per_row.data, "x": form.x.data, "y": form.y.data,
-              "side": form.side.data, "aisle": form.aisle.data}
+    fields = {
+        "code": code,
+        "name": form.name.data or code,
+        "rows": form.rows.data,
+        "seats_per_row": form.seats_per_row.data,
+        "x": form.x.data,
+        "y": form.y.data,
+        "side": form.side.data,
+        "aisle": form.aisle.data,
+    }
     if block is None:
         block = build_block(ev, groups=groups, **fields)
         rank_seats(ev)
@@ -121,7 +149,7 @@ def save_block(block_id: int | None = None):
         audit("edit_block", "block", block.id, actor=actor_name(), **fields)
     db.session.commit()
     if lost:
-        flash(_("%(n)d đại biểu mất ghế vì khu nhỏ lại; bấm \"Xếp chỗ\" để xếp lại.", n=len(lost)), "warn")
+        flash(_('%(n)d đại biểu mất ghế vì khu nhỏ lại; bấm "Xếp chỗ" để xếp lại.', n=len(lost)), "warn")
     flash(_("Đã lưu khu %(code)s.", code=code), "ok")
     return redirect(url_for("guests.seats"))
 
@@ -157,13 +185,27 @@ def assign():
     b = seat_balance(ev)
     flash(_("Đã xếp %(n)d ghế.", n=given), "ok")
     if b.lacking:
-        flash(_("Còn %(n)d đại biểu chưa có ghế (%(groups)s): hội trường có %(usable)d ghế dùng được cho "
-                "%(needing)d đại biểu cần ghế. Thêm khu hoặc hàng ghế rồi bấm \"Xếp chỗ\" lại; đại biểu "
-                "chưa có ghế được mời đến bàn đón tiếp khi điểm danh.", n=b.lacking, groups=lacking_text(b),
-                usable=b.usable, needing=b.needing), "warn")
+        flash(
+            _(
+                "Còn %(n)d đại biểu chưa có ghế (%(groups)s): hội trường có %(usable)d ghế dùng được cho "
+                '%(needing)d đại biểu cần ghế. Thêm khu hoặc hàng ghế rồi bấm "Xếp chỗ" lại; đại biểu '
+                "chưa có ghế được mời đến bàn đón tiếp khi điểm danh.",
+                n=b.lacking,
+                groups=lacking_text(b),
+                usable=b.usable,
+                needing=b.needing,
+            ),
+            "warn",
+        )
     else:
-        flash(_("Mọi đại biểu cần ghế đều đã có ghế (%(needing)d đại biểu, %(free)d ghế trống).",
-                needing=b.needing, free=b.free), "ok")
+        flash(
+            _(
+                "Mọi đại biểu cần ghế đều đã có ghế (%(needing)d đại biểu, %(free)d ghế trống).",
+                needing=b.needing,
+                free=b.free,
+            ),
+            "ok",
+        )
     return redirect(url_for("guests.seats"))
 
 
@@ -177,7 +219,7 @@ def lock():
         return redirect(url_for("guests.seats"))
     seat = db.session.scalar(select(Seat).where(Seat.event_id == ev.id, Seat.label == form.seat.data.strip().upper()))
     if seat is None:
-        flash(_("Không có ghế \"%(s)s\".", s=form.seat.data), "error")
+        flash(_('Không có ghế "%(s)s".', s=form.seat.data), "error")
         return redirect(url_for("guests.seats"))
     person = lock_seat(seat, form.disabled.data, actor=actor_name())
     db.session.commit()
@@ -211,8 +253,14 @@ def move(attendee_id: int):
     seat = person.seat.label if person.seat else "—"
     flash(_("%(name)s: ghế %(seat)s.", name=person.display_name, seat=seat), "ok")
     if other is not None:
-        flash(_("%(name)s: ghế %(seat)s (đổi chỗ).", name=other.display_name,
-                seat=other.seat.label if other.seat else "—"), "ok")
+        flash(
+            _(
+                "%(name)s: ghế %(seat)s (đổi chỗ).",
+                name=other.display_name,
+                seat=other.seat.label if other.seat else "—",
+            ),
+            "ok",
+        )
     return redirect(back)
 
 
@@ -220,8 +268,9 @@ def move(attendee_id: int):
 @role_required("admin")
 def seat_map_page():
     ev = event_or_404()
-    return render_template("seating/seatmap.html", event=ev, sm=seat_map(ev, request.args.get("mode", "group")),
-                           modes=MODES)
+    return render_template(
+        "seating/seatmap.html", event=ev, sm=seat_map(ev, request.args.get("mode", "group")), modes=MODES
+    )
 
 
 @bp.get("/seats/map.svg")
@@ -238,5 +287,6 @@ def seat_map_svg():
 def seat_map_pdf_view():
     ev = event_or_404()
     pdf = seat_map_pdf(ev, request.args.get("mode", "group"))
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": 'inline; filename="so-do-cho-ngoi.pdf"'})
+    return Response(
+        pdf, mimetype="application/pdf", headers={"Content-Disposition": 'inline; filename="so-do-cho-ngoi.pdf"'}
+    )

@@ -37,8 +37,7 @@ class UserSession(db.Model):
     __tablename__ = "user_session"
     #: sha256 (hex) of the random id in the signed cookie
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: set when it ends (logout, password/role change, deactivation, idle); never reopened
@@ -82,10 +81,11 @@ def start_session(user: User) -> str:
     sid = secrets.token_urlsafe(32)
     now = utcnow()
     # sessions ended long ago are of no use to anyone: forget them
-    db.session.execute(delete(UserSession).where(UserSession.ended_at < now - KEEP_ENDED),
-                       execution_options={"synchronize_session": False})
-    db.session.add(UserSession(id=_digest(sid), user_id=user.id, created_at=now,
-                               last_seen_at=now))
+    db.session.execute(
+        delete(UserSession).where(UserSession.ended_at < now - KEEP_ENDED),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.add(UserSession(id=_digest(sid), user_id=user.id, created_at=now, last_seen_at=now))
     return sid
 
 
@@ -116,9 +116,10 @@ def record_visit(sid: str, what: str | None) -> None:
     if what == "idle":
         _end(UserSession.id == _digest(sid), "idle")
     elif what == "touch":
-        db.session.execute(update(UserSession).where(UserSession.id == _digest(sid))
-                           .values(last_seen_at=utcnow()),
-                           execution_options={"synchronize_session": False})
+        db.session.execute(
+            update(UserSession).where(UserSession.id == _digest(sid)).values(last_seen_at=utcnow()),
+            execution_options={"synchronize_session": False},
+        )
     else:
         return
     db.session.commit()
@@ -145,9 +146,9 @@ def end_user_sessions(user_id: int, reason: str) -> int:
 
 def _end(where, reason: str) -> int:
     result = db.session.execute(
-        update(UserSession).where(where, UserSession.ended_at.is_(None))
-        .values(ended_at=utcnow(), ended_reason=reason),
-        execution_options={"synchronize_session": False})
+        update(UserSession).where(where, UserSession.ended_at.is_(None)).values(ended_at=utcnow(), ended_reason=reason),
+        execution_options={"synchronize_session": False},
+    )
     _bump()
     return result.rowcount or 0
 
@@ -179,27 +180,30 @@ def _end_sessions_on_user_change(session: Session, _ctx, _instances) -> None:
             update(UserSession)
             .where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
             .values(ended_at=utcnow(), ended_reason=reason),
-            execution_options={"synchronize_session": False})
+            execution_options={"synchronize_session": False},
+        )
     if ended:
         _bump()
 
 
 # -- failed logins ---------------------------------------------------------------------------
 
+
 def account_key(username: object) -> str:
     return str(username or "").strip().lower()[:80]
 
 
-def login_blocked(username: str, address: str, *, per_account: int, per_address: int,
-                  window_seconds: float) -> bool:
+def login_blocked(username: str, address: str, *, per_account: int, per_address: int, window_seconds: float) -> bool:
     """True when the account or the address has reached its limit of failures in the window."""
     since = utcnow() - timedelta(seconds=window_seconds)
     account, by_address = db.session.execute(
-        select(func.count().filter(LoginFailure.username == account_key(username)),
-               func.count().filter(LoginFailure.address == address[:64]))
-        .where(LoginFailure.at >= since,
-               or_(LoginFailure.username == account_key(username),
-                   LoginFailure.address == address[:64]))
+        select(
+            func.count().filter(LoginFailure.username == account_key(username)),
+            func.count().filter(LoginFailure.address == address[:64]),
+        ).where(
+            LoginFailure.at >= since,
+            or_(LoginFailure.username == account_key(username), LoginFailure.address == address[:64]),
+        )
     ).one()
     return account >= per_account or by_address >= per_address
 
@@ -207,13 +211,11 @@ def login_blocked(username: str, address: str, *, per_account: int, per_address:
 def record_failure(username: str, address: str, *, window_seconds: float) -> None:
     """Count one failure (and forget failures older than the window). Commits."""
     now = utcnow()
-    db.session.execute(delete(LoginFailure).where(
-        LoginFailure.at < now - timedelta(seconds=window_seconds)))
+    db.session.execute(delete(LoginFailure).where(LoginFailure.at < now - timedelta(seconds=window_seconds)))
     db.session.add(LoginFailure(at=now, username=account_key(username), address=address[:64]))
     db.session.commit()
 
 
 def clear_failures(username: str) -> None:
     """A successful login clears the account's failures (not the address's). Not committed."""
-    db.session.execute(delete(LoginFailure).where(
-        LoginFailure.username == account_key(username)))
+    db.session.execute(delete(LoginFailure).where(LoginFailure.username == account_key(username)))

@@ -71,16 +71,16 @@ def _tier(value: object, tiers: list[AwardTier]) -> AwardTier | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         text = str(int(value))
     for t in tiers:
-        if text and (text == fold(t.code) or fold(value) == fold(t.name) or
-                     (t.stars is not None and text == str(t.stars))):
+        if text and (
+            text == fold(t.code) or fold(value) == fold(t.name) or (t.stars is not None and text == str(t.stars))
+        ):
             return t
     return None
 
 
 def _people_index(event_id: int) -> dict[str, list[Attendee]]:
     index: dict[str, list[Attendee]] = {}
-    for a in db.session.scalars(select(Attendee).where(Attendee.event_id == event_id,
-                                                       Attendee.status == "invited")):
+    for a in db.session.scalars(select(Attendee).where(Attendee.event_id == event_id, Attendee.status == "invited")):
         index.setdefault(fold(a.full_name), []).append(a)
         if a.external_key:
             index.setdefault("#" + a.external_key, []).append(a)
@@ -112,8 +112,10 @@ def import_awards(event: Event, data: bytes, *, actor: str = "") -> ImportReport
     tiers = list(db.session.scalars(select(AwardTier).where(AwardTier.event_id == event.id)))
     districts = list(db.session.scalars(select(District).where(District.event_id == event.id)))
     people = _people_index(event.id)
-    existing = {(fold(a.product_name), fold(a.entity_name)): a for a in db.session.scalars(
-        select(Award).where(Award.event_id == event.id))}
+    existing = {
+        (fold(a.product_name), fold(a.entity_name)): a
+        for a in db.session.scalars(select(Award).where(Award.event_id == event.id))
+    }
 
     planned = []
     for n, row in enumerate(rows[1:], start=2):
@@ -131,8 +133,7 @@ def import_awards(event: Event, data: bytes, *, actor: str = "") -> ImportReport
         return report
     _save_planned(event, planned, existing, report)
     db.session.flush()
-    audit("import_awards", "event", event.id, actor=actor, created=report.created,
-          updated=report.updated)
+    audit("import_awards", "event", event.id, actor=actor, created=report.created, updated=report.updated)
     award_batches(event, actor=actor)
     return report
 
@@ -156,8 +157,13 @@ def _read_rows(data: bytes, report: ImportReport) -> tuple[list, dict[str, int]]
     cols = _columns(rows[0])
     missing = [n for n in ("product", "entity", "tier") if n not in cols]
     if missing:
-        report.errors.append((1, "Thiếu cột: " + ", ".join(
-            {"product": "Sản phẩm", "entity": "Chủ thể", "tier": "Hạng"}[m] for m in missing)))
+        report.errors.append(
+            (
+                1,
+                "Thiếu cột: "
+                + ", ".join({"product": "Sản phẩm", "entity": "Chủ thể", "tier": "Hạng"}[m] for m in missing),
+            )
+        )
         return None
     if len(rows) > MAX_ROWS:
         report.errors.append((0, f"Tối đa {MAX_ROWS} dòng."))
@@ -170,8 +176,13 @@ def _cell(row: tuple, cols: dict[str, int], name: str) -> object:
     return row[i] if i is not None and i < len(row) else None
 
 
-def _plan_row(row: tuple, cols: dict[str, int], tiers: list[AwardTier], districts: list[District],
-              people: dict[str, list[Attendee]]) -> tuple[tuple | None, list[str]]:
+def _plan_row(
+    row: tuple,
+    cols: dict[str, int],
+    tiers: list[AwardTier],
+    districts: list[District],
+    people: dict[str, list[Attendee]],
+) -> tuple[tuple | None, list[str]]:
     """One data row as (product, entity, tier, district, person, decision), or its errors."""
     product = clean(_cell(row, cols, "product"))[:300]
     entity = clean(_cell(row, cols, "entity"))[:300]
@@ -186,8 +197,9 @@ def _plan_row(row: tuple, cols: dict[str, int], tiers: list[AwardTier], district
     district = None
     dname = fold(_cell(row, cols, "district"))
     if dname:
-        district = next((d for d in districts if dname in (fold(d.name), fold(d.code))
-                         or fold(d.name).endswith(" " + dname)), None)
+        district = next(
+            (d for d in districts if dname in (fold(d.name), fold(d.code)) or fold(d.name).endswith(" " + dname)), None
+        )
         if district is None:
             errs.append(f"không có địa phương “{clean(_cell(row, cols, 'district'))}”")
     person, err = _recipient(_cell(row, cols, "recipient"), _cell(row, cols, "organisation"), people)
@@ -195,12 +207,12 @@ def _plan_row(row: tuple, cols: dict[str, int], tiers: list[AwardTier], district
         errs.append(err)
     if errs:
         return None, errs
-    return (product, entity, tier, district, person,
-            clean(_cell(row, cols, "decision"))[:100]), errs
+    return (product, entity, tier, district, person, clean(_cell(row, cols, "decision"))[:100]), errs
 
 
-def _save_planned(event: Event, planned: list[tuple], existing: dict[tuple[str, str], Award],
-                  report: ImportReport) -> None:
+def _save_planned(
+    event: Event, planned: list[tuple], existing: dict[tuple[str, str], Award], report: ImportReport
+) -> None:
     """Create or update the planned awards (matched by folded product + entity); counts them
     in ``report``."""
     for product, entity, tier, district, person, decision in planned:
@@ -222,17 +234,20 @@ def awards_from_products(event: Event, *, actor: str = "") -> int:
     """Create awards from rated products (see the module docstring). Returns how many were made.
     Raises SequenceLocked after the start."""
     check_unlocked(event.id)
-    tiers = {t.stars: t for t in db.session.scalars(
-        select(AwardTier).where(AwardTier.event_id == event.id)) if t.stars}
-    have = set(db.session.scalars(select(Award.product_id).where(
-        Award.event_id == event.id, Award.product_id.is_not(None))))
+    tiers = {t.stars: t for t in db.session.scalars(select(AwardTier).where(AwardTier.event_id == event.id)) if t.stars}
+    have = set(
+        db.session.scalars(select(Award.product_id).where(Award.event_id == event.id, Award.product_id.is_not(None)))
+    )
     people = _people_index(event.id)
     made = 0
     rows = db.session.execute(
-        select(Product, Exhibitor).join(Exhibitor, Exhibitor.id == Product.exhibitor_id)
-        .where(Exhibitor.event_id == event.id, Product.stars.is_not(None),
-               Exhibitor.status.not_in(("rejected", "removed")))
-        .order_by(Exhibitor.id, Product.id)).all()
+        select(Product, Exhibitor)
+        .join(Exhibitor, Exhibitor.id == Product.exhibitor_id)
+        .where(
+            Exhibitor.event_id == event.id, Product.stars.is_not(None), Exhibitor.status.not_in(("rejected", "removed"))
+        )
+        .order_by(Exhibitor.id, Product.id)
+    ).all()
     for product, ex in rows:
         tier = tiers.get(product.stars)
         if tier is None or product.id in have:
@@ -240,10 +255,18 @@ def awards_from_products(event: Event, *, actor: str = "") -> int:
         person = ex.staff[0].attendee if ex.staff else None
         if person is None and ex.contact_name:
             person, _err = _recipient(ex.contact_name, ex.name, people)
-        db.session.add(Award(event_id=event.id, tier_id=tier.id, product_name=product.name,
-                             entity_name=ex.name, district_id=ex.district_id,
-                             product_id=product.id, recipient_id=person.id if person else None,
-                             decision_no=product.decision_no))
+        db.session.add(
+            Award(
+                event_id=event.id,
+                tier_id=tier.id,
+                product_name=product.name,
+                entity_name=ex.name,
+                district_id=ex.district_id,
+                product_id=product.id,
+                recipient_id=person.id if person else None,
+                decision_no=product.decision_no,
+            )
+        )
         made += 1
     db.session.flush()
     audit("awards_from_products", "event", event.id, actor=actor, created=made)

@@ -50,11 +50,13 @@ class ActionResult:
 def show_steps(event_id: int) -> list[Step]:
     """The run of show as steps (see the module docstring)."""
     items = db.session.execute(
-        select(ProgrammeItem.id, ProgrammeItem.kind).where(ProgrammeItem.event_id == event_id)
+        select(ProgrammeItem.id, ProgrammeItem.kind)
+        .where(ProgrammeItem.event_id == event_id)
         .order_by(ProgrammeItem.position, ProgrammeItem.id)
     ).all()
-    batch_ids = list(db.session.scalars(
-        select(AwardBatch.id).where(AwardBatch.event_id == event_id).order_by(AwardBatch.number)))
+    batch_ids = list(
+        db.session.scalars(select(AwardBatch.id).where(AwardBatch.event_id == event_id).order_by(AwardBatch.number))
+    )
     steps: list[Step] = []
     awards_done = False
     for item_id, kind in items:
@@ -114,13 +116,16 @@ def _move(event_id: int, steps: list[Step], old: int, new: int, now: datetime) -
     if before[1] != after[1]:
         if before[1] is not None:
             db.session.execute(
-                update(Award).where(Award.batch_id == before[1], Award.status == "on_stage")
-                .values(status="done" if forward else "pending"))
+                update(Award)
+                .where(Award.batch_id == before[1], Award.status == "on_stage")
+                .values(status="done" if forward else "pending")
+            )
         if after[1] is not None:
             db.session.execute(
-                update(Award).where(Award.batch_id == after[1],
-                                    Award.status.in_(("pending", "done")))
-                .values(status="on_stage"))
+                update(Award)
+                .where(Award.batch_id == after[1], Award.status.in_(("pending", "done")))
+                .values(status="on_stage")
+            )
 
 
 def _cas(event_id: int, seen: int, **values) -> bool:
@@ -132,9 +137,18 @@ def _cas(event_id: int, seen: int, **values) -> bool:
     return won == 1
 
 
-def mc_action(event: Event, action: str, seen_version: int, *, award_id: int | None = None,
-              attendee_id: int | None = None, batch_id: int | None = None, actor: str = "",
-              user_id: int | None = None, now=utcnow) -> ActionResult:
+def mc_action(
+    event: Event,
+    action: str,
+    seen_version: int,
+    *,
+    award_id: int | None = None,
+    attendee_id: int | None = None,
+    batch_id: int | None = None,
+    actor: str = "",
+    user_id: int | None = None,
+    now=utcnow,
+) -> ActionResult:
     """Apply an MC action ("start", "next", "back", "absent", "substitute") to the state the
     caller saw (``seen_version``). See the module docstring for the outcomes. "absent" toggles
     the award's absent mark; "substitute" names a checked-in attendee who receives on the
@@ -170,8 +184,9 @@ def mc_action(event: Event, action: str, seen_version: int, *, award_id: int | N
     return result
 
 
-def _step_action(event: Event, state: CeremonyState, action: str, actor: str,
-                 user_id: int | None, now: datetime) -> ActionResult:
+def _step_action(
+    event: Event, state: CeremonyState, action: str, actor: str, user_id: int | None, now: datetime
+) -> ActionResult:
     steps = show_steps(event.id)
     i = step_index(steps, state)
     target = _target(action, steps, i)
@@ -189,8 +204,16 @@ def _step_action(event: Event, state: CeremonyState, action: str, actor: str,
     if not _cas(event.id, seen, **values):
         return ActionResult("conflict", "Trạng thái đã thay đổi trên máy khác.", seen)
     _move(event.id, steps, i, target, now)
-    audit("mc_" + action, "ceremony", event.id, actor=actor, user_id=user_id,
-          step=target, item=new_step[0], batch=new_step[1])
+    audit(
+        "mc_" + action,
+        "ceremony",
+        event.id,
+        actor=actor,
+        user_id=user_id,
+        step=target,
+        item=new_step[0],
+        batch=new_step[1],
+    )
     return ActionResult("ok", "", seen + 1)
 
 
@@ -199,13 +222,21 @@ def _call_of(award: Award) -> list[Award]:
     if award.batch_id is None:
         return [award]
     key = call_key(award)
-    same = db.session.scalars(select(Award).where(Award.batch_id == award.batch_id)
-                              .order_by(Award.position, Award.id)).all()
+    same = db.session.scalars(
+        select(Award).where(Award.batch_id == award.batch_id).order_by(Award.position, Award.id)
+    ).all()
     return [a for a in same if call_key(a) == key] or [award]
 
 
-def _award_action(event: Event, state: CeremonyState, action: str, award_id: int | None,
-                  attendee_id: int | None, actor: str, user_id: int | None) -> ActionResult:
+def _award_action(
+    event: Event,
+    state: CeremonyState,
+    action: str,
+    award_id: int | None,
+    attendee_id: int | None,
+    actor: str,
+    user_id: int | None,
+) -> ActionResult:
     """absent / substitute act on the whole call: every award of the same person in the batch."""
     award = db.session.get(Award, award_id) if isinstance(award_id, int) else None
     if award is None or award.event_id != event.id:
@@ -227,8 +258,7 @@ def _award_action(event: Event, state: CeremonyState, action: str, award_id: int
             if person is None or person.event_id != event.id:
                 return ActionResult("invalid", "Không tìm thấy người nhận thay.", state.version)
             if person.checked_in_at is None:
-                return ActionResult("invalid", "Người nhận thay chưa có mặt trong hội trường.",
-                                    state.version)
+                return ActionResult("invalid", "Người nhận thay chưa có mặt trong hội trường.", state.version)
         detail.update(old=award.substitute_id, new=attendee_id)
         for a in call:
             if attendee_id is not None and a.status == "absent":
@@ -245,31 +275,48 @@ def presenter_candidates(event_id: int) -> list[Attendee]:
     """Who may present a batch, chosen from the tablet: the attendees of leader groups
     (Group.is_leader) on the guest list, plus anyone presenting a batch already; by precedence,
     then name."""
-    presenting = select(AwardBatch.presenter_id).where(AwardBatch.event_id == event_id,
-                                                       AwardBatch.presenter_id.is_not(None))
-    leaders = select(Attendee.id).join(Group, Group.id == Attendee.group_id).where(
-        Attendee.event_id == event_id, Group.is_leader.is_(True), Attendee.status == "invited")
-    return list(db.session.scalars(
-        select(Attendee).where(Attendee.event_id == event_id,
-                               or_(Attendee.id.in_(leaders), Attendee.id.in_(presenting)))
-        .order_by(Attendee.precedence, Attendee.sort_key, Attendee.id)))
+    presenting = select(AwardBatch.presenter_id).where(
+        AwardBatch.event_id == event_id, AwardBatch.presenter_id.is_not(None)
+    )
+    leaders = (
+        select(Attendee.id)
+        .join(Group, Group.id == Attendee.group_id)
+        .where(Attendee.event_id == event_id, Group.is_leader.is_(True), Attendee.status == "invited")
+    )
+    return list(
+        db.session.scalars(
+            select(Attendee)
+            .where(Attendee.event_id == event_id, or_(Attendee.id.in_(leaders), Attendee.id.in_(presenting)))
+            .order_by(Attendee.precedence, Attendee.sort_key, Attendee.id)
+        )
+    )
 
 
-def _presenter_action(event: Event, state: CeremonyState, batch_id: int | None,
-                      attendee_id: int | None, actor: str, user_id: int | None) -> ActionResult:
+def _presenter_action(
+    event: Event, state: CeremonyState, batch_id: int | None, attendee_id: int | None, actor: str, user_id: int | None
+) -> ActionResult:
     batch = db.session.get(AwardBatch, batch_id) if isinstance(batch_id, int) else None
     if batch is None or batch.event_id != event.id:
         return ActionResult("invalid", "Không tìm thấy đợt trao.", state.version)
     if not isinstance(attendee_id, int) or attendee_id not in {
-            p.id for p in presenter_candidates(event.id) if p.status == "invited"}:
+        p.id for p in presenter_candidates(event.id) if p.status == "invited"
+    }:
         return ActionResult("invalid", "Người trao phải là lãnh đạo trong danh sách.", state.version)
     old = batch.presenter_id
     batch.presenter_id = attendee_id
     seen = state.version
     if not _cas(event.id, seen):
         return ActionResult("conflict", "Trạng thái đã thay đổi trên máy khác.", seen)
-    audit("mc_presenter", "award_batch", batch.id, actor=actor, user_id=user_id, batch=batch.number,
-          old=old, new=attendee_id)
+    audit(
+        "mc_presenter",
+        "award_batch",
+        batch.id,
+        actor=actor,
+        user_id=user_id,
+        batch=batch.number,
+        old=old,
+        new=attendee_id,
+    )
     return ActionResult("ok", "", seen + 1)
 
 
@@ -280,13 +327,16 @@ def presence_tag(event_id: int) -> str:
     batches = AwardBatch.__table__
     a = Attendee.__table__
     row = db.session.execute(
-        select(func.count(a.c.checked_in_at), func.max(a.c.checked_in_at),
-               func.coalesce(func.sum(a.c.seat_id), 0))
-        .where(a.c.event_id == event_id, or_(
-            a.c.id.in_(select(awards.c.recipient_id).where(awards.c.event_id == event_id)),
-            a.c.id.in_(select(awards.c.substitute_id).where(awards.c.event_id == event_id)),
-            a.c.id.in_(select(batches.c.presenter_id).where(batches.c.event_id == event_id)),
-        ))
+        select(
+            func.count(a.c.checked_in_at), func.max(a.c.checked_in_at), func.coalesce(func.sum(a.c.seat_id), 0)
+        ).where(
+            a.c.event_id == event_id,
+            or_(
+                a.c.id.in_(select(awards.c.recipient_id).where(awards.c.event_id == event_id)),
+                a.c.id.in_(select(awards.c.substitute_id).where(awards.c.event_id == event_id)),
+                a.c.id.in_(select(batches.c.presenter_id).where(batches.c.event_id == event_id)),
+            ),
+        )
     ).one()
     last = row[1].strftime("%H%M%S%f") if isinstance(row[1], datetime) else str(row[1] or 0)
     return f"{row[0]}.{last}.{row[2]}"
@@ -294,8 +344,7 @@ def presence_tag(event_id: int) -> str:
 
 def state_version(event_id: int) -> int:
     """The ceremony version (one indexed read); 0 before the state exists."""
-    return db.session.scalar(
-        select(CeremonyState.version).where(CeremonyState.event_id == event_id)) or 0
+    return db.session.scalar(select(CeremonyState.version).where(CeremonyState.event_id == event_id)) or 0
 
 
 def state_tag(event_id: int) -> str:

@@ -65,9 +65,7 @@ class Award(db.Model):
     #: the delegate who comes on stage
     recipient_id: Mapped[int | None] = mapped_column(ForeignKey("attendee.id", ondelete="SET NULL"))
     #: someone present who receives on the recipient's behalf
-    substitute_id: Mapped[int | None] = mapped_column(
-        ForeignKey("attendee.id", ondelete="SET NULL")
-    )
+    substitute_id: Mapped[int | None] = mapped_column(ForeignKey("attendee.id", ondelete="SET NULL"))
     decision_no: Mapped[str] = mapped_column(String(100), default="")
     #: order in the whole sequence (0-based); set by the sequencing, editable before the start
     position: Mapped[int] = mapped_column(default=0)
@@ -92,9 +90,7 @@ class CeremonyState(db.Model):
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), unique=True)
     version: Mapped[int] = mapped_column(default=1)
     #: the programme item running now (None before the start)
-    programme_item_id: Mapped[int | None] = mapped_column(
-        ForeignKey("programme_item.id", ondelete="SET NULL")
-    )
+    programme_item_id: Mapped[int | None] = mapped_column(ForeignKey("programme_item.id", ondelete="SET NULL"))
     #: the batch on stage now (None outside the award segment)
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("award_batch.id", ondelete="SET NULL"))
     #: the award order is locked once the ceremony starts

@@ -73,10 +73,11 @@ def check_unlocked(event_id: int) -> None:
 
 
 def tiers_in_order(event_id: int) -> list[AwardTier]:
-    return list(db.session.scalars(
-        select(AwardTier).where(AwardTier.event_id == event_id)
-        .order_by(AwardTier.sort_order, AwardTier.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(AwardTier).where(AwardTier.event_id == event_id).order_by(AwardTier.sort_order, AwardTier.id)
+        )
+    )
 
 
 def set_tier_order(event: Event, codes: list[str], *, actor: str = "") -> None:
@@ -94,8 +95,7 @@ def set_tier_order(event: Event, codes: list[str], *, actor: str = "") -> None:
     award_batches(event, reorder=False, actor=actor)
 
 
-def _rule_key(a: Award, tier_rank: dict[int, int], district_rank: dict[int, int],
-              names: dict[int, str]) -> tuple:
+def _rule_key(a: Award, tier_rank: dict[int, int], district_rank: dict[int, int], names: dict[int, str]) -> tuple:
     name = names.get(a.recipient_id) if a.recipient_id else None
     return (
         tier_rank.get(a.tier_id, 9999),
@@ -109,8 +109,7 @@ def _leaders(event_id: int, exclude: set[int]) -> list[int]:
     rows = db.session.execute(
         select(Attendee.id)
         .join(Group, Group.id == Attendee.group_id)
-        .where(Attendee.event_id == event_id, Group.is_leader.is_(True),
-               Attendee.status == "invited")
+        .where(Attendee.event_id == event_id, Group.is_leader.is_(True), Attendee.status == "invited")
         .order_by(Attendee.precedence, Attendee.sort_key, Attendee.id)
     ).scalars()
     return [i for i in rows if i not in exclude]
@@ -125,13 +124,14 @@ def _chunks(units: list[list[Award]], capacity: int) -> list[list[Award]]:
     out, i = [], 0
     for k in range(n):
         size = base + (1 if k < extra else 0)
-        out.append([a for u in units[i:i + size] for a in u])
+        out.append([a for u in units[i : i + size] for a in u])
         i += size
     return out
 
 
-def award_batches(event: Event, capacity: int | None = None, *, reorder: bool = True,
-                  actor: str = "") -> list[AwardBatch]:
+def award_batches(
+    event: Event, capacity: int | None = None, *, reorder: bool = True, actor: str = ""
+) -> list[AwardBatch]:
     """(Re)build the hand-out sequence of ``event`` (see the module rules) and return the batches
     in order. ``capacity`` overrides and stores Event.stage_capacity. ``reorder=False`` keeps
     the current positions (manual order). Raises SequenceLocked once the hand-out has started,
@@ -157,8 +157,16 @@ def award_batches(event: Event, capacity: int | None = None, *, reorder: bool = 
                     a.status = "pending"
                 position += 1
             batches.append(batch)
-    audit("award_batches", "event", event.id, actor=actor, capacity=cap, reorder=reorder,
-          batches=len(batches), awards=len(awards))
+    audit(
+        "award_batches",
+        "event",
+        event.id,
+        actor=actor,
+        capacity=cap,
+        reorder=reorder,
+        batches=len(batches),
+        awards=len(awards),
+    )
     bump_version(event.id)
     db.session.flush()
     return batches
@@ -176,13 +184,17 @@ def _stage_capacity(event: Event, capacity: int | None) -> int:
 def _awards_in_order(event_id: int, tiers: list[AwardTier], reorder: bool) -> list[Award]:
     """The event's awards by the rules (``reorder``), else tier by tier in their current order."""
     tier_rank = {t.id: i for i, t in enumerate(tiers)}
-    district_rank = {d.id: d.sort_order for d in db.session.scalars(
-        select(District).where(District.event_id == event_id))}
+    district_rank = {
+        d.id: d.sort_order for d in db.session.scalars(select(District).where(District.event_id == event_id))
+    }
     awards = list(db.session.scalars(select(Award).where(Award.event_id == event_id)))
-    names = dict(db.session.execute(
-        select(Attendee.id, Attendee.sort_key).where(
-            Attendee.id.in_({a.recipient_id for a in awards if a.recipient_id}))
-    ).all())
+    names = dict(
+        db.session.execute(
+            select(Attendee.id, Attendee.sort_key).where(
+                Attendee.id.in_({a.recipient_id for a in awards if a.recipient_id})
+            )
+        ).all()
+    )
     if reorder:
         awards.sort(key=lambda a: _rule_key(a, tier_rank, district_rank, names))
     else:
@@ -192,8 +204,9 @@ def _awards_in_order(event_id: int, tiers: list[AwardTier], reorder: bool) -> li
 
 def _clear_batches(event_id: int) -> dict[int, int | None]:
     """Delete the event's batches (awards unlinked); returns their presenters by number."""
-    old = {b.number: b.presenter_id for b in db.session.scalars(
-        select(AwardBatch).where(AwardBatch.event_id == event_id))}
+    old = {
+        b.number: b.presenter_id for b in db.session.scalars(select(AwardBatch).where(AwardBatch.event_id == event_id))
+    }
     db.session.execute(update(Award).where(Award.event_id == event_id).values(batch_id=None))
     db.session.execute(delete(AwardBatch).where(AwardBatch.event_id == event_id))
     db.session.flush()
@@ -217,14 +230,14 @@ def _tier_units(awards: list[Award], tier: AwardTier) -> list[list[Award]]:
     return units
 
 
-def _new_batch(event_id: int, tier: AwardTier, number: int, manual: dict[int, int | None],
-               leaders: list[int]) -> AwardBatch:
+def _new_batch(
+    event_id: int, tier: AwardTier, number: int, manual: dict[int, int | None], leaders: list[int]
+) -> AwardBatch:
     """Batch ``number`` (added and flushed): its presenter kept (manual order) or the next leader."""
     presenter = manual.get(number)
     if presenter is None and leaders:
         presenter = leaders[(number - 1) % len(leaders)]
-    batch = AwardBatch(event_id=event_id, tier_id=tier.id, number=number,
-                       presenter_id=presenter)
+    batch = AwardBatch(event_id=event_id, tier_id=tier.id, number=number, presenter_id=presenter)
     db.session.add(batch)
     db.session.flush()
     return batch
@@ -237,9 +250,13 @@ def move_award(event: Event, award_id: int, *, to_position: int, actor: str = ""
     award = db.session.get(Award, award_id)
     if award is None or award.event_id != event.id:
         raise SequenceError("Không tìm thấy giải thưởng.")
-    same_tier = list(db.session.scalars(
-        select(Award).where(Award.event_id == event.id, Award.tier_id == award.tier_id)
-        .order_by(Award.position, Award.id)))
+    same_tier = list(
+        db.session.scalars(
+            select(Award)
+            .where(Award.event_id == event.id, Award.tier_id == award.tier_id)
+            .order_by(Award.position, Award.id)
+        )
+    )
     lo, hi = same_tier[0].position, same_tier[-1].position
     if not isinstance(to_position, int) or not lo <= to_position <= hi:
         raise SequenceError("Chỉ có thể đổi chỗ trong cùng một hạng.")
@@ -263,8 +280,7 @@ def set_presenter(event: Event, batch_id: int, attendee_id: int | None, *, actor
         person = db.session.get(Attendee, attendee_id)
         if person is None or person.event_id != event.id or person.status != "invited":
             raise SequenceError("Người trao không có trong danh sách đại biểu.")
-    audit("set_presenter", "award_batch", batch.id, actor=actor, old=batch.presenter_id,
-          new=attendee_id)
+    audit("set_presenter", "award_batch", batch.id, actor=actor, old=batch.presenter_id, new=attendee_id)
     batch.presenter_id = attendee_id
     bump_version(event.id)
     db.session.flush()
@@ -289,8 +305,9 @@ def calls_in(awards: list[Award]) -> list[list[Award]]:
 
 def batches_of(event_id: int) -> list[AwardBatch]:
     """The batches in hand-out order, with their awards."""
-    return list(db.session.scalars(
-        select(AwardBatch).where(AwardBatch.event_id == event_id).order_by(AwardBatch.number)))
+    return list(
+        db.session.scalars(select(AwardBatch).where(AwardBatch.event_id == event_id).order_by(AwardBatch.number))
+    )
 
 
 def ensure_batches(event: Event) -> list[AwardBatch]:

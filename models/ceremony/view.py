@@ -84,8 +84,9 @@ def _call(awards: list[Award], tz: str) -> dict:
         "award_id": first.id,
         "award_ids": [a.id for a in awards],
         # the call's status: absent only when every award is; else the first award's
-        "status": "absent" if statuses == {"absent"} else
-        next((a.status for a in awards if a.status != "absent"), first.status),
+        "status": "absent"
+        if statuses == {"absent"}
+        else next((a.status for a in awards if a.status != "absent"), first.status),
         "recipient": _person(first.recipient, tz),
         "recipients": _unique(a.recipient.display_name for a in awards if a.recipient),
         "substitute": _person(next((a.substitute for a in awards if a.substitute), None), tz),
@@ -129,10 +130,17 @@ def _missing(batches: list[AwardBatch]) -> list[dict]:
             m = out.get(key)
             if m is None:
                 m = out[key] = {
-                    "key": key, "award_id": a.id, "award_ids": [], "batch": b.number,
-                    "batches": [], "attendee_id": who.id if who else None,
+                    "key": key,
+                    "award_id": a.id,
+                    "award_ids": [],
+                    "batch": b.number,
+                    "batches": [],
+                    "attendee_id": who.id if who else None,
                     "name": who.display_name if who else "",
-                    "no_recipient": who is None, "entity": "", "products": []}
+                    "no_recipient": who is None,
+                    "entity": "",
+                    "products": [],
+                }
             m["award_ids"].append(a.id)
             if b.number not in m["batches"]:
                 m["batches"].append(b.number)
@@ -145,8 +153,7 @@ def _item(ev: Event, it: ProgrammeItem, now: datetime) -> dict:
     planned = planned_utc(ev, it)
     late = None
     # only on the day itself (a rehearsal on another day is not "late")
-    if planned is not None and it.actual_start is not None and \
-            local(it.actual_start, ev.timezone).date() == ev.date:
+    if planned is not None and it.actual_start is not None and local(it.actual_start, ev.timezone).date() == ev.date:
         late = round((it.actual_start - planned).total_seconds() / 60)
     return {
         "id": it.id,
@@ -161,8 +168,7 @@ def _item(ev: Event, it: ProgrammeItem, now: datetime) -> dict:
         "actual_end": _hm(it.actual_end, ev.timezone),
         "late_minutes": late,
         # the time this item should end, counted from its actual start (overrun after it)
-        "due_ms": _ms(it.actual_start + timedelta(minutes=it.planned_minutes))
-        if it.actual_start else None,
+        "due_ms": _ms(it.actual_start + timedelta(minutes=it.planned_minutes)) if it.actual_start else None,
     }
 
 
@@ -177,9 +183,13 @@ def mc_snapshot(event: Event, *, now: datetime | None = None, lang: str = "vi") 
     state = ceremony_state(event.id)
     steps = show_steps(event.id)
     i = step_index(steps, state)
-    items = list(db.session.scalars(
-        select(ProgrammeItem).where(ProgrammeItem.event_id == event.id)
-        .order_by(ProgrammeItem.position, ProgrammeItem.id)))
+    items = list(
+        db.session.scalars(
+            select(ProgrammeItem)
+            .where(ProgrammeItem.event_id == event.id)
+            .order_by(ProgrammeItem.position, ProgrammeItem.id)
+        )
+    )
     batches = _mc_batches(event.id)
     current_batch, next_batch = _current_and_next_batch(batches, steps, i, state.batch_id)
     prog, next_p = _mc_programme(event, items, state.programme_item_id, i, now)
@@ -206,23 +216,33 @@ def mc_snapshot(event: Event, *, now: datetime | None = None, lang: str = "vi") 
         "recipients": len(recipients),
         "award_count": sum(len(b.awards) for b in batches),
         "arrived": sum(1 for r in recipients.values() if r.checked_in_at is not None),
-        "can": {"start": i < 0 or (i < len(steps) and any(s[1] for s in steps) and
-                                   not state.locked),
-                "next": i < len(steps), "back": i >= 0},
+        "can": {
+            "start": i < 0 or (i < len(steps) and any(s[1] for s in steps) and not state.locked),
+            "next": i < len(steps),
+            "back": i >= 0,
+        },
     }
 
 
 def _mc_batches(event_id: int) -> list[AwardBatch]:
     """The event's batches in order, with their awards, recipients, substitutes and presenter."""
-    return list(db.session.scalars(
-        select(AwardBatch).where(AwardBatch.event_id == event_id).order_by(AwardBatch.number)
-        .options(selectinload(AwardBatch.awards).selectinload(Award.recipient),
-                 selectinload(AwardBatch.awards).selectinload(Award.substitute),
-                 selectinload(AwardBatch.presenter))))
+    return list(
+        db.session.scalars(
+            select(AwardBatch)
+            .where(AwardBatch.event_id == event_id)
+            .order_by(AwardBatch.number)
+            .options(
+                selectinload(AwardBatch.awards).selectinload(Award.recipient),
+                selectinload(AwardBatch.awards).selectinload(Award.substitute),
+                selectinload(AwardBatch.presenter),
+            )
+        )
+    )
 
 
-def _current_and_next_batch(batches: list[AwardBatch], steps: list, i: int,
-                            batch_id: int | None) -> tuple[AwardBatch | None, AwardBatch | None]:
+def _current_and_next_batch(
+    batches: list[AwardBatch], steps: list, i: int, batch_id: int | None
+) -> tuple[AwardBatch | None, AwardBatch | None]:
     """The batch on stage (``batch_id``) and the one after it; before the segment (step ``i``
     of ``steps``) no current one and the first batch still to come."""
     by_id = {b.id: b for b in batches}
@@ -232,13 +252,14 @@ def _current_and_next_batch(batches: list[AwardBatch], steps: list, i: int,
         next_batch = next((b for b in batches if b.number > current_batch.number), None)
     elif i < len(steps):
         # before the segment: the first batch still to come is what the ushers prepare
-        upcoming = [s[1] for s in steps[max(i, 0):] if s[1] is not None]
+        upcoming = [s[1] for s in steps[max(i, 0) :] if s[1] is not None]
         next_batch = by_id.get(upcoming[0]) if upcoming else None
     return current_batch, next_batch
 
 
-def _mc_programme(event: Event, items: list[ProgrammeItem], item_id: int | None, i: int,
-                  now: datetime) -> tuple[list[dict], dict | None]:
+def _mc_programme(
+    event: Event, items: list[ProgrammeItem], item_id: int | None, i: int, now: datetime
+) -> tuple[list[dict], dict | None]:
     """The programme as dicts (``current``, ``done`` marked; ``item_id`` is running) and the
     next item's dict (before the show starts, the first item)."""
     current_item = next((it for it in items if it.id == item_id), None)
@@ -267,15 +288,16 @@ def stage_snapshot(event: Event, lang: str = "vi") -> dict:
         return out
     tier = db.session.get(AwardTier, batch.tier_id)
     out["tier"] = tier.label(lang) if tier else None
-    for call in calls_in([a for a in batch.awards
-                          if not (a.status == "absent" and a.substitute is None)]):
+    for call in calls_in([a for a in batch.awards if not (a.status == "absent" and a.substitute is None)]):
         first = call[0]
         who = first.substitute or first.recipient  # the same person for the whole call
         behalf = _unique(a.recipient.display_name for a in call if a.substitute and a.recipient)
-        out["on_stage"].append({
-            "name": who.display_name if who else first.entity_name,
-            "on_behalf_of": ", ".join(behalf) or None,
-            "entity": " · ".join(_unique(a.entity_name for a in call)),
-            "products": [a.product_name for a in call],
-        })
+        out["on_stage"].append(
+            {
+                "name": who.display_name if who else first.entity_name,
+                "on_behalf_of": ", ".join(behalf) or None,
+                "entity": " · ".join(_unique(a.entity_name for a in call)),
+                "products": [a.product_name for a in call],
+            }
+        )
     return out

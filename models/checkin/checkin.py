@@ -82,16 +82,38 @@ _k = Block.__table__
 _e = Event.__table__
 
 #: the seat's parts for the spelled-out seat ("Khu giữa · Hàng 8 · Ghế 6": models.seating.assignment.phrase)
-_SEAT_PARTS = (_k.c.name.label("block_name"), _k.c.code.label("block_code"), _s.c.row.label("seat_row"),
-               _s.c.number.label("seat_number"))
+_SEAT_PARTS = (
+    _k.c.name.label("block_name"),
+    _k.c.code.label("block_code"),
+    _s.c.row.label("seat_row"),
+    _s.c.number.label("seat_number"),
+)
 
 #: a seatless person of this group would need a hall seat (models.seating.assignment.needs_seat; the raw
 #: SQL below spells it models.seating.assignment.SEAT_NEEDED_SQL)
-_SEAT_NEEDED = (_g.c.id.is_(None) | _g.c.is_exhibitor_staff.is_(False) | (_g.c.seats_reserved > 0)
-                | _g.c.id.in_(select(block_group.c.group_id))).label("seat_needed")
+_SEAT_NEEDED = (
+    _g.c.id.is_(None)
+    | _g.c.is_exhibitor_staff.is_(False)
+    | (_g.c.seats_reserved > 0)
+    | _g.c.id.in_(select(block_group.c.group_id))
+).label("seat_needed")
 
-_SCAN_COLUMNS = ("event_id", "scan_id", "code", "attendee_id", "badge_id", "station", "device_id",
-                 "user_id", "method", "outcome", "scanned_at", "received_at", "reason", "undoes_id")
+_SCAN_COLUMNS = (
+    "event_id",
+    "scan_id",
+    "code",
+    "attendee_id",
+    "badge_id",
+    "station",
+    "device_id",
+    "user_id",
+    "method",
+    "outcome",
+    "scanned_at",
+    "received_at",
+    "reason",
+    "undoes_id",
+)
 
 
 @dataclass
@@ -133,11 +155,21 @@ def _storable(code: object) -> str:
 def _attendee_info(attendee_id: int) -> dict | None:
     row = db.session.execute(
         select(
-            _a.c.id, _a.c.honorific, _a.c.full_name, _a.c.position, _a.c.organisation,
-            _g.c.name.label("group"), _s.c.label.label("seat"), *_SEAT_PARTS, _SEAT_NEEDED,
+            _a.c.id,
+            _a.c.honorific,
+            _a.c.full_name,
+            _a.c.position,
+            _a.c.organisation,
+            _g.c.name.label("group"),
+            _s.c.label.label("seat"),
+            *_SEAT_PARTS,
+            _SEAT_NEEDED,
         )
-        .select_from(_a.outerjoin(_g, _g.c.id == _a.c.group_id).outerjoin(_s, _s.c.id == _a.c.seat_id)
-                     .outerjoin(_k, _k.c.id == _s.c.block_id))
+        .select_from(
+            _a.outerjoin(_g, _g.c.id == _a.c.group_id)
+            .outerjoin(_s, _s.c.id == _a.c.seat_id)
+            .outerjoin(_k, _k.c.id == _s.c.block_id)
+        )
         .where(_a.c.id == attendee_id)
     ).first()
     return attendee_summary(row) if row is not None else None
@@ -160,8 +192,9 @@ def _message(outcome: str, attendee: dict | None, first: dict | None) -> str:
     name = f"{attendee['honorific']} {attendee['name']}".strip()
     if outcome == "ok":
         key = "ok" if attendee["seat"] else ("ok_desk" if attendee.get("seat_needed", True) else "ok_noseat")
-        return MESSAGES[key].format(name=name, seat=attendee["seat"] or "",
-                                    seat_text=attendee.get("seat_text") or attendee["seat"] or "")
+        return MESSAGES[key].format(
+            name=name, seat=attendee["seat"] or "", seat_text=attendee.get("seat_text") or attendee["seat"] or ""
+        )
     time_text = first["at"][11:16] if first else "?"
     station = first["station"] if first else "?"
     return MESSAGES["already"].format(name=name, time=time_text, station=station)
@@ -172,23 +205,23 @@ class ScanIdConflict(Exception):
     scan (the API's 409 ``scan_id_conflict``)."""
 
     code = "scan_id_conflict"
-    message = ("Mã lượt quét (scan_id) này đã được dùng cho một thẻ khác; lượt quét này không "
-               "được ghi nhận. Hãy quét lại (mỗi lượt quét cần một scan_id mới).")
+    message = (
+        "Mã lượt quét (scan_id) này đã được dùng cho một thẻ khác; lượt quét này không "
+        "được ghi nhận. Hãy quét lại (mỗi lượt quét cần một scan_id mới)."
+    )
 
 
 def _replay(scan_id: str, tz: str, code: str | None = None) -> CheckInResult | None:
     """The first answer for ``scan_id`` (None when there is none). Raises ScanIdConflict when
     that scan was of another ``code`` (logged)."""
     row = db.session.execute(
-        select(_c.c.id, _c.c.outcome, _c.c.attendee_id, _c.c.method, _c.c.code)
-        .where(_c.c.scan_id == scan_id)
+        select(_c.c.id, _c.c.outcome, _c.c.attendee_id, _c.c.method, _c.c.code).where(_c.c.scan_id == scan_id)
     ).first()
     if row is None:
         return None
     if code is not None and row.code != _storable(code):
         db.session.rollback()
-        log.warning("scan_id %r reused with another code (first: checkin %s); refused",
-                    scan_id, row.id)
+        log.warning("scan_id %r reused with another code (first: checkin %s); refused", scan_id, row.id)
         raise ScanIdConflict(scan_id)
     if row.method == "exhibition":
         from models.exhibition.scan import booth_answer
@@ -237,23 +270,46 @@ def check_in(
     if not exhibition:
         ring = keyring()
         session.rollback()  # end any read snapshot of this session (the two caches above read)
-        return _hall_scan(ring, event_id=event_id, tag=tag, tz=tz, scan_id=scan_id, station=station,
-                          code=code, attendee_id=attendee_id, seen=seen, received=received,
-                          device_id=device_id, user_id=user_id, method=method)
-    return _exhibition_scan(event_id=event_id, tag=tag, tz=tz, scan_id=scan_id, station=station,
-                            code=code, attendee_id=attendee_id, seen=seen, received=received,
-                            device_id=device_id, user_id=user_id, method=method)
+        return _hall_scan(
+            ring,
+            event_id=event_id,
+            tag=tag,
+            tz=tz,
+            scan_id=scan_id,
+            station=station,
+            code=code,
+            attendee_id=attendee_id,
+            seen=seen,
+            received=received,
+            device_id=device_id,
+            user_id=user_id,
+            method=method,
+        )
+    return _exhibition_scan(
+        event_id=event_id,
+        tag=tag,
+        tz=tz,
+        scan_id=scan_id,
+        station=station,
+        code=code,
+        attendee_id=attendee_id,
+        seen=seen,
+        received=received,
+        device_id=device_id,
+        user_id=user_id,
+        method=method,
+    )
 
 
-def _exhibition_scan(*, event_id, tag, tz, scan_id, station, code, attendee_id, seen, received,
-                     device_id, user_id, method) -> CheckInResult:
+def _exhibition_scan(
+    *, event_id, tag, tz, scan_id, station, code, attendee_id, seen, received, device_id, user_id, method
+) -> CheckInResult:
     """A scan at the exhibition entrance, in one ORM transaction (models.exhibition.scan)."""
     session = db.session()
     outcome: str | None = None
     if attendee_id is None:
         try:
-            attendee_id = codes.verify_code(code if isinstance(code, str) else "", keyring(),
-                                            event_tag=tag).attendee_id
+            attendee_id = codes.verify_code(code if isinstance(code, str) else "", keyring(), event_tag=tag).attendee_id
         except codes.CodeError as exc:
             outcome = exc.code
     session.rollback()  # end any read snapshot; the write transaction starts below
@@ -274,14 +330,25 @@ def _exhibition_scan(*, event_id, tag, tz, scan_id, station, code, attendee_id, 
 
                 booth = booth_scan(attendee_id, seen, station, tz)
                 outcome, method = booth.outcome, "exhibition"
-            row_id = session.execute(_insert_scan(db.engine.dialect.name), {
-                "event_id": event_id, "scan_id": scan_id, "code": _storable(code or ""),
-                "attendee_id": person.id if person is not None else None,
-                "badge_id": badge.id if badge is not None else None, "station": station,
-                "device_id": device_id, "user_id": user_id, "method": method,
-                "outcome": outcome or "ok", "scanned_at": seen, "received_at": received,
-                "reason": "", "undoes_id": None,
-            }).scalar()
+            row_id = session.execute(
+                _insert_scan(db.engine.dialect.name),
+                {
+                    "event_id": event_id,
+                    "scan_id": scan_id,
+                    "code": _storable(code or ""),
+                    "attendee_id": person.id if person is not None else None,
+                    "badge_id": badge.id if badge is not None else None,
+                    "station": station,
+                    "device_id": device_id,
+                    "user_id": user_id,
+                    "method": method,
+                    "outcome": outcome or "ok",
+                    "scanned_at": seen,
+                    "received_at": received,
+                    "reason": "",
+                    "undoes_id": None,
+                },
+            ).scalar()
             if row_id is None:  # this scan_id was seen before: answer as the first time
                 session.rollback()
                 earlier = _replay(scan_id, tz, code)
@@ -334,22 +401,32 @@ class _Badge(NamedTuple):
 
 #: an attendee as the check-in needs it (the fields of _Person, in its order)
 _PERSON_COLUMNS = (
-    _a.c.id, _a.c.event_id, _a.c.status, _a.c.honorific, _a.c.full_name, _a.c.position,
-    _a.c.organisation, _g.c.name.label("group"), _s.c.label.label("seat"), *_SEAT_PARTS,
-    _a.c.checked_in_at.is_not(None).label("arrived"), _SEAT_NEEDED,
+    _a.c.id,
+    _a.c.event_id,
+    _a.c.status,
+    _a.c.honorific,
+    _a.c.full_name,
+    _a.c.position,
+    _a.c.organisation,
+    _g.c.name.label("group"),
+    _s.c.label.label("seat"),
+    *_SEAT_PARTS,
+    _a.c.checked_in_at.is_not(None).label("arrived"),
+    _SEAT_NEEDED,
 )
 
 
 def _with_person(left):
     """``left`` joined to the attendee's group, seat and block (all optional)."""
-    return (left.outerjoin(_g, _g.c.id == _a.c.group_id).outerjoin(_s, _s.c.id == _a.c.seat_id)
-            .outerjoin(_k, _k.c.id == _s.c.block_id))
+    return (
+        left.outerjoin(_g, _g.c.id == _a.c.group_id)
+        .outerjoin(_s, _s.c.id == _a.c.seat_id)
+        .outerjoin(_k, _k.c.id == _s.c.block_id)
+    )
 
 
 _PERSON = select(*_PERSON_COLUMNS).select_from(_with_person(_a)).where(_a.c.id == bindparam("aid"))
-_BADGE = select(_b.c.id, _b.c.attendee_id, _b.c.revoked_at, _b.c.event_id).where(
-    _b.c.code == bindparam("code")
-)
+_BADGE = select(_b.c.id, _b.c.attendee_id, _b.c.revoked_at, _b.c.event_id).where(_b.c.code == bindparam("code"))
 
 
 @functools.cache
@@ -357,25 +434,29 @@ def _insert_scan(dialect: str):
     """INSERT INTO checkin ... ON CONFLICT (scan_id) DO NOTHING RETURNING id: the logged scan,
     nothing when its scan_id was seen before (SQLite >= 3.35 and PostgreSQL spell it alike)."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return (insert(_c).values({name: bindparam(name) for name in _SCAN_COLUMNS})
-            .on_conflict_do_nothing(index_elements=[_c.c.scan_id]).returning(_c.c.id))
+    return (
+        insert(_c)
+        .values({name: bindparam(name) for name in _SCAN_COLUMNS})
+        .on_conflict_do_nothing(index_elements=[_c.c.scan_id])
+        .returning(_c.c.id)
+    )
 
 
 #: the statements of the hall path (_hall_scan), by name
 _HALL = {
     # the badge, and its attendee, in one read
-    "badge_person": select(_b.c.id, _b.c.attendee_id, _b.c.revoked_at, _b.c.event_id, _b.c.key_no,
-                           *_PERSON_COLUMNS)
+    "badge_person": select(_b.c.id, _b.c.attendee_id, _b.c.revoked_at, _b.c.event_id, _b.c.key_no, *_PERSON_COLUMNS)
     .select_from(_with_person(_b.outerjoin(_a, _a.c.id == _b.c.attendee_id)))
     .where(_b.c.code == bindparam("code")),
     "person": _PERSON,
     # the arrival: only the first one changes the row, whoever else tries at the same moment
-    "arrive": update(_a).where(_a.c.id == bindparam("aid"), _a.c.checked_in_at.is_(None))
-    .values(checked_in_at=bindparam("seen"), first_checkin_id=bindparam("rid"),
-            updated_at=bindparam("now")),
+    "arrive": update(_a)
+    .where(_a.c.id == bindparam("aid"), _a.c.checked_in_at.is_(None))
+    .values(checked_in_at=bindparam("seen"), first_checkin_id=bindparam("rid"), updated_at=bindparam("now")),
     "set_outcome": update(_c).where(_c.c.id == bindparam("rid")).values(outcome=bindparam("outcome")),
     "first": select(_c.c.scanned_at, _c.c.station)
-    .select_from(_a.join(_c, _c.c.id == _a.c.first_checkin_id)).where(_a.c.id == bindparam("aid")),
+    .select_from(_a.join(_c, _c.c.id == _a.c.first_checkin_id))
+    .where(_a.c.id == bindparam("aid")),
 }
 
 
@@ -402,11 +483,15 @@ class _Prepared(NamedTuple):
 def _prepare(statement, dialect) -> _Prepared:
     compiled = statement.compile(dialect=dialect)
     binds = compiled.bind_names.items()  # (parameter, its name in the SQL)
-    processors = tuple((name, process) for bind, name in binds
-                       if (process := bind.type.dialect_impl(dialect).bind_processor(dialect)))
-    return _Prepared(compiled.string, tuple(compiled.positiontup) if compiled.positional else None,
-                     {name: bind.effective_value for bind, name in binds if not bind.required},
-                     processors)
+    processors = tuple(
+        (name, process) for bind, name in binds if (process := bind.type.dialect_impl(dialect).bind_processor(dialect))
+    )
+    return _Prepared(
+        compiled.string,
+        tuple(compiled.positiontup) if compiled.positional else None,
+        {name: bind.effective_value for bind, name in binds if not bind.required},
+        processors,
+    )
 
 
 #: the hall statements compiled, per dialect name
@@ -428,8 +513,9 @@ def _fetch(sql: _Prepared, cur, params: dict, shape=None):
     return row if row is None or shape is None else shape(*row)
 
 
-def _hall_scan(ring, *, event_id, tag, tz, scan_id, station, code, attendee_id, seen, received,
-               device_id, user_id, method) -> CheckInResult:
+def _hall_scan(
+    ring, *, event_id, tag, tz, scan_id, station, code, attendee_id, seen, received, device_id, user_id, method
+) -> CheckInResult:
     """A scan at the hall entrance (or the desk), on the driver's own connection: this is the
     path every kiosk scan takes, so it skips the ORM (measured: scripts/bench_checkin.py).
 
@@ -445,20 +531,28 @@ def _hall_scan(ring, *, event_id, tag, tz, scan_id, station, code, attendee_id, 
         conn = fairy.driver_connection
         cur = conn.cursor()
         outcome, person, badge, attendee_id = _hall_read(
-            sql, cur, ring, event_id=event_id, tag=tag, code=code, attendee_id=attendee_id)
+            sql, cur, ring, event_id=event_id, tag=tag, code=code, attendee_id=attendee_id
+        )
         if engine.dialect.name != "sqlite":
             conn.rollback()  # end the read transaction psycopg opened
         guess = outcome or ("already" if person.arrived else "ok")
         row = {
-            "event_id": event_id, "scan_id": scan_id, "code": _storable(code or ""),
+            "event_id": event_id,
+            "scan_id": scan_id,
+            "code": _storable(code or ""),
             "attendee_id": person.id if person is not None else None,
-            "badge_id": badge.id if badge is not None else None, "station": station,
-            "device_id": device_id, "user_id": user_id, "method": method,
-            "outcome": guess, "scanned_at": seen, "received_at": received,
-            "reason": "", "undoes_id": None,
+            "badge_id": badge.id if badge is not None else None,
+            "station": station,
+            "device_id": device_id,
+            "user_id": user_id,
+            "method": method,
+            "outcome": guess,
+            "scanned_at": seen,
+            "received_at": received,
+            "reason": "",
+            "undoes_id": None,
         }
-        row_id, outcome = _hall_write(sql, engine, conn, cur, row, arrives=outcome is None,
-                                      attendee_id=attendee_id)
+        row_id, outcome = _hall_write(sql, engine, conn, cur, row, arrives=outcome is None, attendee_id=attendee_id)
         first = None
         if row_id is not None and outcome == "already":
             first = _first_arrival(sql, engine, conn, cur, attendee_id, tz)
@@ -489,8 +583,12 @@ def _hall_read(sql, cur, ring, *, event_id, tag, code, attendee_id):
     if by_code:
         text_code = code.strip() if isinstance(code, str) else ""
         row = None
-        if (text_code.startswith(codes.PREFIX) and len(text_code) <= codes.MAX_CODE_LENGTH
-                and text_code.isascii() and "\x00" not in text_code):
+        if (
+            text_code.startswith(codes.PREFIX)
+            and len(text_code) <= codes.MAX_CODE_LENGTH
+            and text_code.isascii()
+            and "\x00" not in text_code
+        ):
             row = _fetch(sql["badge_person"], cur, {"code": text_code})
         if row is not None:
             badge = _Badge(*row[:5])
@@ -530,8 +628,9 @@ def _hall_write(sql, engine, conn, cur, row: dict, *, arrives: bool, attendee_id
             return None, outcome
         row_id = got[0]
         if arrives:
-            sql["arrive"].run(cur, {"seen": row["scanned_at"], "now": row["received_at"],
-                                    "rid": row_id, "aid": attendee_id})
+            sql["arrive"].run(
+                cur, {"seen": row["scanned_at"], "now": row["received_at"], "rid": row_id, "aid": attendee_id}
+            )
             outcome = "ok" if cur.rowcount == 1 else "already"
             if outcome != row["outcome"]:  # somebody else arrived (or was undone) meanwhile
                 sql["set_outcome"].run(cur, {"outcome": outcome, "rid": row_id})
@@ -598,18 +697,12 @@ def undo_check_in(
         session.commit()
     with write_transaction():
         row = session.execute(
-            select(_a.c.event_id, _a.c.first_checkin_id, _a.c.checked_in_at).where(
-                _a.c.id == attendee_id
-            )
+            select(_a.c.event_id, _a.c.first_checkin_id, _a.c.checked_in_at).where(_a.c.id == attendee_id)
         ).first()
         if row is None or row.checked_in_at is None:
             session.rollback()
             return False
-        session.execute(
-            update(_a)
-            .where(_a.c.id == attendee_id)
-            .values(checked_in_at=None, first_checkin_id=None)
-        )
+        session.execute(update(_a).where(_a.c.id == attendee_id).values(checked_in_at=None, first_checkin_id=None))
         at = now()
         session.execute(
             _c.insert().values(

@@ -64,23 +64,15 @@ class CodeError(ValueError):
 
 def new_private_key() -> bytes:
     """A fresh Ed25519 private key as its 32 raw bytes."""
-    return Ed25519PrivateKey.generate().private_bytes(
-        Encoding.Raw, PrivateFormat.Raw, NoEncryption()
-    )
+    return Ed25519PrivateKey.generate().private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
 
 
 def public_key_of(private_raw: bytes) -> bytes:
     """The 32 raw bytes of the public key that belongs to a raw private key."""
-    return (
-        Ed25519PrivateKey.from_private_bytes(private_raw)
-        .public_key()
-        .public_bytes(Encoding.Raw, PublicFormat.Raw)
-    )
+    return Ed25519PrivateKey.from_private_bytes(private_raw).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
 
 
-def make_code(
-    private_raw: bytes, *, event_tag: int, key_no: int, attendee_id: int, serial: int
-) -> str:
+def make_code(private_raw: bytes, *, event_tag: int, key_no: int, attendee_id: int, serial: int) -> str:
     """Sign a badge code. Raises ValueError when a number does not fit its field."""
     for name, value, top in (
         ("event_tag", event_tag, 2**32),

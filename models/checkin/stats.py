@@ -24,9 +24,7 @@ def in_hall():
     not booth staff (whose scans at the exhibition entrance mark a booth set up, not a hall
     arrival; they are a figure of their own, booth_staff)."""
     staff_groups = select(Group.id).where(Group.is_exhibitor_staff.is_(True))
-    return (Attendee.status == "invited") & (
-        Attendee.group_id.is_(None) | Attendee.group_id.not_in(staff_groups)
-    )
+    return (Attendee.status == "invited") & (Attendee.group_id.is_(None) | Attendee.group_id.not_in(staff_groups))
 
 
 def booth_staff():
@@ -71,13 +69,27 @@ def _by_group(ev: Event) -> tuple[list[dict], dict]:
             invited, checked_in = invited + n, checked_in + int(here or 0)
         else:  # on the guest list and not a delegate: booth staff
             staff, staff_arrived = staff + n, staff_arrived + int(here or 0)
-    groups = [{"id": gid, "name": name, "color": color, "invited": n, "arrived": int(here or 0),
-               "pct": percent(int(here or 0), n)}
-              for gid, name, color, _prio, is_delegate, n, here in sorted(
-                  (r for r in rows if r[0] is not None and r[4]), key=lambda r: (r[3], r[0]))]
-    return groups, {"planned_seats": ev.planned_seats, "invited": invited, "checked_in": checked_in,
-                    "percent": percent(checked_in, invited), "booth_staff": staff,
-                    "booth_staff_arrived": staff_arrived}
+    groups = [
+        {
+            "id": gid,
+            "name": name,
+            "color": color,
+            "invited": n,
+            "arrived": int(here or 0),
+            "pct": percent(int(here or 0), n),
+        }
+        for gid, name, color, _prio, is_delegate, n, here in sorted(
+            (r for r in rows if r[0] is not None and r[4]), key=lambda r: (r[3], r[0])
+        )
+    ]
+    return groups, {
+        "planned_seats": ev.planned_seats,
+        "invited": invited,
+        "checked_in": checked_in,
+        "percent": percent(checked_in, invited),
+        "booth_staff": staff,
+        "booth_staff_arrived": staff_arrived,
+    }
 
 
 def totals(ev: Event) -> dict:
@@ -107,8 +119,18 @@ def district_figures(ev: Event) -> list[dict]:
         .group_by(District.id, District.code, District.name, District.sort_order)
         .order_by(District.sort_order, District.id)
     ).all()
-    return [{"id": r[0], "code": r[1], "name": r[2], "invited": r[3], "arrived": int(r[4] or 0),
-             "pct": percent(int(r[4] or 0), r[3]), "nominated": int(r[5] or 0)} for r in rows]
+    return [
+        {
+            "id": r[0],
+            "code": r[1],
+            "name": r[2],
+            "invited": r[3],
+            "arrived": int(r[4] or 0),
+            "pct": percent(int(r[4] or 0), r[3]),
+            "nominated": int(r[5] or 0),
+        }
+        for r in rows
+    ]
 
 
 def attendance(ev: Event) -> dict:
@@ -120,9 +142,11 @@ def attendance(ev: Event) -> dict:
     return {
         **f["stats"],
         "by_group": {g["name"]: {"invited": g["invited"], "checked_in": g["arrived"]} for g in f["groups"]},
-        "by_district": {d["name"]: {"invited": d["invited"], "checked_in": d["arrived"],
-                                    "nominated": d["nominated"]}
-                        for d in f["districts"] if d["invited"]},
+        "by_district": {
+            d["name"]: {"invited": d["invited"], "checked_in": d["arrived"], "nominated": d["nominated"]}
+            for d in f["districts"]
+            if d["invited"]
+        },
     }
 
 
@@ -140,9 +164,15 @@ def kiosk_snapshot(ev: Event, station: dict | None = None) -> dict:
         attendee_summary(r, ROSTER_FIELDS)
         for r in db.session.execute(
             select(
-                Attendee.id, Attendee.honorific, Attendee.full_name, Seat.label.label("seat"),
-                Seat.row.label("seat_row"), Seat.number.label("seat_number"), Block.name.label("block_name"),
-                Block.code.label("block_code"), Group.name.label("group"),
+                Attendee.id,
+                Attendee.honorific,
+                Attendee.full_name,
+                Seat.label.label("seat"),
+                Seat.row.label("seat_row"),
+                Seat.number.label("seat_number"),
+                Block.name.label("block_name"),
+                Block.code.label("block_code"),
+                Group.name.label("group"),
                 (Group.id.is_(None) | group_needs_seats()).label("seat_needed"),
             )
             .outerjoin(Seat, Seat.id == Attendee.seat_id)
@@ -154,9 +184,7 @@ def kiosk_snapshot(ev: Event, station: dict | None = None) -> dict:
     ]
     revoked = list(
         db.session.scalars(
-            select(Badge.code)
-            .where(Badge.event_id == ev.id, Badge.revoked_at.is_not(None))
-            .order_by(Badge.id)
+            select(Badge.code).where(Badge.event_id == ev.id, Badge.revoked_at.is_not(None)).order_by(Badge.id)
         )
     )
     body = {

@@ -35,9 +35,19 @@ class WalkIn:
     checkin: CheckInResult
 
 
-def register_walk_in(ev: Event, *, full_name: str, honorific: str = "", position: str = "",
-                     organisation: str = "", group_id: int | None = None, phone: str = "",
-                     station: str = "Bàn đón tiếp", user_id: int | None = None, actor: str = "") -> WalkIn:
+def register_walk_in(
+    ev: Event,
+    *,
+    full_name: str,
+    honorific: str = "",
+    position: str = "",
+    organisation: str = "",
+    group_id: int | None = None,
+    phone: str = "",
+    station: str = "Bàn đón tiếp",
+    user_id: int | None = None,
+    actor: str = "",
+) -> WalkIn:
     """See the module docstring."""
     name = title_case(full_name)  # "nguyễn thị thanh thủy" -> "Nguyễn Thị Thanh Thủy"
     if not name:
@@ -53,19 +63,41 @@ def register_walk_in(ev: Event, *, full_name: str, honorific: str = "", position
         digits = normalize_phone(phone)
     except PhoneError as exc:
         raise WalkInError(str(exc)) from exc
-    person = Attendee(event_id=ev.id, honorific=clean(honorific), full_name=name, position=clean(position),
-                      organisation=clean(organisation), group_id=group.id if group else None, phone=digits,
-                      source="desk", is_walk_in=True, status="invited",
-                      external_key="walkin:" + secrets.token_hex(8))
+    person = Attendee(
+        event_id=ev.id,
+        honorific=clean(honorific),
+        full_name=name,
+        position=clean(position),
+        organisation=clean(organisation),
+        group_id=group.id if group else None,
+        phone=digits,
+        source="desk",
+        is_walk_in=True,
+        status="invited",
+        external_key="walkin:" + secrets.token_hex(8),
+    )
     person.refresh_keys()
     db.session.add(person)
     db.session.flush()
     walk_in_seat(ev, person)
     badge = issue_badge(person, ev)
-    audit("walk_in", "attendee", person.id, actor=actor, user_id=user_id, name=name,
-          seat=person.seat.label if person.seat else None)
+    audit(
+        "walk_in",
+        "attendee",
+        person.id,
+        actor=actor,
+        user_id=user_id,
+        name=name,
+        seat=person.seat.label if person.seat else None,
+    )
     db.session.commit()
-    result = check_in(event_id=ev.id, attendee_id=person.id, scan_id="walkin-" + secrets.token_hex(12),
-                      station=station, user_id=user_id, method="manual")
+    result = check_in(
+        event_id=ev.id,
+        attendee_id=person.id,
+        scan_id="walkin-" + secrets.token_hex(12),
+        station=station,
+        user_id=user_id,
+        method="manual",
+    )
     db.session.refresh(person)
     return WalkIn(attendee=person, badge=badge, checkin=result)

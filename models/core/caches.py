@@ -51,40 +51,55 @@ def _age_ttu(key, value, now):
 
 
 # --- the check-in path (models.events, models.checkin, admin.core.security) -------------------------
-current_event = _declare(TTLCache(maxsize=1, ttl=CURRENT_EVENT_TTL),
-                         '"id" -> the current event id (or None): models.events.service.current_event_id')
-event_info = _declare(LRUCache(maxsize=256),
-                      "event id -> (tag, timezone) of the check-in path; cleared when a time zone "
-                      "changes (models.events.settings)")
-keyring = _declare(TTLCache(maxsize=1, ttl=KEYRING_TTL),
-                   '"ring" -> {(event tag, key no): public key}; cleared when a key changes here')
-private_keys = _declare(LRUCache(maxsize=1000),
-                        "(event id, key no, sealed key) -> the opened private signing key (the key "
-                        "is part of the key: never stale)")
-master_keys = _declare(LRUCache(maxsize=16),
-                       "key file path -> its 32-byte key (models.core.secretbox; the file is the truth)")
-devices = _declare(TTLCache(maxsize=10_000, ttl=DEVICE_TTL),
-                   "kiosk token digest -> (device id or None, name, kind): admin.core.security")
+current_event = _declare(
+    TTLCache(maxsize=1, ttl=CURRENT_EVENT_TTL),
+    '"id" -> the current event id (or None): models.events.service.current_event_id',
+)
+event_info = _declare(
+    LRUCache(maxsize=256),
+    "event id -> (tag, timezone) of the check-in path; cleared when a time zone changes (models.events.settings)",
+)
+keyring = _declare(
+    TTLCache(maxsize=1, ttl=KEYRING_TTL), '"ring" -> {(event tag, key no): public key}; cleared when a key changes here'
+)
+private_keys = _declare(
+    LRUCache(maxsize=1000),
+    "(event id, key no, sealed key) -> the opened private signing key (the key is part of the key: never stale)",
+)
+master_keys = _declare(
+    LRUCache(maxsize=16), "key file path -> its 32-byte key (models.core.secretbox; the file is the truth)"
+)
+devices = _declare(
+    TTLCache(maxsize=10_000, ttl=DEVICE_TTL),
+    "kiosk token digest -> (device id or None, name, kind): admin.core.security",
+)
 
 # --- the dashboard (models.dashboard, admin.dashboard, admin.api.fastpath) ------------------------
-dashboard_versions = _declare(TLRUCache(maxsize=64, ttu=_age_ttu),
-                              "event id -> (max_age, dashboard_version), one database question "
-                              "per max_age (DASHBOARD_VERSION_SECONDS) however many dashboards poll")
-dashboard_data = _declare(LRUCache(maxsize=1),
-                          "(event id, version) -> the dashboard's figures (only the newest)")
-fragments = _declare(LRUCache(maxsize=256),
-                     "(event id, mode, language) -> (version, live html, monotonic time drawn); "
-                     '("seatmap", event id, mode) -> ("", svg, time): admin.dashboard (its age '
-                     "limits are settings: the entry is kept and judged by version and age)")
-watched = _declare(TTLCache(maxsize=256, ttl=WATCH_SECONDS),
-                   "(event id, mode, language) -> True while a dashboard polls it: the refresher "
-                   "keeps those fragments fresh")
-session_cookies = _declare(TTLCache(maxsize=10_000, ttl=USER_TTL),
-                           "(fast path id, session cookie) -> its verified data or None: "
-                           "admin.api.fastpath")
-session_admins = _declare(TTLCache(maxsize=10_000, ttl=USER_TTL),
-                          "(fast path id, session id) -> (is a live admin session, "
-                          "models.accounts.sessions.generation then): admin.api.fastpath")
+dashboard_versions = _declare(
+    TLRUCache(maxsize=64, ttu=_age_ttu),
+    "event id -> (max_age, dashboard_version), one database question "
+    "per max_age (DASHBOARD_VERSION_SECONDS) however many dashboards poll",
+)
+dashboard_data = _declare(LRUCache(maxsize=1), "(event id, version) -> the dashboard's figures (only the newest)")
+fragments = _declare(
+    LRUCache(maxsize=256),
+    "(event id, mode, language) -> (version, live html, monotonic time drawn); "
+    '("seatmap", event id, mode) -> ("", svg, time): admin.dashboard (its age '
+    "limits are settings: the entry is kept and judged by version and age)",
+)
+watched = _declare(
+    TTLCache(maxsize=256, ttl=WATCH_SECONDS),
+    "(event id, mode, language) -> True while a dashboard polls it: the refresher keeps those fragments fresh",
+)
+session_cookies = _declare(
+    TTLCache(maxsize=10_000, ttl=USER_TTL),
+    "(fast path id, session cookie) -> its verified data or None: admin.api.fastpath",
+)
+session_admins = _declare(
+    TTLCache(maxsize=10_000, ttl=USER_TTL),
+    "(fast path id, session id) -> (is a live admin session, "
+    "models.accounts.sessions.generation then): admin.api.fastpath",
+)
 
 
 def on_clear(reset: Callable[[], None]) -> None:

@@ -30,7 +30,6 @@ def read_link(token: object, secret: str, salt: str, max_age: int) -> tuple[int,
         raise LinkError("expired") from exc
     except (BadSignature, ValueError, TypeError) as exc:
         raise LinkError("invalid") from exc
-    if not isinstance(row_id, int) or isinstance(row_id, bool) or not isinstance(nonce, str) \
-            or not nonce:
+    if not isinstance(row_id, int) or isinstance(row_id, bool) or not isinstance(nonce, str) or not nonce:
         raise LinkError("invalid")
     return row_id, nonce

@@ -51,26 +51,144 @@ def title_case(text: object) -> str:
 
 #: acronyms that fix_caps keeps in capitals (one list, here). Words with no vowel (TNHH, HĐND)
 #: and words that are no Vietnamese syllable (ABC, FPT) are kept too, listed or not.
-ACRONYMS = frozenset({
-    "UBND", "HĐND", "MTTQ", "UBMTTQ", "HTX", "TNHH", "CP", "MTV", "OCOP", "TP", "TX", "THT", "VN",
-    "TW", "BCH", "BTV", "ĐBQH", "QH", "NN", "PTNT", "KH", "CN", "ĐT", "TT", "DL", "DN", "TM",
-    "DV", "XNK", "BQL", "KCN", "KKT", "CCB", "LHPN", "HLHPN", "ĐTN", "TNCS", "HCM", "BHXH", "KBNN",
-    "NHNN", "NHCSXH", "CAND", "QĐND", "HĐQT", "VTV", "VOV", "TTXVN", "UB", "SX", "KD", "SXKD", "XD",
-    "GD", "ĐH", "THPT", "THCS", "TNMT", "GTVT", "VHTTDL", "LĐTBXH", "KHCN", "KHĐT", "BIDV", "VNPT",
-})
+ACRONYMS = frozenset(
+    {
+        "UBND",
+        "HĐND",
+        "MTTQ",
+        "UBMTTQ",
+        "HTX",
+        "TNHH",
+        "CP",
+        "MTV",
+        "OCOP",
+        "TP",
+        "TX",
+        "THT",
+        "VN",
+        "TW",
+        "BCH",
+        "BTV",
+        "ĐBQH",
+        "QH",
+        "NN",
+        "PTNT",
+        "KH",
+        "CN",
+        "ĐT",
+        "TT",
+        "DL",
+        "DN",
+        "TM",
+        "DV",
+        "XNK",
+        "BQL",
+        "KCN",
+        "KKT",
+        "CCB",
+        "LHPN",
+        "HLHPN",
+        "ĐTN",
+        "TNCS",
+        "HCM",
+        "BHXH",
+        "KBNN",
+        "NHNN",
+        "NHCSXH",
+        "CAND",
+        "QĐND",
+        "HĐQT",
+        "VTV",
+        "VOV",
+        "TTXVN",
+        "UB",
+        "SX",
+        "KD",
+        "SXKD",
+        "XD",
+        "GD",
+        "ĐH",
+        "THPT",
+        "THCS",
+        "TNMT",
+        "GTVT",
+        "VHTTDL",
+        "LĐTBXH",
+        "KHCN",
+        "KHĐT",
+        "BIDV",
+        "VNPT",
+    }
+)
 #: words after which a place name follows ("UBND TỈNH KHÁNH HÒA" -> "UBND tỉnh Khánh Hòa")
-_PLACE_WORDS = ("tỉnh", "huyện", "thành phố", "thị xã", "xã", "phường", "thị trấn", "quận", "đặc khu",
-                "tp", "tp.", "tx", "tx.", "thôn", "làng", "buôn")
+_PLACE_WORDS = (
+    "tỉnh",
+    "huyện",
+    "thành phố",
+    "thị xã",
+    "xã",
+    "phường",
+    "thị trấn",
+    "quận",
+    "đặc khu",
+    "tp",
+    "tp.",
+    "tx",
+    "tx.",
+    "thôn",
+    "làng",
+    "buôn",
+)
 #: legal forms after which an enterprise's own name follows ("CÔNG TY TNHH YẾN SÀO" -> "... Yến Sào")
-_LEGAL_FORMS = ("tnhh", "cp", "cổ phần", "htx", "hợp tác xã", "tht", "tổ hợp tác", "mtv", "một thành viên",
-                "doanh nghiệp tư nhân", "dntn", "hộ kinh doanh", "cơ sở")
+_LEGAL_FORMS = (
+    "tnhh",
+    "cp",
+    "cổ phần",
+    "htx",
+    "hợp tác xã",
+    "tht",
+    "tổ hợp tác",
+    "mtv",
+    "một thành viên",
+    "doanh nghiệp tư nhân",
+    "dntn",
+    "hộ kinh doanh",
+    "cơ sở",
+)
 #: agencies whose name is capitalised with its next word ("SỞ CÔNG THƯƠNG" -> "Sở Công thương")
-_AGENCIES = ("sở", "bộ", "ban", "ủy ban", "uỷ ban", "hội đồng", "hội", "phòng", "trung tâm", "văn phòng",
-             "chi cục", "cục", "liên minh", "ngân hàng", "báo", "đài", "trường", "viện", "mặt trận", "liên đoàn",
-             "đoàn", "phó", "công ty", "tổng công ty", "siêu thị", "nhà máy")
+_AGENCIES = (
+    "sở",
+    "bộ",
+    "ban",
+    "ủy ban",
+    "uỷ ban",
+    "hội đồng",
+    "hội",
+    "phòng",
+    "trung tâm",
+    "văn phòng",
+    "chi cục",
+    "cục",
+    "liên minh",
+    "ngân hàng",
+    "báo",
+    "đài",
+    "trường",
+    "viện",
+    "mặt trận",
+    "liên đoàn",
+    "đoàn",
+    "phó",
+    "công ty",
+    "tổng công ty",
+    "siêu thị",
+    "nhà máy",
+)
 _VOWELS = set("aeiouy")
-_SYLLABLE = re.compile(r"^(ngh|ng|nh|ch|gh|gi|kh|ph|th|tr|qu|[bcdghklmnprstvx])?[aeiouy]{1,3}"
-                       r"(ng|nh|ch|[cmnpt])?$")
+_SYLLABLE = re.compile(
+    r"^(ngh|ng|nh|ch|gh|gi|kh|ph|th|tr|qu|[bcdghklmnprstvx])?[aeiouy]{1,3}"
+    r"(ng|nh|ch|[cmnpt])?$"
+)
 
 
 def _is_acronym(word: str) -> bool:
@@ -93,7 +211,7 @@ def _phrase_at(words: list[str], i: int, phrases: tuple[str, ...]) -> int:
     best = 0
     for ph in phrases:
         parts = ph.split(" ")
-        if [w.lower().strip(",;:") for w in words[i:i + len(parts)]] == parts:
+        if [w.lower().strip(",;:") for w in words[i : i + len(parts)]] == parts:
             best = max(best, len(parts))
     return best
 
@@ -121,7 +239,7 @@ def fix_caps(text: object, names: tuple[str, ...] | list[str] = ()) -> str:
     for name in names:
         parts = fold(name).split(" ")
         for j in range(len(words) - len(parts) + 1):
-            if parts and folded[j:j + len(parts)] == parts:
+            if parts and folded[j : j + len(parts)] == parts:
                 for k in range(j, j + len(parts)):
                     cap[k] = True
     cap[0] = True

@@ -21,9 +21,17 @@ REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"
 SERIF_DIR = Path("/usr/share/fonts/truetype/liberation2")
 #: reportlab names of Liberation Serif's four faces (also the embedded PDF base font names)
 SERIF, SERIF_BOLD, SERIF_ITALIC, SERIF_BOLD_ITALIC = (
-    "LiberationSerif", "LiberationSerif-Bold", "LiberationSerif-Italic", "LiberationSerif-BoldItalic")
-_SERIF_FILES = {SERIF: "LiberationSerif-Regular.ttf", SERIF_BOLD: "LiberationSerif-Bold.ttf",
-                SERIF_ITALIC: "LiberationSerif-Italic.ttf", SERIF_BOLD_ITALIC: "LiberationSerif-BoldItalic.ttf"}
+    "LiberationSerif",
+    "LiberationSerif-Bold",
+    "LiberationSerif-Italic",
+    "LiberationSerif-BoldItalic",
+)
+_SERIF_FILES = {
+    SERIF: "LiberationSerif-Regular.ttf",
+    SERIF_BOLD: "LiberationSerif-Bold.ttf",
+    SERIF_ITALIC: "LiberationSerif-Italic.ttf",
+    SERIF_BOLD_ITALIC: "LiberationSerif-BoldItalic.ttf",
+}
 
 
 def register_fonts() -> tuple[str, str]:
@@ -53,6 +61,7 @@ def register_serif() -> tuple[str, str, str, str]:
         if not path.exists():
             raise RuntimeError(f"Thiếu phông chữ {path} (cài gói fonts-liberation2).")
         pdfmetrics.registerFont(TTFont(name, str(path)))
-    pdfmetrics.registerFontFamily(SERIF, normal=SERIF, bold=SERIF_BOLD, italic=SERIF_ITALIC,
-                                  boldItalic=SERIF_BOLD_ITALIC)
+    pdfmetrics.registerFontFamily(
+        SERIF, normal=SERIF, bold=SERIF_BOLD, italic=SERIF_ITALIC, boldItalic=SERIF_BOLD_ITALIC
+    )
     return SERIF, SERIF_BOLD, SERIF_ITALIC, SERIF_BOLD_ITALIC

@@ -55,13 +55,14 @@ def _check(digits: str, international: bool = False) -> str:
             return "+" + digits
         raise PhoneError("Số điện thoại không hợp lệ.")
     if len(digits) not in (10, 11):
-        raise PhoneError("Số điện thoại phải có 10 chữ số (di động) hoặc 11 (cố định), "
-                         "ví dụ 0905 111 222 hoặc 0258 379 0123.")
+        raise PhoneError(
+            "Số điện thoại phải có 10 chữ số (di động) hoặc 11 (cố định), ví dụ 0905 111 222 hoặc 0258 379 0123."
+        )
     return digits
 
 
 def format_phone(digits: str | None) -> str:
-    """"0905111222" -> "0905 111 222"; "02583790123" -> "0258 379 0123"; anything else as is."""
+    """ "0905111222" -> "0905 111 222"; "02583790123" -> "0258 379 0123"; anything else as is."""
     if not digits:
         return ""
     d = str(digits)

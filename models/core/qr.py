@@ -43,8 +43,8 @@ def qr_matrix(text: str) -> np.ndarray:
     words = _codewords(q)
     rows, cols, base, patterns = _qr_layout(q)
     bits = np.zeros(len(rows), dtype=bool)
-    packed = np.unpackbits(np.array(words, dtype=np.uint8)).astype(bool)[:len(rows)]
-    bits[:len(packed)] = packed
+    packed = np.unpackbits(np.array(words, dtype=np.uint8)).astype(bool)[: len(rows)]
+    bits[: len(packed)] = packed
     best = None
     for mask in range(8):
         m = base.copy()
@@ -70,11 +70,11 @@ def _codewords(q: qrcode.QRCode) -> list[int]:
         bits.append(f"{seg.mode:04b}{len(seg):0{util.length_in_bits(seg.mode, q.version)}b}")
         if seg.mode == util.MODE_NUMBER:
             for i in range(0, len(data), 3):
-                chunk = data[i:i + 3]
+                chunk = data[i : i + 3]
                 bits.append(f"{int(chunk):0{(4, 7, 10)[len(chunk) - 1]}b}")
         elif seg.mode == util.MODE_ALPHA_NUM:
             for i in range(0, len(data), 2):
-                chunk = data[i:i + 2]
+                chunk = data[i : i + 2]
                 if len(chunk) == 2:
                     bits.append(f"{util.ALPHA_NUM.find(chunk[:1]) * 45 + util.ALPHA_NUM.find(chunk[1:]):011b}")
                 else:
@@ -88,12 +88,12 @@ def _codewords(q: qrcode.QRCode) -> list[int]:
         raise qrcode.exceptions.DataOverflowError("data too long")
     stream += "0" * min(limit - len(stream), 4)
     stream += "0" * (-len(stream) % 8)
-    words = [int(stream[i:i + 8], 2) for i in range(0, len(stream), 8)]
+    words = [int(stream[i : i + 8], 2) for i in range(0, len(stream), 8)]
     words += [0xEC, 0x11] * ((limit // 8 - len(words)) // 2 + 1)
-    words = words[:limit // 8]
+    words = words[: limit // 8]
     dc, ec, offset = [], [], 0
     for b in blocks:
-        part = words[offset:offset + b.data_count]
+        part = words[offset : offset + b.data_count]
         offset += b.data_count
         dc.append(part)
         ec.append(_rs_remainder(part, b.total_count - b.data_count))
@@ -177,9 +177,16 @@ def _qr_layout(q: qrcode.QRCode) -> tuple[np.ndarray, np.ndarray, np.ndarray, li
                     break
         base = np.array([[bool(v) for v in r] for r in grid], dtype=bool)
         i, j = np.indices((n, n))
-        patterns = [(i + j) % 2 == 0, i % 2 == 0, j % 3 == 0, (i + j) % 3 == 0, (i // 2 + j // 3) % 2 == 0,
-                    (i * j) % 2 + (i * j) % 3 == 0, ((i * j) % 2 + (i * j) % 3) % 2 == 0,
-                    ((i * j) % 3 + (i + j) % 2) % 2 == 0]
+        patterns = [
+            (i + j) % 2 == 0,
+            i % 2 == 0,
+            j % 3 == 0,
+            (i + j) % 3 == 0,
+            (i // 2 + j // 3) % 2 == 0,
+            (i * j) % 2 + (i * j) % 3 == 0,
+            ((i * j) % 2 + (i * j) % 3) % 2 == 0,
+            ((i * j) % 3 + (i + j) % 2) % 2 == 0,
+        ]
         hit = _layouts[q.version] = (np.array(rows), np.array(cols), base, patterns)
     return hit
 
@@ -215,7 +222,7 @@ def _penalty(m: np.ndarray) -> int:
     # rule 3: 1:1:3:1:1 finder-like patterns with four light modules on one side, 40 each
     win = np.zeros((2 * n, n - 10), dtype=np.int32)
     for k in range(11):
-        win = (win << 1) | both[:, k:k + n - 10]
+        win = (win << 1) | both[:, k : k + n - 10]
     score += 40 * int(((win == _FINDERS[0]) | (win == _FINDERS[1])).sum())
     # rule 2: each 2x2 block of one colour scores 3
     a = m[:-1, :-1]

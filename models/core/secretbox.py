@@ -90,5 +90,5 @@ def open_sealed(stored: str, label: str) -> bytes:
     Raises cryptography.exceptions.InvalidTag with the wrong key file or label."""
     if not is_sealed(stored):
         return base64.b64decode(stored)
-    raw = base64.b64decode(stored[len(PREFIX):])
+    raw = base64.b64decode(stored[len(PREFIX) :])
     return AESGCM(_master_key()).decrypt(raw[:12], raw[12:], label.encode("utf-8"))

@@ -83,8 +83,9 @@ def _too_big() -> SpreadsheetError:
     return SpreadsheetError("Tệp Excel bất thường (dung lượng giải nén quá lớn). Không nhập tệp này.")
 
 
-def check_xlsx(data: bytes, *, max_columns: int = MAX_COLUMNS, max_cells: int = MAX_CELLS,
-               budget: _Budget | None = None) -> None:
+def check_xlsx(
+    data: bytes, *, max_columns: int = MAX_COLUMNS, max_cells: int = MAX_CELLS, budget: _Budget | None = None
+) -> None:
     """Every check of the module docstring, without building a workbook.
 
     Raises SpreadsheetError: empty, too large, not a zip (an HTML page renamed .xlsx), a broken
@@ -96,13 +97,15 @@ def check_xlsx(data: bytes, *, max_columns: int = MAX_COLUMNS, max_cells: int = 
         raise SpreadsheetError("Tệp rỗng.")
     if len(data) > MAX_BYTES:
         raise SpreadsheetError(
-            f"Tệp quá lớn ({len(data) // (1024 * 1024)} MB). Giới hạn là {MAX_BYTES // (1024 * 1024)} MB.")
+            f"Tệp quá lớn ({len(data) // (1024 * 1024)} MB). Giới hạn là {MAX_BYTES // (1024 * 1024)} MB."
+        )
     if not zipfile.is_zipfile(io.BytesIO(data)):
         if data[:4] == b"PK\x03\x04":
             raise SpreadsheetError("Tệp .xlsx bị hỏng (không đầy đủ), không đọc được. Hãy lưu lại từ Excel.")
         raise SpreadsheetError(
             "Tệp không phải là tệp Excel .xlsx hợp lệ (có thể là trang web hoặc tệp khác đổi tên). "
-            "Hãy mở bằng Excel và lưu lại dạng .xlsx.")
+            "Hãy mở bằng Excel và lưu lại dạng .xlsx."
+        )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
@@ -113,8 +116,11 @@ def check_xlsx(data: bytes, *, max_columns: int = MAX_COLUMNS, max_cells: int = 
                 total += info.file_size
                 limit = MAX_SHARED_STRINGS if info.filename.endswith("sharedStrings.xml") else MAX_PART
                 ratio = info.file_size / info.compress_size if info.compress_size else 0
-                if info.file_size > limit or total > MAX_UNPACKED or (
-                        ratio > MAX_RATIO and info.file_size > 10 * 1024 * 1024):
+                if (
+                    info.file_size > limit
+                    or total > MAX_UNPACKED
+                    or (ratio > MAX_RATIO and info.file_size > 10 * 1024 * 1024)
+                ):
                     raise _too_big()
             names = {i.filename for i in infos}
             if "xl/workbook.xml" not in names:
@@ -131,13 +137,12 @@ def check_xlsx(data: bytes, *, max_columns: int = MAX_COLUMNS, max_cells: int = 
         raise SpreadsheetError("Tệp .xlsx bị hỏng, không đọc được.") from exc
 
 
-def _scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, max_columns: int, cells_left: int,
-                budget: _Budget) -> int:
+def _scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, max_columns: int, cells_left: int, budget: _Budget) -> int:
     """Stream one sheet part: its declared dimension, the widest column named, the cell count."""
     too_wide = SpreadsheetError(
-        f"Trang tính có quá nhiều cột (tối đa {max_columns}). Hãy xóa các cột thừa rồi lưu lại.")
-    too_many = SpreadsheetError(
-        "Tệp Excel có quá nhiều ô dữ liệu. Hãy xóa các dòng, cột thừa rồi lưu lại.")
+        f"Trang tính có quá nhiều cột (tối đa {max_columns}). Hãy xóa các cột thừa rồi lưu lại."
+    )
+    too_many = SpreadsheetError("Tệp Excel có quá nhiều ô dữ liệu. Hãy xóa các dòng, cột thừa rồi lưu lại.")
     cells = 0
     in_row = 0  # cells so far in the current row (a row of cells without r= names no column)
     tail = b""
@@ -175,8 +180,14 @@ def _scan_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo, max_columns: int, ce
     return cells
 
 
-def load_xlsx(data: bytes, *, read_only: bool = True, data_only: bool = False,
-              max_columns: int = MAX_COLUMNS, max_cells: int = MAX_CELLS):
+def load_xlsx(
+    data: bytes,
+    *,
+    read_only: bool = True,
+    data_only: bool = False,
+    max_columns: int = MAX_COLUMNS,
+    max_cells: int = MAX_CELLS,
+):
     """The checks, then openpyxl's workbook. Raises SpreadsheetError (never anything else)."""
     check_xlsx(data, max_columns=max_columns, max_cells=max_cells)
     import openpyxl
@@ -189,8 +200,12 @@ def load_xlsx(data: bytes, *, read_only: bool = True, data_only: bool = False,
         raise SpreadsheetError("Tệp .xlsx bị hỏng, không đọc được.") from exc
 
 
-def iter_rows(ws: Any, *, max_columns: int = MAX_COLUMNS, seconds: float = TIME_BUDGET,
-              ) -> Iterator[tuple]:
+def iter_rows(
+    ws: Any,
+    *,
+    max_columns: int = MAX_COLUMNS,
+    seconds: float = TIME_BUDGET,
+) -> Iterator[tuple]:
     """A sheet's rows as tuples of values, at most ``max_columns`` wide, within a time budget.
     Raises SpreadsheetError when the budget runs out or the file breaks while reading."""
     budget = _Budget(seconds)
@@ -208,8 +223,9 @@ def iter_rows(ws: Any, *, max_columns: int = MAX_COLUMNS, seconds: float = TIME_
         raise SpreadsheetError("Tệp .xlsx bị hỏng, không đọc được.") from exc
 
 
-def read_sheets(data: bytes, *, data_only: bool = False, max_columns: int = MAX_COLUMNS,
-                max_rows: int | None = None) -> list[tuple[str, list[tuple]]]:
+def read_sheets(
+    data: bytes, *, data_only: bool = False, max_columns: int = MAX_COLUMNS, max_rows: int | None = None
+) -> list[tuple[str, list[tuple]]]:
     """Every sheet's name and rows (tuples of raw values), guarded as above."""
     wb = load_xlsx(data, read_only=True, data_only=data_only, max_columns=max_columns)
     try:

@@ -36,6 +36,7 @@ BUCKET_MINUTES = 5
 #: the version changes at least this often (kiosks going offline, seat moves)
 VERSION_TICK_SECONDS = ONLINE_SECONDS
 
+
 def dashboard_version(ev: Event | int) -> str:
     """Changes whenever something the dashboard shows changes: a scan or an undo (the check-in
     log's newest id), a booth, a kiosk's heartbeat (10 s steps), and every 30 s anyway (kiosk
@@ -44,8 +45,7 @@ def dashboard_version(ev: Event | int) -> str:
     row = db.session.execute(
         select(
             select(func.max(CheckIn.id)).where(CheckIn.event_id == event_id).scalar_subquery(),
-            select(func.max(Exhibitor.updated_at)).where(Exhibitor.event_id == event_id)
-            .scalar_subquery(),
+            select(func.max(Exhibitor.updated_at)).where(Exhibitor.event_id == event_id).scalar_subquery(),
             select(func.max(Device.last_seen_at)).scalar_subquery(),
         )
     ).one()
@@ -123,47 +123,62 @@ def arrivals_timeline(ev: Event, minutes: int = BUCKET_MINUTES) -> list[dict]:
     else:  # SQLite
         seconds = func.strftime("%s", Attendee.checked_in_at)
     bucket = (cast(seconds, Integer) // step).label("b")  # floor division in SQL
-    counts = {int(b): n for b, n in db.session.execute(
-        select(bucket, func.count()).where(
-            Attendee.event_id == ev.id, Attendee.checked_in_at.is_not(None), in_hall()
-        ).group_by(bucket)
-    )}
+    counts = {
+        int(b): n
+        for b, n in db.session.execute(
+            select(bucket, func.count())
+            .where(Attendee.event_id == ev.id, Attendee.checked_in_at.is_not(None), in_hall())
+            .group_by(bucket)
+        )
+    }
     if not counts:
         return []
     first, last = min(counts), max(counts)
     if last - first > 24 * 60 // minutes:  # at most a day of buckets
         first = last - 24 * 60 // minutes
     epoch = datetime(1970, 1, 1)
-    return [{"start": local(epoch + timedelta(seconds=b * step), ev.timezone),
-             "count": counts.get(b, 0)} for b in range(first, last + 1)]
+    return [
+        {"start": local(epoch + timedelta(seconds=b * step), ev.timezone), "count": counts.get(b, 0)}
+        for b in range(first, last + 1)
+    ]
 
 
 def _leaders_missing(ev: Event, limit: int = 30) -> tuple[list[dict], int]:
     """The first ``limit`` leaders not yet arrived (precedence order), and how many there are."""
-    where = (Attendee.event_id == ev.id, Attendee.status == "invited",
-             Attendee.checked_in_at.is_(None), Group.is_leader.is_(True))
+    where = (
+        Attendee.event_id == ev.id,
+        Attendee.status == "invited",
+        Attendee.checked_in_at.is_(None),
+        Group.is_leader.is_(True),
+    )
     rows = db.session.execute(
-        select(Attendee.honorific, Attendee.full_name, Attendee.position, Attendee.organisation,
-               Attendee.phone, Seat.label)
+        select(
+            Attendee.honorific, Attendee.full_name, Attendee.position, Attendee.organisation, Attendee.phone, Seat.label
+        )
         .join(Group, Group.id == Attendee.group_id)
         .outerjoin(Seat, Seat.id == Attendee.seat_id)
         .where(*where)
         .order_by(Attendee.precedence, Attendee.sort_key)
         .limit(limit)
     ).all()
-    count = db.session.scalar(select(func.count(Attendee.id)).join(Group, Group.id == Attendee.group_id)
-                              .where(*where))
+    count = db.session.scalar(select(func.count(Attendee.id)).join(Group, Group.id == Attendee.group_id).where(*where))
     return [dict(r._mapping) for r in rows], int(count or 0)
 
 
 def seatless_arrivals(ev: Event, limit: int = 50) -> tuple[list[dict], int]:
     """People who arrived without a seat though they need one (the hall was full): the desk
     finds them a seat. Latest arrival first; and how many there are."""
-    where = (Attendee.event_id == ev.id, needs_seat(), Attendee.seat_id.is_(None),
-             Attendee.checked_in_at.is_not(None))
+    where = (Attendee.event_id == ev.id, needs_seat(), Attendee.seat_id.is_(None), Attendee.checked_in_at.is_not(None))
     rows = db.session.execute(
-        select(Attendee.id, Attendee.honorific, Attendee.full_name, Attendee.organisation,
-               Attendee.phone, Attendee.checked_in_at, Group.name.label("group"))
+        select(
+            Attendee.id,
+            Attendee.honorific,
+            Attendee.full_name,
+            Attendee.organisation,
+            Attendee.phone,
+            Attendee.checked_in_at,
+            Group.name.label("group"),
+        )
         .outerjoin(Group, Group.id == Attendee.group_id)
         .where(*where)
         .order_by(Attendee.checked_in_at.desc(), Attendee.id)
@@ -175,15 +190,27 @@ def seatless_arrivals(ev: Event, limit: int = 50) -> tuple[list[dict], int]:
 
 def _recipients_missing(ev: Event) -> list[dict]:
     rows = db.session.execute(
-        select(Attendee.id, Attendee.honorific, Attendee.full_name, Attendee.organisation,
-               Attendee.phone, Seat.label, func.min(Award.position).label("first_position"),
-               func.count(Award.id).label("awards"))
+        select(
+            Attendee.id,
+            Attendee.honorific,
+            Attendee.full_name,
+            Attendee.organisation,
+            Attendee.phone,
+            Seat.label,
+            func.min(Award.position).label("first_position"),
+            func.count(Award.id).label("awards"),
+        )
         .join(Award, Award.recipient_id == Attendee.id)
         .outerjoin(Seat, Seat.id == Attendee.seat_id)
-        .where(Award.event_id == ev.id, Attendee.status == "invited",
-               Attendee.checked_in_at.is_(None), Award.substitute_id.is_(None))
-        .group_by(Attendee.id, Attendee.honorific, Attendee.full_name, Attendee.organisation,
-                  Attendee.phone, Seat.label)
+        .where(
+            Award.event_id == ev.id,
+            Attendee.status == "invited",
+            Attendee.checked_in_at.is_(None),
+            Award.substitute_id.is_(None),
+        )
+        .group_by(
+            Attendee.id, Attendee.honorific, Attendee.full_name, Attendee.organisation, Attendee.phone, Seat.label
+        )
         .order_by(func.min(Award.position))
     ).all()
     return [dict(r._mapping) for r in rows]
@@ -208,42 +235,65 @@ def sync_refusals(ev: Event, limit: int = 30) -> list[dict]:
     (revoked, unknown, wrong_event): the kiosk decided from an older snapshot and may have let
     the person in. Newest first, for the desk to follow up."""
     rows = db.session.execute(
-        select(CheckIn.id, CheckIn.station, CheckIn.outcome, CheckIn.scanned_at, CheckIn.received_at,
-               Attendee.honorific, Attendee.full_name)
+        select(
+            CheckIn.id,
+            CheckIn.station,
+            CheckIn.outcome,
+            CheckIn.scanned_at,
+            CheckIn.received_at,
+            Attendee.honorific,
+            Attendee.full_name,
+        )
         .outerjoin(Attendee, Attendee.id == CheckIn.attendee_id)
         .where(CheckIn.event_id == ev.id, CheckIn.outcome.in_(_SYNC_REFUSALS))
         .order_by(CheckIn.id.desc())
         .limit(500)
     ).all()
     late = timedelta(seconds=LATE_SYNC_SECONDS)
-    out = [{"id": r.id, "station": r.station, "outcome": r.outcome,
+    out = [
+        {
+            "id": r.id,
+            "station": r.station,
+            "outcome": r.outcome,
             "name": f"{r.honorific or ''} {r.full_name or ''}".strip(),
-            "scanned_at": local(r.scanned_at, ev.timezone), "received_at": local(r.received_at, ev.timezone)}
-           for r in rows if r.received_at - r.scanned_at > late]
+            "scanned_at": local(r.scanned_at, ev.timezone),
+            "received_at": local(r.received_at, ev.timezone),
+        }
+        for r in rows
+        if r.received_at - r.scanned_at > late
+    ]
     return out[:limit]
 
 
 def _kiosks(ev: Event, now: datetime) -> list[dict]:
-    devices = db.session.scalars(select(Device).where(Device.revoked_at.is_(None))
-                                 .order_by(Device.name)).all()
-    scans = {r[0]: r for r in db.session.execute(
-        select(CheckIn.device_id, func.count(CheckIn.id),
-               func.sum(case((CheckIn.outcome == "invalid", 1), else_=0)),
-               func.max(CheckIn.received_at))
-        .where(CheckIn.event_id == ev.id, CheckIn.device_id.is_not(None))
-        .group_by(CheckIn.device_id)
-    )}
+    devices = db.session.scalars(select(Device).where(Device.revoked_at.is_(None)).order_by(Device.name)).all()
+    scans = {
+        r[0]: r
+        for r in db.session.execute(
+            select(
+                CheckIn.device_id,
+                func.count(CheckIn.id),
+                func.sum(case((CheckIn.outcome == "invalid", 1), else_=0)),
+                func.max(CheckIn.received_at),
+            )
+            .where(CheckIn.event_id == ev.id, CheckIn.device_id.is_not(None))
+            .group_by(CheckIn.device_id)
+        )
+    }
     out = []
     for d in devices:
         _, total, invalid, last = scans.get(d.id, (d.id, 0, 0, None))
         status = d.last_status or {}
-        out.append({
-            "name": d.name, "kind": d.kind,
-            "online": bool(d.last_seen_at and (now - d.last_seen_at).total_seconds() < ONLINE_SECONDS),
-            "last_seen": local(d.last_seen_at, ev.timezone),
-            "last_scan": local(last, ev.timezone),
-            "scans": int(total or 0),
-            "invalid_share": percent(int(invalid or 0), int(total or 0)),
-            "queued": status.get("queue_length"),
-        })
+        out.append(
+            {
+                "name": d.name,
+                "kind": d.kind,
+                "online": bool(d.last_seen_at and (now - d.last_seen_at).total_seconds() < ONLINE_SECONDS),
+                "last_seen": local(d.last_seen_at, ev.timezone),
+                "last_scan": local(last, ev.timezone),
+                "scans": int(total or 0),
+                "invalid_share": percent(int(invalid or 0), int(total or 0)),
+                "queued": status.get("queue_length"),
+            }
+        )
     return out

@@ -42,10 +42,21 @@ def attendance_workbook(ev: Event) -> io.BytesIO:
     ws = wb.active
     rows = [(g["name"], g["invited"], g["arrived"], g["pct"] / 100) for g in data["groups"]]
     total = data["stats"]
-    rows.append(("Tổng cộng", total["invited"], total["checked_in"],
-                 (total["checked_in"] / total["invited"]) if total["invited"] else 0))
-    write_sheet(ws, "Theo thành phần", ("Thành phần", "Dự kiến (được mời)", "Đã đến", "Tỷ lệ"), rows,
-           {1: 48, 2: 18, 3: 12, 4: 10})
+    rows.append(
+        (
+            "Tổng cộng",
+            total["invited"],
+            total["checked_in"],
+            (total["checked_in"] / total["invited"]) if total["invited"] else 0,
+        )
+    )
+    write_sheet(
+        ws,
+        "Theo thành phần",
+        ("Thành phần", "Dự kiến (được mời)", "Đã đến", "Tỷ lệ"),
+        rows,
+        {1: 48, 2: 18, 3: 12, 4: 10},
+    )
     for r in range(2, len(rows) + 2):
         ws.cell(row=r, column=4).number_format = "0%"
 
@@ -58,16 +69,39 @@ def attendance_workbook(ev: Event) -> io.BytesIO:
             current = gname
             listing.append((f"— {gname or 'Chưa phân thành phần'} —", "", "", "", "", "", "", ""))
         arrived = local(a.checked_in_at, tz)
-        listing.append((a.honorific, a.full_name, a.position, a.organisation, dname or "", seat or "",
-                        arrived.strftime("%H:%M") if arrived else "", "Có mặt" if arrived else "Vắng"))
-    write_sheet(ws, "Danh sách", ("Danh xưng", "Họ và tên", "Chức vụ", "Đơn vị", "Địa phương", "Ghế",
-                             "Giờ đến", "Tình trạng"), listing, {2: 28, 3: 30, 4: 40})
+        listing.append(
+            (
+                a.honorific,
+                a.full_name,
+                a.position,
+                a.organisation,
+                dname or "",
+                seat or "",
+                arrived.strftime("%H:%M") if arrived else "",
+                "Có mặt" if arrived else "Vắng",
+            )
+        )
+    write_sheet(
+        ws,
+        "Danh sách",
+        ("Danh xưng", "Họ và tên", "Chức vụ", "Đơn vị", "Địa phương", "Ghế", "Giờ đến", "Tình trạng"),
+        listing,
+        {2: 28, 3: 30, 4: 40},
+    )
 
     ws = wb.create_sheet()
-    absent = [(gname or "", a.honorific, a.full_name, a.position, a.organisation, a.phone)
-              for a, gname, _p, _d, _s in people if a.checked_in_at is None]
-    write_sheet(ws, "Vắng mặt", ("Thành phần", "Danh xưng", "Họ và tên", "Chức vụ", "Đơn vị",
-                            "Điện thoại"), absent, {1: 36, 3: 28, 4: 30, 5: 40})
+    absent = [
+        (gname or "", a.honorific, a.full_name, a.position, a.organisation, a.phone)
+        for a, gname, _p, _d, _s in people
+        if a.checked_in_at is None
+    ]
+    write_sheet(
+        ws,
+        "Vắng mặt",
+        ("Thành phần", "Danh xưng", "Họ và tên", "Chức vụ", "Đơn vị", "Điện thoại"),
+        absent,
+        {1: 36, 3: 28, 4: 30, 5: 40},
+    )
 
     ws = wb.create_sheet()
     running, timeline = 0, []
@@ -77,9 +111,13 @@ def attendance_workbook(ev: Event) -> io.BytesIO:
     write_sheet(ws, "Theo thời gian", ("Từ (5 phút)", "Số người đến", "Lũy kế"), timeline)
 
     ws = wb.create_sheet()
-    write_sheet(ws, "Theo địa phương", ("Địa phương", "Được mời", "Đã đến", "Tỷ lệ"),
-           [(d["name"], d["invited"], d["arrived"], d["pct"] / 100) for d in data["districts"]],
-           {1: 30})
+    write_sheet(
+        ws,
+        "Theo địa phương",
+        ("Địa phương", "Được mời", "Đã đến", "Tỷ lệ"),
+        [(d["name"], d["invited"], d["arrived"], d["pct"] / 100) for d in data["districts"]],
+        {1: 30},
+    )
     for r in range(2, len(data["districts"]) + 2):
         ws.cell(row=r, column=4).number_format = "0%"
     safe(wb["Theo thành phần"], len(rows) + 3, 1, f"{ev.name} · {ev.date.strftime('%d/%m/%Y')}")
@@ -102,32 +140,43 @@ def summary_pdf(ev: Event) -> io.BytesIO:
     h2 = ParagraphStyle("h2", fontName=bold, fontSize=11.5, leading=15, spaceBefore=8, spaceAfter=4)
     body = ParagraphStyle("b", fontName=font, fontSize=10, leading=13)
     buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm,
-                            topMargin=16 * mm, bottomMargin=16 * mm,
-                            title=f"Báo cáo tổng hợp điểm danh — {ev.name}", author=ev.organiser)
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=16 * mm,
+        title=f"Báo cáo tổng hợp điểm danh — {ev.name}",
+        author=ev.organiser,
+    )
     pct = st["percent"]
     story = [
         Paragraph("BÁO CÁO TỔNG HỢP ĐIỂM DANH ĐẠI BIỂU", h1),
         Paragraph(_esc(ev.name), ParagraphStyle("t", parent=body, alignment=1, fontName=bold)),
-        Paragraph(_esc(f"{ev.venue} · ngày {ev.date.strftime('%d/%m/%Y')}"),
-                  ParagraphStyle("c", parent=body, alignment=1)),
+        Paragraph(
+            _esc(f"{ev.venue} · ngày {ev.date.strftime('%d/%m/%Y')}"), ParagraphStyle("c", parent=body, alignment=1)
+        ),
         Spacer(1, 6 * mm),
-        Paragraph(_esc(f"Số chỗ ngồi dự kiến: {st['planned_seats']}. Đại biểu được mời: "
-                       f"{st['invited']}. Đại biểu có mặt: {st['checked_in']} ({pct}%). "
-                       f"Vắng mặt: {st['invited'] - st['checked_in']}."), body),
+        Paragraph(
+            _esc(
+                f"Số chỗ ngồi dự kiến: {st['planned_seats']}. Đại biểu được mời: "
+                f"{st['invited']}. Đại biểu có mặt: {st['checked_in']} ({pct}%). "
+                f"Vắng mặt: {st['invited'] - st['checked_in']}."
+            ),
+            body,
+        ),
         Paragraph("1. Theo thành phần", h2),
     ]
 
     cell = ParagraphStyle("cell", parent=body, fontSize=9, leading=11)
     rows = [["Thành phần", "Được mời", "Có mặt", "Tỷ lệ"]]
-    rows += [[Paragraph(_esc(g["name"]), cell), g["invited"], g["arrived"], f"{g['pct']}%"]
-             for g in data["groups"]]
+    rows += [[Paragraph(_esc(g["name"]), cell), g["invited"], g["arrived"], f"{g['pct']}%"] for g in data["groups"]]
     rows.append([Paragraph("<b>Tổng cộng</b>", cell), st["invited"], st["checked_in"], f"{pct}%"])
     story.append(_table(rows, [95 * mm, 25 * mm, 25 * mm, 20 * mm], font, bold))
     story.append(Paragraph(f"2. Theo {_esc(ev.unit_level)}", h2))
     rows = [["Địa phương", "Được mời", "Có mặt", "Tỷ lệ"]]
-    rows += [[Paragraph(_esc(d["name"]), cell), d["invited"], d["arrived"], f"{d['pct']}%"]
-             for d in data["districts"]]
+    rows += [[Paragraph(_esc(d["name"]), cell), d["invited"], d["arrived"], f"{d['pct']}%"] for d in data["districts"]]
     story.append(_table(rows, [95 * mm, 25 * mm, 25 * mm, 20 * mm], font, bold))
     story.append(Paragraph("3. Số đại biểu đến theo từng 5 phút", h2))
     tl = arrivals_timeline(ev)
@@ -146,12 +195,18 @@ def _table(rows: list, widths: list[float], font: str, bold: str):
     from reportlab.platypus import Table, TableStyle
 
     t = Table(rows, colWidths=widths, repeatRows=1)
-    t.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, -1), font, 9), ("FONT", (0, 0), (-1, 0), bold, 9),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dde7e2")),
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#90a4ae")),
-        ("ALIGN", (1, 0), (-1, -1), "RIGHT"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-    ]))
+    t.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), font, 9),
+                ("FONT", (0, 0), (-1, 0), bold, 9),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dde7e2")),
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#90a4ae")),
+                ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ]
+        )
+    )
     return t
 
 
@@ -166,8 +221,9 @@ def _timeline_chart(tl: list[dict], font: str):
     chart = VerticalBarChart()
     chart.x, chart.y, chart.width, chart.height = 10 * mm, 10 * mm, 155 * mm, 45 * mm
     chart.data = [[p["count"] for p in tl]]
-    chart.categoryAxis.categoryNames = [p["start"].strftime("%H:%M") if i % max(1, len(tl) // 10) == 0
-                                        else "" for i, p in enumerate(tl)]
+    chart.categoryAxis.categoryNames = [
+        p["start"].strftime("%H:%M") if i % max(1, len(tl) // 10) == 0 else "" for i, p in enumerate(tl)
+    ]
     chart.categoryAxis.labels.fontName = font
     chart.categoryAxis.labels.fontSize = 7
     chart.valueAxis.labels.fontName = font

@@ -31,8 +31,12 @@ DEMO_NOMINEES = [
 def prepare_demo_delegations(ev: Event, *, nominate_in: int = 2) -> int:
     groups = {g.code: g for g in db.session.scalars(select(Group).where(Group.event_id == ev.id))}
     tz = ZoneInfo(ev.timezone)
-    deadline = (datetime.combine(ev.date - timedelta(days=3), datetime.min.time(), tz)
-                .replace(hour=17).astimezone(UTC).replace(tzinfo=None))
+    deadline = (
+        datetime.combine(ev.date - timedelta(days=3), datetime.min.time(), tz)
+        .replace(hour=17)
+        .astimezone(UTC)
+        .replace(tzinfo=None)
+    )
     made = 0
     for i, d in enumerate(ev.districts):
         if ds.current_link(d) is not None:
@@ -43,10 +47,18 @@ def prepare_demo_delegations(ev: Event, *, nominate_in: int = 2) -> int:
         link = ds.new_link(d, deadline, actor="demo")
         made += 1
         if i < nominate_in and "doanh-nghiep" in groups:
-            for hon, name, pos, org, phone in DEMO_NOMINEES[2 * i:2 * i + 2]:
-                ds.save_nomination(link, {"honorific": hon, "full_name": name, "position": pos,
-                                          "organisation": org.format(d=d.name), "phone": phone,
-                                          "group": str(groups["doanh-nghiep"].id)},
-                                   now=deadline - timedelta(days=1))
+            for hon, name, pos, org, phone in DEMO_NOMINEES[2 * i : 2 * i + 2]:
+                ds.save_nomination(
+                    link,
+                    {
+                        "honorific": hon,
+                        "full_name": name,
+                        "position": pos,
+                        "organisation": org.format(d=d.name),
+                        "phone": phone,
+                        "group": str(groups["doanh-nghiep"].id),
+                    },
+                    now=deadline - timedelta(days=1),
+                )
     db.session.flush()
     return made

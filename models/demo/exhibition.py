@@ -27,23 +27,36 @@ def add_demo_staff(ev: Event, seed: int = 2025) -> int:
     used = set(db.session.scalars(select(Attendee.full_name).where(Attendee.event_id == ev.id)))
     group = staff_group(ev)
     made = 0
-    for ex in db.session.scalars(select(Exhibitor).where(Exhibitor.event_id == ev.id, Exhibitor.status.in_(ACTIVE))
-                                 .order_by(Exhibitor.id)):
+    for ex in db.session.scalars(
+        select(Exhibitor).where(Exhibitor.event_id == ev.id, Exhibitor.status.in_(ACTIVE)).order_by(Exhibitor.id)
+    ):
         if ex.staff:
             continue
         for i in range(1 + (ex.id % 2)):
             while True:
                 female = rng.random() < 0.55
-                name = " ".join([rng.choice(D.FAMILY), rng.choice(D.MIDDLE_F if female else D.MIDDLE_M),
-                                 rng.choice(D.GIVEN_F if female else D.GIVEN_M)])
+                name = " ".join(
+                    [
+                        rng.choice(D.FAMILY),
+                        rng.choice(D.MIDDLE_F if female else D.MIDDLE_M),
+                        rng.choice(D.GIVEN_F if female else D.GIVEN_M),
+                    ]
+                )
                 if name not in used:
                     used.add(name)
                     break
-            a = Attendee(event_id=ev.id, honorific="Bà" if female else "Ông", group_id=group.id,
-                         position="Nhân viên bán hàng" if i else "Phụ trách gian hàng", organisation=ex.name,
-                         district_id=ex.district_id, status="invited", source="exhibitor",
-                         phone="09" + "".join(str(rng.randrange(10)) for _ in range(8)),
-                         external_key=f"demo-staff-{ex.id}-{i + 1}")
+            a = Attendee(
+                event_id=ev.id,
+                honorific="Bà" if female else "Ông",
+                group_id=group.id,
+                position="Nhân viên bán hàng" if i else "Phụ trách gian hàng",
+                organisation=ex.name,
+                district_id=ex.district_id,
+                status="invited",
+                source="exhibitor",
+                phone="09" + "".join(str(rng.randrange(10)) for _ in range(8)),
+                external_key=f"demo-staff-{ex.id}-{i + 1}",
+            )
             a.set_name(name)
             db.session.add(a)
             db.session.flush()
@@ -60,9 +73,11 @@ def assign_demo_tables(ev: Event) -> int:
     placed = 0
     for d in db.session.scalars(select(District).where(District.event_id == ev.id).order_by(District.sort_order)):
         tables = ensure_tables(d)
-        for ex in db.session.scalars(select(Exhibitor).where(
-                Exhibitor.district_id == d.id, Exhibitor.status == "approved", Exhibitor.table_id.is_(None))
-                .order_by(Exhibitor.id)):
+        for ex in db.session.scalars(
+            select(Exhibitor)
+            .where(Exhibitor.district_id == d.id, Exhibitor.status == "approved", Exhibitor.table_id.is_(None))
+            .order_by(Exhibitor.id)
+        ):
             free = next((t for t in tables if table_load(t.id) < t.capacity), None)
             if free is None:
                 break

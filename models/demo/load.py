@@ -32,11 +32,13 @@ class _Names:
     def person(self) -> tuple[str, str]:
         while True:
             female = self.rng.random() < 0.42
-            name = " ".join([
-                self.rng.choice(D.FAMILY),
-                self.rng.choice(D.MIDDLE_F if female else D.MIDDLE_M),
-                self.rng.choice(D.GIVEN_F if female else D.GIVEN_M),
-            ])
+            name = " ".join(
+                [
+                    self.rng.choice(D.FAMILY),
+                    self.rng.choice(D.MIDDLE_F if female else D.MIDDLE_M),
+                    self.rng.choice(D.GIVEN_F if female else D.GIVEN_M),
+                ]
+            )
             if name not in self.used:
                 self.used.add(name)
                 return ("Bà" if female else "Ông"), name
@@ -47,9 +49,15 @@ def load_demo(*, with_users: bool = True, seed: int = 2025) -> tuple[Event, dict
     (random passwords; only users that did not exist yet)."""
     rng = random.Random(seed)
     names = _Names(rng)
-    ev = create_event(date=DEMO_DATE, start_time=time(7, 30), planned_seats=250, is_demo=True,
-                      parent_body="UBND TỈNH KHÁNH HÒA",
-                      issuing_body="SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG", **D.EVENT)
+    ev = create_event(
+        date=DEMO_DATE,
+        start_time=time(7, 30),
+        planned_seats=250,
+        is_demo=True,
+        parent_body="UBND TỈNH KHÁNH HÒA",
+        issuing_body="SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG",
+        **D.EVENT,
+    )
     groups, districts = _groups_and_districts(ev)
     _programme(ev)
     _hall(ev, groups)
@@ -82,14 +90,20 @@ def _groups_and_districts(ev: Event) -> tuple[dict[str, Group], dict[str, Distri
     """The plan's groups and districts (with their exhibition tables), by code."""
     groups = {}
     for code, name, name_en, colour, prio, flags in D.GROUPS:
-        g = Group(event_id=ev.id, code=code, name=name, name_en=name_en, color=colour,
-                  priority=prio, **flags)
+        g = Group(event_id=ev.id, code=code, name=name, name_en=name_en, color=colour, priority=prio, **flags)
         db.session.add(g)
         groups[code] = g
     districts = {}
     for i, (code, name, kind, tables) in enumerate(D.DISTRICTS):
-        d = District(event_id=ev.id, code=code, name=name, kind=kind, sort_order=i,
-                     exhibit_area=f"Khu {chr(65 + i)}", table_count=tables)
+        d = District(
+            event_id=ev.id,
+            code=code,
+            name=name,
+            kind=kind,
+            sort_order=i,
+            exhibit_area=f"Khu {chr(65 + i)}",
+            table_count=tables,
+        )
         db.session.add(d)
         districts[code] = d
     db.session.flush()
@@ -102,38 +116,92 @@ def _groups_and_districts(ev: Event) -> tuple[dict[str, Group], dict[str, Distri
 def _programme(ev: Event) -> None:
     for i, (start, minutes, title, title_en, kind, speaker) in enumerate(D.PROGRAMME):
         h, m = map(int, start.split(":"))
-        db.session.add(ProgrammeItem(event_id=ev.id, position=i + 1, title=title, title_en=title_en,
-                                     speaker=speaker, planned_start=time(h, m),
-                                     planned_minutes=minutes, kind=kind))
+        db.session.add(
+            ProgrammeItem(
+                event_id=ev.id,
+                position=i + 1,
+                title=title,
+                title_en=title_en,
+                speaker=speaker,
+                planned_start=time(h, m),
+                planned_minutes=minutes,
+                kind=kind,
+            )
+        )
 
 
 def _hall(ev: Event, groups: dict[str, Group]) -> None:
     # The hall: three blocks facing the stage, 250 seats.
     g = groups
-    build_block(ev, code="B", name="Khu giữa", rows=10, seats_per_row=11, x=9, side="centre",
-                groups=[g["lanh-dao-tinh"], g["so-nganh"], g["hoi-dong-ocop"], g["don-vi"],
-                        g["hoi-doan-the"], g["lanh-dao-huyen"]])
-    build_block(ev, code="A", name="Khu trái", rows=10, seats_per_row=7, x=0, side="left",
-                aisle="last", groups=[g["chu-the-ocop"], g["doanh-nghiep"]])
-    build_block(ev, code="C", name="Khu phải", rows=10, seats_per_row=7, x=22, side="right",
-                aisle="first", groups=[g["bao-chi"], g["sieu-thi"], g["phong-nn-huyen"],
-                                       g["ubnd-xa"]])
+    build_block(
+        ev,
+        code="B",
+        name="Khu giữa",
+        rows=10,
+        seats_per_row=11,
+        x=9,
+        side="centre",
+        groups=[
+            g["lanh-dao-tinh"],
+            g["so-nganh"],
+            g["hoi-dong-ocop"],
+            g["don-vi"],
+            g["hoi-doan-the"],
+            g["lanh-dao-huyen"],
+        ],
+    )
+    build_block(
+        ev,
+        code="A",
+        name="Khu trái",
+        rows=10,
+        seats_per_row=7,
+        x=0,
+        side="left",
+        aisle="last",
+        groups=[g["chu-the-ocop"], g["doanh-nghiep"]],
+    )
+    build_block(
+        ev,
+        code="C",
+        name="Khu phải",
+        rows=10,
+        seats_per_row=7,
+        x=22,
+        side="right",
+        aisle="first",
+        groups=[g["bao-chi"], g["sieu-thi"], g["phong-nn-huyen"], g["ubnd-xa"]],
+    )
     rank_seats(ev)
 
 
-def _people(ev: Event, rng: random.Random, names: _Names, groups: dict[str, Group],
-            districts: dict[str, District]) -> tuple[list[Attendee], dict[str, Attendee]]:
+def _people(
+    ev: Event, rng: random.Random, names: _Names, groups: dict[str, Group], districts: dict[str, District]
+) -> tuple[list[Attendee], dict[str, Attendee]]:
     """The invented delegates, group by group; (everyone, the exhibitors' contacts by entity)."""
     people: list[Attendee] = []
 
-    def add(group: str, position: str, organisation: str, precedence: int,
-            district: str | None = None, honorific: str | None = None) -> Attendee:
+    def add(
+        group: str,
+        position: str,
+        organisation: str,
+        precedence: int,
+        district: str | None = None,
+        honorific: str | None = None,
+    ) -> Attendee:
         hon, name = names.person()
-        a = Attendee(event_id=ev.id, honorific=honorific or hon, full_name=name,
-                     position=position, organisation=organisation, group_id=groups[group].id,
-                     district_id=districts[district].id if district else None,
-                     phone="09" + "".join(str(rng.randrange(10)) for _ in range(8)),
-                     precedence=precedence, source="demo")
+        a = Attendee(
+            event_id=ev.id,
+            honorific=honorific or hon,
+            full_name=name,
+            position=position,
+            organisation=organisation,
+            group_id=groups[group].id,
+            district_id=districts[district].id if district else None,
+            phone="09" + "".join(str(rng.randrange(10)) for _ in range(8)),
+            precedence=precedence,
+            source="demo",
+        )
         a.external_key = f"demo-{len(people) + 1:04d}"
         a.refresh_keys()
         db.session.add(a)
@@ -158,8 +226,14 @@ def _officials(add, rng: random.Random) -> None:
         add("so-nganh", "Giám đốc" if i < 10 else "Chánh Văn phòng", dep, 10 + i)
         add("so-nganh", "Phó Giám đốc" if i < 10 else "Phó Chánh Văn phòng", dep, 30 + i)
     for i in range(12):
-        add("hoi-dong-ocop", "Thành viên Hội đồng đánh giá, xếp hạng sản phẩm OCOP tỉnh"
-            if i < 8 else "Thành viên Tổ tư vấn giúp việc Hội đồng", D.DEPARTMENTS[i % 6], 60 + i)
+        add(
+            "hoi-dong-ocop",
+            "Thành viên Hội đồng đánh giá, xếp hạng sản phẩm OCOP tỉnh"
+            if i < 8
+            else "Thành viên Tổ tư vấn giúp việc Hội đồng",
+            D.DEPARTMENTS[i % 6],
+            60 + i,
+        )
     for org in ("Liên minh Hợp tác xã tỉnh", "Ngân hàng Nhà nước Việt Nam chi nhánh Khu vực 10"):
         add("don-vi", "Phó Chủ tịch" if "Liên minh" in org else "Phó Giám đốc", org, 80)
         add("don-vi", "Trưởng phòng", org, 90)
@@ -167,14 +241,23 @@ def _officials(add, rng: random.Random) -> None:
         add("hoi-doan-the", "Phó Chủ tịch" if "Đoàn" not in org else "Phó Bí thư", org, 95)
         add("hoi-doan-the", "Trưởng ban", org, 110)
     for code, name, kind, _t in D.DISTRICTS:
-        add("lanh-dao-huyen", f"Phó Chủ tịch UBND {name.split(' ', 1)[1] if kind == 'huyện' else name}",
-            f"UBND {name}", 100, district=code)
-        add("phong-nn-huyen", "Trưởng phòng Nông nghiệp và Môi trường", f"UBND {name}", 200,
-            district=code)
+        add(
+            "lanh-dao-huyen",
+            f"Phó Chủ tịch UBND {name.split(' ', 1)[1] if kind == 'huyện' else name}",
+            f"UBND {name}",
+            100,
+            district=code,
+        )
+        add("phong-nn-huyen", "Trưởng phòng Nông nghiệp và Môi trường", f"UBND {name}", 200, district=code)
     communes = [(d, c) for d, cs in D.COMMUNES.items() for c in cs]
     for d, c in communes[:36]:
-        add("ubnd-xa", "Chủ tịch UBND xã" if rng.random() < .6 else "Phó Chủ tịch UBND xã",
-            f"UBND xã {c}", 300, district=d)
+        add(
+            "ubnd-xa",
+            "Chủ tịch UBND xã" if rng.random() < 0.6 else "Phó Chủ tịch UBND xã",
+            f"UBND xã {c}",
+            300,
+            district=d,
+        )
 
 
 def _businesses(add, rng: random.Random) -> dict[str, Attendee]:
@@ -188,17 +271,25 @@ def _businesses(add, rng: random.Random) -> dict[str, Attendee]:
         dcode = D.DISTRICTS[i % 8][0]
         place = D.COMMUNES[dcode][i % len(D.COMMUNES[dcode])]
         kind = extra_kinds[i % 4]
-        add("chu-the-ocop", {"HTX Nông nghiệp": "Chủ nhiệm HTX", "Hộ kinh doanh": "Chủ hộ",
-                             "Tổ hợp tác": "Tổ trưởng", "Công ty TNHH": "Giám đốc"}[kind],
-            f"{kind} {place}" + ("" if i < 30 else f" {i - 29}"), 500, district=dcode)
+        add(
+            "chu-the-ocop",
+            {
+                "HTX Nông nghiệp": "Chủ nhiệm HTX",
+                "Hộ kinh doanh": "Chủ hộ",
+                "Tổ hợp tác": "Tổ trưởng",
+                "Công ty TNHH": "Giám đốc",
+            }[kind],
+            f"{kind} {place}" + ("" if i < 30 else f" {i - 29}"),
+            500,
+            district=dcode,
+        )
     sme_trades = ["Chế biến hải sản", "Nông sản sạch", "Thực phẩm", "Thủ công mỹ nghệ", "Dịch vụ"]
     for i in range(50):
         dcode = D.DISTRICTS[i % 8][0]
         place = D.COMMUNES[dcode][(i // 8) % len(D.COMMUNES[dcode])]
         trade = sme_trades[i % 5]
-        org = (f"HTX {trade} {place}" if i % 3 == 0 else f"Công ty TNHH {trade} {place}")
-        add("doanh-nghiep", "Giám đốc" if "Công ty" in org else "Chủ nhiệm HTX", org, 600,
-            district=dcode)
+        org = f"HTX {trade} {place}" if i % 3 == 0 else f"Công ty TNHH {trade} {place}"
+        add("doanh-nghiep", "Giám đốc" if "Công ty" in org else "Chủ nhiệm HTX", org, 600, district=dcode)
     for org in D.SUPERMARKETS:
         add("sieu-thi", "Giám đốc", org, 650)
         add("sieu-thi", "Trưởng bộ phận thu mua", org, 660)
@@ -207,25 +298,35 @@ def _businesses(add, rng: random.Random) -> dict[str, Attendee]:
     return contacts
 
 
-def _exhibitors(ev: Event, districts: dict[str, District],
-                contacts: dict[str, Attendee]) -> dict[int, list[tuple[Product, Exhibitor]]]:
+def _exhibitors(
+    ev: Event, districts: dict[str, District], contacts: dict[str, Attendee]
+) -> dict[int, list[tuple[Product, Exhibitor]]]:
     """The exhibitors with their products; the starred products by stars."""
     # Exhibitors with products.
     stars_seen: dict[int, list[tuple[Product, Exhibitor]]] = {3: [], 4: [], 5: []}
     for n, (dcode, kind, entity, _title, products) in enumerate(D.EXHIBITORS):
         contact = contacts[entity]
-        ex = Exhibitor(event_id=ev.id, name=entity, kind=kind, district_id=districts[dcode].id,
-                       address=f"{D.COMMUNES[dcode][n % len(D.COMMUNES[dcode])]}, "
-                       f"{districts[dcode].name}",
-                       contact_name=contact.full_name, phone=contact.phone,
-                       needs_power=n % 3 == 0, needs_cold=n % 5 == 0,
-                       status="approved" if n % 6 else "registered")
+        ex = Exhibitor(
+            event_id=ev.id,
+            name=entity,
+            kind=kind,
+            district_id=districts[dcode].id,
+            address=f"{D.COMMUNES[dcode][n % len(D.COMMUNES[dcode])]}, {districts[dcode].name}",
+            contact_name=contact.full_name,
+            phone=contact.phone,
+            needs_power=n % 3 == 0,
+            needs_cold=n % 5 == 0,
+            status="approved" if n % 6 else "registered",
+        )
         db.session.add(ex)
         for pname, pgroup, stars in products:
-            p = Product(name=pname, ocop_group=pgroup, stars=stars,
-                        decision_no=(f"{100 + n}/QĐ-{'BNNMT' if stars == 5 else 'UBND'}"
-                                     if stars else ""),
-                        decision_date=date(2024, 6 + n % 6, 10 + n % 15) if stars else None)
+            p = Product(
+                name=pname,
+                ocop_group=pgroup,
+                stars=stars,
+                decision_no=(f"{100 + n}/QĐ-{'BNNMT' if stars == 5 else 'UBND'}" if stars else ""),
+                decision_date=date(2024, 6 + n % 6, 10 + n % 15) if stars else None,
+            )
             ex.products.append(p)
             if stars:
                 stars_seen[stars].append((p, ex))
@@ -233,13 +334,26 @@ def _exhibitors(ev: Event, districts: dict[str, District],
     return stars_seen
 
 
-def _awards(ev: Event, districts: dict[str, District], contacts: dict[str, Attendee],
-            people: list[Attendee], stars_seen: dict[int, list[tuple[Product, Exhibitor]]]) -> list[Award]:
+def _awards(
+    ev: Event,
+    districts: dict[str, District],
+    contacts: dict[str, Attendee],
+    people: list[Attendee],
+    stars_seen: dict[int, list[tuple[Product, Exhibitor]]],
+) -> list[Award]:
     """The award tiers and the 30 awards, in ceremony order."""
     tiers = {}
     for i, (code, name, name_en, stars, kind, by) in enumerate(D.TIERS):
-        t = AwardTier(event_id=ev.id, code=code, name=name, name_en=name_en, stars=stars,
-                      kind=kind, recognised_by=by, sort_order=i + 1)
+        t = AwardTier(
+            event_id=ev.id,
+            code=code,
+            name=name,
+            name_en=name_en,
+            stars=stars,
+            kind=kind,
+            recognised_by=by,
+            sort_order=i + 1,
+        )
         db.session.add(t)
         tiers[stars] = t
     db.session.flush()
@@ -247,12 +361,22 @@ def _awards(ev: Event, districts: dict[str, District], contacts: dict[str, Atten
     awards: list[Award] = []
     for stars, count in wanted.items():
         for p, ex in stars_seen[stars][:count]:
-            awards.append(Award(event_id=ev.id, tier_id=tiers[stars].id, product_name=p.name,
-                                entity_name=ex.name, district_id=ex.district_id, product_id=p.id,
-                                recipient_id=contacts[ex.name].id, decision_no=p.decision_no))
+            awards.append(
+                Award(
+                    event_id=ev.id,
+                    tier_id=tiers[stars].id,
+                    product_name=p.name,
+                    entity_name=ex.name,
+                    district_id=ex.district_id,
+                    product_id=p.id,
+                    recipient_id=contacts[ex.name].id,
+                    decision_no=p.decision_no,
+                )
+            )
     dorder = {d.id: d.sort_order for d in districts.values()}
-    awards.sort(key=lambda a: (tiers_order(a, tiers), dorder.get(a.district_id, 99),
-                               sort_key(contacts_name(a, people))))
+    awards.sort(
+        key=lambda a: (tiers_order(a, tiers), dorder.get(a.district_id, 99), sort_key(contacts_name(a, people)))
+    )
     for i, a in enumerate(awards):
         a.position = i
         db.session.add(a)
@@ -263,9 +387,11 @@ def _awards(ev: Event, districts: dict[str, District], contacts: dict[str, Atten
 def _demo_users() -> dict[str, str]:
     """The demo users (admin, desk, mc) not there yet: {username: random password}."""
     made: dict[str, str] = {}
-    for username, role, display in (("admin", "admin", "Quản trị (demo)"),
-                                    ("desk", "desk", "Bàn đón tiếp (demo)"),
-                                    ("mc", "mc", "Người dẫn chương trình (demo)")):
+    for username, role, display in (
+        ("admin", "admin", "Quản trị (demo)"),
+        ("desk", "desk", "Bàn đón tiếp (demo)"),
+        ("mc", "mc", "Người dẫn chương trình (demo)"),
+    ):
         if db.session.scalar(select(User).where(User.username == username)) is None:
             password = secrets.token_urlsafe(9)
             u = User(username=username, role=role, display_name=display)

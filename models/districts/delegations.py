@@ -68,6 +68,7 @@ class NominationError(ValueError):
 
 # --- quotas ----------------------------------------------------------------------------------
 
+
 @dataclass
 class QuotaRow:
     group: Group
@@ -83,55 +84,72 @@ class QuotaRow:
         return max(0, self.quota - self.used)
 
 
-def set_quota(district: District, group: Group, quota: int, *, actor: str = "",
-              user_id: int | None = None) -> None:
+def set_quota(district: District, group: Group, quota: int, *, actor: str = "", user_id: int | None = None) -> None:
     """Set the district's seat quota for a group (0..10000). Raises NominationError("quota")."""
     if group.event_id != district.event_id or not 0 <= int(quota) <= 10000:
         raise NominationError("quota", _l("Chỉ tiêu phải là số từ 0 đến 10000."))
-    row = db.session.scalar(select(DistrictQuota).where(
-        DistrictQuota.district_id == district.id, DistrictQuota.group_id == group.id))
+    row = db.session.scalar(
+        select(DistrictQuota).where(DistrictQuota.district_id == district.id, DistrictQuota.group_id == group.id)
+    )
     if row is None:
         row = DistrictQuota(district_id=district.id, group_id=group.id, quota=0)
         db.session.add(row)
     if row.quota != int(quota):
-        audit("district_quota", "district", district.id, actor=actor, user_id=user_id,
-              group=group.code, old=row.quota, new=int(quota))
+        audit(
+            "district_quota",
+            "district",
+            district.id,
+            actor=actor,
+            user_id=user_id,
+            group=group.code,
+            old=row.quota,
+            new=int(quota),
+        )
         row.quota = int(quota)
     db.session.flush()
 
 
 def _counted(district: District):
     """Nominations that take a place: pending or accepted, not returned/cancelled."""
-    return select(Attendee).where(Attendee.nominated_by_id == district.id,
-                                  Attendee.status.in_(("nominated", "invited")))
+    return select(Attendee).where(
+        Attendee.nominated_by_id == district.id, Attendee.status.in_(("nominated", "invited"))
+    )
 
 
 def quota_rows(district: District) -> list[QuotaRow]:
     """Per group with a quota (or with nominations): quota, places used (pending + accepted)."""
-    quotas = {q.group_id: q.quota for q in db.session.scalars(
-        select(DistrictQuota).where(DistrictQuota.district_id == district.id))}
-    used = dict(db.session.execute(
-        select(Attendee.group_id, func.count()).where(
-            Attendee.nominated_by_id == district.id, Attendee.status.in_(("nominated", "invited")))
-        .group_by(Attendee.group_id)).all())
-    groups = db.session.scalars(select(Group).where(Group.event_id == district.event_id)
-                                .order_by(Group.priority, Group.id)).all()
-    return [QuotaRow(g, quotas.get(g.id, 0), used.get(g.id, 0)) for g in groups
-            if g.id in quotas or used.get(g.id)]
+    quotas = {
+        q.group_id: q.quota
+        for q in db.session.scalars(select(DistrictQuota).where(DistrictQuota.district_id == district.id))
+    }
+    used = dict(
+        db.session.execute(
+            select(Attendee.group_id, func.count())
+            .where(Attendee.nominated_by_id == district.id, Attendee.status.in_(("nominated", "invited")))
+            .group_by(Attendee.group_id)
+        ).all()
+    )
+    groups = db.session.scalars(
+        select(Group).where(Group.event_id == district.event_id).order_by(Group.priority, Group.id)
+    ).all()
+    return [QuotaRow(g, quotas.get(g.id, 0), used.get(g.id, 0)) for g in groups if g.id in quotas or used.get(g.id)]
 
 
 def offered_groups(district: District) -> list[Group]:
     """The groups the officer may nominate into: those with a quota row, else every group."""
     ids = set(db.session.scalars(select(DistrictQuota.group_id).where(DistrictQuota.district_id == district.id)))
-    groups = db.session.scalars(select(Group).where(Group.event_id == district.event_id)
-                                .order_by(Group.priority, Group.id)).all()
+    groups = db.session.scalars(
+        select(Group).where(Group.event_id == district.event_id).order_by(Group.priority, Group.id)
+    ).all()
     return [g for g in groups if g.id in ids] if ids else list(groups)
 
 
 def over_quota_ids(district: District) -> set[int]:
     """Nominations beyond their group's quota, counting accepted ones first, then by entry order."""
-    quotas = {q.group_id: q.quota for q in db.session.scalars(
-        select(DistrictQuota).where(DistrictQuota.district_id == district.id))}
+    quotas = {
+        q.group_id: q.quota
+        for q in db.session.scalars(select(DistrictQuota).where(DistrictQuota.district_id == district.id))
+    }
     people = db.session.scalars(_counted(district)).unique().all()
     people = sorted(people, key=lambda a: (a.status != "invited", a.id))
     seen: dict[int | None, int] = {}
@@ -145,9 +163,13 @@ def over_quota_ids(district: District) -> set[int]:
 
 def nominations(district: District) -> list[Attendee]:
     """Everyone the district nominated (any status), group by group, in Vietnamese name order."""
-    return list(db.session.scalars(
-        select(Attendee).where(Attendee.nominated_by_id == district.id)
-        .order_by(Attendee.group_id, Attendee.sort_key, Attendee.id)).unique())
+    return list(
+        db.session.scalars(
+            select(Attendee)
+            .where(Attendee.nominated_by_id == district.id)
+            .order_by(Attendee.group_id, Attendee.sort_key, Attendee.id)
+        ).unique()
+    )
 
 
 # --- nominations -----------------------------------------------------------------------------
@@ -164,13 +186,17 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def find_duplicate(ev_id: int, full_name: str, phone: str, organisation: str,
-                   exclude_id: int | None = None) -> Attendee | None:
+def find_duplicate(
+    ev_id: int, full_name: str, phone: str, organisation: str, exclude_id: int | None = None
+) -> Attendee | None:
     """Someone of the event (not cancelled or returned) with the same folded name and the same
     phone number or the same folded organisation."""
     key = fold(full_name)
-    stmt = select(Attendee).where(Attendee.event_id == ev_id, Attendee.status.in_(("invited", "nominated")),
-                                  Attendee.name_key.like(_escape_like(key) + " |%", escape="\\"))
+    stmt = select(Attendee).where(
+        Attendee.event_id == ev_id,
+        Attendee.status.in_(("invited", "nominated")),
+        Attendee.name_key.like(_escape_like(key) + " |%", escape="\\"),
+    )
     if exclude_id is not None:
         stmt = stmt.where(Attendee.id != exclude_id)
     phone_k, org_k = _phone_key(phone), fold(organisation)
@@ -191,9 +217,15 @@ def _validate(district: District, form: dict[str, str]) -> tuple[dict, Group]:
     check_row(row, {}, {})
     fields: dict[str, object] = {}
     for problem in row.problems:
-        for f, words in (("full_name", "họ tên"), ("phone", "điện thoại"), ("email", "Email"),
-                         ("honorific", "honorific"), ("position", "position"),
-                         ("organisation", "organisation"), ("notes", "notes")):
+        for f, words in (
+            ("full_name", "họ tên"),
+            ("phone", "điện thoại"),
+            ("email", "Email"),
+            ("honorific", "honorific"),
+            ("position", "position"),
+            ("organisation", "organisation"),
+            ("notes", "notes"),
+        ):
             if words in problem or problem.startswith(f):
                 fields.setdefault(f, problem)
                 break
@@ -206,8 +238,9 @@ def _validate(district: District, form: dict[str, str]) -> tuple[dict, Group]:
     return row.data, group  # check_row wrote the name title-cased ("nguyễn văn a" -> "Nguyễn Văn A")
 
 
-def save_nomination(link: DistrictLink, form: dict[str, str], attendee_id: int | None = None,
-                    now: datetime | None = None) -> Attendee:
+def save_nomination(
+    link: DistrictLink, form: dict[str, str], attendee_id: int | None = None, now: datetime | None = None
+) -> Attendee:
     """Add (attendee_id None) or edit a nomination of the link's district. See the module docstring."""
     district = link.district
     if not is_open(link, now):
@@ -218,31 +251,51 @@ def save_nomination(link: DistrictLink, form: dict[str, str], attendee_id: int |
         if person is None or person.nominated_by_id != district.id:
             raise NominationError("not_yours", _l("Không tìm thấy đại biểu này trong danh sách của đơn vị."))
         if person.status not in PENDING:
-            raise NominationError("locked", _l("Đại biểu đã được ban tổ chức chấp nhận; không thể sửa. "
-                                               "Vui lòng liên hệ ban tổ chức."))
+            raise NominationError(
+                "locked", _l("Đại biểu đã được ban tổ chức chấp nhận; không thể sửa. Vui lòng liên hệ ban tổ chức.")
+            )
     data, group = _validate(district, form)
     # one nomination at a time per event, so two districts sending the same person at the same
     # moment cannot both pass the duplicate check (PostgreSQL row lock; SQLite web requests
     # already hold the write lock, BEGIN IMMEDIATE)
     db.session.execute(select(Event.id).where(Event.id == district.event_id).with_for_update())
     if person is None:
-        count = db.session.scalar(select(func.count()).select_from(Attendee).where(
-            Attendee.nominated_by_id == district.id)) or 0
+        count = (
+            db.session.scalar(select(func.count()).select_from(Attendee).where(Attendee.nominated_by_id == district.id))
+            or 0
+        )
         if count >= MAX_NOMINATIONS:
-            raise NominationError("too_many", _l("Đơn vị đã gửi quá %(n)s đề cử. Vui lòng liên hệ ban tổ chức.",
-                                                 n=MAX_NOMINATIONS))
-    other = find_duplicate(district.event_id, data["full_name"], data["phone"], data["organisation"],
-                           exclude_id=person.id if person else None)
+            raise NominationError(
+                "too_many", _l("Đơn vị đã gửi quá %(n)s đề cử. Vui lòng liên hệ ban tổ chức.", n=MAX_NOMINATIONS)
+            )
+    other = find_duplicate(
+        district.event_id,
+        data["full_name"],
+        data["phone"],
+        data["organisation"],
+        exclude_id=person.id if person else None,
+    )
     if other is not None:
         raise NominationError("duplicate", _duplicate_message(other, district), {"full_name": _l("Trùng người")})
     created = person is None
     if created:
-        person = Attendee(event_id=district.event_id, status="nominated", source="district",
-                          nominated_by_id=district.id, district_id=district.id,
-                          external_key="district:" + secrets.token_hex(10))
+        person = Attendee(
+            event_id=district.event_id,
+            status="nominated",
+            source="district",
+            nominated_by_id=district.id,
+            district_id=district.id,
+            external_key="district:" + secrets.token_hex(10),
+        )
         db.session.add(person)
-    before = {f: getattr(person, f) for f in ("honorific", "full_name", "position", "organisation", "phone",
-                                               "email", "group_id")} if not created else {}
+    before = (
+        {
+            f: getattr(person, f)
+            for f in ("honorific", "full_name", "position", "organisation", "phone", "email", "group_id")
+        }
+        if not created
+        else {}
+    )
     person.honorific, person.full_name = data["honorific"], data["full_name"]
     person.position, person.organisation = data["position"], data["organisation"]
     person.phone, person.email, person.notes = data["phone"], data["email"], data["notes"]
@@ -252,21 +305,32 @@ def save_nomination(link: DistrictLink, form: dict[str, str], attendee_id: int |
         person.status = "nominated"
     db.session.flush()
     changed = {k: [v, getattr(person, k)] for k, v in before.items() if v != getattr(person, k)}
-    audit("nominate" if created else "edit_nomination", "attendee", person.id, actor=f"district:{district.id}",
-          name=person.full_name, group=group.code, **({"changed": changed} if changed else {}))
+    audit(
+        "nominate" if created else "edit_nomination",
+        "attendee",
+        person.id,
+        actor=f"district:{district.id}",
+        name=person.full_name,
+        group=group.code,
+        **({"changed": changed} if changed else {}),
+    )
     return person
 
 
 def _duplicate_message(other: Attendee, district: District) -> str:
     name = other.display_name
     if other.nominated_by_id == district.id:
-        return _l("%(name)s đã có trong danh sách đề cử của đơn vị (trùng họ tên và số điện thoại hoặc đơn vị).",
-                  name=name)
+        return _l(
+            "%(name)s đã có trong danh sách đề cử của đơn vị (trùng họ tên và số điện thoại hoặc đơn vị).", name=name
+        )
     if other.nominated_by_id is not None:
         by = db.session.get(District, other.nominated_by_id)
-        return _l("%(name)s đã được %(district)s đề cử (trùng họ tên và số điện thoại hoặc đơn vị). Một người "
-                  "chỉ được đề cử một lần; vui lòng liên hệ ban tổ chức.", name=name,
-                  district=by.name if by else "—")
+        return _l(
+            "%(name)s đã được %(district)s đề cử (trùng họ tên và số điện thoại hoặc đơn vị). Một người "
+            "chỉ được đề cử một lần; vui lòng liên hệ ban tổ chức.",
+            name=name,
+            district=by.name if by else "—",
+        )
     return _l("%(name)s đã có trong danh sách khách mời của ban tổ chức; không cần đề cử lại.", name=name)
 
 
@@ -286,6 +350,7 @@ def withdraw_nomination(link: DistrictLink, attendee_id: int, now: datetime | No
 
 # --- review ----------------------------------------------------------------------------------
 
+
 def _pending(attendee: Attendee, *states: str) -> None:
     if attendee.nominated_by_id is None or attendee.status not in states:
         raise NominationError("state", _l("Đề cử này không còn ở trạng thái chờ duyệt."))
@@ -301,8 +366,15 @@ def accept(attendee: Attendee, *, actor: str = "", user_id: int | None = None) -
     db.session.flush()
     assign_seats_for([attendee], ev)
     badge = issue_badge(attendee, ev)
-    audit("accept_nomination", "attendee", attendee.id, actor=actor, user_id=user_id,
-          seat=attendee.seat.label if attendee.seat else None, badge=badge.serial)
+    audit(
+        "accept_nomination",
+        "attendee",
+        attendee.id,
+        actor=actor,
+        user_id=user_id,
+        seat=attendee.seat.label if attendee.seat else None,
+        badge=badge.serial,
+    )
     return attendee
 
 
@@ -330,10 +402,18 @@ def return_nomination(attendee: Attendee, comment: str, *, actor: str = "", user
 
 # --- the day ---------------------------------------------------------------------------------
 
+
 def delegation(district: District) -> list[Attendee]:
     """The district's delegation on the guest list: accepted nominations and invited delegates
     of the district, in Vietnamese name order."""
-    return list(db.session.scalars(
-        select(Attendee).where(Attendee.event_id == district.event_id, Attendee.status == "invited",
-                               or_(Attendee.nominated_by_id == district.id, Attendee.district_id == district.id))
-        .order_by(Attendee.sort_key, Attendee.id)).unique())
+    return list(
+        db.session.scalars(
+            select(Attendee)
+            .where(
+                Attendee.event_id == district.event_id,
+                Attendee.status == "invited",
+                or_(Attendee.nominated_by_id == district.id, Attendee.district_id == district.id),
+            )
+            .order_by(Attendee.sort_key, Attendee.id)
+        ).unique()
+    )

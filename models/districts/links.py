@@ -45,23 +45,34 @@ def link_from_token(token: str, secret: str, max_age: int = LINK_MAX_AGE) -> Dis
 
 
 def current_link(district: District) -> DistrictLink | None:
-    return db.session.scalar(select(DistrictLink).where(
-        DistrictLink.district_id == district.id, DistrictLink.revoked_at.is_(None))
-        .order_by(DistrictLink.id.desc()))
+    return db.session.scalar(
+        select(DistrictLink)
+        .where(DistrictLink.district_id == district.id, DistrictLink.revoked_at.is_(None))
+        .order_by(DistrictLink.id.desc())
+    )
 
 
-def new_link(district: District, deadline: datetime | None = None, *, actor: str = "",
-             user_id: int | None = None) -> DistrictLink:
+def new_link(
+    district: District, deadline: datetime | None = None, *, actor: str = "", user_id: int | None = None
+) -> DistrictLink:
     """A new private link for the district; its earlier links stop working."""
     now = utcnow()
-    for old in db.session.scalars(select(DistrictLink).where(
-            DistrictLink.district_id == district.id, DistrictLink.revoked_at.is_(None))):
+    for old in db.session.scalars(
+        select(DistrictLink).where(DistrictLink.district_id == district.id, DistrictLink.revoked_at.is_(None))
+    ):
         old.revoked_at = now
     link = DistrictLink(district_id=district.id, nonce=secrets.token_urlsafe(24), deadline=deadline)
     db.session.add(link)
     db.session.flush()
-    audit("district_link", "district", district.id, actor=actor, user_id=user_id, link=link.id,
-          deadline=deadline.isoformat() if deadline else None)
+    audit(
+        "district_link",
+        "district",
+        district.id,
+        actor=actor,
+        user_id=user_id,
+        link=link.id,
+        deadline=deadline.isoformat() if deadline else None,
+    )
     return link
 
 
@@ -71,11 +82,16 @@ def revoke_link(link: DistrictLink, *, actor: str = "", user_id: int | None = No
         audit("district_link_revoke", "district", link.district_id, actor=actor, user_id=user_id, link=link.id)
 
 
-def set_deadline(link: DistrictLink, deadline: datetime | None, *, actor: str = "",
-                 user_id: int | None = None) -> None:
+def set_deadline(link: DistrictLink, deadline: datetime | None, *, actor: str = "", user_id: int | None = None) -> None:
     link.deadline = deadline
-    audit("district_deadline", "district", link.district_id, actor=actor, user_id=user_id,
-          deadline=deadline.isoformat() if deadline else None)
+    audit(
+        "district_deadline",
+        "district",
+        link.district_id,
+        actor=actor,
+        user_id=user_id,
+        deadline=deadline.isoformat() if deadline else None,
+    )
 
 
 def is_open(link: DistrictLink, now: datetime | None = None) -> bool:

@@ -64,9 +64,7 @@ class Event(db.Model):
     letter_recipients: Mapped[str] = mapped_column(Text, default="")
 
     groups: Mapped[list[Group]] = relationship(back_populates="event", order_by="Group.priority")
-    districts: Mapped[list[District]] = relationship(
-        back_populates="event", order_by="District.sort_order"
-    )
+    districts: Mapped[list[District]] = relationship(back_populates="event", order_by="District.sort_order")
     keys: Mapped[list[EventKey]] = relationship(back_populates="event", order_by="EventKey.key_no")
 
 

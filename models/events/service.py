@@ -16,9 +16,7 @@ from models.events.models import Event, EventKey
 
 def current_event() -> Event | None:
     """The event this server runs now (the newest one marked current)."""
-    return db.session.scalar(
-        select(Event).where(Event.is_current.is_(True)).order_by(Event.id.desc()).limit(1)
-    )
+    return db.session.scalar(select(Event).where(Event.is_current.is_(True)).order_by(Event.id.desc()).limit(1))
 
 
 _MISSING = object()
@@ -30,9 +28,7 @@ def current_event_id() -> int | None:
     ev_id = caches.get(caches.current_event, "id", _MISSING)
     if ev_id is not _MISSING:
         return ev_id  # type: ignore[return-value]
-    ev_id = db.session.scalar(
-        select(Event.id).where(Event.is_current.is_(True)).order_by(Event.id.desc()).limit(1)
-    )
+    ev_id = db.session.scalar(select(Event.id).where(Event.is_current.is_(True)).order_by(Event.id.desc()).limit(1))
     caches.put(caches.current_event, "id", ev_id)
     return ev_id
 
@@ -105,7 +101,8 @@ def private_bytes(key: EventKey) -> bytes:
             raise RuntimeError(
                 f"cannot open the signing key of event {key.event_id}: {secretbox.key_file()} "
                 "is not the key file this database was sealed with (restore it from the "
-                "backup's .signing_key.aes; docs/reliability.md)") from exc
+                "backup's .signing_key.aes; docs/reliability.md)"
+            ) from exc
         caches.put(caches.private_keys, cache_key, hit)
     return hit
 
@@ -122,10 +119,7 @@ def public_keys() -> list[dict]:
         .where(EventKey.retired_at.is_(None))
         .order_by(Event.id, EventKey.key_no)
     ).all()
-    return [
-        {"event_id": r.id, "event_tag": r.tag, "key_no": r.key_no, "public_key": r.public_key}
-        for r in rows
-    ]
+    return [{"event_id": r.id, "event_tag": r.tag, "key_no": r.key_no, "public_key": r.public_key} for r in rows]
 
 
 def keyring() -> dict[tuple[int, int], bytes]:

@@ -24,10 +24,26 @@ LOGO_MAX_PX = 2000
 _MAGIC = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
 
 SETTING_FIELDS = (
-    "name", "short_name", "date", "start_time", "venue", "address", "planned_seats", "timezone",
-    "stage_capacity", "parent_body", "issuing_body", "unit_level", "unit_label",
-    "letter_number", "letter_place", "letter_date", "signer_authority", "signer_title",
-    "signer_name", "letter_recipients",
+    "name",
+    "short_name",
+    "date",
+    "start_time",
+    "venue",
+    "address",
+    "planned_seats",
+    "timezone",
+    "stage_capacity",
+    "parent_body",
+    "issuing_body",
+    "unit_level",
+    "unit_label",
+    "letter_number",
+    "letter_place",
+    "letter_date",
+    "signer_authority",
+    "signer_title",
+    "signer_name",
+    "letter_recipients",
 )
 
 
@@ -41,8 +57,9 @@ def _plain(value: object) -> object:
     return value
 
 
-def update_settings(ev: Event, values: dict[str, object], *, actor: str = "",
-                    user_id: int | None = None) -> dict[str, list]:
+def update_settings(
+    ev: Event, values: dict[str, object], *, actor: str = "", user_id: int | None = None
+) -> dict[str, list]:
     """Write the given settings; returns what changed (old, new) and audits it. No commit."""
     changed: dict[str, list] = {}
     for key, new in values.items():
@@ -78,8 +95,7 @@ def check_logo(data: bytes) -> bytes:
                 raise LogoError("Logo phải là ảnh PNG hoặc JPEG.")
             w, h = img.size
             if w > LOGO_MAX_PX or h > LOGO_MAX_PX or w < 1 or h < 1:
-                raise LogoError(f"Logo quá lớn: tối đa {LOGO_MAX_PX} × {LOGO_MAX_PX} điểm ảnh "
-                                f"(ảnh này {w} × {h}).")
+                raise LogoError(f"Logo quá lớn: tối đa {LOGO_MAX_PX} × {LOGO_MAX_PX} điểm ảnh (ảnh này {w} × {h}).")
             img.load()
             out = img.convert("RGBA")
     except LogoError:
@@ -95,5 +111,4 @@ def set_logo(ev: Event, png: bytes | None, *, actor: str = "", user_id: int | No
     """Store a checked logo (from check_logo), or remove it with None. Audited; no commit."""
     ev.logo = png
     ev.logo_mime = "image/png" if png else ""
-    audit("event_logo", "event", ev.id, actor=actor, user_id=user_id,
-          removed=png is None, size=len(png) if png else 0)
+    audit("event_logo", "event", ev.id, actor=actor, user_id=user_id, removed=png is None, size=len(png) if png else 0)

@@ -37,19 +37,51 @@ from models.seating.models import Block, Seat
 TEMPLATE_DIR = Path(__file__).resolve().parent / "event_templates"
 #: settings an event inherits from the one it is copied from (not its name, short name, date or
 #: venue: last year's short name would show on this year's stage, tablet and letters)
-COPIED_SETTINGS = ("organiser", "address", "planned_seats", "timezone",
-                   "stage_capacity", "start_time", "parent_body", "issuing_body", "unit_level",
-                   "unit_label", "logo", "logo_mime", "letter_place", "signer_authority",
-                   "signer_title", "signer_name", "letter_recipients")
-_GROUP_FIELDS = ("code", "name", "name_en", "color", "priority", "is_leader", "is_press",
-                 "is_exhibitor_staff", "seats_reserved")
+COPIED_SETTINGS = (
+    "organiser",
+    "address",
+    "planned_seats",
+    "timezone",
+    "stage_capacity",
+    "start_time",
+    "parent_body",
+    "issuing_body",
+    "unit_level",
+    "unit_label",
+    "logo",
+    "logo_mime",
+    "letter_place",
+    "signer_authority",
+    "signer_title",
+    "signer_name",
+    "letter_recipients",
+)
+_GROUP_FIELDS = (
+    "code",
+    "name",
+    "name_en",
+    "color",
+    "priority",
+    "is_leader",
+    "is_press",
+    "is_exhibitor_staff",
+    "seats_reserved",
+)
 _DISTRICT_FIELDS = ("code", "name", "kind", "sort_order", "exhibit_area", "table_count")
 _BLOCK_FIELDS = ("code", "name", "rows", "seats_per_row", "x", "y", "side", "aisle")
-_ITEM_FIELDS = ("position", "title", "title_en", "speaker", "planned_start", "planned_minutes",
-                "kind", "notes")
+_ITEM_FIELDS = ("position", "title", "title_en", "speaker", "planned_start", "planned_minutes", "kind", "notes")
 _TIER_FIELDS = ("code", "name", "name_en", "stars", "kind", "recognised_by", "sort_order")
-_PERSON_FIELDS = ("honorific", "full_name", "position", "organisation", "phone", "email",
-                  "precedence", "external_key", "notes")
+_PERSON_FIELDS = (
+    "honorific",
+    "full_name",
+    "position",
+    "organisation",
+    "phone",
+    "email",
+    "precedence",
+    "external_key",
+    "notes",
+)
 
 
 class EventError(ValueError):
@@ -99,9 +131,16 @@ def _hhmm(text: str) -> time:
     return time(h, m)
 
 
-def new_event(*, name: str, date: date, venue: str, template: str | None = None,
-              from_event: str | None = None, with_guests: bool = False,
-              actor: str = "") -> Event:
+def new_event(
+    *,
+    name: str,
+    date: date,
+    venue: str,
+    template: str | None = None,
+    from_event: str | None = None,
+    with_guests: bool = False,
+    actor: str = "",
+) -> Event:
     """Make a new current event with its own key pair (earlier events stay, not current).
 
     ``template``: a key of templates() (its groups, programme, award tiers, hall, settings);
@@ -137,15 +176,22 @@ def new_event(*, name: str, date: date, venue: str, template: str | None = None,
     if from_event:
         source = db.session.scalar(select(Event).where(Event.slug == from_event.strip()))
         if source is None:
-            raise EventError(f"Không có sự kiện “{from_event}” để sao chép "
-                             "(xem danh sách: flask --app app events).")
+            raise EventError(f"Không có sự kiện “{from_event}” để sao chép (xem danh sách: flask --app app events).")
     ev = create_event(slug=slug_for(name, date.year), name=name, date=date, venue=venue)
     if tpl is not None:
         _apply_template(ev, tpl)
     if source is not None:
         _copy_from(ev, source, with_guests=with_guests)
-    audit("new_event", "event", ev.id, actor=actor, slug=ev.slug, template=template,
-          from_event=from_event, with_guests=with_guests)
+    audit(
+        "new_event",
+        "event",
+        ev.id,
+        actor=actor,
+        slug=ev.slug,
+        template=template,
+        from_event=from_event,
+        with_guests=with_guests,
+    )
     db.session.flush()
     return ev
 
@@ -159,11 +205,18 @@ def _apply_template(ev: Event, tpl: dict) -> None:
         db.session.add(groups[g["code"]])
     year = ev.date.year
     for i, item in enumerate(tpl.get("programme", []), start=1):
-        db.session.add(ProgrammeItem(
-            event_id=ev.id, position=i, title=item["title"].format(year=year, prev=year - 1),
-            title_en=item.get("title_en", "").format(year=year, prev=year - 1),
-            speaker=item.get("speaker", ""), planned_start=_hhmm(item["start"]),
-            planned_minutes=item["minutes"], kind=item.get("kind", "item")))
+        db.session.add(
+            ProgrammeItem(
+                event_id=ev.id,
+                position=i,
+                title=item["title"].format(year=year, prev=year - 1),
+                title_en=item.get("title_en", "").format(year=year, prev=year - 1),
+                speaker=item.get("speaker", ""),
+                planned_start=_hhmm(item["start"]),
+                planned_minutes=item["minutes"],
+                kind=item.get("kind", "item"),
+            )
+        )
     for i, t in enumerate(tpl.get("tiers", []), start=1):
         db.session.add(AwardTier(event_id=ev.id, sort_order=i, **t))
     db.session.flush()
@@ -187,8 +240,7 @@ def _copy_from(ev: Event, src: Event, *, with_guests: bool) -> None:
         return new
 
     groups = {g.id: copy(g, _GROUP_FIELDS, event_id=ev.id) for g in rows(Group, event_id=src.id)}
-    districts = {d.id: copy(d, _DISTRICT_FIELDS, event_id=ev.id)
-                 for d in rows(District, event_id=src.id)}
+    districts = {d.id: copy(d, _DISTRICT_FIELDS, event_id=ev.id) for d in rows(District, event_id=src.id)}
     for item in rows(ProgrammeItem, event_id=src.id):
         copy(item, _ITEM_FIELDS, event_id=ev.id)
     for tier in rows(AwardTier, event_id=src.id):
@@ -202,19 +254,33 @@ def _copy_from(ev: Event, src: Event, *, with_guests: bool) -> None:
         new.groups = [groups[g.id] for g in block.groups if g.id in groups]
         db.session.flush()
         for s in rows(Seat, block_id=block.id):
-            copy(s, ("row", "number", "label", "is_aisle", "disabled", "stage_rank", "x", "y"),
-                 event_id=ev.id, block_id=new.id)
+            copy(
+                s,
+                ("row", "number", "label", "is_aisle", "disabled", "stage_rank", "x", "y"),
+                event_id=ev.id,
+                block_id=new.id,
+            )
     db.session.flush()
     if with_guests:
         staff = select(ExhibitorStaff.attendee_id)
-        for a in db.session.scalars(select(Attendee).where(
-                Attendee.event_id == src.id, Attendee.status == "invited",
-                Attendee.merged_into_id.is_(None), Attendee.id.not_in(staff))
-                .order_by(Attendee.id)):
-            person = copy(a, _PERSON_FIELDS, event_id=ev.id, source="copy",
-                          group_id=groups[a.group_id].id if a.group_id in groups else None,
-                          district_id=districts[a.district_id].id
-                          if a.district_id in districts else None)
+        for a in db.session.scalars(
+            select(Attendee)
+            .where(
+                Attendee.event_id == src.id,
+                Attendee.status == "invited",
+                Attendee.merged_into_id.is_(None),
+                Attendee.id.not_in(staff),
+            )
+            .order_by(Attendee.id)
+        ):
+            person = copy(
+                a,
+                _PERSON_FIELDS,
+                event_id=ev.id,
+                source="copy",
+                group_id=groups[a.group_id].id if a.group_id in groups else None,
+                district_id=districts[a.district_id].id if a.district_id in districts else None,
+            )
             person.refresh_keys()
         db.session.flush()
         issue_badges_bulk(ev)
@@ -236,14 +302,23 @@ def use_event(slug: str, *, actor: str = "") -> Event:
 
 def list_events() -> list[EventRow]:
     """Every event, newest first, with its invited and arrived counts."""
-    invited = (select(Attendee.event_id, func.count(Attendee.id).label("n"),
-                      func.count(Attendee.checked_in_at).label("arrived"))
-               .where(Attendee.status == "invited").group_by(Attendee.event_id).subquery())
-    stmt = (select(Event, invited.c.n, invited.c.arrived)
-            .outerjoin(invited, invited.c.event_id == Event.id)
-            .order_by(Event.date.desc(), Event.id.desc()))
-    return [EventRow(e.id, e.slug, e.name, e.date, e.venue, e.is_current, e.is_demo, n or 0,
-                     arrived or 0) for e, n, arrived in db.session.execute(stmt)]
+    invited = (
+        select(
+            Attendee.event_id, func.count(Attendee.id).label("n"), func.count(Attendee.checked_in_at).label("arrived")
+        )
+        .where(Attendee.status == "invited")
+        .group_by(Attendee.event_id)
+        .subquery()
+    )
+    stmt = (
+        select(Event, invited.c.n, invited.c.arrived)
+        .outerjoin(invited, invited.c.event_id == Event.id)
+        .order_by(Event.date.desc(), Event.id.desc())
+    )
+    return [
+        EventRow(e.id, e.slug, e.name, e.date, e.venue, e.is_current, e.is_demo, n or 0, arrived or 0)
+        for e, n, arrived in db.session.execute(stmt)
+    ]
 
 
 def delete_demo(demo_logins: dict[str, str] | None = None, *, actor: str = "") -> dict:
@@ -262,8 +337,7 @@ def delete_demo(demo_logins: dict[str, str] | None = None, *, actor: str = "") -
     was_current = any(e.is_current for e in demos)
     people = select(Attendee.id).where(Attendee.event_id.in_(ids))
     # rows that point at the demo's people from outside the cascade order (SET NULL cycles)
-    db.session.execute(update(Attendee).where(Attendee.event_id.in_(ids))
-                       .values(first_checkin_id=None, seat_id=None))
+    db.session.execute(update(Attendee).where(Attendee.event_id.in_(ids)).values(first_checkin_id=None, seat_id=None))
     db.session.execute(delete(CheckIn).where(CheckIn.attendee_id.in_(people)))
     db.session.execute(delete(Badge).where(Badge.event_id.in_(ids)))
     db.session.execute(delete(Event).where(Event.id.in_(ids)))
@@ -296,5 +370,4 @@ def demo_was_deleted() -> bool:
     """True when delete-demo ran on this database (seed-demo --if-empty then loads nothing)."""
     from models.accounts.models import AuditLog
 
-    return db.session.scalar(select(func.count(AuditLog.id))
-                             .where(AuditLog.action == "delete_demo")) > 0
+    return db.session.scalar(select(func.count(AuditLog.id)).where(AuditLog.action == "delete_demo")) > 0

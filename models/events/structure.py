@@ -77,44 +77,68 @@ PROGRAMME_KINDS = (("item", "Mục chương trình"), ("awards", "Trao thưởng
 TIER_KINDS = (("certificate", "Giấy chứng nhận"), ("flowers", "Hoa"))
 
 KINDS: dict[str, Kind] = {
-    "programme": Kind("programme", ProgrammeItem, "Chương trình", (
-        Col("position", "STT", "int", lo=1, hi=999),
-        Col("planned_start", "Giờ", "time"),
-        Col("title", "Nội dung", required=True, max_len=300),
-        Col("title_en", "Nội dung (tiếng Anh)", max_len=300),
-        Col("speaker", "Người thực hiện", max_len=300),
-        Col("planned_minutes", "Số phút", "int", lo=0, hi=720),
-        Col("kind", "Loại", "choice", choices=PROGRAMME_KINDS),
-        Col("notes", "Ghi chú", max_len=2000),
-    ), "position"),
-    "groups": Kind("groups", Group, "Thành phần", (
-        Col("code", "Mã", max_len=40),
-        Col("name", "Tên", required=True),
-        Col("name_en", "Tên tiếng Anh"),
-        Col("color", "Màu", "color"),
-        Col("priority", "Thứ tự ưu tiên", "int", lo=0, hi=10_000),
-        Col("seats_reserved", "Số ghế dành riêng", "int", lo=0, hi=100_000),
-        Col("is_leader", "Lãnh đạo", "bool"),
-        Col("is_press", "Báo chí", "bool"),
-        Col("is_exhibitor_staff", "Nhân viên gian hàng", "bool"),
-    ), "priority"),
-    "units": Kind("units", District, "Đơn vị", (
-        Col("code", "Mã", max_len=40),
-        Col("name", "Tên", required=True),
-        Col("kind", "Loại", max_len=40),
-        Col("sort_order", "Thứ tự", "int", lo=0, hi=10_000),
-        Col("exhibit_area", "Khu trưng bày", max_len=100),
-        Col("table_count", "Số bàn", "int", lo=0, hi=1_000),
-    ), "sort_order"),
-    "tiers": Kind("tiers", AwardTier, "Hạng giải", (
-        Col("code", "Mã", max_len=40),
-        Col("name", "Tên", required=True),
-        Col("name_en", "Tên tiếng Anh"),
-        Col("sort_order", "Thứ tự trao", "int", lo=0, hi=1_000),
-        Col("kind", "Hình thức", "choice", choices=TIER_KINDS),
-        Col("recognised_by", "Cấp công nhận"),
-        Col("stars", "Số sao", "int", lo=1, hi=5),
-    ), "sort_order"),
+    "programme": Kind(
+        "programme",
+        ProgrammeItem,
+        "Chương trình",
+        (
+            Col("position", "STT", "int", lo=1, hi=999),
+            Col("planned_start", "Giờ", "time"),
+            Col("title", "Nội dung", required=True, max_len=300),
+            Col("title_en", "Nội dung (tiếng Anh)", max_len=300),
+            Col("speaker", "Người thực hiện", max_len=300),
+            Col("planned_minutes", "Số phút", "int", lo=0, hi=720),
+            Col("kind", "Loại", "choice", choices=PROGRAMME_KINDS),
+            Col("notes", "Ghi chú", max_len=2000),
+        ),
+        "position",
+    ),
+    "groups": Kind(
+        "groups",
+        Group,
+        "Thành phần",
+        (
+            Col("code", "Mã", max_len=40),
+            Col("name", "Tên", required=True),
+            Col("name_en", "Tên tiếng Anh"),
+            Col("color", "Màu", "color"),
+            Col("priority", "Thứ tự ưu tiên", "int", lo=0, hi=10_000),
+            Col("seats_reserved", "Số ghế dành riêng", "int", lo=0, hi=100_000),
+            Col("is_leader", "Lãnh đạo", "bool"),
+            Col("is_press", "Báo chí", "bool"),
+            Col("is_exhibitor_staff", "Nhân viên gian hàng", "bool"),
+        ),
+        "priority",
+    ),
+    "units": Kind(
+        "units",
+        District,
+        "Đơn vị",
+        (
+            Col("code", "Mã", max_len=40),
+            Col("name", "Tên", required=True),
+            Col("kind", "Loại", max_len=40),
+            Col("sort_order", "Thứ tự", "int", lo=0, hi=10_000),
+            Col("exhibit_area", "Khu trưng bày", max_len=100),
+            Col("table_count", "Số bàn", "int", lo=0, hi=1_000),
+        ),
+        "sort_order",
+    ),
+    "tiers": Kind(
+        "tiers",
+        AwardTier,
+        "Hạng giải",
+        (
+            Col("code", "Mã", max_len=40),
+            Col("name", "Tên", required=True),
+            Col("name_en", "Tên tiếng Anh"),
+            Col("sort_order", "Thứ tự trao", "int", lo=0, hi=1_000),
+            Col("kind", "Hình thức", "choice", choices=TIER_KINDS),
+            Col("recognised_by", "Cấp công nhận"),
+            Col("stars", "Số sao", "int", lo=1, hi=5),
+        ),
+        "sort_order",
+    ),
 }
 
 _DEFAULTS = {"kind": None, "planned_minutes": 10, "color": "#607d8b", "priority": 100}
@@ -158,7 +182,7 @@ def parse_value(col: Col, raw: object) -> object:
         return text
     if col.type == "int":
         if not re.fullmatch(r"-?\d{1,7}", text):
-            raise StructureError(f"{col.header}: phải là số nguyên (\"{text[:20]}\").")
+            raise StructureError(f'{col.header}: phải là số nguyên ("{text[:20]}").')
         n = int(text)
         if not col.lo <= n <= col.hi:
             raise StructureError(f"{col.header}: phải từ {col.lo} đến {col.hi}.")
@@ -167,14 +191,14 @@ def parse_value(col: Col, raw: object) -> object:
         try:
             return _time(text)
         except ValueError:
-            raise StructureError(f"{col.header}: giờ không hợp lệ (\"{text[:20]}\"), ví dụ 08:30.") from None
+            raise StructureError(f'{col.header}: giờ không hợp lệ ("{text[:20]}"), ví dụ 08:30.') from None
     if col.type == "bool":
         f = fold(text)
         if f in _BOOL_TRUE:
             return True
         if f in _BOOL_FALSE:
             return False
-        raise StructureError(f"{col.header}: ghi \"có\" hoặc để trống.")
+        raise StructureError(f'{col.header}: ghi "có" hoặc để trống.')
     if col.type == "color":
         c = text if text.startswith("#") else "#" + text
         if not re.fullmatch(r"#[0-9a-fA-F]{6}", c):
@@ -198,8 +222,7 @@ def parse(kind: str, raw: dict[str, object]) -> dict[str, object]:
 def rows_of(ev: Event, kind: str) -> list:
     k = KINDS[kind]
     m = k.model
-    return list(db.session.scalars(select(m).where(m.event_id == ev.id)
-                                   .order_by(getattr(m, k.order_by), m.id)))
+    return list(db.session.scalars(select(m).where(m.event_id == ev.id).order_by(getattr(m, k.order_by), m.id)))
 
 
 def _slug(name: str) -> str:
@@ -210,8 +233,9 @@ def _slug(name: str) -> str:
 def _free_code(ev: Event, model: type, name: str, exclude: int | None) -> str:
     base = _slug(name)
     code, n = base, 1
-    while db.session.scalar(select(model.id).where(model.event_id == ev.id, model.code == code,
-                                                   model.id != (exclude or 0))):
+    while db.session.scalar(
+        select(model.id).where(model.event_id == ev.id, model.code == code, model.id != (exclude or 0))
+    ):
         n += 1
         code = f"{base}-{n}"
     return code
@@ -222,13 +246,12 @@ def _check_unique(ev: Event, kind: str, values: dict, row) -> None:
     name_attr = "title" if kind == "programme" else "name"
     others = [r for r in rows_of(ev, kind) if row is None or r.id != row.id]
     if any(fold(getattr(r, name_attr)) == fold(values[name_attr]) for r in others):
-        raise StructureError(f"Tên \"{values[name_attr]}\" đã có.")
+        raise StructureError(f'Tên "{values[name_attr]}" đã có.')
     if hasattr(m, "code") and values.get("code") and any(r.code == values["code"] for r in others):
-        raise StructureError(f"Mã \"{values['code']}\" đã có.")
+        raise StructureError(f'Mã "{values["code"]}" đã có.')
 
 
-def save(ev: Event, kind: str, values: dict[str, object], row=None, *, actor: str = "",
-         user_id: int | None = None):
+def save(ev: Event, kind: str, values: dict[str, object], row=None, *, actor: str = "", user_id: int | None = None):
     """Add (row None) or change a row with parsed values; audited ("structure_add/edit")."""
     k = KINDS[kind]
     _check_unique(ev, kind, values, row)
@@ -247,12 +270,20 @@ def save(ev: Event, kind: str, values: dict[str, object], row=None, *, actor: st
         if attr in values and values[attr] is None:
             values[attr] = 0
     if kind == "programme" and values.get("position") is None:
-        values["position"] = (row.position if row is not None else
-                              (db.session.scalar(select(func.max(ProgrammeItem.position))
-                                                 .where(ProgrammeItem.event_id == ev.id)) or 0) + 1)
+        values["position"] = (
+            row.position
+            if row is not None
+            else (
+                db.session.scalar(select(func.max(ProgrammeItem.position)).where(ProgrammeItem.event_id == ev.id)) or 0
+            )
+            + 1
+        )
     if hasattr(k.model, "code") and not values.get("code"):
-        values["code"] = row.code if row is not None and row.code else _free_code(
-            ev, k.model, str(values["name"]), row.id if row is not None else None)
+        values["code"] = (
+            row.code
+            if row is not None and row.code
+            else _free_code(ev, k.model, str(values["name"]), row.id if row is not None else None)
+        )
     action = "structure_edit"
     before: dict[str, object] = {}
     if row is None:
@@ -270,8 +301,15 @@ def save(ev: Event, kind: str, values: dict[str, object], row=None, *, actor: st
     if kind == "programme":
         _renumber(ev)
     if changed or action == "structure_add":
-        audit(action, kind, row.id, actor=actor, user_id=user_id, changed=changed,
-              before={a: _plain(v) for a, v in before.items()} if action == "structure_edit" else None)
+        audit(
+            action,
+            kind,
+            row.id,
+            actor=actor,
+            user_id=user_id,
+            changed=changed,
+            before={a: _plain(v) for a, v in before.items()} if action == "structure_edit" else None,
+        )
     return row
 
 
@@ -286,15 +324,22 @@ def _in_use(ev: Event, kind: str, row) -> str | None:
     if kind == "groups":
         n = count(select(Attendee.id).where(Attendee.group_id == row.id))
         if n:
-            return (f"Không xóa được thành phần \"{row.name}\": còn {n} đại biểu thuộc thành phần này. "
-                    "Hãy chuyển họ sang thành phần khác trước.")
-        if count(select(block_group.c.group_id).where(block_group.c.group_id == row.id)) or \
-                count(select(DistrictQuota.id).where(DistrictQuota.group_id == row.id, DistrictQuota.quota > 0)):
-            return f"Không xóa được thành phần \"{row.name}\": đang dùng trong sơ đồ ghế hoặc chỉ tiêu của đơn vị."
+            return (
+                f'Không xóa được thành phần "{row.name}": còn {n} đại biểu thuộc thành phần này. '
+                "Hãy chuyển họ sang thành phần khác trước."
+            )
+        if count(select(block_group.c.group_id).where(block_group.c.group_id == row.id)) or count(
+            select(DistrictQuota.id).where(DistrictQuota.group_id == row.id, DistrictQuota.quota > 0)
+        ):
+            return f'Không xóa được thành phần "{row.name}": đang dùng trong sơ đồ ghế hoặc chỉ tiêu của đơn vị.'
     if kind == "units":
         uses = [
-            (count(select(Attendee.id).where((Attendee.district_id == row.id) | (Attendee.nominated_by_id == row.id))),
-             "đại biểu"),
+            (
+                count(
+                    select(Attendee.id).where((Attendee.district_id == row.id) | (Attendee.nominated_by_id == row.id))
+                ),
+                "đại biểu",
+            ),
             (count(select(Exhibitor.id).where(Exhibitor.district_id == row.id)), "đơn vị trưng bày"),
             (count(select(Award.id).where(Award.district_id == row.id)), "giải thưởng"),
             (count(select(ExhibitTable.id).where(ExhibitTable.district_id == row.id)), "bàn trưng bày"),
@@ -302,15 +347,15 @@ def _in_use(ev: Event, kind: str, row) -> str | None:
         ]
         used = [f"{n} {what}" for n, what in uses if n]
         if used:
-            return f"Không xóa được \"{row.name}\": còn {', '.join(used)}."
+            return f'Không xóa được "{row.name}": còn {", ".join(used)}.'
     if kind == "tiers":
         n = count(select(Award.id).where(Award.tier_id == row.id))
         if n or count(select(AwardBatch.id).where(AwardBatch.tier_id == row.id)):
-            return f"Không xóa được hạng \"{row.name}\": còn {n} giải thưởng thuộc hạng này."
+            return f'Không xóa được hạng "{row.name}": còn {n} giải thưởng thuộc hạng này.'
     if kind == "programme":
         on = db.session.scalar(select(CeremonyState.programme_item_id).where(CeremonyState.event_id == ev.id))
         if on == row.id:
-            return f"Không xóa được \"{row.title}\": người dẫn chương trình đang ở mục này."
+            return f'Không xóa được "{row.title}": người dẫn chương trình đang ở mục này.'
     return None
 
 
@@ -339,8 +384,7 @@ def _renumber(ev: Event) -> None:
     db.session.flush()
 
 
-def move_item(ev: Event, item: ProgrammeItem, step: int, *, actor: str = "",
-              user_id: int | None = None) -> bool:
+def move_item(ev: Event, item: ProgrammeItem, step: int, *, actor: str = "", user_id: int | None = None) -> bool:
     """Swap an item with its neighbour (step -1: up, +1: down). False at either end."""
     _renumber(ev)
     items = rows_of(ev, "programme")
@@ -354,8 +398,7 @@ def move_item(ev: Event, item: ProgrammeItem, step: int, *, actor: str = "",
     return True
 
 
-def delay_from(ev: Event, item: ProgrammeItem, minutes: int, *, actor: str = "",
-               user_id: int | None = None) -> int:
+def delay_from(ev: Event, item: ProgrammeItem, minutes: int, *, actor: str = "", user_id: int | None = None) -> int:
     """Shift the planned start of ``item`` and every later item by ``minutes``. Returns how many
     moved. StructureError if a start would leave the day (before 00:00 or after 23:59)."""
     if not -720 <= minutes <= 720 or minutes == 0:
@@ -367,17 +410,17 @@ def delay_from(ev: Event, item: ProgrammeItem, minutes: int, *, actor: str = "",
             continue
         at = datetime.combine(ev.date, it.planned_start) + timedelta(minutes=minutes)
         if at.date() != ev.date:
-            raise StructureError(f"Không lùi được: \"{it.title}\" sẽ sang ngày khác.")
+            raise StructureError(f'Không lùi được: "{it.title}" sẽ sang ngày khác.')
         new.append((it, at.time()))
     for it, t in new:
         it.planned_start = t
-    audit("programme_delay", "programme", item.id, actor=actor, user_id=user_id, minutes=minutes,
-          items=len(new))
+    audit("programme_delay", "programme", item.id, actor=actor, user_id=user_id, minutes=minutes, items=len(new))
     db.session.flush()
     return len(new)
 
 
 # --- .xlsx ------------------------------------------------------------------------------------
+
 
 def _cell(col: Col, value: object) -> object:
     if value is None:
@@ -438,8 +481,10 @@ class ImportPreview:
 
     def lines(self) -> list[str]:
         """The preview as text lines (the CLI's report)."""
-        out = [f"{KINDS[self.kind].title}: {len(self.rows)} dòng hợp lệ (thêm mới {self.created}, "
-               f"cập nhật {self.updated}); {len(self.errors)} dòng lỗi"]
+        out = [
+            f"{KINDS[self.kind].title}: {len(self.rows)} dòng hợp lệ (thêm mới {self.created}, "
+            f"cập nhật {self.updated}); {len(self.errors)} dòng lỗi"
+        ]
         out.extend(f"  Dòng {line}: {msg}" for line, msg in self.errors)
         if self.skipped:
             out.append(f"Bỏ qua {len(self.skipped)} dòng (dòng tổng, ghi chú, ký tên):")
@@ -455,8 +500,13 @@ def import_preview(ev: Event, kind: str, data: bytes, filename: str) -> ImportPr
     found = _find_header(k, read_sheets(data, filename))
     if found is None:
         missing = [c.header for c in k.cols if c.required]
-        out.errors.append((1, "Thiếu cột: " + ", ".join(missing) + f". Không thấy dòng tiêu đề trong "
-                           f"{HEADER_ROWS} dòng đầu; các cột: " + ", ".join(c.header for c in k.cols) + "."))
+        out.errors.append(
+            (
+                1,
+                "Thiếu cột: " + ", ".join(missing) + f". Không thấy dòng tiêu đề trong "
+                f"{HEADER_ROWS} dòng đầu; các cột: " + ", ".join(c.header for c in k.cols) + ".",
+            )
+        )
         return out
     out.sheet, table, head, index = found
     existing = rows_of(ev, kind)
@@ -465,14 +515,13 @@ def import_preview(ev: Event, kind: str, data: bytes, filename: str) -> ImportPr
     by_code = {r.code: r.id for r in existing} if hasattr(k.model, "code") else {}
     seen: dict[str, int] = {}
     signed = False
-    for line, cells in enumerate(table[head + 1:], head + 2):
+    for line, cells in enumerate(table[head + 1 :], head + 2):
         if not any(str(c).strip() for c in cells):
             continue
         reason = "phần ký tên, dưới danh sách" if signed else skip_reason(cells, index[name_attr], titles=True)
         if reason:  # a total, a note, the signature block and all below it: the guest list's rules
             signed = signed or reason.startswith("phần ký tên")
-            out.skipped.append(SkippedRow(line, " · ".join(dict.fromkeys(clean(c) for c in cells if clean(c))),
-                                          reason))
+            out.skipped.append(SkippedRow(line, " · ".join(dict.fromkeys(clean(c) for c in cells if clean(c))), reason))
             continue
         raw = {a: (cells[i] if i < len(cells) else "") for a, i in index.items()}
         try:
@@ -505,8 +554,9 @@ def _find_header(k: Kind, sheets: list[tuple[str, list[list[str]]]]):
     return None
 
 
-def import_apply(ev: Event, kind: str, preview: ImportPreview, *, actor: str = "",
-                 user_id: int | None = None) -> tuple[int, int]:
+def import_apply(
+    ev: Event, kind: str, preview: ImportPreview, *, actor: str = "", user_id: int | None = None
+) -> tuple[int, int]:
     """Write a preview that has no error: (created, updated). StructureError otherwise (and
     then nothing is written: the caller rolls back)."""
     if preview.errors:
@@ -520,6 +570,7 @@ def import_apply(ev: Event, kind: str, preview: ImportPreview, *, actor: str = "
             save(ev, kind, full, row, actor=actor, user_id=user_id)
         except StructureError as exc:
             raise StructureError(f"Dòng {line}: {exc}") from exc
-    audit("structure_import", kind, None, actor=actor, user_id=user_id,
-          created=preview.created, updated=preview.updated)
+    audit(
+        "structure_import", kind, None, actor=actor, user_id=user_id, created=preview.created, updated=preview.updated
+    )
     return preview.created, preview.updated

@@ -46,14 +46,31 @@ def catalogue_pdf(ev: Event) -> bytes:
     serif, bold, italic, _bi = register_serif()
     body = ParagraphStyle("body", fontName=serif, fontSize=11, leading=13.5)
     head = ParagraphStyle("head", parent=body, fontName=bold)
-    unit_style = ParagraphStyle("unit", fontName=bold, fontSize=14, leading=18, spaceBefore=8, spaceAfter=4,
-                                textColor=colors.HexColor("#0a3d2e"), keepWithNext=1)
+    unit_style = ParagraphStyle(
+        "unit",
+        fontName=bold,
+        fontSize=14,
+        leading=18,
+        spaceBefore=8,
+        spaceAfter=4,
+        textColor=colors.HexColor("#0a3d2e"),
+        keepWithNext=1,
+    )
     title = ParagraphStyle("title", fontName=bold, fontSize=16, leading=20, alignment=1)
     sub = ParagraphStyle("sub", fontName=italic, fontSize=12, leading=15, alignment=1)
     buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=20 * mm, rightMargin=15 * mm, topMargin=18 * mm,
-                            bottomMargin=18 * mm, title=CATALOGUE_TITLE, author=ev.organiser or ev.name,
-                            initialFontName=serif, initialFontSize=11)  # no stray Helvetica
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        leftMargin=20 * mm,
+        rightMargin=15 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+        title=CATALOGUE_TITLE,
+        author=ev.organiser or ev.name,
+        initialFontName=serif,
+        initialFontSize=11,
+    )  # no stray Helvetica
     story = [Paragraph(CATALOGUE_TITLE.upper(), title), Paragraph(escape(ev.name), sub), Spacer(1, 6 * mm)]
     units = public_units(ev)
     if not units:
@@ -67,19 +84,29 @@ def catalogue_pdf(ev: Event) -> bytes:
         for n, x in enumerate(unit.exhibitors, start=1):
             first = len(rows)
             for i, p in enumerate(x.products):
-                rows.append([Paragraph(str(n) if i == 0 else "", body),
-                             Paragraph(f"{escape(x.name)}<br/><i>{KIND_NAMES.get(x.kind, '')}</i>" if i == 0 else "",
-                                       body),
-                             Paragraph(escape(p.name), body), Paragraph(_stars(p.stars), body),
-                             Paragraph(escape(GROUP_NAMES.get(p.ocop_group, p.ocop_group)), body),
-                             Paragraph(str(x.table_number) if i == 0 and x.table_number else "", body)])
+                rows.append(
+                    [
+                        Paragraph(str(n) if i == 0 else "", body),
+                        Paragraph(f"{escape(x.name)}<br/><i>{KIND_NAMES.get(x.kind, '')}</i>" if i == 0 else "", body),
+                        Paragraph(escape(p.name), body),
+                        Paragraph(_stars(p.stars), body),
+                        Paragraph(escape(GROUP_NAMES.get(p.ocop_group, p.ocop_group)), body),
+                        Paragraph(str(x.table_number) if i == 0 and x.table_number else "", body),
+                    ]
+                )
             if len(x.products) > 1:
                 spans += [("SPAN", (c, first), (c, len(rows) - 1)) for c in (0, 1, 5)]
         table = Table(rows, colWidths=widths, repeatRows=1)
-        table.setStyle(TableStyle([
-            ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#8a969f")),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8f4ee")),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"), *spans]))
+        table.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#8a969f")),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8f4ee")),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    *spans,
+                ]
+            )
+        )
         story.append(table)
 
     def footer(canvas, doc_) -> None:
@@ -90,17 +117,22 @@ def catalogue_pdf(ev: Event) -> bytes:
     return buf.getvalue()
 
 
-RESULTS_HEAD = ("TT", "Hạng khen thưởng", "Hạng sao", "Sản phẩm", "Chủ thể (nhà sản xuất)", "Đơn vị",
-                "Số quyết định")
+RESULTS_HEAD = ("TT", "Hạng khen thưởng", "Hạng sao", "Sản phẩm", "Chủ thể (nhà sản xuất)", "Đơn vị", "Số quyết định")
 
 
 def results_xlsx(ev: Event) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    awards = list(db.session.scalars(
-        select(Award).join(AwardTier, Award.tier_id == AwardTier.id).where(Award.event_id == ev.id)
-        .options(joinedload(Award.district)).order_by(AwardTier.sort_order, Award.position, Award.id)))
+    awards = list(
+        db.session.scalars(
+            select(Award)
+            .join(AwardTier, Award.tier_id == AwardTier.id)
+            .where(Award.event_id == ev.id)
+            .options(joinedload(Award.district))
+            .order_by(AwardTier.sort_order, Award.position, Award.id)
+        )
+    )
     wb = Workbook()
     ws = wb.active
     ws.title = sheet_title("Sản phẩm được khen thưởng")
@@ -108,8 +140,15 @@ def results_xlsx(ev: Event) -> bytes:
         put_cell(ws, 1, col, text)
         ws.cell(row=1, column=col).font = Font(bold=True)
     for r, a in enumerate(awards, 2):
-        values = [r - 1, a.tier.name, a.tier.stars, a.product_name, a.entity_name,
-                  a.district.name if a.district else "", a.decision_no]
+        values = [
+            r - 1,
+            a.tier.name,
+            a.tier.stars,
+            a.product_name,
+            a.entity_name,
+            a.district.name if a.district else "",
+            a.decision_no,
+        ]
         for col, value in enumerate(values, 1):
             put_cell(ws, r, col, value)
     ws.freeze_panes = "A2"

@@ -34,8 +34,10 @@ EARLIEST_DECISION = date(2018, 1, 1)
 
 _PHONE = re.compile(r"^(?:\+84|84|0)(?:\d{9}|\d{10})$")
 _PHONE_STRIP = re.compile(r"[\s.\-()]")
-_EMAIL = re.compile(r"^[^@\s<>\"'()\[\],;:\\]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?"
-                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)+$")
+_EMAIL = re.compile(
+    r"^[^@\s<>\"'()\[\],;:\\]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)+$"
+)
 _ROW = re.compile(r"^(product|staff)-(\d{1,2})-([a-z_]+)$")
 
 PRODUCT_FIELDS = ("name", "group", "rating", "decision_no", "decision_date")
@@ -148,11 +150,10 @@ def _product(row: dict[str, str], i: int, today: date, errors: dict) -> dict:
     _check_len(errors, key + "name", row["name"], 300)
     if row["group"] not in OCOP_GROUPS:
         errors[key + "group"] = _l("Vui lòng chọn nhóm sản phẩm OCOP.")
-    out = {"name": row["name"], "ocop_group": row["group"], "stars": None, "decision_no": "",
-           "decision_date": None}
+    out = {"name": row["name"], "ocop_group": row["group"], "stars": None, "decision_no": "", "decision_date": None}
     rating = row["rating"]
     if rating not in RATINGS:
-        errors[key + "rating"] = _l("Hạng sao chỉ có thể là 3, 4, 5 sao hoặc \"tiềm năng\".")
+        errors[key + "rating"] = _l('Hạng sao chỉ có thể là 3, 4, 5 sao hoặc "tiềm năng".')
         return out
     if rating == "potential":
         return out
@@ -187,5 +188,9 @@ def _staff(row: dict[str, str], i: int, errors: dict) -> dict:
         phone = normal_phone(row["phone"]) or ""
         if not phone:
             errors[key + "phone"] = _l("Số điện thoại không hợp lệ (ví dụ: 0905 123 456).")
-    return {"honorific": row["honorific"] if row["honorific"] in HONORIFICS else "",
-            "name": title_case(row["name"]), "position": row["position"], "phone": phone}
+    return {
+        "honorific": row["honorific"] if row["honorific"] in HONORIFICS else "",
+        "name": title_case(row["name"]),
+        "position": row["position"],
+        "phone": phone,
+    }

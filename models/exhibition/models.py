@@ -60,9 +60,7 @@ class Exhibitor(db.Model):
     products: Mapped[list[Product]] = relationship(
         back_populates="exhibitor", cascade="all, delete-orphan", order_by="Product.id"
     )
-    staff: Mapped[list[ExhibitorStaff]] = relationship(
-        back_populates="exhibitor", cascade="all, delete-orphan"
-    )
+    staff: Mapped[list[ExhibitorStaff]] = relationship(back_populates="exhibitor", cascade="all, delete-orphan")
 
 
 class Product(db.Model):
@@ -90,9 +88,7 @@ class ExhibitorStaff(db.Model):
     __tablename__ = "exhibitor_staff"
     id: Mapped[int] = mapped_column(primary_key=True)
     exhibitor_id: Mapped[int] = mapped_column(ForeignKey("exhibitor.id", ondelete="CASCADE"))
-    attendee_id: Mapped[int] = mapped_column(
-        ForeignKey("attendee.id", ondelete="CASCADE"), unique=True
-    )
+    attendee_id: Mapped[int] = mapped_column(ForeignKey("attendee.id", ondelete="CASCADE"), unique=True)
 
     exhibitor: Mapped[Exhibitor] = relationship(back_populates="staff")
     attendee = relationship("Attendee")

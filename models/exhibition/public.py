@@ -68,21 +68,32 @@ class PublicTable:
 
 
 def _active(ev: Event) -> list[Exhibitor]:
-    return list(db.session.scalars(
-        select(Exhibitor).where(Exhibitor.event_id == ev.id, Exhibitor.status.in_(ACTIVE)).options(*LOAD_ALL)
-        .order_by(Exhibitor.name, Exhibitor.id)))
+    return list(
+        db.session.scalars(
+            select(Exhibitor)
+            .where(Exhibitor.event_id == ev.id, Exhibitor.status.in_(ACTIVE))
+            .options(*LOAD_ALL)
+            .order_by(Exhibitor.name, Exhibitor.id)
+        )
+    )
 
 
 def _public(x: Exhibitor, stars: int | None = None) -> PublicExhibitor:
-    products = [PublicProduct(p.id, p.name, p.stars, p.ocop_group, p.decision_no) for p in x.products
-                if stars is None or (p.stars or 0) == stars]
+    products = [
+        PublicProduct(p.id, p.name, p.stars, p.ocop_group, p.decision_no)
+        for p in x.products
+        if stars is None or (p.stars or 0) == stars
+    ]
     products.sort(key=lambda p: (-(p.stars or 0), p.name))
     return PublicExhibitor(x.id, x.name, x.kind, x.table_id, x.table.number if x.table else None, products)
 
 
 def _districts(ev: Event) -> list[District]:
-    return list(db.session.scalars(select(District).where(District.event_id == ev.id)
-                                   .order_by(District.sort_order, District.id)))
+    return list(
+        db.session.scalars(
+            select(District).where(District.event_id == ev.id).order_by(District.sort_order, District.id)
+        )
+    )
 
 
 def public_units(ev: Event, district_id: int | None = None, stars: int | None = None) -> list[PublicUnit]:
@@ -132,8 +143,11 @@ def table_map_svg(ev: Event, link: Callable[[int], str], *, title: str = "Sơ đ
     taken = {x.table_id for x in _active(ev) if x.table_id}
     tables: dict[int, list[ExhibitTable]] = {}
     districts = _districts(ev)
-    for t in db.session.scalars(select(ExhibitTable).where(
-            ExhibitTable.district_id.in_([d.id for d in districts])).order_by(ExhibitTable.number)):
+    for t in db.session.scalars(
+        select(ExhibitTable)
+        .where(ExhibitTable.district_id.in_([d.id for d in districts]))
+        .order_by(ExhibitTable.number)
+    ):
         tables.setdefault(t.district_id, []).append(t)
     shown = [d for d in districts if tables.get(d.id)]
     parts, x0, y0, row_h, height = [], _GAP, _GAP, 0, _GAP
@@ -144,17 +158,21 @@ def table_map_svg(ev: Event, link: Callable[[int], str], *, title: str = "Sơ đ
         rows = (len(ts) + _PER_ROW - 1) // _PER_ROW
         h = 26 + rows * (_CELL + _GAP) + _GAP
         label = d.name if len(d.name) <= 22 else d.name[:21] + "…"
-        parts.append(f'<g class="area" data-district="{d.id}"><rect x="{x0}" y="{y0}" width="{_AREA_W}" '
-                     f'height="{h}" rx="6" fill="#f1f8f4" stroke="#0a6e4f"/>'
-                     f'<text x="{x0 + 8}" y="{y0 + 18}" font-size="13" font-weight="bold" fill="#0a3d2e">'
-                     f'{escape(label)}</text>')
+        parts.append(
+            f'<g class="area" data-district="{d.id}"><rect x="{x0}" y="{y0}" width="{_AREA_W}" '
+            f'height="{h}" rx="6" fill="#f1f8f4" stroke="#0a6e4f"/>'
+            f'<text x="{x0 + 8}" y="{y0 + 18}" font-size="13" font-weight="bold" fill="#0a3d2e">'
+            f"{escape(label)}</text>"
+        )
         for j, t in enumerate(ts):
             tx = x0 + _GAP + (j % _PER_ROW) * (_CELL + _GAP)
             ty = y0 + 26 + (j // _PER_ROW) * (_CELL + _GAP)
-            box = (f'<rect x="{tx}" y="{ty}" width="{_CELL}" height="{_CELL}" rx="4" '
-                   f'fill="{"#0a6e4f" if t.id in taken else "#ffffff"}" stroke="#0a6e4f"/>'
-                   f'<text x="{tx + _CELL / 2}" y="{ty + _CELL / 2 + 5}" text-anchor="middle" font-size="14" '
-                   f'fill="{"#ffffff" if t.id in taken else "#0a6e4f"}">{t.number}</text>')
+            box = (
+                f'<rect x="{tx}" y="{ty}" width="{_CELL}" height="{_CELL}" rx="4" '
+                f'fill="{"#0a6e4f" if t.id in taken else "#ffffff"}" stroke="#0a6e4f"/>'
+                f'<text x="{tx + _CELL / 2}" y="{ty + _CELL / 2 + 5}" text-anchor="middle" font-size="14" '
+                f'fill="{"#ffffff" if t.id in taken else "#0a6e4f"}">{t.number}</text>'
+            )
             if t.id in taken:
                 parts.append(f'<a href="{_a(link(t.id))}" data-table="{t.id}">{box}</a>')
             else:
@@ -164,5 +182,7 @@ def table_map_svg(ev: Event, link: Callable[[int], str], *, title: str = "Sơ đ
         row_h = max(row_h, h)
         height = y0 + row_h + _GAP
     width = _AREAS_PER_ROW * (_AREA_W + _GAP) + _GAP
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {max(height, 40)}" class="table-map" '
-            f'role="img" aria-label="{_a(title)}" font-family="DejaVu Sans, sans-serif">' + "".join(parts) + "</svg>")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {max(height, 40)}" class="table-map" '
+        f'role="img" aria-label="{_a(title)}" font-family="DejaVu Sans, sans-serif">' + "".join(parts) + "</svg>"
+    )

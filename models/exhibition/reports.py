@@ -21,14 +21,28 @@ from models.exhibition.models import Exhibitor, ExhibitTable
 from models.exhibition.public import table_url
 from models.exhibition.workflow import ACTIVE, LOAD_ALL, ensure_tables
 
-KIND_NAMES = {"enterprise": "Doanh nghiệp", "cooperative": "Hợp tác xã", "coop_group": "Tổ hợp tác",
-              "household": "Hộ kinh doanh"}
-GROUP_NAMES = {"thuc_pham": "Thực phẩm", "do_uong": "Đồ uống",
-               "duoc_lieu": "Dược liệu và sản phẩm từ dược liệu", "thu_cong": "Thủ công mỹ nghệ",
-               "sinh_vat_canh": "Sinh vật cảnh",
-               "du_lich": "Dịch vụ du lịch cộng đồng, du lịch sinh thái và điểm du lịch"}
-STATUS_NAMES = {"registered": "Đã đăng ký", "approved": "Đã duyệt", "rejected": "Từ chối",
-                "assigned": "Đã xếp bàn", "set_up": "Đã bày xong", "removed": "Đã rút"}
+KIND_NAMES = {
+    "enterprise": "Doanh nghiệp",
+    "cooperative": "Hợp tác xã",
+    "coop_group": "Tổ hợp tác",
+    "household": "Hộ kinh doanh",
+}
+GROUP_NAMES = {
+    "thuc_pham": "Thực phẩm",
+    "do_uong": "Đồ uống",
+    "duoc_lieu": "Dược liệu và sản phẩm từ dược liệu",
+    "thu_cong": "Thủ công mỹ nghệ",
+    "sinh_vat_canh": "Sinh vật cảnh",
+    "du_lich": "Dịch vụ du lịch cộng đồng, du lịch sinh thái và điểm du lịch",
+}
+STATUS_NAMES = {
+    "registered": "Đã đăng ký",
+    "approved": "Đã duyệt",
+    "rejected": "Từ chối",
+    "assigned": "Đã xếp bàn",
+    "set_up": "Đã bày xong",
+    "removed": "Đã rút",
+}
 
 
 def rating_text(stars: int | None) -> str:
@@ -45,11 +59,21 @@ def district_overview(ev: Event) -> list[dict]:
         ensure_tables(d)
     db.session.commit()  # the tables ensure_tables made; everything is loaded afresh below
     districts = list(db.session.scalars(query))
-    all_tables = list(db.session.scalars(select(ExhibitTable).where(
-        ExhibitTable.district_id.in_([d.id for d in districts])).order_by(ExhibitTable.number)))
-    exhibitors = list(db.session.scalars(
-        select(Exhibitor).where(Exhibitor.event_id == ev.id).options(*LOAD_ALL)
-        .order_by(Exhibitor.name, Exhibitor.id)))
+    all_tables = list(
+        db.session.scalars(
+            select(ExhibitTable)
+            .where(ExhibitTable.district_id.in_([d.id for d in districts]))
+            .order_by(ExhibitTable.number)
+        )
+    )
+    exhibitors = list(
+        db.session.scalars(
+            select(Exhibitor)
+            .where(Exhibitor.event_id == ev.id)
+            .options(*LOAD_ALL)
+            .order_by(Exhibitor.name, Exhibitor.id)
+        )
+    )
     out = []
     for d in districts:
         mine = [x for x in exhibitors if x.district_id == d.id]
@@ -63,17 +87,23 @@ def district_overview(ev: Event) -> list[dict]:
             for p in x.products:
                 counts[str(p.stars) if p.stars else "potential"] += 1
                 counts["products"] += 1
-        out.append({
-            "district": d, "tables": tables, "counts": counts,
-            "unplaced": [x for x in active if x.table_id is None],
-            "exhibitors": len(mine), "active": len(active),
-            "set_up": sum(1 for x in active if x.status == "set_up"),
-            "waiting": sum(1 for x in mine if x.status == "registered"),
-        })
+        out.append(
+            {
+                "district": d,
+                "tables": tables,
+                "counts": counts,
+                "unplaced": [x for x in active if x.table_id is None],
+                "exhibitors": len(mine),
+                "active": len(active),
+                "set_up": sum(1 for x in active if x.status == "set_up"),
+                "waiting": sum(1 for x in mine if x.status == "registered"),
+            }
+        )
     return out
 
 
 # --- A5 table cards ----------------------------------------------------------------------------
+
 
 def _fonts() -> tuple[str, str]:
     from models.core.pdf_fonts import register_fonts
@@ -117,6 +147,7 @@ def _draw_qr(c, text: str, x: float, y: float, size: float) -> None:
     img = Image.fromarray(np.where(qr_matrix(text), 0, 255).astype(np.uint8), mode="L")
     c.drawImage(ImageReader(img), x, y, size, size)
 
+
 #: a table card's side margin (points)
 _CARD_MARGIN = 28
 
@@ -147,9 +178,7 @@ def table_cards_pdf(ev: Event, exhibitors: Sequence[Exhibitor], base_url: str = 
     return buf.getvalue()
 
 
-
-def _table_card(c, ev: Event, x: Exhibitor, size: tuple[float, float], base_url: str,
-                regular: str, bold: str) -> None:
+def _table_card(c, ev: Event, x: Exhibitor, size: tuple[float, float], base_url: str, regular: str, bold: str) -> None:
     """One exhibitor's card: the district band with the table number, the entity's name, its
     kind and address, the QR to its table's page (with ``base_url``), the products, the event."""
     w, h = size
@@ -185,7 +214,7 @@ def _table_card(c, ev: Event, x: Exhibitor, size: tuple[float, float], base_url:
     _card_products(c, x.products, y, w, qr, regular, bold)
     c.setFont(regular, 9)
     c.setFillColorRGB(0.5, 0.5, 0.5)
-    c.drawString(margin, 14, (ev.short_name or ev.name)[:90 if qr else 120])
+    c.drawString(margin, 14, (ev.short_name or ev.name)[: 90 if qr else 120])
 
 
 def _card_products(c, products: Sequence, y: float, w: float, qr: int, regular: str, bold: str) -> None:
@@ -243,9 +272,29 @@ def export_xlsx(ev: Event, exhibitors: Sequence[Exhibitor]) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = sheet_title("Chủ thể")
-    head = ["Mã", "Tên chủ thể", "Loại hình", ev.unit_label, "Địa chỉ", "Người liên hệ", "Điện thoại",
-            "Email", "Trạng thái", "Lý do từ chối", "Bàn", "Cần điện", "Cần kho lạnh", "Thêm bàn",
-            "5 sao", "4 sao", "3 sao", "Tiềm năng", "Nhân viên", "Bày xong lúc", "Đăng ký lúc"]
+    head = [
+        "Mã",
+        "Tên chủ thể",
+        "Loại hình",
+        ev.unit_label,
+        "Địa chỉ",
+        "Người liên hệ",
+        "Điện thoại",
+        "Email",
+        "Trạng thái",
+        "Lý do từ chối",
+        "Bàn",
+        "Cần điện",
+        "Cần kho lạnh",
+        "Thêm bàn",
+        "5 sao",
+        "4 sao",
+        "3 sao",
+        "Tiềm năng",
+        "Nhân viên",
+        "Bày xong lúc",
+        "Đăng ký lúc",
+    ]
     for col, text in enumerate(head, 1):
         put_cell(ws, 1, col, text)
         ws.cell(row=1, column=col).font = Font(bold=True)
@@ -253,14 +302,29 @@ def export_xlsx(ev: Event, exhibitors: Sequence[Exhibitor]) -> bytes:
     for r, x in enumerate(exhibitors, 2):
         stars = [p.stars for p in x.products]
         when = local(x.set_up_at, tz)
-        values = [x.id, x.name, KIND_NAMES.get(x.kind, x.kind), x.district.name if x.district else "",
-                  x.address, x.contact_name, x.phone, x.email, STATUS_NAMES.get(x.status, x.status),
-                  x.reject_reason, x.table.number if x.table else None, "x" if x.needs_power else "",
-                  "x" if x.needs_cold else "", "x" if x.extra_table else "", stars.count(5),
-                  stars.count(4), stars.count(3), stars.count(None),
-                  ", ".join(s.attendee.full_name for s in x.staff),
-                  when.strftime("%d/%m/%Y %H:%M") if when else "",
-                  local(x.created_at, tz).strftime("%d/%m/%Y %H:%M")]
+        values = [
+            x.id,
+            x.name,
+            KIND_NAMES.get(x.kind, x.kind),
+            x.district.name if x.district else "",
+            x.address,
+            x.contact_name,
+            x.phone,
+            x.email,
+            STATUS_NAMES.get(x.status, x.status),
+            x.reject_reason,
+            x.table.number if x.table else None,
+            "x" if x.needs_power else "",
+            "x" if x.needs_cold else "",
+            "x" if x.extra_table else "",
+            stars.count(5),
+            stars.count(4),
+            stars.count(3),
+            stars.count(None),
+            ", ".join(s.attendee.full_name for s in x.staff),
+            when.strftime("%d/%m/%Y %H:%M") if when else "",
+            local(x.created_at, tz).strftime("%d/%m/%Y %H:%M"),
+        ]
         for col, value in enumerate(values, 1):
             put_cell(ws, r, col, value)
     ws.freeze_panes = "C2"
@@ -268,17 +332,32 @@ def export_xlsx(ev: Event, exhibitors: Sequence[Exhibitor]) -> bytes:
         ws.column_dimensions[col].width = width
 
     wp = wb.create_sheet(sheet_title("Sản phẩm"))
-    head = ["Mã chủ thể", "Tên chủ thể", ev.unit_label, "Sản phẩm", "Nhóm OCOP", "Hạng sao", "Số quyết định",
-            "Ngày quyết định"]
+    head = [
+        "Mã chủ thể",
+        "Tên chủ thể",
+        ev.unit_label,
+        "Sản phẩm",
+        "Nhóm OCOP",
+        "Hạng sao",
+        "Số quyết định",
+        "Ngày quyết định",
+    ]
     for col, text in enumerate(head, 1):
         put_cell(wp, 1, col, text)
         wp.cell(row=1, column=col).font = Font(bold=True)
     r = 2
     for x in exhibitors:
         for p in x.products:
-            values = [x.id, x.name, x.district.name if x.district else "", p.name,
-                      GROUP_NAMES.get(p.ocop_group, p.ocop_group), p.stars if p.stars else "Tiềm năng",
-                      p.decision_no, p.decision_date.strftime("%d/%m/%Y") if p.decision_date else ""]
+            values = [
+                x.id,
+                x.name,
+                x.district.name if x.district else "",
+                p.name,
+                GROUP_NAMES.get(p.ocop_group, p.ocop_group),
+                p.stars if p.stars else "Tiềm năng",
+                p.decision_no,
+                p.decision_date.strftime("%d/%m/%Y") if p.decision_date else "",
+            ]
             for col, value in enumerate(values, 1):
                 put_cell(wp, r, col, value)
             r += 1

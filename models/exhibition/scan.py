@@ -30,7 +30,7 @@ MESSAGES = {
     "ok": "Gian hàng {booth}{table} đã bày xong. Cảm ơn {name}!",
     "already": "Gian hàng {booth} đã được ghi nhận bày xong lúc {time}.",
     "not_staff": "{name} không phải nhân viên gian hàng. Cổng này chỉ dành cho nhân viên "
-                 "gian hàng trưng bày; mời đại biểu vào cổng hội trường.",
+    "gian hàng trưng bày; mời đại biểu vào cổng hội trường.",
     "not_approved": "Gian hàng {booth} chưa được duyệt hoặc đã rút. Xin mời đến bàn ban tổ chức.",
 }
 
@@ -67,7 +67,8 @@ def _first_set_up(exhibitor_id: int, set_up_at: datetime | None, tz: str) -> dic
         select(_c.c.scanned_at, _c.c.station)
         .select_from(_c.join(_st, _st.c.attendee_id == _c.c.attendee_id))
         .where(_st.c.exhibitor_id == exhibitor_id, _c.c.method == "exhibition", _c.c.outcome == "ok")
-        .order_by(_c.c.id).limit(1)
+        .order_by(_c.c.id)
+        .limit(1)
     ).first()
     at, station = (row.scanned_at, row.station) if row else (set_up_at, "Ban tổ chức")
     return {"at": local(at, tz).isoformat(timespec="seconds") if at else None, "station": station}
@@ -79,12 +80,12 @@ def _answer(outcome: str, attendee_id: int, booth, tz: str) -> BoothAnswer:
         return BoothAnswer("unknown", MESSAGES["not_staff"].format(name=name or "Người này"))
     if outcome == "ok":
         table = f" (bàn {booth.number})" if booth.number else ""
-        return BoothAnswer("ok", MESSAGES["ok"].format(booth=booth.name, table=table, name=name),
-                           None, booth.id)
+        return BoothAnswer("ok", MESSAGES["ok"].format(booth=booth.name, table=table, name=name), None, booth.id)
     if outcome == "already":
         first = _first_set_up(booth.id, booth.set_up_at, tz)
-        return BoothAnswer("already", MESSAGES["already"].format(
-            booth=booth.name, time=(first["at"] or "?")[11:16]), first, booth.id)
+        return BoothAnswer(
+            "already", MESSAGES["already"].format(booth=booth.name, time=(first["at"] or "?")[11:16]), first, booth.id
+        )
     return BoothAnswer("unknown", MESSAGES["not_approved"].format(booth=booth.name), None, booth.id)
 
 
@@ -96,13 +97,12 @@ def booth_scan(attendee_id: int, seen: datetime, station: str, tz: str) -> Booth
         return _answer("unknown", attendee_id, None, tz)
     if booth.status in ("approved", "assigned"):
         won = db.session.execute(
-            update(_x).where(_x.c.id == booth.id, _x.c.set_up_at.is_(None),
-                             _x.c.status.in_(("approved", "assigned")))
+            update(_x)
+            .where(_x.c.id == booth.id, _x.c.set_up_at.is_(None), _x.c.status.in_(("approved", "assigned")))
             .values(status="set_up", set_up_at=seen)
         ).rowcount
         if won == 1:
-            audit("set_up_exhibitor", "exhibitor", booth.id, actor=f"station:{station}"[:120],
-                  attendee_id=attendee_id)
+            audit("set_up_exhibitor", "exhibitor", booth.id, actor=f"station:{station}"[:120], attendee_id=attendee_id)
             return _answer("ok", attendee_id, booth, tz)
         booth = _booth(attendee_id)
     if booth.status == "set_up":

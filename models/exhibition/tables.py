@@ -21,18 +21,27 @@ from models.exhibition.workflow import ACTIVE, ExhibitorError, assign_table, ens
 MAX_TABLES, MAX_CAPACITY = 200, 20
 
 
-def set_district_tables(district: District, count: int, area: str | None = None, *, actor: str = "",
-                        user_id: int | None = None) -> None:
+def set_district_tables(
+    district: District, count: int, area: str | None = None, *, actor: str = "", user_id: int | None = None
+) -> None:
     """Set the number of tables (numbered 1..count) and, when given, the area's name."""
     if not isinstance(count, int) or not 0 <= count <= MAX_TABLES:
         raise ExhibitorError("bad_count", _l("Số bàn phải từ 0 đến %(n)s.", n=MAX_TABLES))
     before = district.table_count
-    extra = list(db.session.scalars(select(ExhibitTable).where(
-        ExhibitTable.district_id == district.id, ExhibitTable.number > count)))
+    extra = list(
+        db.session.scalars(
+            select(ExhibitTable).where(ExhibitTable.district_id == district.id, ExhibitTable.number > count)
+        )
+    )
     busy = [t.number for t in extra if table_load(t.id)]
     if busy:
-        raise ExhibitorError("table_in_use", _l("Bàn %(n)s đang có gian hàng; hãy chuyển gian hàng trước khi bớt bàn.",
-                                                n=", ".join(map(str, sorted(busy)))))
+        raise ExhibitorError(
+            "table_in_use",
+            _l(
+                "Bàn %(n)s đang có gian hàng; hãy chuyển gian hàng trước khi bớt bàn.",
+                n=", ".join(map(str, sorted(busy))),
+            ),
+        )
     for t in extra:
         db.session.delete(t)
     if area is not None:
@@ -40,8 +49,16 @@ def set_district_tables(district: District, count: int, area: str | None = None,
     district.table_count = count
     db.session.flush()
     ensure_tables(district)
-    audit("set_exhibit_tables", "district", district.id, actor=actor, user_id=user_id, before=before,
-          after=count, area=district.exhibit_area)
+    audit(
+        "set_exhibit_tables",
+        "district",
+        district.id,
+        actor=actor,
+        user_id=user_id,
+        before=before,
+        after=count,
+        area=district.exhibit_area,
+    )
     db.session.commit()
 
 
@@ -53,8 +70,7 @@ def set_capacity(table: ExhibitTable, capacity: int, *, actor: str = "", user_id
     if capacity < load:
         raise ExhibitorError("capacity_below_load", _l("Bàn %(n)s đang có %(k)s gian hàng.", n=table.number, k=load))
     before, table.capacity = table.capacity, capacity
-    audit("set_table_capacity", "exhibit_table", table.id, actor=actor, user_id=user_id, before=before,
-          after=capacity)
+    audit("set_table_capacity", "exhibit_table", table.id, actor=actor, user_id=user_id, before=before, after=capacity)
     db.session.commit()
 
 
@@ -70,6 +86,7 @@ def add_table_and_assign(ex: Exhibitor, *, actor: str = "", user_id: int | None 
         raise ExhibitorError("bad_status", _l("Chỉ xếp bàn cho hồ sơ đã duyệt."))
     count = max(district.table_count or 0, len(ensure_tables(district))) + 1
     set_district_tables(district, count, actor=actor, user_id=user_id)
-    table = db.session.scalar(select(ExhibitTable).where(ExhibitTable.district_id == district.id,
-                                                         ExhibitTable.number == count))
+    table = db.session.scalar(
+        select(ExhibitTable).where(ExhibitTable.district_id == district.id, ExhibitTable.number == count)
+    )
     return assign_table(ex, table.id, actor=actor, user_id=user_id)

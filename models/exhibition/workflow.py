@@ -35,8 +35,12 @@ from models.guests.models import Attendee
 
 EDITABLE = ("registered", "rejected")
 #: what the lists, cards and exports read of each exhibitor, loaded in a few queries
-LOAD_ALL = (selectinload(Exhibitor.products), joinedload(Exhibitor.district), joinedload(Exhibitor.table),
-            selectinload(Exhibitor.staff).selectinload(ExhibitorStaff.attendee))
+LOAD_ALL = (
+    selectinload(Exhibitor.products),
+    joinedload(Exhibitor.district),
+    joinedload(Exhibitor.table),
+    selectinload(Exhibitor.staff).selectinload(ExhibitorStaff.attendee),
+)
 #: statuses that hold (or may hold) a place at a table
 ACTIVE = ("approved", "assigned", "set_up")
 LINK_SALT = "exhibitor-status-link"
@@ -51,6 +55,7 @@ class ExhibitorError(Exception):
 
 
 # --- status links --------------------------------------------------------------------------
+
 
 def status_token(ex: Exhibitor, secret: str) -> str:
     """The signed token of the exhibitor's private status link (makes a nonce if it has none)."""
@@ -78,28 +83,50 @@ def reissue_link(ex: Exhibitor, *, actor: str = "", user_id: int | None = None) 
 
 # --- registration and edits ----------------------------------------------------------------
 
+
 def staff_group(ev: Event) -> Group:
     """The event's exhibitor-staff group (made when the event has none)."""
-    group = db.session.scalar(
-        select(Group).where(Group.event_id == ev.id, Group.is_exhibitor_staff.is_(True)).limit(1)
-    )
+    group = db.session.scalar(select(Group).where(Group.event_id == ev.id, Group.is_exhibitor_staff.is_(True)).limit(1))
     if group is None:
-        group = Group(event_id=ev.id, code="exhibitor-staff", name="Nhân viên gian hàng trưng bày",
-                      name_en="Exhibition staff", color="#9e9d24", priority=90,
-                      is_exhibitor_staff=True)
+        group = Group(
+            event_id=ev.id,
+            code="exhibitor-staff",
+            name="Nhân viên gian hàng trưng bày",
+            name_en="Exhibition staff",
+            color="#9e9d24",
+            priority=90,
+            is_exhibitor_staff=True,
+        )
         db.session.add(group)
         db.session.flush()
     return group
 
 
 def _fill(ex: Exhibitor, data: dict) -> None:
-    for key in ("name", "kind", "district_id", "address", "contact_name", "phone", "email",
-                "needs_power", "needs_cold", "extra_table"):
+    for key in (
+        "name",
+        "kind",
+        "district_id",
+        "address",
+        "contact_name",
+        "phone",
+        "email",
+        "needs_power",
+        "needs_cold",
+        "extra_table",
+    ):
         setattr(ex, key, data[key])
     ex.products.clear()
     for p in data["products"]:
-        ex.products.append(Product(name=p["name"], ocop_group=p["ocop_group"], stars=p["stars"],
-                                   decision_no=p["decision_no"], decision_date=p["decision_date"]))
+        ex.products.append(
+            Product(
+                name=p["name"],
+                ocop_group=p["ocop_group"],
+                stars=p["stars"],
+                decision_no=p["decision_no"],
+                decision_date=p["decision_date"],
+            )
+        )
 
 
 def _sync_staff(ev: Event, ex: Exhibitor, people: Sequence[dict]) -> None:
@@ -107,10 +134,10 @@ def _sync_staff(ev: Event, ex: Exhibitor, people: Sequence[dict]) -> None:
     current = [s.attendee for s in ex.staff]
     for person, row in zip(current, people, strict=False):
         _fill_person(person, ex, row)
-    for link in list(ex.staff)[len(people):]:
+    for link in list(ex.staff)[len(people) :]:
         db.session.delete(link.attendee)
         ex.staff.remove(link)
-    for row in people[len(current):]:
+    for row in people[len(current) :]:
         a = Attendee(event_id=ev.id, group_id=group.id, status="nominated", source="exhibitor")
         _fill_person(a, ex, row)
         db.session.add(a)
@@ -134,8 +161,14 @@ def register_exhibitor(ev: Event, data: dict) -> Exhibitor:
     db.session.add(ex)
     db.session.flush()
     _sync_staff(ev, ex, data["staff"])
-    audit("register_exhibitor", "exhibitor", ex.id, actor=f"exhibitor:{ex.id}",
-          products=len(data["products"]), staff=len(data["staff"]))
+    audit(
+        "register_exhibitor",
+        "exhibitor",
+        ex.id,
+        actor=f"exhibitor:{ex.id}",
+        products=len(data["products"]),
+        staff=len(data["staff"]),
+    )
     db.session.commit()
     return ex
 
@@ -156,6 +189,7 @@ def update_registration(ex: Exhibitor, data: dict, *, actor: str = "") -> Exhibi
 
 
 # --- the organiser's steps -----------------------------------------------------------------
+
 
 def _need(ex: Exhibitor, allowed: Sequence[str]) -> None:
     if ex.status not in allowed:
@@ -191,13 +225,19 @@ def reject(ex: Exhibitor, reason: str, *, actor: str = "", user_id: int | None =
 
 def ensure_tables(district: District) -> list[ExhibitTable]:
     """The district's tables, numbered 1..table_count (missing ones are made)."""
-    tables = list(db.session.scalars(
-        select(ExhibitTable).where(ExhibitTable.district_id == district.id).order_by(ExhibitTable.number)))
+    tables = list(
+        db.session.scalars(
+            select(ExhibitTable).where(ExhibitTable.district_id == district.id).order_by(ExhibitTable.number)
+        )
+    )
     have = {t.number for t in tables}
     for n in range(1, (district.table_count or 0) + 1):
         if n not in have:
-            t = ExhibitTable(district_id=district.id, number=n,
-                             label=f"{district.exhibit_area}-{n}" if district.exhibit_area else str(n))
+            t = ExhibitTable(
+                district_id=district.id,
+                number=n,
+                label=f"{district.exhibit_area}-{n}" if district.exhibit_area else str(n),
+            )
             db.session.add(t)
             tables.append(t)
     if len(tables) != len(have):
@@ -228,14 +268,14 @@ def assign_table(ex: Exhibitor, table_id: int, *, actor: str = "", user_id: int 
             raise ExhibitorError("bad_table", _l("Bàn này không thuộc khu trưng bày của địa phương này."))
         if table_load(table.id, excluding=ex.id) >= table.capacity:
             db.session.rollback()
-            raise ExhibitorError("table_full", _l("Bàn %(n)s đã đủ chỗ (%(c)s gian hàng).",
-                                                  n=table.number, c=table.capacity))
+            raise ExhibitorError(
+                "table_full", _l("Bàn %(n)s đã đủ chỗ (%(c)s gian hàng).", n=table.number, c=table.capacity)
+            )
         before = ex.table.number if ex.table else None
         ex.table_id = table.id
         if ex.status == "approved":
             ex.status = "assigned"
-        audit("assign_table", "exhibitor", ex.id, actor=actor, user_id=user_id,
-              table=table.number, before=before)
+        audit("assign_table", "exhibitor", ex.id, actor=actor, user_id=user_id, table=table.number, before=before)
         db.session.commit()
     db.session.refresh(ex)
     return table
@@ -257,8 +297,9 @@ def remove(ex: Exhibitor, *, actor: str = "", user_id: int | None = None) -> Non
     db.session.commit()
 
 
-def find_exhibitors(ev: Event, *, district_id: int | None = None, status: str | None = None,
-                    stars: str | None = None) -> list[Exhibitor]:
+def find_exhibitors(
+    ev: Event, *, district_id: int | None = None, status: str | None = None, stars: str | None = None
+) -> list[Exhibitor]:
     """Exhibitors of an event; ``stars`` is "5", "4", "3" (has a product of that rating) or
     "potential" (has a potential product)."""
     q = select(Exhibitor).where(Exhibitor.event_id == ev.id).options(*LOAD_ALL)

@@ -23,8 +23,7 @@ from operator import attrgetter
 from models.guests.models import Attendee
 from models.seating.assignment import phrase, seat_phrase
 
-CHECKIN_FIELDS = ("id", "honorific", "name", "position", "organisation", "group", "seat", "seat_text",
-                  "seat_needed")
+CHECKIN_FIELDS = ("id", "honorific", "name", "position", "organisation", "group", "seat", "seat_text", "seat_needed")
 ROSTER_FIELDS = ("id", "honorific", "name", "seat", "seat_text", "group", "seat_needed")
 PERSON_FIELDS = ("id", "honorific", "name", "position", "organisation", "seat")
 PICK_FIELDS = ("id", "name", "organisation", "seat")
@@ -49,8 +48,9 @@ _FROM_ORM = {
 }
 
 
-def attendee_summary(a, fields: tuple[str, ...] = CHECKIN_FIELDS, *, display_name: bool = False,
-                     blank: str | None = None) -> dict:
+def attendee_summary(
+    a, fields: tuple[str, ...] = CHECKIN_FIELDS, *, display_name: bool = False, blank: str | None = None
+) -> dict:
     """``{field: value}`` for ``fields`` (in that order). ``display_name``: ``name`` with the
     honorific ("Ông Nguyễn Văn An"); ``blank``: what a missing ``group`` or ``seat`` shows
     (default None)."""

@@ -92,9 +92,23 @@ def badge_cards(ev: Event, *, attendee_ids: list[int] | None = None, group_id: i
     """Cards for the invited delegates with a live badge (all, some ids, or one group), in group
     priority then Vietnamese name order (ids keep their given order)."""
     stmt = (
-        select(Attendee.id, Attendee.honorific, Attendee.full_name, Attendee.position, Attendee.organisation,
-               Group.name, Group.color, Seat.label, Badge.code, Block.name, Block.code, Seat.row, Seat.number,
-               Group.is_exhibitor_staff, Group.seats_reserved)
+        select(
+            Attendee.id,
+            Attendee.honorific,
+            Attendee.full_name,
+            Attendee.position,
+            Attendee.organisation,
+            Group.name,
+            Group.color,
+            Seat.label,
+            Badge.code,
+            Block.name,
+            Block.code,
+            Seat.row,
+            Seat.number,
+            Group.is_exhibitor_staff,
+            Group.seats_reserved,
+        )
         .join(Badge, (Badge.attendee_id == Attendee.id) & Badge.revoked_at.is_(None))
         .outerjoin(Group, Group.id == Attendee.group_id)
         .outerjoin(Seat, Seat.id == Attendee.seat_id)
@@ -109,18 +123,34 @@ def badge_cards(ev: Event, *, attendee_ids: list[int] | None = None, group_id: i
     line = event_line(ev)
     logo = ev.logo or None
     bodies = tuple(b.strip() for b in (ev.parent_body, ev.issuing_body) if b and b.strip())
-    cards = [BadgeCard(r[0], r[1] or "", r[2], r[3] or "", r[4] or "", r[5] or "", r[6] or "#607d8b",
-                       r[7] or "", r[8], ev.name, line, logo, bodies, demo=bool(ev.is_demo),
-                       seat_text=phrase(r[9], r[10], r[11], r[12]), needs_seat=not (r[13] and not r[14]))
-             for r in db.session.execute(stmt)]
+    cards = [
+        BadgeCard(
+            r[0],
+            r[1] or "",
+            r[2],
+            r[3] or "",
+            r[4] or "",
+            r[5] or "",
+            r[6] or "#607d8b",
+            r[7] or "",
+            r[8],
+            ev.name,
+            line,
+            logo,
+            bodies,
+            demo=bool(ev.is_demo),
+            seat_text=phrase(r[9], r[10], r[11], r[12]),
+            needs_seat=not (r[13] and not r[14]),
+        )
+        for r in db.session.execute(stmt)
+    ]
     if attendee_ids is not None:
         pos = {a: i for i, a in enumerate(attendee_ids)}
         cards.sort(key=lambda c: pos.get(c.attendee_id, 0))
     return cards
 
 
-def issue_badges_bulk(ev: Event, *, attendee_ids: list[int] | None = None,
-                      group_id: int | None = None) -> int:
+def issue_badges_bulk(ev: Event, *, attendee_ids: list[int] | None = None, group_id: int | None = None) -> int:
     """Give every selected invited delegate without a live badge a new one, in bulk (one query
     for the serials, one multi-row insert): what models.guests.badges.issue_badge does one at a time.
     Returns how many were made. Does not commit."""
@@ -130,8 +160,7 @@ def issue_badges_bulk(ev: Event, *, attendee_ids: list[int] | None = None,
     from models.events.service import private_bytes, signing_key
 
     live = select(Badge.attendee_id).where(Badge.event_id == ev.id, Badge.revoked_at.is_(None))
-    stmt = select(Attendee.id).where(Attendee.event_id == ev.id, Attendee.status == "invited",
-                                     Attendee.id.not_in(live))
+    stmt = select(Attendee.id).where(Attendee.event_id == ev.id, Attendee.status == "invited", Attendee.id.not_in(live))
     if attendee_ids is not None:
         stmt = stmt.where(Attendee.id.in_(attendee_ids))
     if group_id is not None:
@@ -139,25 +168,32 @@ def issue_badges_bulk(ev: Event, *, attendee_ids: list[int] | None = None,
     ids = list(db.session.scalars(stmt))
     if not ids:
         return 0
-    serials = dict(db.session.execute(
-        select(Badge.attendee_id, func.max(Badge.serial)).where(Badge.event_id == ev.id)
-        .group_by(Badge.attendee_id)).all())
+    serials = dict(
+        db.session.execute(
+            select(Badge.attendee_id, func.max(Badge.serial)).where(Badge.event_id == ev.id).group_by(Badge.attendee_id)
+        ).all()
+    )
     key = signing_key(ev)
     private = private_bytes(key)
     rows = []
     for aid in ids:
         serial = (serials.get(aid) or 0) + 1
-        rows.append({"event_id": ev.id, "attendee_id": aid, "serial": serial, "key_no": key.key_no,
-                     "code": codes.make_code(private, event_tag=ev.tag, key_no=key.key_no,
-                                             attendee_id=aid, serial=serial)})
+        rows.append(
+            {
+                "event_id": ev.id,
+                "attendee_id": aid,
+                "serial": serial,
+                "key_no": key.key_no,
+                "code": codes.make_code(private, event_tag=ev.tag, key_no=key.key_no, attendee_id=aid, serial=serial),
+            }
+        )
     for start in range(0, len(rows), 2000):
-        db.session.execute(insert(Badge), rows[start:start + 2000])
+        db.session.execute(insert(Badge), rows[start : start + 2000])
     db.session.expire_all()
     return len(rows)
 
 
-def prepare_badges(ev: Event, *, attendee_ids: list[int] | None = None,
-                   group_id: int | None = None) -> list[BadgeCard]:
+def prepare_badges(ev: Event, *, attendee_ids: list[int] | None = None, group_id: int | None = None) -> list[BadgeCard]:
     """Issue the missing badges of the selection (invited delegates: one, a group or all), mark
     the live ones printed, commit, and return their cards (see badge_cards)."""
     from models.core.timeutil import utcnow
@@ -166,9 +202,13 @@ def prepare_badges(ev: Event, *, attendee_ids: list[int] | None = None,
     cards = badge_cards(ev, attendee_ids=attendee_ids, group_id=group_id)
     ids = [c.attendee_id for c in cards]
     for start in range(0, len(ids), 1000):
-        db.session.execute(db.update(Badge).where(
-            Badge.attendee_id.in_(ids[start:start + 1000]), Badge.revoked_at.is_(None), Badge.printed_at.is_(None))
-            .values(printed_at=utcnow()))
+        db.session.execute(
+            db.update(Badge)
+            .where(
+                Badge.attendee_id.in_(ids[start : start + 1000]), Badge.revoked_at.is_(None), Badge.printed_at.is_(None)
+            )
+            .values(printed_at=utcnow())
+        )
     db.session.commit()
     return cards
 
@@ -185,8 +225,9 @@ def fit(text: str, font: str, width: float, *, size: float, min_size: float, max
     return s, list(lines)
 
 
-def _fit_uncached(text: str, font: str, width: float, *, size: float, min_size: float,
-                  max_lines: int) -> tuple[float, list[str]]:
+def _fit_uncached(
+    text: str, font: str, width: float, *, size: float, min_size: float, max_lines: int
+) -> tuple[float, list[str]]:
     """(font size, lines) so that every line is at most ``width`` wide: shrink down to
     ``min_size`` on one line, then wrap on up to ``max_lines`` lines; at the smallest size words
     longer than the width are broken and the last line is cut with "…" (only if nothing fits)."""
@@ -240,7 +281,7 @@ def hex_rgb(color: str) -> tuple[float, float, float]:
     """A ``#rrggbb`` colour as reportlab's (r, g, b) in 0..1; slate grey when unreadable."""
     c = color.lstrip("#")
     try:
-        return tuple(int(c[i:i + 2], 16) / 255 for i in (0, 2, 4))  # type: ignore[return-value]
+        return tuple(int(c[i : i + 2], 16) / 255 for i in (0, 2, 4))  # type: ignore[return-value]
     except (ValueError, IndexError):
         return (0.38, 0.49, 0.55)
 
@@ -288,8 +329,7 @@ def draw_card(c: canvas.Canvas, card: BadgeCard, x0: float, y0: float, w: float,
     _qr_and_seat(c, card, x0, y0, w, m)
 
 
-def _group_band(c: canvas.Canvas, card: BadgeCard, x0: float, w: float, y: float, inner: float,
-                m: float) -> float:
+def _group_band(c: canvas.Canvas, card: BadgeCard, x0: float, w: float, y: float, inner: float, m: float) -> float:
     """The band in the group's colour below ``y`` with the group's name (black or white, as
     reads best); returns the band's bottom."""
     band_h = 8 * mm
@@ -335,8 +375,7 @@ def seat_lines(text: str, width: float, *, size: float = 15, min_size: float = 8
     return fit(text, BOLD, width, size=min_size, min_size=min_size, max_lines=3)
 
 
-def _draw_seat(c: canvas.Canvas, card: BadgeCard, cx: float, width: float, y_bottom: float,
-               height: float) -> None:
+def _draw_seat(c: canvas.Canvas, card: BadgeCard, cx: float, width: float, y_bottom: float, height: float) -> None:
     """Right of the QR: "CHỖ NGỒI", the seat spelled out and its short label, centred on the
     QR's height; "Chỗ ngồi: nhận tại bàn đón tiếp" for a delegate without a seat who needs one;
     nothing for booth staff without hall seats."""
@@ -376,8 +415,7 @@ def _logo_image(png: bytes) -> tuple[ImageReader, float]:
     return ImageReader(img), img.width / max(1, img.height)
 
 
-def _header(c: canvas.Canvas, card: BadgeCard, x0: float, w: float, top: float, inner: float,
-            m: float) -> float:
+def _header(c: canvas.Canvas, card: BadgeCard, x0: float, w: float, top: float, inner: float, m: float) -> float:
     """The logo (top left, at most LOGO_MM high and a third of the width) and the parent and
     issuing bodies (small capitals, beside the logo, or centred without one). Returns the y
     under them (``top`` when there is neither). The QR code is at the bottom: never covered."""
@@ -452,7 +490,7 @@ def render_badges(cards: list[BadgeCard], layout: str = "a6", *, title: str = "T
     else:
         slots = a4_slots()
         for i in range(0, len(cards), 4):
-            for card, (x, y, w, h) in zip(cards[i:i + 4], slots, strict=False):
+            for card, (x, y, w, h) in zip(cards[i : i + 4], slots, strict=False):
                 draw_card(c, card, x, y, w, h)
                 _crop_marks(c, x, y, w, h)
             c.showPage()

@@ -51,10 +51,7 @@ def _new_badge(attendee: Attendee, ev: Event) -> Badge:
     if attendee.id is None:
         db.session.flush()
     key = signing_key(ev)
-    serial = (
-        db.session.scalar(select(func.max(Badge.serial)).where(Badge.attendee_id == attendee.id))
-        or 0
-    ) + 1
+    serial = (db.session.scalar(select(func.max(Badge.serial)).where(Badge.attendee_id == attendee.id)) or 0) + 1
     code = codes.make_code(
         private_bytes(key),
         event_tag=ev.tag,
@@ -62,9 +59,7 @@ def _new_badge(attendee: Attendee, ev: Event) -> Badge:
         attendee_id=attendee.id,
         serial=serial,
     )
-    badge = Badge(
-        event_id=ev.id, attendee_id=attendee.id, serial=serial, key_no=key.key_no, code=code
-    )
+    badge = Badge(event_id=ev.id, attendee_id=attendee.id, serial=serial, key_no=key.key_no, code=code)
     db.session.add(badge)
     attendee.badges.append(badge)
     db.session.flush()
@@ -75,9 +70,7 @@ def issue_missing_badges(ev: Event) -> int:
     """Give every invited attendee without a live badge one. Returns how many were made."""
     live = select(Badge.attendee_id).where(Badge.revoked_at.is_(None))
     people = db.session.scalars(
-        select(Attendee).where(
-            Attendee.event_id == ev.id, Attendee.status == "invited", Attendee.id.not_in(live)
-        )
+        select(Attendee).where(Attendee.event_id == ev.id, Attendee.status == "invited", Attendee.id.not_in(live))
     ).all()
     for a in people:
         _new_badge(a, ev)

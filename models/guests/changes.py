@@ -41,8 +41,18 @@ from models.guests.imports import check_delegate
 from models.guests.models import Attendee, Badge, CheckIn
 
 #: the fields edit_attendee writes, in the order of the form
-FIELDS = ("honorific", "full_name", "position", "organisation", "group_id", "district_id", "phone",
-          "email", "precedence", "notes")
+FIELDS = (
+    "honorific",
+    "full_name",
+    "position",
+    "organisation",
+    "group_id",
+    "district_id",
+    "phone",
+    "email",
+    "precedence",
+    "notes",
+)
 #: filled on the kept record from the other when empty there (merge)
 _FILLABLE = ("honorific", "position", "organisation", "phone", "email", "group_id", "district_id")
 
@@ -60,15 +70,17 @@ def _event_ids(model, event_id: int) -> set[int]:
     return set(db.session.scalars(select(model.id).where(model.event_id == event_id)))
 
 
-def edit_attendee(person: Attendee, values: dict[str, object], *, actor: str = "",
-                  user_id: int | None = None) -> dict[str, tuple[object, object]]:
+def edit_attendee(
+    person: Attendee, values: dict[str, object], *, actor: str = "", user_id: int | None = None
+) -> dict[str, tuple[object, object]]:
     """See the module docstring. ``values``: text of each field in FIELDS (group_id and
     district_id: an id or None). Returns the changed fields; audits them (before, after)."""
-    text = {f: clean(values.get(f) or "") for f in ("honorific", "full_name", "position",
-                                                    "organisation", "email", "precedence", "notes")}
+    text = {
+        f: clean(values.get(f) or "")
+        for f in ("honorific", "full_name", "position", "organisation", "email", "precedence", "notes")
+    }
     data, problems = check_delegate(text)
-    new: dict[str, object] = {f: data.get(f, "") for f in ("honorific", "position", "organisation",
-                                                          "email", "notes")}
+    new: dict[str, object] = {f: data.get(f, "") for f in ("honorific", "position", "organisation", "email", "notes")}
     new["full_name"] = title_case(data.get("full_name", ""))
     try:
         new["phone"] = normalize_phone(values.get("phone") or "")
@@ -90,13 +102,20 @@ def edit_attendee(person: Attendee, values: dict[str, object], *, actor: str = "
         for f, (_old, value) in changed.items():
             setattr(person, f, value)
         person.refresh_keys()
-        audit("edit_attendee", "attendee", person.id, actor=actor, user_id=user_id,
-              changes={f: [old, value] for f, (old, value) in changed.items()})
+        audit(
+            "edit_attendee",
+            "attendee",
+            person.id,
+            actor=actor,
+            user_id=user_id,
+            changes={f: [old, value] for f, (old, value) in changed.items()},
+        )
     return changed
 
 
-def cancel_attendee(person: Attendee, reason: str, *, actor: str = "", user_id: int | None = None,
-                    merged_into: int | None = None) -> int:
+def cancel_attendee(
+    person: Attendee, reason: str, *, actor: str = "", user_id: int | None = None, merged_into: int | None = None
+) -> int:
     """See the module docstring."""
     reason = clean(reason)
     if not reason:
@@ -115,8 +134,17 @@ def cancel_attendee(person: Attendee, reason: str, *, actor: str = "", user_id: 
     if merged_into is not None:
         person.merged_into_id = merged_into
     revoked = revoke_badges(person, reason=("merged" if merged_into else "cancelled"), actor=actor)
-    audit("cancel_attendee", "attendee", person.id, actor=actor, user_id=user_id, reason=reason,
-          seat=seat, badges_revoked=revoked, merged_into=merged_into)
+    audit(
+        "cancel_attendee",
+        "attendee",
+        person.id,
+        actor=actor,
+        user_id=user_id,
+        reason=reason,
+        seat=seat,
+        badges_revoked=revoked,
+        merged_into=merged_into,
+    )
     return revoked
 
 
@@ -132,13 +160,21 @@ def restore_attendee(person: Attendee, *, actor: str = "", user_id: int | None =
     person.cancel_reason = ""
     db.session.flush()
     badge = issue_badge(person)
-    audit("restore_attendee", "attendee", person.id, actor=actor, user_id=user_id,
-          cancel_reason=reason, badge_serial=badge.serial)
+    audit(
+        "restore_attendee",
+        "attendee",
+        person.id,
+        actor=actor,
+        user_id=user_id,
+        cancel_reason=reason,
+        badge_serial=badge.serial,
+    )
     return badge
 
 
-def merge_attendees(keep: Attendee, other: Attendee, *, actor: str = "",
-                    user_id: int | None = None) -> dict[str, object]:
+def merge_attendees(
+    keep: Attendee, other: Attendee, *, actor: str = "", user_id: int | None = None
+) -> dict[str, object]:
     """See the module docstring."""
     if keep.id == other.id:
         raise ChangeError("Hãy chọn hai bản ghi khác nhau.")
@@ -149,8 +185,7 @@ def merge_attendees(keep: Attendee, other: Attendee, *, actor: str = "",
     if other.merged_into_id is not None:
         raise ChangeError(f"Bản ghi #{other.id} đã được gộp vào #{other.merged_into_id}.")
     moved: dict[str, object] = {}
-    n = db.session.execute(update(CheckIn).where(CheckIn.attendee_id == other.id)
-                           .values(attendee_id=keep.id)).rowcount
+    n = db.session.execute(update(CheckIn).where(CheckIn.attendee_id == other.id).values(attendee_id=keep.id)).rowcount
     moved["checkins"] = n
     if keep.checked_in_at is None and other.checked_in_at is not None:
         keep.checked_in_at, keep.first_checkin_id = other.checked_in_at, other.first_checkin_id
@@ -160,10 +195,10 @@ def merge_attendees(keep: Attendee, other: Attendee, *, actor: str = "",
         keep.nominated_by_id, keep.nomination_comment = other.nominated_by_id, other.nomination_comment
         moved["nomination"] = other.nominated_by_id
     for col in (Award.recipient_id, Award.substitute_id):
-        moved[col.key] = db.session.execute(update(Award).where(col == other.id)
-                                            .values({col.key: keep.id})).rowcount
-    moved["presenter_id"] = db.session.execute(update(AwardBatch).where(
-        AwardBatch.presenter_id == other.id).values(presenter_id=keep.id)).rowcount
+        moved[col.key] = db.session.execute(update(Award).where(col == other.id).values({col.key: keep.id})).rowcount
+    moved["presenter_id"] = db.session.execute(
+        update(AwardBatch).where(AwardBatch.presenter_id == other.id).values(presenter_id=keep.id)
+    ).rowcount
     staff = db.session.scalar(select(ExhibitorStaff).where(ExhibitorStaff.attendee_id == other.id))
     if staff is not None:
         if db.session.scalar(select(ExhibitorStaff.id).where(ExhibitorStaff.attendee_id == keep.id)):
@@ -171,8 +206,11 @@ def merge_attendees(keep: Attendee, other: Attendee, *, actor: str = "",
         else:
             staff.attendee_id = keep.id
         moved["exhibitor_staff"] = staff.exhibitor_id
-    filled = {f: getattr(other, f) for f in _FILLABLE
-              if getattr(keep, f) in (None, "") and getattr(other, f) not in (None, "")}
+    filled = {
+        f: getattr(other, f)
+        for f in _FILLABLE
+        if getattr(keep, f) in (None, "") and getattr(other, f) not in (None, "")
+    }
     for f, value in filled.items():
         setattr(keep, f, value)
     if filled:
@@ -190,6 +228,14 @@ def merge_attendees(keep: Attendee, other: Attendee, *, actor: str = "",
         keep.seat_id = seat_id
         moved["seat"] = seat_id
     db.session.flush()
-    audit("merge_attendee", "attendee", keep.id, actor=actor, user_id=user_id, merged=other.id,
-          name=other.full_name, **{k: v for k, v in moved.items() if v})
+    audit(
+        "merge_attendee",
+        "attendee",
+        keep.id,
+        actor=actor,
+        user_id=user_id,
+        merged=other.id,
+        name=other.full_name,
+        **{k: v for k, v in moved.items() if v},
+    )
     return moved

@@ -24,8 +24,20 @@ from models.guests.models import Attendee
 from models.seating.models import Seat
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-HEADERS = ("STT", "Danh xưng", "Họ và tên", "Chức vụ", "Đơn vị", "Thành phần", "Huyện", "Điện thoại",
-           "Ghế", "Trạng thái thẻ", "Giờ đến", "Trạng thái")
+HEADERS = (
+    "STT",
+    "Danh xưng",
+    "Họ và tên",
+    "Chức vụ",
+    "Đơn vị",
+    "Thành phần",
+    "Huyện",
+    "Điện thoại",
+    "Ghế",
+    "Trạng thái thẻ",
+    "Giờ đến",
+    "Trạng thái",
+)
 _BOLD = Font(bold=True)
 _HEAD = PatternFill("solid", fgColor="DDE7E2")
 
@@ -57,7 +69,7 @@ def _cut_words(text: str, limit: int) -> str:
     than the limit is cut inside it: there is no other way)."""
     if len(text) <= limit:
         return text
-    head = text[:limit + 1]
+    head = text[: limit + 1]
     cut = head.rfind(" ")
     out = head[:cut] if cut > 0 else text[:limit]
     return out.rstrip(" ,;·-–—(").rstrip() or text[:limit]
@@ -120,16 +132,16 @@ def template_xlsx(ev: Event) -> bytes:
 
     wb = Workbook()
     groups = list(db.session.scalars(select(Group).where(Group.event_id == ev.id).order_by(Group.priority)))
-    districts = list(db.session.scalars(
-        select(District).where(District.event_id == ev.id).order_by(District.sort_order)))
+    districts = list(
+        db.session.scalars(select(District).where(District.event_id == ev.id).order_by(District.sort_order))
+    )
     unit = (getattr(ev, "unit_label", "") or "Huyện").strip() or "Huyện"
     headers = tuple(unit if h == "Địa phương" else h for h in TEMPLATE_HEADERS)
     g0 = groups[0].name if groups else ""
     d0 = districts[0].name if districts else ""
     examples = [
         (1, "DB001", "Ông", "Nguyễn Văn An", "Giám đốc", "Sở Tài chính", g0, d0, "0905123456", "", 10, ""),
-        (2, "DB002", "Bà", "Trần Thị Bích Ngọc", "Phó Giám đốc", "Sở Công Thương", g0, "", "02583790123", "",
-         11, ""),
+        (2, "DB002", "Bà", "Trần Thị Bích Ngọc", "Phó Giám đốc", "Sở Công Thương", g0, "", "02583790123", "", 11, ""),
     ]
     ws = wb.active
     write_sheet(ws, "Danh sách đại biểu", headers, examples, {4: 28, 5: 24, 6: 32, 7: 24, 9: 16})
@@ -139,18 +151,30 @@ def template_xlsx(ev: Event) -> bytes:
     ws.column_dimensions[col["Điện thoại"]].number_format = "@"
     _guide(wb.create_sheet(), unit, len(groups), len(districts))
     ref = wb.create_sheet()
-    write_sheet(ref, "Giá trị hợp lệ", ("Thành phần", "Mã thành phần", unit),
-           [(g.name, g.code, "") for g in groups], {1: 36, 3: 28})
+    write_sheet(
+        ref,
+        "Giá trị hợp lệ",
+        ("Thành phần", "Mã thành phần", unit),
+        [(g.name, g.code, "") for g in groups],
+        {1: 36, 3: 28},
+    )
     for i, d in enumerate(districts, start=2):
         safe(ref, i, 3, d.name)
-    for letter, header, n, what in ((col["Thành phần"], "A", len(groups), "thành phần"),
-                                    (col["Địa phương"], "C", len(districts), unit.lower())):
+    for letter, header, n, what in (
+        (col["Thành phần"], "A", len(groups), "thành phần"),
+        (col["Địa phương"], "C", len(districts), unit.lower()),
+    ):
         if not n:
             continue
-        dv = DataValidation(type="list", formula1=f"='Giá trị hợp lệ'!${header}$2:${header}${n + 1}",
-                            allow_blank=True, showErrorMessage=True, errorStyle="warning",
-                            errorTitle="Giá trị không có trong danh sách",
-                            error=f"Hãy chọn {what} trong danh sách (trang \"Giá trị hợp lệ\").")
+        dv = DataValidation(
+            type="list",
+            formula1=f"='Giá trị hợp lệ'!${header}$2:${header}${n + 1}",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorStyle="warning",
+            errorTitle="Giá trị không có trong danh sách",
+            error=f'Hãy chọn {what} trong danh sách (trang "Giá trị hợp lệ").',
+        )
         dv.add(f"{letter}2:{letter}{TEMPLATE_ROWS + 1}")
         ws.add_data_validation(dv)
     return _save(wb)
@@ -163,19 +187,19 @@ def _guide(ws, unit: str, n_groups: int, n_units: int) -> None:
     lines = [
         "HƯỚNG DẪN ĐIỀN DANH SÁCH ĐẠI BIỂU",
         "",
-        "1. Điền mỗi đại biểu trên một dòng của trang \"Danh sách đại biểu\"; giữ nguyên dòng tiêu đề. "
+        '1. Điền mỗi đại biểu trên một dòng của trang "Danh sách đại biểu"; giữ nguyên dòng tiêu đề. '
         "Xóa hai dòng ví dụ trước khi gửi.",
-        "2. Cột \"Họ và tên\" là bắt buộc. Viết hoa hay viết thường đều được: hệ thống tự viết lại "
-        "(\"nguyễn văn an\" → \"Nguyễn Văn An\").",
-        "3. \"Danh xưng\": Ông, Bà, Đồng chí… Có thể để trống, hoặc viết liền trong họ tên (\"Ông Nguyễn Văn An\").",
-        "4. \"Điện thoại\": ô đã để dạng Văn bản (Text) để giữ số 0 đầu, ví dụ 0905123456 hoặc 0258 379 0123. "
+        '2. Cột "Họ và tên" là bắt buộc. Viết hoa hay viết thường đều được: hệ thống tự viết lại '
+        '("nguyễn văn an" → "Nguyễn Văn An").',
+        '3. "Danh xưng": Ông, Bà, Đồng chí… Có thể để trống, hoặc viết liền trong họ tên ("Ông Nguyễn Văn An").',
+        '4. "Điện thoại": ô đã để dạng Văn bản (Text) để giữ số 0 đầu, ví dụ 0905123456 hoặc 0258 379 0123. '
         "Số bị mất số 0 (905123456) vẫn được nhận lại. Số sai được bỏ qua, đại biểu vẫn được nhập.",
-        f"5. \"Thành phần\" và \"{unit}\": chọn trong danh sách thả xuống ({n_groups} thành phần, "
-        f"{n_units} {unit.lower()}; xem trang \"Giá trị hợp lệ\"). Giá trị khác danh sách sẽ bị báo lỗi khi nhập.",
-        "6. \"Mã\" (không bắt buộc): mã riêng của mỗi đại biểu. Khi gửi lại danh sách đã sửa, người có cùng mã "
+        f'5. "Thành phần" và "{unit}": chọn trong danh sách thả xuống ({n_groups} thành phần, '
+        f'{n_units} {unit.lower()}; xem trang "Giá trị hợp lệ"). Giá trị khác danh sách sẽ bị báo lỗi khi nhập.',
+        '6. "Mã" (không bắt buộc): mã riêng của mỗi đại biểu. Khi gửi lại danh sách đã sửa, người có cùng mã '
         "được cập nhật, không bị tạo trùng. Không có mã thì hệ thống nhận ra theo họ tên và đơn vị.",
-        "7. \"Thứ tự ưu tiên\": số nhỏ ngồi trên (1 là cao nhất); để trống nếu không rõ.",
-        "8. Không cần xóa dòng \"Tổng cộng\", \"Người lập biểu\" hay phần ký tên ở cuối bảng: "
+        '7. "Thứ tự ưu tiên": số nhỏ ngồi trên (1 là cao nhất); để trống nếu không rõ.',
+        '8. Không cần xóa dòng "Tổng cộng", "Người lập biểu" hay phần ký tên ở cuối bảng: '
         "hệ thống tự bỏ qua và liệt kê riêng.",
         "9. Không dùng công thức (=…) trong ô; không gộp ô trong phần danh sách.",
         "10. Lưu tệp dạng .xlsx (Excel Workbook) và gửi lại cho ban tổ chức.",
@@ -212,8 +236,20 @@ def _badge_status(a: Attendee) -> str:
 def _row(n: int, a: Attendee, gname: str | None, dname: str | None, seat: str | None, tz: str) -> tuple:
     arrived = local(a.checked_in_at, tz)
     status = "Đã hủy" if a.status == "cancelled" else ("Đã đến" if a.checked_in_at else "Chưa đến")
-    return (n, a.honorific, a.full_name, a.position, a.organisation, gname or "", dname or "", format_phone(a.phone),
-            seat or "", _badge_status(a), arrived.strftime("%H:%M %d/%m/%Y") if arrived else "", status)
+    return (
+        n,
+        a.honorific,
+        a.full_name,
+        a.position,
+        a.organisation,
+        gname or "",
+        dname or "",
+        format_phone(a.phone),
+        seat or "",
+        _badge_status(a),
+        arrived.strftime("%H:%M %d/%m/%Y") if arrived else "",
+        status,
+    )
 
 
 def delegates_xlsx(ev: Event) -> bytes:
@@ -250,5 +286,3 @@ def no_shows_xlsx(ev: Event) -> bytes:
     body = [_row(i, a, g, d, s, ev.timezone) for i, (a, g, d, s) in enumerate(rows, start=1)]
     write_sheet(wb.active, "Vắng mặt", headers(ev), body, {3: 28, 4: 24, 5: 32, 6: 24})
     return _save(wb)
-
-

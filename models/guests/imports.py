@@ -42,11 +42,29 @@ from models.guests.reading import HEADER_ROWS, ImportFileError, read_sheets
 HEADERS: dict[str, tuple[str, ...]] = {
     "code": ("mã", "mã đại biểu", "mã số", "mã đb", "id", "code", "ma so"),
     "honorific": ("danh xưng", "xưng hô", "ông/bà", "ông bà", "honorific", "title"),
-    "full_name": ("họ và tên", "họ tên", "họ và tên đại biểu", "tên đại biểu", "đại biểu", "tên",
-                  "full name", "name", "họ và tên (*)", "ho ten"),
+    "full_name": (
+        "họ và tên",
+        "họ tên",
+        "họ và tên đại biểu",
+        "tên đại biểu",
+        "đại biểu",
+        "tên",
+        "full name",
+        "name",
+        "họ và tên (*)",
+        "ho ten",
+    ),
     "position": ("chức vụ", "chức danh", "chức vụ/chức danh", "position"),
-    "organisation": ("đơn vị", "cơ quan", "đơn vị công tác", "cơ quan/đơn vị", "cơ quan, đơn vị",
-                     "tổ chức", "organisation", "organization"),
+    "organisation": (
+        "đơn vị",
+        "cơ quan",
+        "đơn vị công tác",
+        "cơ quan/đơn vị",
+        "cơ quan, đơn vị",
+        "tổ chức",
+        "organisation",
+        "organization",
+    ),
     "group": ("thành phần", "nhóm", "đối tượng", "thành phần đại biểu", "group"),
     "district": ("huyện", "địa phương", "huyện/thị xã/thành phố", "địa bàn", "district"),
     "phone": ("điện thoại", "số điện thoại", "sđt", "đt", "di động", "phone"),
@@ -56,11 +74,31 @@ HEADERS: dict[str, tuple[str, ...]] = {
 }
 IGNORED = ("stt", "tt", "số tt", "số thứ tự")
 #: the downloadable template's columns, in order
-TEMPLATE_HEADERS = ("STT", "Mã", "Danh xưng", "Họ và tên", "Chức vụ", "Đơn vị", "Thành phần", "Địa phương",
-                    "Điện thoại", "Email", "Thứ tự ưu tiên", "Ghi chú")
+TEMPLATE_HEADERS = (
+    "STT",
+    "Mã",
+    "Danh xưng",
+    "Họ và tên",
+    "Chức vụ",
+    "Đơn vị",
+    "Thành phần",
+    "Địa phương",
+    "Điện thoại",
+    "Email",
+    "Thứ tự ưu tiên",
+    "Ghi chú",
+)
 HONORIFICS = ("Đồng chí", "Ông", "Bà", "Anh", "Chị")
-LIMITS = {"honorific": 40, "full_name": 200, "position": 300, "organisation": 300, "phone": 40,
-          "email": 200, "notes": 2000, "code": 150}
+LIMITS = {
+    "honorific": 40,
+    "full_name": 200,
+    "position": 300,
+    "organisation": 300,
+    "phone": 40,
+    "email": 200,
+    "notes": 2000,
+    "code": 150,
+}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 #: "Huyện X", "TP. X", "thị xã X" (folded): the word a district's name may start with, which
 #: matching a typed district name ignores (the import and commands/districts.py)
@@ -123,16 +161,18 @@ class ImportReport:
 
     def lines(self, limit: int = 200, *, fixed_caps: bool = False) -> list[str]:
         """The report as text lines (CLI and logs)."""
-        out = [f"Tệp: {self.filename}", "Cột nhận ra: " + ", ".join(
-            f"{h} → {f}" for f, h in self.columns.items())]
+        out = [f"Tệp: {self.filename}", "Cột nhận ra: " + ", ".join(f"{h} → {f}" for f, h in self.columns.items())]
         if self.ignored:
             out.append("Cột bỏ qua: " + ", ".join(self.ignored))
         if self.sheet:
             out.append(f"Trang tính: {self.sheet}")
-        out.append(f"Dòng dữ liệu: {len(self.rows)}; hợp lệ: {len(self.good)}; có lỗi: {len(self.bad)}; "
-                   f"bỏ qua (dòng tổng, ký tên, tiêu đề): {len(self.skipped)}")
-        out.append(f"Sẽ thêm mới: {self.count('create')}; cập nhật: {self.count('update')}; "
-                   f"không đổi: {self.count('same')}")
+        out.append(
+            f"Dòng dữ liệu: {len(self.rows)}; hợp lệ: {len(self.good)}; có lỗi: {len(self.bad)}; "
+            f"bỏ qua (dòng tổng, ký tên, tiêu đề): {len(self.skipped)}"
+        )
+        out.append(
+            f"Sẽ thêm mới: {self.count('create')}; cập nhật: {self.count('update')}; không đổi: {self.count('same')}"
+        )
         for r in self.bad[:limit]:
             out.append(f"  Dòng {r.line}: {r.data.get('full_name') or '—'}: " + "; ".join(r.problems))
         if len(self.bad) > limit:
@@ -140,23 +180,26 @@ class ImportReport:
         warned = [r for r in self.good if r.warnings]
         if warned:
             out.append(f"Cảnh báo ({len(warned)} dòng, vẫn được nhập):")
-            out.extend(f"  Dòng {r.line}: {r.data.get('full_name')}: " + "; ".join(r.warnings)
-                       for r in warned[:limit])
+            out.extend(f"  Dòng {r.line}: {r.data.get('full_name')}: " + "; ".join(r.warnings) for r in warned[:limit])
         if self.skipped:
             out.append(f"Dòng bỏ qua ({len(self.skipped)}):")
             out.extend(f"  Dòng {s.line}: {s.text[:80]} ({s.reason})" for s in self.skipped[:limit])
         updates = [r for r in self.good if r.action == "update"]
         if updates:
-            out.append(f"Cập nhật ({len(updates)}): " + "; ".join(
-                f"dòng {r.line} {r.data.get('full_name')}" for r in updates[:20]))
+            out.append(
+                f"Cập nhật ({len(updates)}): "
+                + "; ".join(f"dòng {r.line} {r.data.get('full_name')}" for r in updates[:20])
+            )
         offers = [r for r in self.good if r.caps]
         if offers:
-            head = (f"Sửa chữ IN HOA ở {len(offers)} dòng, ví dụ: " if fixed_caps else
-                    f"Đề nghị sửa chữ IN HOA ở {len(offers)} dòng (dùng --fix-caps), ví dụ: ")
+            head = (
+                f"Sửa chữ IN HOA ở {len(offers)} dòng, ví dụ: "
+                if fixed_caps
+                else f"Đề nghị sửa chữ IN HOA ở {len(offers)} dòng (dùng --fix-caps), ví dụ: "
+            )
             out.append(head + "; ".join(f"{r.data[f]} → {v}" for r in offers[:5] for f, v in r.caps.items()))
         if self.applied:
-            out.append(f"Đã nhập: {self.created} mới, {self.updated} cập nhật, "
-                       f"{len(self.skipped)} dòng bỏ qua.")
+            out.append(f"Đã nhập: {self.created} mới, {self.updated} cập nhật, {len(self.skipped)} dòng bỏ qua.")
         return out
 
 
@@ -170,8 +213,7 @@ def _header_field(cell: str, extra: dict[str, str] | None = None) -> str | None:
     return None
 
 
-def map_headers(rows: list[list[str]], extra: dict[str, str] | None = None
-                ) -> tuple[int, dict[int, str], list[str]]:
+def map_headers(rows: list[list[str]], extra: dict[str, str] | None = None) -> tuple[int, dict[int, str], list[str]]:
     """(index of the last header row, column index -> field, ignored headers). The header row is
     the first of the first 15 rows that names a name column (lists often have a title above the
     table). When the next row names further columns (two header rows under merged cells:
@@ -189,10 +231,13 @@ def map_headers(rows: list[list[str]], extra: dict[str, str] | None = None
                 if len(set(merged.values())) == len(merged) and len(merged) > len(cols) - 1:
                     cols, i = merged, i + 1
         used = set(cols)
-        ignored = [clean(c) for j, c in enumerate(rows[i]) if j not in used and clean(c)
-                   and fold(c).strip(" :*") not in IGNORED]
+        ignored = [
+            clean(c)
+            for j, c in enumerate(rows[i])
+            if j not in used and clean(c) and fold(c).strip(" :*") not in IGNORED
+        ]
         return i, dict(sorted(cols.items())), list(dict.fromkeys(ignored))
-    raise ImportFileError("Không tìm thấy cột họ tên (ví dụ \"Họ và tên\"). Hãy dùng tệp mẫu.")
+    raise ImportFileError('Không tìm thấy cột họ tên (ví dụ "Họ và tên"). Hãy dùng tệp mẫu.')
 
 
 def _header_cols(row: list[str], extra: dict[str, str] | None) -> dict[int, str]:
@@ -230,7 +275,7 @@ def _pick_sheet(sheets: list[tuple[str, list[list[str]]]], extra: dict[str, str]
             return title, table, map_headers(table, extra)
         except ImportFileError:
             continue
-    raise ImportFileError("Không tìm thấy cột họ tên (ví dụ \"Họ và tên\") ở trang tính nào. Hãy dùng tệp mẫu.")
+    raise ImportFileError('Không tìm thấy cột họ tên (ví dụ "Họ và tên") ở trang tính nào. Hãy dùng tệp mẫu.')
 
 
 def _people_index(ev: Event) -> tuple[dict, dict, dict, dict]:
@@ -241,11 +286,24 @@ def _people_index(ev: Event) -> tuple[dict, dict, dict, dict]:
     by_name: dict[str, int] = {}
     by_phone: dict[tuple[str, str], int] = {}
     for row in db.session.execute(
-            select(Attendee.id, Attendee.full_name, Attendee.position, Attendee.organisation,
-                   Attendee.group_id, Attendee.district_id, Attendee.phone, Attendee.email,
-                   Attendee.precedence, Attendee.honorific, Attendee.external_key, Attendee.name_key,
-                   Attendee.status)
-            .where(Attendee.event_id == ev.id, Attendee.merged_into_id.is_(None)).order_by(Attendee.id)):
+        select(
+            Attendee.id,
+            Attendee.full_name,
+            Attendee.position,
+            Attendee.organisation,
+            Attendee.group_id,
+            Attendee.district_id,
+            Attendee.phone,
+            Attendee.email,
+            Attendee.precedence,
+            Attendee.honorific,
+            Attendee.external_key,
+            Attendee.name_key,
+            Attendee.status,
+        )
+        .where(Attendee.event_id == ev.id, Attendee.merged_into_id.is_(None))
+        .order_by(Attendee.id)
+    ):
         by_id[row.id] = tuple(row)
         if row.external_key:
             by_key.setdefault(row.external_key, row.id)
@@ -257,8 +315,14 @@ def _people_index(ev: Event) -> tuple[dict, dict, dict, dict]:
 
 def _unit_names(ev: Event) -> list[str]:
     """Proper names fix_caps keeps capitalised: the event's delegation units without their prefix."""
-    return [n for n in (DISTRICT_PREFIX.sub("", clean(d).lower()) for d in db.session.scalars(
-        select(District.name).where(District.event_id == ev.id))) if n]
+    return [
+        n
+        for n in (
+            DISTRICT_PREFIX.sub("", clean(d).lower())
+            for d in db.session.scalars(select(District.name).where(District.event_id == ev.id))
+        )
+        if n
+    ]
 
 
 def preview(ev: Event, data: bytes, filename: str = "", encoding: str | None = None) -> ImportReport:
@@ -267,10 +331,11 @@ def preview(ev: Event, data: bytes, filename: str = "", encoding: str | None = N
     extra = {label: "district"} if label and label not in _HEADER_INDEX else {}
     sheet, table, (head, cols, ignored) = _pick_sheet(read_sheets(data, filename, encoding), extra)
     header_row = table[head]
-    groups = _lookup(list(db.session.scalars(select(Group).where(Group.event_id == ev.id))),
-                     lambda g: (g.name_en,))
-    districts = _lookup(list(db.session.scalars(select(District).where(District.event_id == ev.id))),
-                        lambda d: (DISTRICT_PREFIX.sub("", fold(d.name)),))
+    groups = _lookup(list(db.session.scalars(select(Group).where(Group.event_id == ev.id))), lambda g: (g.name_en,))
+    districts = _lookup(
+        list(db.session.scalars(select(District).where(District.event_id == ev.id))),
+        lambda d: (DISTRICT_PREFIX.sub("", fold(d.name)),),
+    )
     by_id, by_key, by_name, by_phone = _people_index(ev)
     units = _unit_names(ev)
     name_col = next(j for j, f in cols.items() if f == "full_name")
@@ -279,7 +344,7 @@ def preview(ev: Event, data: bytes, filename: str = "", encoding: str | None = N
     rows: list[ImportRow] = []
     skipped: list[SkippedRow] = []
     signed = False
-    for n, raw in enumerate(table[head + 1:], start=head + 2):
+    for n, raw in enumerate(table[head + 1 :], start=head + 2):
         if not any((c or "").strip() for c in raw):
             continue
         reason = "phần ký tên, dưới danh sách" if signed else skip_reason(raw, name_col)
@@ -308,18 +373,25 @@ def preview(ev: Event, data: bytes, filename: str = "", encoding: str | None = N
         rows.append(row)
     if not rows and not skipped:
         raise ImportFileError("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề.")
-    return ImportReport(filename=filename, columns={f: header_row[j] for j, f in cols.items()},
-                        ignored=ignored, rows=rows, skipped=skipped, sheet=sheet)
+    return ImportReport(
+        filename=filename,
+        columns={f: header_row[j] for j, f in cols.items()},
+        ignored=ignored,
+        rows=rows,
+        skipped=skipped,
+        sheet=sheet,
+    )
 
 
-def _read_row(n: int, raw: list[str], cols: dict[int, str], header_row: list[str], groups: dict,
-              districts: dict, units: list[str]) -> ImportRow:
+def _read_row(
+    n: int, raw: list[str], cols: dict[int, str], header_row: list[str], groups: dict, districts: dict, units: list[str]
+) -> ImportRow:
     """One data row: its cells by field, checked (check_row), ALL-CAPS offers, its stable key."""
     row = ImportRow(line=n, data={})
     for j, f in cols.items():
         value = raw[j] if j < len(raw) else ""
         if value.startswith("=") and len(value) > 1:
-            row.problems.append(f"Ô \"{header_row[j]}\" chứa công thức, không được nhận")
+            row.problems.append(f'Ô "{header_row[j]}" chứa công thức, không được nhận')
             value = ""
         row.data[f] = clean(value)
     check_row(row, groups, districts, lenient_phone=True)
@@ -347,14 +419,20 @@ def _match(row: ImportRow, by_key: dict, by_name: dict, by_phone: dict) -> int |
 
 
 #: first words of summary rows (compared in lower case, accents kept: "cộng" is not "công")
-_SUMMARY = re.compile(r"^(tổng cộng|tổng số|tổng|cộng|ghi chú|lưu ý|chú thích|danh sách (này )?(gồm|có))"
-                      r"(?=$|[\s:,.\d(])")
+_SUMMARY = re.compile(
+    r"^(tổng cộng|tổng số|tổng|cộng|ghi chú|lưu ý|chú thích|danh sách (này )?(gồm|có))"
+    r"(?=$|[\s:,.\d(])"
+)
 _SUMMARY_FOLDED = re.compile(r"^(tong cong|tong so|ghi chu|luu y)(?=$|[\s:,.\d(])")
 #: the signature block: this row and every row below it are not delegates
-_SIGNATURE = re.compile(r"^(người lập( biểu| bảng)?|người tổng hợp|thủ trưởng|lãnh đạo đơn vị|xác nhận|"
-                        r"nơi nhận|ký tên|\(ký|t/m|tm\.|kt\.|(.*, )?ngày\s.*\stháng\s.*\snăm)(?=$|[\s:,.(])")
-_SIGNATURE_FOLDED = re.compile(r"^(nguoi lap( bieu)?|thu truong|noi nhan|(.*, )?ngay\s.*\sthang\s.*\snam)"
-                               r"(?=$|[\s:,.(])")
+_SIGNATURE = re.compile(
+    r"^(người lập( biểu| bảng)?|người tổng hợp|thủ trưởng|lãnh đạo đơn vị|xác nhận|"
+    r"nơi nhận|ký tên|\(ký|t/m|tm\.|kt\.|(.*, )?ngày\s.*\stháng\s.*\snăm)(?=$|[\s:,.(])"
+)
+_SIGNATURE_FOLDED = re.compile(
+    r"^(nguoi lap( bieu)?|thu truong|noi nhan|(.*, )?ngay\s.*\sthang\s.*\snam)"
+    r"(?=$|[\s:,.(])"
+)
 _COUNT = re.compile(r"^[\W\d_]*\d[\W\d_]*(đại biểu|người|đb|khách|dai bieu|nguoi|db)?\W*$", re.I)
 _NUMBERISH = re.compile(r"^[(\[]?\d{1,6}[.)\]]?$")
 _SECTION = re.compile(r"^([IVXLC]{1,6}|[A-ZĐ])[.)]\s+\S")
@@ -362,8 +440,7 @@ _SECTION = re.compile(r"^([IVXLC]{1,6}|[A-ZĐ])[.)]\s+\S")
 
 #: words that start a summary or signature row, and a title too ("Tổng kết năm 2025", "Cộng đồng
 #: doanh nghiệp", "Thủ trưởng các sở, ngành"): with ``titles`` they count only when no word follows
-_TITLE_STARTS = {"tổng", "cộng", "thủ trưởng", "lãnh đạo đơn vị", "xác nhận", "người lập", "thu truong",
-                 "nguoi lap"}
+_TITLE_STARTS = {"tổng", "cộng", "thủ trưởng", "lãnh đạo đơn vị", "xác nhận", "người lập", "thu truong", "nguoi lap"}
 _WORD_NEXT = re.compile(r"\s+[^\W\d_]")
 
 
@@ -404,7 +481,7 @@ def check_row(row: ImportRow, groups: dict, districts: dict, lenient_phone: bool
     if name and not d.get("honorific"):
         for h in HONORIFICS:
             if name.lower().startswith(h.lower() + " ") and len(name) > len(h) + 3:
-                d["honorific"], d["full_name"] = h, name[len(h) + 1:].strip()
+                d["honorific"], d["full_name"] = h, name[len(h) + 1 :].strip()
                 name = d["full_name"]
                 break
     if not name:
@@ -418,14 +495,14 @@ def check_row(row: ImportRow, groups: dict, districts: dict, lenient_phone: bool
     if d.get("group"):
         g = groups.get(fold(d["group"]))
         if g is None:
-            row.problems.append(f"Không rõ thành phần \"{d['group']}\"")
+            row.problems.append(f'Không rõ thành phần "{d["group"]}"')
         else:
             row.group_id = g.id
     if d.get("district"):
         key = fold(d["district"])
         dist = districts.get(key) or districts.get(DISTRICT_PREFIX.sub("", key))
         if dist is None:
-            row.problems.append(f"Không rõ địa phương \"{d['district']}\"")
+            row.problems.append(f'Không rõ địa phương "{d["district"]}"')
         else:
             row.district_id = dist.id
     if d.get("phone"):
@@ -433,13 +510,14 @@ def check_row(row: ImportRow, groups: dict, districts: dict, lenient_phone: bool
             d["phone"] = normalize_phone(d["phone"])
         except PhoneError as exc:
             if not lenient_phone:
-                row.problems.append(f"Số điện thoại không hợp lệ \"{d['phone']}\": {exc}")
+                row.problems.append(f'Số điện thoại không hợp lệ "{d["phone"]}": {exc}')
             else:
-                row.warnings.append(f"Số điện thoại \"{d['phone']}\" không hợp lệ ({exc}); "
-                                    "đại biểu vẫn được nhập, không có số điện thoại")
+                row.warnings.append(
+                    f'Số điện thoại "{d["phone"]}" không hợp lệ ({exc}); đại biểu vẫn được nhập, không có số điện thoại'
+                )
                 del d["phone"]
     if d.get("email") and not _EMAIL.match(d["email"]):
-        row.problems.append(f"Email không hợp lệ \"{d['email']}\"")
+        row.problems.append(f'Email không hợp lệ "{d["email"]}"')
     if d.get("precedence"):
         try:
             value = int(float(d["precedence"]))
@@ -447,7 +525,7 @@ def check_row(row: ImportRow, groups: dict, districts: dict, lenient_phone: bool
                 raise ValueError
             d["precedence"] = str(value)
         except ValueError:
-            row.problems.append(f"Thứ tự ưu tiên phải là số \"{d['precedence']}\"")
+            row.problems.append(f'Thứ tự ưu tiên phải là số "{d["precedence"]}"')
 
 
 def _values(row: ImportRow, fix_caps: bool) -> dict[str, object]:
@@ -497,26 +575,42 @@ def _differs(old: object, new: object) -> bool:
 
 def _same(row: ImportRow, old: tuple) -> bool:
     _id, name, pos, org, gid, did, phone, email, prec, hon = old[:10]
-    now = {"full_name": name, "position": pos, "organisation": org, "group_id": gid, "district_id": did,
-           "phone": phone, "email": email, "precedence": prec, "honorific": hon}
+    now = {
+        "full_name": name,
+        "position": pos,
+        "organisation": org,
+        "group_id": gid,
+        "district_id": did,
+        "phone": phone,
+        "email": email,
+        "precedence": prec,
+        "honorific": hon,
+    }
     new = _values(row, False)
     return not any(_differs(now[k], v) for k, v in new.items() if k in now)
 
 
-def apply(ev: Event, report: ImportReport, *, fix_caps: bool = False, actor: str = "",
-          user_id: int | None = None) -> ImportReport:
+def apply(
+    ev: Event, report: ImportReport, *, fix_caps: bool = False, actor: str = "", user_id: int | None = None
+) -> ImportReport:
     """Write the good rows of ``report`` in one transaction and commit (rolls back on error).
     Rows matched to a person already on the list update that person; the others are created."""
     good = [r for r in report.rows if not r.problems]
     # rows found unchanged by the preview are skipped; only the others' delegates are loaded
-    wanted = [r.attendee_id for r in good if r.attendee_id is not None
-              and (r.action != "same" or fix_caps and r.caps)]
+    wanted = [r.attendee_id for r in good if r.attendee_id is not None and (r.action != "same" or fix_caps and r.caps)]
     existing: dict[int, Attendee] = {}
     for start in range(0, len(wanted), 500):
-        existing.update((a.id, a) for a in db.session.scalars(select(Attendee).where(
-            Attendee.event_id == ev.id, Attendee.id.in_(wanted[start:start + 500]))).unique())
-    known = set(db.session.scalars(select(Attendee.external_key).where(
-        Attendee.event_id == ev.id, Attendee.external_key.is_not(None))))
+        existing.update(
+            (a.id, a)
+            for a in db.session.scalars(
+                select(Attendee).where(Attendee.event_id == ev.id, Attendee.id.in_(wanted[start : start + 500]))
+            ).unique()
+        )
+    known = set(
+        db.session.scalars(
+            select(Attendee.external_key).where(Attendee.event_id == ev.id, Attendee.external_key.is_not(None))
+        )
+    )
     new_rows: list[dict] = []
     try:
         for r in good:
@@ -547,11 +641,21 @@ def apply(ev: Event, report: ImportReport, *, fix_caps: bool = False, actor: str
             cols = sorted({k for v in new_rows for k in v})
             full = [{c: v.get(c, _DEFAULTS.get(c)) for c in cols} for v in new_rows]
             for start in range(0, len(full), 2000):
-                db.session.execute(insert(Attendee), full[start:start + 2000])
+                db.session.execute(insert(Attendee), full[start : start + 2000])
         report.created = len(new_rows)
-        audit("import_attendees", "event", ev.id, actor=actor, user_id=user_id, file=report.filename,
-              created=report.created, updated=report.updated, skipped=len(report.bad),
-              summary_rows=len(report.skipped), fix_caps=fix_caps)
+        audit(
+            "import_attendees",
+            "event",
+            ev.id,
+            actor=actor,
+            user_id=user_id,
+            file=report.filename,
+            created=report.created,
+            updated=report.updated,
+            skipped=len(report.bad),
+            summary_rows=len(report.skipped),
+            fix_caps=fix_caps,
+        )
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -560,8 +664,16 @@ def apply(ev: Event, report: ImportReport, *, fix_caps: bool = False, actor: str
     return report
 
 
-_DEFAULTS = {"honorific": "", "position": "", "organisation": "", "phone": "", "email": "", "notes": "",
-             "group_id": None, "district_id": None}
+_DEFAULTS = {
+    "honorific": "",
+    "position": "",
+    "organisation": "",
+    "phone": "",
+    "email": "",
+    "notes": "",
+    "group_id": None,
+    "district_id": None,
+}
 
 
 def check_delegate(values: dict[str, str]) -> tuple[dict[str, str], list[str]]:

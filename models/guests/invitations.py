@@ -85,8 +85,9 @@ def letter_data(ev: Event, district: District) -> list[Letter]:
         badge = a.current_badge
         if badge is None or not _gets_letter(a):
             continue
-        out.append(Letter(a.id, a.honorific, a.full_name, a.position, a.organisation,
-                          _seat_text(a), badge.code, district.name))
+        out.append(
+            Letter(a.id, a.honorific, a.full_name, a.position, a.organisation, _seat_text(a), badge.code, district.name)
+        )
     return out
 
 
@@ -146,8 +147,9 @@ def recipients(ev: Event, district: str) -> list[str]:
     return [ln if ln.startswith(("-", "–", "+")) else f"- {ln}" for ln in lines]
 
 
-def render_letters(ev: Event, letters: list[Letter], issued_on: date | None = None, place: str = "",
-                   number: str | None = None) -> bytes:
+def render_letters(
+    ev: Event, letters: list[Letter], issued_on: date | None = None, place: str = "", number: str | None = None
+) -> bytes:
     if not letters:
         raise ValueError("Chưa có đại biểu nào có thẻ để in giấy mời.")
     register_serif()
@@ -180,8 +182,19 @@ class _Setting:
     signer: str
 
 
-def _centred(c: canvas.Canvas, text: str, font: str, cx: float, width: float, y: float, *, size: float,
-             min_size: float, lines: int = 1, gap: float = 1.2) -> float:
+def _centred(
+    c: canvas.Canvas,
+    text: str,
+    font: str,
+    cx: float,
+    width: float,
+    y: float,
+    *,
+    size: float,
+    min_size: float,
+    lines: int = 1,
+    gap: float = 1.2,
+) -> float:
     """Draw ``text`` centred on cx, fitted to ``width``; returns the baseline of the last line."""
     s, parts = fit(text, font, width, size=size, min_size=min_size, max_lines=lines)
     parts = _balanced(text, font, width, s, parts)
@@ -257,8 +270,18 @@ def _header(c: canvas.Canvas, st: _Setting) -> float:
     return min(left_y, right_y)
 
 
-def _lines(c: canvas.Canvas, text: str, font: str, x: float, y: float, width: float, *, size: float = BODY,
-           lines: int = 3, lead: float = 1.45) -> float:
+def _lines(
+    c: canvas.Canvas,
+    text: str,
+    font: str,
+    x: float,
+    y: float,
+    width: float,
+    *,
+    size: float = BODY,
+    lines: int = 3,
+    lead: float = 1.45,
+) -> float:
     """Draw ``text`` from x, wrapped to ``width``; returns the next baseline."""
     s, parts = fit(text, font, width, size=size, min_size=size - 2, max_lines=lines)
     c.setFont(font, s)
@@ -275,8 +298,17 @@ def _body(c: canvas.Canvas, ev: Event, lt: Letter, y: float) -> float:
     c.setFont(BOLD, 15)
     c.drawCentredString(_W / 2, y, "GIẤY MỜI")
     y = _centred(c, ev.name, BOLD, _W / 2, width - 20 * mm, y - 20, size=BODY + 1, min_size=11, lines=3) - 30
-    y = _lines(c, f"Kính mời: {lt.honorific} {lt.name}".replace("  ", " "), BOLD, _LEFT, y, width,
-               size=BODY + 1, lines=2, lead=1.5)
+    y = _lines(
+        c,
+        f"Kính mời: {lt.honorific} {lt.name}".replace("  ", " "),
+        BOLD,
+        _LEFT,
+        y,
+        width,
+        size=BODY + 1,
+        lines=2,
+        lead=1.5,
+    )
 
     def field(label: str, value: str, y: float) -> float:
         if not value:
@@ -309,8 +341,10 @@ def _footer(c: canvas.Canvas, ev: Event, lt: Letter, st: _Setting, y: float) -> 
     img = Image.fromarray(np.where(modules, 0, 255).astype(np.uint8), mode="L")
     c.drawImage(ImageReader(img), _LEFT, qy, QR_SIZE, QR_SIZE)  # the page's white is the quiet zone
     tx = _LEFT + QR_SIZE + 6 * mm
-    note = ("Đề nghị đại biểu mang theo giấy mời này (hoặc thẻ đại biểu) và đưa mã QR vào máy quét tại "
-            "cửa hội trường để điểm danh" + (" và xem chỗ ngồi." if lt.seat else "."))
+    note = (
+        "Đề nghị đại biểu mang theo giấy mời này (hoặc thẻ đại biểu) và đưa mã QR vào máy quét tại "
+        "cửa hội trường để điểm danh" + (" và xem chỗ ngồi." if lt.seat else ".")
+    )
     ty = _lines(c, note, ITALIC, tx, qy + QR_SIZE - BODY, _RIGHT - tx, size=12, lines=5, lead=1.35)
     _lines(c, "Rất mong đại biểu đến dự đúng giờ./.", FONT, tx, ty - 4, _RIGHT - tx, size=BODY, lines=1)
     # the signer, bottom right: authority, title, room for the signature and seal, the name in bold

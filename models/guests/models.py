@@ -35,19 +35,13 @@ class Attendee(db.Model):
     )
     position: Mapped[str] = mapped_column(String(300), default="")
     organisation: Mapped[str] = mapped_column(String(300), default="")
-    group_id: Mapped[int | None] = mapped_column(
-        ForeignKey("attendee_group.id", ondelete="SET NULL"), index=True
-    )
-    district_id: Mapped[int | None] = mapped_column(
-        ForeignKey("district.id", ondelete="SET NULL"), index=True
-    )
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("attendee_group.id", ondelete="SET NULL"), index=True)
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id", ondelete="SET NULL"), index=True)
     phone: Mapped[str] = mapped_column(String(40), default="")
     email: Mapped[str] = mapped_column(String(200), default="")
     #: protocol rank: 1 is the most senior; larger numbers sit further back
     precedence: Mapped[int] = mapped_column(default=1000)
-    seat_id: Mapped[int | None] = mapped_column(
-        ForeignKey("seat.id", ondelete="SET NULL"), unique=True
-    )
+    seat_id: Mapped[int | None] = mapped_column(ForeignKey("seat.id", ondelete="SET NULL"), unique=True)
     #: one of STATUSES
     status: Mapped[str] = mapped_column(String(20), default="invited")
     #: stable key for re-imports (from the list's "Mã" column, else derived from name + org)
@@ -57,9 +51,7 @@ class Attendee(db.Model):
     is_walk_in: Mapped[bool] = mapped_column(default=False)
     #: arrival: set by the first accepted scan, cleared by an undo
     checked_in_at: Mapped[datetime | None] = mapped_column(index=True)
-    first_checkin_id: Mapped[int | None] = mapped_column(
-        ForeignKey("checkin.id", ondelete="SET NULL", use_alter=True)
-    )
+    first_checkin_id: Mapped[int | None] = mapped_column(ForeignKey("checkin.id", ondelete="SET NULL", use_alter=True))
     #: district nomination workflow: the district that nominated this person
     nominated_by_id: Mapped[int | None] = mapped_column(ForeignKey("district.id", ondelete="SET NULL"))
     nomination_comment: Mapped[str] = mapped_column(Text, default="")
@@ -68,9 +60,7 @@ class Attendee(db.Model):
     cancelled_at: Mapped[datetime | None]
     cancel_reason: Mapped[str] = mapped_column(String(300), default="")
     #: a record merged into another one (the kept record); it is cancelled
-    merged_into_id: Mapped[int | None] = mapped_column(
-        ForeignKey("attendee.id", ondelete="SET NULL")
-    )
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("attendee.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -78,9 +68,7 @@ class Attendee(db.Model):
     district = relationship("District", foreign_keys=[district_id], lazy="joined")
     seat = relationship("Seat", lazy="joined")
     first_checkin = relationship("CheckIn", foreign_keys=[first_checkin_id], post_update=True)
-    badges = relationship(
-        "Badge", back_populates="attendee", order_by="Badge.serial", foreign_keys="Badge.attendee_id"
-    )
+    badges = relationship("Badge", back_populates="attendee", order_by="Badge.serial", foreign_keys="Badge.attendee_id")
 
     def set_name(self, full_name: str) -> None:
         """Set the name and its derived search and sort keys."""
@@ -137,14 +125,10 @@ class CheckIn(db.Model):
     scan_id: Mapped[str] = mapped_column(String(80), unique=True)
     #: the scanned text as received (at most 512 characters kept)
     code: Mapped[str] = mapped_column(String(520), default="")
-    attendee_id: Mapped[int | None] = mapped_column(
-        ForeignKey("attendee.id", ondelete="SET NULL"), index=True
-    )
+    attendee_id: Mapped[int | None] = mapped_column(ForeignKey("attendee.id", ondelete="SET NULL"), index=True)
     badge_id: Mapped[int | None] = mapped_column(ForeignKey("badge.id", ondelete="SET NULL"))
     station: Mapped[str] = mapped_column(String(80), default="")
-    device_id: Mapped[int | None] = mapped_column(
-        ForeignKey("device.id", ondelete="SET NULL"), index=True
-    )
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id", ondelete="SET NULL"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     #: "kiosk", "scanner" (desk USB scanner), "manual" (desk by name), "undo"
     method: Mapped[str] = mapped_column(String(20), default="kiosk")

@@ -140,7 +140,7 @@ def _merged_ranges(data: bytes, path: str) -> list[tuple[int, int, int, int]]:
             xml = zf.read(path.lstrip("/"))
         except KeyError:
             return []
-    tail = xml[xml.rfind(b"</sheetData>"):] if b"</sheetData>" in xml else xml
+    tail = xml[xml.rfind(b"</sheetData>") :] if b"</sheetData>" in xml else xml
     return [range_boundaries(f"{a.decode()}:{b.decode()}") for a, b in _MERGE.findall(tail)]
 
 
@@ -219,7 +219,7 @@ def _strict(data: bytes, enc: str) -> str:
 def _wrong_encoding() -> ImportFileError:
     return ImportFileError(
         "Không nhận ra bảng mã của tệp CSV (chữ tiếng Việt bị lỗi). Hãy lưu lại từ Excel dạng "
-        "\"CSV UTF-8\", hoặc dùng tệp .xlsx."
+        '"CSV UTF-8", hoặc dùng tệp .xlsx.'
     )
 
 

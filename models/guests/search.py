@@ -16,9 +16,7 @@ def search_attendees(event_id: int, query: str, *, limit: int = 50) -> list[Atte
     words = [w for w in fold(query).split(" ") if w][:8]
     if not words:
         return []
-    stmt = select(Attendee).where(
-        Attendee.event_id == event_id, Attendee.status.not_in(("nominated", "returned"))
-    )
+    stmt = select(Attendee).where(Attendee.event_id == event_id, Attendee.status.not_in(("nominated", "returned")))
     for w in words:
         escaped = w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         stmt = stmt.where(Attendee.name_key.like(f"%{escaped}%", escape="\\"))

@@ -37,15 +37,16 @@ from models.seating.models import Block, Seat, block_group
 
 def group_needs_seats():
     """SQL over Group: its members need hall seats (see the module docstring)."""
-    return (Group.is_exhibitor_staff.is_(False) | (Group.seats_reserved > 0)
-            | Group.id.in_(select(block_group.c.group_id)))
+    return (
+        Group.is_exhibitor_staff.is_(False) | (Group.seats_reserved > 0) | Group.id.in_(select(block_group.c.group_id))
+    )
 
 
 def needs_seat():
     """SQL over Attendee: on the guest list and needing a hall seat (see the module docstring)."""
     return (Attendee.status == "invited") & (
-        Attendee.group_id.is_(None)
-        | Attendee.group_id.in_(select(Group.id).where(group_needs_seats())))
+        Attendee.group_id.is_(None) | Attendee.group_id.in_(select(Group.id).where(group_needs_seats()))
+    )
 
 
 def groups_needing_seats(ev: Event) -> set[int]:
@@ -87,18 +88,22 @@ class SeatBalance:
 def seat_balance(ev: Event) -> SeatBalance:
     """Count the seats against the people who need one (see SeatBalance)."""
     capacity, locked, taken = db.session.execute(
-        select(func.count(Seat.id), func.coalesce(func.sum(case((Seat.disabled.is_(True), 1), else_=0)), 0),
-               func.coalesce(func.sum(case(((Seat.disabled.is_(False)) & Attendee.id.is_not(None), 1),
-                                           else_=0)), 0))
+        select(
+            func.count(Seat.id),
+            func.coalesce(func.sum(case((Seat.disabled.is_(True), 1), else_=0)), 0),
+            func.coalesce(func.sum(case(((Seat.disabled.is_(False)) & Attendee.id.is_not(None), 1), else_=0)), 0),
+        )
         .outerjoin(Attendee, Attendee.seat_id == Seat.id)
-        .where(Seat.event_id == ev.id)).one()
+        .where(Seat.event_id == ev.id)
+    ).one()
     need_groups = groups_needing_seats(ev)
     has_seat = Attendee.seat_id.is_not(None)
     rows = db.session.execute(
         select(Attendee.group_id, Group.name, has_seat, func.count(Attendee.id))
         .outerjoin(Group, Group.id == Attendee.group_id)
         .where(Attendee.event_id == ev.id, Attendee.status == "invited")
-        .group_by(Attendee.group_id, Group.name, has_seat)).all()
+        .group_by(Attendee.group_id, Group.name, has_seat)
+    ).all()
     needing = seated = not_needing = not_needing_seated = 0
     lacking: dict[str, int] = {}
     for group_id, name, seat_held, n in rows:
@@ -113,10 +118,17 @@ def seat_balance(ev: Event) -> SeatBalance:
             not_needing_seated += n if seat_held else 0
     usable = int(capacity or 0) - int(locked or 0)
     return SeatBalance(
-        capacity=int(capacity or 0), usable=usable, planned=ev.planned_seats, needing=needing,
-        seated=seated, lacking=needing - seated,
+        capacity=int(capacity or 0),
+        usable=usable,
+        planned=ev.planned_seats,
+        needing=needing,
+        seated=seated,
+        lacking=needing - seated,
         lacking_by_group=sorted(lacking.items(), key=lambda kv: (-kv[1], kv[0])),
-        free=max(0, usable - int(taken or 0)), not_needing=not_needing, not_needing_seated=not_needing_seated)
+        free=max(0, usable - int(taken or 0)),
+        not_needing=not_needing,
+        not_needing_seated=not_needing_seated,
+    )
 
 
 class SeatingError(ValueError):
@@ -127,8 +139,9 @@ def seat_label(block: str, row: int, number: int) -> str:
     return f"{block}-{row:02d}-{number:02d}"
 
 
-def phrase(block_name: str | None, block_code: str | None, row: int | None, number: int | None,
-           label: str | None = None) -> str:
+def phrase(
+    block_name: str | None, block_code: str | None, row: int | None, number: int | None, label: str | None = None
+) -> str:
     """The seat spelled out for a person: "Khu giữa · Hàng 8 · Ghế 6" (the block's name, or
     "Khu <code>" when it has none of its own), with " (B-08-06)" after it when ``label`` is
     given. "" when there is no seat. Pure: the check-in path and the snapshot call it on rows."""
@@ -147,20 +160,32 @@ def seat_phrase(seat: Seat | None, *, label: bool = False) -> str:
     if seat is None:
         return ""
     block = seat.block
-    return phrase(block.name if block else "", block.code if block else "", seat.row, seat.number,
-                  seat.label if label else None)
+    return phrase(
+        block.name if block else "", block.code if block else "", seat.row, seat.number, seat.label if label else None
+    )
 
 
 def _is_aisle(aisle: str, n: int, per_row: int) -> bool:
     return (aisle in ("first", "both") and n == 1) or (aisle in ("last", "both") and n == per_row)
 
 
-def build_block(ev: Event, *, code: str, name: str, rows: int, seats_per_row: int, x: int,
-                y: int = 2, side: str = "centre", aisle: str = "both",
-                groups: list[Group] | None = None) -> Block:
+def build_block(
+    ev: Event,
+    *,
+    code: str,
+    name: str,
+    rows: int,
+    seats_per_row: int,
+    x: int,
+    y: int = 2,
+    side: str = "centre",
+    aisle: str = "both",
+    groups: list[Group] | None = None,
+) -> Block:
     """Add a block and its seats. Call rank_seats(ev) after the hall is complete."""
-    block = Block(event_id=ev.id, code=code, name=name, rows=rows, seats_per_row=seats_per_row,
-                  x=x, y=y, side=side, aisle=aisle)
+    block = Block(
+        event_id=ev.id, code=code, name=name, rows=rows, seats_per_row=seats_per_row, x=x, y=y, side=side, aisle=aisle
+    )
     block.groups = list(groups or [])
     db.session.add(block)
     db.session.flush()
@@ -174,11 +199,19 @@ def _add_seats(block: Block, have: set[tuple[int, int]]) -> None:
         for n in range(1, block.seats_per_row + 1):
             if (r, n) in have:
                 continue
-            db.session.add(Seat(
-                event_id=block.event_id, block_id=block.id, row=r, number=n,
-                label=seat_label(block.code, r, n), is_aisle=_is_aisle(block.aisle, n, block.seats_per_row),
-                x=block.x + n - 1, y=block.y + r - 1, stage_rank=0,
-            ))
+            db.session.add(
+                Seat(
+                    event_id=block.event_id,
+                    block_id=block.id,
+                    row=r,
+                    number=n,
+                    label=seat_label(block.code, r, n),
+                    is_aisle=_is_aisle(block.aisle, n, block.seats_per_row),
+                    x=block.x + n - 1,
+                    y=block.y + r - 1,
+                    stage_rank=0,
+                )
+            )
 
 
 def reshape_block(block: Block, *, actor: str = "") -> list[Attendee]:
@@ -227,7 +260,8 @@ def recipients_in_award_order(ev: Event) -> list[int]:
     out: list[int] = []
     seen: set[int] = set()
     for rid in db.session.scalars(
-        select(Award.recipient_id).where(Award.event_id == ev.id, Award.recipient_id.is_not(None))
+        select(Award.recipient_id)
+        .where(Award.event_id == ev.id, Award.recipient_id.is_not(None))
         .order_by(Award.position, Award.id)
     ):
         if rid not in seen:
@@ -262,17 +296,18 @@ class Hall:
     def __init__(self, ev: Event):
         self.blocks = list(db.session.scalars(select(Block).where(Block.event_id == ev.id)))
         seats = db.session.scalars(
-            select(Seat).where(Seat.event_id == ev.id, Seat.disabled.is_(False))
-            .order_by(Seat.stage_rank, Seat.id)
+            select(Seat).where(Seat.event_id == ev.id, Seat.disabled.is_(False)).order_by(Seat.stage_rank, Seat.id)
         ).all()
-        self.taken: set[int] = set(db.session.scalars(
-            select(Attendee.seat_id).where(Attendee.event_id == ev.id, Attendee.seat_id.is_not(None))))
+        self.taken: set[int] = set(
+            db.session.scalars(
+                select(Attendee.seat_id).where(Attendee.event_id == ev.id, Attendee.seat_id.is_not(None))
+            )
+        )
         by_block: dict[int, list[Seat]] = {b.id: [] for b in self.blocks}
         for s in seats:
             if s.id not in self.taken:
                 by_block.setdefault(s.block_id, []).append(s)
-        self.pools = {b.id: _Pool(b, by_block[b.id], [s for s in by_block[b.id] if s.is_aisle])
-                      for b in self.blocks}
+        self.pools = {b.id: _Pool(b, by_block[b.id], [s for s in by_block[b.id] if s.is_aisle]) for b in self.blocks}
         self.reserved = {b.id: {g.id for g in b.groups} for b in self.blocks}
         self.centre = {b.id: (b.x + b.seats_per_row / 2, b.y + b.rows / 2) for b in self.blocks}
 
@@ -289,7 +324,7 @@ class Hall:
         """The seat the rules give (see the module docstring), without taking it."""
         own = self.own(group_id)
         tiers = [own, [b for b, gs in self.reserved.items() if not gs], list(self.pools)]
-        for want_aisle in ((True, False) if aisle else (False,)):
+        for want_aisle in (True, False) if aisle else (False,):
             for tier in tiers:
                 best = None
                 for bid in tier:
@@ -313,26 +348,53 @@ def _free_unneeded_seats(ev: Event, lacking: int, actor: str) -> None:
     """Free the seats held by people not on the guest list (cancelled, nominated, returned), and,
     for the ``lacking`` people who need a seat beyond the free ones, seats held by people who need
     none (booth staff without reserved seats), the furthest from the stage first. Audited."""
-    for a in db.session.scalars(select(Attendee).where(
-            Attendee.event_id == ev.id, Attendee.status != "invited", Attendee.seat_id.is_not(None))):
-        audit("unseat", "attendee", a.id, actor=actor, seat=a.seat.label if a.seat else None,
-              reason="not on the guest list")
+    for a in db.session.scalars(
+        select(Attendee).where(Attendee.event_id == ev.id, Attendee.status != "invited", Attendee.seat_id.is_not(None))
+    ):
+        audit(
+            "unseat",
+            "attendee",
+            a.id,
+            actor=actor,
+            seat=a.seat.label if a.seat else None,
+            reason="not on the guest list",
+        )
         a.seat_id, a.seat = None, None
     db.session.flush()
     if lacking <= 0:
         return
-    free = db.session.scalar(select(func.count(Seat.id)).where(
-        Seat.event_id == ev.id, Seat.disabled.is_(False),
-        Seat.id.not_in(select(Attendee.seat_id).where(Attendee.seat_id.is_not(None))))) or 0
+    free = (
+        db.session.scalar(
+            select(func.count(Seat.id)).where(
+                Seat.event_id == ev.id,
+                Seat.disabled.is_(False),
+                Seat.id.not_in(select(Attendee.seat_id).where(Attendee.seat_id.is_not(None))),
+            )
+        )
+        or 0
+    )
     if lacking <= free:
         return
-    staff = db.session.scalars(
-        select(Attendee).join(Seat, Seat.id == Attendee.seat_id)
-        .where(Attendee.event_id == ev.id, Attendee.status == "invited", ~needs_seat())
-        .order_by(Seat.stage_rank.desc(), Seat.id.desc()).limit(lacking - free)).unique().all()
+    staff = (
+        db.session.scalars(
+            select(Attendee)
+            .join(Seat, Seat.id == Attendee.seat_id)
+            .where(Attendee.event_id == ev.id, Attendee.status == "invited", ~needs_seat())
+            .order_by(Seat.stage_rank.desc(), Seat.id.desc())
+            .limit(lacking - free)
+        )
+        .unique()
+        .all()
+    )
     for a in staff:
-        audit("unseat", "attendee", a.id, actor=actor, seat=a.seat.label if a.seat else None,
-              reason="booth staff need no hall seat; the hall is short")
+        audit(
+            "unseat",
+            "attendee",
+            a.id,
+            actor=actor,
+            seat=a.seat.label if a.seat else None,
+            reason="booth staff need no hall seat; the hall is short",
+        )
         a.seat_id, a.seat = None, None
     db.session.flush()
 
@@ -344,9 +406,11 @@ def assign_seats(ev: Event, award_order: list[int] | None = None, *, actor: str 
     (seat_balance says how many and from which groups)."""
     if award_order is None:
         award_order = recipients_in_award_order(ev)
-    people = db.session.scalars(
-        select(Attendee).where(Attendee.event_id == ev.id, needs_seat(), Attendee.seat_id.is_(None))
-    ).unique().all()
+    people = (
+        db.session.scalars(select(Attendee).where(Attendee.event_id == ev.id, needs_seat(), Attendee.seat_id.is_(None)))
+        .unique()
+        .all()
+    )
     _free_unneeded_seats(ev, len(people), actor)
     hall = Hall(ev)
     groups = {g.id: g for g in db.session.scalars(select(Group).where(Group.event_id == ev.id))}
@@ -412,8 +476,9 @@ def assign_seats_for(people: list[Attendee], ev: Event) -> None:
     db.session.flush()
 
 
-def move_attendee(person: Attendee, label: str | None, *, swap: bool = False, actor: str = "",
-                  user_id: int | None = None) -> Attendee | None:
+def move_attendee(
+    person: Attendee, label: str | None, *, swap: bool = False, actor: str = "", user_id: int | None = None
+) -> Attendee | None:
     """Move a delegate to the seat ``label`` ("B-03-07"), or take their seat away (label empty).
     Errors (SeatingError): no such seat, a disabled seat, a seat held by someone else (unless
     ``swap``: then the two exchange seats; the other person is returned). Audited."""
@@ -422,21 +487,21 @@ def move_attendee(person: Attendee, label: str | None, *, swap: bool = False, ac
     if not label:
         person.seat_id = None
         person.seat = None
-        audit("move_seat", "attendee", person.id, actor=actor, user_id=user_id,
-              old=old.label if old else None, new=None)
+        audit(
+            "move_seat", "attendee", person.id, actor=actor, user_id=user_id, old=old.label if old else None, new=None
+        )
         db.session.flush()
         return None
     seat = db.session.scalar(select(Seat).where(Seat.event_id == person.event_id, Seat.label == label))
     if seat is None:
-        raise SeatingError(f"Không có ghế \"{label}\".")
+        raise SeatingError(f'Không có ghế "{label}".')
     if seat.disabled:
         raise SeatingError(f"Ghế {label} đang bị khóa (không dùng được).")
     other = db.session.scalar(select(Attendee).where(Attendee.seat_id == seat.id))
     if other is not None and other.id == person.id:
         return None
     if other is not None and not swap:
-        raise SeatingError(f"Ghế {label} đã có người ngồi: {other.display_name}. "
-                           "Chọn ghế khác hoặc chọn đổi chỗ.")
+        raise SeatingError(f"Ghế {label} đã có người ngồi: {other.display_name}. Chọn ghế khác hoặc chọn đổi chỗ.")
     if other is not None:
         other.seat_id = None
         db.session.flush()
@@ -446,10 +511,17 @@ def move_attendee(person: Attendee, label: str | None, *, swap: bool = False, ac
     if other is not None:
         other.seat_id = old.id if old else None
         other.seat = old
-        audit("move_seat", "attendee", other.id, actor=actor, user_id=user_id,
-              old=label, new=old.label if old else None, swap=True)
-    audit("move_seat", "attendee", person.id, actor=actor, user_id=user_id,
-          old=old.label if old else None, new=label)
+        audit(
+            "move_seat",
+            "attendee",
+            other.id,
+            actor=actor,
+            user_id=user_id,
+            old=label,
+            new=old.label if old else None,
+            swap=True,
+        )
+    audit("move_seat", "attendee", person.id, actor=actor, user_id=user_id, old=old.label if old else None, new=label)
     db.session.flush()
     return other
 

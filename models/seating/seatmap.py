@@ -81,13 +81,29 @@ def seat_map(ev: Event, mode: str = "group") -> SeatMap:
     groups = {g.id: g for g in db.session.scalars(select(Group).where(Group.event_id == ev.id))}
     blocks = list(db.session.scalars(select(Block).where(Block.event_id == ev.id).order_by(Block.x, Block.code)))
     codes = {b.id: b.code for b in blocks}
-    rows = db.session.connection().execute(  # Core: no ORM row processing for 10,000 seats
-        select(Seat.id, Seat.label, Seat.x, Seat.y, Seat.block_id, Seat.is_aisle, Seat.disabled,
-               Attendee.id, Attendee.honorific, Attendee.full_name, Attendee.group_id, Attendee.checked_in_at)
-        .outerjoin(Attendee, (Attendee.seat_id == Seat.id) & (Attendee.status == "invited"))
-        .where(Seat.event_id == ev.id)
-        .order_by(Seat.y, Seat.x)
-    ).all()
+    rows = (
+        db.session.connection()
+        .execute(  # Core: no ORM row processing for 10,000 seats
+            select(
+                Seat.id,
+                Seat.label,
+                Seat.x,
+                Seat.y,
+                Seat.block_id,
+                Seat.is_aisle,
+                Seat.disabled,
+                Attendee.id,
+                Attendee.honorific,
+                Attendee.full_name,
+                Attendee.group_id,
+                Attendee.checked_in_at,
+            )
+            .outerjoin(Attendee, (Attendee.seat_id == Seat.id) & (Attendee.status == "invited"))
+            .where(Seat.event_id == ev.id)
+            .order_by(Seat.y, Seat.x)
+        )
+        .all()
+    )
     cells: list[SeatCell] = []
     counts: dict[tuple[str, str], int] = {}
     looks: dict[tuple, tuple[str, str, str, str]] = {}  # a few distinct (state, group) pairs
@@ -98,23 +114,57 @@ def seat_map(ev: Event, mode: str = "group") -> SeatMap:
         if look is None:
             g = groups.get(group_id) if taken else None
             look = looks[(disabled, taken, arrived, group_id)] = (
-                *_fill(disabled, taken, arrived, g, mode), g.name if g else "", g.color if g else "")
+                *_fill(disabled, taken, arrived, g, mode),
+                g.name if g else "",
+                g.color if g else "",
+            )
         fill, key, gname, color = look
         counts[(fill, key)] = counts.get((fill, key), 0) + 1
         seated += taken
         arrivals += arrived
         free += not taken and not disabled
-        cells.append(SeatCell(sid, label, x, y, codes.get(block_id, ""), fill, aisle, disabled,
-                              f"{honorific} {full_name}".strip() if taken else "", gname, arrived, taken, color))
+        cells.append(
+            SeatCell(
+                sid,
+                label,
+                x,
+                y,
+                codes.get(block_id, ""),
+                fill,
+                aisle,
+                disabled,
+                f"{honorific} {full_name}".strip() if taken else "",
+                gname,
+                arrived,
+                taken,
+                color,
+            )
+        )
     order = {g.name: g.priority for g in groups.values()}
     legend = sorted(((f, k, n) for (f, k), n in counts.items()), key=lambda t: (order.get(t[1], 10**6), t[1]))
     width = max([max((c.x for c in cells), default=0)] + [b.x + b.seats_per_row - 1 for b in blocks]) + 1
     height = max((c.y for c in cells), default=0) + 1
-    binfo = [{"code": b.code, "name": b.name, "x": b.x, "y": b.y, "w": b.seats_per_row, "h": b.rows,
-              "groups": ", ".join(g.name for g in b.groups)} for b in blocks]
-    return SeatMap(mode=mode, seats=cells, blocks=binfo, legend=legend, width=width, height=height,
-                   stats={"seats": len(cells), "seated": seated, "arrived": arrivals, "free": free})
-
+    binfo = [
+        {
+            "code": b.code,
+            "name": b.name,
+            "x": b.x,
+            "y": b.y,
+            "w": b.seats_per_row,
+            "h": b.rows,
+            "groups": ", ".join(g.name for g in b.groups),
+        }
+        for b in blocks
+    ]
+    return SeatMap(
+        mode=mode,
+        seats=cells,
+        blocks=binfo,
+        legend=legend,
+        width=width,
+        height=height,
+        stats={"seats": len(cells), "seated": seated, "arrived": arrivals, "free": free},
+    )
 
 
 #: the dashboard's palette (lighter than the guest list's; group colours faded until arrival)
@@ -134,22 +184,27 @@ def seat_map_svg(sm: SeatMap, *, cell: int = 18, title: str = "") -> str:
         return '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>'
     width = (max(s.x for s in seats) + 2) * cell
     height = (max(s.y for s in seats) + 2) * cell
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-           f'class="seatmap" role="img" aria-label="{_xml_attr(title or "Sơ đồ chỗ ngồi")}">',
-           f'<rect x="{cell}" y="2" width="{width - 2 * cell}" height="{cell - 4}" rx="3" '
-           f'fill="#37474f"/>',
-           f'<text x="{width / 2}" y="{cell - 6}" text-anchor="middle" font-size="{cell * 0.55}" '
-           f'fill="#fff" font-family="DejaVu Sans, sans-serif">SÂN KHẤU</text>']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'class="seatmap" role="img" aria-label="{_xml_attr(title or "Sơ đồ chỗ ngồi")}">',
+        f'<rect x="{cell}" y="2" width="{width - 2 * cell}" height="{cell - 4}" rx="3" fill="#37474f"/>',
+        f'<text x="{width / 2}" y="{cell - 6}" text-anchor="middle" font-size="{cell * 0.55}" '
+        f'fill="#fff" font-family="DejaVu Sans, sans-serif">SÂN KHẤU</text>',
+    ]
     for b in sm.blocks:
-        out.append(f'<text x="{(b["x"] + 0.5) * cell}" y="{(b["y"] - 0.2) * cell}" '
-                   f'font-size="{cell * 0.6}" font-family="DejaVu Sans, sans-serif" '
-                   f'fill="#455a64">{escape(b["code"])}</text>')
+        out.append(
+            f'<text x="{(b["x"] + 0.5) * cell}" y="{(b["y"] - 0.2) * cell}" '
+            f'font-size="{cell * 0.6}" font-family="DejaVu Sans, sans-serif" '
+            f'fill="#455a64">{escape(b["code"])}</text>'
+        )
     for s in seats:
         fill, opacity = _dashboard_fill(s, sm.mode)
-        out.append(f'<rect x="{s.x * cell + 1}" y="{s.y * cell + 1}" width="{cell - 3}" '
-                   f'height="{cell - 3}" rx="2" fill="{_xml_attr(fill)}" fill-opacity="{opacity}" '
-                   f'stroke="#90a4ae" stroke-width="0.6" data-seat="{_xml_attr(s.label)}" '
-                   f'data-state="{s.state}"><title>{escape(s.label)}</title></rect>')
+        out.append(
+            f'<rect x="{s.x * cell + 1}" y="{s.y * cell + 1}" width="{cell - 3}" '
+            f'height="{cell - 3}" rx="2" fill="{_xml_attr(fill)}" fill-opacity="{opacity}" '
+            f'stroke="#90a4ae" stroke-width="0.6" data-seat="{_xml_attr(s.label)}" '
+            f'data-state="{s.state}"><title>{escape(s.label)}</title></rect>'
+        )
     out.append("</svg>")
     return "".join(out)
 
@@ -206,8 +261,12 @@ def _pdf_heading(c, ev: Event, sm: SeatMap, size: tuple[float, float]) -> float:
         c.drawString(margin, y, line)
     c.setFont(FONT, 9)
     y -= 12
-    c.drawString(margin, y, event_line(ev) + ("  ·  tô màu theo thành phần" if sm.mode == "group"
-                                              else "  ·  tô màu theo đã đến / chưa đến"))
+    c.drawString(
+        margin,
+        y,
+        event_line(ev)
+        + ("  ·  tô màu theo thành phần" if sm.mode == "group" else "  ·  tô màu theo đã đến / chưa đến"),
+    )
     return y - 8 * mm
 
 

@@ -30,8 +30,7 @@ def _no_version_tick(monkeypatch):
 
 
 def _login(client, username, password=PW, addr="127.0.0.1"):
-    return client.post("/login", data={"username": username, "password": password},
-                       environ_base={"REMOTE_ADDR": addr})
+    return client.post("/login", data={"username": username, "password": password}, environ_base={"REMOTE_ADDR": addr})
 
 
 def _version(client) -> str:
@@ -44,6 +43,7 @@ def _goes_to_login(resp) -> bool:
 
 
 # -- item 1: login --------------------------------------------------------------------------
+
 
 def test_unknown_and_known_users_take_the_same_time(client, event):
     make_user("real-user", "desk")
@@ -103,8 +103,7 @@ def test_successful_logins_are_never_counted_and_clear_the_account(app, client, 
     _login(client, "busy", "bad")
     assert db.session.scalar(select(func.count(LoginFailure.id))) == 2
     assert _login(client, "busy").status_code == 302
-    assert db.session.scalar(select(func.count(LoginFailure.id)).where(
-        LoginFailure.username == "busy")) == 0
+    assert db.session.scalar(select(func.count(LoginFailure.id)).where(LoginFailure.username == "busy")) == 0
 
 
 def test_limits_are_shared_by_two_server_instances(backend, tmp_path, app):
@@ -115,8 +114,14 @@ def test_limits_are_shared_by_two_server_instances(backend, tmp_path, app):
         from app import create_app
         from tests.conftest import PG_URL
 
-        other = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": PG_URL,
-                            "WTF_CSRF_ENABLED": False, "DASHBOARD_RENDER_PROCESS": False})
+        other = create_app(
+            {
+                "TESTING": True,
+                "SQLALCHEMY_DATABASE_URI": PG_URL,
+                "WTF_CSRF_ENABLED": False,
+                "DASHBOARD_RENDER_PROCESS": False,
+            }
+        )
     for a in (app, other):
         a.config["LOGIN_FAILURES_PER_ACCOUNT"] = 4
     first, second = app.test_client(), other.test_client()
@@ -130,6 +135,7 @@ def test_limits_are_shared_by_two_server_instances(backend, tmp_path, app):
 
 
 # -- item 2: sessions that end -------------------------------------------------------------
+
 
 def _admin_with_cookie(client, app, name="boss"):
     make_user(name, "admin")
@@ -157,14 +163,16 @@ def test_old_cookie_after_logout_goes_to_login(client, app, event):
     assert row.ended_at is not None and row.ended_reason == "logout"
 
 
-@pytest.mark.parametrize("command, reason", [
-    (["set-password", "boss"], "password"),
-    (["deactivate-user", "boss"], "deactivated"),
-    (["create-user", "boss", "--role", "desk"], "role"),
-    (["delete-user", "boss"], None),
-])
-def test_old_cookie_after_a_user_change_goes_to_login(client, app, runner, event, command,
-                                                      reason):
+@pytest.mark.parametrize(
+    "command, reason",
+    [
+        (["set-password", "boss"], "password"),
+        (["deactivate-user", "boss"], "deactivated"),
+        (["create-user", "boss", "--role", "desk"], "role"),
+        (["delete-user", "boss"], None),
+    ],
+)
+def test_old_cookie_after_a_user_change_goes_to_login(client, app, runner, event, command, reason):
     cookie, v = _admin_with_cookie(client, app)
     r = runner.invoke(args=command, input="another-pass-456\n")
     assert r.exit_code == 0, r.output
@@ -229,8 +237,7 @@ def test_old_cookie_after_logout_over_real_http(live_server):
     s = requests.Session()
     r = s.get(live_server.url + "/login")
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]*)"', r.text)
-    data = {"username": name, "password": password, **({"csrf_token": token.group(1)}
-                                                         if token else {})}
+    data = {"username": name, "password": password, **({"csrf_token": token.group(1)} if token else {})}
     assert s.post(live_server.url + "/login", data=data, allow_redirects=False).status_code == 302
     old = s.cookies.get("session")
     html = s.get(live_server.url + "/admin/").text
@@ -238,8 +245,7 @@ def test_old_cookie_after_logout_over_real_http(live_server):
     assert s.get(f"{live_server.url}/admin/live?v={v}").status_code == 204
     s.post(live_server.url + "/logout", data={})
     for path in ("/admin/", f"/admin/live?v={v}"):
-        r = requests.get(live_server.url + path, cookies={"session": old},
-                         allow_redirects=False)
+        r = requests.get(live_server.url + path, cookies={"session": old}, allow_redirects=False)
         assert r.status_code == 302 and "/login" in r.headers["Location"], path
 
 
@@ -255,6 +261,7 @@ def test_login_starts_a_fresh_session_row_each_time(client, event):
 
 
 # -- CLI -----------------------------------------------------------------------------------
+
 
 def test_users_lists_and_remove_demo_users_removes(runner, app):
     from cli import demo_banner

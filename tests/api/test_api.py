@@ -26,8 +26,17 @@ def test_checkin_contract(client, event, kiosk_token):
     data = r.get_json()
     assert set(data) == {"result", "message", "attendee", "first_checkin"}
     assert data["result"] == "ok" and data["first_checkin"] is None
-    assert set(data["attendee"]) == {"id", "honorific", "name", "position", "organisation",
-                                     "group", "seat", "seat_text", "seat_needed"}
+    assert set(data["attendee"]) == {
+        "id",
+        "honorific",
+        "name",
+        "position",
+        "organisation",
+        "group",
+        "seat",
+        "seat_text",
+        "seat_needed",
+    }
     assert data["attendee"]["name"] == "Nguyễn Văn An"
     r2 = post(client, kiosk_token, body(a.current_badge.code, "a2")).get_json()
     assert r2["result"] == "already" and r2["first_checkin"]["station"] == "Cổng 1"
@@ -51,15 +60,24 @@ def test_revoked_token_is_401(client, event, kiosk_token):
     assert post(client, kiosk_token, body("x")).status_code == 401
 
 
-@pytest.mark.parametrize("payload", [
-    None, [], "text", {"station": "x", "scan_id": "s"}, {"code": 5, "station": "x", "scan_id": "s"},
-    {"code": "x", "scan_id": "s"}, {"code": "x", "station": "", "scan_id": "s"},
-    {"code": "x", "station": "x" * 81, "scan_id": "s"}, {"code": "x", "station": "k"},
-    {"code": "x", "station": "k", "scan_id": "has space"}, {"code": "x", "station": "k",
-                                                            "scan_id": "s" * 65},
-    {"code": "x", "station": "k", "scan_id": "s", "scanned_at": "yesterday"},
-    {"code": "x", "station": "k", "scan_id": "s", "scanned_at": 12345},
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        None,
+        [],
+        "text",
+        {"station": "x", "scan_id": "s"},
+        {"code": 5, "station": "x", "scan_id": "s"},
+        {"code": "x", "scan_id": "s"},
+        {"code": "x", "station": "", "scan_id": "s"},
+        {"code": "x", "station": "x" * 81, "scan_id": "s"},
+        {"code": "x", "station": "k"},
+        {"code": "x", "station": "k", "scan_id": "has space"},
+        {"code": "x", "station": "k", "scan_id": "s" * 65},
+        {"code": "x", "station": "k", "scan_id": "s", "scanned_at": "yesterday"},
+        {"code": "x", "station": "k", "scan_id": "s", "scanned_at": 12345},
+    ],
+)
 def test_bad_json_is_400_and_writes_nothing(client, event, kiosk_token, payload):
     r = post(client, kiosk_token, payload)
     assert r.status_code == 400 and r.is_json
@@ -68,13 +86,18 @@ def test_bad_json_is_400_and_writes_nothing(client, event, kiosk_token, payload)
 
 
 def test_malformed_json_body(client, event, kiosk_token):
-    r = client.post("/api/v1/checkins", data=b"{not json", content_type="application/json",
-                    headers={"Authorization": f"Bearer {kiosk_token}"})
+    r = client.post(
+        "/api/v1/checkins",
+        data=b"{not json",
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {kiosk_token}"},
+    )
     assert r.status_code == 400 and r.is_json
 
 
-@pytest.mark.parametrize("code", ["", "x" * 513, "x" * 100_000, "\x00\xff", "😀" * 50,
-                                  "' OR 1=1 --", "<script>alert(1)</script>"])
+@pytest.mark.parametrize(
+    "code", ["", "x" * 513, "x" * 100_000, "\x00\xff", "😀" * 50, "' OR 1=1 --", "<script>alert(1)</script>"]
+)
 def test_any_code_gets_an_outcome(client, event, kiosk_token, code):
     r = post(client, kiosk_token, body(code))
     assert r.status_code == 200 and r.get_json()["result"] == "invalid"
@@ -102,14 +125,22 @@ def test_snapshot(client, event, kiosk_token):
     assert r.status_code == 200
     snap = r.get_json()
     assert snap["event"]["tag"] == event.tag
-    assert len(snap["roster"]) == 6 and set(snap["roster"][0]) == {"id", "honorific", "name",
-                                                                   "seat", "seat_text", "group",
-                                                                   "seat_needed"}
+    assert len(snap["roster"]) == 6 and set(snap["roster"][0]) == {
+        "id",
+        "honorific",
+        "name",
+        "seat",
+        "seat_text",
+        "group",
+        "seat_needed",
+    }
     assert snap["keys"][0]["event_tag"] == event.tag and len(snap["keys"][0]["public_key"]) == 44
     assert "private_key" not in r.get_data(as_text=True)
     assert "0905123456" not in r.get_data(as_text=True)  # no phone numbers
-    r304 = client.get("/api/v1/kiosk/snapshot", headers={
-        "Authorization": f"Bearer {kiosk_token}", "If-None-Match": f'"{snap["version"]}"'})
+    r304 = client.get(
+        "/api/v1/kiosk/snapshot",
+        headers={"Authorization": f"Bearer {kiosk_token}", "If-None-Match": f'"{snap["version"]}"'},
+    )
     assert r304.status_code == 304
 
 
@@ -120,8 +151,7 @@ def test_snapshot_lists_revoked_codes(client, event, kiosk_token):
     old = a.current_badge.code
     reissue_badge(a, reason="lost")
     db.session.commit()
-    snap = client.get("/api/v1/kiosk/snapshot",
-                      headers={"Authorization": f"Bearer {kiosk_token}"}).get_json()
+    snap = client.get("/api/v1/kiosk/snapshot", headers={"Authorization": f"Bearer {kiosk_token}"}).get_json()
     assert old in snap["revoked"]
 
 
@@ -154,13 +184,18 @@ def test_no_event_is_json(client, kiosk_token):
     assert r.status_code == 409 and r.get_json()["error"] == "no_event"
 
 
-@pytest.mark.parametrize(("payload", "error", "field"), [
-    ([1], "bad_json", None), ({"station": "k"}, "bad_field", "queue_length"),
-    ({"queue_length": True}, "bad_field", "queue_length"), ({"queue_length": 2.0}, "bad_field", "queue_length"),
-    ({"queue_length": 10_000_001}, "bad_field", "queue_length"),
-    ({"code": 5, "station": "", "scan_id": "s"}, "bad_field", "code"),  # the first field, in order
-    ({"code": "x", "station": "k", "scan_id": "s", "scanned_at": "2025-13-01"}, "bad_field", "scanned_at"),
-])
+@pytest.mark.parametrize(
+    ("payload", "error", "field"),
+    [
+        ([1], "bad_json", None),
+        ({"station": "k"}, "bad_field", "queue_length"),
+        ({"queue_length": True}, "bad_field", "queue_length"),
+        ({"queue_length": 2.0}, "bad_field", "queue_length"),
+        ({"queue_length": 10_000_001}, "bad_field", "queue_length"),
+        ({"code": 5, "station": "", "scan_id": "s"}, "bad_field", "code"),  # the first field, in order
+        ({"code": "x", "station": "k", "scan_id": "s", "scanned_at": "2025-13-01"}, "bad_field", "scanned_at"),
+    ],
+)
 def test_400s_name_their_field(client, event, kiosk_token, payload, error, field):
     url = "/api/v1/checkins" if "code" in payload else "/api/v1/kiosk/heartbeat"
     r = client.post(url, json=payload, headers={"Authorization": f"Bearer {kiosk_token}"})
@@ -169,8 +204,11 @@ def test_400s_name_their_field(client, event, kiosk_token, payload, error, field
 
 
 def test_heartbeat_ignores_wrongly_typed_optional_fields(client, event, kiosk_token):
-    r = client.post("/api/v1/kiosk/heartbeat", headers={"Authorization": f"Bearer {kiosk_token}"},
-                    json={"queue_length": 2, "station": 7, "online": "yes", "version": "v" * 100})
+    r = client.post(
+        "/api/v1/kiosk/heartbeat",
+        headers={"Authorization": f"Bearer {kiosk_token}"},
+        json={"queue_length": 2, "station": 7, "online": "yes", "version": "v" * 100},
+    )
     assert r.status_code == 200 and r.get_json() == {"ok": True}
     assert db.session.scalar(select(Device)).last_status == {"queue_length": 2, "version": "v" * 80}
 
@@ -186,10 +224,18 @@ def test_the_description_is_made_from_the_models(client):
     from admin.api.schemas import CheckinRequest, Heartbeat
 
     schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
-    assert schemas["CheckinRequest"]["required"] == ["code", "station", "scan_id"] == [
-        name for name, f in CheckinRequest.model_fields.items() if f.is_required()]
+    assert (
+        schemas["CheckinRequest"]["required"]
+        == ["code", "station", "scan_id"]
+        == [name for name, f in CheckinRequest.model_fields.items() if f.is_required()]
+    )
     assert schemas["CheckinRequest"]["properties"]["station"] == {
-        "type": "string", "minLength": 1, "maxLength": 80, "pattern": r"\S",
-        "description": "Where the scan happened (1-80 characters, not blank)."}
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 80,
+        "pattern": r"\S",
+        "description": "Where the scan happened (1-80 characters, not blank).",
+    }
     assert schemas["Heartbeat"]["required"] == ["queue_length"] and set(Heartbeat.model_fields) == set(
-        schemas["Heartbeat"]["properties"])
+        schemas["Heartbeat"]["properties"]
+    )

@@ -28,13 +28,13 @@ def log_count() -> int:
 
 def test_fast_and_flask_paths_give_the_same_answers(client, event, kiosk_token):
     people = attendees(event)
-    fast = json.dumps({"code": people[0].current_badge.code, "station": "Cổng 1",
-                       "scan_id": "f1"}).encode()
+    fast = json.dumps({"code": people[0].current_badge.code, "station": "Cổng 1", "scan_id": "f1"}).encode()
     # the padding makes the second body too large for the fast path (64 KB): the Flask view
     # answers it
     r1 = send(client, kiosk_token, fast)
-    slow = json.dumps({"code": people[1].current_badge.code, "station": "Cổng 1",
-                       "scan_id": "f2", "padding": "x" * 70_000}).encode()
+    slow = json.dumps(
+        {"code": people[1].current_badge.code, "station": "Cổng 1", "scan_id": "f2", "padding": "x" * 70_000}
+    ).encode()
     r2 = send(client, kiosk_token, slow)
     assert r1.status_code == r2.status_code == 200
     a, b = r1.get_json(), r2.get_json()
@@ -65,12 +65,20 @@ def test_fast_path_401_has_the_bearer_challenge(client, event):
     assert log_count() == 0
 
 
-@pytest.mark.parametrize("payload", [b"", b"{", b"[1, 2]", b"\xff\xfe", b"[" * 100_00 + b"]" * 100_00,
-                                     b'{"code": 5, "station": "s", "scan_id": "b1"}',
-                                     b'{"code": "x", "station": "", "scan_id": "b1"}',
-                                     b'{"code": "x", "station": "s", "scan_id": "b 1"}',
-                                     b'{"code": "x", "station": "s", "scan_id": "b1", '
-                                     b'"scanned_at": "yesterday"}'])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"",
+        b"{",
+        b"[1, 2]",
+        b"\xff\xfe",
+        b"[" * 100_00 + b"]" * 100_00,
+        b'{"code": 5, "station": "s", "scan_id": "b1"}',
+        b'{"code": "x", "station": "", "scan_id": "b1"}',
+        b'{"code": "x", "station": "s", "scan_id": "b 1"}',
+        b'{"code": "x", "station": "s", "scan_id": "b1", "scanned_at": "yesterday"}',
+    ],
+)
 def test_fast_path_bad_bodies_are_400_and_write_nothing(client, event, kiosk_token, payload):
     r = send(client, kiosk_token, payload)
     assert r.status_code == 400 and r.is_json
@@ -80,14 +88,17 @@ def test_fast_path_bad_bodies_are_400_and_write_nothing(client, event, kiosk_tok
 
 def test_not_declared_as_json_goes_to_flask_and_is_400(client, event, kiosk_token):
     code = attendees(event)[0].current_badge.code
-    r = send(client, kiosk_token, json.dumps({"code": code, "station": "s", "scan_id": "t1"}).encode(),
-             content_type="text/plain")
+    r = send(
+        client,
+        kiosk_token,
+        json.dumps({"code": code, "station": "s", "scan_id": "t1"}).encode(),
+        content_type="text/plain",
+    )
     assert r.status_code == 400 and r.get_json()["error"] == "bad_json"
     assert log_count() == 0
 
 
-def test_an_unexpected_failure_is_a_json_500_without_a_trace(client, event, kiosk_token,
-                                                            monkeypatch):
+def test_an_unexpected_failure_is_a_json_500_without_a_trace(client, event, kiosk_token, monkeypatch):
     import models.checkin.checkin
 
     def broken(**kwargs):

@@ -34,10 +34,14 @@ def test_import_creates_awards_and_batches(app):
     before = db.session.scalar(db.select(db.func.count(Award.id)))
     r = person(ev, "Hồ Thị Lan", org="HTX Yến Cam Lâm")
     db.session.commit()
-    data = _xlsx([HEADER,
-                  ["Yến sào chưng", "HTX Yến Cam Lâm", "TP Cam Ranh", "4 sao", "Hồ Thị Lan", ""],
-                  ["Mật ong rừng", "Tổ hợp tác Khánh Sơn", "Vạn Ninh", 3, "", ""],
-                  [None, None, None, None, None, None]])
+    data = _xlsx(
+        [
+            HEADER,
+            ["Yến sào chưng", "HTX Yến Cam Lâm", "TP Cam Ranh", "4 sao", "Hồ Thị Lan", ""],
+            ["Mật ong rừng", "Tổ hợp tác Khánh Sơn", "Vạn Ninh", 3, "", ""],
+            [None, None, None, None, None, None],
+        ]
+    )
     report = import_awards(ev, data, actor="test")
     db.session.commit()
     assert report.ok and (report.created, report.updated) == (2, 0)
@@ -55,13 +59,13 @@ def test_import_creates_awards_and_batches(app):
 def test_bad_rows_write_nothing(app):
     ev = ceremony_event(three_star=0)
     before = db.session.scalar(db.select(db.func.count(Award.id)))
-    data = _xlsx([HEADER,
-                  ["Yến sào", "HTX A", "TP Cam Ranh", "4", "", ""],
-                  ["", "HTX B", "Hà Nội", "7 sao", "Không Có Ai", ""]])
+    data = _xlsx(
+        [HEADER, ["Yến sào", "HTX A", "TP Cam Ranh", "4", "", ""], ["", "HTX B", "Hà Nội", "7 sao", "Không Có Ai", ""]]
+    )
     report = import_awards(ev, data)
     db.session.rollback()
     assert not report.ok
-    (row, msg), = report.errors
+    ((row, msg),) = report.errors
     assert row == 3
     for part in ("thiếu tên sản phẩm", "hạng", "Hà Nội", "Không Có Ai"):
         assert part in msg
@@ -87,10 +91,12 @@ def test_namesakes_need_the_organisation(app):
 def test_awards_from_rated_products(app):
     ev = ceremony_event(three_star=0)
     contact = person(ev, "Phạm Thị Hoa", org="HTX Nước mắm Cam Ranh")
-    ex = Exhibitor(event_id=ev.id, name="HTX Nước mắm Cam Ranh", contact_name="Phạm Thị Hoa",
-                   status="approved")
-    ex.products = [Product(name="Nước mắm nhĩ", stars=4), Product(name="Mắm ruốc", stars=3),
-                   Product(name="Chả cá (tiềm năng)", stars=None)]
+    ex = Exhibitor(event_id=ev.id, name="HTX Nước mắm Cam Ranh", contact_name="Phạm Thị Hoa", status="approved")
+    ex.products = [
+        Product(name="Nước mắm nhĩ", stars=4),
+        Product(name="Mắm ruốc", stars=3),
+        Product(name="Chả cá (tiềm năng)", stars=None),
+    ]
     rejected = Exhibitor(event_id=ev.id, name="Bị từ chối", status="rejected")
     rejected.products = [Product(name="X", stars=5)]
     db.session.add_all([ex, rejected])
@@ -98,7 +104,9 @@ def test_awards_from_rated_products(app):
     assert awards_from_products(ev) == 2
     made = db.session.scalars(db.select(Award).where(Award.product_id.is_not(None))).all()
     assert {(a.product_name, a.tier.stars, a.recipient_id) for a in made} == {
-        ("Nước mắm nhĩ", 4, contact.id), ("Mắm ruốc", 3, contact.id)}
+        ("Nước mắm nhĩ", 4, contact.id),
+        ("Mắm ruốc", 3, contact.id),
+    }
     assert awards_from_products(ev) == 0  # idempotent
 
 
@@ -127,8 +135,7 @@ def test_admin_page_rebuild_move_presenter_and_lock(client, auth, app):
     client.post(f"/admin/awards/batch/{batch.id}/presenter", data={"attendee_id": str(other.id)})
     db.session.expire_all()
     assert batch.presenter_id == other.id
-    r = client.post(f"/admin/awards/batch/{batch.id}/presenter", data={"attendee_id": "x"},
-                    follow_redirects=True)
+    r = client.post(f"/admin/awards/batch/{batch.id}/presenter", data={"attendee_id": "x"}, follow_redirects=True)
     assert "không hợp lệ" in r.get_data(as_text=True) or "không có trong" in r.get_data(as_text=True)
     # the hand-out starts: order locked, the page says so and refuses changes
     v = int(re.search(r'data-version="(\d+)"', client.get("/mc/").get_data(as_text=True)).group(1))
@@ -147,11 +154,19 @@ def test_admin_upload(client, auth, app):
     ceremony_event(three_star=0)
     auth.as_role("admin")
     data = _xlsx([HEADER, ["Tỏi Lý Sơn", "HTX Tỏi", "TP Cam Ranh", "3 sao", "", ""]])
-    r = client.post("/admin/awards/import", data={"file": (io.BytesIO(data), "giai.xlsx")},
-                    content_type="multipart/form-data", follow_redirects=True)
+    r = client.post(
+        "/admin/awards/import",
+        data={"file": (io.BytesIO(data), "giai.xlsx")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     assert "Đã nhập 1 giải mới" in r.get_data(as_text=True)
-    r = client.post("/admin/awards/import", data={"file": (io.BytesIO(b"junk"), "giai.xlsx")},
-                    content_type="multipart/form-data", follow_redirects=True)
+    r = client.post(
+        "/admin/awards/import",
+        data={"file": (io.BytesIO(b"junk"), "giai.xlsx")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
     assert "Không nhập gì" in r.get_data(as_text=True)
     r = client.post("/admin/awards/import", data={}, follow_redirects=True)
     assert "Vui lòng chọn tệp" in r.get_data(as_text=True)

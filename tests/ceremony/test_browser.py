@@ -77,8 +77,13 @@ def test_two_tablets_and_the_stage_follow_each_other(browser, live_server):
         with live_server.app.app_context():
             award = db.session.scalars(db.select(Award).order_by(Award.position)).all()[1]
             award_id = award.id
-            check_in(event_id=live_server.event_id, attendee_id=award.recipient_id,
-                     scan_id="browser-1", station="Cửa chính", method="manual")
+            check_in(
+                event_id=live_server.event_id,
+                attendee_id=award.recipient_id,
+                scan_id="browser-1",
+                station="Cửa chính",
+                method="manual",
+            )
         for p in (a, b):
             p.wait_for_selector(f"li[data-award='{award_id}'] .presence.ok", timeout=2000)
         assert "Có mặt" in a.inner_text(f"li[data-award='{award_id}']")
@@ -86,8 +91,9 @@ def test_two_tablets_and_the_stage_follow_each_other(browser, live_server):
 
         # both press "next" on the same version: one step, not two
         version = _version(a)
-        a.evaluate("document.querySelector('[data-action=next]').click();"
-                   "document.querySelector('[data-action=next]').click()")
+        a.evaluate(
+            "document.querySelector('[data-action=next]').click();document.querySelector('[data-action=next]').click()"
+        )
         b.click("[data-action=next]")
         for p in (a, b):
             p.wait_for_selector(f"#mc:not([data-version='{version}'])", timeout=2000)
@@ -143,10 +149,10 @@ def test_substitute_picked_on_the_tablet(browser, live_server):
     with live_server.app.app_context():
         from models.guests.models import Attendee
 
-        helper = db.session.scalars(db.select(Attendee).where(
-            Attendee.full_name == "Đặng Thị Ánh Tuyết")).one()
-        check_in(event_id=live_server.event_id, attendee_id=helper.id, scan_id="sub-1",
-                 station="Cửa chính", method="manual")
+        helper = db.session.scalars(db.select(Attendee).where(Attendee.full_name == "Đặng Thị Ánh Tuyết")).one()
+        check_in(
+            event_id=live_server.event_id, attendee_id=helper.id, scan_id="sub-1", station="Cửa chính", method="manual"
+        )
     ctx = browser.new_context(viewport={"width": 1024, "height": 768}, locale="vi-VN")
     try:
         p = ctx.new_page()

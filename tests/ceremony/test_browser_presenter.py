@@ -29,12 +29,18 @@ def _demo(server) -> dict:
             counts[a.recipient_id] = counts.get(a.recipient_id, 0) + 1
         twice = next(a.recipient for a in b4.awards if counts[a.recipient_id] == 2)
         leader = next(p for p in presenter_candidates(ev.id) if p.id != b4.presenter_id)
-        check_in(event_id=ev.id, attendee_id=leader.id, scan_id="bp-1", station="Cửa chính",
-                 method="manual")
-        return {"event_id": ev.id, "batch_id": b4.id, "people": len(counts),
-                "awards": len(b4.awards), "twice": twice.display_name,
-                "leader_id": leader.id, "leader": leader.full_name,
-                "seat": leader.seat.label, "old": b4.presenter.full_name}
+        check_in(event_id=ev.id, attendee_id=leader.id, scan_id="bp-1", station="Cửa chính", method="manual")
+        return {
+            "event_id": ev.id,
+            "batch_id": b4.id,
+            "people": len(counts),
+            "awards": len(b4.awards),
+            "twice": twice.display_name,
+            "leader_id": leader.id,
+            "leader": leader.full_name,
+            "seat": leader.seat.label,
+            "old": b4.presenter.full_name,
+        }
 
 
 def test_presenter_changed_on_one_tablet_shows_on_the_other(browser, live_server_any):
@@ -94,8 +100,7 @@ def test_presenter_changed_on_one_tablet_shows_on_the_other(browser, live_server
         screenshot(a, "mc_presenter_portrait")
         with live_server.app.app_context():
             assert db.session.get(AwardBatch, d["batch_id"]).presenter_id == d["leader_id"]
-            log = db.session.scalars(db.select(AuditLog).where(
-                AuditLog.action == "mc_presenter")).one()
+            log = db.session.scalars(db.select(AuditLog).where(AuditLog.action == "mc_presenter")).one()
             assert log.detail["new"] == d["leader_id"]
     finally:
         for c in (portrait, landscape, on_stage):

@@ -115,8 +115,7 @@ def test_presence_follows_check_ins(app):
     s = mc_snapshot(ev)
     assert first.id in {m["award_id"] for m in s["missing"]}
     assert s["arrived"] == 0
-    r = check_in(event_id=ev.id, attendee_id=first.recipient_id, scan_id="t-1", station="test",
-                 method="manual")
+    r = check_in(event_id=ev.id, attendee_id=first.recipient_id, scan_id="t-1", station="test", method="manual")
     assert r.outcome == "ok"
     tag2 = state_tag(ev.id)
     assert tag2 != tag
@@ -144,8 +143,9 @@ def test_absent_and_substitute(app):
     db.session.expire_all()
     assert award.status == "absent"
     assert stage_snapshot(ev)["on_stage"] == []
-    someone = db.session.scalars(db.select(Attendee).where(
-        Attendee.event_id == ev.id, Attendee.id != award.recipient_id)).first()
+    someone = db.session.scalars(
+        db.select(Attendee).where(Attendee.event_id == ev.id, Attendee.id != award.recipient_id)
+    ).first()
     r = _press(ev, "substitute", award_id=award.id, attendee_id=someone.id)
     assert r.outcome == "invalid" and "chưa có mặt" in r.message  # not in the hall
     check_in(event_id=ev.id, attendee_id=someone.id, scan_id="t-2", station="test", method="manual")

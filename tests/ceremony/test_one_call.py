@@ -26,7 +26,7 @@ def _batch_section(text: str, number: int, total: int) -> str:
     """The script's text of batch ``number`` (up to the next batch's heading)."""
     start = text.index(f"Đợt {number}/{total}")
     nxt = text.find(f"Đợt {number + 1}/{total}", start)
-    return text[start:nxt if nxt > 0 else len(text)]
+    return text[start : nxt if nxt > 0 else len(text)]
 
 
 def _go_to_batch(client, number: int) -> dict:
@@ -44,11 +44,19 @@ def _two_award_case():
     """ceremony_event with 8 three-star recipients; the first three-star recipient also
     receives for a second product (same tier, so the same batch)."""
     ev = ceremony_event(three_star=8, capacity=10)
-    first3 = db.session.scalars(db.select(Award).join(Award.tier).where(
-        Award.event_id == ev.id, Award.tier.has(stars=3)).order_by(Award.id)).first()
-    db.session.add(Award(event_id=ev.id, tier_id=first3.tier_id, product_name="Sản phẩm thứ hai",
-                         entity_name=first3.entity_name, district_id=first3.district_id,
-                         recipient_id=first3.recipient_id))
+    first3 = db.session.scalars(
+        db.select(Award).join(Award.tier).where(Award.event_id == ev.id, Award.tier.has(stars=3)).order_by(Award.id)
+    ).first()
+    db.session.add(
+        Award(
+            event_id=ev.id,
+            tier_id=first3.tier_id,
+            product_name="Sản phẩm thứ hai",
+            entity_name=first3.entity_name,
+            district_id=first3.district_id,
+            recipient_id=first3.recipient_id,
+        )
+    )
     db.session.commit()
     award_batches(ev)
     db.session.commit()
@@ -101,8 +109,7 @@ def test_absent_and_substitute_act_on_the_whole_call(client, auth, app):
     batch3 = next(b for b in batches_of(ev.id) if b.tier.stars == 3)
     s = _go_to_batch(client, batch3.number)
     call = next(c for c in s["batch"]["calls"] if c["recipient"]["id"] == person.id)
-    r = client.post("/mc/action", json={"action": "absent", "version": s["version"],
-                                        "award_id": call["award_id"]})
+    r = client.post("/mc/action", json={"action": "absent", "version": s["version"], "award_id": call["award_id"]})
     assert r.status_code == 200
     db.session.expire_all()
     mine = db.session.scalars(db.select(Award).where(Award.recipient_id == person.id)).all()
@@ -111,12 +118,17 @@ def test_absent_and_substitute_act_on_the_whole_call(client, auth, app):
     assert sorted(log.detail["awards"]) == sorted(a.id for a in mine)
     assert person.display_name not in [p["name"] for p in client.get("/stage/state.json").json["on_stage"]]
 
-    helper = db.session.scalars(db.select(Award).where(
-        Award.batch_id == batch3.id, Award.recipient_id != person.id)).first().recipient
+    helper = (
+        db.session.scalars(db.select(Award).where(Award.batch_id == batch3.id, Award.recipient_id != person.id))
+        .first()
+        .recipient
+    )
     check_in(event_id=ev.id, attendee_id=helper.id, scan_id="oc-1", station="t", method="manual")
     v = r.json["version"]
-    r = client.post("/mc/action", json={"action": "substitute", "version": v,
-                                        "award_id": call["award_id"], "attendee_id": helper.id})
+    r = client.post(
+        "/mc/action",
+        json={"action": "substitute", "version": v, "award_id": call["award_id"], "attendee_id": helper.id},
+    )
     assert r.status_code == 200, r.json
     db.session.expire_all()
     assert {(a.substitute_id, a.status) for a in mine} == {(helper.id, "on_stage")}

@@ -15,10 +15,14 @@ from tests.ceremony.helpers import ceremony_event
 
 
 def _leaders(ev) -> list[Attendee]:
-    return list(db.session.scalars(
-        db.select(Attendee).join(Group, Group.id == Attendee.group_id)
-        .where(Attendee.event_id == ev.id, Group.is_leader.is_(True))
-        .order_by(Attendee.precedence)))
+    return list(
+        db.session.scalars(
+            db.select(Attendee)
+            .join(Group, Group.id == Attendee.group_id)
+            .where(Attendee.event_id == ev.id, Group.is_leader.is_(True))
+            .order_by(Attendee.precedence)
+        )
+    )
 
 
 def test_candidates_are_leaders_with_their_presence(client, auth, app):
@@ -28,8 +32,9 @@ def test_candidates_are_leaders_with_their_presence(client, auth, app):
     leaders = _leaders(ev)
     assert len(leaders) == 3
     # someone who is not a leader presents batch 2 (set on /admin/awards): offered too
-    outsider = db.session.scalars(db.select(Attendee).where(
-        Attendee.event_id == ev.id, Attendee.full_name.like("Trần Văn%"))).first()
+    outsider = db.session.scalars(
+        db.select(Attendee).where(Attendee.event_id == ev.id, Attendee.full_name.like("Trần Văn%"))
+    ).first()
     b2 = batches_of(ev.id)[1]
     b2.presenter_id = outsider.id
     db.session.commit()
@@ -56,8 +61,7 @@ def test_presenter_action_bumps_the_version_and_is_logged(client, auth, app):
     auth.as_role("mc")
     s = client.get("/mc/state.json").json
     v = s["version"]
-    r = client.post("/mc/action", json={"action": "presenter", "version": v, "batch_id": b1.id,
-                                        "attendee_id": new.id})
+    r = client.post("/mc/action", json={"action": "presenter", "version": v, "batch_id": b1.id, "attendee_id": new.id})
     assert r.status_code == 200 and r.json["outcome"] == "ok" and r.json["version"] == v + 1
     assert r.json["next_batch"]["presenter"]["id"] == new.id  # batch 1 is what comes next
     db.session.expire_all()
@@ -65,16 +69,18 @@ def test_presenter_action_bumps_the_version_and_is_logged(client, auth, app):
     log = db.session.scalars(db.select(AuditLog).where(AuditLog.action == "mc_presenter")).one()
     assert log.entity_id == b1.id and log.detail["new"] == new.id and log.actor == "user:mc-user"
     # a stale version: 409, nothing changed
-    r = client.post("/mc/action", json={"action": "presenter", "version": v, "batch_id": b1.id,
-                                        "attendee_id": leaders[0].id})
+    r = client.post(
+        "/mc/action", json={"action": "presenter", "version": v, "batch_id": b1.id, "attendee_id": leaders[0].id}
+    )
     assert r.status_code == 409
     # not a leader, unknown batch, nobody: 400 with a Vietnamese message, nothing written
-    recipient = db.session.scalars(db.select(Attendee).where(
-        Attendee.full_name.like("Trần Văn%"))).first()
-    for body, words in (({"batch_id": b1.id, "attendee_id": recipient.id}, "lãnh đạo"),
-                        ({"batch_id": 999999, "attendee_id": new.id}, "đợt trao"),
-                        ({"batch_id": b1.id}, "lãnh đạo"),
-                        ({"batch_id": "x", "attendee_id": new.id}, "đợt trao")):
+    recipient = db.session.scalars(db.select(Attendee).where(Attendee.full_name.like("Trần Văn%"))).first()
+    for body, words in (
+        ({"batch_id": b1.id, "attendee_id": recipient.id}, "lãnh đạo"),
+        ({"batch_id": 999999, "attendee_id": new.id}, "đợt trao"),
+        ({"batch_id": b1.id}, "lãnh đạo"),
+        ({"batch_id": "x", "attendee_id": new.id}, "đợt trao"),
+    ):
         r = client.post("/mc/action", json={"action": "presenter", "version": v + 1, **body})
         assert r.status_code == 400 and words in r.json["message"], (body, r.json)
     db.session.expire_all()
@@ -93,8 +99,10 @@ def test_presenter_can_change_after_the_order_is_locked(client, auth, app):
     assert s["locked"] and s["batch"]["number"] == 1
     other = next(p for p in _leaders(ev) if p.id != s["batch"]["presenter"]["id"])
     check_in(event_id=ev.id, attendee_id=other.id, scan_id="pr-2", station="t", method="manual")
-    r = client.post("/mc/action", json={"action": "presenter", "version": s["version"],
-                                        "batch_id": s["batch"]["id"], "attendee_id": other.id})
+    r = client.post(
+        "/mc/action",
+        json={"action": "presenter", "version": s["version"], "batch_id": s["batch"]["id"], "attendee_id": other.id},
+    )
     assert r.status_code == 200
     presenter = r.json["batch"]["presenter"]
     # an arrived presenter is shown as arrived, with the seat (not CHƯA ĐẾN)
@@ -113,6 +121,7 @@ def test_a_cancelled_presenter_is_not_offered_as_a_choice(client, auth, app):
     people = {p["id"]: p for p in client.get("/mc/presenters.json").json}
     assert people[gone.id]["cancelled"] is True  # still listed: presenting batch 1
     s = client.get("/mc/state.json").json
-    r = client.post("/mc/action", json={"action": "presenter", "version": s["version"],
-                                        "batch_id": b1.id, "attendee_id": gone.id})
+    r = client.post(
+        "/mc/action", json={"action": "presenter", "version": s["version"], "batch_id": b1.id, "attendee_id": gone.id}
+    )
     assert r.status_code == 400

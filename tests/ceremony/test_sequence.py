@@ -20,31 +20,49 @@ from tests.ceremony.helpers import ceremony_event, person
 
 
 def _awards(ev):
-    return list(db.session.scalars(db.select(Award).where(Award.event_id == ev.id)
-                                   .order_by(Award.position)))
+    return list(db.session.scalars(db.select(Award).where(Award.event_id == ev.id).order_by(Award.position)))
 
 
 def test_order_is_tier_then_district_then_vietnamese_name(app):
     ev = ceremony_event(three_star=0)
-    tier3 = db.session.scalar(db.select(AwardTier).where(AwardTier.event_id == ev.id,
-                                                         AwardTier.stars == 3))
-    first, second = db.session.scalars(db.select(District).where(
-        District.event_id == ev.id, District.sort_order > 0).order_by(District.sort_order)).all()
+    tier3 = db.session.scalar(db.select(AwardTier).where(AwardTier.event_id == ev.id, AwardTier.stars == 3))
+    first, second = db.session.scalars(
+        db.select(District).where(District.event_id == ev.id, District.sort_order > 0).order_by(District.sort_order)
+    ).all()
     # given name first (An < Bình although Võ > Lê), Vietnamese letters (Dũng < Đạt), and the
     # district's sort order beats the alphabet (Cam Ranh before Vạn Ninh)
-    for name, d in (("Võ Thị Đạt", first), ("Lê Văn Bình", first), ("Phan Dũng", first),
-                    ("Võ Văn An", first), ("Nguyễn Thị Anh", second), ("Đặng An", second)):
+    for name, d in (
+        ("Võ Thị Đạt", first),
+        ("Lê Văn Bình", first),
+        ("Phan Dũng", first),
+        ("Võ Văn An", first),
+        ("Nguyễn Thị Anh", second),
+        ("Đặng An", second),
+    ):
         r = person(ev, name, district=d)
-        db.session.add(Award(event_id=ev.id, tier_id=tier3.id, product_name=f"SP {name}",
-                             entity_name=r.organisation, district_id=d.id, recipient_id=r.id))
+        db.session.add(
+            Award(
+                event_id=ev.id,
+                tier_id=tier3.id,
+                product_name=f"SP {name}",
+                entity_name=r.organisation,
+                district_id=d.id,
+                recipient_id=r.id,
+            )
+        )
     db.session.commit()
     award_batches(ev)
     db.session.commit()
     order = [(a.tier.stars, a.recipient.full_name) for a in _awards(ev)]
     assert [s for s, _n in order] == [5, 4, 4, 3, 3, 3, 3, 3, 3]
     assert [n for s, n in order if s == 3] == [
-        "Võ Văn An", "Lê Văn Bình", "Phan Dũng", "Võ Thị Đạt",  # TP Cam Ranh
-        "Đặng An", "Nguyễn Thị Anh"]                           # Huyện Vạn Ninh
+        "Võ Văn An",
+        "Lê Văn Bình",
+        "Phan Dũng",
+        "Võ Thị Đạt",  # TP Cam Ranh
+        "Đặng An",
+        "Nguyễn Thị Anh",
+    ]  # Huyện Vạn Ninh
     assert [a.position for a in _awards(ev)] == list(range(9))
 
 
@@ -77,27 +95,37 @@ def test_capacity_counts_people_not_awards(app):
     ev = ceremony_event(three_star=3, capacity=2)
     a3 = [a for a in _awards(ev) if a.tier.stars == 3]
     # the first 3-star recipient also receives for a second product
-    db.session.add(Award(event_id=ev.id, tier_id=a3[0].tier_id, product_name="Sản phẩm thứ hai",
-                         entity_name=a3[0].entity_name, district_id=a3[0].district_id,
-                         recipient_id=a3[0].recipient_id))
+    db.session.add(
+        Award(
+            event_id=ev.id,
+            tier_id=a3[0].tier_id,
+            product_name="Sản phẩm thứ hai",
+            entity_name=a3[0].entity_name,
+            district_id=a3[0].district_id,
+            recipient_id=a3[0].recipient_id,
+        )
+    )
     db.session.commit()
     batches = [b for b in award_batches(ev) if b.tier.stars == 3]
     for b in batches:
         assert len({a.recipient_id for a in b.awards}) <= 2
     together = [b for b in batches if a3[0].recipient_id in {a.recipient_id for a in b.awards}]
-    assert len(together) == 1 and sum(a.recipient_id == a3[0].recipient_id
-                                       for a in together[0].awards) == 2
+    assert len(together) == 1 and sum(a.recipient_id == a3[0].recipient_id for a in together[0].awards) == 2
 
 
 def test_presenters_are_leaders_by_precedence(app):
     ev = ceremony_event(three_star=25, leaders=3)
-    leaders = [a.id for a in db.session.scalars(
-        db.select(Attendee).where(Attendee.event_id == ev.id, Attendee.precedence < 100)
-        .order_by(Attendee.precedence))]
+    leaders = [
+        a.id
+        for a in db.session.scalars(
+            db.select(Attendee)
+            .where(Attendee.event_id == ev.id, Attendee.precedence < 100)
+            .order_by(Attendee.precedence)
+        )
+    ]
     assert len(leaders) == 3
     batches = award_batches(ev)
-    assert [b.presenter_id for b in batches] == [leaders[0], leaders[1], leaders[2], leaders[0],
-                                                 leaders[1]]
+    assert [b.presenter_id for b in batches] == [leaders[0], leaders[1], leaders[2], leaders[0], leaders[1]]
     # a leader who receives an award does not present
     a = _awards(ev)[-1]
     a.recipient_id = leaders[0]

@@ -66,9 +66,12 @@ def test_actions_compare_and_set(client, auth, app):
     r = client.post("/mc/action", json={"action": "next", "version": v})  # stale
     assert r.status_code == 409 and r.json["outcome"] == "conflict"
     assert r.json["version"] == v + 1 and r.json["current_item"]["title"] == "Khai mạc"
-    for bad in ({"action": "dance", "version": v + 1}, {"action": "next"},
-                {"action": "next", "version": "x"}, {"action": "absent", "version": v + 1,
-                                                     "award_id": "abc"}):
+    for bad in (
+        {"action": "dance", "version": v + 1},
+        {"action": "next"},
+        {"action": "next", "version": "x"},
+        {"action": "absent", "version": v + 1, "award_id": "abc"},
+    ):
         r = client.post("/mc/action", json=bad)
         assert r.status_code in (400, 409), bad
     assert client.post("/mc/action", data="not json", content_type="application/json").status_code == 400
@@ -82,8 +85,7 @@ def test_actions_need_the_csrf_token(csrf_app):
     factories.make_user("mc-csrf", "mc")
     html = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
-    client.post("/login", data={"username": "mc-csrf", "password": "secret-pass-123",
-                                "csrf_token": token})
+    client.post("/login", data={"username": "mc-csrf", "password": "secret-pass-123", "csrf_token": token})
     html = client.get("/mc/").get_data(as_text=True)
     token = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
     v = int(re.search(r'data-version="(\d+)"', html).group(1))
@@ -142,8 +144,9 @@ def test_script_pdf_route_and_cli(client, auth, app, runner, tmp_path):
     assert "Đợt 1/4" in text and "Đợt 4/4" in text
     assert "Người trao: Ông Nguyễn Văn An" in text
     assert "Trần Văn Đạt" in text
-    fonts = {str(f.get("/BaseFont")) for p in PdfReader(io.BytesIO(r.data)).pages
-             for f in p["/Resources"]["/Font"].values()}
+    fonts = {
+        str(f.get("/BaseFont")) for p in PdfReader(io.BytesIO(r.data)).pages for f in p["/Resources"]["/Font"].values()
+    }
     assert all("DejaVu" in f for f in fonts), fonts
     out = tmp_path / "script.pdf"
     res = runner.invoke(args=["mc-script", "--out", str(out)])

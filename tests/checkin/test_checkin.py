@@ -23,8 +23,7 @@ def clock(t=T0):
 
 
 def scan(ev, code, scan_id, station="Cổng 1", now=T0, **kw):
-    return check_in(event_id=ev.id, code=code, scan_id=scan_id, station=station,
-                    now=clock(now), **kw)
+    return check_in(event_id=ev.id, code=code, scan_id=scan_id, station=station, now=clock(now), **kw)
 
 
 def test_ok_first_scan_is_arrival(event):
@@ -60,9 +59,20 @@ def test_future_scanned_at_is_clamped(event):
     assert a.checked_in_at == T0
 
 
-@pytest.mark.parametrize("code", ["", "hello", "https://example.com", "EK1" + "A" * 120,
-                                  "'; DROP TABLE attendee; --", "Nguyễn Văn An", "\x00\x01",
-                                  "x" * 600, "\ud800"])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "",
+        "hello",
+        "https://example.com",
+        "EK1" + "A" * 120,
+        "'; DROP TABLE attendee; --",
+        "Nguyễn Văn An",
+        "\x00\x01",
+        "x" * 600,
+        "\ud800",
+    ],
+)
 def test_invalid(event, code):
     r = scan(event, code, "bad1")
     assert r.outcome == "invalid" and r.attendee is None
@@ -85,8 +95,7 @@ def test_wrong_event(event):
 
 def test_unknown_valid_signature_no_attendee(event):
     key = event.keys[0]
-    code = codes.make_code(private_bytes(key), event_tag=event.tag, key_no=key.key_no,
-                           attendee_id=999999, serial=1)
+    code = codes.make_code(private_bytes(key), event_tag=event.tag, key_no=key.key_no, attendee_id=999999, serial=1)
     r = scan(event, code, "u1")
     assert r.outcome == "unknown"
 
@@ -137,11 +146,9 @@ def test_every_scan_is_logged(event):
 
 def test_manual_checkin_by_attendee(event):
     a = attendees(event)[4]
-    r = check_in(event_id=event.id, attendee_id=a.id, scan_id="m1", station="Bàn",
-                 method="manual", now=clock())
+    r = check_in(event_id=event.id, attendee_id=a.id, scan_id="m1", station="Bàn", method="manual", now=clock())
     assert r.outcome == "ok"
-    r2 = check_in(event_id=event.id, attendee_id=a.id, scan_id="m2", station="Bàn",
-                  method="manual", now=clock())
+    r2 = check_in(event_id=event.id, attendee_id=a.id, scan_id="m2", station="Bàn", method="manual", now=clock())
     assert r2.outcome == "already"
 
 
@@ -198,8 +205,7 @@ def test_concurrent_same_scan_id_one_row(app, event):
     def worker():
         with app.app_context():
             barrier.wait()
-            results.append(check_in(event_id=ev_id, code=code, scan_id="dup",
-                                    station="k").outcome)
+            results.append(check_in(event_id=ev_id, code=code, scan_id="dup", station="k").outcome)
             db.session.remove()
 
     threads = [threading.Thread(target=worker) for _ in range(8)]
@@ -227,8 +233,7 @@ def test_failed_write_transaction_releases_the_writer_lock(app, event):
     a = attendees(event)[0]
     code, ev_id = a.current_badge.code, event.id
     with pytest.raises(RuntimeError), write_transaction():
-        db.session.execute(db.text("UPDATE attendee SET notes = 'x' WHERE id = :i"),
-                           {"i": a.id})
+        db.session.execute(db.text("UPDATE attendee SET notes = 'x' WHERE id = :i"), {"i": a.id})
         raise RuntimeError("boom")
     db.session.remove()
     out = []

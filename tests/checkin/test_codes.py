@@ -39,9 +39,23 @@ def test_no_personal_data(key):
     assert "NGUYEN" not in code and "42" not in code[:3]
 
 
-@pytest.mark.parametrize("bad", ["", "x", "EK1", "EK1" + "A" * 120, "EK2" + "A" * 120,
-                                 "ek1" + "A" * 120, None, 123, b"EK1", "A" * 5000,
-                                 "EK1" + "Ă" * 120, "\x00" * 123])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "",
+        "x",
+        "EK1",
+        "EK1" + "A" * 120,
+        "EK2" + "A" * 120,
+        "ek1" + "A" * 120,
+        None,
+        123,
+        b"EK1",
+        "A" * 5000,
+        "EK1" + "Ă" * 120,
+        "\x00" * 123,
+    ],
+)
 def test_garbage_is_invalid(key, bad):
     _, ring = key
     with pytest.raises(codes.CodeError) as exc:
@@ -54,7 +68,7 @@ def test_one_character_changed_is_invalid(key):
     code = make(priv)
     for i in range(3, len(code), 7):
         alt = "B" if code[i] != "B" else "C"
-        tampered = code[:i] + alt + code[i + 1:]
+        tampered = code[:i] + alt + code[i + 1 :]
         with pytest.raises(codes.CodeError) as exc:
             codes.verify_code(tampered, ring)
         assert exc.value.code == "invalid"
@@ -62,8 +76,7 @@ def test_one_character_changed_is_invalid(key):
 
 def test_other_key_cannot_mint(key):
     _, ring = key
-    forged = codes.make_code(codes.new_private_key(), event_tag=77, key_no=1, attendee_id=1,
-                             serial=1)
+    forged = codes.make_code(codes.new_private_key(), event_tag=77, key_no=1, attendee_id=1, serial=1)
     with pytest.raises(codes.CodeError):
         codes.verify_code(forged, ring)
 
@@ -102,8 +115,6 @@ def test_codes_module_is_pure():
     import pathlib
 
     src = pathlib.Path(codes.__file__).read_text()
-    imported = {n.names[0].name.split(".")[0] for n in ast.walk(ast.parse(src))
-                if isinstance(n, ast.Import)}
-    imported |= {n.module.split(".")[0] for n in ast.walk(ast.parse(src))
-                 if isinstance(n, ast.ImportFrom) and n.module}
+    imported = {n.names[0].name.split(".")[0] for n in ast.walk(ast.parse(src)) if isinstance(n, ast.Import)}
+    imported |= {n.module.split(".")[0] for n in ast.walk(ast.parse(src)) if isinstance(n, ast.ImportFrom) and n.module}
     assert not imported & {"flask", "sqlalchemy", "flask_sqlalchemy", "cv2", "pyzbar"}

@@ -18,8 +18,7 @@ def post(client, token, code, scan_id, *, via_flask=False):
     body = {"code": code, "station": "Cổng 1", "scan_id": scan_id}
     if via_flask:  # over the fast path's 64 KB: Flask's view answers
         body["padding"] = "x" * (70 * 1024)
-    return client.post("/api/v1/checkins", json=body,
-                       headers={"Authorization": f"Bearer {token}"})
+    return client.post("/api/v1/checkins", json=body, headers={"Authorization": f"Bearer {token}"})
 
 
 @pytest.mark.parametrize("via_flask", [False, True], ids=["fast-path", "flask-view"])
@@ -52,11 +51,9 @@ def test_desk_scanner_same_scan_id_other_code_is_409(client, auth, event):
     auth.login("desk-x")
     first, second = attendees(event)[:2]
     headers = {"Accept": "application/json"}
-    r = client.post("/desk/scan", data={"code": first.current_badge.code, "scan_id": "d-1"},
-                    headers=headers)
+    r = client.post("/desk/scan", data={"code": first.current_badge.code, "scan_id": "d-1"}, headers=headers)
     assert r.status_code == 200 and r.get_json()["result"] == "ok"
-    r = client.post("/desk/scan", data={"code": second.current_badge.code, "scan_id": "d-1"},
-                    headers=headers)
+    r = client.post("/desk/scan", data={"code": second.current_badge.code, "scan_id": "d-1"}, headers=headers)
     assert r.status_code == 409 and r.get_json()["error"] == "scan_id_conflict"
     assert "quét lại" in r.get_json()["message"]
 
@@ -67,8 +64,10 @@ def test_kiosk_sync_takes_the_409_as_final(live_server, tmp_path):
     from models.guests.models import Badge
 
     with live_server.app.app_context():
-        codes = [b.code for b in db.session.scalars(
-            select(Badge).where(Badge.revoked_at.is_(None)).order_by(Badge.id).limit(2))]
+        codes = [
+            b.code
+            for b in db.session.scalars(select(Badge).where(Badge.revoked_at.is_(None)).order_by(Badge.id).limit(2))
+        ]
     client = ApiClient(live_server.url, live_server.token)
     assert client.post_checkin(codes[0], "Cổng 1", "q-1").result == "ok"
     queue = ScanQueue(tmp_path / "queue.sqlite3")

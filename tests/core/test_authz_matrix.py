@@ -37,14 +37,14 @@ RULES: list[tuple[str, set[str] | str]] = [
     (r"^/mc/", {"mc", "admin"}),
 ]
 
-VALUES = {"int": "1", "token": "forged.token.value", "code": "en", "filename": "css/app.css",
-          "action": "approve"}
+VALUES = {"int": "1", "token": "forged.token.value", "code": "en", "filename": "css/app.css", "action": "approve"}
 
 
 def concrete(rule: str) -> str:
     def fill(m: re.Match) -> str:
         conv, name = (m.group(1) or ""), m.group(2)
         return VALUES.get(conv.rstrip(":"), VALUES.get(name, "1"))
+
     return re.sub(r"<(?:(\w+):)?(\w+)>", fill, rule)
 
 
@@ -94,8 +94,9 @@ def test_route_x_role(world, rule, method):
     for role in ROLES:
         headers = {"Authorization": f"Bearer {token}"} if role == "kiosk" else {}
         with app.app_context():
-            resp = clients[role].open(url, method=method, headers=headers,
-                                      json={} if rule.startswith("/api/") and method == "POST" else None)
+            resp = clients[role].open(
+                url, method=method, headers=headers, json={} if rule.startswith("/api/") and method == "POST" else None
+            )
         status = resp.status_code
         location = resp.headers.get("Location", "")
         assert status < 500, (role, method, url, status)

@@ -21,8 +21,11 @@ def test_seed_demo_and_export_codes(runner, tmp_path, app):
     ev = db.session.scalar(select(Event))
     from models.events.models import Group
 
-    delegates = select(func.count(Attendee.id)).join(Group).where(
-        Group.is_exhibitor_staff.is_(False), Attendee.status == "invited")
+    delegates = (
+        select(func.count(Attendee.id))
+        .join(Group)
+        .where(Group.is_exhibitor_staff.is_(False), Attendee.status == "invited")
+    )
     n_delegates = db.session.scalar(delegates)
     assert 240 <= n_delegates <= 260
     assert ev.planned_seats == 250 and len(ev.districts) == 9
@@ -78,17 +81,23 @@ def test_every_out_option_refuses_a_missing_folder_before_any_work(app, runner, 
     never a traceback after the work."""
     from commands import OutPath
 
-    outs = [(name, p) for name, cmd in app.cli.commands.items()
-            for p in cmd.params if p.name == "out" and name != "backup"]  # backup makes its folder
+    outs = [
+        (name, p) for name, cmd in app.cli.commands.items() for p in cmd.params if p.name == "out" and name != "backup"
+    ]  # backup makes its folder
     assert len(outs) >= 11
-    assert all(isinstance(p.type, OutPath) for _, p in outs), [n for n, p in outs
-                                                              if not isinstance(p.type, OutPath)]
+    assert all(isinstance(p.type, OutPath) for _, p in outs), [n for n, p in outs if not isinstance(p.type, OutPath)]
     from tests.factories import make_event
 
     make_event()
     missing = tmp_path / "khong-co" / "x"
-    for args in (["catalogue"], ["results"], ["invitations", "--district", "x"], ["report"],
-                 ["badges"], ["export-attendees"]):
+    for args in (
+        ["catalogue"],
+        ["results"],
+        ["invitations", "--district", "x"],
+        ["report"],
+        ["badges"],
+        ["export-attendees"],
+    ):
         r = runner.invoke(args=[*args, "--out", f"{missing}.pdf"])
         assert r.exit_code == 2 and "không tồn tại" in r.output, (args, r.output)
         assert r.exception is None or isinstance(r.exception, SystemExit)

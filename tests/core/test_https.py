@@ -26,8 +26,7 @@ class Waitress:
         from webserver import make_server
 
         self.port = free_port()
-        self.server = make_server(app, host="127.0.0.1", port=self.port, threads=4,
-                                  **proxy_options(trusted_proxy))
+        self.server = make_server(app, host="127.0.0.1", port=self.port, threads=4, **proxy_options(trusted_proxy))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -50,9 +49,9 @@ def site(tmp_path):
 
 
 def _login(session: requests.Session, base: str, **kw) -> requests.Response:
-    return session.post(base + "/login", data={"username": "https-admin",
-                                               "password": "secret-pass-123"},
-                        allow_redirects=False, **kw)
+    return session.post(
+        base + "/login", data={"username": "https-admin", "password": "secret-pass-123"}, allow_redirects=False, **kw
+    )
 
 
 def test_forwarded_headers_believed_only_from_the_trusted_proxy(site):
@@ -86,10 +85,14 @@ def test_failed_logins_count_the_forwarded_client_address(site):
     site.config["LOGIN_RATE_LIMIT"] = 2
     server = Waitress(site, "127.0.0.1")
     try:
+
         def attempt(client_ip: str) -> int:
-            return requests.post(server.url + "/login", data={"username": "x", "password": "y"},
-                                 headers={"X-Forwarded-For": client_ip},
-                                 allow_redirects=False).status_code
+            return requests.post(
+                server.url + "/login",
+                data={"username": "x", "password": "y"},
+                headers={"X-Forwarded-For": client_ip},
+                allow_redirects=False,
+            ).status_code
 
         assert [attempt("192.168.1.50") for _ in range(3)] == [200, 200, 429]
         assert attempt("192.168.1.51") == 200  # another desk laptop is not locked out
@@ -97,18 +100,27 @@ def test_failed_logins_count_the_forwarded_client_address(site):
         server.stop()
 
 
-@pytest.mark.skipif(shutil.which("caddy") is None, reason="caddy is not installed "
-                    "(apt-get install caddy; it is in the Makefile's TEST_SYS_PKGS)")
+@pytest.mark.skipif(
+    shutil.which("caddy") is None,
+    reason="caddy is not installed (apt-get install caddy; it is in the Makefile's TEST_SYS_PKGS)",
+)
 def test_caddy_in_front_serves_https_with_its_own_ca(site, tmp_path):
     server = Waitress(site, "127.0.0.1")
     https_port, http_port = free_port(), free_port()
-    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"),
-           "XDG_CONFIG_HOME": str(tmp_path / "config"), "HOME": str(tmp_path),
-           "EK_HOST": "127.0.0.1", "EK_HTTPS_PORT": str(https_port),
-           "EK_HTTP_PORT": str(http_port), "EK_PORT": str(server.port)}
+    env = {
+        **os.environ,
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "HOME": str(tmp_path),
+        "EK_HOST": "127.0.0.1",
+        "EK_HTTPS_PORT": str(https_port),
+        "EK_HTTP_PORT": str(http_port),
+        "EK_PORT": str(server.port),
+    }
     log = open(tmp_path / "caddy.log", "w")
-    caddy = subprocess.Popen(["caddy", "run", "--config", str(CADDYFILE),
-                              "--adapter", "caddyfile"], env=env, stdout=log, stderr=log)
+    caddy = subprocess.Popen(
+        ["caddy", "run", "--config", str(CADDYFILE), "--adapter", "caddyfile"], env=env, stdout=log, stderr=log
+    )
     root = tmp_path / "data" / "caddy" / "pki" / "authorities" / "local" / "root.crt"
     base = f"https://127.0.0.1:{https_port}"
     try:

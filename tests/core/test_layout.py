@@ -23,8 +23,7 @@ def imports_of(folder: str) -> dict[str, set[str]]:
 
 def test_models_stay_pure():
     for path, names in imports_of("models").items():
-        bad = {n for n in names if n.split(".")[0] in ("cv2", "pyzbar", "admin", "kiosk",
-                                                       "zxingcpp")}
+        bad = {n for n in names if n.split(".")[0] in ("cv2", "pyzbar", "admin", "kiosk", "zxingcpp")}
         bad |= {n for n in names if n in ("flask.request", "flask.session", "flask.g")}
         assert not bad, (path, bad)
 

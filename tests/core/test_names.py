@@ -20,16 +20,37 @@ def test_title_case():
 
 
 def test_vietnamese_order_given_name_first():
-    names = ["Võ Văn Đông", "Trần Thị Ánh", "Nguyễn Văn An", "Lê Ăn", "Bùi Thị Ân",
-             "Phạm Đức Bình", "Đặng Thị Dung", "Huỳnh Thị Anh", "Lê Ảnh"]
+    names = [
+        "Võ Văn Đông",
+        "Trần Thị Ánh",
+        "Nguyễn Văn An",
+        "Lê Ăn",
+        "Bùi Thị Ân",
+        "Phạm Đức Bình",
+        "Đặng Thị Dung",
+        "Huỳnh Thị Anh",
+        "Lê Ảnh",
+    ]
     assert sorted(names, key=sort_key) == [
-        "Nguyễn Văn An", "Huỳnh Thị Anh", "Lê Ảnh", "Trần Thị Ánh", "Lê Ăn", "Bùi Thị Ân",
-        "Phạm Đức Bình", "Đặng Thị Dung", "Võ Văn Đông"]
+        "Nguyễn Văn An",
+        "Huỳnh Thị Anh",
+        "Lê Ảnh",
+        "Trần Thị Ánh",
+        "Lê Ăn",
+        "Bùi Thị Ân",
+        "Phạm Đức Bình",
+        "Đặng Thị Dung",
+        "Võ Văn Đông",
+    ]
 
 
 def test_same_given_name_then_family():
     assert sorted(["Trần An", "Bùi An", "Đỗ An", "Dương An"], key=sort_key) == [
-        "Bùi An", "Dương An", "Đỗ An", "Trần An"]
+        "Bùi An",
+        "Dương An",
+        "Đỗ An",
+        "Trần An",
+    ]
 
 
 def test_title_case_names_written_one_way():
@@ -57,8 +78,7 @@ def test_fix_caps_positions_and_organisations():
     assert fix_caps("PHÓ TRƯỞNG PHÒNG KINH TẾ TX NINH HÒA") == "Phó Trưởng phòng Kinh tế TX Ninh Hòa"
     assert fix_caps("THT RAU AN TOÀN VN") == "THT Rau An Toàn VN"
     # the second field of an agency's name, and words that only look like an agency or acronym
-    assert (fix_caps("PHÓ GIÁM ĐỐC SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG")
-            == "Phó Giám đốc Sở Nông nghiệp và Môi trường")
+    assert fix_caps("PHÓ GIÁM ĐỐC SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG") == "Phó Giám đốc Sở Nông nghiệp và Môi trường"
     assert fix_caps("SỞ VĂN HÓA VÀ THỂ THAO") == "Sở Văn hóa và Thể thao"
     assert fix_caps("CHUYÊN VIÊN PHÒNG QUẢN LÝ THỊ TRƯỜNG") == "Chuyên viên Phòng Quản lý thị trường"
     assert fix_caps("BAN KINH TẾ TƯ") == "Ban Kinh tế TƯ"

@@ -44,13 +44,18 @@ def _fresh_app(tmp_path: Path, monkeypatch, **extra):
     monkeypatch.setattr(config, "INSTANCE_DIR", inst)
     monkeypatch.delenv("SECRET_KEY", raising=False)
     secretbox.forget()
-    return inst, create_app({"TESTING": True, "SECRET_KEY": "x",
-                             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{inst / 'event_kiosk.db'}",
-                             "DASHBOARD_RENDER_PROCESS": False, **extra})
+    return inst, create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{inst / 'event_kiosk.db'}",
+            "DASHBOARD_RENDER_PROCESS": False,
+            **extra,
+        }
+    )
 
 
-def test_database_wal_shm_instance_and_keys_are_private_from_the_start(tmp_path, monkeypatch,
-                                                                       loose_umask):
+def test_database_wal_shm_instance_and_keys_are_private_from_the_start(tmp_path, monkeypatch, loose_umask):
     inst, app = _fresh_app(tmp_path, monkeypatch)
     assert mode(inst) == 0o700
     with app.app_context():
@@ -101,15 +106,21 @@ def test_migration_seals_existing_plain_rows(tmp_path, monkeypatch):
     with app.app_context():
         upgrade(directory=MIGRATIONS_DIR, revision="c1a2b3c4d5e6")
         with db.engine.begin() as conn:
-            conn.execute(text(
-                "INSERT INTO event (id, slug, name, short_name, organiser, address, date, venue, "
-                "planned_seats, timezone, tag, is_current, stage_capacity, created_at) VALUES "
-                "(1, 'old', 'Cũ', '', '', '', '2024-05-22', 'Nha Trang', 250, "
-                "'Asia/Ho_Chi_Minh', 7, 1, 10, '2024-01-01')"))
-            conn.execute(text(
-                "INSERT INTO event_key (event_id, key_no, public_key, private_key, active, "
-                "created_at) VALUES (1, 1, :pub, :priv, 1, '2024-01-01')"),
-                {"pub": codes.b64(codes.public_key_of(raw)), "priv": codes.b64(raw)})
+            conn.execute(
+                text(
+                    "INSERT INTO event (id, slug, name, short_name, organiser, address, date, venue, "
+                    "planned_seats, timezone, tag, is_current, stage_capacity, created_at) VALUES "
+                    "(1, 'old', 'Cũ', '', '', '', '2024-05-22', 'Nha Trang', 250, "
+                    "'Asia/Ho_Chi_Minh', 7, 1, 10, '2024-01-01')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO event_key (event_id, key_no, public_key, private_key, active, "
+                    "created_at) VALUES (1, 1, :pub, :priv, 1, '2024-01-01')"
+                ),
+                {"pub": codes.b64(codes.public_key_of(raw)), "priv": codes.b64(raw)},
+            )
         upgrade_database()
         key = db.session.scalar(select(EventKey))
         assert key.private_key.startswith("enc1:") and codes.b64(raw) not in key.private_key
@@ -134,10 +145,15 @@ def test_backup_is_private_and_restores_with_its_key_file(tmp_path, monkeypatch,
     (other / "event_kiosk.db").write_bytes(backup.read_bytes())
     (other / secretbox.KEY_FILE_NAME).write_bytes(key_copy.read_bytes())
     secretbox.forget()
-    restored = create_app({"TESTING": True, "SECRET_KEY": "x",
-                           "SQLALCHEMY_DATABASE_URI": f"sqlite:///{other / 'event_kiosk.db'}",
-                           "SIGNING_KEY_FILE": str(other / secretbox.KEY_FILE_NAME),
-                           "DASHBOARD_RENDER_PROCESS": False})
+    restored = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{other / 'event_kiosk.db'}",
+            "SIGNING_KEY_FILE": str(other / secretbox.KEY_FILE_NAME),
+            "DASHBOARD_RENDER_PROCESS": False,
+        }
+    )
     with restored.app_context():
         from models.guests.badges import issue_badge
         from models.guests.models import Attendee
@@ -155,9 +171,9 @@ def test_uploaded_list_is_private_deleted_on_import_and_after_an_hour(client, au
     data = xlsx([header, ["1", "Phạm Thị Lan", "Chuyên viên", "Sở A", "Khách mời", ""]])
 
     def preview() -> tuple[str, Path]:
-        page = client.post("/admin/attendees/import",
-                           data={"file": (io.BytesIO(data), "ds.xlsx")},
-                           content_type="multipart/form-data").get_data(as_text=True)
+        page = client.post(
+            "/admin/attendees/import", data={"file": (io.BytesIO(data), "ds.xlsx")}, content_type="multipart/form-data"
+        ).get_data(as_text=True)
         token = re.search(r'name="token" type="hidden" value="([0-9a-f]{32})"', page).group(1)
         return token, Path(app.instance_path) / "imports" / f"{token}.bin"
 
@@ -168,8 +184,7 @@ def test_uploaded_list_is_private_deleted_on_import_and_after_an_hour(client, au
     token, path = preview()
     old = time.time() - app.config["IMPORT_PREVIEW_SECONDS"] - 5
     os.utime(path, (old, old))
-    r = client.post("/admin/attendees/import/confirm", data={"token": token},
-                    follow_redirects=True)
+    r = client.post("/admin/attendees/import/confirm", data={"token": token}, follow_redirects=True)
     assert "Phiên nhập đã hết hạn" in r.get_data(as_text=True)
     assert not path.exists()  # an expired preview's upload is gone
 

@@ -29,16 +29,29 @@ def test_every_setting_has_a_meaning_and_every_variable_a_setting():
     assert set(config.ENVIRONMENT) <= {name for name, *_ in rows}
     # the variables operators' scripts and the README use keep their names
     assert {var for var, _ in config.ENVIRONMENT.values()} == {
-        "EVENT_KIOSK_INSTANCE", "SECRET_KEY", "DATABASE_URL", "DB_POOL_SIZE", "PUBLIC_BASE_URL", "HOST",
-        "PORT", "THREADS", "WORKERS", "TRUSTED_PROXY", "SWITCH_INTERVAL"}
+        "EVENT_KIOSK_INSTANCE",
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "DB_POOL_SIZE",
+        "PUBLIC_BASE_URL",
+        "HOST",
+        "PORT",
+        "THREADS",
+        "WORKERS",
+        "TRUSTED_PROXY",
+        "SWITCH_INTERVAL",
+    }
 
 
 def test_only_config_py_reads_the_environment():
     files = [ROOT / n for n in ("app.py", "cli.py", "webserver.py")]
     for folder in ("models", "admin", "commands"):
         files += sorted((ROOT / folder).rglob("*.py"))
-    readers = [f.relative_to(ROOT).as_posix() for f in files
-               if re.search(r"os\.environ|getenv\(", f.read_text(encoding="utf-8"))]
+    readers = [
+        f.relative_to(ROOT).as_posix()
+        for f in files
+        if re.search(r"os\.environ|getenv\(", f.read_text(encoding="utf-8"))
+    ]
     assert readers == []
 
 
@@ -61,8 +74,15 @@ def test_config_defaults_are_the_ones_the_code_falls_back_to():
 
 
 def test_from_environment_types_defaults_and_errors():
-    got = config.from_environment({"PORT": "8081", "THREADS": "", "SWITCH_INTERVAL": "0.002",
-                                   "DATABASE_URL": "postgres://u@h/db", "PUBLIC_BASE_URL": "http://10.0.0.2:8000"})
+    got = config.from_environment(
+        {
+            "PORT": "8081",
+            "THREADS": "",
+            "SWITCH_INTERVAL": "0.002",
+            "DATABASE_URL": "postgres://u@h/db",
+            "PUBLIC_BASE_URL": "http://10.0.0.2:8000",
+        }
+    )
     assert got["PORT"] == 8081 and got["THREADS"] == 8 and got["SWITCH_INTERVAL"] == 0.002
     assert got["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
     assert got["PUBLIC_BASE_URL"] == "http://10.0.0.2:8000"
@@ -74,8 +94,15 @@ def test_from_environment_types_defaults_and_errors():
 
 
 def test_the_app_and_serve_take_the_environment(monkeypatch, tmp_path):
-    for var, value in {"PUBLIC_BASE_URL": "http://192.168.1.10:8000", "DB_POOL_SIZE": "7", "HOST": "0.0.0.0",
-                       "PORT": "8123", "THREADS": "3", "WORKERS": "2", "TRUSTED_PROXY": "127.0.0.1"}.items():
+    for var, value in {
+        "PUBLIC_BASE_URL": "http://192.168.1.10:8000",
+        "DB_POOL_SIZE": "7",
+        "HOST": "0.0.0.0",
+        "PORT": "8123",
+        "THREADS": "3",
+        "WORKERS": "2",
+        "TRUSTED_PROXY": "127.0.0.1",
+    }.items():
         monkeypatch.setenv(var, value)
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 't.db'}"})
     assert app.config["PUBLIC_BASE_URL"] == "http://192.168.1.10:8000" and app.config["DB_POOL_SIZE"] == 7

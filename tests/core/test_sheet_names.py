@@ -18,10 +18,12 @@ from models.guests.models import Attendee
 from tests import factories
 
 ROOT = Path(__file__).resolve().parents[2]
-LONG = ["Các chủ thể sản xuất sản phẩm OCOP từ 3 sao trở lên",
-        "Doanh nghiệp nhỏ và vừa, hợp tác xã trên địa bàn tỉnh",
-        "Doanh nghiệp nhỏ và vừa, hợp tác xã ngoài tỉnh",
-        "Khách mời: báo chí / truyền hình [địa phương]"]
+LONG = [
+    "Các chủ thể sản xuất sản phẩm OCOP từ 3 sao trở lên",
+    "Doanh nghiệp nhỏ và vừa, hợp tác xã trên địa bàn tỉnh",
+    "Doanh nghiệp nhỏ và vừa, hợp tác xã ngoài tỉnh",
+    "Khách mời: báo chí / truyền hình [địa phương]",
+]
 
 
 def _whole_words(title: str, source: str) -> bool:
@@ -31,15 +33,18 @@ def _whole_words(title: str, source: str) -> bool:
     return clean.startswith(base) and (len(base) == len(clean) or clean[len(base)] == " ")
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("Lãnh đạo các sở, ban, ngành tỉnh Khánh Hòa", "Lãnh đạo các sở, ban, ngành"),
-    ("Các chủ thể sản xuất sản phẩm OCOP từ 3 sao trở lên", "Các chủ thể sản xuất sản phẩm"),
-    ("Theo thành phần", "Theo thành phần"),
-    ("Khách mời: báo chí / truyền hình", "Khách mời báo chí truyền hình"),
-    ("  ", "Trang tính"),
-    ("X" * 40, "X" * 31),  # one word longer than the limit: cut inside it, no other way
-    ("History", "History 1"),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Lãnh đạo các sở, ban, ngành tỉnh Khánh Hòa", "Lãnh đạo các sở, ban, ngành"),
+        ("Các chủ thể sản xuất sản phẩm OCOP từ 3 sao trở lên", "Các chủ thể sản xuất sản phẩm"),
+        ("Theo thành phần", "Theo thành phần"),
+        ("Khách mời: báo chí / truyền hình", "Khách mời báo chí truyền hình"),
+        ("  ", "Trang tính"),
+        ("X" * 40, "X" * 31),  # one word longer than the limit: cut inside it, no other way
+        ("History", "History 1"),
+    ],
+)
 def test_sheet_title_cuts_at_a_word_boundary(name, expected):
     title = sheet_title(name)
     assert title == expected and len(title) <= 31
@@ -47,8 +52,7 @@ def test_sheet_title_cuts_at_a_word_boundary(name, expected):
 
 def test_sheet_title_keeps_names_unique_within_31():
     used: set[str] = set()
-    titles = [sheet_title("Doanh nghiệp nhỏ và vừa, hợp tác xã trên địa bàn tỉnh", used)
-              for _ in range(12)]
+    titles = [sheet_title("Doanh nghiệp nhỏ và vừa, hợp tác xã trên địa bàn tỉnh", used) for _ in range(12)]
     assert len({t.lower() for t in titles}) == 12
     assert all(len(t) <= 31 for t in titles)
     assert titles[0] == "Doanh nghiệp nhỏ và vừa, hợp" and titles[11] == "Doanh nghiệp nhỏ và vừa, hợp 12"
@@ -69,9 +73,13 @@ def test_delegate_workbook_sheets_are_cut_at_word_boundaries(client, auth, app):
     assert r.status_code == 200
     names = load_workbook(io.BytesIO(r.data)).sheetnames
     assert names[0] == "Tất cả đại biểu" and names[-1] == "Tổng hợp"
-    long_sheets = names[-1 - len(LONG):-1]
-    assert long_sheets == ["Các chủ thể sản xuất sản phẩm", "Doanh nghiệp nhỏ và vừa, hợp",
-                           "Doanh nghiệp nhỏ và vừa, hợp 2", "Khách mời báo chí truyền hình"]
+    long_sheets = names[-1 - len(LONG) : -1]
+    assert long_sheets == [
+        "Các chủ thể sản xuất sản phẩm",
+        "Doanh nghiệp nhỏ và vừa, hợp",
+        "Doanh nghiệp nhỏ và vừa, hợp 2",
+        "Khách mời báo chí truyền hình",
+    ]
     for title, source in zip(long_sheets, LONG, strict=True):
         assert len(title) <= 31 and _whole_words(title, source), (title, source)
 
@@ -91,8 +99,9 @@ def test_every_xlsx_writer_names_sheets_through_sheet_title():
             if "openpyxl" not in text:
                 continue
             for n, line in enumerate(text.splitlines(), 1):
-                named = re.search(r"create_sheet\((?!\)|sheet_title\()", line) or \
-                    re.search(r"\b(ws|wp|sheet|wb\.active)\.title\s*=(?!=)(?!\s*sheet_title\()", line)
+                named = re.search(r"create_sheet\((?!\)|sheet_title\()", line) or re.search(
+                    r"\b(ws|wp|sheet|wb\.active)\.title\s*=(?!=)(?!\s*sheet_title\()", line
+                )
                 if named:
                     offenders.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
     assert offenders == []

@@ -19,31 +19,42 @@ from models.core.spreadsheet import SpreadsheetError, check_xlsx, column_number,
 
 ROOT = Path(__file__).resolve().parents[2]
 
-_CT = (b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
-       b'package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.'
-       b'openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType='
-       b'"application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.'
-       b'openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName='
-       b'"/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
-       b'spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType='
-       b'"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
-_RELS = (b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
-         b'2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
-         b'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
-         b'</Relationships>')
-_WB = (b'<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
-       b'2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-       b'<sheets><sheet name="DS" sheetId="1" r:id="rId1"/></sheets></workbook>')
-_WB_RELS = (b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
-            b'2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
-            b'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
-            b'<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-            b'relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>')
+_CT = (
+    b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+    b'package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.'
+    b'openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType='
+    b'"application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.'
+    b'openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName='
+    b'"/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+    b'spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType='
+    b'"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+)
+_RELS = (
+    b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+    b'2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+    b'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+    b"</Relationships>"
+)
+_WB = (
+    b'<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+    b'2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    b'<sheets><sheet name="DS" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+_WB_RELS = (
+    b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+    b'2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+    b'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+    b'<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    b'relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>'
+)
 _NS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 
 
-def _package(sheet_chunks, shared_chunks=(b'<sst ' + _NS + b' count="0" uniqueCount="0"></sst>',),
-             sheet_path: str = "xl/worksheets/sheet1.xml") -> bytes:
+def _package(
+    sheet_chunks,
+    shared_chunks=(b"<sst " + _NS + b' count="0" uniqueCount="0"></sst>',),
+    sheet_path: str = "xl/worksheets/sheet1.xml",
+) -> bytes:
     """A minimal .xlsx; ``sheet_path`` may put the sheet outside xl/worksheets/ (the
     workbook's relationships point at it, which is all openpyxl follows)."""
     buf = io.BytesIO()
@@ -51,8 +62,10 @@ def _package(sheet_chunks, shared_chunks=(b'<sst ' + _NS + b' count="0" uniqueCo
         zf.writestr("[Content_Types].xml", _CT.replace(b"/xl/worksheets/sheet1.xml", b"/" + sheet_path.encode()))
         zf.writestr("_rels/.rels", _RELS)
         zf.writestr("xl/workbook.xml", _WB)
-        zf.writestr("xl/_rels/workbook.xml.rels", _WB_RELS.replace(
-            b'Target="worksheets/sheet1.xml"', b'Target="/' + sheet_path.encode() + b'"'))
+        zf.writestr(
+            "xl/_rels/workbook.xml.rels",
+            _WB_RELS.replace(b'Target="worksheets/sheet1.xml"', b'Target="/' + sheet_path.encode() + b'"'),
+        )
         with zf.open(sheet_path, "w", force_zip64=True) as fh:
             for chunk in sheet_chunks:
                 fh.write(chunk)
@@ -62,16 +75,20 @@ def _package(sheet_chunks, shared_chunks=(b'<sst ' + _NS + b' count="0" uniqueCo
     return buf.getvalue()
 
 
-def wide_bomb(rows: int = 20_000, dimension: bytes = b"A1:XFD20000", sheet_path: str = "xl/worksheets/sheet1.xml"
-              ) -> bytes:
+def wide_bomb(
+    rows: int = 20_000, dimension: bytes = b"A1:XFD20000", sheet_path: str = "xl/worksheets/sheet1.xml"
+) -> bytes:
     """Rows reaching the last column (XFD): openpyxl would fill 16,384 cells per row."""
+
     def chunks():
-        yield b'<worksheet ' + _NS + b'><dimension ref="' + dimension + b'"/><sheetData>'
+        yield b"<worksheet " + _NS + b'><dimension ref="' + dimension + b'"/><sheetData>'
         for start in range(1, rows + 1, 1000):
             yield b"".join(
-                b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>x</t></is></c><c r="XFD%d"><v>1</v>'
-                b"</c></row>" % (n, n, n) for n in range(start, min(start + 1000, rows + 1)))
+                b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>x</t></is></c><c r="XFD%d"><v>1</v></c></row>' % (n, n, n)
+                for n in range(start, min(start + 1000, rows + 1))
+            )
         yield b"</sheetData></worksheet>"
+
     return _package(chunks(), sheet_path=sheet_path)
 
 
@@ -80,12 +97,15 @@ def shared_strings_bomb(megabytes: int = 120) -> bytes:
     block = b"<si><t>" + b"A" * (1024 * 1024 - 16) + b"</t></si>"
 
     def shared():
-        yield b'<sst ' + _NS + b' count="%d" uniqueCount="%d">' % (megabytes, megabytes)
+        yield b"<sst " + _NS + b' count="%d" uniqueCount="%d">' % (megabytes, megabytes)
         for _ in range(megabytes):
             yield block
         yield b"</sst>"
-    sheet = [b'<worksheet ' + _NS + b'><dimension ref="A1"/><sheetData><row r="1"><c r="A1" t="s">'
-             b"<v>0</v></c></row></sheetData></worksheet>"]
+
+    sheet = [
+        b"<worksheet " + _NS + b'><dimension ref="A1"/><sheetData><row r="1"><c r="A1" t="s">'
+        b"<v>0</v></c></row></sheetData></worksheet>"
+    ]
     return _package(sheet, shared())
 
 
@@ -133,22 +153,29 @@ def test_shared_strings_bomb_refused_fast():
 
 def test_too_many_cells_refused():
     def chunks():
-        yield b'<worksheet ' + _NS + b'><sheetData>'
+        yield b"<worksheet " + _NS + b"><sheetData>"
         for r in range(1, 3001):
-            yield b'<row r="%d">' % r + b"".join(b'<c r="%s%d"><v>1</v></c>' % (
-                col.encode(), r) for col in ("A", "B", "C", "D", "E")) + b"</row>"
+            yield (
+                b'<row r="%d">' % r
+                + b"".join(b'<c r="%s%d"><v>1</v></c>' % (col.encode(), r) for col in ("A", "B", "C", "D", "E"))
+                + b"</row>"
+            )
         yield b"</sheetData></worksheet>"
+
     data = _package(chunks())
     check_xlsx(data)  # 15,000 cells: fine
     with pytest.raises(SpreadsheetError, match="quá nhiều ô"):
         check_xlsx(data, max_cells=10_000)
 
 
-@pytest.mark.parametrize("data,message", [
-    (b"", "rỗng"),
-    (b"<html><body>not excel</body></html>", "không phải là tệp Excel"),
-    (b"PK\x03\x04broken", "bị hỏng"),
-])
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        (b"", "rỗng"),
+        (b"<html><body>not excel</body></html>", "không phải là tệp Excel"),
+        (b"PK\x03\x04broken", "bị hỏng"),
+    ],
+)
 def test_not_a_workbook(data, message):
     with pytest.raises(SpreadsheetError, match=message):
         read_sheets(data)
@@ -167,8 +194,9 @@ def _peak_rss_mb(path: Path, check: bool) -> float:
         "        pass\n"
         "print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) / 1024)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code, str(path)], cwd=ROOT, check=True,
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(path)], cwd=ROOT, check=True, capture_output=True, text=True, timeout=60
+    )
     return json.loads(out.stdout.strip())
 
 
@@ -214,8 +242,13 @@ def test_a_row_of_cells_without_column_names_is_too_wide():
     with pytest.raises(SpreadsheetError, match="quá nhiều cột"):
         read_sheets(data)
     assert time.monotonic() - t0 < 2.0
-    ok = _package([b"<worksheet " + _NS + b"><sheetData>",
-                   b'<row r="1">' + b"<c><v>1</v></c>" * 12 + b"</row>", b"</sheetData></worksheet>"])
+    ok = _package(
+        [
+            b"<worksheet " + _NS + b"><sheetData>",
+            b'<row r="1">' + b"<c><v>1</v></c>" * 12 + b"</row>",
+            b"</sheetData></worksheet>",
+        ]
+    )
     assert len(read_sheets(ok)[0][1][0]) == 12
 
 
@@ -224,12 +257,14 @@ def test_many_distinct_shared_strings_are_refused():
     import os as _os
 
     def shared():
-        yield b'<sst ' + _NS + b'>'
+        yield b"<sst " + _NS + b">"
         for _ in range(120_000):
             yield b"<si><t>" + _os.urandom(45).hex().encode() + b"</t></si>"
         yield b"</sst>"
-    sheet = [b'<worksheet ' + _NS + b'><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row>'
-             b"</sheetData></worksheet>"]
+
+    sheet = [
+        b"<worksheet " + _NS + b'><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>'
+    ]
     data = _package(sheet, shared())
     with pytest.raises(SpreadsheetError, match="giải nén quá lớn"):
         check_xlsx(data)

@@ -94,14 +94,13 @@ def test_desk_checkin_unknown_person_404(client, auth, event):
 def test_desk_scanner_json(client, auth, event):
     auth.as_role("desk")
     code = attendees(event)[1].current_badge.code
-    r = client.post("/desk/scan", data={"code": code + "\n", "scan_id": "desk-abc"},
-                    headers={"Accept": "application/json"})
+    r = client.post(
+        "/desk/scan", data={"code": code + "\n", "scan_id": "desk-abc"}, headers={"Accept": "application/json"}
+    )
     assert r.get_json()["result"] == "ok"
-    r = client.post("/desk/scan", data={"code": "rác", "scan_id": "desk-abd"},
-                    headers={"Accept": "application/json"})
+    r = client.post("/desk/scan", data={"code": "rác", "scan_id": "desk-abd"}, headers={"Accept": "application/json"})
     assert r.get_json()["result"] == "invalid" and r.get_json()["label"] == "Mã không hợp lệ"
-    r = client.post("/desk/scan", data={"code": "", "scan_id": "desk-abe"},
-                    headers={"Accept": "application/json"})
+    r = client.post("/desk/scan", data={"code": "", "scan_id": "desk-abe"}, headers={"Accept": "application/json"})
     assert r.status_code == 400 and r.get_json()["message"]
 
 
@@ -124,8 +123,7 @@ def test_csrf_required_on_forms(csrf_app):
     r = client.post("/login", data={"username": "d", "password": "secret-pass-123"})
     assert r.status_code == 400  # no token
     token = csrf_token(client, "/login")
-    r = client.post("/login", data={"username": "d", "password": "secret-pass-123",
-                                    "csrf_token": token})
+    r = client.post("/login", data={"username": "d", "password": "secret-pass-123", "csrf_token": token})
     assert r.status_code == 302
     a = attendees(ev)[0]
     r = client.post(f"/desk/checkin/{a.id}")
@@ -139,15 +137,13 @@ def test_csrf_required_on_forms(csrf_app):
 
 def test_login_rate_limited(app, client):
     app.config["LOGIN_RATE_LIMIT"] = 5
-    codes = [client.post("/login", data={"username": "x", "password": "y"}).status_code
-             for _ in range(7)]
+    codes = [client.post("/login", data={"username": "x", "password": "y"}).status_code for _ in range(7)]
     assert codes[:5] == [200] * 5 and codes[5:] == [429, 429]
 
 
 def test_open_redirect_blocked(client, event):
     make_user("d2", "desk")
-    r = client.post("/login?next=https://evil.example/", data={"username": "d2",
-                                                                "password": "secret-pass-123"})
+    r = client.post("/login?next=https://evil.example/", data={"username": "d2", "password": "secret-pass-123"})
     assert r.headers["Location"].startswith("/desk")
 
 

@@ -96,8 +96,7 @@ def test_streamed_body_beyond_the_high_water_mark_arrives_whole(harness):
         for _ in range(count):
             yield chunk
 
-    h = harness(wsgi({("GET", "/stream"): stream}), threads=2,
-                outbuf_high_watermark=1024 * 1024)
+    h = harness(wsgi({("GET", "/stream"): stream}), threads=2, outbuf_high_watermark=1024 * 1024)
     conn = h.conn()
     conn.request("GET", "/stream")
     # the client is slow to read: the socket fills up, the output passes the high-water mark

@@ -75,10 +75,20 @@ def test_timeline_buckets(client, auth, event):
     from datetime import datetime
 
     for i, a in enumerate(attendees(event)[:3]):
-        check_in(event_id=event.id, code=a.current_badge.code, scan_id=f"t{i}", station="k",
-                 now=lambda i=i: datetime(2025, 5, 22, 0, 1 + 8 * i))  # 07:01, 07:09, 07:17
-    check_in(event_id=event.id, code=attendees(event)[3].current_badge.code, scan_id="t3",
-             station="k", now=lambda: datetime(2025, 5, 22, 0, 4, 59))  # 07:04:59: same bucket
+        check_in(
+            event_id=event.id,
+            code=a.current_badge.code,
+            scan_id=f"t{i}",
+            station="k",
+            now=lambda i=i: datetime(2025, 5, 22, 0, 1 + 8 * i),
+        )  # 07:01, 07:09, 07:17
+    check_in(
+        event_id=event.id,
+        code=attendees(event)[3].current_badge.code,
+        scan_id="t3",
+        station="k",
+        now=lambda: datetime(2025, 5, 22, 0, 4, 59),
+    )  # 07:04:59: same bucket
     auth.as_role("admin")
     tl = client.get("/admin/dashboard.json").get_json()["timeline"]
     assert [p["count"] for p in tl] == [2, 1, 0, 1]
@@ -90,13 +100,10 @@ def test_kiosk_state_and_heartbeat(client, auth, event):
     h = {"Authorization": f"Bearer {token}"}
     a = attendees(event)[0]
     for i, code in enumerate([a.current_badge.code, "junk", "junk2", a.current_badge.code]):
-        client.post("/api/v1/checkins", json={"code": code, "station": "Cổng chính",
-                                              "scan_id": f"k{i}"}, headers=h)
-    r = client.post("/api/v1/kiosk/heartbeat", json={"station": "Cổng chính", "queue_length": 3},
-                    headers=h)
+        client.post("/api/v1/checkins", json={"code": code, "station": "Cổng chính", "scan_id": f"k{i}"}, headers=h)
+    r = client.post("/api/v1/kiosk/heartbeat", json={"station": "Cổng chính", "queue_length": 3}, headers=h)
     assert r.status_code == 200
-    assert client.post("/api/v1/kiosk/heartbeat", json={"queue_length": -1},
-                       headers=h).status_code == 400
+    assert client.post("/api/v1/kiosk/heartbeat", json={"queue_length": -1}, headers=h).status_code == 400
     assert client.post("/api/v1/kiosk/heartbeat", json={"queue_length": 1}).status_code == 401
     auth.as_role("admin")
     kiosk = client.get("/admin/dashboard.json").get_json()["kiosks"][0]
@@ -115,15 +122,14 @@ def test_user_text_escaped_on_dashboard(client, auth, event):
 
 def test_attendance_workbook(client, auth, event):
     a = attendees(event)
-    a[2].organisation = "=HYPERLINK(\"http://evil\",\"x\")"
+    a[2].organisation = '=HYPERLINK("http://evil","x")'
     db.session.commit()
     scan(event, a[0], "w1")
     auth.as_role("admin")
     r = client.get("/admin/reports/attendance.xlsx")
     assert r.status_code == 200
     wb = openpyxl.load_workbook(io.BytesIO(r.data))
-    assert wb.sheetnames == ["Theo thành phần", "Danh sách", "Vắng mặt", "Theo thời gian",
-                             "Theo địa phương"]
+    assert wb.sheetnames == ["Theo thành phần", "Danh sách", "Vắng mặt", "Theo thời gian", "Theo địa phương"]
     by_group = list(wb["Theo thành phần"].iter_rows(min_row=2, max_row=4, values_only=True))
     assert by_group[0][:3] == ("Lãnh đạo", 1, 1) and by_group[-1][:3] == ("Tổng cộng", 6, 1)
     absent = [row[2] for row in wb["Vắng mặt"].iter_rows(min_row=2, values_only=True)]
@@ -152,12 +158,15 @@ def test_dashboard_live_in_browser(page, live_server):
     page.goto(live_server.url + "/admin/")
     assert page.inner_text('[data-stat="checked_in"]') == "0"
     with live_server.app.app_context():
-        codes = [a.current_badge.code for a in db.session.scalars(
-            db.select(Attendee).order_by(Attendee.id)).all()]
+        codes = [a.current_badge.code for a in db.session.scalars(db.select(Attendee).order_by(Attendee.id)).all()]
     h = {"Authorization": f"Bearer {live_server.token}"}
     for i, code in enumerate(codes[:2]):
-        r = requests.post(live_server.url + "/api/v1/checkins", headers=h, timeout=5,
-                          json={"code": code, "station": "Cổng 1", "scan_id": f"b{i}"})
+        r = requests.post(
+            live_server.url + "/api/v1/checkins",
+            headers=h,
+            timeout=5,
+            json={"code": code, "station": "Cổng 1", "scan_id": f"b{i}"},
+        )
         assert r.json()["result"] == "ok"
     expect(page.locator('[data-stat="checked_in"]')).to_have_text("2", timeout=2000)
     assert page.get_attribute("#live-state", "data-state") == "live"

@@ -24,8 +24,13 @@ ARRIVING, STAFF_ARRIVING = 9, 3
 
 def _people(ev):
     staff = db.session.scalar(select(Group.id).where(Group.event_id == ev.id, Group.is_exhibitor_staff.is_(True)))
-    people = db.session.scalars(select(Attendee).where(Attendee.event_id == ev.id, Attendee.status == "invited")
-                                .order_by(Attendee.id)).unique().all()
+    people = (
+        db.session.scalars(
+            select(Attendee).where(Attendee.event_id == ev.id, Attendee.status == "invited").order_by(Attendee.id)
+        )
+        .unique()
+        .all()
+    )
     return [a for a in people if a.group_id != staff], [a for a in people if a.group_id == staff]
 
 
@@ -63,9 +68,14 @@ def test_cards_chart_tables_and_districts_agree(client, auth, app):
     assert sum(g["invited"] for g in d["groups"]) == 249
     assert all("gian hàng" not in g["name"] for g in d["groups"])
     by_district = sum(x["invited"] for x in d["districts"])
-    assert by_district == db.session.scalar(select(db.func.count(Attendee.id)).where(
-        Attendee.event_id == ev.id, Attendee.status == "invited", Attendee.district_id.is_not(None),
-        Attendee.group_id.not_in(select(Group.id).where(Group.is_exhibitor_staff.is_(True)))))
+    assert by_district == db.session.scalar(
+        select(db.func.count(Attendee.id)).where(
+            Attendee.event_id == ev.id,
+            Attendee.status == "invited",
+            Attendee.district_id.is_not(None),
+            Attendee.group_id.not_in(select(Group.id).where(Group.is_exhibitor_staff.is_(True))),
+        )
+    )
     # the desk and the kiosks read the same figures
     api = client.get("/api/v1/stats").get_json()
     assert (api["checked_in"], api["invited"], api["booth_staff_arrived"]) == (arrived, 249, STAFF_ARRIVING)
@@ -75,8 +85,16 @@ def test_cards_chart_tables_and_districts_agree(client, auth, app):
     html = client.get("/admin/").get_data(as_text=True)
     assert re.search(rf'data-stat="percent">{st["percent"]}</span>&nbsp;%', html)
     assert f'data-stat="staff_arrived">{STAFF_ARRIVING}<' in html and 'data-stat="staff">35<' in html
-    for label in ("đại biểu đã đến", "đại biểu được mời", "đại biểu có mặt", "nhân viên gian hàng đã đến",
-                  "không tính vào đại biểu", "Đại biểu đến mỗi 5 phút", "Đại biểu của đơn vị", "Do đơn vị đề cử"):
+    for label in (
+        "đại biểu đã đến",
+        "đại biểu được mời",
+        "đại biểu có mặt",
+        "nhân viên gian hàng đã đến",
+        "không tính vào đại biểu",
+        "Đại biểu đến mỗi 5 phút",
+        "Đại biểu của đơn vị",
+        "Do đơn vị đề cử",
+    ):
         assert label in html, label
     districts_page = client.get("/admin/districts").get_data(as_text=True)
     assert "Đại biểu của đơn vị" in districts_page and "do đơn vị đề cử" in districts_page
@@ -136,8 +154,12 @@ def test_dashboard_figures_after_checkins_on_a_laptop_screen(browser, tmp_path):
             codes = [a.current_badge.code for a in ev_delegates[10:100] + staff[:4]]
         h = {"Authorization": f"Bearer {server.token}"}
         for i, code in enumerate(codes):
-            r = requests.post(server.url + "/api/v1/checkins", headers=h, timeout=5,
-                              json={"code": code, "station": "Cổng 1", "scan_id": f"b{i}"})
+            r = requests.post(
+                server.url + "/api/v1/checkins",
+                headers=h,
+                timeout=5,
+                json={"code": code, "station": "Cổng 1", "scan_id": f"b{i}"},
+            )
             assert r.json()["result"] == "ok"
         expect(page.locator('[data-stat="checked_in"]')).to_have_text("90", timeout=5000)
         assert page.inner_text('[data-stat="invited"]') == "250"
@@ -184,9 +206,12 @@ def test_desk_counter_updates_without_reload(page, live_server):
     page.evaluate("window.__still_here = true")
     with live_server.app.app_context():
         code = db.session.scalars(select(Attendee).order_by(Attendee.id)).first().current_badge.code
-    r = requests.post(live_server.url + "/api/v1/checkins", timeout=5,
-                      headers={"Authorization": f"Bearer {live_server.token}"},
-                      json={"code": code, "station": "Cổng 1", "scan_id": "desk-live-1"})
+    r = requests.post(
+        live_server.url + "/api/v1/checkins",
+        timeout=5,
+        headers={"Authorization": f"Bearer {live_server.token}"},
+        json={"code": code, "station": "Cổng 1", "scan_id": "desk-live-1"},
+    )
     assert r.json()["result"] == "ok"
     expect(counter.locator('[data-stat="checked_in"]')).to_have_text("1", timeout=8000)
     assert page.evaluate("window.__still_here") is True  # no reload

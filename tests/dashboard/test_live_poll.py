@@ -36,8 +36,7 @@ def test_unchanged_poll_is_answered_without_flask(client, auth, event, app):
 def test_a_changed_version_goes_to_flask_with_the_new_fragment(client, auth, event):
     auth.as_role("admin")
     v = version_of(client)
-    check_in(event_id=event.id, code=attendees(event)[0].current_badge.code, scan_id="p1",
-             station="Cổng 1")
+    check_in(event_id=event.id, code=attendees(event)[0].current_badge.code, scan_id="p1", station="Cổng 1")
     r = client.get(f"/admin/live?v={v}")
     assert r.status_code == 200 and r.headers["X-Version"] != v
     assert 'data-stat="checked_in">1<' in r.get_data(as_text=True)
@@ -120,8 +119,7 @@ def test_the_fragment_is_drawn_in_another_process_and_matches(client, auth, even
     auth.as_role("admin")
     pid = dashboard_worker.renderer_pid(renderer)
     assert pid is not None and pid != os.getpid()
-    check_in(event_id=event.id, code=attendees(event)[1].current_badge.code, scan_id="r1",
-             station="Cổng 2")
+    check_in(event_id=event.id, code=attendees(event)[1].current_badge.code, scan_id="r1", station="Cổng 2")
     r = client.get("/admin/live?v=old")
     assert r.status_code == 200
     body = r.get_data(as_text=True)
@@ -137,30 +135,26 @@ def test_the_fragment_is_drawn_in_another_process_and_matches(client, auth, even
     assert svg.status_code == 200 and svg.get_data(as_text=True).count('data-state="arrived"') == 1
 
 
-def test_a_dead_renderer_is_replaced_and_the_dashboard_keeps_working(client, auth, event,
-                                                                     renderer, monkeypatch):
+def test_a_dead_renderer_is_replaced_and_the_dashboard_keeps_working(client, auth, event, renderer, monkeypatch):
     auth.as_role("admin")
     pid = dashboard_worker.renderer_pid(renderer)
     os.kill(pid, signal.SIGKILL)
     monkeypatch.setattr(dashboard_worker, "RETRY_AFTER", 0.0)
-    check_in(event_id=event.id, code=attendees(event)[2].current_badge.code, scan_id="k1",
-             station="Cổng 1")
+    check_in(event_id=event.id, code=attendees(event)[2].current_badge.code, scan_id="k1", station="Cổng 1")
     r = client.get("/admin/live?v=old")  # rendered here this time (the renderer is gone)
     assert r.status_code == 200 and 'data-stat="checked_in">1<' in r.get_data(as_text=True)
     new_pid = dashboard_worker.renderer_pid(renderer)  # and a new renderer is started
     assert new_pid is not None and new_pid not in (pid, os.getpid())
 
 
-def test_the_refresher_keeps_a_watched_dashboard_fresh_without_flask(client, auth, event,
-                                                                     renderer, app):
+def test_the_refresher_keeps_a_watched_dashboard_fresh_without_flask(client, auth, event, renderer, app):
     import time
 
     auth.as_role("admin")
     v = version_of(client)
     assert client.get(f"/admin/live?v={v}").status_code == 204  # polled: now watched
     app.view_functions["dashboard.live"] = _broken  # from here on only the fast path answers
-    check_in(event_id=event.id, code=attendees(event)[3].current_badge.code, scan_id="w1",
-             station="Cổng 1")
+    check_in(event_id=event.id, code=attendees(event)[3].current_badge.code, scan_id="w1", station="Cổng 1")
     deadline = time.monotonic() + 15
     while True:
         r = client.get(f"/admin/live?v={v}")

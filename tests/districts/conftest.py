@@ -49,13 +49,29 @@ def setup_districts(ev: Event, quota: int = 2, deadline=None) -> Setup:
     la, lb = ds.new_link(a, deadline), ds.new_link(b, deadline)
     db.session.commit()
     secret = current_app.secret_key
-    return Setup(ev, a, b, groups["guests"], groups["leaders"], la, lb,
-                 ds.district_token(la, secret), ds.district_token(lb, secret))
+    return Setup(
+        ev,
+        a,
+        b,
+        groups["guests"],
+        groups["leaders"],
+        la,
+        lb,
+        ds.district_token(la, secret),
+        ds.district_token(lb, secret),
+    )
 
 
 def nomination(group_id: int, /, **over: str) -> dict:
-    data = {"honorific": "Bà", "full_name": "Phạm Thị Hồng Nhung", "position": "Chủ tịch UBND xã",
-            "organisation": "UBND xã Cam Hải Tây", "group": str(group_id), "phone": "0912 345 678",
-            "email": "", "notes": ""}
+    data = {
+        "honorific": "Bà",
+        "full_name": "Phạm Thị Hồng Nhung",
+        "position": "Chủ tịch UBND xã",
+        "organisation": "UBND xã Cam Hải Tây",
+        "group": str(group_id),
+        "phone": "0912 345 678",
+        "email": "",
+        "notes": "",
+    }
     data.update(over)
     return data

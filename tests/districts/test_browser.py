@@ -14,8 +14,9 @@ from tests.districts.conftest import setup_districts
 
 
 def phone(browser):
-    ctx = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1, is_mobile=True,
-                              has_touch=True, locale="vi-VN")
+    ctx = browser.new_context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=1, is_mobile=True, has_touch=True, locale="vi-VN"
+    )
     return ctx, ctx.new_page()
 
 
@@ -75,10 +76,14 @@ def test_officer_page_on_a_phone(browser, live_server, page):
         assert ph.inner_text("[data-total]") == "2" and ph.inner_text("[data-arrived]") == "0"
         # one of them arrives at the entrance: the phone shows it without a reload
         with live_server.app.app_context():
-            person = db.session.scalars(select(Attendee).where(
-                Attendee.nominated_by_id == district_b, Attendee.status == "invited").order_by(Attendee.id)).first()
-            r = check_in(event_id=live_server.event_id, code=person.current_badge.code, scan_id="br-1",
-                         station="Cửa chính")
+            person = db.session.scalars(
+                select(Attendee)
+                .where(Attendee.nominated_by_id == district_b, Attendee.status == "invited")
+                .order_by(Attendee.id)
+            ).first()
+            r = check_in(
+                event_id=live_server.event_id, code=person.current_badge.code, scan_id="br-1", station="Cửa chính"
+            )
             assert r.outcome == "ok"
             pid = person.id
         ph.wait_for_selector(f"[data-person='{pid}'][data-arrived=yes]", timeout=15000)

@@ -84,8 +84,9 @@ def test_nomination_validates_like_the_guest_list(app, event):
         ds.save_nomination(s.link_a, nomination(s.leaders.id))
     db.session.rollback()
     assert count() == before
-    p = ds.save_nomination(s.link_a, nomination(s.guests.id, full_name="  phạm   thị hồng nhung ",
-                                                 phone="+84 912.345.678"))
+    p = ds.save_nomination(
+        s.link_a, nomination(s.guests.id, full_name="  phạm   thị hồng nhung ", phone="+84 912.345.678")
+    )
     db.session.commit()
     assert (p.status, p.nominated_by_id, p.district_id, p.source) == ("nominated", s.a.id, s.a.id, "district")
     assert p.full_name == "Phạm Thị Hồng Nhung" and p.phone == "0912345678"  # stored as digits
@@ -94,8 +95,10 @@ def test_nomination_validates_like_the_guest_list(app, event):
 
 def test_quota_over_is_flagged_not_dropped(app, event):
     s = setup_districts(event, quota=2)
-    people = [ds.save_nomination(s.link_a, nomination(s.guests.id, full_name=f"Nguyễn Văn {n}", phone=""))
-              for n in ("An", "Bình", "Cường")]
+    people = [
+        ds.save_nomination(s.link_a, nomination(s.guests.id, full_name=f"Nguyễn Văn {n}", phone=""))
+        for n in ("An", "Bình", "Cường")
+    ]
     db.session.commit()
     row = next(r for r in ds.quota_rows(s.a) if r.group.id == s.guests.id)
     assert (row.quota, row.used, row.over) == (2, 3, 1)
@@ -138,8 +141,10 @@ def test_same_person_from_two_districts(app, event):
     db.session.commit()
     # the same folded name, same phone written differently, other district
     with pytest.raises(ds.NominationError) as exc:
-        ds.save_nomination(s.link_b, nomination(s.guests.id, full_name="PHẠM THỊ HỒNG NHUNG", phone="+84912345678",
-                                                organisation="Khác"))
+        ds.save_nomination(
+            s.link_b,
+            nomination(s.guests.id, full_name="PHẠM THỊ HỒNG NHUNG", phone="+84912345678", organisation="Khác"),
+        )
     assert exc.value.code == "duplicate"
     assert "TP Nha Trang" in str(exc.value.message) and "đề cử" in str(exc.value.message)
     # same name + same organisation, no phone
@@ -226,8 +231,10 @@ def test_flood_guard_caps_a_district(app, event, monkeypatch):
 
 def test_accept_within_quota_leaves_the_over_quota_pending(app, event):
     s = setup_districts(event, quota=2)
-    people = [ds.save_nomination(s.link_a, nomination(s.guests.id, full_name=f"Phan Văn {n}", phone=""))
-              for n in ("Một", "Hai", "Ba")]
+    people = [
+        ds.save_nomination(s.link_a, nomination(s.guests.id, full_name=f"Phan Văn {n}", phone=""))
+        for n in ("Một", "Hai", "Ba")
+    ]
     db.session.commit()
     assert ds.accept_within_quota(s.a) == 2
     db.session.commit()

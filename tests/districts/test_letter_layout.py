@@ -28,8 +28,7 @@ VIETNAMESE = "ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉị
 def pdf_text(pdf: bytes, tmp_path: Path, name: str = "letters.pdf") -> str:
     src = tmp_path / name
     src.write_bytes(pdf)
-    return subprocess.run(["pdftotext", "-layout", str(src), "-"], check=True, capture_output=True,
-                          text=True).stdout
+    return subprocess.run(["pdftotext", "-layout", str(src), "-"], check=True, capture_output=True, text=True).stdout
 
 
 def pdf_fonts(pdf: bytes, tmp_path: Path) -> str:
@@ -69,10 +68,21 @@ def test_letter_with_settings(app, event, tmp_path):
     text = pdf_text(pdf, tmp_path)
     pages = text.split("\f")
     first = pages[0]
-    for needle in ("UBND TỈNH KHÁNH HÒA", "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG", "Số: 45/GM-SNNMT",
-                   "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
-                   "Khánh Hòa, ngày 10 tháng 05 năm 2025", "GIẤY MỜI", "KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC",
-                   "Trần Thị Ngọc Hợp", "Nơi nhận:", "- UBND các huyện, thị xã, thành phố;", "- Lưu: VT, PTNT."):
+    for needle in (
+        "UBND TỈNH KHÁNH HÒA",
+        "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG",
+        "Số: 45/GM-SNNMT",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Khánh Hòa, ngày 10 tháng 05 năm 2025",
+        "GIẤY MỜI",
+        "KT. GIÁM ĐỐC",
+        "PHÓ GIÁM ĐỐC",
+        "Trần Thị Ngọc Hợp",
+        "Nơi nhận:",
+        "- UBND các huyện, thị xã, thành phố;",
+        "- Lưu: VT, PTNT.",
+    ):
         assert needle in first, (needle, first)
     assert "TM. BAN TỔ CHỨC" not in first and "DEMO" not in first
     # the layout: bodies left of the motto on the same line, the number under the bodies, the signer
@@ -83,7 +93,8 @@ def test_letter_with_settings(app, event, tmp_path):
     row = next(ln for ln in lines if "KT. GIÁM ĐỐC" in ln)
     assert "Nơi nhận:" in row and row.index("Nơi nhận:") < row.index("KT. GIÁM ĐỐC")
     assert lines.index(next(ln for ln in lines if "Số: 45" in ln)) > lines.index(
-        next(ln for ln in lines if "SỞ NÔNG NGHIỆP" in ln))
+        next(ln for ln in lines if "SỞ NÔNG NGHIỆP" in ln)
+    )
     assert len(pages) - 1 == len(letters) == 6
     fonts = pdf_fonts(pdf, tmp_path)
     assert "LiberationSerif" in fonts and "LiberationSerif-Bold" in fonts and "LiberationSerif-Italic" in fonts
@@ -91,8 +102,22 @@ def test_letter_with_settings(app, event, tmp_path):
     # page 1 as an image, to look at as the official who signs it
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "letter_decree30.pdf").write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile",
-                    str(ARTIFACTS / "letter_decree30.pdf"), str(ARTIFACTS / "letter_decree30")], check=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "60",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            str(ARTIFACTS / "letter_decree30.pdf"),
+            str(ARTIFACTS / "letter_decree30"),
+        ],
+        check=True,
+    )
     assert (ARTIFACTS / "letter_decree30.png").stat().st_size > 10_000
 
 
@@ -118,10 +143,21 @@ def test_booth_staff_get_no_letter_and_the_seatless_no_seat_promise(app, event, 
     booth = Group(event_id=event.id, code="booth", name="Nhân viên gian hàng", is_exhibitor_staff=True)
     db.session.add(booth)
     db.session.flush()
-    staff = Attendee(event_id=event.id, full_name="Lê Văn Gian Hàng", group_id=booth.id, district_id=s.a.id,
-                     organisation="HTX Yến sào")
-    seatless = Attendee(event_id=event.id, honorific="Ông", full_name="Võ Không Ghế", group_id=s.guests.id,
-                        district_id=s.a.id, organisation="UBND xã Ninh Ích")
+    staff = Attendee(
+        event_id=event.id,
+        full_name="Lê Văn Gian Hàng",
+        group_id=booth.id,
+        district_id=s.a.id,
+        organisation="HTX Yến sào",
+    )
+    seatless = Attendee(
+        event_id=event.id,
+        honorific="Ông",
+        full_name="Võ Không Ghế",
+        group_id=s.guests.id,
+        district_id=s.a.id,
+        organisation="UBND xã Ninh Ích",
+    )
     for a in (staff, seatless):
         a.refresh_keys()
         db.session.add(a)
@@ -153,15 +189,27 @@ def test_cli_number_and_date_override_the_settings(app, runner, event, tmp_path)
     with_settings(event)
     setup_districts(event)
     out = tmp_path / "nt.pdf"
-    result = runner.invoke(args=["invitations", "--district", "nha-trang", "--out", str(out),
-                                 "--number", "12/GM-UBND", "--date", "2025-05-15"])
+    result = runner.invoke(
+        args=[
+            "invitations",
+            "--district",
+            "nha-trang",
+            "--out",
+            str(out),
+            "--number",
+            "12/GM-UBND",
+            "--date",
+            "2025-05-15",
+        ]
+    )
     assert result.exit_code == 0, result.output
     text = pdf_text(out.read_bytes(), tmp_path, "cli.pdf")
     assert "Số: 12/GM-UBND" in text and "45/GM-SNNMT" not in text
     assert "Khánh Hòa, ngày 15 tháng 05 năm 2025" in text
     assert db.session.get(type(event), event.id).letter_number == "45/GM-SNNMT"  # one print only
-    bad = runner.invoke(args=["invitations", "--district", "nha-trang", "--out", str(tmp_path / "x.pdf"),
-                              "--date", "15/05/2025"])
+    bad = runner.invoke(
+        args=["invitations", "--district", "nha-trang", "--out", str(tmp_path / "x.pdf"), "--date", "15/05/2025"]
+    )
     assert bad.exit_code != 0 and "YYYY-MM-DD" in bad.output and not (tmp_path / "x.pdf").exists()
 
 

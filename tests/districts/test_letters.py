@@ -38,8 +38,11 @@ def qr_codes_per_page(pdf: bytes, tmp_path: Path) -> list[list[str]]:
 
 def accepted(s, n: int = 2) -> list[Attendee]:
     people = []
-    for name, org in (("Nguyễn Thị Ánh Tuyết", "UBND xã Cam Hải Tây"), ("Đặng Văn Ưng", "HTX Yến sào Cam Lâm"),
-                      ("Hồ Thị Kỷ", "Hội Nông dân huyện"))[:n]:
+    for name, org in (
+        ("Nguyễn Thị Ánh Tuyết", "UBND xã Cam Hải Tây"),
+        ("Đặng Văn Ưng", "HTX Yến sào Cam Lâm"),
+        ("Hồ Thị Kỷ", "Hội Nông dân huyện"),
+    )[:n]:
         p = ds.save_nomination(s.link_b, nomination(s.guests.id, full_name=name, organisation=org, phone=""))
         ds.accept(p)
         people.append(p)
@@ -73,10 +76,20 @@ def test_letters_pdf_text_and_qr(app, event, tmp_path):
         text = page.extract_text()
         assert text == unicodedata.normalize("NFC", text)
         text = " ".join(text.split())  # a long issuing body is set on two lines
-        for needle in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "GIẤY MỜI",
-                       "ỦY BAN NHÂN DÂN TỈNH KHÁNH HÒA", event.name, f"Kính mời: Bà {letter.name}",
-                       letter.organisation, "Huyện Cam Lâm", letter.seat, "Nha Trang, ngày 10 tháng 05 năm 2025",
-                       "Thứ Năm, ngày 22 tháng 05 năm 2025", "TM. BAN TỔ CHỨC"):
+        for needle in (
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+            "Độc lập - Tự do - Hạnh phúc",
+            "GIẤY MỜI",
+            "ỦY BAN NHÂN DÂN TỈNH KHÁNH HÒA",
+            event.name,
+            f"Kính mời: Bà {letter.name}",
+            letter.organisation,
+            "Huyện Cam Lâm",
+            letter.seat,
+            "Nha Trang, ngày 10 tháng 05 năm 2025",
+            "Thứ Năm, ngày 22 tháng 05 năm 2025",
+            "TM. BAN TỔ CHỨC",
+        ):
             assert needle in text, (needle, text)
         person = db.session.get(Attendee, letter.attendee_id)
         assert qrs == [person.current_badge.code]
@@ -150,8 +163,11 @@ def test_letter_header_and_place_from_the_demo_style_event(app, event):
     db.session.commit()
     assert venue_text(event) == "Hội trường Trung tâm Hội nghị tỉnh, TP Nha Trang, tỉnh Khánh Hòa"
     s = setup_districts(event)
-    text = PdfReader(io.BytesIO(render_letters(event, letter_data(event, s.a)[:1], date(2025, 5, 2)))).pages[0] \
+    text = (
+        PdfReader(io.BytesIO(render_letters(event, letter_data(event, s.a)[:1], date(2025, 5, 2))))
+        .pages[0]
         .extract_text()
+    )
     head = "\n".join(text.splitlines()[:3])  # the bodies (the seat line has its own "·")
     assert "UBND TỈNH KHÁNH HÒA" in head and "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG" in head and "·" not in head
     assert "Nha Trang, ngày 02 tháng 05 năm 2025" in text and "TP Nha Trang, ngày" not in text

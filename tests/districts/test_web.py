@@ -86,8 +86,9 @@ def test_nominate_edit_and_other_district(client, event):
 def test_bad_fields_and_duplicate_messages(client, event):
     s = setup_districts(event)
     before = n_people()
-    resp = client.post(f"/d/{s.token_a}/nominations",
-                       data=nomination(s.guests.id, full_name="", phone="abc", email="x@", group="zzz"))
+    resp = client.post(
+        f"/d/{s.token_a}/nominations", data=nomination(s.guests.id, full_name="", phone="abc", email="x@", group="zzz")
+    )
     html = resp.get_data(as_text=True)
     assert resp.status_code == 400
     for f in ("full_name", "phone", "email", "group"):
@@ -114,12 +115,14 @@ def test_deadline_read_only_page(client, event):
 def test_nomination_flood_is_rate_limited(app, client, event):
     s = setup_districts(event, quota=100)
     app.config["DISTRICT_RATE_LIMIT"] = 5
-    codes = [client.post(f"/d/{s.token_a}/nominations",
-                         data=nomination(s.guests.id, full_name=f"Võ Văn {i}", phone="")).status_code
-             for i in range(8)]
+    codes = [
+        client.post(
+            f"/d/{s.token_a}/nominations", data=nomination(s.guests.id, full_name=f"Võ Văn {i}", phone="")
+        ).status_code
+        for i in range(8)
+    ]
     assert codes[:5] == [302] * 5 and codes[5:] == [429] * 3
-    assert db.session.scalar(select(func.count()).select_from(Attendee)
-                             .where(Attendee.nominated_by_id == s.a.id)) == 5
+    assert db.session.scalar(select(func.count()).select_from(Attendee).where(Attendee.nominated_by_id == s.a.id)) == 5
 
 
 def test_csrf_required(csrf_app):
@@ -130,8 +133,7 @@ def test_csrf_required(csrf_app):
     client = csrf_app.test_client()
     resp = client.post(f"/d/{s.token_a}/nominations", data=nomination(s.guests.id))
     assert resp.status_code == 400
-    assert db.session.scalar(select(func.count()).select_from(Attendee)
-                             .where(Attendee.nominated_by_id == s.a.id)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Attendee).where(Attendee.nominated_by_id == s.a.id)) == 0
 
 
 def test_admin_review_accept_and_return(client, auth, event):
@@ -168,8 +170,9 @@ def test_admin_review_accept_and_return(client, auth, event):
 def test_admin_quota_link_and_deadline(client, auth, event):
     s = setup_districts(event)
     auth.as_role("admin")
-    resp = client.post(f"/admin/districts/{s.b.id}/quotas", data={f"quota-{s.guests.id}": "7",
-                                                                  f"quota-{s.leaders.id}": "-2"})
+    resp = client.post(
+        f"/admin/districts/{s.b.id}/quotas", data={f"quota-{s.guests.id}": "7", f"quota-{s.leaders.id}": "-2"}
+    )
     assert resp.status_code == 302
     db.session.expire_all()
     assert {r.group.code: r.quota for r in ds.quota_rows(s.b)}["guests"] == 2  # all or nothing
@@ -233,5 +236,6 @@ def test_two_districts_send_the_same_person_at_once(app, event):
         t.join(timeout=60)
     assert sorted(codes) == [302, 409]
     db.session.rollback()  # a fresh snapshot
-    assert db.session.scalar(select(func.count()).select_from(Attendee)
-                             .where(Attendee.nominated_by_id.is_not(None))) == 1
+    assert (
+        db.session.scalar(select(func.count()).select_from(Attendee).where(Attendee.nominated_by_id.is_not(None))) == 1
+    )

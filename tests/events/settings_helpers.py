@@ -13,9 +13,21 @@ def logo_bytes(fmt: str = "PNG", size: tuple[int, int] = (400, 300)) -> bytes:
     d = ImageDraw.Draw(img)
     w, h = size
     d.ellipse((w * 0.05, h * 0.03, w * 0.95, h * 0.97), fill="#c62828")
-    d.polygon([(w * .5, h * .13), (w * .6, h * .47), (w * .85, h * .47), (w * .65, h * .67),
-               (w * .72, h * .93), (w * .5, h * .77), (w * .28, h * .93), (w * .35, h * .67),
-               (w * .15, h * .47), (w * .4, h * .47)], fill="#ffd600")
+    d.polygon(
+        [
+            (w * 0.5, h * 0.13),
+            (w * 0.6, h * 0.47),
+            (w * 0.85, h * 0.47),
+            (w * 0.65, h * 0.67),
+            (w * 0.72, h * 0.93),
+            (w * 0.5, h * 0.77),
+            (w * 0.28, h * 0.93),
+            (w * 0.35, h * 0.67),
+            (w * 0.15, h * 0.47),
+            (w * 0.4, h * 0.47),
+        ],
+        fill="#ffd600",
+    )
     buf = io.BytesIO()
     img.save(buf, fmt)
     return buf.getvalue()

@@ -20,15 +20,25 @@ from tests.guests.helpers import xlsx
 GUESTS = [
     ["STT", "Danh xưng", "Họ và tên", "Chức vụ", "Đơn vị", "Thành phần", "Địa phương"],
     [1, "Đồng chí", "Trần Quốc Hưng", "Phó Chủ tịch UBND tỉnh", "UBND tỉnh", "Lãnh đạo UBND tỉnh", ""],
-    [2, "Bà", "Đặng Thị Ánh Tuyết", "Chủ nhiệm HTX", "HTX Nông nghiệp Vĩnh Lương",
-     "Chủ thể có sản phẩm OCOP", "Phường Bắc Nha Trang"],
+    [
+        2,
+        "Bà",
+        "Đặng Thị Ánh Tuyết",
+        "Chủ nhiệm HTX",
+        "HTX Nông nghiệp Vĩnh Lương",
+        "Chủ thể có sản phẩm OCOP",
+        "Phường Bắc Nha Trang",
+    ],
     [3, "Ông", "Lê Văn Đức", "Phóng viên", "Báo Khánh Hòa", "Báo chí, truyền hình", ""],
 ]
-UNITS = [["Mã", "Tên", "Loại", "Thứ tự", "Khu trưng bày", "Số bàn"],
-         ["bac-nha-trang", "Phường Bắc Nha Trang", "phường", 1, "Khu A", 2]]
-AWARDS = [["Sản phẩm", "Chủ thể", "Địa phương", "Hạng", "Người nhận"],
-          ["Nước mắm cá cơm", "HTX Nông nghiệp Vĩnh Lương", "Phường Bắc Nha Trang", "4 sao",
-           "Đặng Thị Ánh Tuyết"]]
+UNITS = [
+    ["Mã", "Tên", "Loại", "Thứ tự", "Khu trưng bày", "Số bàn"],
+    ["bac-nha-trang", "Phường Bắc Nha Trang", "phường", 1, "Khu A", 2],
+]
+AWARDS = [
+    ["Sản phẩm", "Chủ thể", "Địa phương", "Hạng", "Người nhận"],
+    ["Nước mắm cá cơm", "HTX Nông nghiệp Vĩnh Lương", "Phường Bắc Nha Trang", "4 sao", "Đặng Thị Ánh Tuyết"],
+]
 
 
 def ok(runner, *args, input=None):  # noqa: A002  (CliRunner.invoke's own name)
@@ -39,8 +49,18 @@ def ok(runner, *args, input=None):  # noqa: A002  (CliRunner.invoke's own name)
 
 def test_empty_database_to_a_ceremony_batch_by_cli(runner, client, tmp_path):
     assert db.session.scalar(select(func.count(Event.id))) == 0
-    ok(runner, "new-event", "--name", "Hội nghị tổng kết OCOP năm 2025", "--date", "2026-05-21",
-       "--venue", "Trung tâm Hội nghị tỉnh", "--template", "ocop-review")
+    ok(
+        runner,
+        "new-event",
+        "--name",
+        "Hội nghị tổng kết OCOP năm 2025",
+        "--date",
+        "2026-05-21",
+        "--venue",
+        "Trung tâm Hội nghị tỉnh",
+        "--template",
+        "ocop-review",
+    )
     units = tmp_path / "don-vi.xlsx"
     units.write_bytes(xlsx(UNITS))
     assert "thêm mới 1" in ok(runner, "import-structure", "units", str(units), "--dry-run")
@@ -48,7 +68,12 @@ def test_empty_database_to_a_ceremony_batch_by_cli(runner, client, tmp_path):
     assert "Đã nhập: 1 mới, 0 cập nhật" in ok(runner, "import-structure", "units", str(units))
     unit = db.session.scalar(select(District).where(District.event_id == current_event().id))
     assert (unit.code, unit.name, unit.kind, unit.exhibit_area, unit.table_count) == (
-        "bac-nha-trang", "Phường Bắc Nha Trang", "phường", "Khu A", 2)
+        "bac-nha-trang",
+        "Phường Bắc Nha Trang",
+        "phường",
+        "Khu A",
+        2,
+    )
 
     guests = tmp_path / "khach-moi.xlsx"
     guests.write_bytes(xlsx(GUESTS))
@@ -64,18 +89,23 @@ def test_empty_database_to_a_ceremony_batch_by_cli(runner, client, tmp_path):
 
     pdf = tmp_path / "the.pdf"
     assert "3 thẻ" in ok(runner, "badges", "--out", str(pdf))
-    subprocess.run(["pdftoppm", "-r", "150", "-gray", "-png", str(pdf), str(tmp_path / "p")],
-                   check=True)
-    scanned = [r.text for p in sorted(tmp_path.glob("p-*.png"))
-               for r in zxingcpp.read_barcodes(Image.open(p), formats=zxingcpp.BarcodeFormat.QRCode)]
+    subprocess.run(["pdftoppm", "-r", "150", "-gray", "-png", str(pdf), str(tmp_path / "p")], check=True)
+    scanned = [
+        r.text
+        for p in sorted(tmp_path.glob("p-*.png"))
+        for r in zxingcpp.read_barcodes(Image.open(p), formats=zxingcpp.BarcodeFormat.QRCode)
+    ]
     db.session.expire_all()
     by_code = {a.current_badge.code: a.full_name for a in db.session.scalars(select(Attendee))}
     assert sorted(by_code[c] for c in scanned) == sorted(people)
 
     token = ok(runner, "kiosk-token", "Cổng chính").strip().splitlines()[-1]
     code = next(c for c in scanned if by_code[c] == "Đặng Thị Ánh Tuyết")
-    r = client.post("/api/v1/checkins", headers={"Authorization": f"Bearer {token}"},
-                    json={"code": code, "station": "Cổng chính", "scan_id": "proof-1"})
+    r = client.post(
+        "/api/v1/checkins",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"code": code, "station": "Cổng chính", "scan_id": "proof-1"},
+    )
     answer = r.get_json()
     assert answer["result"] == "ok" and answer["attendee"]["name"] == "Đặng Thị Ánh Tuyết"
     assert answer["attendee"]["seat"]
@@ -87,8 +117,7 @@ def test_empty_database_to_a_ceremony_batch_by_cli(runner, client, tmp_path):
     assert "4-sao" in batches and "Trần Quốc Hưng" in batches  # the leader presents
 
     ok(runner, "create-user", "mc1", "--role", "mc", input="mat-khau-mc-2026\n")
-    assert client.post("/login", data={"username": "mc1", "password": "mat-khau-mc-2026"}
-                       ).status_code == 302
+    assert client.post("/login", data={"username": "mc1", "password": "mat-khau-mc-2026"}).status_code == 302
     state = client.get("/mc/state.json").get_json()
     assert state["phase"] == "before"
     action = "start"

@@ -23,8 +23,15 @@ from models.guests.models import Attendee, Badge, CheckIn
 from models.seating.models import Block, Seat
 from tests import factories
 
-OCOP = ["new-event", "--name", "Hội nghị tổng kết Chương trình OCOP năm 2025",
-        "--date", "2026-05-21", "--venue", "Trung tâm Hội nghị tỉnh, Nha Trang"]
+OCOP = [
+    "new-event",
+    "--name",
+    "Hội nghị tổng kết Chương trình OCOP năm 2025",
+    "--date",
+    "2026-05-21",
+    "--venue",
+    "Trung tâm Hội nghị tỉnh, Nha Trang",
+]
 
 
 def count(model, *where) -> int:
@@ -51,16 +58,17 @@ def test_new_event_from_the_template(runner):
     assert ev.parent_body == "UBND TỈNH KHÁNH HÒA" and ev.stage_capacity == 10
     assert count(District, District.event_id == ev.id) == 0
     # the seven items of section III.2, with times, the award segment among them; years filled
-    items = db.session.scalars(select(ProgrammeItem).where(ProgrammeItem.event_id == ev.id)
-                               .order_by(ProgrammeItem.position)).all()
+    items = db.session.scalars(
+        select(ProgrammeItem).where(ProgrammeItem.event_id == ev.id).order_by(ProgrammeItem.position)
+    ).all()
     assert len(items) == 7 and items[0].planned_start == time(8, 10)
     assert "năm 2025" in items[0].title and "năm 2026" in items[2].title
     assert [i.kind for i in items].count("awards") == 1 and items[3].kind == "awards"
     assert items[-1].title == "Bế mạc Hội nghị"
-    tiers = db.session.scalars(select(AwardTier).where(AwardTier.event_id == ev.id)
-                               .order_by(AwardTier.sort_order)).all()
-    assert [(t.stars, t.kind) for t in tiers] == [(5, "certificate"), (4, "certificate"),
-                                                  (3, "flowers")]
+    tiers = db.session.scalars(
+        select(AwardTier).where(AwardTier.event_id == ev.id).order_by(AwardTier.sort_order)
+    ).all()
+    assert [(t.stars, t.kind) for t in tiers] == [(5, "certificate"), (4, "certificate"), (3, "flowers")]
     assert tiers[0].recognised_by == "Bộ Nông nghiệp và Môi trường"
     # a 250-seat hall with blocks reserved for groups; no invented person, exhibitor or award
     assert count(Seat, Seat.event_id == ev.id) == 250
@@ -82,8 +90,7 @@ def test_bad_input_writes_nothing(runner):
         [*OCOP, "--template", "hoi-cho"],
         [*OCOP, "--from-event", "khong-co"],
         [*OCOP, "--with-guests"],
-        [*OCOP, "--template", "ocop-review", "--from-event",
-         "hoi-nghi-tong-ket-chuong-trinh-ocop-nam-2025-2026"],
+        [*OCOP, "--template", "ocop-review", "--from-event", "hoi-nghi-tong-ket-chuong-trinh-ocop-nam-2025-2026"],
         ["use-event", "khong-co"],
     ]
     for args in bad:
@@ -124,10 +131,8 @@ def _earlier_event():
     ev.short_name = "Hội nghị OCOP 2025"
     district = ev.districts[0]
     db.session.add(ExhibitTable(district_id=district.id, number=1, label="Khu A-1"))
-    db.session.add(AwardTier(event_id=ev.id, code="4-sao", name="Giấy chứng nhận 4 sao", stars=4,
-                             sort_order=1))
-    db.session.add(ProgrammeItem(event_id=ev.id, position=1, title="Khai mạc",
-                                 planned_start=time(8, 0)))
+    db.session.add(AwardTier(event_id=ev.id, code="4-sao", name="Giấy chứng nhận 4 sao", stars=4, sort_order=1))
+    db.session.add(ProgrammeItem(event_id=ev.id, position=1, title="Khai mạc", planned_start=time(8, 0)))
     seat = db.session.scalar(select(Seat).where(Seat.event_id == ev.id, Seat.label == "A-02-10"))
     seat.disabled = True
     people = factories.attendees(ev)
@@ -140,8 +145,20 @@ def _earlier_event():
 def test_from_event_with_guests_and_old_badges_are_wrong_event(runner, client, kiosk_token):
     old, people = _earlier_event()
     old_code = people[1].current_badge.code
-    r = runner.invoke(args=["new-event", "--name", "Hội nghị 2026", "--date", "2026-05-21",
-                            "--venue", "Nha Trang", "--from-event", "hoi-nghi-2025", "--with-guests"])
+    r = runner.invoke(
+        args=[
+            "new-event",
+            "--name",
+            "Hội nghị 2026",
+            "--date",
+            "2026-05-21",
+            "--venue",
+            "Nha Trang",
+            "--from-event",
+            "hoi-nghi-2025",
+            "--with-guests",
+        ]
+    )
     assert r.exit_code == 0, r.output
     ev = current_event()
     assert ev.slug == "hoi-nghi-2026" and ev.id != old.id and ev.tag != old.tag
@@ -154,8 +171,7 @@ def test_from_event_with_guests_and_old_badges_are_wrong_event(runner, client, k
     assert count(Seat, Seat.event_id == ev.id) == count(Seat, Seat.event_id == old.id) == 20
     block = db.session.scalar(select(Block).where(Block.event_id == ev.id))
     assert [g.code for g in block.groups] == ["leaders"] and block.groups[0].event_id == ev.id
-    assert db.session.scalar(select(Seat.disabled).where(Seat.event_id == ev.id,
-                                                         Seat.label == "A-02-10"))
+    assert db.session.scalar(select(Seat.disabled).where(Seat.event_id == ev.id, Seat.label == "A-02-10"))
     assert count(AwardTier, AwardTier.event_id == ev.id) == 1
     assert count(ProgrammeItem, ProgrammeItem.event_id == ev.id) == 1
     # guests: the four invited ones, no seats, no check-ins, one new badge each (new key)
@@ -173,30 +189,34 @@ def test_from_event_with_guests_and_old_badges_are_wrong_event(runner, client, k
     assert not old.is_current and count(Attendee, Attendee.event_id == old.id) == 5
     # at the door: last year's badge says wrong_event, this year's is welcome
     headers = {"Authorization": f"Bearer {kiosk_token}"}
-    resp = client.post("/api/v1/checkins", headers=headers,
-                       json={"code": old_code, "station": "Cổng 1", "scan_id": "w-1"})
+    resp = client.post(
+        "/api/v1/checkins", headers=headers, json={"code": old_code, "station": "Cổng 1", "scan_id": "w-1"}
+    )
     assert resp.status_code == 200 and resp.get_json()["result"] == "wrong_event"
     new_code = next(a for a in guests if a.full_name == people[1].full_name).badges[0].code
-    resp = client.post("/api/v1/checkins", headers=headers,
-                       json={"code": new_code, "station": "Cổng 1", "scan_id": "w-2"})
+    resp = client.post(
+        "/api/v1/checkins", headers=headers, json={"code": new_code, "station": "Cổng 1", "scan_id": "w-2"}
+    )
     assert resp.get_json()["result"] == "ok"
     assert resp.get_json()["attendee"]["name"] == people[1].full_name
 
 
 def test_reports_of_an_earlier_event(runner, tmp_path):
     old, people = _earlier_event()
-    assert runner.invoke(args=["new-event", "--name", "Hội nghị 2026", "--date", "2026-05-21",
-                               "--venue", "Nha Trang"]).exit_code == 0
+    assert (
+        runner.invoke(
+            args=["new-event", "--name", "Hội nghị 2026", "--date", "2026-05-21", "--venue", "Nha Trang"]
+        ).exit_code
+        == 0
+    )
     out = tmp_path / "old.xlsx"
     r = runner.invoke(args=["export-attendees", "--out", str(out), "--event", "hoi-nghi-2025"])
     assert r.exit_code == 0, r.output
-    text = " ".join(str(c.value) for ws in load_workbook(out) for row in ws.iter_rows()
-                    for c in row if c.value)
+    text = " ".join(str(c.value) for ws in load_workbook(out) for row in ws.iter_rows() for c in row if c.value)
     assert people[0].full_name in text and people[1].full_name in text
     out = tmp_path / "now.xlsx"
     assert runner.invoke(args=["export-attendees", "--out", str(out)]).exit_code == 0
-    now = " ".join(str(c.value) for ws in load_workbook(out) for row in ws.iter_rows()
-                   for c in row if c.value)
+    now = " ".join(str(c.value) for ws in load_workbook(out) for row in ws.iter_rows() for c in row if c.value)
     assert people[0].full_name not in now
     pdf = tmp_path / "old.pdf"
     r = runner.invoke(args=["report", "--out", str(pdf), "--event", "hoi-nghi-2025"])

@@ -22,10 +22,24 @@ from models.events.setup import new_event
 from models.guests.models import Attendee
 from tests import factories
 
-PAGES = ["/admin/", "/desk/", "/mc/", "/stage/", "/admin/attendees", "/admin/seats",
-         "/admin/seats/map", "/admin/badges", "/admin/awards", "/admin/exhibitors",
-         "/admin/exhibitors/districts", "/admin/districts", "/admin/reports", "/desk/walk-in",
-         "/admin/attendees/import", "/"]
+PAGES = [
+    "/admin/",
+    "/desk/",
+    "/mc/",
+    "/stage/",
+    "/admin/attendees",
+    "/admin/seats",
+    "/admin/seats/map",
+    "/admin/badges",
+    "/admin/awards",
+    "/admin/exhibitors",
+    "/admin/exhibitors/districts",
+    "/admin/districts",
+    "/admin/reports",
+    "/desk/walk-in",
+    "/admin/attendees/import",
+    "/",
+]
 
 
 def n_events() -> int:
@@ -37,25 +51,33 @@ def test_list_create_and_make_current(client, auth):
     html = client.get("/admin/events").get_data(as_text=True)
     assert "Chưa có sự kiện nào" in html and 'href="/admin/events"' in html
     assert 'value="ocop-review"' in html
-    r = client.post("/admin/events", data={"name": "Hội nghị OCOP 2026", "date": "2026-05-21",
-                                           "venue": "Nha Trang", "template": "ocop-review"})
+    r = client.post(
+        "/admin/events",
+        data={"name": "Hội nghị OCOP 2026", "date": "2026-05-21", "venue": "Nha Trang", "template": "ocop-review"},
+    )
     assert r.status_code == 302
     first = current_event()
     assert first.slug == "hoi-nghi-ocop-2026" and len(first.groups) == 12
-    assert db.session.scalar(select(AuditLog).where(AuditLog.action == "new_event")).actor \
-        == "user:admin-user"
+    assert db.session.scalar(select(AuditLog).where(AuditLog.action == "new_event")).actor == "user:admin-user"
     factories.make_event(people=3, slug="khac")
     html = client.get("/admin/events").get_data(as_text=True)
     row = re.search(r'<tr data-event="khac"[^>]*>', html).group(0)
     assert 'data-current="1"' in row and html.count('data-current="1"') == 1
-    assert f'/admin/events/{first.id}/current' in html
+    assert f"/admin/events/{first.id}/current" in html
     r = client.post(f"/admin/events/{first.id}/current", follow_redirects=True)
     assert "Sự kiện hiện tại: Hội nghị OCOP 2026" in r.get_data(as_text=True)
     assert current_event().id == first.id
     # copying an earlier event with its guests through the form
-    r = client.post("/admin/events", data={"name": "Hội nghị 2027", "date": "2027-05-20",
-                                           "venue": "Nha Trang", "from_event": "khac",
-                                           "with_guests": "y"})
+    r = client.post(
+        "/admin/events",
+        data={
+            "name": "Hội nghị 2027",
+            "date": "2027-05-20",
+            "venue": "Nha Trang",
+            "from_event": "khac",
+            "with_guests": "y",
+        },
+    )
     assert r.status_code == 302
     ev = current_event()
     assert ev.slug == "hoi-nghi-2027" and len(factories.attendees(ev)) == 3
@@ -72,8 +94,16 @@ def test_bad_form_input_says_why_and_writes_nothing(client, auth):
         ({"name": "X", "date": "2026-05-21", "venue": "N", "template": "hoi-cho"}, "Không có mẫu"),
         ({"name": "X", "date": "2026-05-21", "venue": "N", "from_event": "nope"}, "Không có sự kiện"),
         ({"name": "X", "date": "2026-05-21", "venue": "N", "with_guests": "y"}, "danh sách khách mời"),
-        ({"name": "<script>x</script>", "date": "2026-05-21", "venue": "N", "template": "ocop-review",
-          "from_event": "cu"}, "không chọn cả hai"),
+        (
+            {
+                "name": "<script>x</script>",
+                "date": "2026-05-21",
+                "venue": "N",
+                "template": "ocop-review",
+                "from_event": "cu",
+            },
+            "không chọn cả hai",
+        ),
     ]
     for data, message in cases:
         r = client.post("/admin/events", data=data)
@@ -109,8 +139,7 @@ def test_demo_mark_on_pages_and_stage(client, auth, app):
     for url in ("/admin/", "/desk/", "/admin/attendees", "/admin/events", "/mc/", "/stage/"):
         html = client.get(url).get_data(as_text=True)
         assert re.search(r'data-demo="1"[^>]*>DEMO<', html), url
-    new_event(name="Hội nghị thật", date=date(2026, 5, 21), venue="Nha Trang",
-              template="ocop-review")
+    new_event(name="Hội nghị thật", date=date(2026, 5, 21), venue="Nha Trang", template="ocop-review")
     db.session.commit()
     for url in ("/admin/", "/desk/", "/mc/", "/stage/", "/admin/events"):
         html = client.get(url).get_data(as_text=True)
@@ -125,12 +154,10 @@ def _pdf_text(pdf: bytes) -> str:
 def _qr_texts(pdf: bytes, tmp_path) -> list[str]:
     src = tmp_path / "x.pdf"
     src.write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-r", "150", "-gray", "-png", str(src), str(tmp_path / "q")],
-                   check=True)
+    subprocess.run(["pdftoppm", "-r", "150", "-gray", "-png", str(src), str(tmp_path / "q")], check=True)
     out = []
     for p in sorted(tmp_path.glob("q-*.png")):
-        out += [r.text for r in zxingcpp.read_barcodes(Image.open(p),
-                                                         formats=zxingcpp.BarcodeFormat.QRCode)]
+        out += [r.text for r in zxingcpp.read_barcodes(Image.open(p), formats=zxingcpp.BarcodeFormat.QRCode)]
         p.unlink()
     return out
 
@@ -155,8 +182,18 @@ def test_demo_badges_and_letters_print_demo(app, tmp_path):
         from models.guests.invitations import Letter
 
         a = factories.attendees(ev)[0]
-        letters = [Letter(a.id, a.honorific, a.full_name, a.position, a.organisation, "A-01-01",
-                          a.current_badge.code, ev.districts[0].name)]
+        letters = [
+            Letter(
+                a.id,
+                a.honorific,
+                a.full_name,
+                a.position,
+                a.organisation,
+                "A-01-01",
+                a.current_badge.code,
+                ev.districts[0].name,
+            )
+        ]
     pdf = render_letters(ev, letters, date(2025, 5, 1))
     assert _pdf_text(pdf).count("DEMO · dữ liệu mẫu") == len(letters)  # and a faint one across each page
     assert set(_qr_texts(pdf, tmp_path)) == {lt.code for lt in letters}
@@ -177,8 +214,11 @@ def test_pages_without_a_current_event_are_friendly(client, auth):
 
 def _every_page(app) -> list[str]:
     """Every GET route without arguments (the whole admin, desk, MC and stage surface)."""
-    return sorted(r.rule for r in app.url_map.iter_rules()
-                  if "GET" in r.methods and not r.arguments and not r.rule.startswith("/static"))
+    return sorted(
+        r.rule
+        for r in app.url_map.iter_rules()
+        if "GET" in r.methods and not r.arguments and not r.rule.startswith("/static")
+    )
 
 
 def test_no_route_fails_without_an_event_or_with_a_fresh_one(app, client, auth):
@@ -195,8 +235,7 @@ def test_no_route_fails_without_an_event_or_with_a_fresh_one(app, client, auth):
 
 def test_pages_of_a_fresh_template_event(client, auth):
     auth.as_role("admin")
-    new_event(name="Hội nghị tổng kết OCOP năm 2025", date=date(2026, 5, 21), venue="Nha Trang",
-              template="ocop-review")
+    new_event(name="Hội nghị tổng kết OCOP năm 2025", date=date(2026, 5, 21), venue="Nha Trang", template="ocop-review")
     db.session.commit()
     for url in PAGES:
         r = client.get(url)

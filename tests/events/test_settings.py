@@ -24,14 +24,26 @@ from tests.events.settings_helpers import logo_bytes
 from tests.guests.test_badges import check_qr, rasterise
 
 GOOD = {
-    "name": "Hội nghị tổng kết Chương trình OCOP năm 2024", "short_name": "OCOP 2024",
-    "date": "2025-05-22", "start_time": "07:30", "venue": "Khách sạn Sheraton Nha Trang",
-    "address": "26-28 Trần Phú, Nha Trang", "planned_seats": "250", "timezone": "Asia/Ho_Chi_Minh",
-    "stage_capacity": "10", "parent_body": "UBND TỈNH KHÁNH HÒA",
-    "issuing_body": "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG", "unit_level": "xã, phường, đặc khu",
-    "unit_label": "Xã/phường", "letter_number": "45/GM-SNNMT", "letter_place": "Khánh Hòa",
-    "letter_date": "", "signer_authority": "KT. GIÁM ĐỐC", "signer_title": "PHÓ GIÁM ĐỐC",
-    "signer_name": "Nguyễn Văn Bình", "letter_recipients": "Như trên;\nLưu: VT, KHTC.",
+    "name": "Hội nghị tổng kết Chương trình OCOP năm 2024",
+    "short_name": "OCOP 2024",
+    "date": "2025-05-22",
+    "start_time": "07:30",
+    "venue": "Khách sạn Sheraton Nha Trang",
+    "address": "26-28 Trần Phú, Nha Trang",
+    "planned_seats": "250",
+    "timezone": "Asia/Ho_Chi_Minh",
+    "stage_capacity": "10",
+    "parent_body": "UBND TỈNH KHÁNH HÒA",
+    "issuing_body": "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG",
+    "unit_level": "xã, phường, đặc khu",
+    "unit_label": "Xã/phường",
+    "letter_number": "45/GM-SNNMT",
+    "letter_place": "Khánh Hòa",
+    "letter_date": "",
+    "signer_authority": "KT. GIÁM ĐỐC",
+    "signer_title": "PHÓ GIÁM ĐỐC",
+    "signer_name": "Nguyễn Văn Bình",
+    "letter_recipients": "Như trên;\nLưu: VT, KHTC.",
 }
 
 
@@ -56,8 +68,12 @@ def test_settings_saved_and_audited(client, auth, event):
     assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
     db.session.expire_all()
     ev = db.session.get(Event, event.id)
-    assert (ev.name, ev.short_name, ev.date, ev.start_time) == (GOOD["name"], "OCOP 2024", date(2025, 5, 22),
-                                                                time(7, 30))
+    assert (ev.name, ev.short_name, ev.date, ev.start_time) == (
+        GOOD["name"],
+        "OCOP 2024",
+        date(2025, 5, 22),
+        time(7, 30),
+    )
     assert (ev.parent_body, ev.issuing_body) == ("UBND TỈNH KHÁNH HÒA", "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG")
     assert (ev.unit_level, ev.unit_label, ev.planned_seats) == ("xã, phường, đặc khu", "Xã/phường", 250)
     assert ev.letter_date is None and ev.letter_number == "45/GM-SNNMT"
@@ -73,19 +89,22 @@ def test_settings_saved_and_audited(client, auth, event):
     assert db.session.scalar(select(db.func.count(AuditLog.id)).where(AuditLog.action == "event_settings")) == 1
 
 
-@pytest.mark.parametrize("field,value,message", [
-    ("name", "", "Không được để trống."),
-    ("date", "22/05/2025x", "Ngày không hợp lệ, ví dụ 2025-05-22."),
-    ("date", "", "Vui lòng nhập ngày"),
-    ("start_time", "25:99", "Giờ không hợp lệ, ví dụ 07:30."),
-    ("planned_seats", "0", "Số ghế từ 1 đến 100000."),
-    ("planned_seats", "abc", "Phải là số nguyên."),
-    ("timezone", "Mars/Olympus", "Múi giờ không hợp lệ"),
-    ("stage_capacity", "500", "Từ 1 đến 200 người."),
-    ("unit_label", "", "Không được để trống."),
-    ("parent_body", "X" * 201, "Quá dài"),
-    ("letter_date", "2025-13-40", "Ngày không hợp lệ, ví dụ 2025-05-22."),
-])
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("name", "", "Không được để trống."),
+        ("date", "22/05/2025x", "Ngày không hợp lệ, ví dụ 2025-05-22."),
+        ("date", "", "Vui lòng nhập ngày"),
+        ("start_time", "25:99", "Giờ không hợp lệ, ví dụ 07:30."),
+        ("planned_seats", "0", "Số ghế từ 1 đến 100000."),
+        ("planned_seats", "abc", "Phải là số nguyên."),
+        ("timezone", "Mars/Olympus", "Múi giờ không hợp lệ"),
+        ("stage_capacity", "500", "Từ 1 đến 200 người."),
+        ("unit_label", "", "Không được để trống."),
+        ("parent_body", "X" * 201, "Quá dài"),
+        ("letter_date", "2025-13-40", "Ngày không hợp lệ, ví dụ 2025-05-22."),
+    ],
+)
 def test_bad_settings_refused_and_nothing_changed(client, auth, event, field, value, message):
     auth.as_role("admin")
     before = db.session.get(Event, event.id).name
@@ -112,8 +131,10 @@ def test_settings_form_needs_csrf(csrf_app):
     factories.make_user("adm", "admin")
     page = client.get("/login").get_data(as_text=True)  # login needs a token too
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    assert client.post("/login", data={"username": "adm", "password": "secret-pass-123",
-                                       "csrf_token": token}).status_code == 302
+    assert (
+        client.post("/login", data={"username": "adm", "password": "secret-pass-123", "csrf_token": token}).status_code
+        == 302
+    )
     resp = client.post("/admin/event", data=GOOD)
     assert resp.status_code == 400
     db.session.expire_all()
@@ -146,14 +167,17 @@ def _gif() -> bytes:
     return buf.getvalue()
 
 
-@pytest.mark.parametrize("data,message", [
-    (b"<html>not an image</html>", "Logo phải là ảnh PNG hoặc JPEG."),
-    (_gif(), "Logo phải là ảnh PNG hoặc JPEG."),
-    (logo_bytes("PNG")[:200], "Không đọc được ảnh logo"),
-    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "Không đọc được ảnh logo"),
-    (logo_bytes("PNG", (2400, 100)), "tối đa 2000 × 2000 điểm ảnh"),
-    (b"\xff\xd8\xff" + b"x" * (2 * 1024 * 1024 + 10), "Logo quá lớn: tối đa 2 MB."),
-])
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        (b"<html>not an image</html>", "Logo phải là ảnh PNG hoặc JPEG."),
+        (_gif(), "Logo phải là ảnh PNG hoặc JPEG."),
+        (logo_bytes("PNG")[:200], "Không đọc được ảnh logo"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "Không đọc được ảnh logo"),
+        (logo_bytes("PNG", (2400, 100)), "tối đa 2000 × 2000 điểm ảnh"),
+        (b"\xff\xd8\xff" + b"x" * (2 * 1024 * 1024 + 10), "Logo quá lớn: tối đa 2 MB."),
+    ],
+)
 def test_bad_logo_refused_and_nothing_changed(client, auth, event, data, message):
     auth.as_role("admin")
     resp = post(client, GOOD, logo=(data, "logo.png"))
@@ -192,7 +216,7 @@ def test_badge_shows_logo_and_bodies_and_the_qr_still_reads(app, tmp_path):
     top = rgb[: int(h * 0.12), : int(w * 0.4)]
     red = (top[..., 0] > 150) & (top[..., 1] < 80) & (top[..., 2] < 80)
     assert red.sum() > 100
-    assert not ((rgb[int(h * 0.5):, :, 0] > 150) & (rgb[int(h * 0.5):, :, 1] < 80)).any()  # no logo near the QR
+    assert not ((rgb[int(h * 0.5) :, :, 0] > 150) & (rgb[int(h * 0.5) :, :, 1] < 80)).any()  # no logo near the QR
     found = zxingcpp.read_barcodes(Image.fromarray(img), formats=zxingcpp.BarcodeFormat.QRCode)
     assert [f.text for f in found] == [cards[0].code]
     check_qr(img, found[0])
@@ -210,8 +234,7 @@ def rasterise_rgb(pdf: bytes, tmp_path):
 
     src = tmp_path / "c.pdf"
     src.write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-r", "100", "-f", "1", "-l", "1", "-png", str(src), str(tmp_path / "c")],
-                   check=True)
+    subprocess.run(["pdftoppm", "-r", "100", "-f", "1", "-l", "1", "-png", str(src), str(tmp_path / "c")], check=True)
     return np.asarray(Image.open(sorted(tmp_path.glob("c-*.png"))[0]).convert("RGB"))
 
 

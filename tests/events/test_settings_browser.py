@@ -22,15 +22,26 @@ from tests.conftest import ARTIFACTS, LiveServer, free_port, login_page, make_ap
 from tests.events.settings_helpers import logo_bytes
 from tests.guests.helpers import xlsx
 
-GUESTS = [["STT", "Danh xưng", "Họ và tên", "Chức vụ", "Đơn vị", "Thành phần", "Địa phương", "Điện thoại"],
-          [1, "Ông", "Trần Quốc Nam", "Phó Chủ tịch UBND tỉnh", "UBND tỉnh Khánh Hòa", "Lãnh đạo tỉnh", "", ""],
-          [2, "Bà", "Đặng Thị Ánh Tuyết", "Giám đốc", "HTX Yến sào Cam Lâm", "Chủ thể OCOP", "Xã Cam Lâm",
-           "0905 123 456"],
-          [3, "Ông", "Huỳnh Đức Dũng", "Chủ hộ kinh doanh", "Hộ kinh doanh Nước mắm Ninh Hòa", "Chủ thể OCOP",
-           "Phường Ninh Hòa", "0914 222 333"]]
-AWARDS = [["Sản phẩm", "Chủ thể", "Địa phương", "Hạng", "Người nhận"],
-          ["Yến sào Cam Lâm", "HTX Yến sào Cam Lâm", "Xã Cam Lâm", "5 sao", "Đặng Thị Ánh Tuyết"],
-          ["Nước mắm Ninh Hòa", "Hộ kinh doanh Nước mắm Ninh Hòa", "Phường Ninh Hòa", "4 sao", "Huỳnh Đức Dũng"]]
+GUESTS = [
+    ["STT", "Danh xưng", "Họ và tên", "Chức vụ", "Đơn vị", "Thành phần", "Địa phương", "Điện thoại"],
+    [1, "Ông", "Trần Quốc Nam", "Phó Chủ tịch UBND tỉnh", "UBND tỉnh Khánh Hòa", "Lãnh đạo tỉnh", "", ""],
+    [2, "Bà", "Đặng Thị Ánh Tuyết", "Giám đốc", "HTX Yến sào Cam Lâm", "Chủ thể OCOP", "Xã Cam Lâm", "0905 123 456"],
+    [
+        3,
+        "Ông",
+        "Huỳnh Đức Dũng",
+        "Chủ hộ kinh doanh",
+        "Hộ kinh doanh Nước mắm Ninh Hòa",
+        "Chủ thể OCOP",
+        "Phường Ninh Hòa",
+        "0914 222 333",
+    ],
+]
+AWARDS = [
+    ["Sản phẩm", "Chủ thể", "Địa phương", "Hạng", "Người nhận"],
+    ["Yến sào Cam Lâm", "HTX Yến sào Cam Lâm", "Xã Cam Lâm", "5 sao", "Đặng Thị Ánh Tuyết"],
+    ["Nước mắm Ninh Hòa", "Hộ kinh doanh Nước mắm Ninh Hòa", "Phường Ninh Hòa", "4 sao", "Huỳnh Đức Dũng"],
+]
 
 
 def _shot(page, name: str) -> None:
@@ -86,14 +97,28 @@ def test_an_event_set_up_through_the_pages_alone(browser, tmp_path):
         logo = tmp_path / "logo.png"
         logo.write_bytes(logo_bytes("PNG"))
         page.goto(server.url + "/admin/event")
-        _fill(page, {"name": "Hội nghị tổng kết Chương trình OCOP năm 2025", "short_name": "OCOP 2025",
-                     "date": "2026-05-20", "start_time": "07:30", "venue": "Trung tâm Hội nghị tỉnh",
-                     "address": "Nha Trang, Khánh Hòa", "planned_seats": "60", "stage_capacity": "5",
-                     "parent_body": "UBND TỈNH KHÁNH HÒA", "issuing_body": "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG",
-                     "unit_level": "xã, phường, đặc khu", "unit_label": "Xã/phường",
-                     "letter_number": "12/GM-SNNMT", "letter_place": "Khánh Hòa",
-                     "signer_authority": "KT. GIÁM ĐỐC", "signer_title": "PHÓ GIÁM ĐỐC",
-                     "signer_name": "Nguyễn Văn Bình"})
+        _fill(
+            page,
+            {
+                "name": "Hội nghị tổng kết Chương trình OCOP năm 2025",
+                "short_name": "OCOP 2025",
+                "date": "2026-05-20",
+                "start_time": "07:30",
+                "venue": "Trung tâm Hội nghị tỉnh",
+                "address": "Nha Trang, Khánh Hòa",
+                "planned_seats": "60",
+                "stage_capacity": "5",
+                "parent_body": "UBND TỈNH KHÁNH HÒA",
+                "issuing_body": "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG",
+                "unit_level": "xã, phường, đặc khu",
+                "unit_label": "Xã/phường",
+                "letter_number": "12/GM-SNNMT",
+                "letter_place": "Khánh Hòa",
+                "signer_authority": "KT. GIÁM ĐỐC",
+                "signer_title": "PHÓ GIÁM ĐỐC",
+                "signer_name": "Nguyễn Văn Bình",
+            },
+        )
         page.set_input_files("input[name=logo]", str(logo))
         page.click("[data-action=save-settings]")
         page.wait_for_selector(".flash.ok")
@@ -101,24 +126,42 @@ def test_an_event_set_up_through_the_pages_alone(browser, tmp_path):
         _shot(page, "1-settings")
 
         # 2. programme: three items, the last the award segment, then a 10-minute delay from it
-        for title, start, kind in (("Đón tiếp đại biểu", "07:30", "item"), ("Khai mạc", "08:00", "item"),
-                                   ("Trao chứng nhận sản phẩm OCOP", "08:30", "awards")):
-            _add(page, server, "programme", {"title": title, "planned_start": start, "planned_minutes": "20"},
-                 selects={"kind": kind})
+        for title, start, kind in (
+            ("Đón tiếp đại biểu", "07:30", "item"),
+            ("Khai mạc", "08:00", "item"),
+            ("Trao chứng nhận sản phẩm OCOP", "08:30", "awards"),
+        ):
+            _add(
+                page,
+                server,
+                "programme",
+                {"title": title, "planned_start": start, "planned_minutes": "20"},
+                selects={"kind": kind},
+            )
         page.locator("tr[data-row]").nth(2).locator("[data-action=delay]").click()
         page.wait_for_selector(".flash.ok")
         assert "08:40" in page.locator("tr[data-row]").nth(2).inner_text()
         _shot(page, "2-programme")
 
         # 3. groups, 4. units (the event's label), 5. award tiers
-        _add(page, server, "groups", {"name": "Lãnh đạo tỉnh", "color": "#c62828", "priority": "1"},
-             checks=("is_leader",))
-        _add(page, server, "groups", {"name": "Chủ thể OCOP", "color": "#2e7d32", "priority": "50",
-                                      "seats_reserved": "10"})
+        _add(
+            page,
+            server,
+            "groups",
+            {"name": "Lãnh đạo tỉnh", "color": "#c62828", "priority": "1"},
+            checks=("is_leader",),
+        )
+        _add(
+            page,
+            server,
+            "groups",
+            {"name": "Chủ thể OCOP", "color": "#2e7d32", "priority": "50", "seats_reserved": "10"},
+        )
         _shot(page, "3-groups")
         bad = tmp_path / "thanh-phan.xlsx"  # an import with one bad row writes nothing
-        bad.write_bytes(xlsx([["Tên", "Màu", "Thứ tự ưu tiên"], ["Báo chí", "#1565c0", 30],
-                              ["Doanh nghiệp", "xanh lá", 60]]))
+        bad.write_bytes(
+            xlsx([["Tên", "Màu", "Thứ tự ưu tiên"], ["Báo chí", "#1565c0", 30], ["Doanh nghiệp", "xanh lá", 60]])
+        )
         page.set_input_files("#import-file", str(bad))
         page.click("[data-action=preview-import]")
         page.wait_for_selector(".preview[data-ok='0'] tr[data-line='3']")
@@ -130,16 +173,22 @@ def test_an_event_set_up_through_the_pages_alone(browser, tmp_path):
             _add(page, server, "units", {"name": name, "kind": kind, "exhibit_area": "Sảnh A", "table_count": "2"})
         assert "Xã/phường" in page.inner_text("table[data-kind=units] thead")
         _shot(page, "4-units")
-        for name, order, stars, kind in (("Sản phẩm OCOP 5 sao", "1", "5", "certificate"),
-                                         ("Sản phẩm OCOP 4 sao", "2", "4", "certificate")):
-            _add(page, server, "tiers", {"name": name, "sort_order": order, "stars": stars,
-                                         "recognised_by": "UBND tỉnh"}, selects={"kind": kind})
+        for name, order, stars, kind in (
+            ("Sản phẩm OCOP 5 sao", "1", "5", "certificate"),
+            ("Sản phẩm OCOP 4 sao", "2", "4", "certificate"),
+        ):
+            _add(
+                page,
+                server,
+                "tiers",
+                {"name": name, "sort_order": order, "stars": stars, "recognised_by": "UBND tỉnh"},
+                selects={"kind": kind},
+            )
         _shot(page, "5-tiers")
 
         # 6. the hall: one block of 6 x 10 through the existing seat editor
         page.goto(server.url + "/admin/seats")
-        for name, value in (("code", "A"), ("name", "Khu giữa"), ("rows", "6"), ("seats_per_row", "10"),
-                            ("x", "0")):
+        for name, value in (("code", "A"), ("name", "Khu giữa"), ("rows", "6"), ("seats_per_row", "10"), ("x", "0")):
             page.fill(f"#new-{name}", value)
         page.select_option("#new-side", "centre")
         page.click("button[form=block-new]")
@@ -194,26 +243,42 @@ def test_an_event_set_up_through_the_pages_alone(browser, tmp_path):
         assert pdf.startswith(b"%PDF")
         (tmp_path / "the.pdf").write_bytes(pdf)
         subprocess.run(["pdftoppm", "-r", "150", "-png", str(tmp_path / "the.pdf"), str(tmp_path / "b")], check=True)
-        subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "1", str(tmp_path / "the.pdf"),
-                        str(ARTIFACTS / "setup-9-badge")], check=True)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-r",
+                "60",
+                "-png",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                str(tmp_path / "the.pdf"),
+                str(ARTIFACTS / "setup-9-badge"),
+            ],
+            check=True,
+        )
         pages = sorted(tmp_path.glob("b-*.png"))
         assert len(pages) == 3
         read = [zxingcpp.read_barcodes(Image.open(p), formats=zxingcpp.BarcodeFormat.QRCode) for p in pages]
         codes = [r[0].text for r in read]
-        text = subprocess.run(["pdftotext", str(tmp_path / "the.pdf"), "-"], capture_output=True,
-                              text=True, check=True).stdout
+        text = subprocess.run(
+            ["pdftotext", str(tmp_path / "the.pdf"), "-"], capture_output=True, text=True, check=True
+        ).stdout
         assert "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG" in text and "Đặng Thị Ánh Tuyết" in text
 
         # 10. one person checks in through the API with the code read off her badge
         with app.app_context():
-            people = {a.full_name: a for a in db.session.scalars(select(Attendee).where(
-                Attendee.event_id == event_id))}
+            people = {a.full_name: a for a in db.session.scalars(select(Attendee).where(Attendee.event_id == event_id))}
             tuyet = people["Đặng Thị Ánh Tuyết"]
             code = next(c for c in codes if c == tuyet.current_badge.code)
             assert tuyet.seat is not None
-        resp = requests.post(server.url + "/api/v1/checkins", json={
-            "code": code, "station": "Cổng chính", "scan_id": "proof-1"},
-            headers={"Authorization": f"Bearer {kiosk}"}, timeout=5)
+        resp = requests.post(
+            server.url + "/api/v1/checkins",
+            json={"code": code, "station": "Cổng chính", "scan_id": "proof-1"},
+            headers={"Authorization": f"Bearer {kiosk}"},
+            timeout=5,
+        )
         assert resp.status_code == 200 and resp.json()["result"] == "ok", resp.text
 
         # 11. the MC runs the programme to the first award batch

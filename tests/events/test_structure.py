@@ -28,13 +28,18 @@ def admin(client, auth, event):
 
 
 def items(ev):
-    return list(db.session.scalars(select(ProgrammeItem).where(ProgrammeItem.event_id == ev.id)
-                                   .order_by(ProgrammeItem.position)))
+    return list(
+        db.session.scalars(
+            select(ProgrammeItem).where(ProgrammeItem.event_id == ev.id).order_by(ProgrammeItem.position)
+        )
+    )
 
 
 def add_item(client, title, start, minutes="15", kind="item", speaker=""):
-    return client.post("/admin/event/programme/add", data={
-        "title": title, "planned_start": start, "planned_minutes": minutes, "kind": kind, "speaker": speaker})
+    return client.post(
+        "/admin/event/programme/add",
+        data={"title": title, "planned_start": start, "planned_minutes": minutes, "kind": kind, "speaker": speaker},
+    )
 
 
 def text(resp) -> str:
@@ -64,7 +69,10 @@ def test_programme_add_edit_move_delay_delete(admin, event):
     for title, start in (("Đón tiếp đại biểu", "07:30"), ("Khai mạc", "8h00"), ("Trao chứng nhận", "09:15")):
         assert add_item(admin, title, start).status_code == 302
     assert [(i.position, i.title, i.planned_start) for i in items(event)] == [
-        (1, "Đón tiếp đại biểu", time(7, 30)), (2, "Khai mạc", time(8, 0)), (3, "Trao chứng nhận", time(9, 15))]
+        (1, "Đón tiếp đại biểu", time(7, 30)),
+        (2, "Khai mạc", time(8, 0)),
+        (3, "Trao chứng nhận", time(9, 15)),
+    ]
     page = text(admin.get("/admin/event/programme"))
     assert "Trao chứng nhận" in page and "09:15" in page
     first, second, third = items(event)
@@ -82,14 +90,26 @@ def test_programme_add_edit_move_delay_delete(admin, event):
     assert admin.get("/admin/event/programme/999999/edit").status_code == 404
     assert db.session.get(ProgrammeItem, theirs.id) is not None
     # edit: the speaker and the kind
-    resp = admin.post(f"/admin/event/programme/{third.id}/edit", data={
-        "title": "Trao chứng nhận OCOP", "planned_start": "09:15", "planned_minutes": "45", "kind": "awards",
-        "speaker": "Lãnh đạo UBND tỉnh", "position": "3"})
+    resp = admin.post(
+        f"/admin/event/programme/{third.id}/edit",
+        data={
+            "title": "Trao chứng nhận OCOP",
+            "planned_start": "09:15",
+            "planned_minutes": "45",
+            "kind": "awards",
+            "speaker": "Lãnh đạo UBND tỉnh",
+            "position": "3",
+        },
+    )
     assert resp.status_code == 302
     db.session.expire_all()
     third = db.session.get(ProgrammeItem, third.id)
     assert (third.title, third.kind, third.planned_minutes, third.speaker) == (
-        "Trao chứng nhận OCOP", "awards", 45, "Lãnh đạo UBND tỉnh")
+        "Trao chứng nhận OCOP",
+        "awards",
+        45,
+        "Lãnh đạo UBND tỉnh",
+    )
     # move the last up: order 1, 3, 2
     assert admin.post(f"/admin/event/programme/{third.id}/move", data={"direction": "up"}).status_code == 302
     db.session.expire_all()
@@ -103,7 +123,10 @@ def test_programme_add_edit_move_delay_delete(admin, event):
     assert admin.post(f"/admin/event/programme/{second.id}/delay", data={"minutes": "20"}).status_code == 302
     db.session.expire_all()
     assert [(i.title, i.planned_start) for i in items(event)] == [
-        ("Đón tiếp đại biểu", time(7, 30)), ("Khai mạc", time(8, 20)), ("Trao chứng nhận OCOP", time(9, 35))]
+        ("Đón tiếp đại biểu", time(7, 30)),
+        ("Khai mạc", time(8, 20)),
+        ("Trao chứng nhận OCOP", time(9, 35)),
+    ]
     assert "programme_delay" in audit_actions() and "programme_move" in audit_actions()
     # a delay that leaves the day is refused and changes nothing
     resp = admin.post(f"/admin/event/programme/{first.id}/delay", data={"minutes": "-600"}, follow_redirects=True)
@@ -119,15 +142,18 @@ def test_programme_add_edit_move_delay_delete(admin, event):
     assert "structure_delete" in audit_actions()
 
 
-@pytest.mark.parametrize("data,message", [
-    ({"title": "", "planned_start": "08:00"}, "Nội dung: không được để trống."),
-    ({"title": "X", "planned_start": "25:00"}, "Giờ: giờ không hợp lệ"),
-    ({"title": "X", "planned_minutes": "-3"}, "Số phút: phải từ 0 đến 720."),
-    ({"title": "X", "planned_minutes": "mười"}, "Số phút: phải là số nguyên"),
-    ({"title": "X", "planned_minutes": "5000"}, "Số phút: phải từ 0 đến 720."),
-    ({"title": "X", "kind": "party"}, "Loại: chọn một trong: Mục chương trình, Trao thưởng."),
-    ({"title": "X" * 301}, "Quá dài (tối đa 300 ký tự)."),
-])
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        ({"title": "", "planned_start": "08:00"}, "Nội dung: không được để trống."),
+        ({"title": "X", "planned_start": "25:00"}, "Giờ: giờ không hợp lệ"),
+        ({"title": "X", "planned_minutes": "-3"}, "Số phút: phải từ 0 đến 720."),
+        ({"title": "X", "planned_minutes": "mười"}, "Số phút: phải là số nguyên"),
+        ({"title": "X", "planned_minutes": "5000"}, "Số phút: phải từ 0 đến 720."),
+        ({"title": "X", "kind": "party"}, "Loại: chọn một trong: Mục chương trình, Trao thưởng."),
+        ({"title": "X" * 301}, "Quá dài (tối đa 300 ký tự)."),
+    ],
+)
 def test_bad_programme_item_refused(admin, event, data, message):
     resp = admin.post("/admin/event/programme/add", data=data)
     assert resp.status_code == 400
@@ -136,21 +162,43 @@ def test_bad_programme_item_refused(admin, event, data, message):
 
 
 def test_groups_add_edit_and_delete_checks(admin, event):
-    resp = admin.post("/admin/event/groups/add", data={
-        "name": "Báo chí", "name_en": "Press", "color": "#2E7D32", "priority": "40", "seats_reserved": "12",
-        "is_press": "y"})
+    resp = admin.post(
+        "/admin/event/groups/add",
+        data={
+            "name": "Báo chí",
+            "name_en": "Press",
+            "color": "#2E7D32",
+            "priority": "40",
+            "seats_reserved": "12",
+            "is_press": "y",
+        },
+    )
     assert resp.status_code == 302
     g = db.session.scalar(select(Group).where(Group.event_id == event.id, Group.name == "Báo chí"))
     assert (g.code, g.color, g.priority, g.seats_reserved, g.is_press, g.is_leader) == (
-        "bao-chi", "#2e7d32", 40, 12, True, False)
+        "bao-chi",
+        "#2e7d32",
+        40,
+        12,
+        True,
+        False,
+    )
     # the same name again (accents and case ignored) is refused
     resp = admin.post("/admin/event/groups/add", data={"name": "BÁO CHÍ"})
-    assert resp.status_code == 400 and "Tên \"BÁO CHÍ\" đã có." in text(resp)
+    assert resp.status_code == 400 and 'Tên "BÁO CHÍ" đã có.' in text(resp)
     resp = admin.post("/admin/event/groups/add", data={"name": "Khác", "color": "red"})
     assert resp.status_code == 400 and "Màu: mã màu dạng #rrggbb" in text(resp)
     # edit keeps the code
-    resp = admin.post(f"/admin/event/groups/{g.id}/edit", data={
-        "name": "Phóng viên báo chí", "color": "#2e7d32", "priority": "41", "is_press": "y", "is_exhibitor_staff": "y"})
+    resp = admin.post(
+        f"/admin/event/groups/{g.id}/edit",
+        data={
+            "name": "Phóng viên báo chí",
+            "color": "#2e7d32",
+            "priority": "41",
+            "is_press": "y",
+            "is_exhibitor_staff": "y",
+        },
+    )
     assert resp.status_code == 302
     db.session.expire_all()
     g = db.session.get(Group, g.id)
@@ -160,7 +208,7 @@ def test_groups_add_edit_and_delete_checks(admin, event):
     n = db.session.scalar(select(func.count(Attendee.id)).where(Attendee.group_id == guests.id))
     resp = admin.post(f"/admin/event/groups/{guests.id}/delete", follow_redirects=True)
     page = text(resp)
-    assert f"Không xóa được thành phần \"Khách mời\": còn {n} đại biểu" in page
+    assert f'Không xóa được thành phần "Khách mời": còn {n} đại biểu' in page
     assert db.session.get(Group, guests.id) is not None
     # an empty group can
     admin.post(f"/admin/event/groups/{g.id}/delete")
@@ -171,15 +219,23 @@ def test_groups_add_edit_and_delete_checks(admin, event):
 def test_units_use_the_events_label_and_refuse_deleting_used_units(admin, event):
     event.unit_level, event.unit_label = "xã, phường, đặc khu", "Xã/phường"
     db.session.commit()
-    resp = admin.post("/admin/event/units/add", data={
-        "name": "Phường Nha Trang", "kind": "phường", "exhibit_area": "Khu A", "table_count": "4", "sort_order": "1"})
+    resp = admin.post(
+        "/admin/event/units/add",
+        data={
+            "name": "Phường Nha Trang",
+            "kind": "phường",
+            "exhibit_area": "Khu A",
+            "table_count": "4",
+            "sort_order": "1",
+        },
+    )
     assert resp.status_code == 302
     page = text(admin.get("/admin/event/units"))
     assert "<th>Xã/phường</th>" in page and "xã, phường, đặc khu" in page and "Phường Nha Trang" in page
     assert "huyện" not in page.lower()
     used = db.session.scalar(select(District).where(District.event_id == event.id, District.code == "nha-trang"))
     resp = admin.post(f"/admin/event/units/{used.id}/delete", follow_redirects=True)
-    assert "Không xóa được \"TP Nha Trang\": còn 6 đại biểu." in text(resp)
+    assert 'Không xóa được "TP Nha Trang": còn 6 đại biểu.' in text(resp)
     assert db.session.get(District, used.id) is not None
     new = db.session.scalar(select(District).where(District.name == "Phường Nha Trang"))
     assert (new.kind, new.exhibit_area, new.table_count) == ("phường", "Khu A", 4)
@@ -188,17 +244,24 @@ def test_units_use_the_events_label_and_refuse_deleting_used_units(admin, event)
 
 
 def test_tiers_add_and_refuse_deleting_a_tier_with_awards(admin, event):
-    for name, order, kind, by, stars in (("Sản phẩm OCOP 5 sao", "1", "certificate", "Bộ NN&MT", "5"),
-                                        ("Sản phẩm OCOP 3 sao", "3", "flowers", "UBND cấp huyện", "3")):
-        assert admin.post("/admin/event/tiers/add", data={
-            "name": name, "sort_order": order, "kind": kind, "recognised_by": by, "stars": stars}).status_code == 302
+    for name, order, kind, by, stars in (
+        ("Sản phẩm OCOP 5 sao", "1", "certificate", "Bộ NN&MT", "5"),
+        ("Sản phẩm OCOP 3 sao", "3", "flowers", "UBND cấp huyện", "3"),
+    ):
+        assert (
+            admin.post(
+                "/admin/event/tiers/add",
+                data={"name": name, "sort_order": order, "kind": kind, "recognised_by": by, "stars": stars},
+            ).status_code
+            == 302
+        )
     five = db.session.scalar(select(AwardTier).where(AwardTier.stars == 5))
     three = db.session.scalar(select(AwardTier).where(AwardTier.stars == 3))
     assert (five.kind, five.recognised_by, three.kind) == ("certificate", "Bộ NN&MT", "flowers")
     db.session.add(Award(event_id=event.id, tier_id=five.id, product_name="Yến sào", entity_name="Công ty A"))
     db.session.commit()
     resp = admin.post(f"/admin/event/tiers/{five.id}/delete", follow_redirects=True)
-    assert "Không xóa được hạng \"Sản phẩm OCOP 5 sao\": còn 1 giải thưởng" in text(resp)
+    assert 'Không xóa được hạng "Sản phẩm OCOP 5 sao": còn 1 giải thưởng' in text(resp)
     admin.post(f"/admin/event/tiers/{three.id}/delete")
     db.session.expire_all()
     assert db.session.get(AwardTier, three.id) is None and db.session.get(AwardTier, five.id) is not None
@@ -207,8 +270,9 @@ def test_tiers_add_and_refuse_deleting_a_tier_with_awards(admin, event):
 
 
 def upload(client, kind, data, name="list.xlsx"):
-    return client.post(f"/admin/event/{kind}/import", data={"file": (io.BytesIO(data), name)},
-                       content_type="multipart/form-data")
+    return client.post(
+        f"/admin/event/{kind}/import", data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data"
+    )
 
 
 def confirm(client, kind, page):
@@ -232,22 +296,33 @@ def test_groups_export_then_import_upserts(admin, event):
     assert db.session.scalar(select(func.count(Group.id)).where(Group.event_id == event.id)) == 2  # preview only
     assert confirm(admin, "groups", page).status_code == 302
     db.session.expire_all()
-    names = {g.code: (g.name, g.seats_reserved, g.is_exhibitor_staff) for g in
-             db.session.scalars(select(Group).where(Group.event_id == event.id))}
-    assert names == {"leaders": ("Lãnh đạo", 0, False), "guests": ("Khách mời đặc biệt", 0, False),
-                     "doanh-nghiep-htx": ("Doanh nghiệp, HTX", 30, True)}
+    names = {
+        g.code: (g.name, g.seats_reserved, g.is_exhibitor_staff)
+        for g in db.session.scalars(select(Group).where(Group.event_id == event.id))
+    }
+    assert names == {
+        "leaders": ("Lãnh đạo", 0, False),
+        "guests": ("Khách mời đặc biệt", 0, False),
+        "doanh-nghiep-htx": ("Doanh nghiệp, HTX", 30, True),
+    }
     assert "structure_import" in audit_actions()
 
 
-@pytest.mark.parametrize("kind,rows,message", [
-    ("groups", [["Tên", "Màu"], ["A", "#123456"], ["B", "xanh"]], "Màu: mã màu dạng #rrggbb"),
-    ("groups", [["Tên"], ["A"], ["a"]], "Trùng tên với dòng 2."),
-    ("groups", [["Màu"], ["#123456"]], "Thiếu cột: Tên."),
-    ("programme", [["Nội dung", "Giờ"], ["Khai mạc", "8:00"], ["Bế mạc", "=NOW()"]], "không nhận công thức Excel"),
-    ("units", [["Tên", "Số bàn"], ["Xã Cam Lâm", "3"], ["Xã Suối Tân", "-1"]], "Số bàn"),
-    ("tiers", [["Tên", "Hình thức"], ["5 sao", "giấy chứng nhận"], ["3 sao", "cúp"]],
-     "Hình thức: chọn một trong: Giấy chứng nhận, Hoa."),
-])
+@pytest.mark.parametrize(
+    "kind,rows,message",
+    [
+        ("groups", [["Tên", "Màu"], ["A", "#123456"], ["B", "xanh"]], "Màu: mã màu dạng #rrggbb"),
+        ("groups", [["Tên"], ["A"], ["a"]], "Trùng tên với dòng 2."),
+        ("groups", [["Màu"], ["#123456"]], "Thiếu cột: Tên."),
+        ("programme", [["Nội dung", "Giờ"], ["Khai mạc", "8:00"], ["Bế mạc", "=NOW()"]], "không nhận công thức Excel"),
+        ("units", [["Tên", "Số bàn"], ["Xã Cam Lâm", "3"], ["Xã Suối Tân", "-1"]], "Số bàn"),
+        (
+            "tiers",
+            [["Tên", "Hình thức"], ["5 sao", "giấy chứng nhận"], ["3 sao", "cúp"]],
+            "Hình thức: chọn một trong: Giấy chứng nhận, Hoa.",
+        ),
+    ],
+)
 def test_import_with_a_bad_row_writes_nothing(admin, event, kind, rows, message):
     before = audit_actions()
     counts = {m: db.session.scalar(select(func.count(m.id))) for m in (Group, ProgrammeItem, District, AwardTier)}
@@ -261,32 +336,41 @@ def test_import_with_a_bad_row_writes_nothing(admin, event, kind, rows, message)
     assert audit_actions() == before
 
 
-@pytest.mark.parametrize("data,name,message", [
-    (b"<html>not excel</html>", "x.xlsx", "không phải là tệp Excel"),
-    (b"PK\x03\x04broken", "x.xlsx", "bị hỏng"),
-    (b"", "x.xlsx", "Tệp rỗng."),
-])
+@pytest.mark.parametrize(
+    "data,name,message",
+    [
+        (b"<html>not excel</html>", "x.xlsx", "không phải là tệp Excel"),
+        (b"PK\x03\x04broken", "x.xlsx", "bị hỏng"),
+        (b"", "x.xlsx", "Tệp rỗng."),
+    ],
+)
 def test_import_of_a_bad_file_is_a_clear_error(admin, event, data, name, message):
     resp = upload(admin, "units", data, name)
     assert resp.status_code == 400 and message in text(resp)
 
 
 def test_programme_and_tiers_import_round_trip(admin, event):
-    rows = [["STT", "Giờ", "Nội dung", "Người thực hiện", "Số phút", "Loại"],
-            [1, time(7, 30), "Đón tiếp đại biểu", "Ban tổ chức", 30, "Mục chương trình"],
-            [2, "8h", "Khai mạc", "", 10, ""],
-            [3, "09:00", "Trao chứng nhận OCOP", "Lãnh đạo tỉnh", 45, "trao thưởng"]]
+    rows = [
+        ["STT", "Giờ", "Nội dung", "Người thực hiện", "Số phút", "Loại"],
+        [1, time(7, 30), "Đón tiếp đại biểu", "Ban tổ chức", 30, "Mục chương trình"],
+        [2, "8h", "Khai mạc", "", 10, ""],
+        [3, "09:00", "Trao chứng nhận OCOP", "Lãnh đạo tỉnh", 45, "trao thưởng"],
+    ]
     page = upload(admin, "programme", xlsx(rows)).get_data(as_text=True)
     assert confirm(admin, "programme", page).status_code == 302
     db.session.expire_all()
     assert [(i.position, i.title, i.planned_start, i.kind) for i in items(event)] == [
-        (1, "Đón tiếp đại biểu", time(7, 30), "item"), (2, "Khai mạc", time(8, 0), "item"),
-        (3, "Trao chứng nhận OCOP", time(9, 0), "awards")]
+        (1, "Đón tiếp đại biểu", time(7, 30), "item"),
+        (2, "Khai mạc", time(8, 0), "item"),
+        (3, "Trao chứng nhận OCOP", time(9, 0), "awards"),
+    ]
     exported = load_workbook(io.BytesIO(admin.get("/admin/event/programme/export.xlsx").data)).active
     assert [c.value for c in exported[4]][:3] == [3, "09:00", "Trao chứng nhận OCOP"]
-    tiers = [["Mã", "Tên", "Thứ tự trao", "Hình thức", "Cấp công nhận", "Số sao"],
-             ["5sao", "Sản phẩm OCOP 5 sao", 1, "Giấy chứng nhận", "Bộ Nông nghiệp và Môi trường", 5],
-             ["3sao", "Sản phẩm OCOP 3 sao", 3, "Hoa", "UBND cấp huyện", 3]]
+    tiers = [
+        ["Mã", "Tên", "Thứ tự trao", "Hình thức", "Cấp công nhận", "Số sao"],
+        ["5sao", "Sản phẩm OCOP 5 sao", 1, "Giấy chứng nhận", "Bộ Nông nghiệp và Môi trường", 5],
+        ["3sao", "Sản phẩm OCOP 3 sao", 3, "Hoa", "UBND cấp huyện", 3],
+    ]
     page = upload(admin, "tiers", xlsx(tiers)).get_data(as_text=True)
     confirm(admin, "tiers", page)
     got = {t.code: (t.kind, t.stars, t.sort_order) for t in db.session.scalars(select(AwardTier))}

@@ -55,19 +55,27 @@ PROGRAMME = [
 
 
 def items(ev):
-    return [(i.title, i.planned_start, i.planned_minutes) for i in db.session.scalars(
-        select(ProgrammeItem).where(ProgrammeItem.event_id == ev.id).order_by(ProgrammeItem.position))]
+    return [
+        (i.title, i.planned_start, i.planned_minutes)
+        for i in db.session.scalars(
+            select(ProgrammeItem).where(ProgrammeItem.event_id == ev.id).order_by(ProgrammeItem.position)
+        )
+    ]
 
 
-EXPECTED = [("Đón tiếp đại biểu", time(7, 50), 40), ("Khai mạc", time(8, 30), 10),
-            ("Tổng kết công tác OCOP năm 2025", time(8, 40), 30),
-            ("Cộng đồng doanh nghiệp phát biểu", time(9, 10), 15)]
+EXPECTED = [
+    ("Đón tiếp đại biểu", time(7, 50), 40),
+    ("Khai mạc", time(8, 30), 10),
+    ("Tổng kết công tác OCOP năm 2025", time(8, 40), 30),
+    ("Cộng đồng doanh nghiệp phát biểu", time(9, 10), 15),
+]
 
 
 def test_programme_below_merged_titles_with_totals_and_signature_by_cli(runner, event, tmp_path):
     f = tmp_path / "chuong-trinh.xlsx"
-    f.write_bytes(book(PROGRAMME, titles=["UBND TỈNH KHÁNH HÒA", "CHƯƠNG TRÌNH HỘI NGHỊ TỔNG KẾT OCOP"],
-                       sheet_before=True))
+    f.write_bytes(
+        book(PROGRAMME, titles=["UBND TỈNH KHÁNH HÒA", "CHƯƠNG TRÌNH HỘI NGHỊ TỔNG KẾT OCOP"], sheet_before=True)
+    )
     r = runner.invoke(args=["import-structure", "programme", str(f)])
     assert r.exit_code == 0, r.output
     assert "thêm mới 4" in r.output and "Bỏ qua 5 dòng" in r.output
@@ -82,8 +90,11 @@ def test_programme_below_merged_titles_with_totals_and_signature_by_cli(runner, 
 def test_programme_on_the_page_lists_the_skipped_rows(client, auth, event):
     auth.as_role("admin")
     data = book(PROGRAMME, titles=["CHƯƠNG TRÌNH HỘI NGHỊ"], merge_titles=False)
-    resp = client.post("/admin/event/programme/import", data={"file": (io.BytesIO(data), "ct.xlsx")},
-                       content_type="multipart/form-data")
+    resp = client.post(
+        "/admin/event/programme/import",
+        data={"file": (io.BytesIO(data), "ct.xlsx")},
+        content_type="multipart/form-data",
+    )
     page = html.unescape(resp.get_data(as_text=True))
     assert resp.status_code == 200 and 'data-ok="1"' in page, page[-3000:]
     assert "4 dòng thêm mới, 0 dòng cập nhật." in page and "Bỏ qua 5 dòng" in page
@@ -92,17 +103,30 @@ def test_programme_on_the_page_lists_the_skipped_rows(client, auth, event):
 
 def test_groups_and_tiers_whose_names_look_like_totals_are_data(runner, event, tmp_path):
     groups = tmp_path / "thanh-phan.xlsx"
-    groups.write_bytes(book([["TT", "Tên", "Số ghế dành riêng"],
-                             [1, "Thủ trưởng các sở, ban, ngành", 20],
-                             [2, "Cộng tác viên", 5],
-                             ["Cộng", "", 25]], titles=["DANH SÁCH THÀNH PHẦN MỜI"], width=3))
+    groups.write_bytes(
+        book(
+            [
+                ["TT", "Tên", "Số ghế dành riêng"],
+                [1, "Thủ trưởng các sở, ban, ngành", 20],
+                [2, "Cộng tác viên", 5],
+                ["Cộng", "", 25],
+            ],
+            titles=["DANH SÁCH THÀNH PHẦN MỜI"],
+            width=3,
+        )
+    )
     r = runner.invoke(args=["import-structure", "groups", str(groups)])
     assert r.exit_code == 0 and "thêm mới 2" in r.output and "Bỏ qua 1 dòng" in r.output, r.output
     names = set(db.session.scalars(select(Group.name).where(Group.event_id == event.id)))
     assert {"Thủ trưởng các sở, ban, ngành", "Cộng tác viên"} <= names and "Cộng" not in names
     tiers = tmp_path / "hang.xlsx"
-    tiers.write_bytes(book([["Tên", "Thứ tự trao", "Số sao"], ["5★", 1, 5], ["4★", 2, 4],
-                            ["Tổng số: 2 hạng", "", ""]], titles=["HẠNG SẢN PHẨM OCOP"], width=3))
+    tiers.write_bytes(
+        book(
+            [["Tên", "Thứ tự trao", "Số sao"], ["5★", 1, 5], ["4★", 2, 4], ["Tổng số: 2 hạng", "", ""]],
+            titles=["HẠNG SẢN PHẨM OCOP"],
+            width=3,
+        )
+    )
     r = runner.invoke(args=["import-structure", "tiers", str(tiers)])
     assert r.exit_code == 0 and "thêm mới 2" in r.output, r.output
     got = {t.name: t.stars for t in db.session.scalars(select(AwardTier).where(AwardTier.event_id == event.id))}
@@ -124,27 +148,33 @@ def test_a_time_out_of_the_day_is_still_an_error(runner, event, tmp_path):
     assert items(event) == []
 
 
-@pytest.mark.parametrize("row, reason", [
-    (["", "Tổng cộng", "12"], "tổng"),
-    (["", "Cộng:", "3"], "tổng"),
-    (["", "Tổng 7"], "tổng"),
-    (["Ghi chú: có mặt trước 7 giờ"], "ghi chú"),
-    (["", "Người lập biểu"], "ký tên"),
-    (["", "Thủ trưởng"], "ký tên"),
-    (["", "KT. GIÁM ĐỐC"], "ký tên"),
-    (["", "I. PHẦN NGHI THỨC"], "tiêu đề mục"),
-])
+@pytest.mark.parametrize(
+    "row, reason",
+    [
+        (["", "Tổng cộng", "12"], "tổng"),
+        (["", "Cộng:", "3"], "tổng"),
+        (["", "Tổng 7"], "tổng"),
+        (["Ghi chú: có mặt trước 7 giờ"], "ghi chú"),
+        (["", "Người lập biểu"], "ký tên"),
+        (["", "Thủ trưởng"], "ký tên"),
+        (["", "KT. GIÁM ĐỐC"], "ký tên"),
+        (["", "I. PHẦN NGHI THỨC"], "tiêu đề mục"),
+    ],
+)
 def test_summary_rows_of_a_structure_list(row, reason):
     assert reason in (skip_reason(row, 1, titles=True) or "")
 
 
-@pytest.mark.parametrize("row", [
-    ["1", "Tổng kết công tác OCOP năm 2025"],
-    ["2", "Cộng đồng doanh nghiệp"],
-    ["3", "Thủ trưởng các sở, ngành"],
-    ["4", "Xác nhận kết quả đánh giá"],
-    ["5", "Lãnh đạo đơn vị trưng bày"],
-    ["6", "5★"],
-])
+@pytest.mark.parametrize(
+    "row",
+    [
+        ["1", "Tổng kết công tác OCOP năm 2025"],
+        ["2", "Cộng đồng doanh nghiệp"],
+        ["3", "Thủ trưởng các sở, ngành"],
+        ["4", "Xác nhận kết quả đánh giá"],
+        ["5", "Lãnh đạo đơn vị trưng bày"],
+        ["6", "5★"],
+    ],
+)
 def test_structure_titles_are_not_skipped(row):
     assert skip_reason(row, 1, titles=True) is None

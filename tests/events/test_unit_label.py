@@ -19,15 +19,44 @@ from models.exhibition.models import Exhibitor
 from models.exhibition.workflow import status_token
 from tests import factories
 
-PAGES = ("/admin/", "/admin/attendees", "/admin/attendees/import", "/admin/seats", "/admin/seats/map",
-         "/admin/badges", "/admin/exhibitors", "/admin/exhibitors/districts", "/admin/exhibitors/{ex}",
-         "/admin/awards", "/admin/districts", "/admin/districts/{unit}", "/admin/reports", "/desk/",
-         "/desk/walk-in", "/mc/", "/stage/", "/exhibitors/register", "/exhibitors/status/{ex_token}",
-         "/d/{unit_token}", "/admin/event", "/admin/event/programme", "/admin/event/groups",
-         "/admin/event/units", "/admin/event/tiers", "/")
-FILES = ("/admin/attendees/template.xlsx", "/admin/attendees/export.xlsx", "/admin/exhibitors/export.xlsx",
-         "/admin/reports/attendance.xlsx", "/admin/reports/summary.pdf", "/admin/event/units/export.xlsx",
-         "/mc/script.pdf", "/admin/exhibitors/cards.pdf")
+PAGES = (
+    "/admin/",
+    "/admin/attendees",
+    "/admin/attendees/import",
+    "/admin/seats",
+    "/admin/seats/map",
+    "/admin/badges",
+    "/admin/exhibitors",
+    "/admin/exhibitors/districts",
+    "/admin/exhibitors/{ex}",
+    "/admin/awards",
+    "/admin/districts",
+    "/admin/districts/{unit}",
+    "/admin/reports",
+    "/desk/",
+    "/desk/walk-in",
+    "/mc/",
+    "/stage/",
+    "/exhibitors/register",
+    "/exhibitors/status/{ex_token}",
+    "/d/{unit_token}",
+    "/admin/event",
+    "/admin/event/programme",
+    "/admin/event/groups",
+    "/admin/event/units",
+    "/admin/event/tiers",
+    "/",
+)
+FILES = (
+    "/admin/attendees/template.xlsx",
+    "/admin/attendees/export.xlsx",
+    "/admin/exhibitors/export.xlsx",
+    "/admin/reports/attendance.xlsx",
+    "/admin/reports/summary.pdf",
+    "/admin/event/units/export.xlsx",
+    "/mc/script.pdf",
+    "/admin/exhibitors/cards.pdf",
+)
 FORBIDDEN = re.compile(r"huyện|district", re.IGNORECASE)
 
 
@@ -41,8 +70,9 @@ def commune_event(app):
     tier = AwardTier(event_id=ev.id, code="5", name="Sản phẩm OCOP 5 sao", stars=5)
     db.session.add_all([ex, tier])
     db.session.flush()
-    db.session.add(Award(event_id=ev.id, tier_id=tier.id, product_name="Yến sào", entity_name=ex.name,
-                         district_id=unit.id))
+    db.session.add(
+        Award(event_id=ev.id, tier_id=tier.id, product_name="Yến sào", entity_name=ex.name, district_id=unit.id)
+    )
     link = new_link(unit)
     db.session.commit()
     return ev, unit, ex, link
@@ -59,8 +89,12 @@ def test_no_page_says_huyen_for_a_commune_event(app, client, auth, commune_event
     ev, unit, ex, link = commune_event
     auth.as_role("admin")
     secret = app.config["SECRET_KEY"]
-    values = {"ex": ex.id, "unit": unit.id, "ex_token": status_token(ex, secret),
-              "unit_token": district_token(link, secret)}
+    values = {
+        "ex": ex.id,
+        "unit": unit.id,
+        "ex_token": status_token(ex, secret),
+        "unit_token": district_token(link, secret),
+    }
     bad = {}
     for url in PAGES:
         resp = client.get(url.format(**values))
@@ -74,15 +108,16 @@ def test_no_page_says_huyen_for_a_commune_event(app, client, auth, commune_event
 
 
 def around(text: str) -> list[str]:
-    return [" ".join(text[max(0, m.start() - 60):m.end() + 30].split()) for m in FORBIDDEN.finditer(text)]
+    return [" ".join(text[max(0, m.start() - 60) : m.end() + 30].split()) for m in FORBIDDEN.finditer(text)]
 
 
 def file_text(resp) -> str:
     if resp.mimetype == "application/pdf":
         return " ".join(p.extract_text() for p in PdfReader(io.BytesIO(resp.data)).pages)
     wb = load_workbook(io.BytesIO(resp.data), read_only=True)
-    return " ".join(str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True)
-                    for v in row if v is not None)
+    return " ".join(
+        str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row if v is not None
+    )
 
 
 def test_no_file_says_huyen_for_a_commune_event(client, auth, commune_event):

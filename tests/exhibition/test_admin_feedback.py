@@ -20,7 +20,7 @@ def field_of(html: str, name: str) -> str:
     """The <div class="field"> that holds the input or select called ``name``."""
     at = html.index(f'name="{name}"')
     start = html.rindex('<div class="field">', 0, at)
-    return html[start:html.index("</div>", at)]
+    return html[start : html.index("</div>", at)]
 
 
 def test_full_district_says_so_and_adds_a_table(client, auth, event):
@@ -59,7 +59,7 @@ def test_district_without_tables(client, auth, event):
     ex = make(event, cl, "Chủ thể Không Bàn", ["4"])
     auth.as_role("admin")
     html = client.get(f"/admin/exhibitors/{ex.id}").get_data(as_text=True)
-    assert "Huyện Cam Lâm: hết bàn (0/0)" in html and "<select name=\"table_id\">" not in html
+    assert "Huyện Cam Lâm: hết bàn (0/0)" in html and '<select name="table_id">' not in html
     client.post(f"/admin/exhibitors/{ex.id}/add-table")
     db.session.expire_all()
     assert db.session.get(Exhibitor, ex.id).table.number == 1
@@ -77,8 +77,10 @@ def test_add_table_needs_admin(client, auth, event):
 
 def test_form_keeps_the_typed_phone_with_its_error_under_it(client, event):
     cl = other_district(event)
-    resp = client.post("/exhibitors/register", data=form(cl.id, phone="0905 12x 456", email="khong-phai-email",
-                                                         **{"staff-0-phone": "12"}))
+    resp = client.post(
+        "/exhibitors/register",
+        data=form(cl.id, phone="0905 12x 456", email="khong-phai-email", **{"staff-0-phone": "12"}),
+    )
     assert resp.status_code == 400
     html = resp.get_data(as_text=True)
     phone = field_of(html, "phone")

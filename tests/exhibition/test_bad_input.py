@@ -26,27 +26,43 @@ def people() -> int:
     return db.session.scalar(select(func.count(Attendee.id)))
 
 
-@pytest.mark.parametrize("over, field, message", [
-    ({"product-0-rating": "7"}, "product-0-rating", "Hạng sao chỉ có thể là 3, 4, 5 sao"),
-    ({"product-0-decision_date": (date.today() + timedelta(days=30)).isoformat()}, "product-0-decision_date",
-     "không thể ở tương lai"),
-    ({"product-0-decision_date": ""}, "product-0-decision_date", "cần ngày quyết định"),
-    ({"product-0-decision_no": ""}, "product-0-decision_no", "cần số quyết định"),
-    ({"product-0-decision_date": "31/02/2024"}, "product-0-decision_date", "không hợp lệ"),
-    ({"product-0-group": "vu_khi"}, "product-0-group", "nhóm sản phẩm OCOP"),
-    ({"phone": "12345"}, "phone", "Số điện thoại không hợp lệ"),
-    ({"phone": SCRIPT}, "phone", "Số điện thoại không hợp lệ"),
-    ({"email": "not-an-email"}, "email", "email không hợp lệ"),
-    ({"email": SQL}, "email", "email không hợp lệ"),
-    ({"name": ""}, "name", "Vui lòng nhập tên chủ thể"),
-    ({"name": "x" * 301}, "name", "Tối đa 300 ký tự"),
-    ({"kind": "bank"}, "kind", "loại hình"),
-    ({"district_id": "99999"}, "district_id", "Vui lòng chọn địa phương"),
-    ({"district_id": SQL}, "district_id", "Vui lòng chọn địa phương"),
-    ({"staff-0-phone": "abc"}, "staff-0-phone", "Số điện thoại không hợp lệ"),
-    ({"product-0-name": "", "product-0-rating": "", "product-0-decision_no": "", "product-0-decision_date": "",
-      "product-1-name": "", "product-1-rating": ""}, "products", "ít nhất một sản phẩm"),
-])
+@pytest.mark.parametrize(
+    "over, field, message",
+    [
+        ({"product-0-rating": "7"}, "product-0-rating", "Hạng sao chỉ có thể là 3, 4, 5 sao"),
+        (
+            {"product-0-decision_date": (date.today() + timedelta(days=30)).isoformat()},
+            "product-0-decision_date",
+            "không thể ở tương lai",
+        ),
+        ({"product-0-decision_date": ""}, "product-0-decision_date", "cần ngày quyết định"),
+        ({"product-0-decision_no": ""}, "product-0-decision_no", "cần số quyết định"),
+        ({"product-0-decision_date": "31/02/2024"}, "product-0-decision_date", "không hợp lệ"),
+        ({"product-0-group": "vu_khi"}, "product-0-group", "nhóm sản phẩm OCOP"),
+        ({"phone": "12345"}, "phone", "Số điện thoại không hợp lệ"),
+        ({"phone": SCRIPT}, "phone", "Số điện thoại không hợp lệ"),
+        ({"email": "not-an-email"}, "email", "email không hợp lệ"),
+        ({"email": SQL}, "email", "email không hợp lệ"),
+        ({"name": ""}, "name", "Vui lòng nhập tên chủ thể"),
+        ({"name": "x" * 301}, "name", "Tối đa 300 ký tự"),
+        ({"kind": "bank"}, "kind", "loại hình"),
+        ({"district_id": "99999"}, "district_id", "Vui lòng chọn địa phương"),
+        ({"district_id": SQL}, "district_id", "Vui lòng chọn địa phương"),
+        ({"staff-0-phone": "abc"}, "staff-0-phone", "Số điện thoại không hợp lệ"),
+        (
+            {
+                "product-0-name": "",
+                "product-0-rating": "",
+                "product-0-decision_no": "",
+                "product-0-decision_date": "",
+                "product-1-name": "",
+                "product-1-rating": "",
+            },
+            "products",
+            "ít nhất một sản phẩm",
+        ),
+    ],
+)
 def test_bad_field_is_refused_with_a_message(client, event, over, field, message):
     before = (count(), count(Product), people())
     resp = client.post("/exhibitors/register", data=form(district_of(event).id, **over))
@@ -65,11 +81,9 @@ def test_rating_rules_directly():
     for rating in ("7", "0", "2", "6", "-1", "4.5", "five", SCRIPT):
         _, errors = clean_registration(form(1, **{"product-0-rating": rating}), today=today, district_ids={1})
         assert "product-0-rating" in errors, rating
-    _, errors = clean_registration(form(1, **{"product-0-decision_date": "2025-05-23"}), today=today,
-                                   district_ids={1})
+    _, errors = clean_registration(form(1, **{"product-0-decision_date": "2025-05-23"}), today=today, district_ids={1})
     assert "product-0-decision_date" in errors
-    _, errors = clean_registration(form(1, **{"product-0-decision_date": "22/05/2025"}), today=today,
-                                   district_ids={1})
+    _, errors = clean_registration(form(1, **{"product-0-decision_date": "22/05/2025"}), today=today, district_ids={1})
     assert not errors
     # a potential product needs no decision; what was typed there is dropped
     data, errors = clean_registration(form(1, **{"product-0-rating": "potential"}), today=today, district_ids={1})
@@ -85,8 +99,19 @@ def test_phone_formats():
 
 
 def test_hostile_text_is_stored_verbatim_and_shown_escaped(client, auth, event):
-    hostile = dict.fromkeys(("name", "address", "contact_name", "product-0-name", "product-0-decision_no",
-                             "product-1-name", "staff-0-name", "staff-0-position"), f"{SCRIPT} {SQL}")
+    hostile = dict.fromkeys(
+        (
+            "name",
+            "address",
+            "contact_name",
+            "product-0-name",
+            "product-0-decision_no",
+            "product-1-name",
+            "staff-0-name",
+            "staff-0-position",
+        ),
+        f"{SCRIPT} {SQL}",
+    )
     resp = client.post("/exhibitors/register", data=form(district_of(event).id, **hostile))
     assert resp.status_code == 302
     link = resp.headers["Location"]
@@ -97,8 +122,10 @@ def test_hostile_text_is_stored_verbatim_and_shown_escaped(client, auth, event):
     pages = [client.get(link).get_data(as_text=True), client.get(link + "/edit").get_data(as_text=True)]
     auth.as_role("admin")
     client.post(f"/admin/exhibitors/{ex.id}/approve")
-    pages += [client.get(u).get_data(as_text=True) for u in (
-        "/admin/exhibitors", f"/admin/exhibitors/{ex.id}", "/admin/exhibitors/districts")]
+    pages += [
+        client.get(u).get_data(as_text=True)
+        for u in ("/admin/exhibitors", f"/admin/exhibitors/{ex.id}", "/admin/exhibitors/districts")
+    ]
     for html in pages:
         assert "<script>alert" not in html
         assert escaped in html
@@ -111,19 +138,31 @@ def test_honeypot_stores_nothing(client, event):
 
 
 def test_flood_is_rate_limited_per_address(client, event):
-    ok = [client.post("/exhibitors/register", data=form(district_of(event).id, name=f"Chủ thể {i}"),
-                      environ_base={"REMOTE_ADDR": "10.0.0.7"}).status_code for i in range(5)]
+    ok = [
+        client.post(
+            "/exhibitors/register",
+            data=form(district_of(event).id, name=f"Chủ thể {i}"),
+            environ_base={"REMOTE_ADDR": "10.0.0.7"},
+        ).status_code
+        for i in range(5)
+    ]
     assert ok == [302] * 5
     for i in range(3):
-        resp = client.post("/exhibitors/register", data=form(district_of(event).id, name=f"Tràn {i}"),
-                           environ_base={"REMOTE_ADDR": "10.0.0.7"})
+        resp = client.post(
+            "/exhibitors/register",
+            data=form(district_of(event).id, name=f"Tràn {i}"),
+            environ_base={"REMOTE_ADDR": "10.0.0.7"},
+        )
         assert resp.status_code == 429
         assert "Quá nhiều yêu cầu" in resp.get_data(as_text=True)
     assert count() == 5
     # another address is not affected; reading the page is not limited
     assert client.get("/exhibitors/register", environ_base={"REMOTE_ADDR": "10.0.0.7"}).status_code == 200
-    other = client.post("/exhibitors/register", data=form(district_of(event).id, name="Chủ thể khác"),
-                        environ_base={"REMOTE_ADDR": "10.0.0.8"})
+    other = client.post(
+        "/exhibitors/register",
+        data=form(district_of(event).id, name="Chủ thể khác"),
+        environ_base={"REMOTE_ADDR": "10.0.0.8"},
+    )
     assert other.status_code == 302 and count() == 6
 
 

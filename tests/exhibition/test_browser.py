@@ -9,8 +9,9 @@ from tests.conftest import login_page, screenshot
 
 
 def phone(browser):
-    ctx = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1, is_mobile=True,
-                              has_touch=True, locale="vi-VN")
+    ctx = browser.new_context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=1, is_mobile=True, has_touch=True, locale="vi-VN"
+    )
     return ctx, ctx.new_page()
 
 
@@ -25,7 +26,8 @@ def test_register_on_a_phone(browser, live_server):
         assert page.inner_text("h1") == "Đăng ký gian hàng trưng bày"
         assert no_sideways_scroll(page)
         assert page.locator(".hp-field input").is_hidden() or page.evaluate(
-            "document.querySelector('.hp-field').getBoundingClientRect().left < 0")
+            "document.querySelector('.hp-field').getBoundingClientRect().left < 0"
+        )
         page.fill("input[name=name]", "HTX Nông nghiệp Suối Tân <b>")
         page.select_option("select[name=kind]", "cooperative")
         page.select_option("select[name=district_id]", label="TP Nha Trang")

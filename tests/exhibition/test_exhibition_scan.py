@@ -33,8 +33,11 @@ def booth(ev, *, approved=True, table=True, name="HTX Nông nghiệp Suối Tân
 
 
 def post(client, token, code, scan_id, station="Cổng trưng bày"):
-    return client.post("/api/v1/checkins", json={"code": code, "station": station, "scan_id": scan_id},
-                       headers={"Authorization": f"Bearer {token}"})
+    return client.post(
+        "/api/v1/checkins",
+        json={"code": code, "station": station, "scan_id": scan_id},
+        headers={"Authorization": f"Bearer {token}"},
+    )
 
 
 def test_staff_badge_at_exhibition_marks_booth_set_up(client, event):
@@ -114,8 +117,14 @@ def test_one_ok_per_booth_under_concurrency(app, event):
         with app.app_context():
             try:
                 barrier.wait()
-                r = check_in(event_id=ev_id, code=code, scan_id=f"c-{i}", station="Cổng trưng bày",
-                             exhibition=True, now=lambda: T0)
+                r = check_in(
+                    event_id=ev_id,
+                    code=code,
+                    scan_id=f"c-{i}",
+                    station="Cổng trưng bày",
+                    exhibition=True,
+                    now=lambda: T0,
+                )
                 results.append(r.outcome)
             except Exception as exc:  # pragma: no cover - reported below
                 errors.append(repr(exc))

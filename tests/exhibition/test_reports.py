@@ -34,11 +34,16 @@ def make(ev, district, name, ratings, *, approved=True, table=None, set_up=False
         over[f"product-{i}-decision_no"] = ""
         over[f"product-{i}-decision_date"] = ""
     for i, r in enumerate(ratings):
-        over.update({f"product-{i}-name": f"{name} SP{i}", f"product-{i}-group": "thuc_pham",
-                     f"product-{i}-rating": r, f"product-{i}-decision_no": "" if r == "potential" else f"{i}/QĐ",
-                     f"product-{i}-decision_date": "" if r == "potential" else "2024-07-01"})
-    data, errors = clean_registration(form(district.id, **over), today=date(2025, 5, 22),
-                                      district_ids={district.id})
+        over.update(
+            {
+                f"product-{i}-name": f"{name} SP{i}",
+                f"product-{i}-group": "thuc_pham",
+                f"product-{i}-rating": r,
+                f"product-{i}-decision_no": "" if r == "potential" else f"{i}/QĐ",
+                f"product-{i}-decision_date": "" if r == "potential" else "2024-07-01",
+            }
+        )
+    data, errors = clean_registration(form(district.id, **over), today=date(2025, 5, 22), district_ids={district.id})
     assert not errors, errors
     ex = register_exhibitor(ev, data)
     if approved:
@@ -90,13 +95,13 @@ def test_table_cards_pdf(client, auth, event, tmp_path):
     assert "Bàn 1" in first and SCRIPT in first  # drawn as text, exactly as typed
     assert "Bàn 2" in second and "Hộ kinh doanh Nước mắm Cửa Bé" in second and "TP Nha Trang" in second
     assert "★★★★★" in second and "Tiềm năng" in second
-    names = {str(f.get_object()["/BaseFont"]) for page in reader.pages
-             for f in page["/Resources"]["/Font"].values()}
+    names = {str(f.get_object()["/BaseFont"]) for page in reader.pages for f in page["/Resources"]["/Font"].values()}
     assert names and all("DejaVu" in n for n in names), names  # embedded, never Helvetica
     path = tmp_path / "cards.pdf"
     path.write_bytes(resp.data)
-    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "2", "-l", "2", str(path), str(tmp_path / "card")],
-                   check=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-f", "2", "-l", "2", str(path), str(tmp_path / "card")], check=True
+    )
     from tests.conftest import ARTIFACTS
 
     ARTIFACTS.mkdir(exist_ok=True)
@@ -108,7 +113,7 @@ def test_table_cards_pdf(client, auth, event, tmp_path):
 
 def test_xlsx_export_is_formula_safe(client, auth, event):
     nt = district_of(event)
-    make(event, nt, "=HYPERLINK(\"http://evil.example\",\"bấm\")", ["4"], table=1)
+    make(event, nt, '=HYPERLINK("http://evil.example","bấm")', ["4"], table=1)
     make(event, nt, "@SUM(1+1)", ["potential"], approved=False)
     ex = make(event, nt, "Bình thường", ["5"], table=2)
     ex.contact_name, ex.address = "+cmd|' /C calc'!A0", "-2+3"
@@ -126,7 +131,7 @@ def test_xlsx_export_is_formula_safe(client, auth, event):
             if isinstance(cell.value, str) and cell.value[:1] in "=+-@":
                 assert cell.quotePrefix, cell.coordinate
     names = {r[1].value for r in rows}
-    assert "=HYPERLINK(\"http://evil.example\",\"bấm\")" in names and "@SUM(1+1)" in names
+    assert '=HYPERLINK("http://evil.example","bấm")' in names and "@SUM(1+1)" in names
     products = list(wb["Sản phẩm"].iter_rows(min_row=2, values_only=True))
     assert len(products) == 3 and {p[5] for p in products} == {4, "Tiềm năng", 5}
     # filters apply to the export too
@@ -164,8 +169,11 @@ def test_organiser_sets_tables_and_capacity(client, auth, event):
     nt = district_of(event)
     ex = make(event, nt, "Chủ thể bàn 3", ["4"], table=3)
     auth.as_role("admin")
-    resp = client.post(f"/admin/exhibitors/districts/{nt.id}", data={"table_count": "5", "exhibit_area": "Sảnh A"},
-                       follow_redirects=True)
+    resp = client.post(
+        f"/admin/exhibitors/districts/{nt.id}",
+        data={"table_count": "5", "exhibit_area": "Sảnh A"},
+        follow_redirects=True,
+    )
     assert "Đã lưu khu trưng bày và số bàn" in resp.get_data(as_text=True)
     db.session.refresh(nt)
     assert nt.table_count == 5 and nt.exhibit_area == "Sảnh A"
@@ -183,8 +191,9 @@ def test_organiser_sets_tables_and_capacity(client, auth, event):
     assert [t.number for t in ensure_tables(nt)] == [1, 2, 3]
     # capacity: two producers share table 3
     t3 = db.session.scalar(db.select(ExhibitTable).where(ExhibitTable.id == ex.table_id))
-    assert "đủ chỗ" not in client.post(f"/admin/exhibitors/tables/{t3.id}", data={"capacity": "2"},
-                                       follow_redirects=True).get_data(as_text=True)
+    assert "đủ chỗ" not in client.post(
+        f"/admin/exhibitors/tables/{t3.id}", data={"capacity": "2"}, follow_redirects=True
+    ).get_data(as_text=True)
     db.session.refresh(t3)
     assert t3.capacity == 2
     other = make(event, nt, "Chủ thể ghép bàn", ["3"], table=3)

@@ -33,7 +33,9 @@ def test_register_stores_everything_and_shows_the_status_link(client, event):
     assert ex.status == "registered" and ex.kind == "cooperative" and ex.phone == "0905123456"
     assert ex.needs_power and not ex.needs_cold
     assert [(p.name, p.stars, p.decision_no) for p in ex.products] == [
-        ("Xoài Úc Cam Lâm", 4, "1234/QĐ-UBND"), ("Mật ong hoa cà phê", None, "")]
+        ("Xoài Úc Cam Lâm", 4, "1234/QĐ-UBND"),
+        ("Mật ong hoa cà phê", None, ""),
+    ]
     staff = [s.attendee for s in ex.staff]
     assert [a.full_name for a in staff] == ["Nguyễn Thị Lan", "Trần Văn Bình"]
     assert all(a.status == "nominated" and a.source == "exhibitor" and not a.badges for a in staff)
@@ -56,8 +58,7 @@ def test_edit_until_approval_then_locked(client, auth, event):
     auth.as_role("admin")
     assert client.post(f"/admin/exhibitors/{ex.id}/approve").status_code == 302
     client.post("/logout")
-    again = client.post(link + "/edit", data=form(district_of(event).id, name="Đổi sau duyệt"),
-                        follow_redirects=True)
+    again = client.post(link + "/edit", data=form(district_of(event).id, name="Đổi sau duyệt"), follow_redirects=True)
     assert "không thể sửa" in again.get_data(as_text=True)
     db.session.refresh(ex)
     assert ex.name == "HTX Suối Tân (mới)"
@@ -73,8 +74,9 @@ def test_approve_gives_staff_badges_then_tables_and_set_up(client, auth, event):
         assert s.attendee.status == "invited" and s.attendee.current_badge is not None
     detail = client.get(f"/admin/exhibitors/{ex.id}").get_data(as_text=True)
     assert "Bàn 3" in detail  # the district's 3 tables were made from District.table_count
-    tables = db.session.scalars(select(ExhibitTable).where(ExhibitTable.district_id == ex.district_id)
-                                .order_by(ExhibitTable.number)).all()
+    tables = db.session.scalars(
+        select(ExhibitTable).where(ExhibitTable.district_id == ex.district_id).order_by(ExhibitTable.number)
+    ).all()
     assert [t.number for t in tables] == [1, 2, 3]
     client.post(f"/admin/exhibitors/{ex.id}/assign", data={"table_id": tables[0].id})
     db.session.refresh(ex)
@@ -100,8 +102,9 @@ def test_table_capacity_and_district(client, auth, event):
     for ex in (first, second):
         client.post(f"/admin/exhibitors/{ex.id}/approve")
     client.get(f"/admin/exhibitors/{first.id}")  # makes the tables
-    t1 = db.session.scalar(select(ExhibitTable).where(ExhibitTable.district_id == first.district_id,
-                                                      ExhibitTable.number == 1))
+    t1 = db.session.scalar(
+        select(ExhibitTable).where(ExhibitTable.district_id == first.district_id, ExhibitTable.number == 1)
+    )
     client.post(f"/admin/exhibitors/{first.id}/assign", data={"table_id": t1.id})
     full = client.post(f"/admin/exhibitors/{second.id}/assign", data={"table_id": t1.id}, follow_redirects=True)
     assert "đã đủ chỗ" in full.get_data(as_text=True)
@@ -113,8 +116,7 @@ def test_table_capacity_and_district(client, auth, event):
 
     foreign = ensure_tables(other)[0]
     db.session.commit()
-    wrong = client.post(f"/admin/exhibitors/{second.id}/assign", data={"table_id": foreign.id},
-                        follow_redirects=True)
+    wrong = client.post(f"/admin/exhibitors/{second.id}/assign", data={"table_id": foreign.id}, follow_redirects=True)
     assert "không thuộc khu trưng bày" in wrong.get_data(as_text=True)
     # capacity 2: both fit
     t1.capacity = 2
@@ -177,8 +179,13 @@ def test_status_link_forged_expired_and_reissued(app, client, auth, event):
 
 def test_admin_pages_need_admin(client, auth, event):
     ex, _ = _register(client, event)
-    for url in ("/admin/exhibitors", f"/admin/exhibitors/{ex.id}", "/admin/exhibitors/districts",
-                "/admin/exhibitors/cards.pdf", "/admin/exhibitors/export.xlsx"):
+    for url in (
+        "/admin/exhibitors",
+        f"/admin/exhibitors/{ex.id}",
+        "/admin/exhibitors/districts",
+        "/admin/exhibitors/cards.pdf",
+        "/admin/exhibitors/export.xlsx",
+    ):
         assert client.get(url).status_code == 302  # to the login page
     assert client.post(f"/admin/exhibitors/{ex.id}/approve").status_code == 302
     auth.as_role("desk")

@@ -26,8 +26,10 @@ from tests import factories
 DPI = 150
 MM = DPI / 25.4
 LONG_NAME = "Tôn Nữ Thị Hoàng Phương Thảo Nguyễn Ngọc Bích Huyền Trang Quỳnh Như Ý"
-LONG_ORG = ("Hợp tác xã Nông nghiệp Dịch vụ Tổng hợp Diên An huyện Diên Khánh tỉnh Khánh Hòa "
-            "chi nhánh số 2 chuyên sản xuất yến sào và nước mắm truyền thống")
+LONG_ORG = (
+    "Hợp tác xã Nông nghiệp Dịch vụ Tổng hợp Diên An huyện Diên Khánh tỉnh Khánh Hòa "
+    "chi nhánh số 2 chuyên sản xuất yến sào và nước mắm truyền thống"
+)
 
 
 @pytest.fixture
@@ -69,8 +71,8 @@ def check_qr(img: np.ndarray, result) -> None:
     x0, x1 = int(min(xs) - module), int(max(xs) + module)
     y0, y1 = int(min(ys) - module), int(max(ys) + module)
     q = int(4 * module) - 1
-    ring = img[y0 - q:y1 + q, x0 - q:x1 + q].copy()
-    ring[q + 2:-q - 2, q + 2:-q - 2] = 255
+    ring = img[y0 - q : y1 + q, x0 - q : x1 + q].copy()
+    ring[q + 2 : -q - 2, q + 2 : -q - 2] = 255
     assert ring.min() > 200, "something is drawn in the quiet zone"
 
 
@@ -102,8 +104,9 @@ def test_a6_one_per_page_text_qr_and_fonts(badged, tmp_path):
         band = int((SAFE_MM - 0.8) * MM)
         for edge in (img[:band], img[-band:], img[:, :band], img[:, -band:]):
             assert edge.min() > 230
-    assert LONG_NAME in flat(reader.pages[[c.attendee_id for c in cards].index(
-        factories.attendees(ev)[1].id)].extract_text())
+    assert LONG_NAME in flat(
+        reader.pages[[c.attendee_id for c in cards].index(factories.attendees(ev)[1].id)].extract_text()
+    )
 
 
 def test_a4_four_per_sheet_crop_marks_and_nothing_outside_cards(badged, tmp_path):
@@ -126,17 +129,17 @@ def test_a4_four_per_sheet_crop_marks_and_nothing_outside_cards(badged, tmp_path
         for x, y, w, h in a4_slots():
             px0, px1 = int(x / 72 * DPI), int((x + w) / 72 * DPI)
             py0, py1 = h_px - int((y + h) / 72 * DPI), h_px - int(y / 72 * DPI)
-            outside[py0 - 1:py1 + 2, px0 - 1:px1 + 2] = False
+            outside[py0 - 1 : py1 + 2, px0 - 1 : px1 + 2] = False
             for cx in (px0, px1):
                 for cy in (py0, py1):
                     r = int(6 * MM)
-                    outside[max(cy - r, 0):cy + r, max(cx - r, 0):cx + r] = False
+                    outside[max(cy - r, 0) : cy + r, max(cx - r, 0) : cx + r] = False
         assert img[outside].min() > 230, "ink outside the cards"
     assert sorted(seen) == sorted(c.attendee_id for c in cards)
     # the crop marks are there: ink just outside a card corner
     x, y, w, h = a4_slots()[0]
     px0, py0 = int(x / 72 * DPI), h_px - int((y + h) / 72 * DPI)
-    assert pages[0][py0 - int(4 * MM):py0 - int(1.2 * MM), px0 - 2:px0 + 3].min() < 128
+    assert pages[0][py0 - int(4 * MM) : py0 - int(1.2 * MM), px0 - 2 : px0 + 3].min() < 128
     assert A4_CARD[0] / 72 * 25.4 == pytest.approx(95)
 
 

@@ -11,11 +11,16 @@ from tests.guests.helpers import HEADER, xlsx
 
 def test_import_seats_and_map(page, live_server, tmp_path):
     login_page(page, live_server, "admin")
-    rows = [HEADER, ["1", "HOÀNG văn thái", "GIÁM ĐỐC", "SỞ NỘI VỤ", "Khách mời", 905222333],
-            ["2", "Ngô Thị Hồng", "Phó Giám đốc", "Sở Tư pháp", "Ban tổ chức", ""],
-            ["3", "", "Chuyên viên", "Sở Y tế", "Khách mời", "12"],
-            ["4", "trương thị ngọc ánh", "CHUYÊN VIÊN", "UBND HUYỆN DIÊN KHÁNH", "Khách mời", 98765432],
-            ["Tổng cộng: 4 đại biểu"], ["", "Người lập biểu"], ["", "Đặng Văn Tâm"]]
+    rows = [
+        HEADER,
+        ["1", "HOÀNG văn thái", "GIÁM ĐỐC", "SỞ NỘI VỤ", "Khách mời", 905222333],
+        ["2", "Ngô Thị Hồng", "Phó Giám đốc", "Sở Tư pháp", "Ban tổ chức", ""],
+        ["3", "", "Chuyên viên", "Sở Y tế", "Khách mời", "12"],
+        ["4", "trương thị ngọc ánh", "CHUYÊN VIÊN", "UBND HUYỆN DIÊN KHÁNH", "Khách mời", 98765432],
+        ["Tổng cộng: 4 đại biểu"],
+        ["", "Người lập biểu"],
+        ["", "Đặng Văn Tâm"],
+    ]
     f = tmp_path / "danh-sach.xlsx"
     f.write_bytes(xlsx(rows, title="DANH SÁCH ĐẠI BIỂU"))
     page.goto(live_server.url + "/admin/attendees/import")

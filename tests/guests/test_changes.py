@@ -25,8 +25,11 @@ def _audits(action: str) -> list[AuditLog]:
 
 
 def _api(client, token, code: str, scan_id: str) -> dict:
-    r = client.post("/api/v1/checkins", json={"code": code, "station": "Cổng 1", "scan_id": scan_id},
-                    headers={"Authorization": f"Bearer {token}"})
+    r = client.post(
+        "/api/v1/checkins",
+        json={"code": code, "station": "Cổng 1", "scan_id": scan_id},
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert r.status_code == 200
     return r.get_json()
 
@@ -47,15 +50,24 @@ def _other_event(current) -> int:
 
 
 def _form(person: Attendee, **changes) -> dict:
-    data = {"honorific": person.honorific, "full_name": person.full_name, "position": person.position,
-            "organisation": person.organisation, "group_id": str(person.group_id or ""),
-            "district_id": str(person.district_id or ""), "phone": person.phone, "email": person.email,
-            "precedence": str(person.precedence), "notes": person.notes}
+    data = {
+        "honorific": person.honorific,
+        "full_name": person.full_name,
+        "position": person.position,
+        "organisation": person.organisation,
+        "group_id": str(person.group_id or ""),
+        "district_id": str(person.district_id or ""),
+        "phone": person.phone,
+        "email": person.email,
+        "precedence": str(person.precedence),
+        "notes": person.notes,
+    }
     data.update(changes)
     return data
 
 
 # -- edit ------------------------------------------------------------------------------------
+
 
 def test_edit_every_field_normalised_and_audited(client, auth, event):
     auth.as_role("admin")
@@ -63,16 +75,46 @@ def test_edit_every_field_normalised_and_audited(client, auth, event):
     other_group = db.session.scalar(select(Group).where(Group.event_id == event.id, Group.code == "leaders"))
     page = client.get(f"/admin/attendees/{person.id}/edit").get_data(as_text=True)
     assert "0905 123 456" in page  # the stored digits shown grouped
-    resp = client.post(f"/admin/attendees/{person.id}/edit", data=_form(
-        person, honorific="Bà", full_name="  đặng   thị ánh TUYẾT ", position="Giám đốc Sở",
-        organisation="Sở Công Thương Khánh Hòa", group_id=str(other_group.id), district_id="",
-        phone="914333445.0", email="tuyet@example.vn", precedence="7", notes="Ăn chay"))
+    resp = client.post(
+        f"/admin/attendees/{person.id}/edit",
+        data=_form(
+            person,
+            honorific="Bà",
+            full_name="  đặng   thị ánh TUYẾT ",
+            position="Giám đốc Sở",
+            organisation="Sở Công Thương Khánh Hòa",
+            group_id=str(other_group.id),
+            district_id="",
+            phone="914333445.0",
+            email="tuyet@example.vn",
+            precedence="7",
+            notes="Ăn chay",
+        ),
+    )
     assert resp.status_code == 302
     db.session.expire_all()
     p = db.session.get(Attendee, person.id)
-    assert (p.full_name, p.position, p.organisation, p.group_id, p.district_id, p.phone, p.email,
-            p.precedence, p.notes) == ("Đặng Thị Ánh Tuyết", "Giám đốc Sở", "Sở Công Thương Khánh Hòa",
-                                       other_group.id, None, "0914333445", "tuyet@example.vn", 7, "Ăn chay")
+    assert (
+        p.full_name,
+        p.position,
+        p.organisation,
+        p.group_id,
+        p.district_id,
+        p.phone,
+        p.email,
+        p.precedence,
+        p.notes,
+    ) == (
+        "Đặng Thị Ánh Tuyết",
+        "Giám đốc Sở",
+        "Sở Công Thương Khánh Hòa",
+        other_group.id,
+        None,
+        "0914333445",
+        "tuyet@example.vn",
+        7,
+        "Ăn chay",
+    )
     assert p.name_key.startswith("dang thi anh tuyet | so cong thuong khanh hoa")
     row = _audits("edit_attendee")[-1]
     changes = row.detail["changes"]
@@ -92,13 +134,15 @@ def test_edit_bad_values_change_nothing(client, auth, event):
     n_audit = len(_audits("edit_attendee"))
     other = _other_event(event)
     foreign_group = db.session.scalar(select(Group.id).where(Group.event_id == other))
-    for bad, message in (({"full_name": ""}, "Vui lòng nhập họ tên."),
-                         ({"phone": "09abc"}, "Số điện thoại chỉ gồm chữ số"),
-                         ({"phone": "12345"}, "Số điện thoại phải có 10 chữ số"),
-                         ({"email": "not-an-email"}, "Email không hợp lệ"),
-                         ({"precedence": "đầu tiên"}, "Thứ tự ưu tiên phải là số."),
-                         ({"group_id": str(foreign_group)}, "Thành phần không hợp lệ."),
-                         ({"full_name": "A" * 201}, "Họ tên tối đa 200 ký tự.")):
+    for bad, message in (
+        ({"full_name": ""}, "Vui lòng nhập họ tên."),
+        ({"phone": "09abc"}, "Số điện thoại chỉ gồm chữ số"),
+        ({"phone": "12345"}, "Số điện thoại phải có 10 chữ số"),
+        ({"email": "not-an-email"}, "Email không hợp lệ"),
+        ({"precedence": "đầu tiên"}, "Thứ tự ưu tiên phải là số."),
+        ({"group_id": str(foreign_group)}, "Thành phần không hợp lệ."),
+        ({"full_name": "A" * 201}, "Họ tên tối đa 200 ký tự."),
+    ):
         resp = client.post(f"/admin/attendees/{person.id}/edit", data=_form(person, **bad))
         assert resp.status_code == 400, bad
         assert message in resp.get_data(as_text=True), bad
@@ -134,6 +178,7 @@ def test_links_from_guest_list_and_desk(client, auth, event):
 
 
 # -- cancel ----------------------------------------------------------------------------------
+
 
 def test_cancel_frees_seat_revokes_badge_and_leaves_every_figure(client, auth, event, kiosk_token):
     auth.as_role("admin")
@@ -176,6 +221,7 @@ def test_cancel_frees_seat_revokes_badge_and_leaves_every_figure(client, auth, e
     assert len(district_delegation(district)) == deleg_before - 1
     # the freed seat is given to the next one who needs it
     from models.seating.assignment import assign_seats
+
     late = people[4]
     late.seat_id = None
     db.session.commit()
@@ -200,6 +246,7 @@ def test_cancel_needs_a_reason_and_changes_nothing_without(client, auth, event):
 
 
 # -- CLI: cancel and restore ------------------------------------------------------------------
+
 
 def test_cli_cancel_then_restore_gives_a_new_badge_and_no_seat(runner, client, event, kiosk_token):
     person = attendees(event)[2]
@@ -251,6 +298,7 @@ def test_restore_from_the_page(client, auth, event):
 
 # -- merge -----------------------------------------------------------------------------------
 
+
 def _links(ev, person: Attendee) -> None:
     """Give ``person`` a check-in, a nomination, awards (recipient, substitute, presenter) and a
     booth staff link."""
@@ -261,13 +309,27 @@ def _links(ev, person: Attendee) -> None:
     batch = AwardBatch(event_id=ev.id, tier_id=tier.id, number=1, presenter_id=person.id)
     db.session.add(batch)
     db.session.flush()
-    db.session.add_all([
-        Award(event_id=ev.id, tier_id=tier.id, product_name="Yến sào", entity_name="HTX",
-              recipient_id=person.id, batch_id=batch.id),
-        Award(event_id=ev.id, tier_id=tier.id, product_name="Nước mắm", entity_name="Cơ sở",
-              substitute_id=person.id, batch_id=batch.id),
-        ExhibitorStaff(exhibitor_id=ex.id, attendee_id=person.id),
-    ])
+    db.session.add_all(
+        [
+            Award(
+                event_id=ev.id,
+                tier_id=tier.id,
+                product_name="Yến sào",
+                entity_name="HTX",
+                recipient_id=person.id,
+                batch_id=batch.id,
+            ),
+            Award(
+                event_id=ev.id,
+                tier_id=tier.id,
+                product_name="Nước mắm",
+                entity_name="Cơ sở",
+                substitute_id=person.id,
+                batch_id=batch.id,
+            ),
+            ExhibitorStaff(exhibitor_id=ex.id, attendee_id=person.id),
+        ]
+    )
     person.nominated_by_id = person.district_id
     person.nomination_comment = "Đề cử của huyện"
     db.session.commit()
@@ -338,7 +400,7 @@ def test_merge_refuses_bad_pairs(client, auth, event):
     for data in ({"other": str(a.id)}, {"other": str(stranger.id)}, {"other": "x"}, {}):
         resp = client.post(f"/admin/attendees/{a.id}/merge", data=data, follow_redirects=True)
         assert resp.status_code == 200
-        assert ("Hãy chọn" in resp.get_data(as_text=True)), data
+        assert "Hãy chọn" in resp.get_data(as_text=True), data
     client.post(f"/admin/attendees/{b.id}/cancel", data={"reason": "Không dự"})
     resp = client.post(f"/admin/attendees/{b.id}/merge", data={"other": str(a.id)}, follow_redirects=True)
     assert "phải đang trong danh sách mời" in resp.get_data(as_text=True)
@@ -358,13 +420,19 @@ def test_forms_need_the_csrf_token_and_user_text_is_escaped(csrf_app):
     def token(url: str) -> str:
         return _re.search(r'name="csrf-token" content="([^"]+)"', client.get(url).get_data(as_text=True)).group(1)
 
-    assert client.post("/login", data={"username": "boss", "password": "secret-pass-123",
-                                       "csrf_token": token("/login")}).status_code == 302
+    assert (
+        client.post(
+            "/login", data={"username": "boss", "password": "secret-pass-123", "csrf_token": token("/login")}
+        ).status_code
+        == 302
+    )
     a, b = attendees(ev)[0], attendees(ev)[1]
-    for url, data in ((f"/admin/attendees/{a.id}/cancel", {"reason": "x"}),
-                      (f"/admin/attendees/{a.id}/restore", {}),
-                      (f"/admin/attendees/{a.id}/merge", {"other": str(b.id)}),
-                      (f"/admin/attendees/{a.id}/edit", _form(a, full_name="Khác"))):
+    for url, data in (
+        (f"/admin/attendees/{a.id}/cancel", {"reason": "x"}),
+        (f"/admin/attendees/{a.id}/restore", {}),
+        (f"/admin/attendees/{a.id}/merge", {"other": str(b.id)}),
+        (f"/admin/attendees/{a.id}/edit", _form(a, full_name="Khác")),
+    ):
         assert client.post(url, data=data).status_code == 400, url
     db.session.expire_all()
     assert db.session.get(Attendee, a.id).status == "invited" and db.session.get(Attendee, b.id).status == "invited"

@@ -12,8 +12,9 @@ from tests.conftest import login_page, screenshot
 
 def _people(server) -> list[tuple[int, str, str]]:
     with server.app.app_context():
-        rows = db.session.execute(db.select(Attendee.id, Attendee.full_name, Attendee.phone)
-                                  .order_by(Attendee.id)).all()
+        rows = db.session.execute(
+            db.select(Attendee.id, Attendee.full_name, Attendee.phone).order_by(Attendee.id)
+        ).all()
         return [tuple(r) for r in rows]
 
 
@@ -53,9 +54,12 @@ def test_edit_then_cancel_in_the_browser(page, live_server):
     assert page.get_attribute("[data-attendee]", "data-status") == "cancelled"
     assert page.is_visible("button[data-action=restore]")
     screenshot(page, "guests_cancelled")
-    r = requests.post(live_server.url + "/api/v1/checkins", timeout=5,
-                      headers={"Authorization": f"Bearer {live_server.token}"},
-                      json={"code": code, "station": "Cổng 1", "scan_id": "browser-cancel-1"})
+    r = requests.post(
+        live_server.url + "/api/v1/checkins",
+        timeout=5,
+        headers={"Authorization": f"Bearer {live_server.token}"},
+        json={"code": code, "station": "Cổng 1", "scan_id": "browser-cancel-1"},
+    )
     assert r.json()["result"] == "revoked"
     assert _people(live_server)[1][1:] == ("Đặng Thị Ánh Tuyết", "0914333445")
 

@@ -34,8 +34,7 @@ def by_name(ev, name: str) -> Attendee:
 
 
 def test_xlsx_with_title_row_header_variants_and_names_capitalised(event):
-    rows = [["TT", "Họ tên", "Chức danh", "Cơ quan", "Đối tượng", "SĐT", "Ghi chú khác"]] + [
-        r + [""] for r in ROWS[1:]]
+    rows = [["TT", "Họ tên", "Chức danh", "Cơ quan", "Đối tượng", "SĐT", "Ghi chú khác"]] + [r + [""] for r in ROWS[1:]]
     report = preview(event, xlsx(rows, title="DANH SÁCH ĐẠI BIỂU DỰ HỘI NGHỊ"), "ds.xlsx")
     assert set(report.columns) == {"full_name", "position", "organisation", "group", "phone"}
     assert [r.problems for r in report.rows] == [[], [], []]
@@ -58,9 +57,12 @@ def test_reimport_updates_by_stable_key_never_duplicates(event):
     apply(event, preview(event, xlsx(ROWS), "a.xlsx"))
     n = count(event)
     # same list, re-sorted and renumbered, one position changed
-    rows = [HEADER, ["1", "Lê Văn Cường", "Trưởng phòng", "Sở Xây dựng", "Khách mời", ""],
-            ["2", "NGUYỄN văn bình", "Giám đốc", "Sở Tài chính", "Khách mời", "0905123456"],
-            ["3", "Bà Trần Thị Thu Hà", "Phó Giám đốc", "Sở Y tế", "Lãnh đạo", "+84914222333"]]
+    rows = [
+        HEADER,
+        ["1", "Lê Văn Cường", "Trưởng phòng", "Sở Xây dựng", "Khách mời", ""],
+        ["2", "NGUYỄN văn bình", "Giám đốc", "Sở Tài chính", "Khách mời", "0905123456"],
+        ["3", "Bà Trần Thị Thu Hà", "Phó Giám đốc", "Sở Y tế", "Lãnh đạo", "+84914222333"],
+    ]
     report = preview(event, xlsx(rows), "b.xlsx")
     assert [r.action for r in report.rows] == ["update", "same", "same"]
     apply(event, report)
@@ -80,13 +82,15 @@ def test_code_column_is_the_key_when_present(event):
 
 
 def test_problems_per_row_and_only_good_rows_written(event):
-    rows = [HEADER,
-            ["1", "", "Giám đốc", "Sở A", "Khách mời", ""],
-            ["2", "Đỗ Thị Lan", "", "Sở B", "Nhà báo", ""],
-            ["3", "Hồ Văn Nam", "", "Sở C", "Khách mời", "12345"],
-            ["4", "Vũ Văn Tín", "", "Sở D", "Khách mời", ""],
-            ["5", "VŨ VĂN TÍN", "", "sở d", "khach moi", ""],
-            ["6", "=HYPERLINK(\"http://x\",\"Bấm\")", "", "Sở E", "Khách mời", ""]]
+    rows = [
+        HEADER,
+        ["1", "", "Giám đốc", "Sở A", "Khách mời", ""],
+        ["2", "Đỗ Thị Lan", "", "Sở B", "Nhà báo", ""],
+        ["3", "Hồ Văn Nam", "", "Sở C", "Khách mời", "12345"],
+        ["4", "Vũ Văn Tín", "", "Sở D", "Khách mời", ""],
+        ["5", "VŨ VĂN TÍN", "", "sở d", "khach moi", ""],
+        ["6", '=HYPERLINK("http://x","Bấm")', "", "Sở E", "Khách mời", ""],
+    ]
     report = preview(event, xlsx(rows), "x.xlsx")
     problems = {r.line: " ".join(r.problems) for r in report.rows}
     assert "Thiếu họ tên" in problems[2]
@@ -115,8 +119,14 @@ def test_nfd_text_from_a_mac_is_stored_nfc(event):
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le-nobom", "cp1258"])
 def test_csv_encodings(event, encoding):
-    text = csv_text([["Họ và tên", "Chức vụ", "Đơn vị"], ["Đặng Thị Ánh Tuyết", "Phó Giám đốc", "Sở Công Thương"],
-                     ["Huỳnh Đức Dũng", "Chủ nhiệm", "HTX Diên An"]], sep=";")
+    text = csv_text(
+        [
+            ["Họ và tên", "Chức vụ", "Đơn vị"],
+            ["Đặng Thị Ánh Tuyết", "Phó Giám đốc", "Sở Công Thương"],
+            ["Huỳnh Đức Dũng", "Chủ nhiệm", "HTX Diên An"],
+        ],
+        sep=";",
+    )
     if encoding == "cp1258":
         data = to_cp1258(text)
     elif encoding == "utf-16-le-nobom":

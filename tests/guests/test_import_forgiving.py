@@ -34,14 +34,17 @@ def save(wb: Workbook) -> bytes:
     return buf.getvalue()
 
 
-@pytest.mark.parametrize("cell, digits, shown", [
-    (905111222, "0905111222", "0905 111 222"),
-    (914333445.0, "0914333445", "0914 333 445"),
-    ("914333445.0", "0914333445", "0914 333 445"),
-    (2583790123, "02583790123", "0258 379 0123"),
-    ("+84 905 111 222", "0905111222", "0905 111 222"),
-    ("0905.111.222", "0905111222", "0905 111 222"),
-])
+@pytest.mark.parametrize(
+    "cell, digits, shown",
+    [
+        (905111222, "0905111222", "0905 111 222"),
+        (914333445.0, "0914333445", "0914 333 445"),
+        ("914333445.0", "0914333445", "0914 333 445"),
+        (2583790123, "02583790123", "0258 379 0123"),
+        ("+84 905 111 222", "0905111222", "0905 111 222"),
+        ("0905.111.222", "0905111222", "0905 111 222"),
+    ],
+)
 def test_phone_leading_zero_given_back(cell, digits, shown):
     assert normalize_phone(cell) == digits
     assert format_phone(digits) == shown
@@ -151,8 +154,10 @@ def test_merged_headers_title_second_sheet_dates_and_numbers(event):
     my, son = report.rows[0].data, report.rows[1].data
     assert (my["position"], my["phone"], my["email"]) == ("115", "0905777888", "my@yte.vn")
     assert (son["organisation"], son["phone"]) == ("2024", "0914888999")
-    assert [(k.line, k.reason) for k in report.skipped] == [(5, "dòng chỉ có số thứ tự"),
-                                                             (8, "dòng gộp ô (tiêu đề mục)")]
+    assert [(k.line, k.reason) for k in report.skipped] == [
+        (5, "dòng chỉ có số thứ tự"),
+        (8, "dòng gộp ô (tiêu đề mục)"),
+    ]
     apply(event, report)
     assert person(event, "Huỳnh Thị Mỹ").email == "my@yte.vn"
 
@@ -172,13 +177,15 @@ def test_demo_delegate_is_updated_never_added_twice(app):
     from models.demo.load import load_demo
 
     ev, _ = load_demo(with_users=False)
-    chairman = db.session.scalar(select(Attendee).where(
-        Attendee.event_id == ev.id, Attendee.source == "demo", Attendee.precedence == 1))
+    chairman = db.session.scalar(
+        select(Attendee).where(Attendee.event_id == ev.id, Attendee.source == "demo", Attendee.precedence == 1)
+    )
     assert chairman.position == "Chủ tịch UBND tỉnh"
     wb = Workbook()
     wb.active.append(["STT", "Danh xưng", "Họ và tên", "Chức vụ", "Đơn vị", "Điện thoại"])
-    wb.active.append([1, "Đồng chí", chairman.full_name.upper(), "Chủ tịch UBND tỉnh",
-                      chairman.organisation, 905000111])
+    wb.active.append(
+        [1, "Đồng chí", chairman.full_name.upper(), "Chủ tịch UBND tỉnh", chairman.organisation, 905000111]
+    )
     wb.active.append([2, "Ông", "Nguyễn Văn Mới", "Chuyên viên", "Sở Tài chính", None])
     before = count(ev)
     report = preview(ev, save(wb), "ubnd.xlsx")
@@ -188,9 +195,13 @@ def test_demo_delegate_is_updated_never_added_twice(app):
     assert count(ev) == before + 1 and report.updated == 1 and report.created == 1
     db.session.refresh(chairman)
     assert chairman.phone == "0905000111" and chairman.source == "demo"
-    n = db.session.scalar(select(func.count(Attendee.id)).where(
-        Attendee.event_id == ev.id, Attendee.full_name == chairman.full_name,
-        Attendee.organisation == chairman.organisation))
+    n = db.session.scalar(
+        select(func.count(Attendee.id)).where(
+            Attendee.event_id == ev.id,
+            Attendee.full_name == chairman.full_name,
+            Attendee.organisation == chairman.organisation,
+        )
+    )
     assert n == 1
 
 
@@ -200,8 +211,9 @@ def test_an_update_never_erases_or_unaccents_what_is_stored(app):
     from models.demo.load import load_demo
 
     ev, _ = load_demo(with_users=False)
-    chairman = db.session.scalar(select(Attendee).where(
-        Attendee.event_id == ev.id, Attendee.source == "demo", Attendee.precedence == 1))
+    chairman = db.session.scalar(
+        select(Attendee).where(Attendee.event_id == ev.id, Attendee.source == "demo", Attendee.precedence == 1)
+    )
     name, phone = chairman.full_name, chairman.phone
     assert phone and name != fold_ascii(name)
     wb = Workbook()
@@ -216,7 +228,7 @@ def test_an_update_never_erases_or_unaccents_what_is_stored(app):
 
 
 def fold_ascii(text: str) -> str:
-    """"Nguyễn Văn Đức" -> "Nguyen Van Duc" (as typed on a keyboard without Vietnamese)."""
+    """ "Nguyễn Văn Đức" -> "Nguyen Van Duc" (as typed on a keyboard without Vietnamese)."""
     import unicodedata
 
     nfd = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
@@ -226,8 +238,7 @@ def fold_ascii(text: str) -> str:
 def test_walk_in_matched_by_name_and_phone(event):
     from models.checkin.walkin import register_walk_in
 
-    w = register_walk_in(event, full_name="lương thị thanh xuân", organisation="Đài PT-TH",
-                         phone="0905 444 555")
+    w = register_walk_in(event, full_name="lương thị thanh xuân", organisation="Đài PT-TH", phone="0905 444 555")
     assert w.attendee.full_name == "Lương Thị Thanh Xuân"  # written one way at the desk too
     wb = Workbook()
     wb.active.append(["Họ và tên", "Đơn vị", "Điện thoại"])
@@ -299,8 +310,9 @@ def test_web_preview_lists_skipped_warnings_updates(client, auth, event):
     wb.active.append([1, existing.full_name.lower(), "CHUYÊN VIÊN", existing.organisation, 905123999])
     wb.active.append([2, "hà văn <b>tú</b>", "", "Sở A", 98765432])
     wb.active.append(["Tổng cộng: 2 đại biểu"])
-    resp = client.post("/admin/attendees/import", data={"file": (io.BytesIO(save(wb)), "ds.xlsx")},
-                       content_type="multipart/form-data")
+    resp = client.post(
+        "/admin/attendees/import", data={"file": (io.BytesIO(save(wb)), "ds.xlsx")}, content_type="multipart/form-data"
+    )
     page = resp.get_data(as_text=True)
     assert resp.status_code == 200
     assert 'data-count="skipped">1<' in page and 'data-skipped-line="4"' in page
@@ -310,8 +322,7 @@ def test_web_preview_lists_skipped_warnings_updates(client, auth, event):
     assert "Hà Văn &lt;b&gt;tú&lt;/b&gt;" in page and "<b>tú" not in page
     token = re.search(r'name="token" type="hidden" value="([0-9a-f]{32})"', page).group(1)
     before = count(event)
-    resp = client.post("/admin/attendees/import/confirm", data={"token": token, "fix_caps": "y"},
-                       follow_redirects=True)
+    resp = client.post("/admin/attendees/import/confirm", data={"token": token, "fix_caps": "y"}, follow_redirects=True)
     assert "1 đại biểu mới, 1 cập nhật" in resp.get_data(as_text=True)
     assert count(event) == before + 1
     db.session.refresh(existing)
@@ -328,40 +339,48 @@ def test_exhibitor_staff_names_written_one_way(app, event):
     d = district_of(event)
     data, errors = clean_registration(
         form(d.id, **{"staff-0-name": "nguyễn thị lan", "staff-1-name": "TRẦN VĂN BÌNH"}),
-        today=datetime.date(2025, 5, 1), district_ids={d.id})
+        today=datetime.date(2025, 5, 1),
+        district_ids={d.id},
+    )
     assert not errors, errors
     assert [s["name"] for s in data["staff"]] == ["Nguyễn Thị Lan", "Trần Văn Bình"]
 
 
-@pytest.mark.parametrize("row, reason", [
-    (["", "Tổng số: 12 người"], "tổng"),
-    (["Tổng cộng", "", "", "12"], "tổng"),
-    (["", "Cộng:", "", "3"], "tổng"),
-    (["", "TONG CONG 12"], "tổng"),  # typed without accents
-    (["Ghi chú: đến trước 7 giờ"], "ghi chú"),
-    (["", "Người lập biểu"], "ký tên"),
-    (["", "", "Nha Trang, ngày 05 tháng 01 năm 2025"], "ký tên"),
-    (["", "KT. GIÁM ĐỐC"], "ký tên"),
-    (["", "12 đại biểu"], "con số"),
-    (["", "Danh sách có 11 đại biểu"], "tổng"),
-    (["7", ""], "số thứ tự"),
-    (["(1)", "(2)", "(3)"], "số thứ tự"),
-    (["", "II. KHỐI HUYỆN"], "tiêu đề mục"),
-    (["A. LÃNH ĐẠO", "A. LÃNH ĐẠO", "A. LÃNH ĐẠO"], "tiêu đề mục"),
-])
+@pytest.mark.parametrize(
+    "row, reason",
+    [
+        (["", "Tổng số: 12 người"], "tổng"),
+        (["Tổng cộng", "", "", "12"], "tổng"),
+        (["", "Cộng:", "", "3"], "tổng"),
+        (["", "TONG CONG 12"], "tổng"),  # typed without accents
+        (["Ghi chú: đến trước 7 giờ"], "ghi chú"),
+        (["", "Người lập biểu"], "ký tên"),
+        (["", "", "Nha Trang, ngày 05 tháng 01 năm 2025"], "ký tên"),
+        (["", "KT. GIÁM ĐỐC"], "ký tên"),
+        (["", "12 đại biểu"], "con số"),
+        (["", "Danh sách có 11 đại biểu"], "tổng"),
+        (["7", ""], "số thứ tự"),
+        (["(1)", "(2)", "(3)"], "số thứ tự"),
+        (["", "II. KHỐI HUYỆN"], "tiêu đề mục"),
+        (["A. LÃNH ĐẠO", "A. LÃNH ĐẠO", "A. LÃNH ĐẠO"], "tiêu đề mục"),
+    ],
+)
 def test_summary_and_signature_rows(row, reason):
     from models.guests.imports import skip_reason
 
     assert reason in (skip_reason(row, 1) or "")
 
 
-@pytest.mark.parametrize("row", [
-    ["1", "Công Thị Hoa", "Sở A"],  # "Công" is a family name, "Cộng" a total
-    ["2", "Tống Văn Tổng", "Sở B"],
-    ["", "Lê Thị Hoa", "Lê Thị Hoa"],  # a household business named after its owner
-    ["3", "Ngày Văn Tháng"],
-    ["4", "Y Ngông Niê Kdăm", "HĐND tỉnh"],
-])
+@pytest.mark.parametrize(
+    "row",
+    [
+        ["1", "Công Thị Hoa", "Sở A"],  # "Công" is a family name, "Cộng" a total
+        ["2", "Tống Văn Tổng", "Sở B"],
+        ["", "Lê Thị Hoa", "Lê Thị Hoa"],  # a household business named after its owner
+        ["3", "Ngày Văn Tháng"],
+        ["4", "Y Ngông Niê Kdăm", "HĐND tỉnh"],
+    ],
+)
 def test_delegate_rows_are_not_skipped(row):
     from models.guests.imports import skip_reason
 
@@ -370,8 +389,13 @@ def test_delegate_rows_are_not_skipped(row):
 
 @pytest.mark.parametrize("source", ["district", "exhibitor", "admin"])
 def test_any_source_is_matched_by_name_and_organisation(event, source):
-    a = Attendee(event_id=event.id, full_name="Đỗ Minh Quân", organisation="UBND xã Cam Hải Tây",
-                 source=source, status="nominated" if source == "district" else "invited")
+    a = Attendee(
+        event_id=event.id,
+        full_name="Đỗ Minh Quân",
+        organisation="UBND xã Cam Hải Tây",
+        source=source,
+        status="nominated" if source == "district" else "invited",
+    )
     a.refresh_keys()
     db.session.add(a)
     db.session.commit()

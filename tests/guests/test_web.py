@@ -23,8 +23,9 @@ def count(ev) -> int:
 
 
 def upload(client, data: bytes, name: str, **extra):
-    return client.post("/admin/attendees/import", data={"file": (io.BytesIO(data), name), **extra},
-                       content_type="multipart/form-data")
+    return client.post(
+        "/admin/attendees/import", data={"file": (io.BytesIO(data), name), **extra}, content_type="multipart/form-data"
+    )
 
 
 def test_pages_need_admin(client, auth, event):
@@ -36,8 +37,11 @@ def test_pages_need_admin(client, auth, event):
 
 def test_import_preview_then_confirm(client, auth, event):
     auth.as_role("admin")
-    rows = [HEADER, ["1", "PHẠM thị <b>lan</b>", "Chuyên viên", "Sở A", "Khách mời", "0905111222"],
-            ["2", "", "x", "y", "Khách mời", ""]]
+    rows = [
+        HEADER,
+        ["1", "PHẠM thị <b>lan</b>", "Chuyên viên", "Sở A", "Khách mời", "0905111222"],
+        ["2", "", "x", "y", "Khách mời", ""],
+    ]
     before = count(event)
     resp = upload(client, xlsx(rows), "ds.xlsx")
     page = resp.get_data(as_text=True)
@@ -71,9 +75,11 @@ def test_fifty_megabyte_upload_gets_a_vietnamese_message(csrf_app, event):
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     client.post("/login", data={"username": "big-admin", "password": "secret-pass-123", "csrf_token": token})
-    resp = client.post("/admin/attendees/import",
-                       data={"csrf_token": token, "file": (io.BytesIO(b"x" * (50 * 1024 * 1024)), "big.xlsx")},
-                       content_type="multipart/form-data")
+    resp = client.post(
+        "/admin/attendees/import",
+        data={"csrf_token": token, "file": (io.BytesIO(b"x" * (50 * 1024 * 1024)), "big.xlsx")},
+        content_type="multipart/form-data",
+    )
     page = resp.get_data(as_text=True)
     assert resp.status_code == 413 and "Tệp quá lớn: tối đa 20 MB" in page
     assert client.get("/admin/attendees").status_code == 200  # still responsive
@@ -82,7 +88,7 @@ def test_fifty_megabyte_upload_gets_a_vietnamese_message(csrf_app, event):
 def test_template_and_exports(client, auth, event):
     auth.as_role("admin")
     people = factories.attendees(event)
-    people[0].organisation = "=HYPERLINK(\"http://evil\",\"x\")"
+    people[0].organisation = '=HYPERLINK("http://evil","x")'
     people[1].position = "@SUM(1+1)"
     db.session.commit()
     from models.checkin.checkin import check_in
@@ -95,7 +101,7 @@ def test_template_and_exports(client, auth, event):
     header = [c.value for c in ws[1]]
     assert header[:3] == ["STT", "Danh xưng", "Họ và tên"] and "Ghế" in header and "Giờ đến" in header
     cells = {c.value: c for row in ws.iter_rows(min_row=2) for c in row}
-    assert cells["=HYPERLINK(\"http://evil\",\"x\")"].data_type == "s"  # text, not a formula
+    assert cells['=HYPERLINK("http://evil","x")'].data_type == "s"  # text, not a formula
     assert cells["@SUM(1+1)"].data_type == "s"
     arrived = [r for r in ws.iter_rows(min_row=2, values_only=True) if r[2] == people[2].full_name][0]
     assert arrived[header.index("Trạng thái")] == "Đã đến" and arrived[header.index("Giờ đến")]
@@ -112,16 +118,37 @@ def test_seat_plan_editor_assign_and_moves(client, auth, event):
     assert "<svg" in page and 'data-seat="A-01-01"' in page
     # add a block reserved for the guests, 2 x 3
     guests = [g for g in event.groups if g.code == "guests"][0]
-    resp = client.post("/admin/seats/blocks", data={
-        "new-code": "d", "new-name": "Khu D", "new-rows": "2", "new-seats_per_row": "3", "new-x": "12",
-        "new-y": "2", "new-side": "right", "new-aisle": "first", "new-groups": [str(guests.id)]})
+    resp = client.post(
+        "/admin/seats/blocks",
+        data={
+            "new-code": "d",
+            "new-name": "Khu D",
+            "new-rows": "2",
+            "new-seats_per_row": "3",
+            "new-x": "12",
+            "new-y": "2",
+            "new-side": "right",
+            "new-aisle": "first",
+            "new-groups": [str(guests.id)],
+        },
+    )
     assert resp.status_code == 302
     block = db.session.scalar(select(Block).where(Block.code == "D"))
     assert block is not None and len(block.seats) == 6 and [g.id for g in block.groups] == [guests.id]
     # bad input: a message, nothing written
-    resp = client.post("/admin/seats/blocks", data={"new-code": "Ư!", "new-rows": "0", "new-seats_per_row": "3",
-                                                     "new-x": "0", "new-y": "2", "new-side": "left",
-                                                     "new-aisle": "both"}, follow_redirects=True)
+    resp = client.post(
+        "/admin/seats/blocks",
+        data={
+            "new-code": "Ư!",
+            "new-rows": "0",
+            "new-seats_per_row": "3",
+            "new-x": "0",
+            "new-y": "2",
+            "new-side": "left",
+            "new-aisle": "both",
+        },
+        follow_redirects=True,
+    )
     assert "Mã khu" in resp.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Block.id))) == 2
     # a new seatless guest goes to block D on assign
@@ -133,9 +160,18 @@ def test_seat_plan_editor_assign_and_moves(client, auth, event):
     db.session.refresh(a)
     assert a.seat.block.code == "D"
     # shrink block D to 1 x 1: whoever sat elsewhere loses the seat
-    client.post(f"/admin/seats/blocks/{block.id}", data={
-        f"b{block.id}-code": "D", f"b{block.id}-rows": "1", f"b{block.id}-seats_per_row": "1",
-        f"b{block.id}-x": "12", f"b{block.id}-y": "2", f"b{block.id}-side": "right", f"b{block.id}-aisle": "first"})
+    client.post(
+        f"/admin/seats/blocks/{block.id}",
+        data={
+            f"b{block.id}-code": "D",
+            f"b{block.id}-rows": "1",
+            f"b{block.id}-seats_per_row": "1",
+            f"b{block.id}-x": "12",
+            f"b{block.id}-y": "2",
+            f"b{block.id}-side": "right",
+            f"b{block.id}-aisle": "first",
+        },
+    )
     assert db.session.scalar(select(func.count(Seat.id)).where(Seat.block_id == block.id)) == 1
     # manual move: conflict, then swap
     p0, p1 = factories.attendees(event)[:2]
@@ -187,9 +223,16 @@ def test_desk_walk_in_flow(client, auth, event):
     auth.as_role("desk")
     guests = [g for g in event.groups if g.code == "guests"][0]
     assert "Đăng ký tại chỗ" in client.get("/desk/").get_data(as_text=True)
-    resp = client.post("/desk/walk-in", data={"honorific": "Bà", "full_name": "  đoàn thị  Mỹ  ",
-                                              "organisation": "Báo Nhân Dân", "group": str(guests.id),
-                                              "phone": "0905 000 111"})
+    resp = client.post(
+        "/desk/walk-in",
+        data={
+            "honorific": "Bà",
+            "full_name": "  đoàn thị  Mỹ  ",
+            "organisation": "Báo Nhân Dân",
+            "group": str(guests.id),
+            "phone": "0905 000 111",
+        },
+    )
     assert resp.status_code == 302
     person = db.session.scalar(select(Attendee).where(Attendee.is_walk_in.is_(True)))
     assert person.full_name == "Đoàn Thị Mỹ" and person.source == "desk" and person.seat is not None
@@ -207,8 +250,9 @@ def test_desk_walk_in_flow(client, auth, event):
     resp = client.post("/desk/walk-in", data={"full_name": "Ai Đó", "group": "999"}, follow_redirects=True)
     assert "Thành phần không hợp lệ" in resp.get_data(as_text=True)
     # a message the form does not spell out itself (WTForms' own) is Vietnamese too
-    resp = client.post("/desk/walk-in", data={"honorific": "ông", "full_name": "Ai Đó",
-                                              "group": str(guests.id)}, follow_redirects=True)
+    resp = client.post(
+        "/desk/walk-in", data={"honorific": "ông", "full_name": "Ai Đó", "group": str(guests.id)}, follow_redirects=True
+    )
     text = resp.get_data(as_text=True)
     assert "Lựa chọn không hợp lệ" in text and "Not a valid choice" not in text
     assert count(event) == n
@@ -274,8 +318,11 @@ def test_wtforms_own_messages_follow_the_page_language(tmp_path):
     c.post("/login", data={"username": "walkin-desk", "password": "secret-pass-123"})
     got = {}
     for lang in ("vi", "en"):
-        r = c.post(f"/desk/walk-in?lang={lang}", data={"honorific": "ông", "full_name": "Ai Đó",
-                                                        "group": str(gid)}, follow_redirects=True)
+        r = c.post(
+            f"/desk/walk-in?lang={lang}",
+            data={"honorific": "ông", "full_name": "Ai Đó", "group": str(gid)},
+            follow_redirects=True,
+        )
         got[lang] = r.get_data(as_text=True)
     assert "Lựa chọn không hợp lệ" in got["vi"] and "Not a valid choice" not in got["vi"]
     assert "Not a valid choice" in got["en"]

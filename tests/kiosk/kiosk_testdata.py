@@ -41,29 +41,34 @@ class Keys:
         self.forger = codes.new_private_key()  # a key nobody trusts
 
     def code(self, attendee_id: int, serial: int = 1, *, tag: int = EVENT_TAG) -> str:
-        return codes.make_code(self.private, event_tag=tag, key_no=1,
-                               attendee_id=attendee_id, serial=serial)
+        return codes.make_code(self.private, event_tag=tag, key_no=1, attendee_id=attendee_id, serial=serial)
 
     def other_event_code(self, attendee_id: int = 1) -> str:
-        return codes.make_code(self.other_private, event_tag=OTHER_TAG, key_no=1,
-                               attendee_id=attendee_id, serial=1)
+        return codes.make_code(self.other_private, event_tag=OTHER_TAG, key_no=1, attendee_id=attendee_id, serial=1)
 
     def forged_code(self, attendee_id: int = 1) -> str:
-        return codes.make_code(self.forger, event_tag=EVENT_TAG, key_no=1,
-                               attendee_id=attendee_id, serial=1)
+        return codes.make_code(self.forger, event_tag=EVENT_TAG, key_no=1, attendee_id=attendee_id, serial=1)
 
     def snapshot_doc(self, roster=None, revoked=(), version: str = "v1") -> dict:
         return {
             "version": version,
             "generated_at": datetime.now(UTC).isoformat(),
-            "event": {"id": 1, "tag": EVENT_TAG, "name": "Hội nghị tổng kết OCOP 2024",
-                      "date": "2025-03-20", "venue": "Nha Trang",
-                      "timezone": "Asia/Ho_Chi_Minh"},
+            "event": {
+                "id": 1,
+                "tag": EVENT_TAG,
+                "name": "Hội nghị tổng kết OCOP 2024",
+                "date": "2025-03-20",
+                "venue": "Nha Trang",
+                "timezone": "Asia/Ho_Chi_Minh",
+            },
             "keys": [
-                {"event_tag": EVENT_TAG, "key_no": 1, "public_key": codes.b64(self.public),
-                 "event_id": 1},
-                {"event_tag": OTHER_TAG, "key_no": 1,
-                 "public_key": codes.b64(codes.public_key_of(self.other_private)), "event_id": 2},
+                {"event_tag": EVENT_TAG, "key_no": 1, "public_key": codes.b64(self.public), "event_id": 1},
+                {
+                    "event_tag": OTHER_TAG,
+                    "key_no": 1,
+                    "public_key": codes.b64(codes.public_key_of(self.other_private)),
+                    "event_id": 2,
+                },
             ],
             "revoked": list(revoked),
             "roster": list(PEOPLE if roster is None else roster),
@@ -95,13 +100,17 @@ class FakeApi:
         return f"http://127.0.0.1:{self.port}"
 
     def snapshot(self) -> dict:
-        return self.keys.snapshot_doc(list(self.roster.values()), sorted(self.revoked),
-                                      version=f"v{len(self.roster)}-{len(self.revoked)}")
+        return self.keys.snapshot_doc(
+            list(self.roster.values()), sorted(self.revoked), version=f"v{len(self.roster)}-{len(self.revoked)}"
+        )
 
     def check_in(self, body: dict) -> tuple[int, dict]:
         code, station, scan_id = body.get("code"), body.get("station"), body.get("scan_id")
-        if not isinstance(code, str) or not isinstance(station, str) or not (
-                isinstance(scan_id, str) and 1 <= len(scan_id) <= 64):
+        if (
+            not isinstance(code, str)
+            or not isinstance(station, str)
+            or not (isinstance(scan_id, str) and 1 <= len(scan_id) <= 64)
+        ):
             return 400, {"error": "bad_request", "message": "Thiếu trường bắt buộc"}
         with self.lock:
             self.posts += 1
@@ -110,9 +119,13 @@ class FakeApi:
             attendee = None
             first = None
             try:
-                badge = codes.verify_code(code, codes.keyring(
-                    (k["event_tag"], k["key_no"], k["public_key"])
-                    for k in self.keys.snapshot_doc()["keys"]), event_tag=EVENT_TAG)
+                badge = codes.verify_code(
+                    code,
+                    codes.keyring(
+                        (k["event_tag"], k["key_no"], k["public_key"]) for k in self.keys.snapshot_doc()["keys"]
+                    ),
+                    event_tag=EVENT_TAG,
+                )
             except codes.CodeError as exc:
                 result = exc.code
             else:
@@ -129,9 +142,9 @@ class FakeApi:
                         result = "ok"
                         self.arrivals[badge.attendee_id] = {
                             "at": body.get("scanned_at") or datetime.now(UTC).isoformat(),
-                            "station": station}
-            answer = {"result": result, "message": f"Kết quả: {result}", "attendee": attendee,
-                      "first_checkin": first}
+                            "station": station,
+                        }
+            answer = {"result": result, "message": f"Kết quả: {result}", "attendee": attendee, "first_checkin": first}
             self.answers[scan_id] = answer
             self.log.append({"scan_id": scan_id, "code": code, "result": result})
             return 200, answer
@@ -241,5 +254,3 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-

@@ -23,11 +23,17 @@ from kiosk.verify import Snapshot
 
 def test_precedence_cli_over_env_over_toml(tmp_path):
     toml = tmp_path / "kiosk.toml"
-    toml.write_text('[kiosk]\nserver = "http://toml:8000"\nstation = "Cổng TOML"\n'
-                    'width = 640\nheadless = true\nstate-dir = "/tmp/x"\nrepeat = 2.5\n',
-                    encoding="utf-8")
-    env = {"KIOSK_STATION": "Cổng ENV", "KIOSK_TOKEN": "env-token", "KIOSK_HEADLESS": "0",
-           "KIOSK_SOURCE": "rtsp://cam/1"}
+    toml.write_text(
+        '[kiosk]\nserver = "http://toml:8000"\nstation = "Cổng TOML"\n'
+        'width = 640\nheadless = true\nstate-dir = "/tmp/x"\nrepeat = 2.5\n',
+        encoding="utf-8",
+    )
+    env = {
+        "KIOSK_STATION": "Cổng ENV",
+        "KIOSK_TOKEN": "env-token",
+        "KIOSK_HEADLESS": "0",
+        "KIOSK_SOURCE": "rtsp://cam/1",
+    }
     c = cfg.load({"station": "Cổng CLI", "server": None}, config_path=str(toml), env=env)
     assert c.server == "http://toml:8000"  # only in the file
     assert c.token == "env-token" and c.source == "rtsp://cam/1"
@@ -57,35 +63,44 @@ def test_cli_run_headless_over_an_image_folder(tmp_path, keys, capsys, monkeypat
         cv2.imwrite(str(folder / f"{i:03d}.jpg"), img)
     state = tmp_path / "state"
     Snapshot.from_json(keys.snapshot_doc()).save(state / "snapshot.json")
-    rc = main(["--source", str(folder), "--headless", "--station", "Cổng 3",
-               "--state-dir", str(state)])
+    rc = main(["--source", str(folder), "--headless", "--station", "Cổng 3", "--state-dir", str(state)])
     assert rc == 0
     lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
-    assert [(x["result"], x["name"]) for x in lines] == [
-        ("ok", PEOPLE[0]["name"]), ("ok", PEOPLE[1]["name"])]
+    assert [(x["result"], x["name"]) for x in lines] == [("ok", PEOPLE[0]["name"]), ("ok", PEOPLE[1]["name"])]
 
 
 def test_cli_bad_source_is_a_clear_error(tmp_path, capsys):
-    assert main(["--source", str(tmp_path / "nope.mp4"), "--headless",
-                 "--state-dir", str(tmp_path)]) == 2
+    assert main(["--source", str(tmp_path / "nope.mp4"), "--headless", "--state-dir", str(tmp_path)]) == 2
     assert "source not found" in capsys.readouterr().err
 
 
 def test_help_lists_the_options():
-    out = subprocess.run([sys.executable, "-m", "kiosk", "--help"], cwd=ROOT, text=True,
-                         capture_output=True, timeout=30).stdout
-    for opt in ("--server", "--token", "--station", "--source", "--headless", "--state-dir",
-                "--width", "--height", "--backend", "--fourcc", "KIOSK_SERVER"):
+    out = subprocess.run(
+        [sys.executable, "-m", "kiosk", "--help"], cwd=ROOT, text=True, capture_output=True, timeout=30
+    ).stdout
+    for opt in (
+        "--server",
+        "--token",
+        "--station",
+        "--source",
+        "--headless",
+        "--state-dir",
+        "--width",
+        "--height",
+        "--backend",
+        "--fourcc",
+        "KIOSK_SERVER",
+    ):
         assert opt in out
-    sync = subprocess.run([sys.executable, "-m", "kiosk", "sync", "--help"], cwd=ROOT, text=True,
-                          capture_output=True, timeout=30).stdout
+    sync = subprocess.run(
+        [sys.executable, "-m", "kiosk", "sync", "--help"], cwd=ROOT, text=True, capture_output=True, timeout=30
+    ).stdout
     assert "--server" in sync and "--state-dir" in sync
 
 
 def test_stream_url_source_is_live_and_decided(tmp_path, keys):
     """A stream URL (here file:// through FFmpeg) is a live source: reopened when it ends."""
-    frames = media.badge_sequence([media.badge_image(keys.code(5))], size=(320, 240),
-                                  hold_s=0.5, gap_s=0.3)
+    frames = media.badge_sequence([media.badge_image(keys.code(5))], size=(320, 240), hold_s=0.5, gap_s=0.3)
     video = media.write_video(tmp_path / "cam.avi", frames)
     src = open_source(f"file://{video}", reopen_s=0.05)
     assert isinstance(src, LiveSource) and src.live
@@ -106,8 +121,7 @@ def test_stream_url_source_is_live_and_decided(tmp_path, keys):
 
 
 def test_realtime_file_drops_frames_but_still_decides(tmp_path, keys):
-    frames = media.badge_sequence([media.badge_image(keys.code(2))], size=(320, 240), fps=20,
-                                  hold_s=0.6, gap_s=0.2)
+    frames = media.badge_sequence([media.badge_image(keys.code(2))], size=(320, 240), fps=20, hold_s=0.6, gap_s=0.2)
     video = media.write_video(tmp_path / "rt.avi", frames, fps=20)
     state = tmp_path / "state"
     Snapshot.from_json(keys.snapshot_doc()).save(state / "snapshot.json")
@@ -122,10 +136,12 @@ def test_realtime_file_drops_frames_but_still_decides(tmp_path, keys):
 def test_kiosk_render_draws_station_and_health(tmp_path, keys):
     state = tmp_path / "state"
     Snapshot.from_json(keys.snapshot_doc()).save(state / "snapshot.json")
-    video = media.write_video(tmp_path / "v.avi", media.badge_sequence(
-        [media.badge_image(keys.code(1))], size=(320, 240)))
-    kiosk = Kiosk(cfg.Config(source=str(video), headless=True, state_dir=str(state),
-                             screen_width=960, screen_height=540))
+    video = media.write_video(
+        tmp_path / "v.avi", media.badge_sequence([media.badge_image(keys.code(1))], size=(320, 240))
+    )
+    kiosk = Kiosk(
+        cfg.Config(source=str(video), headless=True, state_dir=str(state), screen_width=960, screen_height=540)
+    )
     screen = kiosk.render()
     assert screen.shape == (540, 960, 3)
     s = kiosk.screen_state()

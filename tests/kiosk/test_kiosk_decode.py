@@ -19,8 +19,7 @@ from kiosk.verify import Snapshot, verify_local
 
 @pytest.fixture(scope="module")
 def badges(keys):
-    return [(keys.code(p["id"]), media.badge_image(keys.code(p["id"]), p["name"], p["seat"]))
-            for p in PEOPLE[:3]]
+    return [(keys.code(p["id"]), media.badge_image(keys.code(p["id"]), p["name"], p["seat"])) for p in PEOPLE[:3]]
 
 
 @pytest.mark.parametrize("degradation", media.MILD)
@@ -78,17 +77,20 @@ def test_inverted_code_decodes(keys):
     code = keys.code(9)
     img = 255 - media.qr_image(code, box=5)
     frame = np.full((480, 640), 90, np.uint8)
-    frame[40:40 + img.shape[0], 60:60 + img.shape[1]] = img
+    frame[40 : 40 + img.shape[0], 60 : 60 + img.shape[1]] = img
     assert [c.text for c in Decoder().decode(frame).codes] == [code]
 
 
-@pytest.mark.parametrize("payload", [
-    "https://example.com/phishing?x=1",
-    "WIFI:S:HoiNghi;T:WPA;P:12345678;;",
-    "Nguyễn Văn An – đại biểu",
-    "X" * 2000,
-    "EK1" + "A" * 120,  # right shape, nonsense content
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "https://example.com/phishing?x=1",
+        "WIFI:S:HoiNghi;T:WPA;P:12345678;;",
+        "Nguyễn Văn An – đại biểu",
+        "X" * 2000,
+        "EK1" + "A" * 120,  # right shape, nonsense content
+    ],
+)
 def test_any_qr_text_is_decoded_and_judged_invalid(keys, payload):
     img = media.qr_image(payload, box=3 if len(payload) > 500 else 6)
     frame = cv2.copyMakeBorder(img, 40, 40, 40, 40, cv2.BORDER_CONSTANT, value=255)
@@ -102,8 +104,7 @@ def test_binary_qr_payload_does_not_break_decoding(keys):
     img = media.qr_image(bytes(range(256)), box=5)
     res = Decoder().decode(img)
     assert len(res.codes) == 1
-    assert verify_local(res.codes[0].text, Snapshot.from_json(keys.snapshot_doc())).result \
-        == "invalid"
+    assert verify_local(res.codes[0].text, Snapshot.from_json(keys.snapshot_doc())).result == "invalid"
 
 
 def test_decoder_survives_odd_frames():
@@ -141,9 +142,14 @@ def test_decode_command_on_images_and_video(tmp_path, badges):
     frames = media.badge_sequence([b1, b2], size=(480, 360), fps=10, hold_s=0.5, gap_s=0.3)
     media.write_video(tmp_path / "clip.avi", frames, fps=10)
     files = ["one.png", "none.jpg", "clip.avi", "junk.png", "missing.png"]
-    proc = subprocess.run([sys.executable, "-m", "kiosk", "decode", *files], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=60,
-                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    proc = subprocess.run(
+        [sys.executable, "-m", "kiosk", "decode", *files],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
     lines = [json.loads(x) for x in proc.stdout.splitlines()]
     assert [x["file"] for x in lines] == files
     for x in lines:
@@ -162,8 +168,7 @@ def test_approach_video_decoded_on_first_readable_frame(badges):
     """The cascade reads a badge coming towards the camera as soon as any decoder can."""
     text, badge = badges[2]
     bg = media.background(640, 480, seed=5)
-    frames = [media.compose(badge, bg, p, i)
-              for i, p in enumerate(media.approach_poses(20, end_scale=0.9))]
+    frames = [media.compose(badge, bg, p, i) for i, p in enumerate(media.approach_poses(20, end_scale=0.9))]
     d = Decoder()
     first_cascade = next(i for i, f in enumerate(frames) if d.decode(f).codes)
     first_zbar = next((i for i, f in enumerate(frames) if decode_pyzbar_only(f).codes), 99)
@@ -176,8 +181,9 @@ def test_decode_command_expands_a_folder_of_photos(tmp_path, badges, capsys):
 
     (tmp_path / "set").mkdir()
     for i, (_, b) in enumerate(badges):
-        cv2.imwrite(str(tmp_path / "set" / f"p{i}.jpg"),
-                    media.compose(b, media.background(480, 360), media.Pose(scale=0.8)))
+        cv2.imwrite(
+            str(tmp_path / "set" / f"p{i}.jpg"), media.compose(b, media.background(480, 360), media.Pose(scale=0.8))
+        )
     (tmp_path / "set" / "notes.txt").write_text("not a photo")
     assert main(["decode", str(tmp_path / "set")]) == 0
     out, err = capsys.readouterr()

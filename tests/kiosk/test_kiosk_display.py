@@ -29,14 +29,16 @@ def crop_box(xy, text, px):
     return (x + left, y + top, x + right, y + bottom)
 
 
-@pytest.mark.parametrize("name,seat", [
-    ("Ông Nguyễn Văn An", "A-01"),
-    ("Bà Đặng Thị Bích Ngọc", "B-12"),
-    ("Bà Huỳnh Thị Ánh Tuyết", "C-07"),
-])
+@pytest.mark.parametrize(
+    "name,seat",
+    [
+        ("Ông Nguyễn Văn An", "A-01"),
+        ("Bà Đặng Thị Bích Ngọc", "B-12"),
+        ("Bà Huỳnh Thị Ánh Tuyết", "C-07"),
+    ],
+)
 def test_name_and_seat_match_pillow_reference(name, seat, artifacts):
-    state = PanelState(result="ok", name=name, seat=seat, station="Cổng chính", online=True,
-                       source="server")
+    state = PanelState(result="ok", name=name, seat=seat, station="Cổng chính", online=True, source="server")
     img = render_panel(state, SIZE)
     lay = state.layout
     lines = lay["name"]["lines"]
@@ -50,15 +52,14 @@ def test_name_and_seat_match_pillow_reference(name, seat, artifacts):
         assert diff.getbbox() is None, "panel text differs from Pillow's own rendering"
     seat_text = lay["seat"]["text"]
     assert seat_text == f"Ghế: {seat}"
-    sref = reference_text(display.GREEN, SIZE, lay["seat"]["xy"], seat_text,
-                          lay["seat"]["size"], display.WHITE)
+    sref = reference_text(display.GREEN, SIZE, lay["seat"]["xy"], seat_text, lay["seat"]["size"], display.WHITE)
     sbox = crop_box(lay["seat"]["xy"], seat_text, lay["seat"]["size"])
     assert ImageChops.difference(img.crop(sbox), sref.crop(sbox)).getbbox() is None
     img.save(artifacts / f"kiosk_panel_{seat}.png")
 
 
 def test_diacritics_are_really_drawn():
-    """"Nguyễn" must not come out as "Nguyen" (or as boxes): the marks change the pixels."""
+    """ "Nguyễn" must not come out as "Nguyen" (or as boxes): the marks change the pixels."""
     f = font(80, True)
 
     def ink(text):
@@ -66,8 +67,7 @@ def test_diacritics_are_really_drawn():
         ImageDraw.Draw(img).text((10, 10), text, font=f, fill=255)
         return np.asarray(img) > 0
 
-    for accented, plain in [("Nguyễn", "Nguyen"), ("Đặng", "Dang"), ("Huỳnh", "Huynh"),
-                            ("Ánh Tuyết", "Anh Tuyet")]:
+    for accented, plain in [("Nguyễn", "Nguyen"), ("Đặng", "Dang"), ("Huỳnh", "Huynh"), ("Ánh Tuyết", "Anh Tuyet")]:
         a, p = ink(accented), ink(plain)
         assert (a & ~p).sum() > 150, accented
         # the marks sit above/below the plain letters: more rows with ink
@@ -102,10 +102,13 @@ def test_idle_screen_prompt_station_and_health():
 
 
 def test_already_shows_first_time_and_station():
-    state = PanelState(result="already", name="Bà Đặng Thị Bích Ngọc", seat="A-02",
-                       first_at=display.format_time("2025-03-20T01:05:00+00:00",
-                                                    "Asia/Ho_Chi_Minh"),
-                       first_station="Cổng 2")
+    state = PanelState(
+        result="already",
+        name="Bà Đặng Thị Bích Ngọc",
+        seat="A-02",
+        first_at=display.format_time("2025-03-20T01:05:00+00:00", "Asia/Ho_Chi_Minh"),
+        first_station="Cổng 2",
+    )
     render_panel(state, SIZE)
     assert state.layout["message"] == "Đã điểm danh lúc 08:05 tại Cổng 2"
 
@@ -122,31 +125,50 @@ def test_long_name_wraps_and_stays_inside():
 
 def test_full_screen_with_preview_box(artifacts, keys):
     code = keys.code(3)
-    frame = media.compose(media.badge_image(code, "Huỳnh Thị Ánh Tuyết", "B-14"),
-                          media.background(640, 480), media.Pose(scale=0.8, angle=10))
+    frame = media.compose(
+        media.badge_image(code, "Huỳnh Thị Ánh Tuyết", "B-14"),
+        media.background(640, 480),
+        media.Pose(scale=0.8, angle=10),
+    )
     from kiosk.decode import Decoder
 
     found = Decoder().decode(frame).codes
     assert found
     states = {
-        "ok": PanelState(result="ok", name="Bà Huỳnh Thị Ánh Tuyết", seat="B-14",
-                         station="Cổng chính", event_name="Hội nghị tổng kết OCOP 2024",
-                         online=True, source="server",
-                         message="Chào mừng quý đại biểu đến dự Hội nghị"),
-        "offline": PanelState(result="ok", name="Ông Nguyễn Văn An", seat="A-01",
-                              station="Cổng chính", online=False, queue_len=3,
-                              source="offline",
-                              problem="Mất kết nối máy chủ. Đang làm việc ngoại tuyến, "
-                                      "lượt quét được lưu lại."),
-        "already": PanelState(result="already", name="Bà Đặng Thị Bích Ngọc", seat="A-02",
-                              first_at="08:05", first_station="Cổng 2", station="Cổng chính",
-                              online=True),
+        "ok": PanelState(
+            result="ok",
+            name="Bà Huỳnh Thị Ánh Tuyết",
+            seat="B-14",
+            station="Cổng chính",
+            event_name="Hội nghị tổng kết OCOP 2024",
+            online=True,
+            source="server",
+            message="Chào mừng quý đại biểu đến dự Hội nghị",
+        ),
+        "offline": PanelState(
+            result="ok",
+            name="Ông Nguyễn Văn An",
+            seat="A-01",
+            station="Cổng chính",
+            online=False,
+            queue_len=3,
+            source="offline",
+            problem="Mất kết nối máy chủ. Đang làm việc ngoại tuyến, lượt quét được lưu lại.",
+        ),
+        "already": PanelState(
+            result="already",
+            name="Bà Đặng Thị Bích Ngọc",
+            seat="A-02",
+            first_at="08:05",
+            first_station="Cổng 2",
+            station="Cổng chính",
+            online=True,
+        ),
         "revoked": PanelState(result="revoked", station="Cổng chính", online=True),
         "idle": PanelState(station="Cổng chính", online=True),
     }
     for name, state in states.items():
-        screen = compose_screen(frame, state, [c.points for c in found] if name != "idle"
-                                else [], (1280, 720))
+        screen = compose_screen(frame, state, [c.points for c in found] if name != "idle" else [], (1280, 720))
         assert screen.shape == (720, 1280, 3)
         cv2.imwrite(str(artifacts / f"kiosk_screen_{name}.png"), screen)
     # the box is drawn on the preview in the outcome colour (BGR green)
@@ -166,7 +188,11 @@ def test_sounds_are_distinct_wavs_and_silent_without_device(tmp_path, monkeypatc
             datas[name] = w.readframes(w.getnframes())
     assert len(set(datas.values())) == len(datas) == 4
     assert {sound.tune_for(r) for r in ("ok", "already", "invalid", "no_snapshot")} == {
-        "ok", "already", "error", "problem"}
+        "ok",
+        "already",
+        "error",
+        "problem",
+    }
     monkeypatch.setattr(sound, "find_player", lambda: None)
     s = sound.Sounds(tmp_path / "s")
     assert not s.active and s.play("ok") is False

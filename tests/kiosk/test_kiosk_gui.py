@@ -13,8 +13,9 @@ from kiosk_testdata import ROOT
 from kiosk import media
 from kiosk.verify import Snapshot
 
-pytestmark = pytest.mark.skipif(shutil.which("xvfb-run") is None,
-                                reason="xvfb-run not installed (apt-get install xvfb)")
+pytestmark = pytest.mark.skipif(
+    shutil.which("xvfb-run") is None, reason="xvfb-run not installed (apt-get install xvfb)"
+)
 
 
 def test_window_mode_runs_a_video_and_exits(tmp_path, keys):
@@ -27,10 +28,30 @@ def test_window_mode_runs_a_video_and_exits(tmp_path, keys):
     env.pop("DISPLAY", None)
     env["PYTHONPATH"] = str(ROOT)
     proc = subprocess.run(
-        ["xvfb-run", "-a", "-s", "-screen 0 1280x720x24", sys.executable, "-m", "kiosk",
-         "--source", str(video), "--state-dir", str(state), "--station", "Cổng X",
-         "--no-sound", "--hold", "0.2"],
-        capture_output=True, text=True, timeout=90, env=env, cwd=tmp_path)
+        [
+            "xvfb-run",
+            "-a",
+            "-s",
+            "-screen 0 1280x720x24",
+            sys.executable,
+            "-m",
+            "kiosk",
+            "--source",
+            str(video),
+            "--state-dir",
+            str(state),
+            "--station",
+            "Cổng X",
+            "--no-sound",
+            "--hold",
+            "0.2",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        env=env,
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "no display found" not in proc.stderr  # it really opened the window
     assert "decisions 2" in proc.stderr

@@ -49,7 +49,8 @@ def people(server) -> list[dict]:
             select(Attendee.id, Attendee.full_name, Badge.code)
             .join(Badge, Badge.attendee_id == Attendee.id)
             .where(Attendee.event_id == server.event_id, Badge.revoked_at.is_(None))
-            .order_by(Attendee.id))
+            .order_by(Attendee.id)
+        )
         return [{"id": r.id, "name": r.full_name, "code": r.code} for r in rows]
 
     return db_query(server, q)
@@ -62,9 +63,10 @@ def ok_counts(server) -> dict[int, int]:
 
     def q(db):
         rows = db.session.execute(
-            select(CheckIn.attendee_id, func.count()).where(
-                CheckIn.event_id == server.event_id, CheckIn.outcome == "ok")
-            .group_by(CheckIn.attendee_id))
+            select(CheckIn.attendee_id, func.count())
+            .where(CheckIn.event_id == server.event_id, CheckIn.outcome == "ok")
+            .group_by(CheckIn.attendee_id)
+        )
         return dict(rows)
 
     return db_query(server, q)
@@ -75,8 +77,12 @@ def scan_count(server) -> int:
 
     from models.guests.models import CheckIn
 
-    return db_query(server, lambda db: db.session.scalar(
-        select(func.count()).select_from(CheckIn).where(CheckIn.event_id == server.event_id)))
+    return db_query(
+        server,
+        lambda db: db.session.scalar(
+            select(func.count()).select_from(CheckIn).where(CheckIn.event_id == server.event_id)
+        ),
+    )
 
 
 def video_of(tmp_path, codes_names, name="v.avi", **kw):
@@ -86,8 +92,15 @@ def video_of(tmp_path, codes_names, name="v.avi", **kw):
 
 
 def run(state, source, server, **over):
-    conf = Config(server=server.url, token=server.token, station="Cổng chính",
-                  source=str(source), headless=True, state_dir=str(state), **over)
+    conf = Config(
+        server=server.url,
+        token=server.token,
+        station="Cổng chính",
+        source=str(source),
+        headless=True,
+        state_dir=str(state),
+        **over,
+    )
     out = io.StringIO()
     kiosk = Kiosk(conf, out=out, source=source if isinstance(source, Source) else None)
     assert kiosk.run() == 0
@@ -127,6 +140,7 @@ def test_real_server_outcomes(tmp_path, server):
         db.session.commit()
 
     db_query(server, reissue)
+
     def other_event(db):
         from models.events.models import Event
 
@@ -136,14 +150,18 @@ def test_real_server_outcomes(tmp_path, server):
         return ev_id
 
     other = db_query(server, other_event)
-    other_code = db_query(server, lambda db: db.session.scalars(
-        select(Badge.code).where(Badge.event_id == other)).first())
+    other_code = db_query(
+        server, lambda db: db.session.scalars(select(Badge.code).where(Badge.event_id == other)).first()
+    )
     seq = [(p["code"], p["name"]) for p in ppl[:3]]
-    seq += [(ppl[3]["code"], "old badge"), (other_code, "other event"),
-            ("https://example.com/x", "url"), (ppl[0]["code"], ppl[0]["name"])]
+    seq += [
+        (ppl[3]["code"], "old badge"),
+        (other_code, "other event"),
+        ("https://example.com/x", "url"),
+        (ppl[0]["code"], ppl[0]["name"]),
+    ]
     lines, kiosk = run(tmp_path / "state", video_of(tmp_path, seq, gap_s=3.5), server)
-    assert [x["result"] for x in lines] == [
-        "ok", "ok", "ok", "revoked", "wrong_event", "invalid", "already"]
+    assert [x["result"] for x in lines] == ["ok", "ok", "ok", "revoked", "wrong_event", "invalid", "already"]
     assert all(x["source"] == "server" for x in lines)
     assert [x["name"] for x in lines[:3]] == [p["name"] for p in ppl[:3]]
     assert lines[0]["seat"]  # the test event seats everybody
@@ -182,8 +200,18 @@ def test_real_server_kiosk_restart_then_sync_command(tmp_path, server):
     finally:
         server.start()
     assert ScanQueue(state / "queue.sqlite3").pending_count() == 3  # survives the restart
-    cmd = [sys.executable, "-m", "kiosk", "sync", "--server", server.url, "--token",
-           server.token, "--state-dir", str(state)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "kiosk",
+        "sync",
+        "--server",
+        server.url,
+        "--token",
+        server.token,
+        "--state-dir",
+        str(state),
+    ]
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
     first = subprocess.run(cmd, capture_output=True, text=True, timeout=60, env=env)
     assert first.returncode == 0, first.stdout + first.stderr
@@ -198,9 +226,12 @@ def test_real_server_bad_token(tmp_path, server):
     ppl = people(server)[:1]
     state = tmp_path / "state"
     run(state, video_of(tmp_path, [], name="warm.avi"), server)
-    conf_lines, kiosk = run(state, video_of(tmp_path, [(ppl[0]["code"], "x")]),
-                            type("S", (), {"url": server.url, "token": "nope"})(),
-                            sync_timeout=1.0)
+    conf_lines, kiosk = run(
+        state,
+        video_of(tmp_path, [(ppl[0]["code"], "x")]),
+        type("S", (), {"url": server.url, "token": "nope"})(),
+        sync_timeout=1.0,
+    )
     assert [(x["result"], x["source"]) for x in conf_lines] == [("ok", "offline")]
     assert "token" in kiosk.health.problem
     assert scan_count(server) == 0

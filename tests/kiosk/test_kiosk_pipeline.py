@@ -39,8 +39,15 @@ def make_video(path, badges, **kw):
 
 
 def run_kiosk(state_dir, source, server="", token="secret-token", **over):
-    conf = Config(server=server, token=token, station="Cổng chính", source=str(source),
-                  headless=True, state_dir=str(state_dir), **over)
+    conf = Config(
+        server=server,
+        token=token,
+        station="Cổng chính",
+        source=str(source),
+        headless=True,
+        state_dir=str(state_dir),
+        **over,
+    )
     out = io.StringIO()
     kiosk = Kiosk(conf, out=out, source=source if isinstance(source, Source) else None)
     assert kiosk.run() == 0
@@ -73,12 +80,22 @@ def test_video_against_server_every_outcome(tmp_path, keys, fake_api):
     fake_api.revoked.add(keys.code(4, serial=1))
     forged = media.badge_image(keys.forged_code(1), "Giả mạo")
     other = media.badge_image(keys.other_event_code(2), "Sự kiện khác")
-    video = make_video(tmp_path / "v.avi", [
-        badge(keys, 1), badge(keys, 2), badge(keys, 3), forged, other, badge(keys, 4),
-        badge(keys, 999), badge(keys, 1)], gap_s=3.5)
+    video = make_video(
+        tmp_path / "v.avi",
+        [
+            badge(keys, 1),
+            badge(keys, 2),
+            badge(keys, 3),
+            forged,
+            other,
+            badge(keys, 4),
+            badge(keys, 999),
+            badge(keys, 1),
+        ],
+        gap_s=3.5,
+    )
     lines, kiosk = run_kiosk(tmp_path / "state", video, fake_api.url)
-    assert [x["result"] for x in lines] == [
-        "ok", "ok", "ok", "invalid", "wrong_event", "revoked", "unknown", "already"]
+    assert [x["result"] for x in lines] == ["ok", "ok", "ok", "invalid", "wrong_event", "revoked", "unknown", "already"]
     assert all(x["source"] == "server" for x in lines)
     assert lines[0]["name"] == "Nguyễn Văn An" and lines[0]["seat"] == "A-01"
     assert lines[2]["name"] == "Huỳnh Thị Ánh Tuyết"
@@ -96,8 +113,7 @@ def test_same_code_ignored_while_in_sight_and_for_three_seconds(tmp_path, keys, 
     bg = media.background(480, 360)
     # 2 s held, 1 s away, 1 s held again (one decision), 4 s away, held (second: "already")
     seq = ([b] * 20) + ([None] * 10) + ([b] * 10) + ([None] * 40) + ([b] * 5)
-    frames = [bg.copy() if x is None else media.compose(x, bg, media.Pose(scale=0.6), i)
-              for i, x in enumerate(seq)]
+    frames = [bg.copy() if x is None else media.compose(x, bg, media.Pose(scale=0.6), i) for i, x in enumerate(seq)]
     video = media.write_video(tmp_path / "hold.avi", frames, fps=10)
     lines, _ = run_kiosk(tmp_path / "state", video, fake_api.url)
     assert [x["result"] for x in lines] == ["ok", "already"]
@@ -141,15 +157,23 @@ def test_kiosk_restart_keeps_queue_and_sync_command_flushes_it(tmp_path, keys, f
     state = tmp_path / "state"
     run_kiosk(state, make_video(tmp_path / "warm.avi", []), fake_api.url)  # caches snapshot
     fake_api.stop()
-    video = make_video(tmp_path / "v.avi", [badge(keys, 2), badge(keys, 3), badge(keys, 2)],
-                       gap_s=3.5)
+    video = make_video(tmp_path / "v.avi", [badge(keys, 2), badge(keys, 3), badge(keys, 2)], gap_s=3.5)
     lines, _ = run_kiosk(state, video, fake_api.url, sync_timeout=1.0)
-    assert [(x["result"], x["source"]) for x in lines] == [
-        ("ok", "offline"), ("ok", "offline"), ("already", "offline")]
+    assert [(x["result"], x["source"]) for x in lines] == [("ok", "offline"), ("ok", "offline"), ("already", "offline")]
     # the kiosk "restarts": a new process sees the same queue
     assert ScanQueue(state / "queue.sqlite3").pending_count() == 3
-    cmd = [sys.executable, "-m", "kiosk", "sync", "--server", fake_api.url, "--token",
-           "secret-token", "--state-dir", str(state)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "kiosk",
+        "sync",
+        "--server",
+        fake_api.url,
+        "--token",
+        "secret-token",
+        "--state-dir",
+        str(state),
+    ]
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
     down = subprocess.run(cmd, capture_output=True, text=True, timeout=60, env=env)
     assert down.returncode == 1 and json.loads(down.stdout)["pending"] == 3
@@ -193,9 +217,23 @@ def test_bad_token_shows_configuration_problem(tmp_path, keys, fake_api):
     assert "token" in kiosk.screen_state().problem
     assert ScanQueue(state / "queue.sqlite3").pending_count() == 1
     proc = subprocess.run(
-        [sys.executable, "-m", "kiosk", "sync", "--server", fake_api.url, "--token", "wrong",
-         "--state-dir", str(state)], capture_output=True, text=True, timeout=60,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+        [
+            sys.executable,
+            "-m",
+            "kiosk",
+            "sync",
+            "--server",
+            fake_api.url,
+            "--token",
+            "wrong",
+            "--state-dir",
+            str(state),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
     assert proc.returncode == 2 and "token" in json.loads(proc.stdout)["problem"]
 
 
@@ -231,15 +269,12 @@ def test_two_badges_in_one_frame_both_decided(tmp_path, keys, fake_api):
     bg = media.background(960, 540)
     f = media.compose(badge(keys, 1), bg, media.Pose(cx=0.3, scale=0.75))
     f = media.compose(badge(keys, 2), f, media.Pose(cx=0.72, scale=0.7))
-    poster = media.compose(media.badge_image("https://example.com"), bg,
-                           media.Pose(cx=0.8, scale=0.5))
+    poster = media.compose(media.badge_image("https://example.com"), bg, media.Pose(cx=0.8, scale=0.5))
     f2 = media.compose(badge(keys, 3), poster, media.Pose(cx=0.3, scale=0.7))
-    video = media.write_video(tmp_path / "two.avi", [bg, f, f, bg] + [bg] * 35 + [f2, f2],
-                              fps=10)
+    video = media.write_video(tmp_path / "two.avi", [bg, f, f, bg] + [bg] * 35 + [f2, f2], fps=10)
     lines, kiosk = run_kiosk(tmp_path / "state", video, fake_api.url)
     # the poster's URL next to a badge is ignored; both badges of the first frame are decided
-    assert sorted(x["name"] for x in lines) == sorted(
-        ["Nguyễn Văn An", "Đặng Thị Bích Ngọc", "Huỳnh Thị Ánh Tuyết"])
+    assert sorted(x["name"] for x in lines) == sorted(["Nguyễn Văn An", "Đặng Thị Bích Ngọc", "Huỳnh Thị Ánh Tuyết"])
     assert all(x["result"] == "ok" for x in lines)
 
 
@@ -267,8 +302,7 @@ def test_camera_unplugged_and_back(tmp_path, keys):
     b = badge(keys, 1)
     bg = media.background(320, 240)
     frames = [media.compose(b, bg, media.Pose(scale=0.9))]
-    plan = iter([FlakyCamera(frames, 10), None, None, FlakyCamera([bg], 5),
-                 FlakyCamera(frames, 10 ** 6)])
+    plan = iter([FlakyCamera(frames, 10), None, None, FlakyCamera([bg], 5), FlakyCamera(frames, 10**6)])
 
     def opener():
         cam = next(plan, None)
@@ -278,8 +312,7 @@ def test_camera_unplugged_and_back(tmp_path, keys):
 
     src = LiveSource(opener, "camera 0", reopen_s=0.05, fail_after=3)
     Snapshot.from_json(keys.snapshot_doc()).save(tmp_path / "state" / "snapshot.json")
-    conf = Config(station="Cổng", source="0", headless=True, state_dir=str(tmp_path / "state"),
-                  repeat=0.05)
+    conf = Config(station="Cổng", source="0", headless=True, state_dir=str(tmp_path / "state"), repeat=0.05)
     out = io.StringIO()
     kiosk = Kiosk(conf, out=out, source=src)
     runner = threading.Thread(target=kiosk.run)
@@ -318,8 +351,9 @@ def test_file_source_end_and_bad_sources(tmp_path):
 
 def test_station_name_from_token_and_kept_within_api_limits(tmp_path, keys, fake_api):
     video = make_video(tmp_path / "v.avi", [badge(keys, 4)])
-    conf = Config(server=fake_api.url, token="secret-token", source=str(video), headless=True,
-                  state_dir=str(tmp_path / "state"))  # no --station
+    conf = Config(
+        server=fake_api.url, token="secret-token", source=str(video), headless=True, state_dir=str(tmp_path / "state")
+    )  # no --station
     assert Kiosk(conf, out=io.StringIO()).run() == 0
     assert fake_api.arrivals[4]["station"] == "Cổng chính"  # the snapshot's station name
     from kiosk.client import ApiClient
@@ -327,8 +361,7 @@ def test_station_name_from_token_and_kept_within_api_limits(tmp_path, keys, fake
 
     q = ScanQueue(tmp_path / "q.sqlite3")
     client = ApiClient("", "")
-    assert Decider(client, q, "  Cổng \n  Đông  " + "x" * 200, Snapshot).station == \
-        ("Cổng Đông " + "x" * 200)[:80]
+    assert Decider(client, q, "  Cổng \n  Đông  " + "x" * 200, Snapshot).station == ("Cổng Đông " + "x" * 200)[:80]
     assert Decider(client, q, "   ", Snapshot).station == "kiosk"
 
 

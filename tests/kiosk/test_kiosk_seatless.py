@@ -23,9 +23,16 @@ def _desk_box_pixels(img, lay) -> int:
 
 def test_seatless_panel_online_and_offline(artifacts):
     for source, message in (("server", SERVER_MESSAGE), ("offline", "")):
-        state = PanelState(result="ok", name="Bà Đặng Thị Bích Ngọc", seat="", seat_at_desk=True,
-                           message=message, station="Cổng chính", online=source == "server",
-                           source=source)
+        state = PanelState(
+            result="ok",
+            name="Bà Đặng Thị Bích Ngọc",
+            seat="",
+            seat_at_desk=True,
+            message=message,
+            station="Cổng chính",
+            online=source == "server",
+            source=source,
+        )
         img = render_panel(state, SIZE)
         lay = state.layout
         assert img.getpixel((5, SIZE[1] // 2)) == display.GREEN  # still a welcome

@@ -43,8 +43,9 @@ def test_genuine_badge_not_in_roster_is_unknown(keys, snap):
     assert verify_local(keys.code(999), snap).result == "unknown"
 
 
-@pytest.mark.parametrize("text", ["", "hello", "EK1", "ek1" + "a" * 120, "X" * 5000,
-                                  "EK1" + "=" * 120, "\x00\xff", "http://x.y/?q=EK1"])
+@pytest.mark.parametrize(
+    "text", ["", "hello", "EK1", "ek1" + "a" * 120, "X" * 5000, "EK1" + "=" * 120, "\x00\xff", "http://x.y/?q=EK1"]
+)
 def test_any_text_is_invalid_never_an_exception(snap, text):
     assert verify_local(text, snap).result == "invalid"
 
@@ -70,11 +71,17 @@ def test_unreadable_cache_gives_an_empty_snapshot(tmp_path):
     assert Snapshot.load(tmp_path / "missing.json").empty
 
 
-@pytest.mark.parametrize("doc", [
-    [], "x", {"keys": [{"event_tag": 1}]}, {"keys": [{"event_tag": 1, "key_no": 1,
-                                                      "public_key": "QUJD"}]},
-    {"roster": [{"name": "no id"}]}, {"event": "not an object"},
-])
+@pytest.mark.parametrize(
+    "doc",
+    [
+        [],
+        "x",
+        {"keys": [{"event_tag": 1}]},
+        {"keys": [{"event_tag": 1, "key_no": 1, "public_key": "QUJD"}]},
+        {"roster": [{"name": "no id"}]},
+        {"event": "not an object"},
+    ],
+)
 def test_malformed_snapshot_is_rejected(doc):
     with pytest.raises(SnapshotError):
         Snapshot.from_json(doc)
@@ -89,8 +96,9 @@ def test_kiosk_imports_no_flask_or_database():
         "('flask', 'sqlalchemy', 'flask_sqlalchemy', 'admin', 'models', 'app', 'werkzeug'))\n"
         "print(json.dumps(mods))\n"
     )
-    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
-                         text=True, timeout=60, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
+    ).stdout
     assert json.loads(out) == ["models", "models.checkin", "models.checkin.codes"]
 
 

@@ -21,9 +21,11 @@ def live_codes(server) -> list[tuple[int, str]]:
 
     with server.app.app_context():
         rows = db.session.execute(
-            select(Attendee.id, Badge.code).join(Badge, Badge.attendee_id == Attendee.id)
+            select(Attendee.id, Badge.code)
+            .join(Badge, Badge.attendee_id == Attendee.id)
             .where(Attendee.event_id == server.event_id, Badge.revoked_at.is_(None))
-            .order_by(Attendee.id)).all()
+            .order_by(Attendee.id)
+        ).all()
         db.session.remove()
     return [(r[0], r[1]) for r in rows]
 

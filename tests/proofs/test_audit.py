@@ -60,8 +60,12 @@ def test_badge_reissue_is_audited(client, auth, event):
     client.post(f"/desk/badge/{person.id}/reissue", data={"reason": "Mất thẻ"})
     rows = _audits("reissue_badge")
     assert [(r.entity_id, r.actor) for r in rows] == [(person.id, "user:desk-user")]
-    assert db.session.scalar(select(func.count()).select_from(Badge).where(
-        Badge.attendee_id == person.id, Badge.revoked_at.is_not(None))) == 1
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Badge).where(Badge.attendee_id == person.id, Badge.revoked_at.is_not(None))
+        )
+        == 1
+    )
 
 
 def test_award_order_change_is_audited(client, auth, app):

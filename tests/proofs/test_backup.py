@@ -21,10 +21,20 @@ from tests.proofs.helpers import ROOT, Kiosk, live_codes, rows_by_scan, sqlite_p
 
 
 def flask_cli(db_file, *args, instance=None) -> subprocess.CompletedProcess:
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{db_file}", SECRET_KEY="proof-only",
-               EVENT_KIOSK_INSTANCE=str(instance or db_file.parent / "instance"))
-    return subprocess.run([str(ROOT / ".venv/bin/flask"), "--app", "app", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    env = dict(
+        os.environ,
+        DATABASE_URL=f"sqlite:///{db_file}",
+        SECRET_KEY="proof-only",
+        EVENT_KIOSK_INSTANCE=str(instance or db_file.parent / "instance"),
+    )
+    return subprocess.run(
+        [str(ROOT / ".venv/bin/flask"), "--app", "app", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_backup_while_checking_in_then_restore(live_server, tmp_path):
@@ -75,10 +85,13 @@ def test_backup_while_checking_in_then_restore(live_server, tmp_path):
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert con.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # one self-contained file
         # consistent as of one commit: one ok per attendee, and each arrival points at its ok row
-        oks = dict(con.execute("SELECT attendee_id, count(*) FROM checkin WHERE outcome='ok' "
-                               "GROUP BY attendee_id"))
-        arrived = dict(con.execute("SELECT a.id, c.outcome FROM attendee a JOIN checkin c "
-                                   "ON c.id = a.first_checkin_id WHERE a.checked_in_at IS NOT NULL"))
+        oks = dict(con.execute("SELECT attendee_id, count(*) FROM checkin WHERE outcome='ok' GROUP BY attendee_id"))
+        arrived = dict(
+            con.execute(
+                "SELECT a.id, c.outcome FROM attendee a JOIN checkin c "
+                "ON c.id = a.first_checkin_id WHERE a.checked_in_at IS NOT NULL"
+            )
+        )
     assert set(oks.values()) == {1} and set(arrived.values()) == {"ok"} and set(oks) == set(arrived)
     assert len(oks) == len(codes)  # everybody arrived before the backup (40 scans, 6 people)
 
@@ -94,8 +107,9 @@ def test_backup_while_checking_in_then_restore(live_server, tmp_path):
     server.start()
     again = Kiosk(server.url, server.token).post(codes[0][1], "after-restore")
     assert again["result"] == "already"
-    stats = requests.get(server.url + "/api/v1/stats", timeout=5,
-                         headers={"Authorization": f"Bearer {server.token}"}).json()
+    stats = requests.get(
+        server.url + "/api/v1/stats", timeout=5, headers={"Authorization": f"Bearer {server.token}"}
+    ).json()
     assert stats["checked_in"] == len(codes)
     assert set(copy) <= set(rows_by_scan(db_file))
 
@@ -130,8 +144,8 @@ def test_postgresql_points_to_pg_dump_and_fails(runner, app):
         # the same command on a PostgreSQL URL, without needing a server
         url = make_url("postgresql+psycopg://kiosk@10.0.0.5:5433/event")
         assert pg_dump_command(url, "b.dump") == (
-            "pg_dump --format=custom --no-owner --file=b.dump --host=10.0.0.5 --port=5433 "
-            "--username=kiosk event")
+            "pg_dump --format=custom --no-owner --file=b.dump --host=10.0.0.5 --port=5433 --username=kiosk event"
+        )
         assert pg_dump_command(url, "b.dump", restore=True).startswith("pg_restore --clean")
         return
     result = runner.invoke(args=["backup", "--out", "x.dump"])

@@ -14,9 +14,31 @@ from tests.proofs.helpers import ROOT
 
 
 def test_kill_9_loses_no_acknowledged_checkin(tmp_path):
-    cmd = [sys.executable, str(ROOT / "scripts/chaos_kill.py"), "--delegates", "40", "--clients", "3",
-           "--scans", "240", "--kills", "3", "--up-min", "0.4", "--up-max", "0.9", "--down-max", "0.5",
-           "--pace", "0.08", "--port", str(free_port()), "--keep", str(tmp_path / "chaos"), "--json"]
+    cmd = [
+        sys.executable,
+        str(ROOT / "scripts/chaos_kill.py"),
+        "--delegates",
+        "40",
+        "--clients",
+        "3",
+        "--scans",
+        "240",
+        "--kills",
+        "3",
+        "--up-min",
+        "0.4",
+        "--up-max",
+        "0.9",
+        "--down-max",
+        "0.5",
+        "--pace",
+        "0.08",
+        "--port",
+        str(free_port()),
+        "--keep",
+        str(tmp_path / "chaos"),
+        "--json",
+    ]
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode in (0, 1), done.stderr[-3000:]
     summary = json.loads(done.stdout.strip().splitlines()[-1])

@@ -25,8 +25,9 @@ CHECKS = [
     oa_checks.response_schema_conformance,
     oa_checks.response_headers_conformance,
 ]
-SETTINGS = settings(max_examples=50, deadline=None, database=None, derandomize=True,
-                    suppress_health_check=list(HealthCheck))
+SETTINGS = settings(
+    max_examples=50, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck)
+)
 
 
 @pytest.fixture(scope="module")
@@ -52,16 +53,26 @@ def test_the_description_is_served_and_covers_the_kiosk_api(api):
     assert doc.status_code == 200 and doc.is_json
     spec = doc.get_json()
     assert spec["openapi"].startswith("3.")
-    assert set(spec["paths"]) == {"/api/v1/checkins", "/api/v1/kiosk/snapshot",
-                                  "/api/v1/kiosk/heartbeat", "/api/v1/stats"}
+    assert set(spec["paths"]) == {
+        "/api/v1/checkins",
+        "/api/v1/kiosk/snapshot",
+        "/api/v1/kiosk/heartbeat",
+        "/api/v1/stats",
+    }
     assert spec["components"]["securitySchemes"]["bearer"] == {
-        **spec["components"]["securitySchemes"]["bearer"], "type": "http", "scheme": "bearer"}
+        **spec["components"]["securitySchemes"]["bearer"],
+        "type": "http",
+        "scheme": "bearer",
+    }
     for path in spec["paths"].values():
         for op in path.values():
             assert "401" in op["responses"]
     assert {op.label for op in _operations(schema)} == {
-        "POST /api/v1/checkins", "GET /api/v1/kiosk/snapshot", "POST /api/v1/kiosk/heartbeat",
-        "GET /api/v1/stats"}
+        "POST /api/v1/checkins",
+        "GET /api/v1/kiosk/snapshot",
+        "POST /api/v1/kiosk/heartbeat",
+        "GET /api/v1/stats",
+    }
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
@@ -93,15 +104,24 @@ def test_every_operation_answers_as_documented(api, mode, authorised):
 
 
 @settings(max_examples=200, deadline=None, database=None)
-@given(st.datetimes(timezones=st.one_of(st.none(), st.timezones(), st.builds(
-    lambda m: timezone(timedelta(minutes=m)), st.integers(-23 * 60, 23 * 60)))))
+@given(
+    st.datetimes(
+        timezones=st.one_of(
+            st.none(),
+            st.timezones(),
+            st.builds(lambda m: timezone(timedelta(minutes=m)), st.integers(-23 * 60, 23 * 60)),
+        )
+    )
+)
 @example(datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=1))))
 @example(datetime(9999, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=-1))))
 def test_any_iso_time_as_scanned_at_is_answered_not_a_500(api_client, moment):
     client, token = api_client
-    resp = client.post("/api/v1/checkins", headers={"Authorization": f"Bearer {token}"},
-                       json={"code": "EK1", "station": "fuzz", "scan_id": "t" + uuid.uuid4().hex,
-                             "scanned_at": moment.isoformat()})
+    resp = client.post(
+        "/api/v1/checkins",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"code": "EK1", "station": "fuzz", "scan_id": "t" + uuid.uuid4().hex, "scanned_at": moment.isoformat()},
+    )
     assert resp.status_code in (200, 400), (moment.isoformat(), resp.status_code)
 
 

@@ -41,8 +41,12 @@ class _Forms(HTMLParser):
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "form":
-            self._form = {"action": a.get("action") or "", "method": (a.get("method") or "get").lower(),
-                          "enctype": a.get("enctype") or "", "fields": {}}
+            self._form = {
+                "action": a.get("action") or "",
+                "method": (a.get("method") or "get").lower(),
+                "enctype": a.get("enctype") or "",
+                "fields": {},
+            }
             self.forms.append(self._form)
         elif self._form is not None and a.get("name"):
             if tag == "input" and a.get("type") in ("submit", "button", "image", "reset"):
@@ -111,8 +115,8 @@ def _routes(app):
 def _fill(rule, value_for_int: str) -> str:
     def sub(m):
         conv = m.group(1) or ""
-        return value_for_int if conv.startswith("int") else {"code": "vi", "action": "approve"}.get(
-            m.group(2), "x")
+        return value_for_int if conv.startswith("int") else {"code": "vi", "action": "approve"}.get(m.group(2), "x")
+
     return re.sub(r"<(?:(\w+):)?(\w+)>", sub, rule.rule)
 
 
@@ -147,8 +151,7 @@ def _pages(app, private):
 def _urlencoded(data: dict) -> bytes:
     """As a hostile client sends it: a lone surrogate as its raw UTF-8 bytes (ED A0 80), which
     no browser would; the server reads them as U+FFFD."""
-    return "&".join(f"{quote(k)}={quote(v.encode('utf-8', 'surrogatepass'))}"
-                    for k, v in data.items()).encode()
+    return "&".join(f"{quote(k)}={quote(v.encode('utf-8', 'surrogatepass'))}" for k, v in data.items()).encode()
 
 
 def test_every_form_field_with_hostile_values(world):
@@ -174,8 +177,9 @@ def test_every_form_field_with_hostile_values(world):
                     data = {k: v for k, v in form["fields"].items() if v is not None}
                     data[name] = value
                     with app.app_context():
-                        resp = client.post(action, data=_urlencoded(data),
-                                           content_type="application/x-www-form-urlencoded")
+                        resp = client.post(
+                            action, data=_urlencoded(data), content_type="application/x-www-form-urlencoded"
+                        )
                     assert resp.status_code < 500, (action, name, value[:20], resp.status_code)
                     if value == NUL:
                         assert resp.status_code == 400, (action, name, repr(value), resp.status_code)
@@ -193,8 +197,7 @@ def test_nested_json_to_every_post_route(world):
         url = _fill(rule, "1")
         for body in (small, big):
             with app.app_context():
-                r = client.post(url, data=body, content_type="application/json",
-                                headers=_auth(rule, token))
+                r = client.post(url, data=body, content_type="application/json", headers=_auth(rule, token))
             assert r.status_code < 500, (url, len(body), r.status_code)
             if rule.rule.startswith("/api/"):
                 assert r.status_code == 400 and r.is_json, (url, len(body), r.status_code)

@@ -52,16 +52,34 @@ def folder(tmp_path, name: str, codes: list[str | None]):
 
 
 def run_kiosk(state, source, server, station: str) -> list[dict]:
-    conf = Config(server=server.url, token=server.token, station=station, source=str(source),
-                  headless=True, state_dir=str(state), fps=10, sync_timeout=1.0)
+    conf = Config(
+        server=server.url,
+        token=server.token,
+        station=station,
+        source=str(source),
+        headless=True,
+        state_dir=str(state),
+        fps=10,
+        sync_timeout=1.0,
+    )
     out = io.StringIO()
     assert Kiosk(conf, out=out).run() == 0
     return [json.loads(x) for x in out.getvalue().splitlines()]
 
 
 def sync(state, server) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "kiosk", "sync", "--server", server.url, "--token", server.token,
-           "--state-dir", str(state)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "kiosk",
+        "sync",
+        "--server",
+        server.url,
+        "--token",
+        server.token,
+        "--state-dir",
+        str(state),
+    ]
     env = {"PYTHONPATH": str(ROOT), "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
     return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -87,14 +105,22 @@ def test_ten_minutes_offline_two_kiosks_then_sync(live_server, tmp_path, monkeyp
 
     server.stop()  # the network is gone
     blank = [None] * 35  # 3.5 s of nobody, so the kiosk decides the same badge again
-    seen_a = run_kiosk(state_a, folder(tmp_path, "door-a", [codes[0], codes[1], codes[2], codes[3], *blank,
-                                                            codes[0], "https://example.com/not-a-badge"]),
-                       server, "Cổng A")
-    seen_b = run_kiosk(state_b, folder(tmp_path, "door-b", [codes[2], codes[3], codes[4], codes[5]]),
-                       server, "Cổng B")
+    seen_a = run_kiosk(
+        state_a,
+        folder(
+            tmp_path,
+            "door-a",
+            [codes[0], codes[1], codes[2], codes[3], *blank, codes[0], "https://example.com/not-a-badge"],
+        ),
+        server,
+        "Cổng A",
+    )
+    seen_b = run_kiosk(state_b, folder(tmp_path, "door-b", [codes[2], codes[3], codes[4], codes[5]]), server, "Cổng B")
     # the kiosks kept deciding, from their own snapshot and queue
     assert [(x["result"], x["source"]) for x in seen_a] == [("ok", "offline")] * 4 + [
-        ("already", "offline"), ("invalid", "offline")]
+        ("already", "offline"),
+        ("invalid", "offline"),
+    ]
     assert [(x["result"], x["source"]) for x in seen_b] == [("ok", "offline")] * 4
     assert [x["code"] for x in seen_a[:5]] == [codes[0], codes[1], codes[2], codes[3], codes[0]]
 
@@ -112,10 +138,11 @@ def test_ten_minutes_offline_two_kiosks_then_sync(live_server, tmp_path, monkeyp
 
     db_file = sqlite_path(server.app)
     with sqlite3.connect(db_file) as con:
-        rows = con.execute("SELECT attendee_id, outcome, station, scanned_at, received_at FROM checkin "
-                           "WHERE event_id = ?", (server.event_id,)).fetchall()
-        arrived = dict(con.execute("SELECT id, checked_in_at FROM attendee WHERE event_id = ?",
-                                   (server.event_id,)))
+        rows = con.execute(
+            "SELECT attendee_id, outcome, station, scanned_at, received_at FROM checkin WHERE event_id = ?",
+            (server.event_id,),
+        ).fetchall()
+        arrived = dict(con.execute("SELECT id, checked_in_at FROM attendee WHERE event_id = ?", (server.event_id,)))
     ids = [a for a, _ in people]
     oks = [a for a, o, *_ in rows if o == "ok"]
     assert sorted(oks) == sorted(ids)  # every badge checked in exactly once

@@ -21,23 +21,32 @@ from models.checkin import codes as C
 from models.guests.reading import ImportFileError, read_table
 
 FAST = settings(max_examples=300, deadline=None, database=None)
-SLOW = settings(max_examples=60, deadline=None, database=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+SLOW = settings(
+    max_examples=60,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 PRIVATE = C.new_private_key()
 OTHER_PRIVATE = C.new_private_key()
 TAG, KEY_NO = 0x1234ABCD, 1
-KEYS = C.keyring([(TAG, KEY_NO, C.public_key_of(PRIVATE)),
-                  (TAG + 1, KEY_NO, C.public_key_of(OTHER_PRIVATE))])
+KEYS = C.keyring([(TAG, KEY_NO, C.public_key_of(PRIVATE)), (TAG + 1, KEY_NO, C.public_key_of(OTHER_PRIVATE))])
 B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 
 u32 = st.integers(0, 2**32 - 1)
 u16 = st.integers(0, 2**16 - 1)
-genuine = st.builds(lambda aid, serial: C.make_code(PRIVATE, event_tag=TAG, key_no=KEY_NO,
-                                                    attendee_id=aid, serial=serial), u32, u16)
+genuine = st.builds(
+    lambda aid, serial: C.make_code(PRIVATE, event_tag=TAG, key_no=KEY_NO, attendee_id=aid, serial=serial), u32, u16
+)
 anything = st.one_of(
-    st.text(max_size=700), st.binary(max_size=300), st.none(), st.integers(), st.floats(),
-    st.lists(st.text(max_size=5), max_size=3), st.dictionaries(st.text(max_size=3), st.integers()),
+    st.text(max_size=700),
+    st.binary(max_size=300),
+    st.none(),
+    st.integers(),
+    st.floats(),
+    st.lists(st.text(max_size=5), max_size=3),
+    st.dictionaries(st.text(max_size=3), st.integers()),
     st.text(alphabet=B32, min_size=115, max_size=125).map(lambda s: "EK1" + s),
     st.text(alphabet=B32 + "=0189abc ", min_size=120, max_size=120).map(lambda s: "EK1" + s),
 )
@@ -84,9 +93,9 @@ def mutated(draw):
     char = draw(st.one_of(st.sampled_from(B32 + "018="), st.characters()))
     if kind == "replace":
         assume(char != code[i])
-        new = code[:i] + char + code[i + 1:]
+        new = code[:i] + char + code[i + 1 :]
     elif kind == "delete":
-        new = code[:i] + code[i + 1:]
+        new = code[:i] + code[i + 1 :]
     elif kind == "insert":
         new = code[:i] + char + code[i:]
     elif kind == "swap":
@@ -97,7 +106,7 @@ def mutated(draw):
         new = "".join(chars)
     elif kind == "case":
         assume(code[i].isalpha())
-        new = code[:i] + code[i].lower() + code[i + 1:]
+        new = code[:i] + code[i].lower() + code[i + 1 :]
     else:
         new = code[:i]
     assume(new.strip() != code)
@@ -152,9 +161,12 @@ def _read(data: bytes, filename: str, encoding: str | None = None) -> None:
 
 
 zip_like = st.binary(max_size=400).map(lambda b: b"PK\x03\x04" + b)
-raw_bytes = st.one_of(st.binary(max_size=2000), zip_like,
-                      st.text(max_size=500).map(lambda t: t.encode("utf-8")),
-                      st.text(max_size=300).map(lambda t: t.encode("utf-16")))
+raw_bytes = st.one_of(
+    st.binary(max_size=2000),
+    zip_like,
+    st.text(max_size=500).map(lambda t: t.encode("utf-8")),
+    st.text(max_size=300).map(lambda t: t.encode("utf-16")),
+)
 
 
 @FAST
@@ -196,8 +208,18 @@ def test_read_table_on_any_xlsx_or_damaged_xlsx(table, cut, junk):
     _read(data[:cut] + junk, "list.xlsx")  # truncated / damaged
 
 
-HEADER = ["STT", "Danh xưng", "Họ và tên", "Chức vụ", "Đơn vị", "Thành phần", "Huyện", "Điện thoại",
-          "Email", "Thứ tự ưu tiên"]
+HEADER = [
+    "STT",
+    "Danh xưng",
+    "Họ và tên",
+    "Chức vụ",
+    "Đơn vị",
+    "Thành phần",
+    "Huyện",
+    "Điện thoại",
+    "Email",
+    "Thứ tự ưu tiên",
+]
 
 
 @SLOW

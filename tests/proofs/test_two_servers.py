@@ -93,8 +93,7 @@ def test_same_badge_at_two_servers_at_once_gives_one_ok(pg_database, tmp_path):
     ports = [free_port(), free_port()]
     while ports[1] == ports[0]:
         ports[1] = free_port()
-    servers = [Server(pg_database, tmp_path / "instance", p, "NORMAL", tmp_path / f"server-{p}.log")
-               for p in ports]
+    servers = [Server(pg_database, tmp_path / "instance", p, "NORMAL", tmp_path / f"server-{p}.log") for p in ports]
     try:
         for s in servers:
             s.start()
@@ -116,12 +115,16 @@ def test_same_badge_at_two_servers_at_once_gives_one_ok(pg_database, tmp_path):
 
     conninfo = make_url(pg_database).set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(conninfo) as conn:
-        oks = dict(conn.execute("SELECT attendee_id, count(*) FROM checkin WHERE outcome = 'ok' "
-                                "GROUP BY attendee_id").fetchall())
+        oks = dict(
+            conn.execute(
+                "SELECT attendee_id, count(*) FROM checkin WHERE outcome = 'ok' GROUP BY attendee_id"
+            ).fetchall()
+        )
         rows = conn.execute("SELECT count(*), count(DISTINCT scan_id) FROM checkin").fetchone()
-        arrived = conn.execute("SELECT count(*) FROM attendee a JOIN checkin c ON c.id = a.first_checkin_id "
-                               "WHERE c.outcome = 'ok'").fetchone()[0]
-    expected = {a for a, _ in people[:BADGES + 1]}
+        arrived = conn.execute(
+            "SELECT count(*) FROM attendee a JOIN checkin c ON c.id = a.first_checkin_id WHERE c.outcome = 'ok'"
+        ).fetchone()[0]
+    expected = {a for a, _ in people[: BADGES + 1]}
     assert oks == dict.fromkeys(expected, 1)
     assert rows == (BADGES * 2 * PER_SERVER + 1,) * 2
     assert arrived == BADGES + 1

@@ -24,9 +24,12 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 def _post(url: str, token: str, code: str) -> str:
     body = json.dumps({"code": code, "station": "Cổng thử", "scan_id": uuid.uuid4().hex}).encode()
-    req = urllib.request.Request(url + "/api/v1/checkins", data=body, method="POST", headers={
-        "Content-Type": "application/json", "Authorization": f"Bearer {token}",
-        "Connection": "close"})
+    req = urllib.request.Request(
+        url + "/api/v1/checkins",
+        data=body,
+        method="POST",
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}", "Connection": "close"},
+    )
     with urllib.request.urlopen(req, timeout=30) as resp:
         return json.loads(resp.read())["result"]
 
@@ -44,8 +47,7 @@ def test_serve_workers_2_gives_one_ok_per_attendee(tmp_path):
     url = f"http://127.0.0.1:{port}"
     try:
         # both worker processes are up: two children of the serving process
-        children = subprocess.run(["pgrep", "-P", str(server.proc.pid)], capture_output=True,
-                                  text=True).stdout.split()
+        children = subprocess.run(["pgrep", "-P", str(server.proc.pid)], capture_output=True, text=True).stdout.split()
         assert len(children) >= 2, children
         results: dict[int, list[str]] = {aid: [] for aid, _ in people}
         errors: list[BaseException] = []

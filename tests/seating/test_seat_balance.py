@@ -101,12 +101,16 @@ def _full_hall(n_extra: int):
     db.session.add(press)
     db.session.flush()
     for i in range(n_extra):
-        a = Attendee(event_id=ev.id, full_name=f"Khách Thêm {i}", group_id=(press if i % 2 else guests).id,
-                     external_key=f"x{i}")
+        a = Attendee(
+            event_id=ev.id, full_name=f"Khách Thêm {i}", group_id=(press if i % 2 else guests).id, external_key=f"x{i}"
+        )
         a.refresh_keys()
         db.session.add(a)
-    free = db.session.scalar(select(Seat).where(Seat.event_id == ev.id, Seat.id.not_in(
-        select(Attendee.seat_id).where(Attendee.seat_id.is_not(None)))).order_by(Seat.id.desc()))
+    free = db.session.scalar(
+        select(Seat)
+        .where(Seat.event_id == ev.id, Seat.id.not_in(select(Attendee.seat_id).where(Attendee.seat_id.is_not(None))))
+        .order_by(Seat.id.desc())
+    )
     free.disabled = True
     db.session.commit()
     return ev
@@ -150,16 +154,18 @@ def test_seatless_delegate_ok_sends_to_desk_staff_not(client, app, kiosk_token):
     worker.refresh_keys()
     db.session.add(worker)
     db.session.flush()
-    seatless = db.session.scalar(select(Attendee).where(Attendee.event_id == ev.id, needs_seat(),
-                                                        Attendee.seat_id.is_(None)))
+    seatless = db.session.scalar(
+        select(Attendee).where(Attendee.event_id == ev.id, needs_seat(), Attendee.seat_id.is_(None))
+    )
     for a in (seatless, worker):
         issue_badge(a, ev)
     db.session.commit()
     h = {"Authorization": f"Bearer {kiosk_token}"}
 
     def scan(a, sid):
-        return client.post("/api/v1/checkins", headers=h, json={
-            "code": a.current_badge.code, "station": "Cổng 1", "scan_id": sid}).get_json()
+        return client.post(
+            "/api/v1/checkins", headers=h, json={"code": a.current_badge.code, "station": "Cổng 1", "scan_id": sid}
+        ).get_json()
 
     r = scan(seatless, "s1")
     assert r["result"] == "ok" and r["attendee"]["seat"] is None and r["attendee"]["seat_needed"] is True
@@ -175,15 +181,17 @@ def test_seatless_delegate_ok_sends_to_desk_staff_not(client, app, kiosk_token):
     assert roster[worker.id]["seat_needed"] is False
 
 
-
 def test_desk_lists_seatless_arrivals_and_finds_a_freed_seat(client, auth, app):
     from models.accounts.models import AuditLog
     from models.checkin.checkin import check_in
 
     ev = _full_hall(4)
     assign_seats(ev)
-    seatless = db.session.scalars(select(Attendee).where(Attendee.event_id == ev.id, needs_seat(),
-                                                         Attendee.seat_id.is_(None)).order_by(Attendee.id)).all()
+    seatless = db.session.scalars(
+        select(Attendee)
+        .where(Attendee.event_id == ev.id, needs_seat(), Attendee.seat_id.is_(None))
+        .order_by(Attendee.id)
+    ).all()
     assert len(seatless) == 1
     late = seatless[0]
     from models.guests.badges import issue_badge
@@ -234,8 +242,13 @@ def test_full_hall_in_the_browser(browser, tmp_path):
         for s in db.session.scalars(back_row):
             set_seat_disabled(s, True)
         db.session.commit()
-        late = db.session.scalars(select(Attendee).where(Attendee.event_id == ev.id, needs_seat(),
-                                                         Attendee.seat_id.is_(None))).unique().all()
+        late = (
+            db.session.scalars(
+                select(Attendee).where(Attendee.event_id == ev.id, needs_seat(), Attendee.seat_id.is_(None))
+            )
+            .unique()
+            .all()
+        )
         assert len(late) == 3
         code, late_id = late[0].current_badge.code, late[0].id
         token = make_device("kiosk-full")
@@ -256,8 +269,12 @@ def test_full_hall_in_the_browser(browser, tmp_path):
         assert page.inner_text('[data-seats="not_needing"]') == "35"
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "seats_full_hall.png"))
-        r = requests.post(server.url + "/api/v1/checkins", timeout=5, headers={"Authorization": f"Bearer {token}"},
-                          json={"code": code, "station": "Cổng chính", "scan_id": "full-1"}).json()
+        r = requests.post(
+            server.url + "/api/v1/checkins",
+            timeout=5,
+            headers={"Authorization": f"Bearer {token}"},
+            json={"code": code, "station": "Cổng chính", "scan_id": "full-1"},
+        ).json()
         assert r["result"] == "ok" and "bàn đón tiếp" in r["message"]
         desk = ctx.browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN").new_page()
         login_page(desk, server, "desk")
@@ -278,8 +295,9 @@ def test_cli_assign_seats_prints_the_balance(app, runner):
     assert res.exit_code == 0, res.output
     lines = res.output.splitlines()
     assert lines[0] == "Đã xếp 3 ghế; còn 1 đại biểu chưa có ghế."
-    assert lines[1].startswith("Hội trường: 9 ghế dùng được (trên 10) cho 10 đại biểu cần ghế; "
-                               "9 đã có ghế, 0 ghế trống")
+    assert lines[1].startswith(
+        "Hội trường: 9 ghế dùng được (trên 10) cho 10 đại biểu cần ghế; 9 đã có ghế, 0 ghế trống"
+    )
     assert lines[2] == "Chưa có ghế: Báo chí: 1."
 
 
@@ -288,8 +306,9 @@ def test_desk_hand_checkin_of_a_seatless_delegate_tells_the_staff_what_to_do(cli
     itself: the staff are told the person has no seat and where to find one."""
     ev = _full_hall(4)
     assign_seats(ev)
-    late = db.session.scalars(select(Attendee).where(Attendee.event_id == ev.id, needs_seat(),
-                                                     Attendee.seat_id.is_(None))).first()
+    late = db.session.scalars(
+        select(Attendee).where(Attendee.event_id == ev.id, needs_seat(), Attendee.seat_id.is_(None))
+    ).first()
     auth.as_role("desk")
     r = client.post(f"/desk/checkin/{late.id}", follow_redirects=True)
     flashes = " ".join(re.findall(r'class="flash[^"]*"[^>]*>(.*?)</', r.get_data(as_text=True), re.S))

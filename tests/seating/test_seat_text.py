@@ -77,8 +77,11 @@ def test_seatless_answer_has_empty_seat_text(client, event, kiosk_token):
     person = attendees(event)[2]
     person.seat_id = None
     db.session.commit()
-    r = client.post("/api/v1/checkins", json={"code": person.current_badge.code, "station": "Cổng 1",
-                                              "scan_id": "st-3"}, headers={AUTH: f"Bearer {kiosk_token}"})
+    r = client.post(
+        "/api/v1/checkins",
+        json={"code": person.current_badge.code, "station": "Cổng 1", "scan_id": "st-3"},
+        headers={AUTH: f"Bearer {kiosk_token}"},
+    )
     data = r.get_json()
     assert data["result"] == "ok" and data["attendee"]["seat"] is None and data["attendee"]["seat_text"] == ""
 
@@ -86,8 +89,9 @@ def test_seatless_answer_has_empty_seat_text(client, event, kiosk_token):
 def test_exhibition_entrance_answer_has_seat_text(event):
     _name_block(event)
     person = attendees(event)[0]
-    result = check_in(event_id=event.id, code=person.current_badge.code, scan_id="ex-1",
-                      station="Cổng triển lãm", exhibition=True)
+    result = check_in(
+        event_id=event.id, code=person.current_badge.code, scan_id="ex-1", station="Cổng triển lãm", exhibition=True
+    )
     assert result.attendee["seat_text"] == seat_phrase(person.seat)
 
 
@@ -107,8 +111,7 @@ def test_snapshot_roster_and_offline_kiosk(client, event, kiosk_token):
     snap = Snapshot.from_json(doc)
     verdict = verify_local(people[0].current_badge.code, snap)
     assert verdict.result == "ok"
-    decision = Decision(code=people[0].current_badge.code, result="ok", source="offline",
-                        attendee=verdict.attendee)
+    decision = Decision(code=people[0].current_badge.code, result="ok", source="offline", attendee=verdict.attendee)
     assert decision.seat_text == seat_phrase(people[0].seat) and decision.seat == people[0].seat.label
 
 
@@ -119,8 +122,11 @@ def test_desk_answer_spells_the_seat(client, auth, event):
     text = seat_phrase(people[0].seat)
     page = client.post(f"/desk/checkin/{people[0].id}", follow_redirects=True).get_data(as_text=True)
     assert text in page
-    r = client.post("/desk/scan", data={"code": people[1].current_badge.code, "scan_id": "desk-st-1"},
-                    headers={"Accept": "application/json"})
+    r = client.post(
+        "/desk/scan",
+        data={"code": people[1].current_badge.code, "scan_id": "desk-st-1"},
+        headers={"Accept": "application/json"},
+    )
     data = r.get_json()
     assert data["result"] == "ok" and data["attendee"]["seat_text"] == seat_phrase(people[1].seat)
     assert seat_phrase(people[1].seat) in data["message"]
@@ -134,11 +140,17 @@ def _reference(bg, size, xy, text, px, fill, bold=True):
 
 def test_kiosk_panel_shows_the_seat_spelled_out():
     size = (768, 720)
-    state = PanelState(result="ok", name="Bà Đặng Thị Ánh Tuyết", seat="B-08-06",
-                       seat_text="Khu giữa · Hàng 8 · Ghế 6", station="Cổng chính", online=True,
-                       source="server", event_name="Hội nghị tổng kết OCOP 2024",
-                       message="Xin chào Bà Đặng Thị Ánh Tuyết! Mời quý đại biểu ngồi Khu giữa · Hàng 8 · Ghế 6 "
-                               "(B-08-06).")
+    state = PanelState(
+        result="ok",
+        name="Bà Đặng Thị Ánh Tuyết",
+        seat="B-08-06",
+        seat_text="Khu giữa · Hàng 8 · Ghế 6",
+        station="Cổng chính",
+        online=True,
+        source="server",
+        event_name="Hội nghị tổng kết OCOP 2024",
+        message="Xin chào Bà Đặng Thị Ánh Tuyết! Mời quý đại biểu ngồi Khu giữa · Hàng 8 · Ghế 6 (B-08-06).",
+    )
     img = render_panel(state, size)
     lay = state.layout
     seat = lay["seat"]
@@ -173,8 +185,9 @@ def test_badge_spells_the_seat_and_says_where_to_get_one(event, tmp_path):
     people = attendees(event)
     seatless, staff, staff_seated_group = people[1], people[2], people[3]
     booth = Group(event_id=event.id, code="booth", name="Nhân viên gian hàng", is_exhibitor_staff=True)
-    reserved = Group(event_id=event.id, code="booth-r", name="Gian hàng có ghế", is_exhibitor_staff=True,
-                     seats_reserved=5)
+    reserved = Group(
+        event_id=event.id, code="booth-r", name="Gian hàng có ghế", is_exhibitor_staff=True, seats_reserved=5
+    )
     db.session.add_all([booth, reserved])
     db.session.flush()
     seatless.seat_id = staff.seat_id = staff_seated_group.seat_id = None
@@ -195,6 +208,7 @@ def test_badge_spells_the_seat_and_says_where_to_get_one(event, tmp_path):
     # rendered for a look: tests/artifacts/badge_seat_*.png
     src = tmp_path / "b.pdf"
     src.write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "2", str(src), str(ARTIFACTS / "badge_seat")],
-                   check=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "2", str(src), str(ARTIFACTS / "badge_seat")], check=True
+    )
     assert (ARTIFACTS / "badge_seat-1.png").exists() or (ARTIFACTS / "badge_seat-01.png").exists()

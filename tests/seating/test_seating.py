@@ -31,8 +31,7 @@ def hall():
     producers, right block C for nobody in particular; press has no block."""
     ev = create_event(slug="seat-test", name="Hội nghị xếp chỗ", date=date(2025, 5, 22))
     g = {}
-    for code, prio, leader in (("leaders", 1, True), ("dept", 2, False), ("producers", 5, False),
-                               ("press", 8, False)):
+    for code, prio, leader in (("leaders", 1, True), ("dept", 2, False), ("producers", 5, False), ("press", 8, False)):
         g[code] = Group(event_id=ev.id, code=code, name=code, priority=prio, is_leader=leader)
         db.session.add(g[code])
     db.session.flush()
@@ -77,8 +76,16 @@ def test_award_recipients_on_aisle_seats_in_award_order(app):
     db.session.flush()
     # award order is 2, 0, 3 (positions); 1 receives nothing
     for pos, idx in enumerate((2, 0, 3)):
-        db.session.add(Award(event_id=ev.id, tier_id=tier.id, product_name=f"SP{pos}", entity_name="X",
-                             recipient_id=people[idx].id, position=pos))
+        db.session.add(
+            Award(
+                event_id=ev.id,
+                tier_id=tier.id,
+                product_name=f"SP{pos}",
+                entity_name="X",
+                recipient_id=people[idx].id,
+                position=pos,
+            )
+        )
     db.session.flush()
     assign_seats(ev)
     # block A's aisle is its last seat (4), nearest the stage first
