@@ -57,9 +57,31 @@ def select_locale() -> str:
 
 
 def init_web(app: Flask) -> None:
-    # the blueprints and, explicitly, every module of views they carry: a companion module
-    # (desk_walkin, guests_people, ...) adds its views to its main module's blueprint and is
-    # imported here only, so the main module never imports it back
+    """The HTTP surface on ``app``: the extensions bound, every area's blueprints registered,
+    the request hooks installed and the check-in fast path wrapped around the WSGI app."""
+    hostile.register(app)  # before the blueprints: their int routes use its bounded converter
+    wtforms_vi.install()  # WTForms' own messages in Vietnamese on Vietnamese pages
+    _bind_extensions(app)
+    _register_areas(app)
+    _install_request_hooks(app)
+    from admin.api.fastpath import CheckinFastPath
+
+    app.wsgi_app = CheckinFastPath(app, app.wsgi_app)
+
+
+def _bind_extensions(app: Flask) -> None:
+    app.session_interface = SessionInterface()
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories=TRANSLATIONS_DIR)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+
+
+def _register_areas(app: Flask) -> None:
+    """Every area's blueprints: each area's blueprint module imports its views (a companion
+    module adds its views to its main module's blueprint), so no view module imports another's."""
     from admin.accounts import blueprint as accounts
     from admin.api import blueprint as api
     from admin.ceremony import blueprint as ceremony
@@ -73,20 +95,6 @@ def init_web(app: Flask) -> None:
     from admin.guests import blueprint as guests
     from admin.seating import blueprint as seating
 
-    hostile.register(app)  # before the blueprints: their int routes use its bounded converter
-    wtforms_vi.install()  # WTForms' own messages in Vietnamese on Vietnamese pages
-    app.session_interface = SessionInterface()
-    login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
-    login_manager.login_message = None
-    csrf.init_app(app)
-    babel.init_app(
-        app,
-        locale_selector=select_locale,
-        default_translation_directories=TRANSLATIONS_DIR,
-    )
-    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
-
     for area in (accounts, core, checkin, dashboard, guests, seating, exhibition, ceremony, districts, events, api):
         for blueprint in area.BLUEPRINTS:
             app.register_blueprint(blueprint)
@@ -94,6 +102,8 @@ def init_web(app: Flask) -> None:
         csrf.exempt(blueprint)
     errors.register(app)
 
+
+def _install_request_hooks(app: Flask) -> None:
     @app.before_request
     def _writes_take_the_lock_first() -> None:
         # SQLite: a request that may change data takes the write lock when its transaction
@@ -136,7 +146,3 @@ def init_web(app: Flask) -> None:
         if request.is_secure:  # only over HTTPS (a trusted proxy said so): docs/https.md
             resp.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return resp
-
-    from admin.api.fastpath import CheckinFastPath
-
-    app.wsgi_app = CheckinFastPath(app, app.wsgi_app)
