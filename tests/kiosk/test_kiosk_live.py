@@ -67,7 +67,7 @@ def ok_counts(server) -> dict[int, int]:
             .where(CheckIn.event_id == server.event_id, CheckIn.outcome == "ok")
             .group_by(CheckIn.attendee_id)
         )
-        return dict(rows)
+        return dict(rows.all())
 
     return db_query(server, q)
 
