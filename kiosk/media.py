@@ -96,7 +96,19 @@ def compose(badge: np.ndarray, bg: np.ndarray, pose: Pose, seed: int = 0) -> np.
     fh, fw = frame.shape[:2]
     bh, bw = badge.shape[:2]
     target_h = pose.scale * fh
-    s = target_h / bh
+    pts = _badge_corners(pose, bw, bh, fw, fh, target_h / bh)
+    src = np.array([[0, 0], [bw, 0], [bw, bh], [0, bh]], dtype=np.float32)
+    m = cv2.getPerspectiveTransform(src, pts.astype(np.float32))
+    warped = cv2.warpPerspective(badge, m, (fw, fh), flags=cv2.INTER_AREA)
+    mask = cv2.warpPerspective(np.full((bh, bw), 255, np.uint8), m, (fw, fh))
+    frame[mask > 127] = warped[mask > 127]
+    if pose.cover:
+        _cover_with_finger(frame, m, bw, bh, pose.cover)
+    return _degrade(frame, pose, pts, target_h, rng)
+
+
+def _badge_corners(pose: Pose, bw: int, bh: int, fw: int, fh: int, s: float) -> np.ndarray:
+    """Where the badge's four corners land in the frame: scaled by ``s``, tilted, turned, moved."""
     # corners of the badge, centred on the origin, scaled
     pts = np.array([[-bw / 2, -bh / 2], [bw / 2, -bh / 2], [bw / 2, bh / 2], [-bw / 2, bh / 2]])
     pts = pts * s
@@ -108,22 +120,22 @@ def compose(badge: np.ndarray, bg: np.ndarray, pose: Pose, seed: int = 0) -> np.
         pts[side, 0] *= 1 - k / 2
     a = math.radians(pose.angle)
     rot = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
-    pts = pts @ rot.T + np.array([pose.cx * fw, pose.cy * fh])
-    src = np.array([[0, 0], [bw, 0], [bw, bh], [0, bh]], dtype=np.float32)
-    m = cv2.getPerspectiveTransform(src, pts.astype(np.float32))
-    warped = cv2.warpPerspective(badge, m, (fw, fh), flags=cv2.INTER_AREA)
-    mask = cv2.warpPerspective(np.full((bh, bw), 255, np.uint8), m, (fw, fh))
-    frame[mask > 127] = warped[mask > 127]
-    if pose.cover:
-        # a finger (skin-coloured rounded bar) over the right part of the QR area
-        qr_left = bw * 0.11
-        qr_right = bw * 0.89
-        x0 = qr_right - pose.cover * (qr_right - qr_left)
-        finger = np.array(
-            [[x0, bh * 0.35], [bw * 1.2, bh * 0.35], [bw * 1.2, bh * 0.5], [x0, bh * 0.5]], dtype=np.float32
-        )
-        fpts = cv2.perspectiveTransform(finger[None], m)[0].astype(np.int32)
-        cv2.fillConvexPoly(frame, fpts, (120, 150, 200))
+    return pts @ rot.T + np.array([pose.cx * fw, pose.cy * fh])
+
+
+def _cover_with_finger(frame: np.ndarray, m: np.ndarray, bw: int, bh: int, cover: float) -> None:
+    """A finger (skin-coloured rounded bar) over the right part of the QR area, in place."""
+    qr_left = bw * 0.11
+    qr_right = bw * 0.89
+    x0 = qr_right - cover * (qr_right - qr_left)
+    finger = np.array([[x0, bh * 0.35], [bw * 1.2, bh * 0.35], [bw * 1.2, bh * 0.5], [x0, bh * 0.5]], dtype=np.float32)
+    fpts = cv2.perspectiveTransform(finger[None], m)[0].astype(np.int32)
+    cv2.fillConvexPoly(frame, fpts, (120, 150, 200))
+
+
+def _degrade(frame: np.ndarray, pose: Pose, pts: np.ndarray, target_h: float, rng) -> np.ndarray:
+    """The camera's faults on the composed frame: glare, light, motion, defocus, noise, JPEG."""
+    fh, fw = frame.shape[:2]
     out = frame.astype(np.float32)
     if pose.glare:
         gx, gy = pts.mean(axis=0)

@@ -97,6 +97,28 @@ def mc_script_pdf(event: Event) -> bytes:
         Spacer(1, 4 * mm),
         _p("I. Chương trình", st["h2"]),
     ]
+    story.append(_programme_table(event, st))
+
+    batches = batches_of(event.id)
+    n_awards = sum(len(b.awards) for b in batches)
+    n_people = len({a.recipient_id for b in batches for a in b.awards if a.recipient_id})
+    story.append(
+        _p(
+            f"II. Trao thưởng: {len(batches)} đợt, {n_people} người · {n_awards} giải, "
+            f"tối đa {event.stage_capacity} người mỗi đợt",
+            st["h2"],
+        )
+    )
+    if not batches:
+        story.append(_p("Chưa có danh sách trao thưởng.", st["base"]))
+    for b in batches:
+        story.append(KeepTogether(_batch_block(b, len(batches), st)))
+    doc.build(story, onFirstPage=_footer, onLaterPages=_footer)
+    return buf.getvalue()
+
+
+def _programme_table(event: Event, st: dict) -> Table:
+    """Part I: the programme items with their planned times (award items in bold)."""
     items = db.session.scalars(
         db.select(ProgrammeItem)
         .where(ProgrammeItem.event_id == event.id)
@@ -117,24 +139,7 @@ def mc_script_pdf(event: Event) -> bytes:
                 _p(it.speaker, st["small"]),
             ]
         )
-    story.append(_grid(rows, [14 * mm, 13 * mm, 98 * mm, 55 * mm]))
-
-    batches = batches_of(event.id)
-    n_awards = sum(len(b.awards) for b in batches)
-    n_people = len({a.recipient_id for b in batches for a in b.awards if a.recipient_id})
-    story.append(
-        _p(
-            f"II. Trao thưởng: {len(batches)} đợt, {n_people} người · {n_awards} giải, "
-            f"tối đa {event.stage_capacity} người mỗi đợt",
-            st["h2"],
-        )
-    )
-    if not batches:
-        story.append(_p("Chưa có danh sách trao thưởng.", st["base"]))
-    for b in batches:
-        story.append(KeepTogether(_batch_block(b, len(batches), st)))
-    doc.build(story, onFirstPage=_footer, onLaterPages=_footer)
-    return buf.getvalue()
+    return _grid(rows, [14 * mm, 13 * mm, 98 * mm, 55 * mm])
 
 
 def _batch_block(b: AwardBatch, total: int, st: dict) -> list:

@@ -44,6 +44,7 @@ from typing import NamedTuple
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from models.accounts.models import audit
 from models.checkin import codes
@@ -261,12 +262,7 @@ def check_in(
     time in the future is clamped to ``now()``.
     ``exhibition``: the scan is at the exhibition entrance (see the module docstring).
     """
-    session = db.session()
-    if session.in_transaction():
-        session.commit()
-    tag, tz = _event_info(event_id)
-    received = now()
-    seen = received if scanned_at is None or scanned_at > received else scanned_at
+    session, tag, tz, seen, received = _scan_start(event_id, scanned_at, now)
     if not exhibition:
         ring = keyring()
         session.rollback()  # end any read snapshot of this session (the two caches above read)
@@ -301,35 +297,33 @@ def check_in(
     )
 
 
+def _scan_start(event_id: int, scanned_at: datetime | None, now: Clock) -> tuple[Session, int, str, datetime, datetime]:
+    """Commit anything pending; (the session, the event's code tag, its time zone, when the badge
+    was seen (clamped to now), when the scan was received)."""
+    session = db.session()
+    if session.in_transaction():
+        session.commit()
+    tag, tz = _event_info(event_id)
+    received = now()
+    seen = received if scanned_at is None or scanned_at > received else scanned_at
+    return session, tag, tz, seen, received
+
+
 def _exhibition_scan(
     *, event_id, tag, tz, scan_id, station, code, attendee_id, seen, received, device_id, user_id, method
 ) -> CheckInResult:
     """A scan at the exhibition entrance, in one ORM transaction (models.exhibition.scan)."""
     session = db.session()
-    outcome: str | None = None
-    if attendee_id is None:
-        try:
-            attendee_id = codes.verify_code(code if isinstance(code, str) else "", keyring(), event_tag=tag).attendee_id
-        except codes.CodeError as exc:
-            outcome = exc.code
+    attendee_id, outcome = _exhibition_code(code, tag, attendee_id)
     session.rollback()  # end any read snapshot; the write transaction starts below
 
     try:
         with write_transaction():
-            person = badge = None
-            if outcome is None:
-                person = session.execute(_PERSON, {"aid": attendee_id}).first()
-                if code is not None:
-                    badge = session.execute(_BADGE, {"code": code.strip()}).first()
-                outcome = _decide(person, badge, event_id, attendee_id, code is not None)
-                if outcome == "unknown" and (person is None or person.event_id != event_id):
-                    person = None
-            booth = None
-            if outcome is None:
-                from models.exhibition.scan import booth_scan
-
-                booth = booth_scan(attendee_id, seen, station, tz)
-                outcome, method = booth.outcome, "exhibition"
+            person, badge, outcome, booth = _exhibition_decide(
+                session, outcome, event_id, attendee_id, code, seen, station, tz
+            )
+            if booth is not None:
+                method = "exhibition"
             row_id = session.execute(
                 _insert_scan(db.engine.dialect.name),
                 {
@@ -371,6 +365,38 @@ def _exhibition_scan(
     if booth is not None:
         return CheckInResult(outcome, booth.message, info, booth.first, row_id)
     return CheckInResult(outcome, _message(outcome, info, None), info, None, row_id)
+
+
+def _exhibition_code(code: str | None, tag: int, attendee_id: int | None) -> tuple[int | None, str | None]:
+    """(attendee id, failed outcome or None): the badge code's signature checked, unless the desk
+    named the person."""
+    outcome: str | None = None
+    if attendee_id is None:
+        try:
+            attendee_id = codes.verify_code(code if isinstance(code, str) else "", keyring(), event_tag=tag).attendee_id
+        except codes.CodeError as exc:
+            outcome = exc.code
+    return attendee_id, outcome
+
+
+def _exhibition_decide(session: Session, outcome: str | None, event_id, attendee_id, code, seen, station, tz):
+    """(person, badge, outcome, booth answer) of an exhibition scan, inside its write transaction:
+    the badge's checks, then (when they pass) the booth's own (models.exhibition.scan)."""
+    person = badge = None
+    if outcome is None:
+        person = session.execute(_PERSON, {"aid": attendee_id}).first()
+        if code is not None:
+            badge = session.execute(_BADGE, {"code": code.strip()}).first()
+        outcome = _decide(person, badge, event_id, attendee_id, code is not None)
+        if outcome == "unknown" and (person is None or person.event_id != event_id):
+            person = None
+    booth = None
+    if outcome is None:
+        from models.exhibition.scan import booth_scan
+
+        booth = booth_scan(attendee_id, seen, station, tz)
+        outcome = booth.outcome
+    return person, badge, outcome, booth
 
 
 class _Person(NamedTuple):

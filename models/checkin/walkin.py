@@ -49,20 +49,7 @@ def register_walk_in(
     actor: str = "",
 ) -> WalkIn:
     """See the module docstring."""
-    name = title_case(full_name)  # "nguyễn thị thanh thủy" -> "Nguyễn Thị Thanh Thủy"
-    if not name:
-        raise WalkInError("Vui lòng nhập họ tên.")
-    if len(name) > 200 or len(clean(position)) > 300 or len(clean(organisation)) > 300 or len(clean(honorific)) > 40:
-        raise WalkInError("Nội dung quá dài.")
-    group = None
-    if group_id is not None:
-        group = db.session.get(Group, group_id)
-        if group is None or group.event_id != ev.id:
-            raise WalkInError("Thành phần không hợp lệ.")
-    try:
-        digits = normalize_phone(phone)
-    except PhoneError as exc:
-        raise WalkInError(str(exc)) from exc
+    name, group, digits = _checked_form(ev, full_name, honorific, position, organisation, group_id, phone)
     person = Attendee(
         event_id=ev.id,
         honorific=clean(honorific),
@@ -101,3 +88,24 @@ def register_walk_in(
     )
     db.session.refresh(person)
     return WalkIn(attendee=person, badge=badge, checkin=result)
+
+
+def _checked_form(
+    ev: Event, full_name: str, honorific: str, position: str, organisation: str, group_id: int | None, phone: str
+) -> tuple[str, Group | None, str]:
+    """(name title-cased, the group, the phone's digits) of a walk-in form, or WalkInError."""
+    name = title_case(full_name)  # "nguyễn thị thanh thủy" -> "Nguyễn Thị Thanh Thủy"
+    if not name:
+        raise WalkInError("Vui lòng nhập họ tên.")
+    if len(name) > 200 or len(clean(position)) > 300 or len(clean(organisation)) > 300 or len(clean(honorific)) > 40:
+        raise WalkInError("Nội dung quá dài.")
+    group = None
+    if group_id is not None:
+        group = db.session.get(Group, group_id)
+        if group is None or group.event_id != ev.id:
+            raise WalkInError("Thành phần không hợp lệ.")
+    try:
+        digits = normalize_phone(phone)
+    except PhoneError as exc:
+        raise WalkInError(str(exc)) from exc
+    return name, group, digits

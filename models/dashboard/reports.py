@@ -39,7 +39,21 @@ def _people(ev: Event) -> list:
 def attendance_workbook(ev: Event) -> io.BytesIO:
     data = attendance_figures(ev)
     wb = Workbook()
-    ws = wb.active
+    n_groups = _group_sheet(wb.active, data)
+    people = _people(ev)
+    _listing_sheet(wb.create_sheet(), people, ev.timezone)
+    _absent_sheet(wb.create_sheet(), people)
+    _timeline_sheet(wb.create_sheet(), ev)
+    _district_sheet(wb.create_sheet(), data)
+    safe(wb["Theo thành phần"], n_groups + 3, 1, f"{ev.name} · {ev.date.strftime('%d/%m/%Y')}")
+    buf = io.BytesIO()
+    wb.save(buf)
+    buf.seek(0)
+    return buf
+
+
+def _group_sheet(ws, data: dict) -> int:
+    """ "Theo thành phần": planned / arrived / % per group and the total; returns its row count."""
     rows = [(g["name"], g["invited"], g["arrived"], g["pct"] / 100) for g in data["groups"]]
     total = data["stats"]
     rows.append(
@@ -59,10 +73,11 @@ def attendance_workbook(ev: Event) -> io.BytesIO:
     )
     for r in range(2, len(rows) + 2):
         ws.cell(row=r, column=4).number_format = "0%"
+    return len(rows)
 
-    people = _people(ev)
-    tz = ev.timezone
-    ws = wb.create_sheet()
+
+def _listing_sheet(ws, people: list, tz: str) -> None:
+    """ "Danh sách": everyone, a heading row before each group."""
     listing, current = [], None
     for a, gname, _prio, dname, seat in people:
         if gname != current:
@@ -89,7 +104,9 @@ def attendance_workbook(ev: Event) -> io.BytesIO:
         {2: 28, 3: 30, 4: 40},
     )
 
-    ws = wb.create_sheet()
+
+def _absent_sheet(ws, people: list) -> None:
+    """ "Vắng mặt": the no-shows."""
     absent = [
         (gname or "", a.honorific, a.full_name, a.position, a.organisation, a.phone)
         for a, gname, _p, _d, _s in people
@@ -103,14 +120,18 @@ def attendance_workbook(ev: Event) -> io.BytesIO:
         {1: 36, 3: 28, 4: 30, 5: 40},
     )
 
-    ws = wb.create_sheet()
+
+def _timeline_sheet(ws, ev: Event) -> None:
+    """ "Theo thời gian": arrivals per 5 minutes and the running total."""
     running, timeline = 0, []
     for p in arrivals_timeline(ev):
         running += p["count"]
         timeline.append((p["start"].strftime("%H:%M"), p["count"], running))
     write_sheet(ws, "Theo thời gian", ("Từ (5 phút)", "Số người đến", "Lũy kế"), timeline)
 
-    ws = wb.create_sheet()
+
+def _district_sheet(ws, data: dict) -> None:
+    """ "Theo địa phương": invited / arrived / % per district."""
     write_sheet(
         ws,
         "Theo địa phương",
@@ -120,11 +141,6 @@ def attendance_workbook(ev: Event) -> io.BytesIO:
     )
     for r in range(2, len(data["districts"]) + 2):
         ws.cell(row=r, column=4).number_format = "0%"
-    safe(wb["Theo thành phần"], len(rows) + 3, 1, f"{ev.name} · {ev.date.strftime('%d/%m/%Y')}")
-    buf = io.BytesIO()
-    wb.save(buf)
-    buf.seek(0)
-    return buf
 
 
 def summary_pdf(ev: Event) -> io.BytesIO:

@@ -245,16 +245,38 @@ def save_nomination(
     district = link.district
     if not is_open(link, now):
         raise NominationError("closed", _l("Đã quá hạn gửi danh sách; trang này chỉ còn để xem."))
-    person = None
-    if attendee_id is not None:
-        person = db.session.get(Attendee, attendee_id)
-        if person is None or person.nominated_by_id != district.id:
-            raise NominationError("not_yours", _l("Không tìm thấy đại biểu này trong danh sách của đơn vị."))
-        if person.status not in PENDING:
-            raise NominationError(
-                "locked", _l("Đại biểu đã được ban tổ chức chấp nhận; không thể sửa. Vui lòng liên hệ ban tổ chức.")
-            )
+    person = _editable_nomination(district, attendee_id) if attendee_id is not None else None
     data, group = _validate(district, form)
+    _check_room_and_duplicate(district, data, person)
+    created = person is None
+    if created:
+        person = Attendee(
+            event_id=district.event_id,
+            status="nominated",
+            source="district",
+            nominated_by_id=district.id,
+            district_id=district.id,
+            external_key="district:" + secrets.token_hex(10),
+        )
+        db.session.add(person)
+    _write_nomination(person, district, data, group, created)
+    return person
+
+
+def _editable_nomination(district: District, attendee_id: int) -> Attendee:
+    """The district's own nomination ``attendee_id``, still open to edits (else NominationError)."""
+    person = db.session.get(Attendee, attendee_id)
+    if person is None or person.nominated_by_id != district.id:
+        raise NominationError("not_yours", _l("Không tìm thấy đại biểu này trong danh sách của đơn vị."))
+    if person.status not in PENDING:
+        raise NominationError(
+            "locked", _l("Đại biểu đã được ban tổ chức chấp nhận; không thể sửa. Vui lòng liên hệ ban tổ chức.")
+        )
+    return person
+
+
+def _check_room_and_duplicate(district: District, data: dict, person: Attendee | None) -> None:
+    """Under the event's row lock: a new nomination within MAX_NOMINATIONS, and nobody nominated twice."""
     # one nomination at a time per event, so two districts sending the same person at the same
     # moment cannot both pass the duplicate check (PostgreSQL row lock; SQLite web requests
     # already hold the write lock, BEGIN IMMEDIATE)
@@ -277,17 +299,10 @@ def save_nomination(
     )
     if other is not None:
         raise NominationError("duplicate", _duplicate_message(other, district), {"full_name": _l("Trùng người")})
-    created = person is None
-    if created:
-        person = Attendee(
-            event_id=district.event_id,
-            status="nominated",
-            source="district",
-            nominated_by_id=district.id,
-            district_id=district.id,
-            external_key="district:" + secrets.token_hex(10),
-        )
-        db.session.add(person)
+
+
+def _write_nomination(person: Attendee, district: District, data: dict, group: Group, created: bool) -> None:
+    """Copy the checked form onto ``person`` and audit it (with the changed fields of an edit)."""
     before = (
         {
             f: getattr(person, f)
@@ -314,7 +329,6 @@ def save_nomination(
         group=group.code,
         **({"changed": changed} if changed else {}),
     )
-    return person
 
 
 def _duplicate_message(other: Attendee, district: District) -> str:

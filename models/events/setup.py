@@ -153,6 +153,30 @@ def new_event(
     venue, an unknown template or source event, a template together with a source event, or
     ``with_guests`` without a source event.
     """
+    name, venue, tpl, source = _checked_request(name, date, venue, template, from_event, with_guests)
+    ev = create_event(slug=slug_for(name, date.year), name=name, date=date, venue=venue)
+    if tpl is not None:
+        _apply_template(ev, tpl)
+    if source is not None:
+        _copy_from(ev, source, with_guests=with_guests)
+    audit(
+        "new_event",
+        "event",
+        ev.id,
+        actor=actor,
+        slug=ev.slug,
+        template=template,
+        from_event=from_event,
+        with_guests=with_guests,
+    )
+    db.session.flush()
+    return ev
+
+
+def _checked_request(
+    name: str, date: date, venue: str, template: str | None, from_event: str | None, with_guests: bool
+) -> tuple[str, str, dict | None, Event | None]:
+    """(name, venue cleaned, the template, the source event) of a new-event request, or EventError."""
     name, venue = clean(name), clean(venue)
     if not name:
         raise EventError("Vui lòng nhập tên sự kiện.")
@@ -177,23 +201,7 @@ def new_event(
         source = db.session.scalar(select(Event).where(Event.slug == from_event.strip()))
         if source is None:
             raise EventError(f"Không có sự kiện “{from_event}” để sao chép (xem danh sách: flask --app app events).")
-    ev = create_event(slug=slug_for(name, date.year), name=name, date=date, venue=venue)
-    if tpl is not None:
-        _apply_template(ev, tpl)
-    if source is not None:
-        _copy_from(ev, source, with_guests=with_guests)
-    audit(
-        "new_event",
-        "event",
-        ev.id,
-        actor=actor,
-        slug=ev.slug,
-        template=template,
-        from_event=from_event,
-        with_guests=with_guests,
-    )
-    db.session.flush()
-    return ev
+    return name, venue, tpl, source
 
 
 def _apply_template(ev: Event, tpl: dict) -> None:

@@ -265,13 +265,30 @@ def put_cell(ws, row: int, col: int, value: object) -> None:
 def export_xlsx(ev: Event, exhibitors: Sequence[Exhibitor]) -> bytes:
     """Two sheets: "Chủ thể" (one row per exhibitor) and "Sản phẩm" (one row per product)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     from models.guests.exports import sheet_title
 
     wb = Workbook()
     ws = wb.active
     ws.title = sheet_title("Chủ thể")
+    _exhibitor_sheet(ws, ev, exhibitors)
+    _product_sheet(wb.create_sheet(sheet_title("Sản phẩm")), ev, exhibitors)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _bold_head(ws, head: list[str]) -> None:
+    """Row 1 of a sheet: the column titles, bold."""
+    from openpyxl.styles import Font
+
+    for col, text in enumerate(head, 1):
+        put_cell(ws, 1, col, text)
+        ws.cell(row=1, column=col).font = Font(bold=True)
+
+
+def _exhibitor_sheet(ws, ev: Event, exhibitors: Sequence[Exhibitor]) -> None:
+    """One row per exhibitor, the first two columns frozen."""
     head = [
         "Mã",
         "Tên chủ thể",
@@ -295,43 +312,47 @@ def export_xlsx(ev: Event, exhibitors: Sequence[Exhibitor]) -> bytes:
         "Bày xong lúc",
         "Đăng ký lúc",
     ]
-    for col, text in enumerate(head, 1):
-        put_cell(ws, 1, col, text)
-        ws.cell(row=1, column=col).font = Font(bold=True)
+    _bold_head(ws, head)
     tz = ev.timezone
     for r, x in enumerate(exhibitors, 2):
-        stars = [p.stars for p in x.products]
-        when = local(x.set_up_at, tz)
-        values = [
-            x.id,
-            x.name,
-            KIND_NAMES.get(x.kind, x.kind),
-            x.district.name if x.district else "",
-            x.address,
-            x.contact_name,
-            x.phone,
-            x.email,
-            STATUS_NAMES.get(x.status, x.status),
-            x.reject_reason,
-            x.table.number if x.table else None,
-            "x" if x.needs_power else "",
-            "x" if x.needs_cold else "",
-            "x" if x.extra_table else "",
-            stars.count(5),
-            stars.count(4),
-            stars.count(3),
-            stars.count(None),
-            ", ".join(s.attendee.full_name for s in x.staff),
-            when.strftime("%d/%m/%Y %H:%M") if when else "",
-            local(x.created_at, tz).strftime("%d/%m/%Y %H:%M"),
-        ]
-        for col, value in enumerate(values, 1):
+        for col, value in enumerate(_exhibitor_row(x, tz), 1):
             put_cell(ws, r, col, value)
     ws.freeze_panes = "C2"
     for col, width in zip("ABCDEFGHI", (6, 40, 16, 20, 36, 24, 14, 26, 14), strict=True):
         ws.column_dimensions[col].width = width
 
-    wp = wb.create_sheet(sheet_title("Sản phẩm"))
+
+def _exhibitor_row(x: Exhibitor, tz: str) -> list:
+    """The cells of one exhibitor's row, in the order of the sheet's head."""
+    stars = [p.stars for p in x.products]
+    when = local(x.set_up_at, tz)
+    return [
+        x.id,
+        x.name,
+        KIND_NAMES.get(x.kind, x.kind),
+        x.district.name if x.district else "",
+        x.address,
+        x.contact_name,
+        x.phone,
+        x.email,
+        STATUS_NAMES.get(x.status, x.status),
+        x.reject_reason,
+        x.table.number if x.table else None,
+        "x" if x.needs_power else "",
+        "x" if x.needs_cold else "",
+        "x" if x.extra_table else "",
+        stars.count(5),
+        stars.count(4),
+        stars.count(3),
+        stars.count(None),
+        ", ".join(s.attendee.full_name for s in x.staff),
+        when.strftime("%d/%m/%Y %H:%M") if when else "",
+        local(x.created_at, tz).strftime("%d/%m/%Y %H:%M"),
+    ]
+
+
+def _product_sheet(wp, ev: Event, exhibitors: Sequence[Exhibitor]) -> None:
+    """One row per product of every exhibitor."""
     head = [
         "Mã chủ thể",
         "Tên chủ thể",
@@ -342,9 +363,7 @@ def export_xlsx(ev: Event, exhibitors: Sequence[Exhibitor]) -> bytes:
         "Số quyết định",
         "Ngày quyết định",
     ]
-    for col, text in enumerate(head, 1):
-        put_cell(wp, 1, col, text)
-        wp.cell(row=1, column=col).font = Font(bold=True)
+    _bold_head(wp, head)
     r = 2
     for x in exhibitors:
         for p in x.products:
@@ -363,6 +382,3 @@ def export_xlsx(ev: Event, exhibitors: Sequence[Exhibitor]) -> bytes:
             r += 1
     for col, width in zip("ABCDEFGH", (10, 36, 20, 40, 30, 10, 20, 14), strict=True):
         wp.column_dimensions[col].width = width
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()

@@ -176,46 +176,9 @@ def merge_attendees(
     keep: Attendee, other: Attendee, *, actor: str = "", user_id: int | None = None
 ) -> dict[str, object]:
     """See the module docstring."""
-    if keep.id == other.id:
-        raise ChangeError("Hãy chọn hai bản ghi khác nhau.")
-    if keep.event_id != other.event_id:
-        raise ChangeError("Hai bản ghi thuộc hai sự kiện khác nhau.")
-    if keep.status != "invited":
-        raise ChangeError("Bản ghi giữ lại phải đang trong danh sách mời (hãy khôi phục trước).")
-    if other.merged_into_id is not None:
-        raise ChangeError(f"Bản ghi #{other.id} đã được gộp vào #{other.merged_into_id}.")
-    moved: dict[str, object] = {}
-    n = db.session.execute(update(CheckIn).where(CheckIn.attendee_id == other.id).values(attendee_id=keep.id)).rowcount
-    moved["checkins"] = n
-    if keep.checked_in_at is None and other.checked_in_at is not None:
-        keep.checked_in_at, keep.first_checkin_id = other.checked_in_at, other.first_checkin_id
-        moved["arrival"] = True
-    other.checked_in_at, other.first_checkin_id = None, None
-    if keep.nominated_by_id is None and other.nominated_by_id is not None:
-        keep.nominated_by_id, keep.nomination_comment = other.nominated_by_id, other.nomination_comment
-        moved["nomination"] = other.nominated_by_id
-    for col in (Award.recipient_id, Award.substitute_id):
-        moved[col.key] = db.session.execute(update(Award).where(col == other.id).values({col.key: keep.id})).rowcount
-    moved["presenter_id"] = db.session.execute(
-        update(AwardBatch).where(AwardBatch.presenter_id == other.id).values(presenter_id=keep.id)
-    ).rowcount
-    staff = db.session.scalar(select(ExhibitorStaff).where(ExhibitorStaff.attendee_id == other.id))
-    if staff is not None:
-        if db.session.scalar(select(ExhibitorStaff.id).where(ExhibitorStaff.attendee_id == keep.id)):
-            db.session.delete(staff)
-        else:
-            staff.attendee_id = keep.id
-        moved["exhibitor_staff"] = staff.exhibitor_id
-    filled = {
-        f: getattr(other, f)
-        for f in _FILLABLE
-        if getattr(keep, f) in (None, "") and getattr(other, f) not in (None, "")
-    }
-    for f, value in filled.items():
-        setattr(keep, f, value)
-    if filled:
-        keep.refresh_keys()
-        moved["filled"] = sorted(filled)
+    _check_mergeable(keep, other)
+    moved = _move_records(keep, other)
+    _fill_blanks(keep, other, moved)
     seat_id = other.seat_id
     db.session.expire(keep, ["badges"])
     if other.status == "cancelled":  # cancelled before: now marked as merged too
@@ -239,3 +202,57 @@ def merge_attendees(
         **{k: v for k, v in moved.items() if v},
     )
     return moved
+
+
+def _check_mergeable(keep: Attendee, other: Attendee) -> None:
+    """ChangeError unless ``other`` can be merged into ``keep``."""
+    if keep.id == other.id:
+        raise ChangeError("Hãy chọn hai bản ghi khác nhau.")
+    if keep.event_id != other.event_id:
+        raise ChangeError("Hai bản ghi thuộc hai sự kiện khác nhau.")
+    if keep.status != "invited":
+        raise ChangeError("Bản ghi giữ lại phải đang trong danh sách mời (hãy khôi phục trước).")
+    if other.merged_into_id is not None:
+        raise ChangeError(f"Bản ghi #{other.id} đã được gộp vào #{other.merged_into_id}.")
+
+
+def _move_records(keep: Attendee, other: Attendee) -> dict[str, object]:
+    """Give ``keep`` what points at ``other``: check-ins, the arrival, the nomination, awards,
+    presenting, the exhibitor staff place. Returns what moved."""
+    moved: dict[str, object] = {}
+    n = db.session.execute(update(CheckIn).where(CheckIn.attendee_id == other.id).values(attendee_id=keep.id)).rowcount
+    moved["checkins"] = n
+    if keep.checked_in_at is None and other.checked_in_at is not None:
+        keep.checked_in_at, keep.first_checkin_id = other.checked_in_at, other.first_checkin_id
+        moved["arrival"] = True
+    other.checked_in_at, other.first_checkin_id = None, None
+    if keep.nominated_by_id is None and other.nominated_by_id is not None:
+        keep.nominated_by_id, keep.nomination_comment = other.nominated_by_id, other.nomination_comment
+        moved["nomination"] = other.nominated_by_id
+    for col in (Award.recipient_id, Award.substitute_id):
+        moved[col.key] = db.session.execute(update(Award).where(col == other.id).values({col.key: keep.id})).rowcount
+    moved["presenter_id"] = db.session.execute(
+        update(AwardBatch).where(AwardBatch.presenter_id == other.id).values(presenter_id=keep.id)
+    ).rowcount
+    staff = db.session.scalar(select(ExhibitorStaff).where(ExhibitorStaff.attendee_id == other.id))
+    if staff is not None:
+        if db.session.scalar(select(ExhibitorStaff.id).where(ExhibitorStaff.attendee_id == keep.id)):
+            db.session.delete(staff)
+        else:
+            staff.attendee_id = keep.id
+        moved["exhibitor_staff"] = staff.exhibitor_id
+    return moved
+
+
+def _fill_blanks(keep: Attendee, other: Attendee, moved: dict[str, object]) -> None:
+    """Copy into ``keep`` the fields it leaves empty and ``other`` has."""
+    filled = {
+        f: getattr(other, f)
+        for f in _FILLABLE
+        if getattr(keep, f) in (None, "") and getattr(other, f) not in (None, "")
+    }
+    for f, value in filled.items():
+        setattr(keep, f, value)
+    if filled:
+        keep.refresh_keys()
+        moved["filled"] = sorted(filled)

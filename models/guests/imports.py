@@ -596,52 +596,10 @@ def apply(
     """Write the good rows of ``report`` in one transaction and commit (rolls back on error).
     Rows matched to a person already on the list update that person; the others are created."""
     good = [r for r in report.rows if not r.problems]
-    # rows found unchanged by the preview are skipped; only the others' delegates are loaded
-    wanted = [r.attendee_id for r in good if r.attendee_id is not None and (r.action != "same" or fix_caps and r.caps)]
-    existing: dict[int, Attendee] = {}
-    for start in range(0, len(wanted), 500):
-        existing.update(
-            (a.id, a)
-            for a in db.session.scalars(
-                select(Attendee).where(Attendee.event_id == ev.id, Attendee.id.in_(wanted[start : start + 500]))
-            ).unique()
-        )
-    known = set(
-        db.session.scalars(
-            select(Attendee.external_key).where(Attendee.event_id == ev.id, Attendee.external_key.is_not(None))
-        )
-    )
-    new_rows: list[dict] = []
+    existing, known = _matched_people(ev, good, fix_caps)
     try:
-        for r in good:
-            values = _values(r, fix_caps)
-            if r.attendee_id is not None:
-                person = existing.get(r.attendee_id)
-                if person is None:  # unchanged, or gone since the preview
-                    continue
-                changed = {k: v for k, v in values.items() if _differs(getattr(person, k), v)}
-                if person.external_key is None and r.key not in known:
-                    person.external_key = r.key
-                    known.add(r.key)
-                if changed:
-                    for k, v in changed.items():
-                        setattr(person, k, v)
-                    person.refresh_keys()
-                    report.updated += 1
-                continue
-            if r.key in known:  # added by someone else since the preview
-                continue
-            known.add(r.key)
-            values.setdefault("precedence", 1000)
-            values.update(event_id=ev.id, external_key=r.key, source="import", status="invited")
-            values["name_key"] = fold(f"{values['full_name']} | {values.get('organisation') or ''}")
-            values["sort_key"] = sort_key(values["full_name"])
-            new_rows.append(values)
-        if new_rows:
-            cols = sorted({k for v in new_rows for k in v})
-            full = [{c: v.get(c, _DEFAULTS.get(c)) for c in cols} for v in new_rows]
-            for start in range(0, len(full), 2000):
-                db.session.execute(insert(Attendee), full[start : start + 2000])
+        new_rows = _update_rows(ev, good, existing, known, report, fix_caps)
+        _insert_rows(new_rows)
         report.created = len(new_rows)
         audit(
             "import_attendees",
@@ -662,6 +620,72 @@ def apply(
         raise
     report.applied = True
     return report
+
+
+def _matched_people(ev: Event, good: list[ImportRow], fix_caps: bool) -> tuple[dict[int, Attendee], set[str]]:
+    """(the people the rows update, by id; every external key the event has)."""
+    # rows found unchanged by the preview are skipped; only the others' delegates are loaded
+    wanted = [r.attendee_id for r in good if r.attendee_id is not None and (r.action != "same" or fix_caps and r.caps)]
+    existing: dict[int, Attendee] = {}
+    for start in range(0, len(wanted), 500):
+        existing.update(
+            (a.id, a)
+            for a in db.session.scalars(
+                select(Attendee).where(Attendee.event_id == ev.id, Attendee.id.in_(wanted[start : start + 500]))
+            ).unique()
+        )
+    known = set(
+        db.session.scalars(
+            select(Attendee.external_key).where(Attendee.event_id == ev.id, Attendee.external_key.is_not(None))
+        )
+    )
+    return existing, known
+
+
+def _update_rows(
+    ev: Event,
+    good: list[ImportRow],
+    existing: dict[int, Attendee],
+    known: set[str],
+    report: ImportReport,
+    fix_caps: bool,
+) -> list[dict]:
+    """Update the matched people (counted in ``report.updated``); return the values of the new ones."""
+    new_rows: list[dict] = []
+    for r in good:
+        values = _values(r, fix_caps)
+        if r.attendee_id is not None:
+            person = existing.get(r.attendee_id)
+            if person is None:  # unchanged, or gone since the preview
+                continue
+            changed = {k: v for k, v in values.items() if _differs(getattr(person, k), v)}
+            if person.external_key is None and r.key not in known:
+                person.external_key = r.key
+                known.add(r.key)
+            if changed:
+                for k, v in changed.items():
+                    setattr(person, k, v)
+                person.refresh_keys()
+                report.updated += 1
+            continue
+        if r.key in known:  # added by someone else since the preview
+            continue
+        known.add(r.key)
+        values.setdefault("precedence", 1000)
+        values.update(event_id=ev.id, external_key=r.key, source="import", status="invited")
+        values["name_key"] = fold(f"{values['full_name']} | {values.get('organisation') or ''}")
+        values["sort_key"] = sort_key(values["full_name"])
+        new_rows.append(values)
+    return new_rows
+
+
+def _insert_rows(new_rows: list[dict]) -> None:
+    """Insert the new people in batches of 2,000 (every row with the same columns)."""
+    if new_rows:
+        cols = sorted({k for v in new_rows for k in v})
+        full = [{c: v.get(c, _DEFAULTS.get(c)) for c in cols} for v in new_rows]
+        for start in range(0, len(full), 2000):
+            db.session.execute(insert(Attendee), full[start : start + 2000])
 
 
 _DEFAULTS = {

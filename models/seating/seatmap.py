@@ -81,7 +81,25 @@ def seat_map(ev: Event, mode: str = "group") -> SeatMap:
     groups = {g.id: g for g in db.session.scalars(select(Group).where(Group.event_id == ev.id))}
     blocks = list(db.session.scalars(select(Block).where(Block.event_id == ev.id).order_by(Block.x, Block.code)))
     codes = {b.id: b.code for b in blocks}
-    rows = (
+    cells, counts, stats = _seat_cells(_seat_rows(ev), groups, codes, mode)
+    order = {g.name: g.priority for g in groups.values()}
+    legend = sorted(((f, k, n) for (f, k), n in counts.items()), key=lambda t: (order.get(t[1], 10**6), t[1]))
+    width = max([max((c.x for c in cells), default=0)] + [b.x + b.seats_per_row - 1 for b in blocks]) + 1
+    height = max((c.y for c in cells), default=0) + 1
+    return SeatMap(
+        mode=mode,
+        seats=cells,
+        blocks=_block_info(blocks),
+        legend=legend,
+        width=width,
+        height=height,
+        stats=stats,
+    )
+
+
+def _seat_rows(ev: Event) -> list:
+    """Every seat of the hall with its invited occupant (if any), row by row."""
+    return (
         db.session.connection()
         .execute(  # Core: no ORM row processing for 10,000 seats
             select(
@@ -104,6 +122,12 @@ def seat_map(ev: Event, mode: str = "group") -> SeatMap:
         )
         .all()
     )
+
+
+def _seat_cells(
+    rows: list, groups: dict[int, Group], codes: dict[int, str], mode: str
+) -> tuple[list[SeatCell], dict[tuple[str, str], int], dict]:
+    """(cells, seats per (fill, legend label), stats) of the rows of ``_seat_rows``."""
     cells: list[SeatCell] = []
     counts: dict[tuple[str, str], int] = {}
     looks: dict[tuple, tuple[str, str, str, str]] = {}  # a few distinct (state, group) pairs
@@ -140,11 +164,13 @@ def seat_map(ev: Event, mode: str = "group") -> SeatMap:
                 color,
             )
         )
-    order = {g.name: g.priority for g in groups.values()}
-    legend = sorted(((f, k, n) for (f, k), n in counts.items()), key=lambda t: (order.get(t[1], 10**6), t[1]))
-    width = max([max((c.x for c in cells), default=0)] + [b.x + b.seats_per_row - 1 for b in blocks]) + 1
-    height = max((c.y for c in cells), default=0) + 1
-    binfo = [
+    stats = {"seats": len(cells), "seated": seated, "arrived": arrivals, "free": free}
+    return cells, counts, stats
+
+
+def _block_info(blocks: list[Block]) -> list[dict]:
+    """The blocks as the drawers read them (position, size, the groups seated there)."""
+    return [
         {
             "code": b.code,
             "name": b.name,
@@ -156,15 +182,6 @@ def seat_map(ev: Event, mode: str = "group") -> SeatMap:
         }
         for b in blocks
     ]
-    return SeatMap(
-        mode=mode,
-        seats=cells,
-        blocks=binfo,
-        legend=legend,
-        width=width,
-        height=height,
-        stats={"seats": len(cells), "seated": seated, "arrived": arrivals, "free": free},
-    )
 
 
 #: the dashboard's palette (lighter than the guest list's; group colours faded until arrival)
