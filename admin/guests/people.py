@@ -20,7 +20,7 @@ from admin.guests.views import bp
 from models.core.base import db
 from models.core.phones import format_phone
 from models.events.models import District, Group
-from models.guests.changes import ChangeError, cancel_attendee, edit_attendee, merge_attendees, restore_attendee
+from models.guests.changes import FIELDS, ChangeError, cancel_attendee, edit_attendee, merge_attendees, restore_attendee
 from models.guests.imports import HONORIFICS
 from models.guests.models import Attendee
 from models.guests.search import search_attendees
@@ -123,21 +123,7 @@ def edit(attendee_id: int):
     try:
         changed = edit_attendee(
             person,
-            {
-                f: getattr(form, f).data
-                for f in (
-                    "honorific",
-                    "full_name",
-                    "position",
-                    "organisation",
-                    "group_id",
-                    "district_id",
-                    "phone",
-                    "email",
-                    "precedence",
-                    "notes",
-                )
-            },
+            {f: getattr(form, f).data for f in FIELDS},
             actor=actor_name(),
             user_id=current_user.id,
         )
