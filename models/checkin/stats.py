@@ -58,7 +58,14 @@ def _by_group(ev: Event) -> tuple[list[dict], dict]:
     delegate = case((in_hall(), 1), else_=0).label("delegate")
     rows = db.session.execute(
         select(
-            Group.id, Group.name, Group.color, Group.priority, delegate, func.count(Attendee.id), arrived(), Group.name_en
+            Group.id,
+            Group.name,
+            Group.color,
+            Group.priority,
+            delegate,
+            func.count(Attendee.id),
+            arrived(),
+            Group.name_en,
         )
         .select_from(Attendee)
         .outerjoin(Group, Group.id == Attendee.group_id)

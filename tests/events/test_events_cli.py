@@ -207,7 +207,16 @@ def test_reports_of_an_earlier_event(runner, tmp_path):
     old, people = _earlier_event()
     assert (
         runner.invoke(
-            args=["new-event", "--name", "Hội nghị 2026", "--date", "2026-05-21", "--venue", "Nha Trang", "--allow-past"]
+            args=[
+                "new-event",
+                "--name",
+                "Hội nghị 2026",
+                "--date",
+                "2026-05-21",
+                "--venue",
+                "Nha Trang",
+                "--allow-past",
+            ]
         ).exit_code
         == 0
     )
