@@ -252,6 +252,11 @@ def import_structure(kind: str, file: Path, dry_run: bool) -> None:
         sys.exit(1)
     db.session.commit()
     click.echo(f"Đã nhập: {created} mới, {updated} cập nhật.")
+    if kind == "programme":
+        from models.events.structure import programme_order_issues
+
+        for line in programme_order_issues(ev):
+            click.echo(f"Lưu ý: {line} Sắp lại theo giờ trên /admin/event/programme (nút “Sắp theo giờ”).")
 
 
 STRUCTURE_COMMANDS: list = [export_structure, import_structure]
