@@ -42,22 +42,28 @@ def _date(_ctx, _param, value: str) -> date:
     is_flag=True,
     help="With --from-event: copy its guest list too (new badges, no seats, no check-ins).",
 )
+@click.option(
+    "--allow-past",
+    "allow_past",
+    is_flag=True,
+    help="Accept a date already past (an earlier event entered for its records).",
+)
 def new_event_cmd(
-    name: str, when: date, venue: str, template: str | None, from_event: str | None, with_guests: bool
+    name: str, when: date, venue: str, template: str | None, from_event: str | None, with_guests: bool, allow_past: bool
 ) -> None:
-    """Make a new event, with its own key pair, and make it the current one."""
-    from models.events.setup import EventError, new_event
+    """Make a new event, with its own key pair, and make it the current one. A date already past
+    is asked about at a terminal (and refused elsewhere) unless --allow-past is given."""
+    from models.events.setup import EventError, PastDateError, new_event
 
+    request = {"name": name, "date": when, "venue": venue, "template": template, "from_event": from_event}
     try:
-        ev = new_event(
-            name=name,
-            date=when,
-            venue=venue,
-            template=template,
-            from_event=from_event,
-            with_guests=with_guests,
-            actor="cli",
-        )
+        try:
+            ev = new_event(**request, with_guests=with_guests, actor="cli", allow_past=allow_past)
+        except PastDateError as exc:
+            db.session.rollback()
+            if not (sys.stdin.isatty() and click.confirm(f"{exc}\nVẫn tạo sự kiện với ngày đã qua?", default=False)):
+                raise
+            ev = new_event(**request, with_guests=with_guests, actor="cli", allow_past=True)
     except EventError as exc:
         db.session.rollback()
         click.echo(f"Lỗi: {exc}", err=True)
@@ -246,6 +252,11 @@ def import_structure(kind: str, file: Path, dry_run: bool) -> None:
         sys.exit(1)
     db.session.commit()
     click.echo(f"Đã nhập: {created} mới, {updated} cập nhật.")
+    if kind == "programme":
+        from models.events.structure import programme_order_issues
+
+        for line in programme_order_issues(ev):
+            click.echo(f"Lưu ý: {line} Sắp lại theo giờ trên /admin/event/programme (nút “Sắp theo giờ”).")
 
 
 STRUCTURE_COMMANDS: list = [export_structure, import_structure]

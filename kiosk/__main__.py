@@ -82,6 +82,11 @@ def run_parser() -> argparse.ArgumentParser:
     p.add_argument("--repeat", type=float, help="ignore the same code until unseen this many seconds (default 3)")
     p.add_argument("--snapshot-interval", dest="snapshot_interval", type=float)
     p.add_argument("--decoders", help="decoder stages in order (default zxing,zxing_sharp,zxing_clahe,zxing_up,pyzbar)")
+    p.add_argument(
+        "--screenshot",
+        metavar="DIR",
+        help="save each answer's screen as a PNG in DIR (NNNN-RESULT.png), also when --headless",
+    )
     return p
 
 

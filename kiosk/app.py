@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+import cv2
+
 from models.checkin import codes
 
 from .client import ApiClient, ServerAuthError, ServerError
@@ -218,6 +220,8 @@ class Kiosk:
             self.decoder_share[c.decoder] += 1
             total_ms = (time.monotonic() - frame.captured) * 1000
             self._show(decision, extra=MULTI.format(len(found)) if len(found) > 1 else "")
+            if self.config.screenshot:  # the final answer only (not a provisional one)
+                self._save_screenshot(decision)
             self._emit(decision, frame, res.ms, total_ms)
             if self.sounds:
                 self.sounds.play(decision.result)
@@ -243,6 +247,19 @@ class Kiosk:
                 extra=extra,
             )
             self.panel_until = time.monotonic() + self.config.hold
+
+    def _save_screenshot(self, d: Decision) -> None:
+        """The screen as it shows this answer, as DIR/NNNN-RESULT.png (``--screenshot DIR``)."""
+        folder = Path(self.config.screenshot)
+        folder.mkdir(parents=True, exist_ok=True)
+        with self._lock:
+            self._shots = getattr(self, "_shots", 0) + 1
+            n = self._shots
+        result = "".join(ch for ch in str(d.display or d.result) if ch.isalnum() or ch in "-_") or "answer"
+        image = self.render()
+        ok, png = cv2.imencode(".png", image)
+        if ok:
+            (folder / f"{n:04d}-{result}.png").write_bytes(png.tobytes())
 
     def _emit(self, d: Decision, frame: Frame, decode_ms: float, total_ms: float) -> None:
         self.decisions.append(d)

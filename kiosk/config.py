@@ -35,6 +35,9 @@ class Config:
     retry_interval: float = 2.0  #: seconds between background queue flushes
     decoders: str = "zxing,zxing_sharp,zxing_clahe,zxing_up,pyzbar"
     sync_timeout: float = 20.0  #: how long the end-of-file / `sync` flush may take
+    #: a folder: each answer panel is also saved there as a PNG (NNNN-RESULT.png), e.g. to check
+    #: a headless run or a rehearsal's answers by eye; empty: none saved
+    screenshot: str = ""
 
     @property
     def decoder_stages(self) -> list[str]:

@@ -37,11 +37,11 @@ TITLES = {
 DEFAULT_MESSAGES = {
     "ok": "Mời quý đại biểu vào hội trường",
     "already": "Thẻ này đã được dùng để vào hội trường",
-    "invalid": "Mã QR này không phải thẻ đại biểu. Xin mời đến bàn tiếp đón.",
-    "revoked": "Thẻ đã được thay thế hoặc hủy. Xin mời đến bàn tiếp đón.",
-    "unknown": "Không có đại biểu này trong danh sách. Xin mời đến bàn tiếp đón.",
-    "wrong_event": "Thẻ này thuộc sự kiện khác. Xin mời đến bàn tiếp đón.",
-    "no_snapshot": "Máy chưa có dữ liệu sự kiện và không kết nối được máy chủ. Xin mời đến bàn tiếp đón.",
+    "invalid": "Mã QR này không phải thẻ đại biểu. Xin mời đến bàn đón tiếp.",
+    "revoked": "Thẻ đã được thay thế hoặc hủy. Xin mời đến bàn đón tiếp.",
+    "unknown": "Không có đại biểu này trong danh sách. Xin mời đến bàn đón tiếp.",
+    "wrong_event": "Thẻ này thuộc sự kiện khác. Xin mời đến bàn đón tiếp.",
+    "no_snapshot": "Máy chưa có dữ liệu sự kiện và không kết nối được máy chủ. Xin mời đến bàn đón tiếp.",
 }
 #: welcomed ("ok") without a seat though one is needed (the hall was full)
 DESK_SEAT_LINE = "Chỗ ngồi: nhận tại bàn đón tiếp"

@@ -16,6 +16,7 @@ from models.checkin.stats import attendance
 from models.core.base import db
 from models.core.timeutil import local
 from models.dashboard.live import seatless_arrivals
+from models.guests.badges import revoked_badge_owner
 from models.guests.models import Attendee
 from models.guests.search import search_attendees
 from models.seating.assignment import SeatingError, seat_at_desk, seat_phrase
@@ -30,6 +31,27 @@ OUTCOME_LABELS = {
     "unknown": lambda: _("Không có trong danh sách"),
     "wrong_event": lambda: _("Thẻ của sự kiện khác"),
 }
+
+
+def revoked_message(owner: dict) -> str:
+    """The desk's answer to a revoked badge: whose it is and which case (merged, cancelled,
+    replaced by a newer card)."""
+    if owner["kind"] == "merged":
+        return _(
+            "Thẻ của %(name)s: hồ sơ này đã được gộp vào %(kept)s. Dùng thẻ của hồ sơ %(kept)s.",
+            name=owner["name"],
+            kept=owner["kept"],
+        )
+    if owner["kind"] == "cancelled":
+        reason = owner["reason"] or _("không ghi lý do")
+        return _("Thẻ của %(name)s: đại biểu này đã bị hủy (%(reason)s).", name=owner["name"], reason=reason)
+    return _(
+        "Thẻ của %(name)s đã được thay thế: đây là thẻ số %(serial)d, thẻ đang dùng là số %(current)d. "
+        "Thu lại thẻ cũ; cấp lại thẻ nếu đại biểu không mang thẻ mới.",
+        name=owner["name"],
+        serial=owner["serial"],
+        current=owner["current_serial"],
+    )
 
 
 def new_scan_id() -> str:
@@ -175,9 +197,16 @@ def scan():
             return jsonify({"result": "error", "error": "scan_id_conflict", "message": msg}), 409
         flash(msg, "error")
         return redirect(url_for("desk.index"))
+    message = result.message
+    owner = revoked_badge_owner(ev.id, form.code.data.strip()[:4096]) if result.outcome == "revoked" else None
+    if owner is not None:
+        message = revoked_message(owner)
     if wants_json:
         data = result.as_json()
         data["label"] = OUTCOME_LABELS[result.outcome]()
+        if owner is not None:
+            data["message"] = message
+            data["revoked"] = owner
         return jsonify(data)
-    flash(f"{OUTCOME_LABELS[result.outcome]()}: {result.message}", "ok" if result.outcome == "ok" else "warn")
+    flash(f"{OUTCOME_LABELS[result.outcome]()}: {message}", "ok" if result.outcome == "ok" else "warn")
     return redirect(url_for("desk.index"))

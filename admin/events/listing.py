@@ -22,7 +22,7 @@ from admin.core.security import role_required
 from models.core.base import db
 from models.events.models import Event
 from models.events.service import current_event_id
-from models.events.setup import EventError, list_events, new_event, templates, use_event
+from models.events.setup import EventError, PastDateError, list_events, new_event, templates, use_event
 
 bp = Blueprint("event_list", __name__, url_prefix="/admin")
 
@@ -50,6 +50,7 @@ class NewEventForm(FlaskForm):
     template = SelectField(_l("Mẫu"), validate_choice=False)
     from_event = SelectField(_l("Sao chép từ sự kiện trước"), validate_choice=False)
     with_guests = BooleanField(_l("Chép cả danh sách khách mời (thẻ mới, chưa xếp ghế)"))
+    allow_past = BooleanField(_l("Ngày đã qua: vẫn tạo (nhập lại một sự kiện đã diễn ra)"))
 
 
 def _form(form: NewEventForm | None = None) -> NewEventForm:
@@ -63,8 +64,9 @@ def _form(form: NewEventForm | None = None) -> NewEventForm:
     return form
 
 
-def _page(form: NewEventForm, status: int = 200):
-    return render_template("events/list.html", events=list_events(), form=form, action=ActionForm()), status
+def _page(form: NewEventForm, status: int = 200, *, ask_past: bool = False):
+    page = render_template("events/list.html", events=list_events(), form=form, action=ActionForm(), ask_past=ask_past)
+    return page, status
 
 
 @bp.get("/events")
@@ -91,7 +93,19 @@ def create():
             from_event=form.from_event.data or None,
             with_guests=bool(form.with_guests.data),
             actor=actor_name(),
+            allow_past=bool(form.allow_past.data),
         )
+    except PastDateError:
+        db.session.rollback()
+        flash(
+            _(
+                "Ngày tổ chức %(date)s đã qua. Nếu đúng là một sự kiện đã diễn ra, đánh dấu “Ngày đã qua: "
+                "vẫn tạo” rồi bấm Tạo lại.",
+                date=form.date.data.strftime("%d/%m/%Y"),
+            ),
+            "warn",
+        )
+        return _page(form, 400, ask_past=True)
     except EventError as exc:
         db.session.rollback()
         flash(str(exc), "error")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, has_request_context, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -18,7 +18,14 @@ from admin.core.context import actor_name, event_or_404
 from admin.core.security import role_required
 from models.core.base import db
 from models.events.service import current_event
-from models.events.settings import SETTING_FIELDS, LogoError, check_logo, set_logo, update_settings
+from models.events.settings import (
+    SETTING_FIELDS,
+    LogoError,
+    check_logo,
+    english_unit_label,
+    set_logo,
+    update_settings,
+)
 
 bp = Blueprint("event_settings", __name__, url_prefix="/admin/event")
 
@@ -75,6 +82,7 @@ class SettingsForm(FlaskForm):
     issuing_body = _text(_l("Cơ quan ban hành"), 200)
     unit_level = _text(_l("Cấp đơn vị (viết thường, ví dụ: xã, phường, đặc khu)"), 100, required=True)
     unit_label = _text(_l("Tên một đơn vị (tiêu đề cột, ví dụ: Xã/phường)"), 60, required=True)
+    unit_label_en = _text(_l("Tên một đơn vị bằng tiếng Anh (ví dụ: Commune/ward; để trống: tự dịch)"), 60)
     letter_number = _text(_l("Số, ký hiệu giấy mời"), 60)
     letter_place = _text(_l("Địa danh"), 100)
     letter_date = DateField(_l("Ngày ban hành (để trống: người ký tự ghi)"), validators=[Optional()])
@@ -92,10 +100,20 @@ class SettingsForm(FlaskForm):
 @bp.app_template_global("unit_label")
 def unit_label() -> str:
     """The current event's word for one delegation unit ("Huyện", "Xã/phường"), for headers and
-    labels: templates say {{ unit_label() }} instead of a hard-wired "Huyện"."""
-    if "unit_words" not in g:
+    labels: templates say {{ unit_label() }} instead of a hard-wired "Huyện". On English pages
+    the event's English word (``unit_label_en``, else the English of a known label)."""
+    lang = g.get("lang", "vi")
+    key = (lang, id(request._get_current_object()) if has_request_context() else 0)  # once per request
+    if g.get("unit_words_key") != key:
         ev = current_event()
-        g.unit_words = (ev.unit_label, ev.unit_level) if ev is not None else ("Đơn vị", "đơn vị")
+        if ev is None:
+            g.unit_words = ("Unit", "unit") if lang == "en" else ("Đơn vị", "đơn vị")
+        elif lang == "en":
+            english = english_unit_label(ev)
+            g.unit_words = (english, english.lower())
+        else:
+            g.unit_words = (ev.unit_label, ev.unit_level)
+        g.unit_words_key = key
     return g.unit_words[0]
 
 
@@ -104,6 +122,16 @@ def unit_level() -> str:
     """The current event's name of the level, lower case ("huyện, thị xã, thành phố")."""
     unit_label()
     return g.unit_words[1]
+
+
+@bp.app_template_global("local_name")
+def local_name(thing) -> str:
+    """A group's (or tier's, or any row's) name in the page's language: ``name_en`` on English
+    pages when the event gave one, else ``name``. Works on model rows and on dicts."""
+    get = thing.get if isinstance(thing, dict) else lambda key, default="": getattr(thing, key, default)
+    if g.get("lang") == "en" and (get("name_en", "") or "").strip():
+        return get("name_en")
+    return get("name", "") or ""
 
 
 @bp.route("", methods=["GET", "POST"])

@@ -133,6 +133,7 @@ def _page(ev, kind: str, *, form=None, error=None, preview=None, confirm=None, s
         form=form or form_class(kind)(formdata=None),
         import_form=ImportForm(formdata=None),
         delay_form=delay,
+        order_issues=structure.programme_order_issues(ev) if kind == "programme" else [],
         error=error,
         preview=preview,
         confirm=confirm,
@@ -239,6 +240,20 @@ def programme_delay(row_id: int):
     except StructureError as exc:
         db.session.rollback()
         flash(str(exc), "error")
+    return redirect(url_for("event_settings.structure_list", kind="programme"))
+
+
+@bp.post("/programme/sort")
+@role_required("admin")
+def programme_sort():
+    """Number the programme in time order (when its numbers and times disagree)."""
+    ev = event_or_404()
+    if not FlaskForm().validate_on_submit():
+        flash(_("Biểu mẫu không hợp lệ."), "error")
+    else:
+        n = structure.sort_by_time(ev, actor=actor_name(), user_id=current_user.id)
+        db.session.commit()
+        flash(_("Đã sắp chương trình theo giờ (%(n)d mục đổi chỗ).", n=n), "ok")
     return redirect(url_for("event_settings.structure_list", kind="programme"))
 
 

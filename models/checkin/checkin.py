@@ -66,10 +66,10 @@ MESSAGES = {
     # a seatless person who needs a hall seat (the hall was full): welcome, and a seat at the desk
     "ok_desk": "Xin chào {name}! Xin mời quý đại biểu đến bàn đón tiếp để nhận chỗ ngồi.",
     "already": "{name} đã điểm danh lúc {time} tại {station}.",
-    "invalid": "Mã không hợp lệ. Xin mời quý đại biểu đến bàn hướng dẫn.",
-    "revoked": "Thẻ này đã được thay thế hoặc đã bị hủy. Xin mời đến bàn hướng dẫn.",
-    "unknown": "Không tìm thấy đại biểu trong danh sách. Xin mời đến bàn hướng dẫn.",
-    "wrong_event": "Thẻ của sự kiện khác. Xin mời quý đại biểu đến bàn hướng dẫn.",
+    "invalid": "Mã không hợp lệ. Xin mời quý đại biểu đến bàn đón tiếp.",
+    "revoked": "Thẻ này đã được thay thế hoặc đã bị hủy. Xin mời đến bàn đón tiếp.",
+    "unknown": "Không tìm thấy đại biểu trong danh sách. Xin mời đến bàn đón tiếp.",
+    "wrong_event": "Thẻ của sự kiện khác. Xin mời quý đại biểu đến bàn đón tiếp.",
 }
 
 log = logging.getLogger("event_kiosk.checkin")

@@ -57,14 +57,23 @@ def _by_group(ev: Event) -> tuple[list[dict], dict]:
     the totals)."""
     delegate = case((in_hall(), 1), else_=0).label("delegate")
     rows = db.session.execute(
-        select(Group.id, Group.name, Group.color, Group.priority, delegate, func.count(Attendee.id), arrived())
+        select(
+            Group.id,
+            Group.name,
+            Group.color,
+            Group.priority,
+            delegate,
+            func.count(Attendee.id),
+            arrived(),
+            Group.name_en,
+        )
         .select_from(Attendee)
         .outerjoin(Group, Group.id == Attendee.group_id)
         .where(Attendee.event_id == ev.id, Attendee.status == "invited")
-        .group_by(Group.id, Group.name, Group.color, Group.priority, delegate)
+        .group_by(Group.id, Group.name, Group.color, Group.priority, delegate, Group.name_en)
     ).all()
     invited = checked_in = staff = staff_arrived = 0
-    for *_, is_delegate, n, here in rows:
+    for *_, is_delegate, n, here, _name_en in rows:
         if is_delegate:
             invited, checked_in = invited + n, checked_in + int(here or 0)
         else:  # on the guest list and not a delegate: booth staff
@@ -73,12 +82,13 @@ def _by_group(ev: Event) -> tuple[list[dict], dict]:
         {
             "id": gid,
             "name": name,
+            "name_en": name_en or "",
             "color": color,
             "invited": n,
             "arrived": int(here or 0),
             "pct": percent(int(here or 0), n),
         }
-        for gid, name, color, _prio, is_delegate, n, here in sorted(
+        for gid, name, color, _prio, is_delegate, n, here, name_en in sorted(
             (r for r in rows if r[0] is not None and r[4]), key=lambda r: (r[3], r[0])
         )
     ]

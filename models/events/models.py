@@ -44,6 +44,9 @@ class Event(db.Model):
     unit_level: Mapped[str] = mapped_column(String(100), default="huyện, thị xã, thành phố")
     #: one unit of that level in a column header or a label, e.g. "Huyện" or "Xã/phường"
     unit_label: Mapped[str] = mapped_column(String(60), default="Huyện")
+    #: the same in English ("District", "Commune/ward"); empty: derived from unit_label
+    #: (models.events.settings.english_unit_label)
+    unit_label_en: Mapped[str] = mapped_column(String(60), default="")
     #: optional badge logo (PNG or JPEG bytes, checked at upload) and its MIME type
     logo: Mapped[bytes | None] = mapped_column(LargeBinary)
     logo_mime: Mapped[str] = mapped_column(String(20), default="")

@@ -37,6 +37,7 @@ SETTING_FIELDS = (
     "issuing_body",
     "unit_level",
     "unit_label",
+    "unit_label_en",
     "letter_number",
     "letter_place",
     "letter_date",
@@ -112,3 +113,29 @@ def set_logo(ev: Event, png: bytes | None, *, actor: str = "", user_id: int | No
     ev.logo = png
     ev.logo_mime = "image/png" if png else ""
     audit("event_logo", "event", ev.id, actor=actor, user_id=user_id, removed=png is None, size=len(png) if png else 0)
+
+
+#: English for the unit labels Vietnamese events use (folded, lower case), when the event has no
+#: ``unit_label_en`` of its own
+_UNIT_EN = {
+    "huyen": "District",
+    "xa/phuong": "Commune/ward",
+    "xa, phuong": "Commune/ward",
+    "xa": "Commune",
+    "phuong": "Ward",
+    "tinh": "Province",
+    "don vi": "Unit",
+    "dia phuong": "Locality",
+}
+
+
+def english_unit_label(ev: Event | None) -> str:
+    """The event's word for one unit in English: its ``unit_label_en``, else the English of a
+    known Vietnamese label ("Huyện" → "District", "Xã/phường" → "Commune/ward"), else "Unit"."""
+    from models.core.names import fold
+
+    if ev is None:
+        return "Unit"
+    if (ev.unit_label_en or "").strip():
+        return ev.unit_label_en.strip()
+    return _UNIT_EN.get(fold(ev.unit_label or "").strip(), "Unit")

@@ -48,6 +48,7 @@ COPIED_SETTINGS = (
     "issuing_body",
     "unit_level",
     "unit_label",
+    "unit_label_en",
     "logo",
     "logo_mime",
     "letter_place",
@@ -87,6 +88,18 @@ _PERSON_FIELDS = (
 class EventError(ValueError):
     """A request to make or choose an event that cannot be done; ``str(exc)`` is Vietnamese.
     Nothing was written."""
+
+
+class PastDateError(EventError):
+    """The new event's date has passed: asked to confirm (``allow_past``) rather than refused."""
+
+
+def local_today(tz: str = "Asia/Ho_Chi_Minh") -> date:
+    """Today's date where the events happen (the default time zone of a new event)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo(tz)).date()
 
 
 @dataclass
@@ -140,6 +153,8 @@ def new_event(
     from_event: str | None = None,
     with_guests: bool = False,
     actor: str = "",
+    allow_past: bool = False,
+    today: date | None = None,
 ) -> Event:
     """Make a new current event with its own key pair (earlier events stay, not current).
 
@@ -151,9 +166,16 @@ def new_event(
 
     Raises EventError (Vietnamese message, nothing written) for an empty or too long name or
     venue, an unknown template or source event, a template together with a source event, or
-    ``with_guests`` without a source event.
+    ``with_guests`` without a source event, and PastDateError for a date before ``today`` (the
+    date in Việt Nam by default) unless ``allow_past`` (an earlier event entered for its records).
     """
     name, venue, tpl, source = _checked_request(name, date, venue, template, from_event, with_guests)
+    today = today or local_today()
+    if date < today and not allow_past:
+        raise PastDateError(
+            f"Ngày tổ chức {date:%d/%m/%Y} đã qua (hôm nay là {today:%d/%m/%Y}). Nếu đúng là một sự kiện "
+            "đã diễn ra (nhập lại để lưu hồ sơ), xác nhận “Ngày đã qua: vẫn tạo” (lệnh: thêm --allow-past)."
+        )
     ev = create_event(slug=slug_for(name, date.year), name=name, date=date, venue=venue)
     if tpl is not None:
         _apply_template(ev, tpl)

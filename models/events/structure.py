@@ -419,6 +419,42 @@ def delay_from(ev: Event, item: ProgrammeItem, minutes: int, *, actor: str = "",
     return len(new)
 
 
+def programme_order_issues(ev: Event) -> list[str]:
+    """Where the programme's numbers and times disagree: one Vietnamese line per item that starts
+    before the timed item above it ("Mục 4 “Phát biểu” (08:15) bắt đầu trước mục 3 … (08:30)").
+    Items without a time are skipped. Empty when the programme runs in time order."""
+    out, last = [], None
+    for it in rows_of(ev, "programme"):
+        if it.planned_start is None:
+            continue
+        if last is not None and it.planned_start < last.planned_start:
+            out.append(
+                f"Mục {it.position} “{it.title}” ({it.planned_start:%H:%M}) bắt đầu trước mục "
+                f"{last.position} “{last.title}” ({last.planned_start:%H:%M}) ở trên."
+            )
+        if last is None or it.planned_start >= last.planned_start:
+            last = it
+    return out
+
+
+def sort_by_time(ev: Event, *, actor: str = "", user_id: int | None = None) -> int:
+    """Number the programme in time order (a stable sort; an item without a time stays after the
+    item it followed). Returns how many items changed place; audited."""
+    items = rows_of(ev, "programme")
+    keyed, at = [], time.min
+    for i, it in enumerate(items):
+        at = it.planned_start or at
+        keyed.append((at, i, it))
+    moved = 0
+    for pos, (_at, _i, it) in enumerate(sorted(keyed, key=lambda k: (k[0], k[1])), 1):
+        if it.position != pos:
+            it.position, moved = pos, moved + 1
+    if moved:
+        audit("programme_sort", "programme", ev.id, actor=actor, user_id=user_id, moved=moved)
+    db.session.flush()
+    return moved
+
+
 # --- .xlsx ------------------------------------------------------------------------------------
 
 

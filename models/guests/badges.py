@@ -75,3 +75,22 @@ def issue_missing_badges(ev: Event) -> int:
     for a in people:
         _new_badge(a, ev)
     return len(people)
+
+
+def revoked_badge_owner(event_id: int, code: str) -> dict | None:
+    """Whose revoked badge this is and why, for the desk (staff may see the name; the kiosk is
+    told only "revoked"). ``kind``: "merged" (the record was merged into ``kept``), "cancelled"
+    (the person was cancelled; ``reason``), or "replaced" (a newer badge was issued; ``serial``
+    of this card and ``current_serial``). None when the code names no badge of this event."""
+    badge = db.session.scalar(select(Badge).where(Badge.code == code, Badge.event_id == event_id))
+    if badge is None or badge.attendee is None:
+        return None
+    person = badge.attendee
+    info = {"name": person.display_name, "attendee_id": person.id, "serial": badge.serial}
+    if person.merged_into_id is not None:
+        kept = db.session.get(Attendee, person.merged_into_id)
+        return {**info, "kind": "merged", "kept": kept.display_name if kept else "", "kept_id": person.merged_into_id}
+    if person.status == "cancelled":
+        return {**info, "kind": "cancelled", "reason": person.cancel_reason or ""}
+    current = db.session.scalar(select(func.max(Badge.serial)).where(Badge.attendee_id == person.id))
+    return {**info, "kind": "replaced", "current_serial": int(current or badge.serial)}

@@ -378,9 +378,16 @@
     act(action, extra).then(function () { b.disabled = false; if (state) render(state); });
   });
 
+  // the clock in the event's time zone, whatever zone the tablet is set to
+  var hhmm = null;
+  try {
+    hhmm = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+                                               timeZone: root.getAttribute("data-tz") || "Asia/Ho_Chi_Minh" });
+  } catch (e) { hhmm = null; }
   function clock() {
     var d = new Date();
-    $("mc-clock").textContent = ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2);
+    $("mc-clock").textContent = hhmm ? hhmm.format(d)
+      : ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2);
     if (state) lateBadge(state);
   }
   clock(); setInterval(clock, 10000);

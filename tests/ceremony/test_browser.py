@@ -170,3 +170,26 @@ def test_substitute_picked_on_the_tablet(browser, live_server):
         screenshot(p, "mc_substitute")
     finally:
         ctx.close()
+
+
+def test_mc_clock_shows_the_events_time_zone_on_a_tablet_set_elsewhere(browser, live_server):
+    """Issue 21 item 9: a tablet set to another zone (a visiting MC's, or a factory default)
+    still shows the event's time (Asia/Ho_Chi_Minh), as the programme's times are."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    _setup(live_server)
+    ctx = browser.new_context(viewport={"width": 834, "height": 1194}, locale="vi-VN", timezone_id="America/New_York")
+    try:
+        p = ctx.new_page()
+        _login_mc(p, live_server)
+        p.wait_for_selector("#mc[data-tag*='-']")
+        assert p.get_attribute("#mc", "data-tz") == "Asia/Ho_Chi_Minh"
+        before = datetime.now(UTC)
+        shown = p.inner_text("#mc-clock").strip()
+        after = datetime.now(UTC)
+        allowed = {t.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%H:%M") for t in (before, after)}
+        new_york = {t.astimezone(ZoneInfo("America/New_York")).strftime("%H:%M") for t in (before, after)}
+        assert shown in allowed and shown not in new_york, (shown, allowed)
+    finally:
+        ctx.close()

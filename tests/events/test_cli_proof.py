@@ -60,6 +60,7 @@ def test_empty_database_to_a_ceremony_batch_by_cli(runner, client, tmp_path):
         "Trung tâm Hội nghị tỉnh",
         "--template",
         "ocop-review",
+        "--allow-past",
     )
     units = tmp_path / "don-vi.xlsx"
     units.write_bytes(xlsx(UNITS))

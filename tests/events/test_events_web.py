@@ -53,7 +53,13 @@ def test_list_create_and_make_current(client, auth):
     assert 'value="ocop-review"' in html
     r = client.post(
         "/admin/events",
-        data={"name": "Hội nghị OCOP 2026", "date": "2026-05-21", "venue": "Nha Trang", "template": "ocop-review"},
+        data={
+            "name": "Hội nghị OCOP 2026",
+            "date": "2026-05-21",
+            "venue": "Nha Trang",
+            "template": "ocop-review",
+            "allow_past": "y",
+        },
     )
     assert r.status_code == 302
     first = current_event()
@@ -123,7 +129,12 @@ def test_make_current_and_create_need_csrf(csrf_app):
     old = factories.make_event(slug="a")
     factories.make_event(slug="b")
     assert client.post(f"/admin/events/{old.id}/current").status_code == 400
-    assert client.post("/admin/events", data={"name": "X", "date": "2026-05-21", "venue": "N"}).status_code == 400
+    assert (
+        client.post(
+            "/admin/events", data={"name": "X", "date": "2026-05-21", "venue": "N", "allow_past": "y"}
+        ).status_code
+        == 400
+    )
     assert current_event().slug == "b" and n_events() == 2
     html = client.get("/admin/events").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
@@ -139,7 +150,7 @@ def test_demo_mark_on_pages_and_stage(client, auth, app):
     for url in ("/admin/", "/desk/", "/admin/attendees", "/admin/events", "/mc/", "/stage/"):
         html = client.get(url).get_data(as_text=True)
         assert re.search(r'data-demo="1"[^>]*>DEMO<', html), url
-    new_event(name="Hội nghị thật", date=date(2026, 5, 21), venue="Nha Trang", template="ocop-review")
+    new_event(name="Hội nghị thật", date=date(2026, 5, 21), venue="Nha Trang", template="ocop-review", allow_past=True)
     db.session.commit()
     for url in ("/admin/", "/desk/", "/mc/", "/stage/", "/admin/events"):
         html = client.get(url).get_data(as_text=True)
@@ -227,7 +238,7 @@ def test_no_route_fails_without_an_event_or_with_a_fresh_one(app, client, auth):
     assert len(pages) > 30
     for url in pages:
         assert client.get(url).status_code < 500, url
-    new_event(name="Hội nghị", date=date(2026, 5, 21), venue="Nha Trang", template="ocop-review")
+    new_event(name="Hội nghị", date=date(2026, 5, 21), venue="Nha Trang", template="ocop-review", allow_past=True)
     db.session.commit()
     for url in pages:
         assert client.get(url).status_code < 500, url
@@ -235,7 +246,13 @@ def test_no_route_fails_without_an_event_or_with_a_fresh_one(app, client, auth):
 
 def test_pages_of_a_fresh_template_event(client, auth):
     auth.as_role("admin")
-    new_event(name="Hội nghị tổng kết OCOP năm 2025", date=date(2026, 5, 21), venue="Nha Trang", template="ocop-review")
+    new_event(
+        name="Hội nghị tổng kết OCOP năm 2025",
+        date=date(2026, 5, 21),
+        venue="Nha Trang",
+        template="ocop-review",
+        allow_past=True,
+    )
     db.session.commit()
     for url in PAGES:
         r = client.get(url)

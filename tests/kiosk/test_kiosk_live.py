@@ -235,3 +235,25 @@ def test_real_server_bad_token(tmp_path, server):
     assert [(x["result"], x["source"]) for x in conf_lines] == [("ok", "offline")]
     assert "token" in kiosk.health.problem
     assert scan_count(server) == 0
+
+
+def test_screenshot_dir_saves_each_answer_panel(tmp_path, server):
+    """Issue 21 item 9: `python -m kiosk … --screenshot DIR` saves each answer's screen as a PNG
+    (headless too), one per answer, named by its order and result, showing the answer's colour."""
+    import cv2
+
+    ps = people(server)
+    shots = tmp_path / "shots"
+    src = video_of(tmp_path, [(ps[0]["code"], ps[0]["name"]), ("EK1NOTAREALCODE", "x")])
+    lines, _kiosk = run(tmp_path / "state", src, server, screenshot=str(shots))
+    assert [x["result"] for x in lines] == ["ok", "invalid"]
+    files = sorted(p.name for p in shots.glob("*.png"))
+    assert files == ["0001-ok.png", "0002-invalid.png"]
+    ok_img = cv2.imread(str(shots / files[0]))
+    bad_img = cv2.imread(str(shots / files[1]))
+    assert ok_img.shape[:2] == (720, 1280)
+    # the panel (right 60 %) is mostly green for "ok" and red for "invalid" (BGR)
+    b, g, r = ok_img[:, 600:].reshape(-1, 3).mean(axis=0)
+    assert g > r and g > b
+    b, g, r = bad_img[:, 600:].reshape(-1, 3).mean(axis=0)
+    assert r > g and r > b
