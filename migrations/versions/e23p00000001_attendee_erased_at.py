@@ -1,7 +1,7 @@
 """when a person's personal data was erased (issue 23 item 4)
 
 Revision ID: e23p00000001
-Revises: d16a00000001
+Revises: e21i00000001
 Create Date: 2026-12-07 20:10:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "e23p00000001"
-down_revision = "d16a00000001"
+down_revision = "e21i00000001"
 branch_labels = None
 depends_on = None
 
