@@ -34,9 +34,9 @@ def main() -> None:
 def register(app: Flask) -> None:
     for cmd in (init_db, seed_demo, create_user, kiosk_token, export_codes, serve):
         app.cli.add_command(cmd)
-    from commands import accounts, ceremony, core, dashboard, districts, events, exhibition, guests
+    from commands import accounts, ceremony, core, dashboard, districts, events, exhibition, guests, privacy
 
-    for area in (guests, dashboard, exhibition, ceremony, districts, core, events, accounts):
+    for area in (guests, dashboard, exhibition, ceremony, districts, core, events, accounts, privacy):
         for cmd in area.COMMANDS:
             app.cli.add_command(cmd)
 

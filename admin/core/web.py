@@ -93,9 +93,11 @@ def _register_areas(app: Flask) -> None:
     from admin.events import blueprint as events
     from admin.exhibition import blueprint as exhibition
     from admin.guests import blueprint as guests
+    from admin.privacy import blueprint as privacy
     from admin.seating import blueprint as seating
 
-    for area in (accounts, core, checkin, dashboard, guests, seating, exhibition, ceremony, districts, events, api):
+    areas = (accounts, core, checkin, dashboard, guests, seating, exhibition, ceremony, districts, events, privacy, api)
+    for area in areas:
         for blueprint in area.BLUEPRINTS:
             app.register_blueprint(blueprint)
     for blueprint in api.CSRF_EXEMPT:  # the API authenticates with bearer tokens, not cookies

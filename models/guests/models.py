@@ -61,6 +61,9 @@ class Attendee(db.Model):
     cancel_reason: Mapped[str] = mapped_column(String(300), default="")
     #: a record merged into another one (the kept record); it is cancelled
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("attendee.id", ondelete="SET NULL"))
+    #: when the person's personal data was erased (models.privacy.person): the record stays as
+    #: "Đã xóa #ID" for the event's figures
+    erased_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

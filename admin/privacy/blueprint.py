@@ -1,0 +1,5 @@
+"""Personal data's blueprint ("privacy": one person's data as JSON, their erasure)."""
+
+from admin.privacy import views
+
+BLUEPRINTS = (views.bp,)
