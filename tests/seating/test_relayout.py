@@ -5,6 +5,7 @@ confirmation is refused when the plan changed in between."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -135,7 +136,12 @@ def _awards_after_seating():
     for pos, who in enumerate(order):
         db.session.add(
             Award(
-                event_id=ev.id, tier_id=tier.id, product_name=f"SP{pos}", entity_name="X", recipient_id=who.id, position=pos
+                event_id=ev.id,
+                tier_id=tier.id,
+                product_name=f"SP{pos}",
+                entity_name="X",
+                recipient_id=who.id,
+                position=pos,
             )
         )
     db.session.flush()
@@ -174,3 +180,46 @@ def test_awards_keep_a_checked_in_recipient(app):
     relayout(ev, "awards", apply=True, token=plan.token)
     assert order[0].seat_id == kept
     assert [seat(order[1]), seat(order[3])] == ["A-01-04", "A-02-04"]
+
+
+def test_cli_reset_dry_run_then_apply(app, runner):
+    ev, g, leaders, producers = _small_hall_first()
+    db.session.commit()
+    before = _seats(ev)
+    out = runner.invoke(args=["assign-seats", "--reset", "--dry-run"])
+    assert out.exit_code == 0, out.output
+    assert "Xem trước (chưa thay đổi gì)" in out.output and "người đổi chỗ, 0 mất ghế" in out.output
+    lines = [line for line in out.output.splitlines() if "(producers)" in line]
+    assert len(lines) == 6 and all(re.search(r"đổi chỗ  B-\d\d-\d\d → A-\d\d-\d\d  Chủ thể", x) for x in lines)
+    db.session.expire_all()
+    assert _seats(ev) == before
+
+    bad = runner.invoke(args=["assign-seats", "--reset", "--group", "nobody"])
+    assert bad.exit_code == 1 and 'Không có thành phần "nobody"' in bad.output
+    assert "producers" in bad.output  # the codes there are
+    for args in (["--group", "producers"], ["--dry-run"], ["--reset", "--awards"]):
+        wrong = runner.invoke(args=["assign-seats", *args])
+        assert wrong.exit_code == 1 and "Lỗi:" in wrong.output
+    db.session.expire_all()
+    assert _seats(ev) == before
+
+    done = runner.invoke(args=["assign-seats", "--reset", "--group", "producers"])
+    assert done.exit_code == 0, done.output
+    assert "Đã xếp lại, thành phần producers: 6 người đổi chỗ" in done.output
+    db.session.expire_all()
+    assert all(p.seat.block.code == "A" for p in producers)
+    row = db.session.scalar(select(AuditLog).where(AuditLog.action == "reset_seats"))
+    assert row.actor == "cli" and row.detail["group"] == "producers"
+
+
+def test_cli_awards(app, runner):
+    ev, leader, producers, order = _awards_after_seating()
+    db.session.commit()
+    dry = runner.invoke(args=["assign-seats", "--awards", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "Xem trước" in dry.output
+    assert f"→ A-01-04  {order[0].display_name}" in dry.output
+    done = runner.invoke(args=["assign-seats", "--awards"])
+    assert done.exit_code == 0 and "Đã xếp lại" in done.output
+    db.session.expire_all()
+    assert seat(order[0]) == "A-01-04" and seat(order[1]) == "A-02-04"
