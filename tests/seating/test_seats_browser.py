@@ -5,6 +5,8 @@ in the browser: preview, confirmation, flash (issue 21 item 3)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from models.core.base import db
@@ -85,5 +87,54 @@ def test_seat_editor_fits_tablet_and_laptop(browser, live_server, width, height)
                 assert box["x"] >= 0 and box["x"] + box["width"] <= width, f"{what} {i} outside: {box}"
         assert counts == {"block": 3, "list box": 4, "save button": 4, "seat map": 1}, counts
         assert page.evaluate(CLIPPED_JS) == []
+    finally:
+        ctx.close()
+
+
+def _mix_up_demo(server) -> tuple[str, str]:
+    """Seat an OCOP producer in the provincial leaders' front row (swap with a leader) and check
+    one delegate in: the hall "Xếp lại từ đầu" should put right. Returns the two names."""
+    from sqlalchemy import select
+
+    from models.events.models import Group
+    from models.guests.models import Attendee
+    from models.seating.assignment import move_attendee
+
+    with server.app.app_context():
+
+        def first(code):
+            g = db.session.scalar(select(Group).where(Group.code == code))
+            return db.session.scalars(
+                select(Attendee).where(Attendee.group_id == g.id, Attendee.seat_id.is_not(None)).order_by(Attendee.id)
+            ).first()
+
+        leader, producer = first("lanh-dao-tinh"), first("chu-the-ocop")
+        move_attendee(producer, leader.seat.label, swap=True, actor="test")
+        first("bao-chi").checked_in_at = datetime.now(UTC)
+        db.session.commit()
+        return leader.display_name, producer.display_name
+
+
+def test_reset_in_the_browser_on_a_tablet(browser, live_server):
+    _demo(live_server)
+    leader, producer = _mix_up_demo(live_server)
+    ctx = browser.new_context(viewport={"width": 834, "height": 1194}, locale="vi-VN")
+    try:
+        page = ctx.new_page()
+        login_page(page, live_server, "admin")
+        page.goto(live_server.url + "/admin/seats")
+        page.click("button[data-action=relayout]")
+        page.wait_for_selector("section.relayout-preview")
+        moved = page.inner_text("table[data-list=moved]")
+        assert leader in moved and producer in moved
+        assert page.inner_text("[data-count=kept_checked_in]") == "1"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 834
+        screenshot(page, "seats_relayout_preview_834")
+        page.click("button[data-action=confirm-relayout]")
+        page.wait_for_selector(".flash.ok")
+        assert "Đã xếp lại:" in page.inner_text(".flash.ok")
+        page.click("button[data-action=relayout]")
+        page.wait_for_selector("[data-nothing]")  # laid out by the rules: nobody moves now
+        assert "Không ai phải đổi chỗ" in page.inner_text("section.relayout-preview")
     finally:
         ctx.close()
