@@ -12,7 +12,7 @@ import pytest
 from models.core.base import db
 from tests.conftest import login_page, screenshot
 
-VIEWPORTS = [(834, 1194), (1366, 768)]
+VIEWPORTS = [(834, 1194, "vi"), (1366, 768, "vi"), (834, 1194, "en")]
 
 #: every element of the editor that must be inside the window, with what it is
 TARGETS = {
@@ -63,16 +63,16 @@ def _demo(server) -> None:
         db.session.commit()
 
 
-@pytest.mark.parametrize("width,height", VIEWPORTS)
-def test_seat_editor_fits_tablet_and_laptop(browser, live_server, width, height):
+@pytest.mark.parametrize("width,height,lang", VIEWPORTS)
+def test_seat_editor_fits_tablet_and_laptop(browser, live_server, width, height, lang):
     _demo(live_server)
     ctx = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
     try:
         page = ctx.new_page()
         login_page(page, live_server, "admin")
-        page.goto(live_server.url + "/admin/seats")
+        page.goto(live_server.url + f"/admin/seats?lang={lang}")
         page.wait_for_selector("[data-block=B]")
-        shot = screenshot(page, f"seats_editor_{width}x{height}")
+        shot = screenshot(page, f"seats_editor_{width}x{height}" + ("" if lang == "vi" else f"_{lang}"))
         assert shot.exists()
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         counts = {}
