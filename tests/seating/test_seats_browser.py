@@ -115,7 +115,8 @@ def _mix_up_demo(server) -> tuple[str, str]:
         return leader.display_name, producer.display_name
 
 
-def test_reset_in_the_browser_on_a_tablet(browser, live_server):
+def test_reset_in_the_browser_on_a_tablet(browser, live_server_any):
+    live_server = live_server_any  # on SQLite and PostgreSQL
     _demo(live_server)
     leader, producer = _mix_up_demo(live_server)
     ctx = browser.new_context(viewport={"width": 834, "height": 1194}, locale="vi-VN")
