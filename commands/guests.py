@@ -92,24 +92,83 @@ def badges(out: Path, layout: str, group: str | None) -> None:
 
 
 @click.command("assign-seats")
-def assign_seats_cmd() -> None:
+@click.option(
+    "--reset",
+    is_flag=True,
+    help="Lay the hall out again: clear the seats and assign again (people checked in keep theirs; "
+    "locked seats stay locked).",
+)
+@click.option("--group", "group_code", default=None, metavar="CODE", help="With --reset: only this group's people.")
+@click.option(
+    "--awards", is_flag=True, help="Put award recipients on aisle seats near the stage in call order (after an import)."
+)
+@click.option("--dry-run", is_flag=True, help="With --reset or --awards: print who would move; change nothing.")
+def assign_seats_cmd(reset: bool, group_code: str | None, awards: bool, dry_run: bool) -> None:
     """Give every seatless delegate who needs a hall seat one (leaders, award recipients, then
     groups; booth staff need none unless their group has seats reserved); keeps seats. Prints
-    the seats against the delegates who need one, and who lacks a seat by group."""
-    from models.seating.assignment import assign_seats, seat_balance
+    the seats against the delegates who need one, and who lacks a seat by group.
+    --reset lays the hall out again, --awards moves award recipients to aisle seats: both print
+    who moves from which seat to which (docs/seating.md)."""
+    from models.seating.assignment import assign_seats
 
+    if reset and awards:
+        _fail("Chọn một: --reset hoặc --awards.")
+    if group_code is not None and not reset:
+        _fail("--group chỉ dùng với --reset.")
+    if dry_run and not (reset or awards):
+        _fail("--dry-run chỉ dùng với --reset hoặc --awards.")
     ev = _event()
-    given = assign_seats(ev, actor="cli")
-    db.session.commit()
+    if reset or awards:
+        _relayout(ev, "reset" if reset else "awards", group_code, dry_run)
+    else:
+        given = assign_seats(ev, actor="cli")
+        db.session.commit()
+        click.echo(f"Đã xếp {given} ghế; còn {_balance_lines(ev)}")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Lỗi: {message}", err=True)
+    sys.exit(1)
+
+
+def _balance_lines(ev) -> str:
+    from models.seating.assignment import seat_balance
+
     b = seat_balance(ev)
-    click.echo(f"Đã xếp {given} ghế; còn {b.lacking} đại biểu chưa có ghế.")
-    click.echo(
+    text = (
+        f"{b.lacking} đại biểu chưa có ghế.\n"
         f"Hội trường: {b.usable} ghế dùng được (trên {b.capacity}) cho {b.needing} đại biểu cần ghế; "
         f"{b.seated} đã có ghế, {b.free} ghế trống; {b.not_needing} nhân viên gian hàng không cần ghế."
     )
     if b.lacking:
         groups = ", ".join(f"{name or 'không thành phần'}: {n}" for name, n in b.lacking_by_group)
-        click.echo(f"Chưa có ghế: {groups}.")
+        text += f"\nChưa có ghế: {groups}."
+    return text
+
+
+def _relayout(ev, kind: str, group_code: str | None, dry_run: bool) -> None:
+    from models.seating.assignment import SeatingError
+    from models.seating.relayout import relayout
+
+    try:
+        plan = relayout(ev, kind, group_code, apply=not dry_run, actor="cli")
+    except SeatingError as exc:
+        db.session.rollback()
+        _fail(str(exc))
+    db.session.commit()
+    for c in plan.moved:
+        click.echo(f"  đổi chỗ  {c.old} → {c.new}  {c.name} ({c.group or 'không thành phần'})")
+    for c in plan.lost:
+        click.echo(f"  mất ghế  {c.old} → —  {c.name} ({c.group or 'không thành phần'})")
+    for c in plan.gained:
+        click.echo(f"  được ghế — → {c.new}  {c.name} ({c.group or 'không thành phần'})")
+    what = "Xem trước (chưa thay đổi gì)" if dry_run else "Đã xếp lại"
+    scope = f", thành phần {plan.group}" if plan.group else ""
+    click.echo(
+        f"{what}{scope}: {len(plan.moved)} người đổi chỗ, {len(plan.lost)} mất ghế, {len(plan.gained)} được ghế, "
+        f"{plan.same} giữ nguyên ghế; {plan.kept_checked_in} người đã điểm danh giữ ghế; "
+        f"{plan.locked} ghế khóa để trống; còn {plan.lacking} đại biểu chưa có ghế."
+    )
 
 
 @click.command("export-attendees")

@@ -98,6 +98,7 @@ def seats():
         sm=seat_map(ev, mode),
         balance=seat_balance(ev),
         modes=MODES,
+        groups=_groups(ev),
     )
 
 

@@ -24,6 +24,7 @@ O(people x blocks + seats), not O(people x seats).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from sqlalchemy import case, func, select
@@ -399,9 +400,12 @@ def _free_unneeded_seats(ev: Event, lacking: int, actor: str) -> None:
     db.session.flush()
 
 
-def assign_seats(ev: Event, award_order: list[int] | None = None, *, actor: str = "") -> int:
+def assign_seats(
+    ev: Event, award_order: list[int] | None = None, *, actor: str = "", only: Collection[int] | None = None
+) -> int:
     """Give every seatless attendee who needs a hall seat a seat (see the module rules).
     ``award_order``: attendee ids of award recipients in call order (default: from the awards).
+    ``only``: seat these attendee ids only (the others stay as they are; models.seating.relayout).
     Returns the number of seats given; people left without one mean the hall is full
     (seat_balance says how many and from which groups)."""
     if award_order is None:
@@ -411,6 +415,8 @@ def assign_seats(ev: Event, award_order: list[int] | None = None, *, actor: str 
         .unique()
         .all()
     )
+    if only is not None:
+        people = [p for p in people if p.id in only]
     _free_unneeded_seats(ev, len(people), actor)
     hall = Hall(ev)
     groups = {g.id: g for g in db.session.scalars(select(Group).where(Group.event_id == ev.id))}

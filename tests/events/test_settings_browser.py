@@ -199,7 +199,7 @@ def test_an_event_set_up_through_the_pages_alone(browser, tmp_path):
             page.fill(f"#new-{name}", value)
         page.select_option("#new-side", "centre")
         page.click("button[form=block-new]")
-        page.wait_for_selector("tr[data-block=A]")
+        page.wait_for_selector("[data-block=A]")
         _shot(page, "6-hall")
 
         # 7. the guest list: three people from an .xlsx, preview then confirm
