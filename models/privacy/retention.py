@@ -79,9 +79,11 @@ class DueEvent:
 
 
 def due_events(today: date | None = None) -> list[DueEvent]:
-    """Events whose personal data is due for shredding and not shredded (the reminder)."""
+    """Events whose personal data is due for shredding and not shredded (the reminder). The demo
+    event is left out: its people are invented."""
     out = []
-    for ev in db.session.scalars(select(Event).where(Event.shredded_at.is_(None)).order_by(Event.date)):
+    live = select(Event).where(Event.shredded_at.is_(None), Event.is_demo.is_(False)).order_by(Event.date)
+    for ev in db.session.scalars(live):
         state = retention(ev, today)
         if state.due:
             out.append(DueEvent(ev.id, ev.slug, ev.name, state.shred_on))

@@ -44,14 +44,18 @@ def test_dates_and_the_reminder(client, auth, event):
     keep = retention(event)
     assert keep.shred_on == event.date + timedelta(days=90) and keep.due  # the factory's event is in 2025
     html = client.get("/admin/").get_data(as_text=True)
-    assert f'data-retention-due="{event.slug}"' in html and "Đã đến hạn hủy dữ liệu cá nhân" in html
+    assert f'data-retention-due="{event.slug}"' in html and "Đến hạn hủy dữ liệu: 1 sự kiện" in html
     assert "Đến hạn hủy" in client.get("/admin/events").get_data(as_text=True)
+    event.is_demo = True  # the demo's people are invented: no reminder
+    db.session.commit()
+    assert due_events() == [] and "data-retention-due" not in client.get("/admin/").get_data(as_text=True)
+    event.is_demo = False
     event.date = today_in(event) - timedelta(days=10)
     db.session.commit()
     assert due_events() == [] and not retention(event).due
     html = client.get("/admin/").get_data(as_text=True)
     shred_on = (event.date + timedelta(days=90)).strftime("%d/%m/%Y")
-    assert "data-retention-due" not in html and f"giữ đến ngày {shred_on}" in html
+    assert "data-retention-due" not in html and f"Hủy dữ liệu cá nhân: {shred_on}" in html
     assert f"Hủy ngày {shred_on}" in client.get("/admin/events").get_data(as_text=True)
 
 
