@@ -75,4 +75,45 @@ def erase_person_cmd(attendee_id: int, reason: str, yes: bool, purge: bool) -> N
     sys.exit(0 if done else 3)
 
 
-COMMANDS: list = [person_data_cmd, erase_person_cmd]
+@click.command("shred-event")
+@click.argument("slug")
+@click.option("--export", "export", required=True, type=OutPath(dir_okay=False, path_type=Path), help="F.zip")
+@click.option("--yes", is_flag=True, help="Shred before the retention period ends without asking.")
+def shred_event_cmd(slug: str, export: Path, yes: bool) -> None:
+    """Write the event's full record to F.zip, then erase every person's personal data of the event."""
+    from sqlalchemy import select
+
+    from models.events.models import Event
+    from models.privacy.person import purge_freed_bytes
+    from models.privacy.retention import ShredError, ShredNeedsConfirmation, shred_event
+
+    ev = db.session.scalar(select(Event).where(Event.slug == slug.strip()))
+    if ev is None:
+        click.echo(f"Lỗi: không có sự kiện “{slug}” (xem: flask --app app events).", err=True)
+        sys.exit(1)
+    imports = Path(current_app.instance_path) / "imports"
+    early = yes
+    try:
+        try:
+            report = shred_event(ev, export, actor="cli", early=early, imports_dir=imports)
+        except ShredNeedsConfirmation as exc:
+            db.session.rollback()
+            if not (sys.stdin.isatty() and click.confirm(f"{exc}\nHủy sớm?", default=False)):
+                raise
+            report = shred_event(ev, export, actor="cli", early=True, imports_dir=imports)
+    except ShredError as exc:
+        db.session.rollback()
+        click.echo(f"Lỗi: {exc}", err=True)
+        if isinstance(exc, ShredNeedsConfirmation):
+            click.echo("Thêm --yes để hủy sớm không hỏi.", err=True)
+        sys.exit(1)
+    db.session.commit()
+    done, what = purge_freed_bytes(db.engine)
+    click.echo(
+        f"Đã ghi hồ sơ {report.out} ({report.bytes // 1024} KB) và hủy dữ liệu cá nhân của {report.people} người, "
+        f"{report.exhibitors} gian hàng; số liệu của sự kiện giữ nguyên. ({what})"
+    )
+    sys.exit(0 if done else 3)
+
+
+COMMANDS: list = [person_data_cmd, erase_person_cmd, shred_event_cmd]

@@ -19,6 +19,7 @@ from models.core.timeutil import local
 from models.dashboard.live import cached_dashboard, dashboard_version, recent_version
 from models.events.models import Event
 from models.events.service import current_event
+from models.privacy.retention import due_events, retention
 from models.seating.seatmap import seat_map, seat_map_svg
 
 bp = Blueprint("dashboard", __name__, url_prefix="/admin")
@@ -210,7 +211,11 @@ def index():
         return render_template("dashboard/empty.html")
     mode = view_mode(request.args.get("mode"))
     version, html = _fragment(ev, mode)
-    return render_template("dashboard/index.html", event=ev, version=version, mode=mode, live_html=Markup(html))
+    keep = retention(ev)
+    due = due_events()
+    return render_template(
+        "dashboard/index.html", event=ev, version=version, mode=mode, live_html=Markup(html), keep=keep, due=due
+    )
 
 
 @bp.get("/live")

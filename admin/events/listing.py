@@ -22,7 +22,8 @@ from admin.core.security import role_required
 from models.core.base import db
 from models.events.models import Event
 from models.events.service import current_event_id
-from models.events.setup import EventError, PastDateError, list_events, new_event, templates, use_event
+from models.events.setup import EventError, PastDateError, list_events, local_today, new_event, templates, use_event
+from models.privacy.retention import retention
 
 bp = Blueprint("event_list", __name__, url_prefix="/admin")
 
@@ -65,7 +66,17 @@ def _form(form: NewEventForm | None = None) -> NewEventForm:
 
 
 def _page(form: NewEventForm, status: int = 200, *, ask_past: bool = False):
-    page = render_template("events/list.html", events=list_events(), form=form, action=ActionForm(), ask_past=ask_past)
+    events = list_events()
+    keep = {e.id: retention(db.session.get(Event, e.id)) for e in events}
+    page = render_template(
+        "events/list.html",
+        events=events,
+        keep=keep,
+        today=local_today(),
+        form=form,
+        action=ActionForm(),
+        ask_past=ask_past,
+    )
     return page, status
 
 

@@ -78,6 +78,13 @@ class SettingsForm(FlaskForm):
         _l("Số người trên sân khấu mỗi đợt"),
         validators=[InputRequired(_l("Vui lòng nhập số người.")), NumberRange(1, 200, _l("Từ 1 đến 200 người."))],
     )
+    retention_days = IntegerField(
+        _l("Giữ dữ liệu cá nhân (số ngày sau ngày hội nghị, rồi hủy)"),
+        validators=[
+            InputRequired(_l("Vui lòng nhập số ngày.")),
+            NumberRange(0, 3650, _l("Từ 0 đến 3650 ngày.")),
+        ],
+    )
     parent_body = _text(_l("Cơ quan chủ quản"), 200)
     issuing_body = _text(_l("Cơ quan ban hành"), 200)
     unit_level = _text(_l("Cấp đơn vị (viết thường, ví dụ: xã, phường, đặc khu)"), 100, required=True)

@@ -23,7 +23,7 @@ from models.core.base import db
 from models.guests.models import Attendee
 from models.privacy.person import PrivacyError, erase_person, person_record, purge_freed_bytes
 
-bp = Blueprint("privacy", __name__, url_prefix="/admin/attendees")
+bp = Blueprint("privacy", __name__, url_prefix="/admin")
 
 
 class EraseForm(FlaskForm):
@@ -48,7 +48,7 @@ def _person(attendee_id: int) -> Attendee:
     return person
 
 
-@bp.get("/<int:attendee_id>/personal-data.json")
+@bp.get("/attendees/<int:attendee_id>/personal-data.json")
 @role_required("admin")
 def personal_data(attendee_id: int):
     person = _person(attendee_id)
@@ -62,7 +62,7 @@ def personal_data(attendee_id: int):
     return resp
 
 
-@bp.post("/<int:attendee_id>/erase")
+@bp.post("/attendees/<int:attendee_id>/erase")
 @role_required("admin")
 def erase(attendee_id: int):
     person = _person(attendee_id)
@@ -108,3 +108,47 @@ def _purge_after(app, attendee_id: int) -> None:
         done, what = purge_freed_bytes(db.engine, wait=5.0)
         if not done:
             logging.getLogger("event_kiosk.privacy").warning("erasure of #%d: %s", attendee_id, what)
+
+
+@bp.post("/events/<int:event_id>/shred", endpoint="shred")
+@role_required("admin")
+def shred(event_id: int):
+    """Shred an event from /admin/events: the full record comes back as the .zip download, and
+    every person's personal data of the event is erased (models.privacy.retention)."""
+    import tempfile
+    from pathlib import Path
+
+    from flask import request
+
+    from models.events.models import Event
+    from models.privacy.retention import ShredError, shred_event
+
+    ev = db.session.get(Event, event_id)
+    if ev is None:
+        abort(404)
+    if not FlaskForm().validate_on_submit() or request.form.get("confirm") != "y":
+        flash(_("Đánh dấu ô xác nhận để xuất hồ sơ và hủy dữ liệu."), "error")
+        return redirect(url_for("event_list.index"))
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / f"ho-so-{ev.slug}.zip"
+        try:
+            shred_event(
+                ev,
+                out,
+                actor=actor_name(),
+                user_id=current_user.id,
+                early=request.form.get("early") == "y",
+                imports_dir=Path(current_app.instance_path) / "imports",
+            )
+        except ShredError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return redirect(url_for("event_list.index"))
+        data = out.read_bytes()
+    name = out.name
+    db.session.commit()
+    resp = Response(data, mimetype="application/zip")
+    resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    resp.headers["Cache-Control"] = "no-store"
+    resp.call_on_close(partial(_purge_after, current_app._get_current_object(), 0))
+    return resp

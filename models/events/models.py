@@ -47,6 +47,11 @@ class Event(db.Model):
     #: the same in English ("District", "Commune/ward"); empty: derived from unit_label
     #: (models.events.settings.english_unit_label)
     unit_label_en: Mapped[str] = mapped_column(String(60), default="")
+    #: personal data is kept this many days after the event's date, then shredded
+    #: (models.privacy.retention); the dashboard and /admin/events remind once it is due
+    retention_days: Mapped[int] = mapped_column(default=90)
+    #: when the event's personal data was shredded (shred-event); its figures stay
+    shredded_at: Mapped[datetime | None]
     #: optional badge logo (PNG or JPEG bytes, checked at upload) and its MIME type
     logo: Mapped[bytes | None] = mapped_column(LargeBinary)
     logo_mime: Mapped[str] = mapped_column(String(20), default="")

@@ -38,6 +38,7 @@ SETTING_FIELDS = (
     "unit_level",
     "unit_label",
     "unit_label_en",
+    "retention_days",
     "letter_number",
     "letter_place",
     "letter_date",

@@ -49,6 +49,7 @@ COPIED_SETTINGS = (
     "unit_level",
     "unit_label",
     "unit_label_en",
+    "retention_days",
     "logo",
     "logo_mime",
     "letter_place",

@@ -5,6 +5,7 @@ person_record(attendee_id) -> dict, JSON-ready: the record itself (every column,
     unit and seat by name), its badges and their state, every scan and undo, the nomination,
     the awards they receive, stand in for or present, the booths they staff, and every audit
     entry about them (also entries about their awards).
+erase_people(ids, reason=, ...): the same for many people in one pass (shredding an event).
 erase_person(attendee_id, reason=, actor=, user_id=, imports_dir=) -> ErasureReport: the name,
     phone, e-mail, position, organisation, notes and comments are removed from the record and
     from every place they were copied to (audit entries' before / after values, scanned texts,
@@ -169,16 +170,13 @@ def _scrub(value: object, needles: list[str]) -> object:
     return value
 
 
-def _scrub_audit(a: Attendee, needles: list[str]) -> int:
-    """Audit entries about the person lose their before / after values; any other entry that
+def _scrub_audit(people: list[Attendee], needles: list[str]) -> int:
+    """Audit entries about the people lose their before / after values; any other entry that
     quotes their data has the quote replaced. Returns how many entries changed."""
     changed = 0
-    own = {r.id for r in _audit_rows(a)}
+    own = {r.id for a in people for r in _audit_rows(a)}
     for r in db.session.scalars(select(AuditLog).where(AuditLog.detail.is_not(None))):
-        if r.id in own:
-            new = {"erased": True}
-        else:
-            new = _scrub(r.detail, needles)
+        new = {"erased": True} if r.id in own else _scrub(r.detail, needles)
         if new != r.detail:
             r.detail = new
             changed += 1
@@ -192,40 +190,62 @@ def _secure_delete_on() -> None:
         conn.exec_driver_sql("PRAGMA secure_delete = ON")
 
 
-def erase_person(
-    attendee_id: int, *, reason: str, actor: str = "", user_id: int | None = None, imports_dir: Path | None = None
-) -> ErasureReport:
-    """Erase one person's personal data everywhere (see the module docstring). PrivacyError
-    (nothing written) for an unknown person, one already erased, or no reason."""
+def _checked_reason(reason: str) -> str:
     reason = " ".join((reason or "").split())
     if not reason:
         raise PrivacyError("Vui lòng ghi lý do xóa (ví dụ: theo yêu cầu của người này ngày …).")
     if len(reason) > 300:
         raise PrivacyError("Lý do tối đa 300 ký tự.")
+    return reason
+
+
+def erase_person(
+    attendee_id: int, *, reason: str, actor: str = "", user_id: int | None = None, imports_dir: Path | None = None
+) -> ErasureReport:
+    """Erase one person's personal data everywhere (see the module docstring). PrivacyError
+    (nothing written) for an unknown person, one already erased, or no reason."""
+    reason = _checked_reason(reason)
     a = _get(attendee_id)
     if a.erased_at is not None:
         raise PrivacyError(f"Dữ liệu của người số {a.id} đã được xóa lúc {a.erased_at:%H:%M %d/%m/%Y}.")
-    _secure_delete_on()
     needles = _needles(a)
-    report = ErasureReport(attendee_id=a.id)
-    report.audit_entries = _scrub_audit(a, needles)
+    report = erase_people([a.id], reason=reason, actor=actor, user_id=user_id, imports_dir=imports_dir)
+    audit("erase_person", "attendee", a.id, actor=actor, user_id=user_id, reason=_scrub(reason, needles))
+    db.session.flush()
+    return report
+
+
+def erase_people(
+    ids: list[int], *, reason: str, actor: str = "", user_id: int | None = None, imports_dir: Path | None = None
+) -> ErasureReport:
+    """Erase the personal data of the people ``ids`` (not yet erased) in one pass over the audit
+    log: what ``erase_person`` does for one, and what shredding an event does for all. The caller
+    audits the whole. Returns the counts (``attendee_id`` is the first id, 0 for none)."""
+    _checked_reason(reason)
+    _secure_delete_on()
+    people = [_get(i) for i in ids]
+    needles = sorted({n for a in people for n in _needles(a)}, key=len, reverse=True)
+    report = ErasureReport(attendee_id=ids[0] if ids else 0)
+    report.audit_entries = _scrub_audit(people, needles)
     now = utcnow()
-    for b in a.badges:
-        b.code = f"erased-{b.id}"
-        b.revoke_reason = "erased" if b.revoked_at is None else b.revoke_reason
-        b.revoked_at = b.revoked_at or now
-        report.badges += 1
-    for c in db.session.scalars(select(CheckIn).where(CheckIn.attendee_id == a.id)):
-        c.code, c.reason = "", _scrub(c.reason, needles)
-        report.scans += 1
-    for w in db.session.scalars(select(Award).where(Award.notes != "")):
-        w.notes = _scrub(w.notes, needles)
-    _blank(a, now)
+    for a in people:
+        for b in a.badges:
+            b.code = f"erased-{b.id}"
+            b.revoke_reason = "erased" if b.revoked_at is None else b.revoke_reason
+            b.revoked_at = b.revoked_at or now
+            report.badges += 1
+        for c in db.session.scalars(select(CheckIn).where(CheckIn.attendee_id == a.id)):
+            c.code, c.reason = "", _scrub(c.reason, needles)
+            report.scans += 1
+    if needles:
+        for w in db.session.scalars(select(Award).where(Award.notes != "")):
+            w.notes = _scrub(w.notes, needles)
+    for a in people:
+        _blank(a, now)
     if imports_dir is not None and imports_dir.is_dir():
         for upload in imports_dir.glob("*.bin"):  # previews not confirmed yet: any may name them
             upload.unlink(missing_ok=True)
             report.uploads_deleted += 1
-    audit("erase_person", "attendee", a.id, actor=actor, user_id=user_id, reason=_scrub(reason, needles))
     db.session.flush()
     return report
 
