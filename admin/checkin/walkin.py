@@ -82,7 +82,6 @@ def _walk_in_form(ev) -> WalkInForm:
     form = WalkInForm()
     form.group.choices = _group_choices(ev)
     form.district.choices = _unit_choices(ev)
-    form.district.label.text = ev.unit_label or _("Xã/phường")
     return form
 
 
