@@ -163,7 +163,16 @@ def walk_in_welcome(attendee_id: int):
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("desk.walk_in"))
-    if result.outcome == "ok":
+    seatless = result.outcome == "ok" and not (result.attendee or {}).get("seat")
+    if seatless and (result.attendee or {}).get("seat_needed"):
+        flash(
+            _(
+                'Đã điểm danh %(name)s. Đại biểu chưa có ghế: bấm "Tìm ghế trống" trong danh sách đã đến chưa có ghế.',
+                name=person.display_name,
+            ),
+            "warn",
+        )
+    elif result.outcome == "ok":
         flash(_("Đã đón và điểm danh %(name)s (đã có trong danh sách).", name=person.display_name), "ok")
     else:
         flash(result.message, "warn")
