@@ -173,3 +173,43 @@ def test_results_lists_each_recipient(app, runner, tmp_path):
     assert rows[0][-1] == "Người nhận"
     mine = [r for r in rows[1:] if r[3] in {x[0] for x in ISSUE_ROWS}]
     assert sorted(r[-1] for r in mine) == ["Bà Hồ Thị Lan", "Bà Lê Thị Mai", "Ông Phạm Văn Cường", "Ông Võ Văn Hải"]
+
+
+def test_import_preview_in_a_browser(page, live_server, tmp_path):
+    """/admin/awards in a real browser: the preview of the issue's file with a repeated row lists
+    both row numbers and writes nothing; the corrected file imports four awards; a changed row
+    then previews as "Người nhận: … → …"."""
+    from models.events.models import Event
+    from tests.ceremony.helpers import add_ceremony
+    from tests.conftest import login_page, screenshot
+
+    server = live_server
+    with server.app.app_context():
+        ev = add_ceremony(db.session.get(Event, server.event_id), three_star=0)
+        for name in ("Hồ Thị Lan", "Võ Văn Hải", "Lê Thị Mai", "Phạm Văn Cường", "Đinh Thị Nga"):
+            person(ev, name, honorific="Bà" if "Thị" in name else "Ông")
+        db.session.commit()
+    dup, good, changed = tmp_path / "dup.xlsx", tmp_path / "good.xlsx", tmp_path / "changed.xlsx"
+    dup.write_bytes(_xlsx([HEADER, *ISSUE_ROWS, ISSUE_ROWS[3]]))
+    good.write_bytes(_xlsx([HEADER, *ISSUE_ROWS]))
+    rows = [list(r) for r in ISSUE_ROWS]
+    rows[1][4] = "Đinh Thị Nga"
+    changed.write_bytes(_xlsx([HEADER, *rows]))
+    login_page(page, server, "admin")
+
+    def send(path, action):
+        page.goto(server.url + "/admin/awards")
+        page.set_input_files("#file", str(path))
+        page.click(f"button[name=action][value={action}]")
+        page.wait_for_selector("[data-import-report]")
+
+    send(dup, "preview")
+    assert "Dòng 5 và dòng 6" in page.inner_text("[data-duplicates]")
+    screenshot(page, "awards_import_duplicates")
+    send(good, "import")
+    assert page.locator("tr[data-outcome=new]").count() == 4
+    send(changed, "preview")
+    assert "Người nhận: Ông Võ Văn Hải → Bà Đinh Thị Nga" in page.inner_text("tr[data-row='3']")
+    screenshot(page, "awards_import_preview")
+    with server.app.app_context():
+        assert len(_imported(db.session.get(Event, server.event_id))) == 4
