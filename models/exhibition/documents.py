@@ -5,7 +5,8 @@ catalogue_pdf(ev) -> PDF bytes: "Danh mục sản phẩm OCOP trưng bày", A4, 
     (models.exhibition.public.public_units); every product once. An event with none gives one page
     saying so.
 results_xlsx(ev) -> .xlsx bytes: the awarded products (tier, product, producer, unit, decision
-    no., recipient), one row per award, in hand-out order, every text cell formula-safe (models.exhibition.reports.put_cell).
+    no., recipient), one row per award, in hand-out order, every text cell formula-safe
+    (models.exhibition.reports.put_cell).
 """
 
 from __future__ import annotations
@@ -138,7 +139,16 @@ def _unit_table(unit, styles: dict):
     return table
 
 
-RESULTS_HEAD = ("TT", "Hạng khen thưởng", "Hạng sao", "Sản phẩm", "Chủ thể (nhà sản xuất)", "Đơn vị", "Số quyết định", "Người nhận")
+RESULTS_HEAD = (
+    "TT",
+    "Hạng khen thưởng",
+    "Hạng sao",
+    "Sản phẩm",
+    "Chủ thể (nhà sản xuất)",
+    "Đơn vị",
+    "Số quyết định",
+    "Người nhận",
+)
 
 
 def results_xlsx(ev: Event) -> bytes:
