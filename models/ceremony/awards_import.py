@@ -91,6 +91,8 @@ class RowOutcome:
     recipient: str
     award_id: int | None = None
     changes: list[tuple[str, str, str]] = field(default_factory=list)
+    #: the tier's English name, when it has one (the page in English shows it)
+    tier_en: str = ""
 
     @property
     def outcome(self) -> str:
@@ -357,6 +359,7 @@ def _outcome(plan: Planned) -> RowOutcome:
         plan.district.name if plan.district else "",
         plan.tier.name,
         _person_text(plan.person),
+        tier_en=plan.tier.name_en or "",
     )
     a = plan.award
     if a is None:
