@@ -69,14 +69,17 @@ def award_batches_cmd(capacity: int | None, tier_order: str | None) -> None:
 
 @click.command("import-awards")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_awards_cmd(path: Path) -> None:
-    """Import awards from .xlsx (Sản phẩm, Chủ thể, Huyện, Hạng, Người nhận); all or nothing."""
+@click.option("--dry-run", is_flag=True, help="Check and report only; write nothing.")
+def import_awards_cmd(path: Path, dry_run: bool) -> None:
+    """Import awards from .xlsx (Sản phẩm, Chủ thể, Huyện, Hạng, Người nhận); all or nothing.
+    Each row is reported: new, or the fields it changed (old → new); rows that are the same
+    award are refused with both row numbers."""
     from models.ceremony.awards_import import import_awards
     from models.ceremony.sequence import SequenceLocked
 
     ev = _event()
     try:
-        report = import_awards(ev, path.read_bytes(), actor="cli")
+        report = import_awards(ev, path.read_bytes(), actor="cli", dry_run=dry_run)
     except SequenceLocked as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from None
@@ -85,8 +88,27 @@ def import_awards_cmd(path: Path) -> None:
         for row, msg in report.errors:
             click.echo(f"Dòng {row}: {msg}", err=True)
         raise click.ClickException("Không nhập gì / nothing imported.")
-    db.session.commit()
-    click.echo(f"created {report.created}, updated {report.updated}")
+    for r in report.rows:
+        click.echo(_row_line(r))
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    click.echo(
+        f"{'dry run: would have ' if dry_run else ''}created {report.created}, updated {report.updated}, "
+        f"unchanged {report.unchanged}"
+    )
+
+
+def _row_line(r) -> str:
+    """One imported row for the terminal: what it is and what it did."""
+    what = f"{r.product} — {r.entity}" + (f" ({r.unit})" if r.unit else "") + f" · {r.tier} · {r.recipient}"
+    if r.outcome == "new":
+        return f"Dòng {r.row}: mới / new: {what}"
+    if r.outcome == "same":
+        return f"Dòng {r.row}: không đổi / unchanged: {what}"
+    changed = "; ".join(f"{f}: {old} → {new}" for f, old, new in r.changes)
+    return f"Dòng {r.row}: cập nhật / updated: {what}: {changed}"
 
 
 @click.command("awards-from-products")

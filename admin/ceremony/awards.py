@@ -143,6 +143,8 @@ def presenter(batch_id: int):
 @bp.post("/admin/awards/import")
 @role_required("admin")
 def upload():
+    """Import (or, with action=preview, only check) an awards file; the report page lists every
+    row: new, or what it changed (old → new); rows that are the same award with their numbers."""
     _checked()
     ev = event_or_404()
     f = request.files.get("file")
@@ -153,28 +155,33 @@ def upload():
     if len(data) > MAX_UPLOAD:
         flash(_("Tệp quá lớn."), "error")
         return _back()
+    dry_run = request.form.get("action") == "preview"
     try:
-        report = import_awards(ev, data, actor=actor_name())
+        report = import_awards(ev, data, actor=actor_name(), dry_run=dry_run)
     except SequenceLocked:
         db.session.rollback()
         flash(_("Lễ trao thưởng đã bắt đầu: không thể thay đổi thứ tự."), "error")
         return _back()
-    if not report.ok:
+    if dry_run or not report.ok:
         db.session.rollback()
-        for row, msg in report.errors[:20]:
-            flash(_("Dòng %(row)s: %(msg)s", row=row, msg=msg), "error")
-        flash(_("Không nhập gì: sửa các lỗi trên rồi tải lại tệp."), "error")
-        return _back()
-    db.session.commit()
-    flash(
-        _(
-            "Đã nhập %(created)s, cập nhật %(updated)s.",
-            created=ngettext("%(num)s giải mới", "%(num)s giải mới", report.created),
-            updated=ngettext("%(num)s giải", "%(num)s giải", report.updated),
-        ),
-        "ok",
+    else:
+        db.session.commit()
+        flash(
+            _(
+                "Đã nhập %(created)s, cập nhật %(updated)s.",
+                created=ngettext("%(num)s giải mới", "%(num)s giải mới", report.created),
+                updated=ngettext("%(num)s giải", "%(num)s giải", report.updated),
+            ),
+            "ok",
+        )
+    return render_template(
+        "ceremony/awards_import.html",
+        event=ev,
+        report=report,
+        preview=dry_run,
+        filename=f.filename if f else "",
+        form=ActionForm(),
     )
-    return _back()
 
 
 @bp.post("/admin/awards/from-products")

@@ -5,7 +5,8 @@ catalogue_pdf(ev) -> PDF bytes: "Danh mục sản phẩm OCOP trưng bày", A4, 
     (models.exhibition.public.public_units); every product once. An event with none gives one page
     saying so.
 results_xlsx(ev) -> .xlsx bytes: the awarded products (tier, product, producer, unit, decision
-    no.) in hand-out order, every text cell formula-safe (models.exhibition.reports.put_cell).
+    no., recipient), one row per award, in hand-out order, every text cell formula-safe
+    (models.exhibition.reports.put_cell).
 """
 
 from __future__ import annotations
@@ -138,7 +139,16 @@ def _unit_table(unit, styles: dict):
     return table
 
 
-RESULTS_HEAD = ("TT", "Hạng khen thưởng", "Hạng sao", "Sản phẩm", "Chủ thể (nhà sản xuất)", "Đơn vị", "Số quyết định")
+RESULTS_HEAD = (
+    "TT",
+    "Hạng khen thưởng",
+    "Hạng sao",
+    "Sản phẩm",
+    "Chủ thể (nhà sản xuất)",
+    "Đơn vị",
+    "Số quyết định",
+    "Người nhận",
+)
 
 
 def results_xlsx(ev: Event) -> bytes:
@@ -150,7 +160,7 @@ def results_xlsx(ev: Event) -> bytes:
             select(Award)
             .join(AwardTier, Award.tier_id == AwardTier.id)
             .where(Award.event_id == ev.id)
-            .options(joinedload(Award.district))
+            .options(joinedload(Award.district), joinedload(Award.recipient))
             .order_by(AwardTier.sort_order, Award.position, Award.id)
         )
     )
@@ -169,11 +179,12 @@ def results_xlsx(ev: Event) -> bytes:
             a.entity_name,
             a.district.name if a.district else "",
             a.decision_no,
+            a.recipient.display_name if a.recipient else "",
         ]
         for col, value in enumerate(values, 1):
             put_cell(ws, r, col, value)
     ws.freeze_panes = "A2"
-    for col, width in zip("ABCDEFG", (6, 34, 9, 40, 40, 22, 22), strict=True):
+    for col, width in zip("ABCDEFGH", (6, 34, 9, 40, 40, 22, 22, 30), strict=True):
         ws.column_dimensions[col].width = width
     buf = io.BytesIO()
     wb.save(buf)

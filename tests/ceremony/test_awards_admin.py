@@ -51,9 +51,9 @@ def test_import_creates_awards_and_batches(app):
     honey = db.session.scalars(db.select(Award).where(Award.product_name == "Mật ong rừng")).one()
     assert honey.recipient_id is None and honey.district.name == "Huyện Vạn Ninh"
     assert db.session.scalar(db.select(db.func.count(Award.id))) == before + 2
-    # importing again updates instead of duplicating
+    # importing again finds the same awards instead of duplicating: nothing changed
     report = import_awards(ev, data)
-    assert (report.created, report.updated) == (0, 2)
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 2)
 
 
 def test_bad_rows_write_nothing(app):

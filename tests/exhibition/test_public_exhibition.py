@@ -217,8 +217,18 @@ def test_results_workbook(app, runner, event, tmp_path):
         "Chủ thể (nhà sản xuất)",
         "Đơn vị",
         "Số quyết định",
+        "Người nhận",
     ]
-    assert rows[1] == [1, "Chứng nhận 5 sao", 5, "Yến sào Khánh Hòa", "Công ty Yến", "TP Nha Trang", "1234/QĐ-BNN"]
+    assert rows[1] == [
+        1,
+        "Chứng nhận 5 sao",
+        5,
+        "Yến sào Khánh Hòa",
+        "Công ty Yến",
+        "TP Nha Trang",
+        "1234/QĐ-BNN",
+        None,
+    ]
     assert rows[2][1:4] == ["Chứng nhận 4 sao", 4, '=HYPERLINK("http://x")']
     cell = ws.cell(row=3, column=4)
     assert cell.data_type == "s" and cell.quotePrefix
