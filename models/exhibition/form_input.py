@@ -104,6 +104,7 @@ def clean_registration(
         errors["name"] = _l("Vui lòng nhập tên chủ thể.")
     if not data["contact_name"]:
         errors["contact_name"] = _l("Vui lòng nhập người liên hệ.")
+    data["contact_name"] = title_case(data["contact_name"])  # a name like every other: "Nguyễn Thị Lan"
     if not data["address"]:
         errors["address"] = _l("Vui lòng nhập địa chỉ.")
     kind = _text(form, "kind")
