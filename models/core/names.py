@@ -139,6 +139,7 @@ _PLACE_WORDS = (
     "làng",
     "buôn",
 )
+_FOLDED_PLACE_WORDS = tuple({fold(w) for w in _PLACE_WORDS})
 #: a place word that is part of an ordinary word is no place: "nông thôn" (countryside), "hợp tác
 #: xã" (cooperative), "xã hội" (society), "làng nghề" (craft village), "buôn bán" (trade)
 _NOT_PLACES = (("nông", "thôn"), ("tác", "xã"))
@@ -263,7 +264,7 @@ def fix_caps(text: object, names: tuple[str, ...] | list[str] = ()) -> str:
     cap = _capitalised(words, out)
     folded = [fold(w.strip(",;:()")) for w in words]
     for name in (*PROPER_NAMES, *names):
-        parts = fold(name).split(" ")
+        parts = _without_place_word(fold(name).split(" "))
         for j in range(len(words) - len(parts) + 1):
             if parts and folded[j : j + len(parts)] == parts:
                 for k in range(j, j + len(parts)):
@@ -327,6 +328,12 @@ def _capitalised(words: list[str], out: list[str]) -> list[bool]:
             proper = False
         i += 1
     return cap
+
+
+def _without_place_word(parts: list[str]) -> list[str]:
+    """A unit's name without its kind ("huyen cam lam" -> "cam lam"): the kind keeps its lower case."""
+    n = _phrase_at(parts, 0, _FOLDED_PLACE_WORDS)
+    return parts[n:] if 0 < n < len(parts) else parts
 
 
 def _place_at(out: list[str], i: int) -> int:
