@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -97,6 +98,7 @@ def admin_detail(district_id: int):
         deadline_value=deadline_value,
         local=lambda t: local_text(ev, t),
         is_open=ds.is_open(link) if link else False,
+        qr=Markup(qr_svg(url)) if url else "",  # drawn by the server from the very text shown
     )
 
 
