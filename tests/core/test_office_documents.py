@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
 import unicodedata
 from datetime import date
 
@@ -16,6 +17,7 @@ from models.core.base import db
 from models.districts import delegations as ds
 from models.exhibition.form_input import clean_registration
 from models.exhibition.workflow import register_exhibitor
+from tests.conftest import ARTIFACTS
 from tests.districts.conftest import nomination, setup_districts
 from tests.exhibition.conftest import district_of, form
 
@@ -34,6 +36,12 @@ def dated(event) -> None:
     event.date = EVENT_DAY
     event.letter_date = ISSUED
     event.letter_place = "Khánh Hòa"
+    event.parent_body = "UBND tỉnh Khánh Hòa"
+    event.issuing_body = "Sở Nông nghiệp và Môi trường"
+    event.letter_number = "45/GM-SNNMT"
+    event.signer_authority = "KT. GIÁM ĐỐC"
+    event.signer_title = "PHÓ GIÁM ĐỐC"
+    event.signer_name = "Trần Thị Ngọc Hợp"
     db.session.commit()
 
 
@@ -46,7 +54,22 @@ def test_every_document_writes_the_date_per_decree_30(client, auth, event, runne
     auth.as_role("admin")
     long_form = "ngày 06 tháng 5 năm 2027"
     # the invitation letter: the issue date (February: "02") and the event's day (May: "5")
-    letters = pdf_text(client.get(f"/admin/districts/{s.b.id}/letters.pdf").data)
+    pdf = client.get(f"/admin/districts/{s.b.id}/letters.pdf").data
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "letter_dates.pdf").write_bytes(pdf)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "100",
+            "-singlefile",
+            str(ARTIFACTS / "letter_dates.pdf"),
+            str(ARTIFACTS / "letter_dates"),
+        ],
+        check=True,
+    )
+    letters = pdf_text(pdf)
     assert "Khánh Hòa, ngày 06 tháng 02 năm 2027" in letters
     assert f"Thứ Năm, {long_form}" in letters and "tháng 05" not in letters
     # the reports PDF, the MC script, the catalogue
