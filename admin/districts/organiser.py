@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from markupsafe import Markup
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import func, select
 
 from admin.core.context import actor_name, event_or_404

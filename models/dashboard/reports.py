@@ -172,9 +172,7 @@ def summary_pdf(ev: Event) -> io.BytesIO:
     story = [
         Paragraph("BÁO CÁO TỔNG HỢP ĐIỂM DANH ĐẠI BIỂU", h1),
         Paragraph(_esc(ev.name), ParagraphStyle("t", parent=body, alignment=1, fontName=bold)),
-        Paragraph(
-            _esc(f"{ev.venue} · {document_date(ev.date)}"), ParagraphStyle("c", parent=body, alignment=1)
-        ),
+        Paragraph(_esc(f"{ev.venue} · {document_date(ev.date)}"), ParagraphStyle("c", parent=body, alignment=1)),
         Spacer(1, 6 * mm),
         Paragraph(
             _esc(
