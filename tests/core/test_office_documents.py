@@ -132,3 +132,35 @@ def test_exhibitor_contact_name_capitalised_and_group_chosen(client, event):
     assert resp.status_code in (200, 302, 303)
     ex = db.session.scalars(db.select(Exhibitor).order_by(Exhibitor.id.desc())).first()
     assert ex.contact_name == "Nguyễn Thị Lan"
+
+
+_UNGROUPED = re.compile(r"(?<![\d/:=\-.])0\d{9,10}(?![\d])")
+
+
+def test_every_page_shows_phones_grouped(client, auth, event):
+    """The staff and officer pages that show a phone: never the stored digits (a tel: link may
+    carry them)."""
+    d = district_of(event)
+    data, errors = clean_registration(form(d.id), today=date(2025, 5, 22), district_ids={d.id})
+    assert not errors, errors
+    ex = register_exhibitor(event, data)
+    s = setup_districts(event, quota=3)
+    p = ds.save_nomination(s.link_a, nomination(s.guests.id, full_name="Lê Văn Gọi", phone="0905777888"))
+    db.session.commit()
+    auth.as_role("admin")
+    pages = [
+        f"/d/{s.token_a}",
+        f"/d/{s.token_a}?edit={p.id}",
+        f"/admin/districts/{s.a.id}",
+        "/admin/attendees",
+        f"/admin/attendees/{p.id}/edit",
+        "/admin/exhibitors",
+        f"/admin/exhibitors/{ex.id}",
+        "/desk/",
+    ]
+    for url in pages:
+        resp = client.get(url)
+        assert resp.status_code == 200, url
+        html = re.sub(r'href="tel:[^"]*"', "", resp.get_data(as_text=True))
+        assert not _UNGROUPED.findall(html), (url, _UNGROUPED.findall(html)[:3])
+    assert "0905 777 888" in client.get(f"/admin/districts/{s.a.id}").get_data(as_text=True)
