@@ -12,6 +12,7 @@ The matrix alone for those 10,000 real badge codes (median CPU s of three): this
 All three symbols decode with zxing-cpp to the code.
 
 qr_matrix(text) -> numpy bool array (True = dark), without quiet zone.
+qr_svg(text) -> a standalone SVG of it with its quiet zone (the district link on /admin/districts/<id>).
 The codewords are computed with plain integer Reed-Solomon (_codewords), the modules placed in a
 precomputed order per version (_qr_layout), and the eight mask candidates scored with the penalty
 rules of ISO/IEC 18004 7.8.3 vectorised (_penalty). tests/guests/test_badges.py checks that the

@@ -12,9 +12,14 @@ Nominations (the officer)
   district has too many nominations ("too_many"), or the same person (folded name + phone or
   organisation) is on the guest list or nominated by this or another district ("duplicate").
   withdraw_nomination(link, attendee_id, now=None) deletes a nomination not yet accepted.
+  form["fix_caps"] = "1": an ALL-CAPS position or organisation is rewritten (caps_offers).
 Review (the organiser)
-  accept(attendee) -> Attendee: status "invited", a seat by the seating rules, a badge.
-  accept_within_quota(district) -> int: accepts the pending nominations that are not over quota.
+  caps_offers(district, attendee_or_dict) -> {field: rewritten}: what fix_caps offers, as the
+  guest import offers it.
+  accept(attendee, fix_caps=False) -> Attendee: status "invited", a seat by the seating rules, a
+  badge; fix_caps: the offers applied first (audited as "fixed_caps").
+  accept_within_quota(district, fix_caps=False) -> int: accepts the pending nominations that are
+  not over quota.
   return_nomination(attendee, comment): status "returned" with the comment.
   Both raise NominationError("state") for a row that is not a pending nomination.
   over_quota_ids(district) -> ids of nominations beyond their group's quota (flagged, kept).
