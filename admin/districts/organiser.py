@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import func, select
 
 from admin.core.context import actor_name, event_or_404
@@ -16,6 +17,7 @@ from admin.core.security import role_required
 from admin.districts.views import bp, letters_response, local_text
 from models.checkin.stats import district_figures
 from models.core.base import db
+from models.core.qr import qr_svg
 from models.core.timeutil import local, to_naive_utc
 from models.districts import delegations as ds
 from models.events.models import District, Event, Group
@@ -65,17 +67,21 @@ def admin_index():
     return render_template("districts/admin_index.html", event=ev, rows=rows, local=lambda t: local_text(ev, t))
 
 
+def _link_url(d: District) -> tuple[object, str]:
+    """(the district's current link or None, its address as the officer opens it)."""
+    link = ds.current_link(d)
+    if link is None:
+        return None, ""
+    return link, url_for("districts.officer", token=ds.district_token(link, current_app.secret_key), _external=True)
+
+
 @bp.get("/admin/districts/<int:district_id>")
 @role_required("admin")
 def admin_detail(district_id: int):
     ev, d = _district(district_id)
-    link = ds.current_link(d)
-    url = (
-        url_for("districts.officer", token=ds.district_token(link, current_app.secret_key), _external=True)
-        if link
-        else ""
-    )
+    link, url = _link_url(d)
     quotas = {r.group.id: r for r in ds.quota_rows(d)}
+    people = ds.nominations(d)
     groups = db.session.scalars(select(Group).where(Group.event_id == ev.id).order_by(Group.priority)).all()
     deadline_value = local(link.deadline, ev.timezone).strftime("%Y-%m-%dT%H:%M") if link and link.deadline else ""
     return render_template(
@@ -86,12 +92,33 @@ def admin_detail(district_id: int):
         url=url,
         groups=groups,
         quotas=quotas,
-        people=ds.nominations(d),
+        people=people,
         over=ds.over_quota_ids(d),
+        caps={a.id: offer for a in people if a.status == "nominated" and (offer := ds.caps_offers(d, a))},
         deadline_value=deadline_value,
         local=lambda t: local_text(ev, t),
         is_open=ds.is_open(link) if link else False,
+        qr=Markup(qr_svg(url)) if url else "",  # drawn by the server from the very text shown
     )
+
+
+def _fix_caps() -> bool:
+    """The review's "fix caps" box, as the guest import offers it."""
+    return request.form.get("fix_caps") == "1"
+
+
+@bp.get("/admin/districts/<int:district_id>/link-qr.svg")
+@role_required("admin")
+def link_qr(district_id: int):
+    """The QR of the district's private link (SVG, drawn by the server; never cached)."""
+    _ev, d = _district(district_id)
+    _link, url = _link_url(d)
+    if not url:
+        abort(404)
+    resp = Response(qr_svg(url), mimetype="image/svg+xml")
+    resp.headers["Cache-Control"] = "no-store"
+    resp.headers["Referrer-Policy"] = "no-referrer"
+    return resp
 
 
 def _back(d: District):
@@ -188,7 +215,7 @@ def accept(district_id: int, attendee_id: int):
     _ev, d = _district(district_id)
     a = _nominee(d, attendee_id)
     try:
-        ds.accept(a, actor=actor_name(), user_id=current_user.id)
+        ds.accept(a, fix_caps=_fix_caps(), actor=actor_name(), user_id=current_user.id)
     except ds.NominationError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")
@@ -205,7 +232,7 @@ def accept(district_id: int, attendee_id: int):
 @role_required("admin")
 def accept_all(district_id: int):
     _ev, d = _district(district_id)
-    n = ds.accept_within_quota(d, actor=actor_name(), user_id=current_user.id)
+    n = ds.accept_within_quota(d, fix_caps=_fix_caps(), actor=actor_name(), user_id=current_user.id)
     db.session.commit()
     flash(_("Đã chấp nhận %(n)s đề cử trong chỉ tiêu.", n=n), "ok")
     return _back(d)

@@ -28,7 +28,9 @@ from sqlalchemy import select
 
 from admin.core.security import RateLimiter, client_address
 from models.core.base import db
+from models.core.phones import format_phone
 from models.core.timeutil import local, utcnow
+from models.core.vndate import time_and_date
 from models.districts import delegations as ds
 from models.events.models import District, Event
 from models.exhibition.models import Exhibitor
@@ -62,9 +64,13 @@ def _link(token: str):
     return link, db.session.get(Event, link.district.event_id)
 
 
-def local_text(ev: Event, value: datetime | None, fmt: str = "%H:%M %d/%m/%Y") -> str:
-    """A UTC time as text in the event's time zone (empty for None)."""
-    return local(value, ev.timezone).strftime(fmt) if value else ""
+def local_text(ev: Event, value: datetime | None, fmt: str = "") -> str:
+    """A UTC time as text in the event's time zone (empty for None): "17:00 06/5/2027" (the date
+    with Decree 30's zeros, models.core.vndate), or ``fmt`` for a time alone ("%H:%M")."""
+    if not value:
+        return ""
+    t = local(value, ev.timezone)
+    return t.strftime(fmt) if fmt else time_and_date(t)
 
 
 # --- the district officer ------------------------------------------------------------------
@@ -85,7 +91,7 @@ def _officer_page(
                 "position": person.position,
                 "organisation": person.organisation,
                 "group": str(person.group_id or ""),
-                "phone": person.phone,
+                "phone": format_phone(person.phone),
                 "email": person.email,
                 "notes": person.notes,
             }
@@ -172,7 +178,9 @@ def _arrivals(ev: Event, d: District) -> dict:
     rows = [
         {
             **attendee_summary(a, ARRIVAL_FIELDS, display_name=True, blank=""),
-            "phone": a.phone if a.nominated_by_id == d.id else "",
+            # the officer calls the missing: every missing delegate's phone, grouped ("0905 777 888");
+            # none for those already in the hall
+            "phone": format_phone(a.phone) if a.checked_in_at is None else "",
             "arrived": a.checked_in_at is not None,
             "arrived_at": local_text(ev, a.checked_in_at, "%H:%M") if a.checked_in_at else None,
         }

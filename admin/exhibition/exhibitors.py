@@ -75,7 +75,7 @@ def _values_of(ex: Exhibitor) -> dict:
         "district_id": ex.district_id,
         "address": ex.address,
         "contact_name": ex.contact_name,
-        "phone": ex.phone,
+        "phone": format_phone(ex.phone),
         "email": ex.email,
         "needs_power": ex.needs_power,
         "needs_cold": ex.needs_cold,
@@ -95,7 +95,7 @@ def _values_of(ex: Exhibitor) -> dict:
                 "honorific": s.attendee.honorific,
                 "name": s.attendee.full_name,
                 "position": s.attendee.position,
-                "phone": s.attendee.phone,
+                "phone": format_phone(s.attendee.phone),
             }
             for s in ex.staff
         ],

@@ -25,6 +25,7 @@ from models.ceremony.sequence import batches_of, calls_in
 from models.core.base import db
 from models.core.pdf_fonts import register_fonts
 from models.core.timeutil import local, utcnow
+from models.core.vndate import document_date, time_and_date
 from models.events.models import Event, ProgrammeItem
 
 
@@ -73,6 +74,7 @@ def mc_script_pdf(event: Event) -> bytes:
     """The MC script of ``event`` as PDF bytes (see the module docstring)."""
     _fonts()
     st = _styles()
+    printed = local(utcnow(), event.timezone)
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
         buf,
@@ -90,8 +92,7 @@ def mc_script_pdf(event: Event) -> bytes:
         _p("KỊCH BẢN DẪN CHƯƠNG TRÌNH", st["title"]),
         _p(event.name, st["title"]),
         _p(
-            f"{event.venue} · {event.date.strftime('%d/%m/%Y')} · in lúc "
-            f"{local(utcnow(), event.timezone).strftime('%H:%M %d/%m/%Y')}",
+            f"{event.venue} · {document_date(event.date)} · in lúc {time_and_date(printed)}",
             st["sub"],
         ),
         Spacer(1, 4 * mm),

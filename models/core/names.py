@@ -139,6 +139,33 @@ _PLACE_WORDS = (
     "làng",
     "buôn",
 )
+_FOLDED_PLACE_WORDS = tuple({fold(w) for w in _PLACE_WORDS})
+#: a place word that is part of an ordinary word is no place: "nông thôn" (countryside), "hợp tác
+#: xã" (cooperative), "xã hội" (society), "làng nghề" (craft village), "buôn bán" (trade)
+_NOT_PLACES = (("nông", "thôn"), ("tác", "xã"))
+_NOT_PLACES_NEXT = (("xã", "hội"), ("làng", "nghề"), ("buôn", "bán"), ("thôn", "xóm"))
+#: an agency word that is part of an ordinary word
+_NOT_AGENCIES = frozenset(
+    {("môi", "trường"), ("thị", "trường"), ("chiến", "trường"), ("hiện", "trường"), ("lập", "trường"), ("xã", "hội")}
+)
+#: the Party's committees: written "Tỉnh ủy", "Huyện ủy", "Đảng ủy", a place name after them
+_COMMITTEES = ("tỉnh ủy", "tỉnh uỷ", "huyện ủy", "huyện uỷ", "thành ủy", "thành uỷ", "thị ủy", "thị uỷ",
+               "quận ủy", "quận uỷ", "đảng ủy", "đảng uỷ")  # fmt: skip
+#: what follows these agencies in lower case: "Ủy ban nhân dân", "Hội đồng nhân dân", "Tòa án nhân dân"
+_LOWER_AFTER_AGENCY = ("nhân dân",)
+#: proper names fix_caps always capitalises: the country and the provinces (63 before the 2025
+#: merger; the 34 after it are among them), wherever they stand ("BÁO KHÁNH HÒA" -> "Báo Khánh Hòa")
+PROPER_NAMES = (
+    "Việt Nam", "Hồ Chí Minh", "An Giang", "Bà Rịa", "Vũng Tàu", "Bắc Giang", "Bắc Kạn", "Bạc Liêu",
+    "Bắc Ninh", "Bến Tre", "Bình Định", "Bình Dương", "Bình Phước", "Bình Thuận", "Cà Mau", "Cần Thơ",
+    "Cao Bằng", "Đà Nẵng", "Đắk Lắk", "Đắk Nông", "Điện Biên", "Đồng Nai", "Đồng Tháp", "Gia Lai",
+    "Hà Giang", "Hà Nam", "Hà Nội", "Hà Tĩnh", "Hải Dương", "Hải Phòng", "Hậu Giang", "Hòa Bình",
+    "Hưng Yên", "Khánh Hòa", "Kiên Giang", "Kon Tum", "Lai Châu", "Lâm Đồng", "Lạng Sơn", "Lào Cai",
+    "Long An", "Nam Định", "Nghệ An", "Ninh Bình", "Ninh Thuận", "Phú Thọ", "Phú Yên", "Quảng Bình",
+    "Quảng Nam", "Quảng Ngãi", "Quảng Ninh", "Quảng Trị", "Sóc Trăng", "Sơn La", "Tây Ninh",
+    "Thái Bình", "Thái Nguyên", "Thanh Hóa", "Thừa Thiên Huế", "Huế", "Tiền Giang", "Trà Vinh",
+    "Tuyên Quang", "Vĩnh Long", "Vĩnh Phúc", "Yên Bái", "Nha Trang", "Cam Ranh", "Trường Sa",
+)  # fmt: skip
 #: legal forms after which an enterprise's own name follows ("CÔNG TY TNHH YẾN SÀO" -> "... Yến Sào")
 _LEGAL_FORMS = (
     "tnhh",
@@ -236,8 +263,8 @@ def fix_caps(text: object, names: tuple[str, ...] | list[str] = ()) -> str:
     keep = _kept_in_capitals(words)
     cap = _capitalised(words, out)
     folded = [fold(w.strip(",;:()")) for w in words]
-    for name in names:
-        parts = fold(name).split(" ")
+    for name in (*PROPER_NAMES, *names):
+        parts = _without_place_word(fold(name).split(" "))
         for j in range(len(words) - len(parts) + 1):
             if parts and folded[j : j + len(parts)] == parts:
                 for k in range(j, j + len(parts)):
@@ -273,16 +300,26 @@ def _capitalised(words: list[str], out: list[str]) -> list[bool]:
         w = out[i]
         if proper and w in ("và", "-", "(") or w.startswith("("):
             proper = False
+        n = _phrase_at(words, i, _COMMITTEES)
+        if n:  # "Tỉnh ủy Khánh Hòa"
+            cap[i], proper = True, True
+            i += n
+            continue
+        n = _place_at(out, i)
+        if n:  # the place word in lower case, the name after it capitalised: "tỉnh Khánh Hòa"
+            proper = True
+            i += n
+            continue
         if proper:
             cap[i] = True
-        n = _phrase_at(words, i, _PLACE_WORDS) or _phrase_at(words, i, _LEGAL_FORMS)
+        n = _phrase_at(words, i, _LEGAL_FORMS)
         if n:
             proper = True
             i += n
             continue
         n = _phrase_at(words, i, _AGENCIES)
-        if n and w == "trường" and i and out[i - 1] in ("môi", "thị", "chiến", "hiện", "lập"):
-            n = 0  # "môi trường", "thị trường": an ordinary word, not a school
+        if n and i and (out[i - 1], w) in _NOT_AGENCIES:
+            n = 0  # "môi trường", "thị trường", "xã hội": an ordinary word, not a school or an association
         if n:
             _capitalise_agency(words, out, cap, i, n)
             i += n
@@ -293,17 +330,47 @@ def _capitalised(words: list[str], out: list[str]) -> list[bool]:
     return cap
 
 
+def _without_place_word(parts: list[str]) -> list[str]:
+    """A unit's name without its kind ("huyen cam lam" -> "cam lam"): the kind keeps its lower case."""
+    n = _phrase_at(parts, 0, _FOLDED_PLACE_WORDS)
+    return parts[n:] if 0 < n < len(parts) else parts
+
+
+def _place_at(out: list[str], i: int) -> int:
+    """Length of the place word ("tỉnh", "thị trấn" ...) at out[i], 0 when there is none or when
+    it is part of an ordinary word ("nông thôn", "hợp tác xã", "xã hội")."""
+    n = _phrase_at(out, i, _PLACE_WORDS)
+    if n == 1 and (
+        (i and (out[i - 1], out[i]) in _NOT_PLACES) or (i + 1 < len(out) and (out[i], out[i + 1]) in _NOT_PLACES_NEXT)
+    ):
+        return 0
+    return n
+
+
 def _capitalise_agency(words: list[str], out: list[str], cap: list[bool], i: int, n: int) -> None:
     """fix_caps: the agency word at ``i`` (``n`` words long) and the name after it."""
     # "Trưởng phòng Kinh tế", "Phó ban Tuyên giáo": a position, the unit's name follows
     cap[i] = not (i and out[i - 1] in ("trưởng", "phó"))
-    if i + n < len(words):
-        cap[i + n] = True
-        # "Sở Nông nghiệp và Môi trường": the second field of the name after "và" too
-        for k in range(i + n + 1, min(i + n + 3, len(words) - 1)):
-            if out[k] == "và" and not words[k - 1].endswith(","):
-                cap[k + 1] = True
-                break
+    if _phrase_at(out, i + n, _LOWER_AFTER_AGENCY):
+        return  # "Ủy ban nhân dân", "Hội đồng nhân dân"
+    if i + n >= len(words):
+        return
+    cap[i + n] = True
+    # "Sở Nông nghiệp và Môi trường", "Phòng Lao động - Thương binh và Xã hội", "Sở Văn hóa, Thể thao
+    # và Du lịch": each further field of the name (after "-", "và", or a comma with "và" to come)
+    start = i + n + 1
+    for _ in range(3):
+        k = next((k for k in range(start, min(start + 2, len(words) - 1)) if _joins(words, out, k)), None)
+        if k is None:
+            return
+        cap[k + 1], start = True, k + 2
+
+
+def _joins(words: list[str], out: list[str], k: int) -> bool:
+    """fix_caps: another field of an agency's name starts after words[k]."""
+    if out[k] in ("và", "-"):
+        return not words[k - 1].endswith(",")
+    return words[k].endswith(",") and "và" in out[k + 1 : k + 4]
 
 
 def _letter_key(word: str) -> tuple[str, str]:

@@ -12,6 +12,7 @@ The matrix alone for those 10,000 real badge codes (median CPU s of three): this
 All three symbols decode with zxing-cpp to the code.
 
 qr_matrix(text) -> numpy bool array (True = dark), without quiet zone.
+qr_svg(text) -> a standalone SVG of it with its quiet zone (the district link on /admin/districts/<id>).
 The codewords are computed with plain integer Reed-Solomon (_codewords), the modules placed in a
 precomputed order per version (_qr_layout), and the eight mask candidates scored with the penalty
 rules of ISO/IEC 18004 7.8.3 vectorised (_penalty). tests/guests/test_badges.py checks that the
@@ -229,3 +230,19 @@ def _penalty(m: np.ndarray) -> int:
     score += 3 * int(((a == m[1:, :-1]) & (a == m[:-1, 1:]) & (a == m[1:, 1:])).sum())
     # rule 4: 10 per 5 % away from half dark
     return score + 10 * int(abs(m.mean() * 100 - 50) // 5)
+
+
+def qr_svg(text: str, *, module: int = 6, quiet: int = 4) -> str:
+    """The QR of ``text`` (qr_matrix) as a standalone SVG: one path of dark squares on white,
+    ``quiet`` modules of white around it (the standard's quiet zone), ``module`` px per module.
+    The text itself is never written into the SVG."""
+    m = qr_matrix(text)
+    n = m.shape[0] + 2 * quiet
+    rows, cols = np.nonzero(m)
+    path = "".join(f"M{c + quiet} {r + quiet}h1v1h-1z" for r, c in zip(rows.tolist(), cols.tolist(), strict=True))
+    size = n * module
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 {n} {n}" '
+        f'shape-rendering="crispEdges"><rect width="{n}" height="{n}" fill="#fff"/>'
+        f'<path d="{path}" fill="#000"/></svg>'
+    )

@@ -17,7 +17,9 @@ from sqlalchemy import select
 from models.checkin.stats import attendance_figures, in_hall
 from models.core.base import db
 from models.core.pdf_fonts import register_fonts
+from models.core.phones import format_phone
 from models.core.timeutil import local
+from models.core.vndate import document_date
 from models.dashboard.live import arrivals_timeline
 from models.events.models import District, Event, Group
 from models.guests.exports import safe, write_sheet
@@ -45,7 +47,7 @@ def attendance_workbook(ev: Event) -> io.BytesIO:
     _absent_sheet(wb.create_sheet(), people)
     _timeline_sheet(wb.create_sheet(), ev)
     _district_sheet(wb.create_sheet(), data)
-    safe(wb["Theo thành phần"], n_groups + 3, 1, f"{ev.name} · {ev.date.strftime('%d/%m/%Y')}")
+    safe(wb["Theo thành phần"], n_groups + 3, 1, f"{ev.name} · {document_date(ev.date)}")
     buf = io.BytesIO()
     wb.save(buf)
     buf.seek(0)
@@ -108,7 +110,7 @@ def _listing_sheet(ws, people: list, tz: str) -> None:
 def _absent_sheet(ws, people: list) -> None:
     """ "Vắng mặt": the no-shows."""
     absent = [
-        (gname or "", a.honorific, a.full_name, a.position, a.organisation, a.phone)
+        (gname or "", a.honorific, a.full_name, a.position, a.organisation, format_phone(a.phone))
         for a, gname, _p, _d, _s in people
         if a.checked_in_at is None
     ]
@@ -170,9 +172,7 @@ def summary_pdf(ev: Event) -> io.BytesIO:
     story = [
         Paragraph("BÁO CÁO TỔNG HỢP ĐIỂM DANH ĐẠI BIỂU", h1),
         Paragraph(_esc(ev.name), ParagraphStyle("t", parent=body, alignment=1, fontName=bold)),
-        Paragraph(
-            _esc(f"{ev.venue} · ngày {ev.date.strftime('%d/%m/%Y')}"), ParagraphStyle("c", parent=body, alignment=1)
-        ),
+        Paragraph(_esc(f"{ev.venue} · {document_date(ev.date)}"), ParagraphStyle("c", parent=body, alignment=1)),
         Spacer(1, 6 * mm),
         Paragraph(
             _esc(

@@ -12,9 +12,14 @@ Nominations (the officer)
   district has too many nominations ("too_many"), or the same person (folded name + phone or
   organisation) is on the guest list or nominated by this or another district ("duplicate").
   withdraw_nomination(link, attendee_id, now=None) deletes a nomination not yet accepted.
+  form["fix_caps"] = "1": an ALL-CAPS position or organisation is rewritten (caps_offers).
 Review (the organiser)
-  accept(attendee) -> Attendee: status "invited", a seat by the seating rules, a badge.
-  accept_within_quota(district) -> int: accepts the pending nominations that are not over quota.
+  caps_offers(district, attendee_or_dict) -> {field: rewritten}: what fix_caps offers, as the
+  guest import offers it.
+  accept(attendee, fix_caps=False) -> Attendee: status "invited", a seat by the seating rules, a
+  badge; fix_caps: the offers applied first (audited as "fixed_caps").
+  accept_within_quota(district, fix_caps=False) -> int: accepts the pending nominations that are
+  not over quota.
   return_nomination(attendee, comment): status "returned" with the comment.
   Both raise NominationError("state") for a row that is not a pending nomination.
   over_quota_ids(district) -> ids of nominations beyond their group's quota (flagged, kept).
@@ -33,7 +38,7 @@ from sqlalchemy import func, or_, select
 
 from models.accounts.models import audit
 from models.core.base import db
-from models.core.names import clean, fold
+from models.core.names import clean, fix_caps, fold
 from models.districts.links import (  # noqa: F401  (re-exported: one import for the views)
     LINK_MAX_AGE,
     LinkError,
@@ -48,7 +53,7 @@ from models.districts.links import (  # noqa: F401  (re-exported: one import for
 from models.districts.models import DistrictLink, DistrictQuota
 from models.events.models import District, Event, Group
 from models.guests.badges import issue_badge
-from models.guests.imports import ImportRow, check_row
+from models.guests.imports import ImportRow, check_row, unit_names
 from models.guests.models import Attendee
 from models.seating.assignment import assign_seats_for
 
@@ -238,15 +243,39 @@ def _validate(district: District, form: dict[str, str]) -> tuple[dict, Group]:
     return row.data, group  # check_row wrote the name title-cased ("nguyễn văn a" -> "Nguyễn Văn A")
 
 
+#: the fields whose ALL-CAPS text is offered a rewrite (as the guest import offers it)
+CAPS_FIELDS = ("position", "organisation")
+
+
+def caps_offers(district: District, values: object) -> dict[str, str]:
+    """{field: rewritten} for an ALL-CAPS position or organisation of ``values`` (a dict or an
+    Attendee): models.core.names.fix_caps with the event's units as proper names, as the guest
+    import offers it ("CHỦ TỊCH UBND XÃ CAM HẢI TÂY" -> "Chủ tịch UBND xã Cam Hải Tây")."""
+    out = {}
+    for f in CAPS_FIELDS:
+        value = values.get(f, "") if isinstance(values, dict) else getattr(values, f, "")
+        if value and value.isupper():
+            fixed = fix_caps(value, unit_names(district.event))
+            if fixed != value:
+                out[f] = fixed
+    return out
+
+
 def save_nomination(
-    link: DistrictLink, form: dict[str, str], attendee_id: int | None = None, now: datetime | None = None
+    link: DistrictLink,
+    form: dict[str, str],
+    attendee_id: int | None = None,
+    now: datetime | None = None,
 ) -> Attendee:
-    """Add (attendee_id None) or edit a nomination of the link's district. See the module docstring."""
+    """Add (attendee_id None) or edit a nomination of the link's district. See the module docstring.
+    ``form["fix_caps"]`` ("1"): an ALL-CAPS position or organisation is rewritten (caps_offers)."""
     district = link.district
     if not is_open(link, now):
         raise NominationError("closed", _l("Đã quá hạn gửi danh sách; trang này chỉ còn để xem."))
     person = _editable_nomination(district, attendee_id) if attendee_id is not None else None
     data, group = _validate(district, form)
+    if form.get("fix_caps") in ("1", "on", "y"):
+        data.update(caps_offers(district, data))
     _check_room_and_duplicate(district, data, person)
     created = person is None
     if created:
@@ -370,11 +399,15 @@ def _pending(attendee: Attendee, *states: str) -> None:
         raise NominationError("state", _l("Đề cử này không còn ở trạng thái chờ duyệt."))
 
 
-def accept(attendee: Attendee, *, actor: str = "", user_id: int | None = None) -> Attendee:
+def accept(attendee: Attendee, *, fix_caps: bool = False, actor: str = "", user_id: int | None = None) -> Attendee:
     """Put a nomination on the guest list: a seat by the seating rules (none when the hall is
-    full) and a badge."""
+    full) and a badge; ``fix_caps``: its ALL-CAPS position and organisation rewritten first."""
     _pending(attendee, "nominated")
     ev = db.session.get(Event, attendee.event_id)
+    caps = caps_offers(db.session.get(District, attendee.nominated_by_id), attendee) if fix_caps else {}
+    for f, value in caps.items():
+        setattr(attendee, f, value)
+    attendee.refresh_keys()
     attendee.status = "invited"
     attendee.nomination_comment = ""
     db.session.flush()
@@ -388,17 +421,20 @@ def accept(attendee: Attendee, *, actor: str = "", user_id: int | None = None) -
         user_id=user_id,
         seat=attendee.seat.label if attendee.seat else None,
         badge=badge.serial,
+        **({"fixed_caps": caps} if caps else {}),
     )
     return attendee
 
 
-def accept_within_quota(district: District, *, actor: str = "", user_id: int | None = None) -> int:
+def accept_within_quota(
+    district: District, *, fix_caps: bool = False, actor: str = "", user_id: int | None = None
+) -> int:
     """Accept every pending nomination of the district that is not over its group's quota.
     Returns how many were accepted; over-quota ones stay pending (flagged) for a decision."""
     over = over_quota_ids(district)
     people = [a for a in nominations(district) if a.status == "nominated" and a.id not in over]
     for a in sorted(people, key=lambda a: a.id):
-        accept(a, actor=actor, user_id=user_id)
+        accept(a, fix_caps=fix_caps, actor=actor, user_id=user_id)
     return len(people)
 
 

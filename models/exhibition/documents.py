@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload
 
 from models.ceremony.models import Award, AwardTier
 from models.core.base import db
+from models.core.vndate import document_date
 from models.events.models import Event
 from models.exhibition.public import public_units
 from models.exhibition.reports import GROUP_NAMES, KIND_NAMES, put_cell
@@ -60,6 +61,7 @@ def catalogue_pdf(ev: Event) -> bytes:
     story = [
         Paragraph(CATALOGUE_TITLE.upper(), styles["title"]),
         Paragraph(escape(ev.name), styles["sub"]),
+        Paragraph(escape(" · ".join(p for p in (ev.venue, document_date(ev.date)) if p)), styles["sub"]),
         Spacer(1, 6 * mm),
     ]
     units = public_units(ev)

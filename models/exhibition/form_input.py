@@ -21,6 +21,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 
 from models.core.names import clean, title_case
+from models.core.phones import PhoneError, normalize_phone
 from models.exhibition.models import EXHIBITOR_KINDS, OCOP_GROUPS
 
 #: form name of the honeypot field: hidden from people, bots fill it in
@@ -32,8 +33,6 @@ RATINGS = ("5", "4", "3", "potential")
 HONORIFICS = ("", "Ông", "Bà")
 EARLIEST_DECISION = date(2018, 1, 1)
 
-_PHONE = re.compile(r"^(?:\+84|84|0)(?:\d{9}|\d{10})$")
-_PHONE_STRIP = re.compile(r"[\s.\-()]")
 _EMAIL = re.compile(
     r"^[^@\s<>\"'()\[\],;:\\]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)+$"
@@ -47,9 +46,13 @@ LIMITS = {"name": 300, "address": 300, "contact_name": 200, "email": 200}
 
 
 def normal_phone(text: str) -> str | None:
-    """'0905 123.456' -> '0905123456'; None when it is not a Vietnamese phone number."""
-    value = _PHONE_STRIP.sub("", text or "")
-    return value if _PHONE.match(value) else None
+    """'0905 123.456', '+84 905 123 456' -> '0905123456' (models.core.phones.normalize_phone, the one
+    reading of a phone number); None when it is not a Vietnamese phone number."""
+    try:
+        value = normalize_phone(text or "")
+    except PhoneError:
+        return None
+    return value if value.startswith("0") else None
 
 
 def _text(form: Mapping[str, str], key: str) -> str:
@@ -104,6 +107,7 @@ def clean_registration(
         errors["name"] = _l("Vui lòng nhập tên chủ thể.")
     if not data["contact_name"]:
         errors["contact_name"] = _l("Vui lòng nhập người liên hệ.")
+    data["contact_name"] = title_case(data["contact_name"])  # a name like every other: "Nguyễn Thị Lan"
     if not data["address"]:
         errors["address"] = _l("Vui lòng nhập địa chỉ.")
     kind = _text(form, "kind")

@@ -15,7 +15,9 @@ from collections.abc import Sequence
 from sqlalchemy import select
 
 from models.core.base import db
+from models.core.phones import format_phone
 from models.core.timeutil import local
+from models.core.vndate import numeric_date, time_and_date
 from models.events.models import District, Event
 from models.exhibition.models import Exhibitor, ExhibitTable
 from models.exhibition.public import table_url
@@ -333,7 +335,7 @@ def _exhibitor_row(x: Exhibitor, tz: str) -> list:
         x.district.name if x.district else "",
         x.address,
         x.contact_name,
-        x.phone,
+        format_phone(x.phone),
         x.email,
         STATUS_NAMES.get(x.status, x.status),
         x.reject_reason,
@@ -346,8 +348,8 @@ def _exhibitor_row(x: Exhibitor, tz: str) -> list:
         stars.count(3),
         stars.count(None),
         ", ".join(s.attendee.full_name for s in x.staff),
-        when.strftime("%d/%m/%Y %H:%M") if when else "",
-        local(x.created_at, tz).strftime("%d/%m/%Y %H:%M"),
+        time_and_date(when) if when else "",
+        time_and_date(local(x.created_at, tz)),
     ]
 
 
@@ -375,7 +377,7 @@ def _product_sheet(wp, ev: Event, exhibitors: Sequence[Exhibitor]) -> None:
                 GROUP_NAMES.get(p.ocop_group, p.ocop_group),
                 p.stars if p.stars else "Tiềm năng",
                 p.decision_no,
-                p.decision_date.strftime("%d/%m/%Y") if p.decision_date else "",
+                numeric_date(p.decision_date) if p.decision_date else "",
             ]
             for col, value in enumerate(values, 1):
                 put_cell(wp, r, col, value)

@@ -30,6 +30,7 @@ from models.core.pdf_fonts import BOLD as BOLD_FONT
 from models.core.pdf_fonts import FONT_DIR as PDF_FONT_DIR
 from models.core.pdf_fonts import REGULAR, register_fonts
 from models.core.qr import qr_matrix
+from models.core.vndate import numeric_date, weekday_text
 from models.events.demo_mark import draw_demo_mark
 from models.events.models import Event, Group
 from models.guests.models import Attendee, Badge
@@ -81,8 +82,7 @@ def _fonts() -> None:
 
 
 def event_line(ev: Event) -> str:
-    weekday = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")[ev.date.weekday()]
-    parts = [f"{weekday}, {ev.date.strftime('%d/%m/%Y')}"]
+    parts = [f"{weekday_text(ev.date)}, {numeric_date(ev.date)}"]  # Decree 30 zeros: "Thứ Năm, 06/5/2027"
     if ev.venue:
         parts.append(ev.venue)
     return " · ".join(parts)

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from models.core.base import db
 from models.core.phones import format_phone
 from models.core.timeutil import local
+from models.core.vndate import time_and_date
 from models.events.models import District, Event, Group
 from models.guests.imports import TEMPLATE_HEADERS
 from models.guests.models import Attendee
@@ -247,7 +248,7 @@ def _row(n: int, a: Attendee, gname: str | None, dname: str | None, seat: str | 
         format_phone(a.phone),
         seat or "",
         _badge_status(a),
-        arrived.strftime("%H:%M %d/%m/%Y") if arrived else "",
+        time_and_date(arrived) if arrived else "",
         status,
     )
 

@@ -313,7 +313,7 @@ def _people_index(ev: Event) -> tuple[dict, dict, dict, dict]:
     return by_id, by_key, by_name, by_phone
 
 
-def _unit_names(ev: Event) -> list[str]:
+def unit_names(ev: Event) -> list[str]:
     """Proper names fix_caps keeps capitalised: the event's delegation units without their prefix."""
     return [
         n
@@ -337,7 +337,7 @@ def preview(ev: Event, data: bytes, filename: str = "", encoding: str | None = N
         lambda d: (DISTRICT_PREFIX.sub("", fold(d.name)),),
     )
     by_id, by_key, by_name, by_phone = _people_index(ev)
-    units = _unit_names(ev)
+    units = unit_names(ev)
     name_col = next(j for j, f in cols.items() if f == "full_name")
     seen: dict[str, int] = {}
     seen_people: dict[int, int] = {}

@@ -41,6 +41,7 @@ from models.core.pdf_fonts import SERIF_BOLD_ITALIC as BOLD_ITALIC
 from models.core.pdf_fonts import SERIF_ITALIC as ITALIC
 from models.core.pdf_fonts import register_serif
 from models.core.qr import qr_matrix
+from models.core.vndate import document_date, weekday_text
 from models.districts.delegations import delegation
 from models.events.models import District, Event
 from models.guests.badge_pdf import fit
@@ -48,7 +49,6 @@ from models.guests.badges import issue_badge
 from models.guests.models import Attendee
 from models.seating.assignment import seat_phrase
 
-WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
 QR_SIZE = 34 * mm
 #: body text size (Decree 30: 13-14 pt)
 BODY = 13
@@ -101,9 +101,9 @@ def issue_missing(ev: Event, district: District) -> int:
 
 
 def when_text(ev: Event) -> str:
-    """ "08 giờ 00, Thứ Năm, ngày 22 tháng 5 năm 2025" """
+    """ "08 giờ 00, Thứ Năm, ngày 22 tháng 5 năm 2025" (the date per Decree 30: models.core.vndate)"""
     d = ev.date
-    day = f"{WEEKDAYS[d.weekday()]}, ngày {d.day:02d} tháng {d.month:02d} năm {d.year}"
+    day = f"{weekday_text(d)}, {document_date(d)}"
     return (f"{ev.start_time.hour:02d} giờ {ev.start_time.minute:02d}, " + day) if ev.start_time else day
 
 
@@ -130,12 +130,12 @@ def bodies(ev: Event) -> tuple[str, str]:
 
 
 def date_line(ev: Event, issued_on: date | None, place: str = "") -> str:
-    """ "Khánh Hòa, ngày 10 tháng 05 năm 2025", or with blanks for the signer when no date is set."""
+    """ "Khánh Hòa, ngày 10 tháng 5 năm 2025", or with blanks for the signer when no date is set."""
     place = place or ev.letter_place or _PLACE_PREFIX.sub("", (ev.venue or "").split(",")[-1].strip())
     if issued_on is None:
         when = f"ngày {BLANK} tháng {BLANK} năm {BLANK}"
     else:
-        when = f"ngày {issued_on.day:02d} tháng {issued_on.month:02d} năm {issued_on.year}"
+        when = document_date(issued_on)
     return f"{place}, {when}" if place else when[0].upper() + when[1:]
 
 

@@ -32,6 +32,7 @@
       if (p.phone && !p.arrived) {
         var a = el("a", "tel", p.phone);
         a.href = "tel:" + p.phone.replace(/[^0-9+]/g, "");
+        a.setAttribute("data-phone", "");
         li.appendChild(a);
       }
       frag.appendChild(li);

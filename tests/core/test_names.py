@@ -84,12 +84,41 @@ def test_fix_caps_positions_and_organisations():
     assert fix_caps("BAN KINH TẾ TƯ") == "Ban Kinh tế TƯ"
     assert fix_caps("CÔNG TY CP ĐẦU TƯ") == "Công ty CP Đầu Tư"  # the firm's own name, not "TƯ"
     # the event's own names keep their capitals anywhere
-    assert fix_caps("BÁO KHÁNH HÒA") == "Báo Khánh hòa"
-    assert fix_caps("BÁO KHÁNH HÒA", names=["Khánh Hòa"]) == "Báo Khánh Hòa"
+    assert fix_caps("BÁO CAM LÂM") == "Báo Cam lâm"
+    assert fix_caps("BÁO CAM LÂM", names=["Cam Lâm"]) == "Báo Cam Lâm"
+    # the country and the provinces are always proper names
+    assert fix_caps("BÁO KHÁNH HÒA") == "Báo Khánh Hòa"
+    assert fix_caps("ĐÀI PHÁT THANH VÀ TRUYỀN HÌNH KHÁNH HÒA") == "Đài Phát thanh và Truyền hình Khánh Hòa"
     # only ALL-CAPS text changes; text typed in mixed case is left as typed
     assert fix_caps("Phó Giám đốc Sở Tài chính") == "Phó Giám đốc Sở Tài chính"
     assert fix_caps("giám đốc") == "giám đốc"
     assert fix_caps("") == "" and fix_caps("123") == "123"
+
+
+def test_fix_caps_as_a_vietnamese_office_writes():
+    """Sentence case for organisations (Decree 30/2020, Phụ lục II): the kind of body and its field
+    capitalised, ordinary words in lower case, place names and acronyms as they are."""
+    from models.core.names import fix_caps
+
+    cases = {
+        "VĂN PHÒNG ĐIỀU PHỐI NÔNG THÔN MỚI TỈNH": "Văn phòng Điều phối nông thôn mới tỉnh",
+        "SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG": "Sở Nông nghiệp và Môi trường",
+        "ỦY BAN NHÂN DÂN XÃ CAM LÂM": "Ủy ban nhân dân xã Cam Lâm",
+        "ỦY BAN NHÂN DÂN TỈNH KHÁNH HÒA": "Ủy ban nhân dân tỉnh Khánh Hòa",
+        "CHỦ TỊCH HỘI ĐỒNG NHÂN DÂN HUYỆN KHÁNH SƠN": "Chủ tịch Hội đồng nhân dân huyện Khánh Sơn",
+        "SỞ NÔNG NGHIỆP VÀ PHÁT TRIỂN NÔNG THÔN": "Sở Nông nghiệp và Phát triển nông thôn",
+        "CHI CỤC PHÁT TRIỂN NÔNG THÔN": "Chi cục Phát triển nông thôn",
+        "LIÊN MINH HỢP TÁC XÃ TỈNH": "Liên minh Hợp tác xã tỉnh",
+        "BẢO HIỂM XÃ HỘI TỈNH KHÁNH HÒA": "Bảo hiểm xã hội tỉnh Khánh Hòa",
+        "PHÒNG LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI": "Phòng Lao động - Thương binh và Xã hội",
+        "SỞ VĂN HÓA, THỂ THAO VÀ DU LỊCH": "Sở Văn hóa, Thể thao và Du lịch",
+        "BAN TUYÊN GIÁO TỈNH ỦY KHÁNH HÒA": "Ban Tuyên giáo Tỉnh ủy Khánh Hòa",
+        "PHÓ BÍ THƯ ĐẢNG ỦY XÃ CAM HẢI TÂY": "Phó Bí thư Đảng ủy xã Cam Hải Tây",
+        "ỦY BAN MẶT TRẬN TỔ QUỐC VIỆT NAM TỈNH KHÁNH HÒA": "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Khánh Hòa",
+        "HTX NÔNG NGHIỆP XÃ CAM HẢI": "HTX Nông Nghiệp xã Cam Hải",
+        "GIÁM ĐỐC SỞ TÀI CHÍNH, PHÓ CHỦ TỊCH UBND TỈNH": "Giám đốc Sở Tài chính, Phó Chủ tịch UBND tỉnh",
+    }
+    assert {k: fix_caps(k) for k in cases} == cases
 
 
 def test_acronym_list_is_one_place():

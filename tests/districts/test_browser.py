@@ -3,6 +3,8 @@ live arrivals through the polled JSON; the organiser accepts on a laptop."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from models.checkin.checkin import check_in
@@ -93,3 +95,58 @@ def test_officer_page_on_a_phone(browser, live_server, page):
         screenshot(ph, "district_officer_phone")
     finally:
         ctx.close()
+
+
+def test_call_list_and_the_link_tools(browser, live_server, page):
+    """The officer's "call the missing" list with grouped phones (phone screen), then the
+    organiser copies the private link with the button and scans its QR from the screen."""
+    import io
+
+    import zxingcpp
+    from PIL import Image
+
+    from models.districts import delegations as ds
+    from tests.districts.conftest import nomination
+
+    with live_server.app.app_context():
+        s = setup_districts(db.session.get(Event, live_server.event_id), quota=3)
+        p = ds.save_nomination(s.link_a, nomination(s.guests.id, full_name="Lê Văn Gọi", phone="0905777888"))
+        ds.accept(p)
+        db.session.commit()
+        token, district_a = s.token_a, s.a.id
+    ctx, ph = phone(browser)
+    try:
+        ph.goto(f"{live_server.url}/d/{token}")
+        calls = ph.locator("ul.arrivals li.out a.tel")
+        assert calls.count() == 7  # the six of the organiser's list and the district's nominee
+        texts = [calls.nth(i).inner_text() for i in range(calls.count())]
+        assert "0905 777 888" in texts and all(re.fullmatch(r"0\d{3} \d{3} \d{3,4}", t) for t in texts)
+        assert ph.locator("a.tel[href='tel:0905777888']").count() == 1
+        # after a poll the list is redrawn by the script: still grouped
+        ph.evaluate("document.querySelectorAll('ul.arrivals li').forEach(li => li.setAttribute('data-old', '1'))")
+        ph.wait_for_selector("ul.arrivals li[data-old]", state="detached", timeout=15000)  # redrawn from the JSON
+        texts = [calls.nth(i).inner_text() for i in range(calls.count())]
+        assert "0905 777 888" in texts and all(re.fullmatch(r"0\d{3} \d{3} \d{3,4}", t) for t in texts)
+        assert ph.locator("a.tel[href='tel:0905777888'][data-phone]").count() == 1
+        assert no_sideways_scroll(ph)
+        screenshot(ph, "district_officer_call_list")
+    finally:
+        ctx.close()
+
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    login_page(page, live_server, "admin")
+    page.goto(f"{live_server.url}/admin/districts/{district_a}")
+    url = page.inner_text("#district-link").strip()
+    assert "/d/" in url
+    page.click("[data-copy=district-link]")
+    page.wait_for_selector("[data-copy][data-state=copied]")
+    assert page.inner_text("[data-copy-status]") == "Đã chép đường liên kết."
+    assert page.evaluate("navigator.clipboard.readText()") == url
+    # the QR on the screen, read by a real decoder, opens the same page
+    png = page.locator("[data-link-qr]").screenshot()
+    found = [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
+    assert found == [url]
+    assert not errors, errors
+    screenshot(page, "district_admin_link")

@@ -92,7 +92,7 @@ def test_rating_rules_directly():
 
 def test_phone_formats():
     assert normal_phone("0905 123 456") == "0905123456"
-    assert normal_phone("+84 905.123.456") == "+84905123456"
+    assert normal_phone("+84 905.123.456") == "0905123456"  # stored as every phone is: digits, the leading 0
     assert normal_phone("(0258) 3822 123") == "02583822123"
     for bad in ("", "090512345", "09051234567890", "hello", "0905-123-45a"):
         assert normal_phone(bad) is None

@@ -32,9 +32,12 @@ def test_register_on_a_phone(browser, live_server):
         page.select_option("select[name=kind]", "cooperative")
         page.select_option("select[name=district_id]", label="TP Nha Trang")
         page.fill("input[name=address]", "Xã Suối Tân")
-        page.fill("input[name=contact_name]", "Phạm Thị Hoa")
+        page.fill("input[name=contact_name]", "phạm THỊ hoa")
         page.fill("input[name=phone]", "0905 123 456")
         page.fill("input[name=product-0-name]", "Xoài Úc Cam Lâm")
+        # a product's group is chosen, never pre-set
+        assert page.input_value("select[name=product-0-group]") == ""
+        assert page.inner_text("select[name=product-0-group] option:checked") == "— Chọn nhóm —"
         page.select_option("select[name=product-0-rating]", "4")
         page.fill("input[name=product-0-decision_no]", "1234/QĐ-UBND")
         future = (date.today() + timedelta(days=40)).isoformat()
@@ -54,10 +57,13 @@ def test_register_on_a_phone(browser, live_server):
         page.click("button.submit")
         page.wait_for_selector(".errors-box")
         assert "không thể ở tương lai" in page.inner_text("[data-error-for='product-0-decision_date']")
+        assert "Vui lòng chọn nhóm sản phẩm OCOP." in page.inner_text("[data-error-for='product-0-group']")
         assert page.input_value("input[name=product-1-name]") == "Mật ong hoa cà phê"  # kept, re-numbered
         assert no_sideways_scroll(page)
         screenshot(page, "exhibitor_register_phone_error")
         page.fill("input[name=product-0-decision_date]", "2024-06-10")
+        page.select_option("select[name=product-0-group]", "thuc_pham")
+        page.select_option("select[name=product-1-group]", "do_uong")
         page.click("button.submit")
         page.wait_for_selector(".status-big")
         assert "/exhibitors/status/" in page.url
@@ -85,6 +91,7 @@ def test_form_works_without_javascript(browser, live_server):
         for i, name in enumerate(("Yến sào tinh chế", "Nước yến", "Yến chưng")):
             page.fill(f"input[name=product-{i}-name]", name)
             page.select_option(f"select[name=product-{i}-rating]", "potential")
+            page.select_option(f"select[name=product-{i}-group]", "thuc_pham")
         page.click("button.submit")
         page.wait_for_selector(".status-big")
         assert "Yến chưng" in page.inner_text("main")
@@ -102,6 +109,7 @@ def test_admin_pages(page, live_server):
     page.fill("input[name=contact_name]", "Võ Ngọc Ý")
     page.fill("input[name=phone]", "0914000111")
     page.fill("input[name=product-0-name]", "Yến sào Khánh Hòa")
+    page.select_option("select[name=product-0-group]", "thuc_pham")
     page.select_option("select[name=product-0-rating]", "5")
     page.fill("input[name=product-0-decision_no]", "12/QĐ-BNNMT")
     page.fill("input[name=product-0-decision_date]", "2024-09-01")
