@@ -26,6 +26,7 @@ from models.accounts.models import User, audit
 from models.ceremony.models import AwardTier
 from models.core.base import db
 from models.core.names import clean, fold
+from models.core.vndate import numeric_date
 from models.events.models import District, Event, Group, ProgrammeItem
 from models.events.service import create_event, forget_current_event
 from models.exhibition.models import ExhibitorStaff, ExhibitTable
@@ -174,7 +175,7 @@ def new_event(
     today = today or local_today()
     if date < today and not allow_past:
         raise PastDateError(
-            f"Ngày tổ chức {date:%d/%m/%Y} đã qua (hôm nay là {today:%d/%m/%Y}). Nếu đúng là một sự kiện "
+            f"Ngày tổ chức {numeric_date(date)} đã qua (hôm nay là {numeric_date(today)}). Nếu đúng là một sự kiện "
             "đã diễn ra (nhập lại để lưu hồ sơ), xác nhận “Ngày đã qua: vẫn tạo” (lệnh: thêm --allow-past)."
         )
     ev = create_event(slug=slug_for(name, date.year), name=name, date=date, venue=venue)

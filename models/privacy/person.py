@@ -31,6 +31,7 @@ from models.accounts.models import AuditLog, audit
 from models.ceremony.models import Award, AwardBatch
 from models.core.base import db
 from models.core.timeutil import utcnow
+from models.core.vndate import time_and_date
 from models.events.models import District, Event
 from models.exhibition.models import ExhibitorStaff
 from models.guests.models import Attendee, CheckIn
@@ -207,7 +208,7 @@ def erase_person(
     reason = _checked_reason(reason)
     a = _get(attendee_id)
     if a.erased_at is not None:
-        raise PrivacyError(f"Dữ liệu của người số {a.id} đã được xóa lúc {a.erased_at:%H:%M %d/%m/%Y}.")
+        raise PrivacyError(f"Dữ liệu của người số {a.id} đã được xóa lúc {time_and_date(a.erased_at)}.")
     needles = _needles(a)
     report = erase_people([a.id], reason=reason, actor=actor, user_id=user_id, imports_dir=imports_dir)
     audit("erase_person", "attendee", a.id, actor=actor, user_id=user_id, reason=_scrub(reason, needles))

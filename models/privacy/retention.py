@@ -30,6 +30,7 @@ from models.accounts.models import AuditLog, audit
 from models.ceremony.models import Award
 from models.core.base import db
 from models.core.timeutil import local, utcnow
+from models.core.vndate import numeric_date, time_and_date
 from models.events.models import Event
 from models.exhibition.models import Exhibitor
 from models.guests.models import Attendee
@@ -131,8 +132,8 @@ def _record_zip(ev: Event) -> bytes:
         z.writestr("nhat-ky.json", json.dumps(_event_audit(ev), ensure_ascii=False, indent=1, default=str))
         z.writestr(
             "README.txt",
-            f"Hồ sơ đầy đủ của sự kiện {ev.name} ({ev.date:%d/%m/%Y}), xuất trước khi hủy dữ liệu cá nhân "
-            f"lúc {local(utcnow(), ev.timezone):%H:%M %d/%m/%Y}.\n"
+            f"Hồ sơ đầy đủ của sự kiện {ev.name} ({numeric_date(ev.date)}), xuất trước khi hủy dữ liệu cá nhân "
+            f"lúc {time_and_date(local(utcnow(), ev.timezone))}.\n"
             "Tệp này chứa dữ liệu cá nhân: lưu ở nơi được bảo vệ, chỉ người có trách nhiệm được mở, "
             "hủy khi hết thời hạn lưu trữ hồ sơ theo quy định.\n",
         )
@@ -142,15 +143,15 @@ def _record_zip(ev: Event) -> bytes:
 def _checked(ev: Event, today: date, early: bool) -> None:
     if ev.shredded_at is not None:
         when = local(ev.shredded_at, ev.timezone)
-        raise ShredError(f"Dữ liệu cá nhân của sự kiện này đã được hủy lúc {when:%H:%M %d/%m/%Y}.")
+        raise ShredError(f"Dữ liệu cá nhân của sự kiện này đã được hủy lúc {time_and_date(when)}.")
     if today <= ev.date:
         raise ShredError(
-            f"Sự kiện diễn ra ngày {ev.date:%d/%m/%Y}, chưa qua: chưa thể hủy dữ liệu cá nhân của sự kiện này."
+            f"Sự kiện diễn ra ngày {numeric_date(ev.date)}, chưa qua: chưa thể hủy dữ liệu cá nhân của sự kiện này."
         )
     state = retention(ev, today)
     if state.days_left > 0 and not early:
         raise ShredNeedsConfirmation(
-            f"Thời hạn lưu trữ ({ev.retention_days} ngày sau ngày hội nghị) đến ngày {state.shred_on:%d/%m/%Y} "
+            f"Thời hạn lưu trữ ({ev.retention_days} ngày sau ngày hội nghị) đến ngày {numeric_date(state.shred_on)} "
             f"mới hết (còn {state.days_left} ngày). Xác nhận nếu vẫn muốn hủy sớm."
         )
 
