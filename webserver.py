@@ -39,9 +39,11 @@ from __future__ import annotations
 
 import ipaddress
 import resource
+import select
 import threading
 import time
 
+from waitress import wasyncore
 from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer, MultiSocketServer, TcpWSGIServer, create_server
 from waitress.task import ErrorTask, ThreadedTaskDispatcher, WSGITask
@@ -211,6 +213,98 @@ def address_key(addr) -> str:
     return str(ip)
 
 
+class EpollLoop:
+    """waitress's main loop on ``epoll``, asking only the connections that may have changed.
+
+    waitress's ``poll()`` loop asks every connection ``readable()``/``writable()`` and registers
+    it anew on every round: measured with 3,000 idle connections held (from 30 addresses, under
+    the cap), 15-35 ms a round, so a check-in waited 39-52 ms (p50) and up to 0.72 s. Here a
+    *quiet* connection (idle: only waiting to read, no request, no output) stays registered and
+    is not asked again until something happens on it; connections with work, the listening
+    socket and the trigger are asked every round, and every connection once a second (so a
+    deadline set by ``GuardedServer.maintenance`` is seen within a second). Worker threads only
+    touch connections that have a request, which are never quiet; they wake the loop through
+    waitress's trigger."""
+
+    SWEEP_SECONDS = 1.0
+    READ = select.POLLIN | select.POLLPRI
+
+    def __init__(self):
+        self.epoll = select.epoll()
+        self.registered: dict[int, tuple[object, int]] = {}  # fd -> (dispatcher, flags)
+        self.watch: set[int] = set()  # fds asked every round
+        self.next_sweep = 0.0
+        self.servers: list = []  # GuardedServers in the map: their ``fresh`` connections
+
+    @classmethod
+    def loop(cls, timeout=30.0, use_poll=False, map=None, count=None):  # noqa: A002 (wasyncore's signature)
+        one = cls()
+        try:
+            while map:
+                one.round(timeout, map)
+        finally:
+            one.epoll.close()
+
+    def round(self, timeout: float, map: dict) -> None:  # noqa: A002
+        now = time.monotonic()
+        for fd in self.registered.keys() - map.keys():  # closed: the kernel dropped it already
+            self.forget(fd)
+        fresh = []  # accepted since the last round (their fd may be a closed one's, reused)
+        for server in self.servers:
+            fresh += server.fresh
+            server.fresh.clear()
+        if now >= self.next_sweep:
+            self.next_sweep = now + self.SWEEP_SECONDS
+            self.servers = [obj for obj in map.values() if hasattr(obj, "fresh")]
+            ask = list(map)
+        else:
+            ask = [*self.watch, *fresh, *(map.keys() - self.registered.keys())]
+        for fd in ask:
+            obj = map.get(fd)
+            if obj is not None:
+                self.update(fd, obj)
+        for fd, flags in self.epoll.poll(timeout):
+            obj = map.get(fd)
+            if obj is not None:
+                self.watch.add(fd)
+                wasyncore.readwrite(obj, flags)
+
+    def update(self, fd: int, obj) -> None:
+        flags = 0
+        if obj.readable():
+            flags |= self.READ
+        if obj.writable() and not obj.accepting:
+            flags |= select.POLLOUT
+        if flags == self.READ and isinstance(obj, HTTPChannel) and not obj.requests:
+            self.watch.discard(fd)  # quiet until its socket says something
+        else:
+            self.watch.add(fd)
+        old = self.registered.get(fd)
+        if old is not None and old[0] is obj and old[1] == flags:
+            return
+        if old is not None:
+            self.forget(fd, keep_watch=True)
+        if flags:
+            self.epoll.register(fd, flags)
+            self.registered[fd] = (obj, flags)
+
+    def forget(self, fd: int, keep_watch: bool = False) -> None:
+        self.registered.pop(fd, None)
+        if not keep_watch:
+            self.watch.discard(fd)
+        try:
+            self.epoll.unregister(fd)
+        except (OSError, ValueError):
+            pass  # closed: the kernel dropped it already
+
+
+class _EpollAsyncore:
+    """What ``BaseWSGIServer.run`` calls ``self.asyncore``: wasyncore with EpollLoop's loop."""
+
+    dispatcher = wasyncore.dispatcher
+    loop = EpollLoop.loop
+
+
 class GuardedServer(TcpWSGIServer):
     """waitress's TCP server with a cap per client address and deadlines for slow clients.
 
@@ -218,6 +312,7 @@ class GuardedServer(TcpWSGIServer):
     behaviour, no state of waitress's). Counting: ``handle_accept`` counts a connection against
     its address key, ``Channel.del_channel`` (every close) gives it back."""
 
+    asyncore = _EpollAsyncore if hasattr(select, "epoll") else wasyncore
     per_address = PER_ADDRESS
     header_seconds = HEADER_SECONDS
     body_min_rate = BODY_MIN_RATE
@@ -229,6 +324,7 @@ class GuardedServer(TcpWSGIServer):
         self.exempt = frozenset(address_key((a,)) for a in exempt if a)
         self.held: dict[str, int] = {}
         self.held_lock = threading.Lock()
+        self.fresh: set[int] = set()  # connections accepted since EpollLoop's last round
 
     def handle_accept(self):
         for _ in range(ACCEPT_BATCH):  # a burst in the backlog is taken at once, not one a loop
@@ -256,6 +352,7 @@ class GuardedServer(TcpWSGIServer):
                 continue
             channel = self.channel_class(self, conn, self.fix_addr(addr), self.adj, map=self._map)
             channel.address_key = key
+            self.fresh.add(channel._fileno)
 
     def release(self, key: str) -> None:
         with self.held_lock:

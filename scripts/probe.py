@@ -3,7 +3,7 @@ by class, and print a table (class, what was sent, result, verdict). For the org
 day before the event:
 
     .venv/bin/python scripts/probe.py --url http://192.168.1.10:8000 [--token DEVICE_TOKEN]
-        [--code BADGE_CODE] [--source ADDRESS] [--pid SERVER_PID] [--flood 3000] [--slow 50]
+        [--code BADGE_CODE] [--source ADDRESS] [--pid SERVER_PID] [--flood 3000] [--addresses 1] [--slow 50]
         [--slow-seconds 45] [--body-mb 1000] [--json]
 
 Classes (each bounded in connections, bytes and seconds):
@@ -122,18 +122,26 @@ def connect(t: Target, source: str | None = None, timeout: float = 3.0) -> socke
     return sock
 
 
-def open_many(t: Target, n: int, deadline_s: float = 60.0) -> tuple[list[socket.socket], int]:
-    """n connections from this address (those that open within the deadline); (sockets, failed)."""
+def open_many(t: Target, n: int, deadline_s: float = 60.0, sources=(None,)) -> tuple[list[socket.socket], int]:
+    """n connections, taking the local addresses ``sources`` in turn (None: this machine's
+    address), those that open within the deadline; (sockets, failed)."""
     socks, failed, stop = [], 0, time.monotonic() + deadline_s
-    for _ in range(n):
+    for i in range(n):
         if time.monotonic() > stop:
             failed += 1
             continue
         try:
-            socks.append(connect(t, timeout=2.0))
+            socks.append(connect(t, sources[i % len(sources)], timeout=2.0))
         except OSError:
             failed += 1
     return socks, failed
+
+
+def flood_sources(t: Target, addresses: int) -> tuple:
+    """Where the flood comes from: this address, or (loopback only) 127.0.1.1 .. 127.0.1.N."""
+    if addresses <= 1 or not t.host.startswith("127."):
+        return (None,)
+    return tuple(f"127.0.1.{i}" for i in range(1, addresses + 1))
 
 
 def closed_by_server(socks: list[socket.socket]) -> set[int]:
@@ -202,17 +210,18 @@ def _latency_row(t: Target, cls: str, count: int, source, what: str) -> dict:
     return t.row(cls, what, result, "ok" if ok else "FAIL", **lat)
 
 
-def flood_idle(t: Target, n: int, checkins: int) -> None:
+def flood_idle(t: Target, n: int, checkins: int, addresses: int = 1) -> None:
     """Hold n idle connections; count what the server keeps; time check-ins meanwhile."""
     before = server_figures(t.pid)
-    socks, failed = open_many(t, n)
+    sources = flood_sources(t, addresses)
+    socks, failed = open_many(t, n, sources=sources)
     time.sleep(1.0)
     gone = closed_by_server(socks)
     held = len(socks) - len(gone)
     during = server_figures(t.pid)
     up = request(t, "GET", "/login", source=t.source)[0] == 200 if t.source else None
     freed: list[socket.socket] = []
-    if not t.source:  # the probe itself counts against the cap: let two held ones go
+    if not t.source and sources == (None,):  # the probe itself counts against the cap: free two
         freed = [s for i, s in enumerate(socks) if i not in gone][:2]
         close_all(freed)
         time.sleep(0.2)
@@ -223,7 +232,8 @@ def flood_idle(t: Target, n: int, checkins: int) -> None:
     if during:
         result += f"; server RSS {before.get('rss_mb')} → {during['rss_mb']} MB, {during['fds']} descriptors"
     verdict = "ok" if up is not False else "FAIL"
-    t.row("connection flood (idle)", f"{n} connections opened and held, nothing sent", result, verdict, **figures)
+    origin = f"from {len(sources)} addresses" if len(sources) > 1 else "from one address"
+    t.row("connection flood (idle)", f"{n} connections {origin}, held, nothing sent", result, verdict, **figures)
     what = f"{checkins} check-ins, each on a new connection" + (f" from {t.source}" if t.source else "")
     _latency_row(t, "check-in latency during the flood", checkins, t.source, what + f", {held} idle held")
     close_all(socks)
@@ -422,7 +432,7 @@ def login_sanity(t: Target, tries: int) -> None:
 
 def run(t: Target, args) -> list[dict]:
     if "flood" in args.classes:
-        flood_idle(t, args.flood, args.checkins)
+        flood_idle(t, args.flood, args.checkins, args.addresses)
     if "slow" in args.classes:
         flood_slow(t, args.slow, args.slow_seconds, args.checkins)
     if "body" in args.classes:
@@ -452,6 +462,9 @@ def parse(argv=None):
     )
     ap.add_argument("--pid", type=int, default=None, help="the serve process (on the server laptop): its RSS, files")
     ap.add_argument("--flood", type=int, default=3000, help="idle connections to hold")
+    ap.add_argument(
+        "--addresses", type=int, default=1, help="loopback only: spread the flood over 127.0.1.1 .. 127.0.1.N"
+    )
     ap.add_argument("--slow", type=int, default=50, help="slow (a byte a second) connections")
     ap.add_argument("--slow-seconds", type=float, default=45, help="how long the slow flood may last")
     ap.add_argument("--checkins", type=int, default=20, help="check-ins timed during each flood")
