@@ -228,7 +228,7 @@ def flood_idle(t: Target, n: int, checkins: int, addresses: int = 1) -> None:
     figures = {"held": held, "refused": len(gone), "failed": failed, **{f"server_{k}": v for k, v in during.items()}}
     if before:
         figures["server_rss_mb_before"] = before["rss_mb"]
-    result = f"server kept {held}, refused {len(gone)}, {failed} could not connect"
+    result = f"{held} still open after 1 s, {len(gone)} refused or closed, {failed} could not connect"
     if during:
         result += f"; server RSS {before.get('rss_mb')} → {during['rss_mb']} MB, {during['fds']} descriptors"
     verdict = "ok" if up is not False else "FAIL"
@@ -303,10 +303,18 @@ def _answer(sock: socket.socket, wait: float) -> tuple[int | None, bytes]:
     return (int(m.group(1)) if m else None), data
 
 
+def _unreachable(t: Target, cls: str, sent: str, exc: OSError) -> None:  # a FAIL row, no traceback
+    t.row(cls, sent, f"could not connect: {exc}", "FAIL", status=None)
+
+
 def declared_body(t: Target, path: str, size: int) -> None:
     """Headers declaring ``size`` bytes, no body: the answer must come at once."""
     before = server_figures(t.pid)
-    sock = connect(t, t.source)
+    try:
+        sock = connect(t, t.source)
+    except OSError as exc:
+        _unreachable(t, "oversized declared body", f"POST {path}", exc)
+        return
     t0 = time.perf_counter()
     sock.sendall(
         f"POST {path} HTTP/1.1\r\nHost: probe\r\nContent-Type: application/octet-stream\r\n"
@@ -330,7 +338,11 @@ def declared_body(t: Target, path: str, size: int) -> None:
 def chunked_body(t: Target, path: str, size: int) -> None:
     """``size`` bytes in 1 MB chunks until the server answers or stops reading."""
     before = server_figures(t.pid)
-    sock = connect(t, t.source)
+    try:
+        sock = connect(t, t.source)
+    except OSError as exc:
+        _unreachable(t, "oversized chunked body", f"POST {path}", exc)
+        return
     t0 = time.perf_counter()
     sock.sendall(
         f"POST {path} HTTP/1.1\r\nHost: probe\r\nContent-Type: application/octet-stream\r\n"
