@@ -334,6 +334,22 @@ def run_waitress(app: Flask, *, host: str, port: int, threads: int, workers: int
     Supervisor(app, sock, options, max(1, workers)).run()
 
 
+def _follow_parent() -> None:
+    """A worker ends within a second when its supervisor is gone (killed with -9): no orphan
+    keeps the port, so `serve` can be started again (systemd kills them with the unit anyway)."""
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="follow-supervisor", daemon=True).start()
+
+
 class Supervisor:
     """Forks the worker processes and replaces any that ends while the server is meant to run
     (a worker that ends within a second of its start is restarted after a second's pause, so a
@@ -353,6 +369,7 @@ class Supervisor:
         if pid == 0:  # the worker
             signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
             signal.signal(signal.SIGINT, signal.default_int_handler)
+            _follow_parent()
             try:
                 from webserver import serve as waitress_serve
 

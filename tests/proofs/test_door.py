@@ -282,9 +282,20 @@ def test_serve_replaces_a_killed_worker(tmp_path):
         status, body, _s = probe.checkin(t)
         assert status == 200 and json.loads(body)["result"] == "ok"
         assert "server worker" in (tmp_path / "server.log").read_text()
-    finally:
-        os.killpg(server.proc.pid, signal.SIGTERM)
+        # the supervisor killed: its workers follow within seconds (no orphan keeps the port)
+        last = workers()
+        os.kill(server.proc.pid, signal.SIGKILL)
         server.proc.wait(timeout=10)
+        assert wait_for(lambda: not any(Path(f"/proc/{p}").exists() for p in last), 10)
+        port_free = socket.socket()  # as serve binds it: nobody listens there any more
+        port_free.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        port_free.bind(("127.0.0.1", port))
+        port_free.listen(1)
+        port_free.close()
+    finally:
+        if server.proc.poll() is None:
+            os.killpg(server.proc.pid, signal.SIGTERM)
+            server.proc.wait(timeout=10)
 
 
 # ---- the probe script ----
