@@ -18,9 +18,10 @@ the worker waits for the main loop to drain it).
 class, not by attack:
 
 - *Descriptors*: waitress's default loop uses ``select()``, which raises past descriptor 1023:
-  about 1,000 idle connections ended the process. ``make_server`` turns on waitress's
-  ``asyncore_use_poll`` (``poll()`` has no such limit); ``serve`` raises the open-file limit
-  (soft to hard) and keeps ``connection_limit`` below it (``connection_limit_for``).
+  about 1,000 idle connections ended the process. ``GuardedServer`` runs ``EpollLoop`` (no such
+  limit, and idle connections cost nothing per round; elsewhere waitress's ``poll()`` loop,
+  ``asyncore_use_poll``); ``serve`` raises the open-file limit (soft to hard) and
+  ``connection_limit`` stays below it (``connection_limit_for``).
 - *One address holding many connections* (idle, or a byte a second): ``GuardedServer`` accepts
   at most ``per_address`` connections per client address at once (IPv6: per /64 network, which
   one device can fill with addresses); one more is answered 503 and closed at once. The trusted
