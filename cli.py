@@ -301,13 +301,13 @@ def proxy_options(trusted_proxy: str) -> dict:
 
 
 def run_waitress(app: Flask, *, host: str, port: int, threads: int, workers: int = 1, trusted_proxy: str = "") -> None:
-    """waitress in this process, or in ``workers`` forked processes that share one listening
-    socket (the kernel hands each new connection to one of them). Each process has its own
+    """waitress in ``workers`` forked processes that share one listening socket (the kernel
+    hands each new connection to one of them), kept running by this process: a worker that
+    dies (killed, crashed, out of memory) is replaced at once. Each process has its own
     database connections; the database keeps them consistent."""
-    import signal
     import socket
 
-    from webserver import serve as waitress_serve
+    from webserver import raise_open_file_limit
 
     # Python's GIL switch interval stays at its 5 ms default: measured with
     # scripts/bench_checkin.py, 1 ms halved the throughput (912 -> 526 check-ins/s).
@@ -317,45 +317,107 @@ def run_waitress(app: Flask, *, host: str, port: int, threads: int, workers: int
     import logging
 
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    raise_open_file_limit()  # every connection is a descriptor; the workers inherit the limit
     options = dict(
-        threads=threads, ident="event-kiosk", channel_timeout=120, connection_limit=1000, **proxy_options(trusted_proxy)
+        threads=threads,
+        ident="event-kiosk",
+        connection_limit=int(app.config.get("CONNECTION_LIMIT", 10000)),
+        per_address=int(app.config.get("CONNECTIONS_PER_ADDRESS", 100)),
+        **proxy_options(trusted_proxy),
     )
-    if workers <= 1:
-        _start_helpers(app)
-        waitress_serve(app, host=host, port=port, **options)
-        return
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.listen(1024)
     db.engine.dispose()  # no connection may cross a fork
-    children = []
-    for _ in range(workers):
-        pid = os.fork()
-        if pid == 0:
-            signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
-            with app.app_context():
-                db.engine.dispose(close=False)
-            _start_helpers(app)  # each worker process has its own
-            waitress_serve(app, sockets=[sock], **options)
-            os._exit(0)
-        children.append(pid)
+    Supervisor(app, sock, options, max(1, workers)).run()
 
-    def stop(*_args) -> None:
-        for pid in children:
+
+def _follow_parent() -> None:
+    """A worker ends within a second when its supervisor is gone (killed with -9): no orphan
+    keeps the port, so `serve` can be started again (systemd kills them with the unit anyway)."""
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="follow-supervisor", daemon=True).start()
+
+
+class Supervisor:
+    """Forks the worker processes and replaces any that ends while the server is meant to run
+    (a worker that ends within a second of its start is restarted after a second's pause, so a
+    broken start never spins). SIGTERM or SIGINT stops the workers and returns."""
+
+    def __init__(self, app: Flask, sock, options: dict, workers: int):
+        self.app, self.sock, self.options, self.workers = app, sock, options, workers
+        self.children: dict[int, float] = {}  # pid -> when it started (monotonic)
+        self.stopping = False
+        self.restarts = 0
+
+    def spawn(self) -> None:
+        import signal
+        import time
+
+        pid = os.fork()
+        if pid == 0:  # the worker
+            signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            _follow_parent()
+            try:
+                from webserver import serve as waitress_serve
+
+                with self.app.app_context():
+                    db.engine.dispose(close=False)
+                _start_helpers(self.app)  # each worker process has its own
+                waitress_serve(self.app, sockets=[self.sock], **self.options)
+            finally:
+                os._exit(0)
+        self.children[pid] = time.monotonic()
+
+    def stop(self, *_args) -> None:
+        import signal
+
+        self.stopping = True
+        for pid in list(self.children):
             try:
                 os.kill(pid, signal.SIGTERM)
             except ProcessLookupError:
                 pass
 
-    signal.signal(signal.SIGTERM, lambda *a: (stop(), sys.exit(0)))
-    signal.signal(signal.SIGINT, lambda *a: (stop(), sys.exit(0)))
-    try:
-        for pid in children:
-            os.waitpid(pid, 0)
-    finally:
-        stop()
+    def run(self) -> None:
+        import signal
+        import time
+
+        for _ in range(self.workers):
+            self.spawn()
+        signal.signal(signal.SIGTERM, self.stop)
+        signal.signal(signal.SIGINT, self.stop)
+        try:
+            while self.children:
+                try:
+                    pid, status = os.wait()
+                except ChildProcessError:
+                    break
+                started = self.children.pop(pid, None)
+                if started is None or self.stopping:
+                    continue
+                how = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"exit {os.WEXITSTATUS(status)}"
+                click.echo(f"server worker {pid} ended ({how}); starting a new one", err=True)
+                if time.monotonic() - started < 1:
+                    time.sleep(1)
+                if self.stopping:
+                    continue
+                self.restarts += 1
+                self.spawn()
+        finally:
+            self.stop()
 
 
 def _redacted(url: str) -> str:

@@ -98,6 +98,11 @@ class Config:
     #: `serve`: Python's GIL switch interval in seconds; None: Python's 0.005 (measured best:
     #: 0.001 halved the check-ins per second)
     SWITCH_INTERVAL = None
+    #: `serve`: connections one client address may hold at once (an IPv6 client: its /64); more
+    #: are refused (503) at once. Raise it if many devices reach the server through one NAT
+    CONNECTIONS_PER_ADDRESS = 100
+    #: `serve`: connections per server process in all (fewer if the open-file limit is lower)
+    CONNECTION_LIMIT = 10000
     #: the signing-key file that encrypts stored secrets; None: instance/signing_key.aes
     SIGNING_KEY_FILE = None
     #: SQLAlchemy sends no per-object change signals (not used; they cost time)
@@ -120,7 +125,9 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     #: the remember-me cookie is not sent with cross-site posts
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    #: bytes of a request body (uploaded guest lists); larger ones are refused (413)
+    #: bytes of a request body (uploaded guest lists); larger ones are refused (413): by the
+    #: server as soon as the headers say so, and a chunked body where it passes the limit, so no
+    #: more than this is ever written to the temporary folder
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
     #: JSON answers keep the order their fields were written in
     JSON_SORT_KEYS = False
@@ -172,6 +179,8 @@ ENVIRONMENT: dict[str, tuple[str, type]] = {
     "WORKERS": ("WORKERS", int),
     "TRUSTED_PROXY": ("TRUSTED_PROXY", str),
     "SWITCH_INTERVAL": ("SWITCH_INTERVAL", float),
+    "CONNECTIONS_PER_ADDRESS": ("CONNECTIONS_PER_ADDRESS", int),
+    "CONNECTION_LIMIT": ("CONNECTION_LIMIT", int),
 }
 #: defaults that are made, not written (shown so in the README)
 MADE_DEFAULTS = {

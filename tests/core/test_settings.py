@@ -40,6 +40,8 @@ def test_every_setting_has_a_meaning_and_every_variable_a_setting():
         "WORKERS",
         "TRUSTED_PROXY",
         "SWITCH_INTERVAL",
+        "CONNECTIONS_PER_ADDRESS",
+        "CONNECTION_LIMIT",
     }
 
 
