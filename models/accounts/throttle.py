@@ -25,7 +25,7 @@ import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, delete, func, select
 
 from models.accounts.sessions import LoginFailure
 from models.core.base import db
@@ -110,12 +110,14 @@ def record_failure(username: str, address: str, device: str | None, limits: Limi
 
 
 def clear_success(username: str, address: str, device: str | None) -> None:
-    """A successful login clears its account's failures from its own address and of its own
-    device cookie, nothing else. Not committed."""
-    name = account_key(username)
-    mine = and_(LoginFailure.username == name, LoginFailure.address == address_key(address))
+    """A successful login clears what its own path counted, nothing else: with a device cookie,
+    that device's failures; without, its account's failures from its own address. (An admin
+    logging in with their cookie from an attacker's address leaves the attacker refused.)
+    Not committed."""
     if device:
-        mine = or_(mine, LoginFailure.device == device[:32])
+        mine = LoginFailure.device == device[:32]
+    else:
+        mine = and_(LoginFailure.username == account_key(username), LoginFailure.address == address_key(address))
     db.session.execute(delete(LoginFailure).where(mine), execution_options={"synchronize_session": False})
 
 
