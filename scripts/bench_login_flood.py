@@ -3,8 +3,8 @@
     python scripts/bench_login_flood.py [--addresses 200] [--seconds 15] [--rate 100]
         [--flooders 32] [--login-rate 0] [--workers 1]
 
-Starts `flask --app app serve` on a temporary SQLite database with 2,000 delegates and an
-admin, then runs check-ins at a steady ``--rate`` from 4 kiosk-like clients (lean keep-alive
+Starts `flask --app app serve` on a temporary SQLite database with delegates for both phases
+and an admin, then runs check-ins at a steady ``--rate`` from 4 kiosk-like clients (lean keep-alive
 sockets, bench_checkin.client) for ``--seconds``: first alone, then while ``--flooders``
 connections send wrong passwords for `bench-admin` from ``--addresses`` loopback addresses
 (127.0.1.x, 127.0.2.x, ...: the whole 127/8 is this machine), each a real browser-like login
@@ -84,8 +84,10 @@ def flood(port: int, addresses: int, flooders: int, rate: float, stop, out) -> N
     def one(k: int) -> None:
         mine = [address(i) for i in range(k, addresses, flooders)]
         browsers = dict.fromkeys(mine)
-        n = 0
+        n, start, every = 0, time.perf_counter(), (flooders / rate if rate else 0.0)
         while not stop.is_set():
+            if every and stop.wait(max(0.0, start + n * every - time.perf_counter())):
+                break
             a = mine[n % len(mine)]
             n += 1
             try:
@@ -180,7 +182,8 @@ def main() -> int:
         DATABASE_URL=f"sqlite:///{tmp / 'instance' / 'flood.db'}",
     )
     os.environ.update(env)
-    codes, token = populate(2000)
+    n = int(args.rate * args.seconds)
+    codes, token = populate(2 * n + 100)
     from app import create_app
     from models.accounts.models import User
     from models.core.base import db
@@ -190,7 +193,6 @@ def main() -> int:
         u.set_password(PASSWORD)
         db.session.add(u)
         db.session.commit()
-    n = int(args.rate * args.seconds)
     log = open(tmp / "server.log", "w+b")
     server = start_server(env, args.port, args.workers, log)
     try:

@@ -87,16 +87,16 @@ def _busy(form: LoginForm):
     return render_template("accounts/login.html", form=form), 503, {"Retry-After": "2"}
 
 
-def _check_password(user: User | None, password: str, device: str | None) -> bool | None:
-    """The password check on its bounded lane (models/accounts/passwords.py): the same work
-    whether the user exists or not. None: busy."""
+def _check_password(user: User | None, password: str, device: str | None, suspect: bool) -> bool | None:
+    """The password check, bounded and in order of priority (models/accounts/passwords.py):
+    the same work whether the user exists or not. None: busy."""
     pwhash = user.password_hash if user is not None else None
     db.session.rollback()  # no transaction held while the hash runs
     cfg = current_app.config
     return passwords.check(
         pwhash,
         password,
-        trusted=device is not None,
+        priority=passwords.TRUSTED if device else (passwords.SUSPECT if suspect else passwords.CLEAN),
         threads=cfg["LOGIN_HASH_THREADS"],
         queue=cfg["LOGIN_HASH_QUEUE"],
     )
@@ -123,11 +123,12 @@ def login():
         username = form.username.data.strip()
         address, limits = client_address(), _limits()
         device = devices.device_of(username)
-        if throttle.refusal(username, address, device, limits):
+        verdict = throttle.verdict(username, address, device, limits)
+        if verdict.refused:
             throttle.record_failure(username, address, device, limits, refused=True)
             return _refused(form, limits)
         user = db.session.scalar(select(User).where(User.username == username))
-        ok = _check_password(user, form.password.data, device)
+        ok = _check_password(user, form.password.data, device, verdict.suspect)
         if ok is None:
             return _busy(form)
         if ok and user is not None and user.active:

@@ -1,71 +1,117 @@
 """Password checks, bounded (issue 22 item 5): a flood of logins cannot take the CPU, the
-memory or the server's threads from the check-ins.
+memory or the server's threads from the check-ins, nor queue in front of the real users.
 
 One werkzeug scrypt check costs about 0.1 s of one core and 32 MB (scrypt:32768:8:1). Checks
-run on a few threads of their own ("lanes"), at the lowest CPU priority (nice 19, per thread:
-Linux), and hashlib.scrypt releases the GIL: a check-in's thread is never waiting for a
-hash, on the CPU or on the GIL. Two lanes: ``trusted`` for browsers with a valid device
-cookie of the account they log in to, ``untrusted`` for every other attempt, so a flood of
-anonymous guesses never queues in front of the admin's own browser. Each lane runs
-``threads`` checks at a time and lets at most ``queue`` more wait; an attempt beyond that is
-answered "busy" at once (None) without checking anything, and holds no server thread.
+run on ``threads`` threads of their own per server process, at the lowest CPU priority (nice
+19, per thread: Linux); hashlib.scrypt releases the GIL, so a check-in's thread never waits
+for a hash, on the CPU or on the GIL. Waiting checks are taken in order of priority:
+
+- ``TRUSTED``: a browser with a valid device cookie of the account it logs in to;
+- ``CLEAN``: an address with no failed login in the window (a real user's first try);
+- ``SUSPECT``: an address that has failed before (where a flood of guesses comes from).
+
+Each class lets at most ``queue`` checks wait; one more is answered "busy" at once (None),
+checks nothing and holds no server thread. So a flood of guesses from many addresses fills
+only its own class: the admin's browser, or the admin's own clean address, goes first.
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+TRUSTED, CLEAN, SUSPECT = 0, 1, 2
 #: seconds a login waits for its check before it is answered "busy" (a safety net: the queue
-#: bound keeps the wait far shorter)
+#: bound keeps the wait far shorter on a machine that is not overloaded)
 WAIT_SECONDS = 30.0
 
 _lock = threading.Lock()
-_lanes: dict[tuple, Lane] = {}
+_checkers: dict[tuple, Checker] = {}
 _dummy: list[str] = []
 
 
 def _low_priority() -> None:
-    """Lane threads run at nice 19: any other work of the machine goes first."""
+    """Checker threads run at nice 19: any other work of the machine goes first."""
     try:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
-    except (OSError, AttributeError):  # not Linux: the lane bound still holds
+    except (OSError, AttributeError):  # not Linux: the bound still holds
         pass
 
 
-class Lane:
-    """At most ``threads`` password checks at once, ``queue`` more waiting."""
+class Checker:
+    """``threads`` threads running the most urgent waiting job; ``queue`` waiting per class."""
 
-    def __init__(self, name: str, threads: int, queue: int) -> None:
-        self.threads = max(1, int(threads))
-        self.pool = ThreadPoolExecutor(self.threads, thread_name_prefix=f"login-hash-{name}", initializer=_low_priority)
-        self.slots = threading.BoundedSemaphore(self.threads + max(0, int(queue)))
+    def __init__(self, threads: int, queue: int) -> None:
+        self.queue = max(0, int(queue))
+        self._cond = threading.Condition()
+        self._heap: list[tuple[int, int, Future, tuple]] = []
+        self._waiting = [0, 0, 0]
+        self._seq = itertools.count()
+        self._busy = 0
+        self.threads = [
+            threading.Thread(target=self._run, name=f"login-hash-{i}", daemon=True) for i in range(max(1, int(threads)))
+        ]
+        for t in self.threads:
+            t.start()
 
-    def check(self, pwhash: str, password: str) -> bool | None:
-        """True / False, or None when the lane is full (nothing was checked)."""
-        if not self.slots.acquire(blocking=False):
+    def submit(self, priority: int, fn, *args) -> Future | None:
+        """A future of ``fn(*args)``, or None when ``priority``'s class already has ``queue``
+        jobs waiting."""
+        with self._cond:
+            if self._waiting[priority] >= self.queue and not self._idle():
+                return None
+            future: Future = Future()
+            self._waiting[priority] += 1
+            heapq.heappush(self._heap, (priority, next(self._seq), future, (fn, args)))
+            self._cond.notify()
+            return future
+
+    def _idle(self) -> bool:
+        return self._busy < len(self.threads) and not self._heap
+
+    def _run(self) -> None:
+        _low_priority()
+        while True:
+            with self._cond:
+                while not self._heap:
+                    self._cond.wait()
+                priority, _seq, future, (fn, args) = heapq.heappop(self._heap)
+                self._waiting[priority] -= 1
+                self._busy += 1
+            try:
+                if future.set_running_or_notify_cancel():
+                    try:
+                        future.set_result(fn(*args))
+                    except BaseException as exc:  # handed to the waiting login
+                        future.set_exception(exc)
+            finally:
+                with self._cond:
+                    self._busy -= 1
+
+    def check(self, priority: int, pwhash: str, password: str) -> bool | None:
+        """True / False, or None when busy (nothing was checked)."""
+        future = self.submit(priority, check_password_hash, pwhash, password)
+        if future is None:
             return None
-        try:
-            future = self.pool.submit(check_password_hash, pwhash, password)
-        except RuntimeError:  # pool shut down
-            self.slots.release()
-            return None
-        future.add_done_callback(lambda _f: self.slots.release())
         try:
             return bool(future.result(timeout=WAIT_SECONDS))
-        except TimeoutError:
+        except FutureTimeout:
+            future.cancel()  # still waiting: it will be skipped
             return None
 
 
-def lane(trusted: bool, threads: int, queue: int) -> Lane:
-    key = ("trusted" if trusted else "untrusted", int(threads), int(queue))
+def checker(threads: int = 1, queue: int = 4) -> Checker:
+    key = (int(threads), int(queue))
     with _lock:
-        found = _lanes.get(key)
+        found = _checkers.get(key)
         if found is None:
-            found = _lanes[key] = Lane(key[0], threads, queue)
+            found = _checkers[key] = Checker(threads, queue)
         return found
 
 
@@ -77,18 +123,18 @@ def dummy_hash() -> str:
         return _dummy[0]
 
 
-def check(pwhash: str | None, password: str, *, trusted: bool, threads: int = 1, queue: int = 4) -> bool | None:
+def check(pwhash: str | None, password: str, *, priority: int, threads: int = 1, queue: int = 4) -> bool | None:
     """Check ``password`` against ``pwhash`` (None: an unknown user, checked against a dummy
-    hash: the same work) on the trusted or untrusted lane. None: the lane is full, try later."""
-    ok = lane(trusted, threads, queue).check(pwhash or dummy_hash(), password)
+    hash: the same work) with ``priority`` (TRUSTED, CLEAN, SUSPECT). None: busy, try later."""
+    ok = checker(threads, queue).check(priority, pwhash or dummy_hash(), password)
     return None if ok is None else (ok and pwhash is not None)
 
 
 def _forget_after_fork() -> None:
-    """A forked server process makes its own lanes (a pool's threads do not survive a fork)."""
+    """A forked server process makes its own checker (threads do not survive a fork)."""
     global _lock
     _lock = threading.Lock()
-    _lanes.clear()
+    _checkers.clear()
 
 
 os.register_at_fork(after_in_child=_forget_after_fork)

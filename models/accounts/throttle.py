@@ -65,15 +65,25 @@ def address_key(address: object) -> str:
     return str(ip)
 
 
-def refusal(username: str, address: str, device: str | None, limits: Limits) -> str | None:
-    """Why this attempt is refused ("device", "account", "address") or None. Reads only."""
+@dataclass(frozen=True)
+class Verdict:
+    """What the failures so far say about one attempt."""
+
+    #: why it is refused ("device", "account", "address"), None: its password is checked
+    refused: str | None
+    #: its address (or device) failed within the window: its check waits behind clean ones
+    suspect: bool
+
+
+def verdict(username: str, address: str, device: str | None, limits: Limits) -> Verdict:
+    """Refused or not, suspect or not (models/accounts/passwords.py). Reads only."""
     since = utcnow() - limits.window
     name, addr = account_key(username), address_key(address)
     if device:
         count = db.session.scalar(
             select(func.count()).where(LoginFailure.at >= since, LoginFailure.device == device[:32])
         )
-        return "device" if count >= limits.per_account else None
+        return Verdict("device" if count >= limits.per_account else None, count > 0)
     pair, by_address = db.session.execute(
         select(
             func.count().filter(LoginFailure.username == name),
@@ -81,10 +91,10 @@ def refusal(username: str, address: str, device: str | None, limits: Limits) -> 
         ).where(LoginFailure.at >= since, LoginFailure.address == addr)
     ).one()
     if pair >= limits.per_account:
-        return "account"
+        return Verdict("account", True)
     if by_address >= limits.per_address:
-        return "address"
-    return None
+        return Verdict("address", True)
+    return Verdict(None, by_address > 0)
 
 
 def record_failure(username: str, address: str, device: str | None, limits: Limits, *, refused: bool = False) -> None:

@@ -138,38 +138,55 @@ def test_users_throttled_lists_and_unthrottle_user_lifts(limits, client, runner)
 # -- bounded password checks -----------------------------------------------------------------
 
 
-def test_lane_threads_run_at_the_lowest_priority_and_refuse_beyond_their_queue():
-    lane = passwords.Lane("test", threads=1, queue=1)
-    me = lane.pool.submit(lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id())).result(5)
-    assert me == 19
+def _occupy(checker, release: threading.Event):
+    """Hold the checker's one thread with a job that waits for ``release``."""
+    started = threading.Event()
+    return checker.submit(passwords.TRUSTED, lambda: (started.set(), release.wait(10))), started
+
+
+def test_checks_run_at_the_lowest_priority_and_refuse_beyond_their_class_queue():
+    checker = passwords.Checker(threads=1, queue=1)
+    me = checker.submit(passwords.CLEAN, lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+    assert me.result(5) == 19
     release = threading.Event()
-    held = []
-    for _ in range(2):  # the running check and the one waiting: the lane is full
-        assert lane.slots.acquire(blocking=False)
-        held.append(lane.pool.submit(release.wait, 10))
-    assert lane.check(passwords.dummy_hash(), "x") is None  # answered at once, nothing checked
+    running, started = _occupy(checker, release)
+    assert started.wait(5)
+    waiting = checker.submit(passwords.SUSPECT, lambda: "suspect")
+    assert checker.check(passwords.SUSPECT, passwords.dummy_hash(), "x") is None  # its class is full
+    clean = checker.submit(passwords.CLEAN, lambda: "clean")  # another class still waits its turn
+    trusted = checker.submit(passwords.TRUSTED, lambda: "trusted")
+    order = []
+    for f, name in ((trusted, "trusted"), (clean, "clean"), (waiting, "suspect")):
+        f.add_done_callback(lambda _f, n=name: order.append(n))
     release.set()
-    for f in held:
-        f.result(5)
-        lane.slots.release()
-    assert lane.check(passwords.dummy_hash(), "not-a-password-of-anyone") is True
+    running.result(5)
+    assert [f.result(5) for f in (trusted, clean, waiting)] == ["trusted", "clean", "suspect"]
+    assert order == ["trusted", "clean", "suspect"]  # the most urgent first, whatever came first
+    assert checker.check(passwords.SUSPECT, passwords.dummy_hash(), "not-a-password-of-anyone") is True
 
 
-def test_a_full_untrusted_lane_answers_busy_but_the_device_lane_lets_the_admin_in(limits, client):
-    limits.config.update(LOGIN_HASH_THREADS=1, LOGIN_HASH_QUEUE=0)
+def test_a_flood_fills_only_its_own_class_the_admin_gets_in(limits, client):
+    """The suspect class full (a flood of guesses from addresses that failed before): a new
+    guess is answered 503 at once and counted nowhere; the admin's device cookie and the
+    admin's clean address are checked and let in."""
+    limits.config.update(LOGIN_HASH_THREADS=1, LOGIN_HASH_QUEUE=1)
     assert _login(client, "boss").status_code == 302  # the admin's device cookie
     client.post("/logout")
-    flood = passwords.lane(False, 1, 0)
+    _login(limits.test_client(), "boss", "guess", addr="10.6.0.1")  # the attacker failed before
+    checker = passwords.checker(1, 1)
     release = threading.Event()
-    assert flood.slots.acquire(blocking=False)
-    busy = flood.pool.submit(release.wait, 10)
+    running, started = _occupy(checker, release)
+    assert started.wait(5)
+    flood = checker.submit(passwords.SUSPECT, release.wait, 10)  # the suspect class is full
     try:
         r = _login(limits.test_client(), "boss", "guess", addr="10.6.0.1")
         assert r.status_code == 503 and r.headers["Retry-After"] == "2"
         assert "Máy chủ đang bận kiểm tra đăng nhập" in r.get_data(as_text=True)
-        assert _failures(address="10.6.0.1") == 0  # nothing was checked: nothing counted
-        assert _login(client, "boss", addr="10.6.0.1").status_code == 302  # its own lane
+        assert _failures(address="10.6.0.1") == 1  # nothing was checked: nothing more counted
+        threading.Timer(0.5, release.set).start()  # the running job ends while the admin waits
+        assert _login(limits.test_client(), "boss", addr="10.6.0.2").status_code == 302  # clean address
+        assert _login(client, "boss", addr="10.6.0.1").status_code == 302  # the device cookie
     finally:
         release.set()
-        busy.result(5)
-        flood.slots.release()
+        running.result(5)
+        flood.result(5)
