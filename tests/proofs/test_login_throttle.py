@@ -157,3 +157,38 @@ def test_attackers_cannot_stop_the_admin(site):
         assert lifted.exit_code == 0, lifted.output
         db.session.remove()
     assert Browser(url, "127.0.0.3").login(PW) == 302  # lifted
+
+
+def test_in_a_browser_the_refused_page_and_the_device_cookie(live_server, browser):
+    """Chromium: a phone's browser that guessed is refused with the Vietnamese message (screenshot
+    login_throttled); the admin's laptop, which logged in before, still gets in."""
+    from tests.conftest import screenshot
+
+    live_server.app.config["LOGIN_FAILURES_PER_ACCOUNT"] = 2
+    username, password = live_server.user("admin", "boss")
+
+    def attempt(page, pw: str) -> None:
+        page.goto(live_server.url + "/login")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", pw)
+        page.click("button[type=submit]")
+        page.wait_for_load_state("load")
+
+    laptop = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN")
+    phone = browser.new_context(viewport={"width": 390, "height": 760}, locale="vi-VN")
+    try:
+        admin, attacker = laptop.new_page(), phone.new_page()
+        attempt(admin, password)
+        assert "/login" not in admin.url
+        assert any(c["name"] == "ek_device" and c["httpOnly"] for c in laptop.cookies())
+        admin.click("button.link")  # Đăng xuất
+        for _ in range(3):
+            attempt(attacker, "guess")
+        attempt(attacker, password)  # even the right password, from this browser
+        assert "Đăng nhập sai quá nhiều lần" in attacker.content() and "/login" in attacker.url
+        screenshot(attacker, "login_throttled")
+        attempt(admin, password)  # same address (127.0.0.1), with its device cookie
+        assert "/login" not in admin.url
+    finally:
+        laptop.close()
+        phone.close()
