@@ -161,10 +161,12 @@ class Config:
     #: days a browser's device cookie (given at each successful login) lets its account's right
     #: password through whatever other clients failed
     LOGIN_DEVICE_DAYS = 180
-    #: password checks (scrypt, 0.1 s and 32 MB each) running at once per server process, per
-    #: lane (device-cookie logins have a lane of their own); at the lowest CPU priority
+    #: password checks (scrypt, 0.1 s and 32 MB each) running at once per server process, on
+    #: threads at the lowest CPU priority; waiting ones go in order: device cookie, an address
+    #: with no failures, an address that failed before
     LOGIN_HASH_THREADS = 1
-    #: password checks waiting per lane; a login beyond them is answered 503 at once
+    #: password checks waiting per class (device cookie, clean address, failed-before address);
+    #: a login beyond them is answered 503 at once, nothing checked or counted
     LOGIN_HASH_QUEUE = 4
     #: an uploaded guest list waits this long (seconds) for its import to be confirmed, then is deleted
     IMPORT_PREVIEW_SECONDS = 3600
