@@ -165,9 +165,9 @@ class Config:
     #: threads at the lowest CPU priority; waiting ones go in order: device cookie, an address
     #: with no failures, an address that failed before
     LOGIN_HASH_THREADS = 1
-    #: password checks waiting per class (device cookie, clean address, failed-before address);
-    #: a login beyond them is answered 503 at once, nothing checked or counted
-    LOGIN_HASH_QUEUE = 4
+    #: password checks waiting, in all (a more urgent one takes the place of the newest less
+    #: urgent one); a login beyond them is answered 503 at once, nothing checked or counted
+    LOGIN_HASH_QUEUE = 3
     #: an uploaded guest list waits this long (seconds) for its import to be confirmed, then is deleted
     IMPORT_PREVIEW_SECONDS = 3600
     #: a staff session not used for this many hours ends (log in again)

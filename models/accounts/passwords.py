@@ -10,9 +10,12 @@ for a hash, on the CPU or on the GIL. Waiting checks are taken in order of prior
 - ``CLEAN``: an address with no failed login in the window (a real user's first try);
 - ``SUSPECT``: an address that has failed before (where a flood of guesses comes from).
 
-Each class lets at most ``queue`` checks wait; one more is answered "busy" at once (None),
-checks nothing and holds no server thread. So a flood of guesses from many addresses fills
-only its own class: the admin's browser, or the admin's own clean address, goes first.
+At most ``queue`` checks wait in all, so logins never hold more than ``threads + queue`` of
+the server's threads (pages keep the rest; check-ins have their own). When the queue is full,
+a more urgent check takes the place of the newest less urgent one (that login is answered
+"busy"); otherwise the new one is answered "busy" at once (None): nothing checked, nothing
+counted, no server thread held. So a flood of guesses from addresses that failed before can
+never keep the admin's browser, or the admin's own clean address, waiting behind it.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import heapq
 import itertools
 import os
 import threading
-from concurrent.futures import Future
+from concurrent.futures import CancelledError, Future
 from concurrent.futures import TimeoutError as FutureTimeout
 
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -45,7 +48,7 @@ def _low_priority() -> None:
 
 
 class Checker:
-    """``threads`` threads running the most urgent waiting job; ``queue`` waiting per class."""
+    """``threads`` threads running the most urgent waiting job; ``queue`` jobs waiting in all."""
 
     def __init__(self, threads: int, queue: int) -> None:
         self.queue = max(0, int(queue))
@@ -61,11 +64,14 @@ class Checker:
             t.start()
 
     def submit(self, priority: int, fn, *args) -> Future | None:
-        """A future of ``fn(*args)``, or None when ``priority``'s class already has ``queue``
-        jobs waiting."""
+        """A future of ``fn(*args)``, or None when the queue is full of jobs as urgent or more.
+        A less urgent waiting job pushed out is cancelled (its waiter sees "busy")."""
         with self._cond:
-            if self._waiting[priority] >= self.queue and not self._idle():
-                return None
+            if sum(self._waiting) >= self.queue and not self._idle():
+                worst = max((e for e in self._heap if not e[2].cancelled()), key=lambda e: (e[0], e[1]), default=None)
+                if worst is None or worst[0] <= priority or not worst[2].cancel():
+                    return None
+                self._waiting[worst[0]] -= 1
             future: Future = Future()
             self._waiting[priority] += 1
             heapq.heappush(self._heap, (priority, next(self._seq), future, (fn, args)))
@@ -73,7 +79,7 @@ class Checker:
             return future
 
     def _idle(self) -> bool:
-        return self._busy < len(self.threads) and not self._heap
+        return self._busy < len(self.threads) and not any(not e[2].cancelled() for e in self._heap)
 
     def _run(self) -> None:
         _low_priority()
@@ -82,6 +88,8 @@ class Checker:
                 while not self._heap:
                     self._cond.wait()
                 priority, _seq, future, (fn, args) = heapq.heappop(self._heap)
+                if future.cancelled():  # pushed out by a more urgent one: already uncounted
+                    continue
                 self._waiting[priority] -= 1
                 self._busy += 1
             try:
@@ -101,12 +109,16 @@ class Checker:
             return None
         try:
             return bool(future.result(timeout=WAIT_SECONDS))
+        except CancelledError:  # pushed out of the queue by a more urgent check
+            return None
         except FutureTimeout:
-            future.cancel()  # still waiting: it will be skipped
+            with self._cond:
+                if future.cancel():  # still waiting: it will be skipped
+                    self._waiting[priority] -= 1
             return None
 
 
-def checker(threads: int = 1, queue: int = 4) -> Checker:
+def checker(threads: int = 1, queue: int = 3) -> Checker:
     key = (int(threads), int(queue))
     with _lock:
         found = _checkers.get(key)
@@ -123,7 +135,7 @@ def dummy_hash() -> str:
         return _dummy[0]
 
 
-def check(pwhash: str | None, password: str, *, priority: int, threads: int = 1, queue: int = 4) -> bool | None:
+def check(pwhash: str | None, password: str, *, priority: int, threads: int = 1, queue: int = 3) -> bool | None:
     """Check ``password`` against ``pwhash`` (None: an unknown user, checked against a dummy
     hash: the same work) with ``priority`` (TRUSTED, CLEAN, SUSPECT). None: busy, try later."""
     ok = checker(threads, queue).check(priority, pwhash or dummy_hash(), password)

@@ -144,31 +144,36 @@ def _occupy(checker, release: threading.Event):
     return checker.submit(passwords.TRUSTED, lambda: (started.set(), release.wait(10))), started
 
 
-def test_checks_run_at_the_lowest_priority_and_refuse_beyond_their_class_queue():
-    checker = passwords.Checker(threads=1, queue=1)
+def test_checks_run_at_the_lowest_priority_urgent_ones_first_and_the_queue_is_bounded():
+    checker = passwords.Checker(threads=1, queue=2)
     me = checker.submit(passwords.CLEAN, lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
     assert me.result(5) == 19
     release = threading.Event()
     running, started = _occupy(checker, release)
     assert started.wait(5)
-    waiting = checker.submit(passwords.SUSPECT, lambda: "suspect")
-    assert checker.check(passwords.SUSPECT, passwords.dummy_hash(), "x") is None  # its class is full
-    clean = checker.submit(passwords.CLEAN, lambda: "clean")  # another class still waits its turn
+    s1 = checker.submit(passwords.SUSPECT, lambda: "s1")
+    s2 = checker.submit(passwords.SUSPECT, lambda: "s2")
+    assert checker.submit(passwords.SUSPECT, lambda: "s3") is None  # full: answered at once
+    assert checker.check(passwords.SUSPECT, passwords.dummy_hash(), "x") is None
+    clean = checker.submit(passwords.CLEAN, lambda: "clean")  # takes the newest suspect's place
+    assert s2.cancelled() and not s1.cancelled()
     trusted = checker.submit(passwords.TRUSTED, lambda: "trusted")
+    assert s1.cancelled()
+    assert checker.submit(passwords.CLEAN, lambda: "late") is None  # nothing less urgent to push out
     order = []
-    for f, name in ((trusted, "trusted"), (clean, "clean"), (waiting, "suspect")):
+    for f, name in ((trusted, "trusted"), (clean, "clean")):
         f.add_done_callback(lambda _f, n=name: order.append(n))
     release.set()
     running.result(5)
-    assert [f.result(5) for f in (trusted, clean, waiting)] == ["trusted", "clean", "suspect"]
-    assert order == ["trusted", "clean", "suspect"]  # the most urgent first, whatever came first
+    assert [trusted.result(5), clean.result(5)] == ["trusted", "clean"]
+    assert order == ["trusted", "clean"]  # the most urgent first, whatever came first
     assert checker.check(passwords.SUSPECT, passwords.dummy_hash(), "not-a-password-of-anyone") is True
 
 
-def test_a_flood_fills_only_its_own_class_the_admin_gets_in(limits, client):
-    """The suspect class full (a flood of guesses from addresses that failed before): a new
-    guess is answered 503 at once and counted nowhere; the admin's device cookie and the
-    admin's clean address are checked and let in."""
+def test_a_flood_of_guesses_cannot_keep_the_admin_waiting(limits, client):
+    """The queue full of guesses from addresses that failed before: a new guess is answered 503
+    at once and counted nowhere; the admin's clean address and device cookie push the guesses
+    out of the queue and are let in."""
     limits.config.update(LOGIN_HASH_THREADS=1, LOGIN_HASH_QUEUE=1)
     assert _login(client, "boss").status_code == 302  # the admin's device cookie
     client.post("/logout")
@@ -177,7 +182,7 @@ def test_a_flood_fills_only_its_own_class_the_admin_gets_in(limits, client):
     release = threading.Event()
     running, started = _occupy(checker, release)
     assert started.wait(5)
-    flood = checker.submit(passwords.SUSPECT, release.wait, 10)  # the suspect class is full
+    flood = checker.submit(passwords.SUSPECT, release.wait, 10)  # the queue (1) is full
     try:
         r = _login(limits.test_client(), "boss", "guess", addr="10.6.0.1")
         assert r.status_code == 503 and r.headers["Retry-After"] == "2"
@@ -185,8 +190,8 @@ def test_a_flood_fills_only_its_own_class_the_admin_gets_in(limits, client):
         assert _failures(address="10.6.0.1") == 1  # nothing was checked: nothing more counted
         threading.Timer(0.5, release.set).start()  # the running job ends while the admin waits
         assert _login(limits.test_client(), "boss", addr="10.6.0.2").status_code == 302  # clean address
+        assert flood.cancelled()  # pushed out
         assert _login(client, "boss", addr="10.6.0.1").status_code == 302  # the device cookie
     finally:
         release.set()
         running.result(5)
-        flood.result(5)
