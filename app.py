@@ -23,6 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     config.private_dir(Path(app.instance_path))
+    _signing_key_apart(app)
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite"):
         opts = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
@@ -45,3 +46,23 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     cli.register(app)
     return app
+
+
+def _signing_key_apart(app: Flask) -> None:
+    """SIGNING_KEY_FILE resolved (default outside instance/), refused inside the data's folders,
+    and an older instance/signing_key.aes moved there (models/core/secretbox.py)."""
+    from sqlalchemy.engine import make_url
+
+    from models.core import secretbox
+
+    configured = app.config.get("SIGNING_KEY_FILE")
+    path = Path(configured).expanduser() if configured else config.signing_key_file()
+    app.config["SIGNING_KEY_FILE"] = str(path)
+    data = [Path(app.instance_path)]
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        data.append(Path(url.database).parent)
+    secretbox.check_apart(path, data)
+    moved = secretbox.move_legacy(Path(app.instance_path) / secretbox.KEY_FILE_NAME, path)
+    if moved:
+        app.logger.warning("%s", moved)

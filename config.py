@@ -53,6 +53,16 @@ def secret_key() -> str:
         return key
 
 
+def signing_key_file(environ=None) -> Path:
+    """SIGNING_KEY_FILE from the environment, else ~/.config/event-kiosk/signing_key (the folder
+    $XDG_CONFIG_HOME when set): outside instance/, so a copy of the data holds no key."""
+    env = os.environ if environ is None else environ
+    if env.get("SIGNING_KEY_FILE"):
+        return Path(env["SIGNING_KEY_FILE"]).expanduser()
+    base = Path(env["XDG_CONFIG_HOME"]) if env.get("XDG_CONFIG_HOME") else Path.home() / ".config"
+    return base / "event-kiosk" / "signing_key"
+
+
 def database_url(environ=None) -> str:
     """DATABASE_URL with the psycopg 3 driver named, else SQLite in instance/."""
     url = (os.environ if environ is None else environ).get("DATABASE_URL")
@@ -103,8 +113,10 @@ class Config:
     CONNECTIONS_PER_ADDRESS = 100
     #: `serve`: connections per server process in all (fewer if the open-file limit is lower)
     CONNECTION_LIMIT = 10000
-    #: the signing-key file that encrypts stored secrets; None: instance/signing_key.aes
-    SIGNING_KEY_FILE = None
+    #: the key file that seals the events' signing keys in the database; never inside instance/
+    #: or beside the SQLite database (refused at start); an old instance/signing_key.aes is
+    #: moved here on the first start
+    SIGNING_KEY_FILE = None  # filled by create_app
     #: SQLAlchemy sends no per-object change signals (not used; they cost time)
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     #: CSRF tokens never expire: a desk laptop stays open all day
@@ -144,12 +156,25 @@ class Config:
     DASHBOARD_MIN_RECOMPUTE = 0.5
     #: the database is asked for the dashboard's version at most once in this many seconds
     DASHBOARD_VERSION_SECONDS = 0.2
-    #: failed logins per client address within LOGIN_FAILURE_WINDOW (then refused, 429)
+    #: failed logins per client address (IPv6: per /64), any account, within LOGIN_FAILURE_WINDOW
+    #: (then that address is refused, 429, unless it shows a device cookie)
     LOGIN_RATE_LIMIT = 20
-    #: failed logins per account name within LOGIN_FAILURE_WINDOW (then refused, 429)
+    #: failed logins per account from one address, and per device cookie, within
+    #: LOGIN_FAILURE_WINDOW (then that address or device is refused, 429; other addresses are not)
     LOGIN_FAILURES_PER_ACCOUNT = 10
-    #: seconds failed logins are remembered (counted in the database: all processes see them)
+    #: seconds failed logins are remembered (counted in the database: all processes see them;
+    #: refused attempts count too)
     LOGIN_FAILURE_WINDOW = 900
+    #: days a browser's device cookie (given at each successful login) lets its account's right
+    #: password through whatever other clients failed
+    LOGIN_DEVICE_DAYS = 180
+    #: password checks (scrypt, 0.1 s and 32 MB each) running at once per server process, on
+    #: threads at the lowest CPU priority; waiting ones go in order: device cookie, an address
+    #: with no failures, an address that failed before
+    LOGIN_HASH_THREADS = 1
+    #: password checks waiting, in all (a more urgent one takes the place of the newest less
+    #: urgent one); a login beyond them is answered 503 at once, nothing checked or counted
+    LOGIN_HASH_QUEUE = 3
     #: an uploaded guest list waits this long (seconds) for its import to be confirmed, then is deleted
     IMPORT_PREVIEW_SECONDS = 3600
     #: a staff session not used for this many hours ends (log in again)
@@ -181,12 +206,14 @@ ENVIRONMENT: dict[str, tuple[str, type]] = {
     "SWITCH_INTERVAL": ("SWITCH_INTERVAL", float),
     "CONNECTIONS_PER_ADDRESS": ("CONNECTIONS_PER_ADDRESS", int),
     "CONNECTION_LIMIT": ("CONNECTION_LIMIT", int),
+    "SIGNING_KEY_FILE": ("SIGNING_KEY_FILE", str),
 }
 #: defaults that are made, not written (shown so in the README)
 MADE_DEFAULTS = {
     "INSTANCE_DIR": "`instance/` in the checkout",
     "SECRET_KEY": "random, kept in `instance/secret_key`",
     "SQLALCHEMY_DATABASE_URI": "SQLite `instance/event_kiosk.db`",
+    "SIGNING_KEY_FILE": "`~/.config/event-kiosk/signing_key` (`$XDG_CONFIG_HOME`)",
 }
 
 

@@ -1,6 +1,7 @@
 """CLI commands of one area: staff users (issue 16).
 
-`users` lists them; `set-password NAME`, `deactivate-user NAME`, `delete-user NAME` change one
+`users` lists them (`--throttled`: failed logins counted and refused, models/accounts/throttle.py;
+`unthrottle-user NAME` lifts them); `set-password NAME`, `deactivate-user NAME`, `delete-user NAME` change one
 (and end every session of that user at once: models/accounts/sessions.py); `remove-demo-users` deletes
 the demo logins that `seed-demo` made (admin, desk, mc) and forgets instance/demo_logins.json.
 """
@@ -47,8 +48,13 @@ def _user(name: str) -> User:
 
 
 @click.command("users")
-def users() -> None:
-    """List staff users: name, role, active, open sessions, created, demo or not."""
+@click.option("--throttled", is_flag=True, help="failed logins being counted or refused (by account, address, device)")
+def users(throttled: bool) -> None:
+    """List staff users: name, role, active, open sessions, created, demo or not; with
+    --throttled the failed logins of the last LOGIN_FAILURE_WINDOW seconds instead."""
+    if throttled:
+        _throttled()
+        return
     demo = set(_demo_names())
     now = utcnow()
     open_sessions = dict(
@@ -70,6 +76,51 @@ def users() -> None:
     click.echo(f"{len(rows)} người dùng / users ({now:%Y-%m-%d %H:%M} UTC)")
 
 
+def _limits():
+    from models.accounts.throttle import Limits
+
+    cfg = current_app.config
+    return Limits(cfg["LOGIN_FAILURES_PER_ACCOUNT"], cfg["LOGIN_RATE_LIMIT"], cfg["LOGIN_FAILURE_WINDOW"])
+
+
+def _throttled() -> None:
+    """`users --throttled`: who is refused (CHẶN) and until when, and who is being counted."""
+    from models.accounts.throttle import throttles
+
+    limits = _limits()
+    rows = throttles(limits)
+    click.echo(
+        f"Đăng nhập sai trong {int(limits.window_seconds)} s qua / failed logins in the last "
+        f"{int(limits.window_seconds)} s (UTC):"
+    )
+    click.echo(f"{'tài khoản / account':<22} {'địa chỉ / address · thiết bị / device':<40} {'lần':>4}  trạng thái")
+    for t in rows:
+        who = t.username if t.username is not None else "(mọi tài khoản / any)"
+        where = f"thiết bị / device {t.device[:8]}…" if t.device else t.address
+        state = f"CHẶN / refused đến {t.until:%H:%M:%S}" if t.until else "đang đếm / counting"
+        click.echo(f"{who:<22} {where:<40} {t.failures:>4}  {state} (lần cuối {t.last_at:%H:%M:%S})")
+    refused = sum(1 for t in rows if t.until)
+    click.echo(f"{refused} đang bị chặn / refused, {len(rows) - refused} đang đếm / counting")
+    if refused:
+        click.echo("Gỡ chặn một tài khoản / lift an account's throttles: unthrottle-user NAME")
+
+
+@click.command("unthrottle-user")
+@click.argument("name")
+def unthrottle_user(name: str) -> None:
+    """Lift every login throttle of account NAME: its failures from every address and device
+    are forgotten (the addresses' counts drop by as many)."""
+    from models.accounts.throttle import account_key, unthrottle
+
+    forgotten = unthrottle(name)
+    audit("unthrottle_user", "user", None, actor="cli", username=account_key(name), failures=forgotten)
+    db.session.commit()
+    click.echo(
+        f"Đã gỡ chặn đăng nhập của {account_key(name)} / throttles lifted: "
+        f"{forgotten} lần sai đã xóa (failures forgotten)."
+    )
+
+
 @click.command("set-password")
 @click.argument("name")
 @click.option("--password", envvar="EVENT_KIOSK_PASSWORD", hidden=True)
@@ -81,9 +132,9 @@ def set_password(name: str, password: str | None) -> None:
     elif len(password) < 8:
         raise click.ClickException("Mật khẩu phải có ít nhất 8 ký tự / password: 8+ characters.")
     user.set_password(password)
-    from models.accounts.sessions import clear_failures
+    from models.accounts.throttle import unthrottle
 
-    clear_failures(user.username)  # the operator's way to lift a lock-out of this account
+    unthrottle(user.username)  # a new password: the old guesses at this account are moved past
     audit("set_password", "user", user.id, actor="cli")
     db.session.commit()
     click.echo(f"Đã đổi mật khẩu của {user.username}; mọi phiên đăng nhập cũ đã kết thúc.")
@@ -149,4 +200,4 @@ def remove_demo_users() -> None:
         click.echo("Không còn tài khoản demo / no demo logins left.")
 
 
-COMMANDS = [users, set_password, deactivate_user, delete_user, remove_demo_users]
+COMMANDS = [users, unthrottle_user, set_password, deactivate_user, delete_user, remove_demo_users]

@@ -1,8 +1,10 @@
 """CLI commands of one area: operations (issue 8).
 
-`flask --app app backup --out FILE`: a consistent copy of the SQLite database, taken while the
-server runs and takes check-ins (SQLite's online backup API). For PostgreSQL it prints the
-pg_dump command to use instead and exits with status 2. Restoring: docs/reliability.md.
+`flask --app app backup --out FILE [--with-key]`: a consistent copy of the SQLite database, taken
+while the server runs and takes check-ins (SQLite's online backup API). For PostgreSQL it prints
+the pg_dump command to use instead and exits with status 2. The key file that seals the
+events' signing keys (SIGNING_KEY_FILE, kept apart from the data) is written beside the backup
+only with ``--with-key``; either way the command says how to restore. docs/reliability.md.
 """
 
 from __future__ import annotations
@@ -93,8 +95,14 @@ def pg_dump_command(url, out: str, *, restore: bool = False) -> str:
     type=click.Path(dir_okay=False),
     help="the backup file to write (SQLite database file)",
 )
-def backup(out: str) -> None:
-    """Back up the database while the server runs (SQLite online backup; PostgreSQL: pg_dump)."""
+@click.option(
+    "--with-key",
+    is_flag=True,
+    help="also write the signing-key file as OUT.signing_key.aes (keep it apart from the backup)",
+)
+def backup(out: str, with_key: bool) -> None:
+    """Back up the database while the server runs (SQLite online backup; PostgreSQL: pg_dump).
+    The signing-key file is not in the backup unless --with-key."""
     from models.core.base import db
 
     url = db.engine.url
@@ -108,6 +116,7 @@ def backup(out: str) -> None:
         click.echo(f"  {command}", err=True)
         click.echo("Khôi phục (dừng máy chủ trước) / restore (server stopped):", err=True)
         click.echo(f"  {pg_dump_command(url, out, restore=True)}", err=True)
+        _key_advice(out, with_key, err=True)
         sys.exit(EXIT_USE_PG_DUMP)
     path = url.database
     if not path or path == ":memory:":
@@ -120,28 +129,47 @@ def backup(out: str) -> None:
         f"Đã sao lưu {path} vào {out} / backed up: {info['bytes']:,} bytes in {info['seconds']} s, "
         f"{info['checkins']} lượt quét (check-ins), {info['attendees']} đại biểu (attendees)."
     )
-    copied = copy_key_file(out)
-    if copied:
+    _key_advice(out, with_key)
+    click.echo(
+        f"Khôi phục / restore: dừng máy chủ / stop the server; cp {out} {path} ; "
+        f"rm -f {path}-wal {path}-shm ; khởi động lại / start again; python -m kiosk sync trên mỗi kiosk."
+    )
+
+
+def _key_advice(out: str, with_key: bool, *, err: bool = False) -> None:
+    """Where the signing-key file is, whether it was written, and what a restore needs."""
+    from models.core.secretbox import key_file
+
+    source = key_file()
+    copied = copy_key_file(out) if with_key else None
+    if with_key and copied is None:
+        click.echo(f"Chưa có tệp khóa ký thẻ / no signing-key file yet ({source}): nothing to write.", err=err)
+    elif copied is not None:
         click.echo(
-            f"Khóa giải mã khóa ký thẻ / the signing-key file: {copied} "
-            "(cần cùng bản sao lưu khi khôi phục / needed with the backup to restore)"
+            f"Đã ghi khóa ký thẻ / signing-key file written: {copied} — giữ RIÊNG, không để cùng bản "
+            f"sao lưu / keep it apart from the backup. Khôi phục / restore: cp {copied} {source} "
+            "(hoặc đặt SIGNING_KEY_FILE / or set SIGNING_KEY_FILE).",
+            err=err,
+        )
+    else:
+        click.echo(
+            f"Khóa ký thẻ KHÔNG nằm trong bản sao lưu / the signing-key file is NOT in the backup: "
+            f"{source}. Khôi phục trên máy này: không cần làm gì / restore on this machine: nothing to do; "
+            "trên máy khác / on another machine: sao chép tệp khóa đó tới SIGNING_KEY_FILE của máy ấy "
+            "(hoặc chạy lại với --with-key) / copy that key file to its SIGNING_KEY_FILE (or run with --with-key).",
+            err=err,
         )
 
 
 def copy_key_file(out: str | Path) -> Path | None:
-    """Copy instance/signing_key.aes beside the backup as ``OUT.signing_key.aes`` (0600 like
-    every file the server makes): the events' signing keys in the database are sealed with it,
-    so a restore needs both. None when there is no key file yet."""
-    import shutil
+    """Write the signing-key file as ``OUT.signing_key.aes`` (0600): the events' signing keys in
+    the database are sealed with it, so a restore on another machine needs both. None when
+    there is no key file yet (no event made a key)."""
+    from models.core.secretbox import copy_key, key_file
 
-    from models.core.secretbox import key_file
-
-    source = key_file()
-    if not source.exists():
+    if not key_file().exists():
         return None
-    target = Path(f"{out}.signing_key.aes")
-    shutil.copyfile(source, target)
-    return target
+    return copy_key(Path(f"{out}.signing_key.aes"))
 
 
 COMMANDS: list = [backup]

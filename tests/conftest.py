@@ -5,19 +5,27 @@ from __future__ import annotations
 
 import os
 import socket
+import tempfile
 import threading
 import time
 from pathlib import Path
 
-import pytest
-import requests
-from hypothesis import settings as hypothesis_settings
-from sqlalchemy import text
+# The test session's own instance/ and signing-key file, set before config.py is imported and
+# inherited by every server or CLI process a test starts: no test reads or writes the checkout's
+# instance/ or the user's ~/.config/event-kiosk/ (each app of make_app has its own key file too).
+SESSION_DIR = Path(tempfile.mkdtemp(prefix="event-kiosk-tests-"))
+os.environ["EVENT_KIOSK_INSTANCE"] = str(SESSION_DIR / "instance")
+os.environ["SIGNING_KEY_FILE"] = str(SESSION_DIR / "keys" / "signing_key")
 
-from app import create_app
-from models.core.base import db
-from models.core.caches import clear_all
-from tests import factories
+import pytest  # noqa: E402
+import requests  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+
+from app import create_app  # noqa: E402
+from models.core.base import db  # noqa: E402
+from models.core.caches import clear_all  # noqa: E402
+from tests import factories  # noqa: E402
 
 # fixed random seeds: property tests draw the same examples on every run (a failure replays)
 hypothesis_settings.register_profile("fixed", derandomize=True, database=None)
@@ -69,6 +77,8 @@ def make_app(backend: str, tmp_path: Path, **extra):
             "DASHBOARD_VERSION_SECONDS": 0,
             # rendered in the test process (tests/dashboard/test_renderer.py runs the real one)
             "DASHBOARD_RENDER_PROCESS": False,
+            # this test's own key file, apart from its database
+            "SIGNING_KEY_FILE": str(tmp_path.with_name(tmp_path.name + "-keys") / "signing_key"),
             **extra,
         }
     )

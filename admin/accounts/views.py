@@ -1,5 +1,6 @@
-"""Login and logout: hashed passwords, server-side sessions that end, failures counted in the
-database per account and per address (issue 16)."""
+"""Login and logout: hashed passwords checked on a bounded lane, server-side sessions that end,
+failures counted in the database per device cookie, per account and address, and per address
+(issues 16 and 22)."""
 
 from __future__ import annotations
 
@@ -9,21 +10,15 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 from sqlalchemy import select
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from admin.accounts import devices
 from admin.core.extensions import login_manager
 from admin.core.forms import ActionForm, LoginForm
 from admin.core.security import client_address
+from models.accounts import passwords, throttle
 from models.accounts.models import User, audit
-from models.accounts.sessions import (
-    check_session,
-    clear_failures,
-    end_session,
-    login_blocked,
-    record_failure,
-    record_visit,
-    start_session,
-)
+from models.accounts.sessions import check_session, end_session, record_visit, start_session
+from models.accounts.throttle import Limits
 from models.core.base import db
 
 bp = Blueprint("auth", __name__)
@@ -31,16 +26,6 @@ bp = Blueprint("auth", __name__)
 HOME_BY_ROLE = {"admin": "dashboard.index", "desk": "desk.index", "mc": "mc.index"}
 #: the session key holding the random session id (the row in user_session)
 SID = "sid"
-
-_dummy_hash: str | None = None
-
-
-def _dummy() -> str:
-    """A hash made the same way as real ones: an unknown user costs the same work."""
-    global _dummy_hash
-    if _dummy_hash is None:
-        _dummy_hash = generate_password_hash("not-a-password-of-anyone")
-    return _dummy_hash
 
 
 @login_manager.user_loader
@@ -79,44 +64,76 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
-def _limits() -> dict:
+def _limits() -> Limits:
     cfg = current_app.config
-    return {
-        "per_account": cfg["LOGIN_FAILURES_PER_ACCOUNT"],
-        "per_address": cfg["LOGIN_RATE_LIMIT"],
-        "window_seconds": cfg["LOGIN_FAILURE_WINDOW"],
-    }
+    return Limits(cfg["LOGIN_FAILURES_PER_ACCOUNT"], cfg["LOGIN_RATE_LIMIT"], cfg["LOGIN_FAILURE_WINDOW"])
+
+
+def _refused(form: LoginForm, limits: Limits):
+    db.session.rollback()
+    flash(
+        _(
+            "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %(minutes)d phút.",
+            minutes=max(1, round(limits.window_seconds / 60)),
+        ),
+        "error",
+    )
+    return render_template("accounts/login.html", form=form), 429
+
+
+def _busy(form: LoginForm):
+    db.session.rollback()
+    flash(_("Máy chủ đang bận kiểm tra đăng nhập. Vui lòng thử lại sau vài giây."), "error")
+    return render_template("accounts/login.html", form=form), 503, {"Retry-After": "2"}
+
+
+def _check_password(user: User | None, password: str, device: str | None, suspect: bool) -> bool | None:
+    """The password check, bounded and in order of priority (models/accounts/passwords.py):
+    the same work whether the user exists or not. None: busy."""
+    pwhash = user.password_hash if user is not None else None
+    db.session.rollback()  # no transaction held while the hash runs
+    cfg = current_app.config
+    return passwords.check(
+        pwhash,
+        password,
+        priority=passwords.TRUSTED if device else (passwords.SUSPECT if suspect else passwords.CLEAN),
+        threads=cfg["LOGIN_HASH_THREADS"],
+        queue=cfg["LOGIN_HASH_QUEUE"],
+    )
+
+
+def _logged_in(user: User, address: str, device: str | None):
+    throttle.clear_success(user.username, address, device)
+    # a new random id each login (an id known before login is never the one after)
+    session[SID] = start_session(user)
+    login_user(user)
+    audit("login", "user", user.id, actor=f"user:{user.username}", user_id=user.id)
+    db.session.commit()
+    response = redirect(_safe_next(request.args.get("next")) or url_for(HOME_BY_ROLE.get(user.role, "pages.home")))
+    devices.issue(response, user.username)
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    """Throttled per device cookie, else per account and address and per address
+    (models/accounts/throttle.py); refused attempts are counted too."""
     form = LoginForm()
     if form.validate_on_submit():
         username = form.username.data.strip()
-        address = client_address()
-        limits = _limits()
-        if login_blocked(username, address, **limits):
-            db.session.rollback()
-            flash(
-                _(
-                    "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %(minutes)d phút.",
-                    minutes=max(1, round(limits["window_seconds"] / 60)),
-                ),
-                "error",
-            )
-            return render_template("accounts/login.html", form=form), 429
+        address, limits = client_address(), _limits()
+        device = devices.device_of(username)
+        verdict = throttle.verdict(username, address, device, limits)
+        if verdict.refused:
+            throttle.record_failure(username, address, device, limits, refused=True)
+            return _refused(form, limits)
         user = db.session.scalar(select(User).where(User.username == username))
-        # the same work whether the user exists or not: always one password hash check
-        ok = check_password_hash(user.password_hash if user is not None else _dummy(), form.password.data)
+        ok = _check_password(user, form.password.data, device, verdict.suspect)
+        if ok is None:
+            return _busy(form)
         if ok and user is not None and user.active:
-            clear_failures(username)
-            # a new random id each login (an id known before login is never the one after)
-            session[SID] = start_session(user)
-            login_user(user)
-            audit("login", "user", user.id, actor=f"user:{user.username}", user_id=user.id)
-            db.session.commit()
-            return redirect(_safe_next(request.args.get("next")) or url_for(HOME_BY_ROLE.get(user.role, "pages.home")))
-        record_failure(username, address, window_seconds=limits["window_seconds"])
+            return _logged_in(user, address, device)
+        throttle.record_failure(username, address, device, limits)
         flash(_("Sai tên đăng nhập hoặc mật khẩu."), "error")
     elif request.method == "POST":
         for errors in form.errors.values():

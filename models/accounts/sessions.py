@@ -6,9 +6,9 @@ Logout ends the row at once; a password, role or active-flag change and a user's
 every row of that user (a flush hook below, so every path that changes a user does it: CLI,
 pages, tests); a row not seen for ``idle_hours`` is over.
 
-Failed logins are rows of ``login_failure`` (when, the account name tried, the address), so
-every server process and a restart see the same counts. Successes are never counted and clear
-the account's failures.
+Failed logins are rows of ``login_failure`` (when, the account name tried, the address, the
+device cookie), so every server process and a restart see the same counts; how they are
+counted and when a login is refused: models/accounts/throttle.py.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import secrets
 import threading
 from datetime import datetime, timedelta
 
-from sqlalchemy import ForeignKey, String, delete, event, func, or_, select, update
+from sqlalchemy import ForeignKey, String, delete, event, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.accounts.models import User
@@ -54,8 +54,11 @@ class LoginFailure(db.Model):
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     #: the account name tried, folded to lower case (it need not exist)
     username: Mapped[str] = mapped_column(String(80), index=True)
-    #: the client address as the server saw it (after a trusted proxy, the real client)
+    #: the client address as the server saw it (after a trusted proxy, the real client); IPv6 as
+    #: its /64 (models/accounts/throttle.py address_key)
     address: Mapped[str] = mapped_column(String(64), index=True)
+    #: the random id of the browser's device cookie of this account, "" without one
+    device: Mapped[str] = mapped_column(String(32), default="", server_default="", index=True)
 
 
 # -- sessions ------------------------------------------------------------------------------
@@ -184,38 +187,3 @@ def _end_sessions_on_user_change(session: Session, _ctx, _instances) -> None:
         )
     if ended:
         _bump()
-
-
-# -- failed logins ---------------------------------------------------------------------------
-
-
-def account_key(username: object) -> str:
-    return str(username or "").strip().lower()[:80]
-
-
-def login_blocked(username: str, address: str, *, per_account: int, per_address: int, window_seconds: float) -> bool:
-    """True when the account or the address has reached its limit of failures in the window."""
-    since = utcnow() - timedelta(seconds=window_seconds)
-    account, by_address = db.session.execute(
-        select(
-            func.count().filter(LoginFailure.username == account_key(username)),
-            func.count().filter(LoginFailure.address == address[:64]),
-        ).where(
-            LoginFailure.at >= since,
-            or_(LoginFailure.username == account_key(username), LoginFailure.address == address[:64]),
-        )
-    ).one()
-    return account >= per_account or by_address >= per_address
-
-
-def record_failure(username: str, address: str, *, window_seconds: float) -> None:
-    """Count one failure (and forget failures older than the window). Commits."""
-    now = utcnow()
-    db.session.execute(delete(LoginFailure).where(LoginFailure.at < now - timedelta(seconds=window_seconds)))
-    db.session.add(LoginFailure(at=now, username=account_key(username), address=address[:64]))
-    db.session.commit()
-
-
-def clear_failures(username: str) -> None:
-    """A successful login clears the account's failures (not the address's). Not committed."""
-    db.session.execute(delete(LoginFailure).where(LoginFailure.username == account_key(username)))

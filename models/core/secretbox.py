@@ -1,7 +1,12 @@
-"""Secrets kept out of plain database rows (issue 16): the events' Ed25519 private keys are
-stored encrypted with AES-256-GCM under a key file in instance/ (``signing_key.aes``, 0600,
-made on first use). A copy of the database alone cannot mint badges; the database and this
-file must be backed up together (`backup` copies it beside the backup).
+"""Secrets kept out of plain database rows (issues 16 and 22): the events' Ed25519 private keys
+are stored encrypted with AES-256-GCM under a key file kept apart from the data: the setting
+SIGNING_KEY_FILE, by default ``~/.config/event-kiosk/signing_key`` (0600 in a 0700 folder,
+made on first use), never inside instance/ or the SQLite database's folder (the app refuses
+to start so). A copy of the database folder or of a backup alone cannot mint badges; `backup`
+writes the key only when asked (``--with-key``).
+
+An older instance kept the key as instance/signing_key.aes: the first start moves it to
+SIGNING_KEY_FILE (``move_legacy``), and everything keeps working.
 
 Stored form: ``"enc1:" + base64(nonce 12 bytes | ciphertext | tag 16 bytes)``; the event key's
 number is the associated data, so a row copied onto another key number does not decrypt.
@@ -28,18 +33,94 @@ _lock = threading.Lock()
 
 
 def key_file() -> Path:
-    """instance/signing_key.aes of the running app (or EVENT_KIOSK_INSTANCE outside an app)."""
+    """SIGNING_KEY_FILE of the running app (outside an app: as config.py finds it)."""
+    import config
+
     try:
         from flask import current_app
 
         configured = current_app.config.get("SIGNING_KEY_FILE")
-        if configured:
-            return Path(configured)
-        return Path(current_app.instance_path) / KEY_FILE_NAME
     except RuntimeError:  # no app context
-        import config
+        configured = None
+    return Path(configured).expanduser() if configured else config.signing_key_file()
 
-        return config.INSTANCE_DIR / KEY_FILE_NAME
+
+def _within(path: Path, folder: Path) -> bool:
+    return path.resolve().is_relative_to(folder.resolve())
+
+
+def check_apart(path: Path, data_folders: list[Path]) -> None:
+    """Refuse (ValueError) a key file inside a folder of the data: whoever copies that folder
+    must not get the keys with it."""
+    for folder in data_folders:
+        if _within(path, folder):
+            raise ValueError(
+                f"SIGNING_KEY_FILE {path} is inside {folder}, beside the data it protects: "
+                "keep it elsewhere (default ~/.config/event-kiosk/signing_key; README, Security)"
+            )
+
+
+def move_legacy(legacy: Path, path: Path) -> str | None:
+    """Move an older instance's key file (instance/signing_key.aes) to ``path``; what was done,
+    or None when there was nothing to move. The same key already at ``path``: the old copy is
+    removed. Another key there: ValueError (both kept; the operator chooses)."""
+    if not legacy.exists() or legacy.resolve() == path.resolve():
+        return None
+    key = _read_key(legacy)
+    with _lock:
+        if path.exists():
+            if _read_key(path) != key:
+                raise ValueError(
+                    f"{legacy} (this instance's signing key) differs from the key file {path}: set "
+                    "SIGNING_KEY_FILE to a new path for this instance and start again (the key is "
+                    "moved there); both files are kept untouched"
+                )
+            legacy.unlink()
+            return f"{legacy} removed: the same key is in {path}"
+        _write_key(path, key)
+        legacy.unlink()
+        _sync_dir(legacy.parent)
+    return f"signing key moved from {legacy} to {path}"
+
+
+def _read_key(path: Path) -> bytes:
+    key = base64.b64decode(path.read_text().strip())
+    if len(key) != 32:
+        raise ValueError(f"{path}: not a 32-byte key")
+    return key
+
+
+def _write_key(path: Path, key: bytes, *, exclusive: bool = True) -> None:
+    """Write a key file 0600 (its folder 0700), whole or not at all (a partial file renamed)."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{secrets.token_hex(6)}.partial")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(base64.b64encode(key).decode("ascii") + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    try:
+        if exclusive:
+            os.link(partial, path)  # FileExistsError if another process made the file meanwhile
+        else:
+            os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    _sync_dir(path.parent)
+
+
+def _sync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def copy_key(out: Path) -> Path:
+    """Write the key file's key to ``out`` (0600): `backup --with-key`."""
+    _write_key(out, _master_key(), exclusive=False)
+    return out
 
 
 def _master_key(path: Path | None = None) -> bytes:
@@ -50,19 +131,12 @@ def _master_key(path: Path | None = None) -> bytes:
         hit = caches.get(caches.master_keys, name)
         if hit is not None:
             return hit
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            key = base64.b64decode(path.read_text().strip())
-        else:
-            key = secrets.token_bytes(32)
-            with os.fdopen(fd, "w") as fh:
-                fh.write(base64.b64encode(key).decode("ascii") + "\n")
-                fh.flush()
-                os.fsync(fh.fileno())
-        if len(key) != 32:
-            raise ValueError(f"{path}: not a 32-byte key")
+        if not path.exists():
+            try:
+                _write_key(path, secrets.token_bytes(32))
+            except FileExistsError:  # another process made it first: theirs is the key
+                pass
+        key = _read_key(path)
         caches.put(caches.master_keys, name, key)
         return key
 

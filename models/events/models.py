@@ -87,7 +87,7 @@ class EventKey(db.Model):
     key_no: Mapped[int]
     #: base64 of the raw 32-byte public key (published to kiosks)
     public_key: Mapped[str] = mapped_column(String(64))
-    #: the raw 32-byte private key sealed with instance/signing_key.aes (models/core/secretbox.py,
+    #: the raw 32-byte private key sealed with the SIGNING_KEY_FILE key (models/core/secretbox.py,
     #: "enc1:..."); never leaves the server, never a plain row
     private_key: Mapped[str] = mapped_column(String(200))
     #: new badges are signed with the active key

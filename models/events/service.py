@@ -91,7 +91,7 @@ def key_label(event_id: int, key_no: int) -> str:
 
 
 def private_bytes(key: EventKey) -> bytes:
-    """The raw private key, decrypted with instance/signing_key.aes (cached per process)."""
+    """The raw private key, decrypted with the SIGNING_KEY_FILE key (cached per process)."""
     cache_key = (key.event_id, key.key_no, key.private_key)
     hit = caches.get(caches.private_keys, cache_key)
     if hit is None:
@@ -100,8 +100,8 @@ def private_bytes(key: EventKey) -> bytes:
         except InvalidTag as exc:
             raise RuntimeError(
                 f"cannot open the signing key of event {key.event_id}: {secretbox.key_file()} "
-                "is not the key file this database was sealed with (restore it from the "
-                "backup's .signing_key.aes; docs/reliability.md)"
+                "is not the key file this database was sealed with (SIGNING_KEY_FILE: copy the "
+                "right key file there, e.g. a backup's .signing_key.aes; docs/reliability.md)"
             ) from exc
         caches.put(caches.private_keys, cache_key, hit)
     return hit

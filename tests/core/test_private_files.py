@@ -1,5 +1,8 @@
 """Issue 16 item 5: the server's files are private from the start, uploaded lists do not
-linger, and the signing keys are not plain database rows (backup and restore still work)."""
+linger, and the signing keys are not plain database rows (backup and restore still work).
+Issue 22 item 7: the key that seals them lives apart from the data (SIGNING_KEY_FILE, never in
+instance/), an old instance/signing_key.aes moves out on the first start, and `backup` writes
+the key only with --with-key."""
 
 from __future__ import annotations
 
@@ -50,9 +53,14 @@ def _fresh_app(tmp_path: Path, monkeypatch, **extra):
             "SECRET_KEY": "x",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{inst / 'event_kiosk.db'}",
             "DASHBOARD_RENDER_PROCESS": False,
+            "SIGNING_KEY_FILE": str(tmp_path / "home" / "signing_key"),
             **extra,
         }
     )
+
+
+def _key_in(path: Path) -> bytes:
+    return base64.b64decode(path.read_text().strip())
 
 
 def test_database_wal_shm_instance_and_keys_are_private_from_the_start(tmp_path, monkeypatch, loose_umask):
@@ -65,7 +73,9 @@ def test_database_wal_shm_instance_and_keys_are_private_from_the_start(tmp_path,
         assert mode(db_file) == 0o600
         assert mode(Path(f"{db_file}-wal")) == 0o600
         assert mode(Path(f"{db_file}-shm")) == 0o600
-        assert mode(inst / secretbox.KEY_FILE_NAME) == 0o600
+        key = tmp_path / "home" / "signing_key"
+        assert mode(key) == 0o600 and mode(key.parent) == 0o700
+        assert not (inst / secretbox.KEY_FILE_NAME).exists()  # apart from the data
         db.engine.dispose()
     os.umask(0o022)
     config.secret_key()  # the session-signing key file, made without a chmod
@@ -128,29 +138,37 @@ def test_migration_seals_existing_plain_rows(tmp_path, monkeypatch):
         db.engine.dispose()
 
 
-def test_backup_is_private_and_restores_with_its_key_file(tmp_path, monkeypatch, loose_umask):
+def test_backup_writes_the_key_only_with_key_and_restores_with_it(tmp_path, monkeypatch, loose_umask):
     inst, app = _fresh_app(tmp_path, monkeypatch)
     with app.app_context():
         upgrade_database()
         make_event()
-        r = app.test_cli_runner().invoke(args=["backup", "--out", str(tmp_path / "bk" / "b.db")])
+        plain = app.test_cli_runner().invoke(args=["backup", "--out", str(tmp_path / "bk" / "plain.db")])
+        assert plain.exit_code == 0, plain.output
+        r = app.test_cli_runner().invoke(args=["backup", "--out", str(tmp_path / "bk" / "b.db"), "--with-key"])
         assert r.exit_code == 0, r.output
         db.engine.dispose()
+    # without --with-key: no key beside the backup, and the command says where it is and how to restore
+    assert not list((tmp_path / "bk").glob("plain.db.*"))
+    assert "NOT in the backup" in plain.output and str(tmp_path / "home" / "signing_key") in plain.output
+    assert "restore" in plain.output and "rm -f" in plain.output
     backup, key_copy = tmp_path / "bk" / "b.db", tmp_path / "bk" / "b.db.signing_key.aes"
+    assert "signing-key file written" in r.output and str(key_copy) in r.output
     assert mode(backup) == 0o600 and mode(key_copy) == 0o600 and mode(backup.parent) == 0o700
-    assert key_copy.read_bytes() == (inst / secretbox.KEY_FILE_NAME).read_bytes()
-    # restore on another machine: the database and its key file, nothing else
-    other = tmp_path / "restored"
+    assert _key_in(key_copy) == _key_in(tmp_path / "home" / "signing_key")
+    # restore on another machine: the database and its key file (kept elsewhere), nothing else
+    other, keys = tmp_path / "restored", tmp_path / "restored-keys"
     other.mkdir()
+    keys.mkdir()
     (other / "event_kiosk.db").write_bytes(backup.read_bytes())
-    (other / secretbox.KEY_FILE_NAME).write_bytes(key_copy.read_bytes())
+    (keys / "signing_key").write_bytes(key_copy.read_bytes())
     secretbox.forget()
     restored = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "x",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{other / 'event_kiosk.db'}",
-            "SIGNING_KEY_FILE": str(other / secretbox.KEY_FILE_NAME),
+            "SIGNING_KEY_FILE": str(keys / "signing_key"),
             "DASHBOARD_RENDER_PROCESS": False,
         }
     )
@@ -163,6 +181,101 @@ def test_backup_is_private_and_restores_with_its_key_file(tmp_path, monkeypatch,
         db.session.commit()
         assert codes.verify_code(badge.code, keyring()).attendee_id == person.id
         db.engine.dispose()
+
+
+def test_a_copied_data_folder_alone_gives_no_signing_key(tmp_path, monkeypatch):
+    """Whoever copies instance/ (the database and everything else in it) gets no private key."""
+    import shutil
+
+    inst, app = _fresh_app(tmp_path, monkeypatch)
+    with app.app_context():
+        upgrade_database()
+        ev = make_event()
+        raw = private_bytes(ev.keys[0])
+        db.engine.dispose()
+    master = _key_in(tmp_path / "home" / "signing_key")
+    stolen = tmp_path / "stolen"
+    shutil.copytree(inst, stolen)
+    for f in stolen.rglob("*"):
+        if f.is_file():
+            data = f.read_bytes()
+            for secret in (master, raw, base64.b64encode(master), base64.b64encode(raw)):
+                assert secret not in data, f
+    # the thief's server, with the copied folder and no key file of ours: nothing opens
+    secretbox.forget()
+    from models.core import caches
+
+    caches.clear(caches.private_keys)
+    thief = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{stolen / 'event_kiosk.db'}",
+            "SIGNING_KEY_FILE": str(tmp_path / "thief" / "signing_key"),
+            "DASHBOARD_RENDER_PROCESS": False,
+        }
+    )
+    with thief.app_context():
+        with pytest.raises(RuntimeError, match="not the key file this database was sealed with"):
+            private_bytes(db.session.scalar(select(EventKey)))
+        db.engine.dispose()
+
+
+def test_an_old_instance_key_file_moves_out_on_first_start_and_keeps_working(tmp_path, monkeypatch):
+    inst, app = _fresh_app(tmp_path, monkeypatch)
+    with app.app_context():
+        upgrade_database()
+        ev = make_event()
+        raw = private_bytes(ev.keys[0])
+        db.engine.dispose()
+    old = inst / secretbox.KEY_FILE_NAME  # the layout before issue 22
+    (tmp_path / "home" / "signing_key").rename(old)
+    # the default place (no SIGNING_KEY_FILE): ~/.config/event-kiosk/, here under XDG_CONFIG_HOME
+    monkeypatch.delenv("SIGNING_KEY_FILE", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    secretbox.forget()
+    from models.core import caches
+
+    caches.clear(caches.private_keys)
+    started = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{inst / 'event_kiosk.db'}",
+            "DASHBOARD_RENDER_PROCESS": False,
+        }
+    )
+    moved = tmp_path / "config" / "event-kiosk" / "signing_key"
+    assert started.config["SIGNING_KEY_FILE"] == str(moved)
+    assert not old.exists() and mode(moved) == 0o600 and mode(moved.parent) == 0o700
+    with started.app_context():
+        assert private_bytes(db.session.scalar(select(EventKey))) == raw  # still opens
+        db.engine.dispose()
+    # a second start finds nothing to move
+    assert create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{inst / 'x.db'}"})
+
+
+def test_an_old_key_file_differing_from_the_new_place_stops_the_start(tmp_path, monkeypatch):
+    inst, _app = _fresh_app(tmp_path, monkeypatch)
+    old, new = inst / secretbox.KEY_FILE_NAME, tmp_path / "home" / "signing_key"
+    old.write_text(base64.b64encode(b"o" * 32).decode() + "\n")
+    new.parent.mkdir(exist_ok=True)
+    new.write_text(base64.b64encode(b"n" * 32).decode() + "\n")
+    with pytest.raises(ValueError, match="differs from the key file"):
+        _fresh_app(tmp_path, monkeypatch)
+    assert _key_in(old) == b"o" * 32 and _key_in(new) == b"n" * 32  # both untouched
+
+
+@pytest.mark.parametrize("where", ["instance", "database folder"])
+def test_a_key_file_beside_the_data_is_refused(tmp_path, monkeypatch, where):
+    inside = tmp_path / "instance" / "keys" / "k" if where == "instance" else tmp_path / "db" / "signing_key"
+    with pytest.raises(ValueError, match="beside the data it protects"):
+        _fresh_app(
+            tmp_path,
+            monkeypatch,
+            SIGNING_KEY_FILE=str(inside),
+            SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'db' / 'event_kiosk.db'}",
+        )
 
 
 def test_uploaded_list_is_private_deleted_on_import_and_after_an_hour(client, auth, event, app):

@@ -42,6 +42,7 @@ def test_every_setting_has_a_meaning_and_every_variable_a_setting():
         "SWITCH_INTERVAL",
         "CONNECTIONS_PER_ADDRESS",
         "CONNECTION_LIMIT",
+        "SIGNING_KEY_FILE",
     }
 
 
