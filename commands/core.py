@@ -87,6 +87,81 @@ def pg_dump_command(url, out: str, *, restore: bool = False) -> str:
     return " ".join(shlex.quote(p) for p in parts)
 
 
+#: an encrypted backup starts with this, then the scrypt salt, the AES-GCM nonce and the sealed file
+MAGIC = b"EKBACKUP1"
+_SCRYPT = {"length": 32, "n": 2**15, "r": 8, "p": 1}
+
+
+def _kdf(passphrase: str, salt: bytes) -> bytes:
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+    return Scrypt(salt=salt, **_SCRYPT).derive(passphrase.encode("utf-8"))
+
+
+def encrypt_file(path: Path, passphrase: str) -> None:
+    """Replace ``path`` by its AES-256-GCM encryption under a key derived from ``passphrase``
+    (scrypt, N=2^15): MAGIC | salt (16) | nonce (12) | ciphertext. Written next to it, then renamed."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    salt, nonce = os.urandom(16), os.urandom(12)
+    sealed = AESGCM(_kdf(passphrase, salt)).encrypt(nonce, path.read_bytes(), MAGIC)
+    tmp = path.with_name(path.name + ".enc.partial")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(MAGIC + salt + nonce + sealed)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def decrypt_bytes(data: bytes, passphrase: str) -> bytes:
+    """The plain file of an encrypted backup. ValueError (Vietnamese) when it is not one or the
+    passphrase is wrong."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    if not data.startswith(MAGIC) or len(data) < len(MAGIC) + 28:
+        raise ValueError("tệp này không phải bản sao lưu đã mã hóa của Event Kiosk")
+    rest = data[len(MAGIC) :]
+    salt, nonce, sealed = rest[:16], rest[16:28], rest[28:]
+    try:
+        return AESGCM(_kdf(passphrase, salt)).decrypt(nonce, sealed, MAGIC)
+    except InvalidTag:
+        raise ValueError("sai mật khẩu, hoặc tệp đã bị sửa") from None
+
+
+def _passphrase(confirm: bool) -> str:
+    """From BACKUP_PASSPHRASE, a prompt (asked twice when ``confirm``), or the first line of stdin."""
+    value = os.environ.get("BACKUP_PASSPHRASE")
+    if value is None:
+        if sys.stdin.isatty():
+            value = click.prompt(
+                "Mật khẩu bản sao lưu / backup passphrase", hide_input=True, confirmation_prompt=confirm
+            )
+        else:
+            value = sys.stdin.readline().rstrip("\n")
+    if len(value) < 8:
+        raise click.ClickException("Mật khẩu tối thiểu 8 ký tự / the passphrase needs 8 characters or more.")
+    return value
+
+
+@click.command("decrypt-backup")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="the plain file")
+def decrypt_backup(file: Path, out: Path) -> None:
+    """Decrypt a backup made with `backup --encrypt` (the passphrase from a prompt, stdin or
+    BACKUP_PASSPHRASE); then restore it as the backup command says."""
+    passphrase = _passphrase(confirm=False)
+    try:
+        plain = decrypt_bytes(file.read_bytes(), passphrase)
+    except ValueError as exc:
+        raise click.ClickException(f"Không giải mã được / cannot decrypt: {exc}.") from None
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(plain)
+    click.echo(f"Đã giải mã / decrypted: {out} ({len(plain):,} bytes).")
+
+
 @click.command("backup")
 @click.option(
     "--out",
@@ -100,10 +175,18 @@ def pg_dump_command(url, out: str, *, restore: bool = False) -> str:
     is_flag=True,
     help="also write the signing-key file as OUT.signing_key.aes (keep it apart from the backup)",
 )
-def backup(out: str, with_key: bool) -> None:
+@click.option(
+    "--encrypt",
+    is_flag=True,
+    help="encrypt the backup (and the key copy) with a passphrase (prompt, stdin or BACKUP_PASSPHRASE)",
+)
+def backup(out: str, with_key: bool, encrypt: bool) -> None:
     """Back up the database while the server runs (SQLite online backup; PostgreSQL: pg_dump).
-    The signing-key file is not in the backup unless --with-key."""
+    The signing-key file is not in the backup unless --with-key. --encrypt: AES-256-GCM under a
+    passphrase (`decrypt-backup FILE --out F` opens it)."""
     from models.core.base import db
+
+    passphrase = _passphrase(confirm=True) if encrypt else None
 
     url = db.engine.url
     if url.get_backend_name() != "sqlite":
@@ -125,23 +208,29 @@ def backup(out: str, with_key: bool) -> None:
         info = backup_sqlite(path, out)
     except (ValueError, sqlite3.Error) as exc:
         raise click.ClickException(f"Sao lưu thất bại / backup failed: {exc}") from exc
+    if passphrase is not None:
+        encrypt_file(Path(out), passphrase)
+        click.echo("Bản sao lưu đã được mã hóa / the backup is encrypted: decrypt-backup FILE --out F để mở / to open.")
     click.echo(
         f"Đã sao lưu {path} vào {out} / backed up: {info['bytes']:,} bytes in {info['seconds']} s, "
         f"{info['checkins']} lượt quét (check-ins), {info['attendees']} đại biểu (attendees)."
     )
-    _key_advice(out, with_key)
+    _key_advice(out, with_key, passphrase=passphrase)
     click.echo(
         f"Khôi phục / restore: dừng máy chủ / stop the server; cp {out} {path} ; "
         f"rm -f {path}-wal {path}-shm ; khởi động lại / start again; python -m kiosk sync trên mỗi kiosk."
     )
 
 
-def _key_advice(out: str, with_key: bool, *, err: bool = False) -> None:
-    """Where the signing-key file is, whether it was written, and what a restore needs."""
+def _key_advice(out: str, with_key: bool, *, err: bool = False, passphrase: str | None = None) -> None:
+    """Where the signing-key file is, whether it was written (encrypted too with ``passphrase``),
+    and what a restore needs."""
     from models.core.secretbox import key_file
 
     source = key_file()
     copied = copy_key_file(out) if with_key else None
+    if copied is not None and passphrase is not None:
+        encrypt_file(copied, passphrase)
     if with_key and copied is None:
         click.echo(f"Chưa có tệp khóa ký thẻ / no signing-key file yet ({source}): nothing to write.", err=err)
     elif copied is not None:
@@ -172,4 +261,4 @@ def copy_key_file(out: str | Path) -> Path | None:
     return copy_key(Path(f"{out}.signing_key.aes"))
 
 
-COMMANDS: list = [backup]
+COMMANDS: list = [backup, decrypt_backup]
