@@ -16,6 +16,7 @@ from admin.core.context import actor_name, event_or_404
 from admin.core.security import role_required
 from models.checkin.walkin import WalkInError, register_walk_in
 from models.core.base import db
+from models.core.numbers import int_or_none
 from models.events.models import Group
 from models.guests.badge_pdf import badge_cards, render_badges
 from models.guests.badges import reissue_badge
@@ -76,7 +77,7 @@ def walk_in():
                     honorific=form.honorific.data or "",
                     position=form.position.data or "",
                     organisation=form.organisation.data or "",
-                    group_id=int(group) if group.isdigit() else None,
+                    group_id=int_or_none(group),
                     phone=form.phone.data or "",
                     station=_("Bàn đón tiếp"),
                     user_id=current_user.id,

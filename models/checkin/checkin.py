@@ -60,6 +60,11 @@ from models.seating.models import Block, Seat, block_group
 
 Clock = Callable[[], datetime]
 
+#: a scan_id, the whole text: ``\A...\Z`` (``$`` would also match before a final newline, so
+#: "abc\n" would pass); the API (admin.api.schemas.CheckinRequest, its fast path too) and the
+#: desk's scanner form (admin.core.forms.ScanForm) check it with this
+SCAN_ID_PATTERN = r"\A[A-Za-z0-9._:\-]{1,64}\Z"
+
 MESSAGES = {
     "ok": "Xin chào {name}! Mời quý đại biểu ngồi {seat_text} ({seat}).",
     "ok_noseat": "Xin chào {name}! Chúc quý đại biểu một hội nghị thành công.",
