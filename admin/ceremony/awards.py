@@ -99,7 +99,7 @@ def rebuild():
     tiers = tiers_in_order(ev.id)
     ranks = []
     for t in tiers:
-        rank = int_or_none(request.form.get(f"order_{t.id}", t.sort_order), -10_000, 10_000)
+        rank = int_or_none(request.form.get(f"order_{t.id}", t.sort_order), 0, 10_000)
         if rank is None:
             flash(_("Thứ tự hạng phải là một số."), "error")
             return _back()

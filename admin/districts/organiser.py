@@ -106,7 +106,7 @@ def save_quotas(district_id: int):
     groups = db.session.scalars(select(Group).where(Group.event_id == ev.id)).all()
     try:
         for g in groups:
-            raw = request.form.get(f"quota-{g.id}", "").strip()
+            raw = request.form.get(f"quota-{g.id}", "")
             if raw == "":
                 continue
             quota = int_or_none(raw, 0, 10_000)
