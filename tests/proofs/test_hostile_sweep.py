@@ -21,6 +21,7 @@ with a JSON message). The sources are scanned too (tests/proofs/test_numbers.py)
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 from urllib.parse import quote
@@ -401,3 +402,65 @@ def _fingerprint(app) -> str:
                 digest.update(repr(tuple(row)).encode())
         db.session.rollback()
     return digest.hexdigest()
+
+
+#: JSON numbers that are not a whole number in range, as a strict reader sees them
+ODD_JSON_NUMBERS = (1.0, 1e3, True, -1, 2**63, None)
+
+
+def test_odd_digits_in_json_bodies(world):
+    """The API's integer fields take a JSON integer only ("１" or "1" as a string, 1.0, true are
+    400 with a JSON message); a scan_id is the whole pattern ("abc\\n" is refused), on the fast
+    path and through Flask alike; the MC's JSON ids refuse odd digits (nothing moves)."""
+    app, client, token, _ = world
+    auth = {"Authorization": f"Bearer {token}"}
+    for value in ODD_DIGITS + ODD_JSON_NUMBERS:
+        body = {"station": "Cổng 1", "queue_length": value}
+        with app.app_context():
+            r = client.post("/api/v1/kiosk/heartbeat", json=body, headers=auth)
+        assert r.status_code == 400 and "queue_length" in _said(r, 400), (repr(value)[:20], r.status_code)
+    checkin = {"code": "EK1AAAA", "station": "Cổng 1"}
+    for n, scan_id in enumerate(("abc\n", "abc\r\n", "\nabc", "a\nb", "²", "١٢", "１２", " 1", "1 ", "+1", "")):
+        for how in ("json", "text/plain"):  # the fast path, and the Flask view it hands over to
+            data = json.dumps(dict(checkin, scan_id=scan_id))
+            with app.app_context():
+                r = client.post(
+                    "/api/v1/checkins", data=data, headers=auth, content_type="application/" + how.split("/")[-1]
+                )
+            if how == "text/plain" and r.status_code == 400 and _said(r, 400) and "JSON" in _said(r, 400):
+                continue  # not declared JSON: refused as such
+            assert r.status_code == 400 and "scan_id" in _said(r, 400), (n, repr(scan_id), how, r.status_code)
+    for length in ("²", "١٢", "１２", "+5", " 5", "5_0"):
+        with app.app_context():
+            r = client.post(
+                "/api/v1/checkins",
+                data=json.dumps(dict(checkin, scan_id="len-1")),
+                headers=auth,
+                content_type="application/json",
+                environ_overrides={"CONTENT_LENGTH": length},
+            )
+        assert r.status_code < 500 and r.is_json, (length, r.status_code)
+
+
+def test_odd_digits_in_the_mc_json(world):
+    """The MC tablet's JSON: "١٢" or "１２" as an award id is not award 12 (its absent mark does
+    not toggle), "²" is not a 500; the version read the same way (a conflict, nothing moved)."""
+    app, client, token, _ = world
+    from models.ceremony.live import state_tag, state_version
+    from models.events.service import current_event_id
+
+    with app.app_context():
+        ev_id = current_event_id()
+        tag, version = state_tag(ev_id), state_version(ev_id)
+    cases = [("award_id", {"action": "absent"}), ("attendee_id", {"action": "substitute", "award_id": 12})]
+    cases.append(("batch_id", {"action": "presenter", "attendee_id": 1}))
+    cases.append(("version", {"action": "absent", "award_id": 12}))
+    for field, rest in cases:
+        for value in ODD_DIGITS[:-2] + (12.0, True):
+            if value == "":
+                continue
+            body = {"version": version, **rest, field: value}
+            with app.app_context():
+                r = client.post("/mc/action", json=body)
+                assert state_tag(ev_id) == tag, (field, value)  # nothing moved
+            assert r.status_code in (400, 409) and r.is_json and r.get_json().get("message"), (field, value)
