@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import wtforms
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
-from wtforms import IntegerField as _WTFormsInteger
 from wtforms.validators import DataRequired, Length, Regexp
 
 from models.checkin.checkin import SCAN_ID_PATTERN
 from models.core.numbers import MAX_ID, NumberError, int_or_none, parse_int
 
 
-class IntegerField(_WTFormsInteger):
+class IntegerField(wtforms.IntegerField):
     """WTForms' IntegerField reading its text with models.core.numbers.parse_int: ASCII digits
     only (a "-" first where the range allows it); "１２", "²", "+1", " 1", "1_0" are refused with
     a Vietnamese message instead of becoming 12 or a ValueError. The range is the validators'
