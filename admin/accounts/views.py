@@ -12,7 +12,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from admin.core.extensions import login_manager
-from admin.core.forms import ActionForm, LoginForm
+from admin.core.forms import ActionForm, LoginForm, renew_csrf_token
 from admin.core.security import client_address
 from models.accounts.models import User, audit
 from models.accounts.sessions import (
@@ -112,6 +112,7 @@ def login():
             clear_failures(username)
             # a new random id each login (an id known before login is never the one after)
             session[SID] = start_session(user)
+            renew_csrf_token()  # the token of the login page is not the one after it
             login_user(user)
             audit("login", "user", user.id, actor=f"user:{user.username}", user_id=user.id)
             db.session.commit()
@@ -133,4 +134,5 @@ def logout():
         db.session.commit()
         logout_user()
         session.pop(SID, None)
+        renew_csrf_token()
     return redirect(url_for("auth.login"))

@@ -45,6 +45,17 @@ def ascii_int(value) -> int:
     return parse_int(value, -MAX_ID, MAX_ID)
 
 
+def renew_csrf_token() -> None:
+    """Forget this session's CSRF secret (Flask-WTF keeps it in the session and in ``g``): the
+    next form gets a new token and every token of before is refused. At login and at logout, so
+    a token seen before login (or by the previous user of a shared desk laptop) is worthless."""
+    from flask import current_app, g, session
+
+    name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    session.pop(name, None)
+    g.pop(name, None)
+
+
 class LoginForm(FlaskForm):
     username = StringField(
         _l("Tên đăng nhập"), validators=[DataRequired(_l("Vui lòng nhập tên đăng nhập.")), Length(max=80)]
