@@ -95,6 +95,9 @@ class Config:
     #: `serve`: address of a reverse proxy (e.g. caddy on 127.0.0.1) whose X-Forwarded-For/-Proto/
     #: -Host headers are believed; "": believed from nobody (docs/https.md)
     TRUSTED_PROXY = ""
+    #: seconds a command (`flask --app app ...`) waits for an SQLite database another program
+    #: holds locked, trying again, before it says so in one line and stops (exit status 1)
+    CLI_LOCK_WAIT = 60.0
     #: `serve`: Python's GIL switch interval in seconds; None: Python's 0.005 (measured best:
     #: 0.001 halved the check-ins per second)
     SWITCH_INTERVAL = None
@@ -172,6 +175,7 @@ ENVIRONMENT: dict[str, tuple[str, type]] = {
     "WORKERS": ("WORKERS", int),
     "TRUSTED_PROXY": ("TRUSTED_PROXY", str),
     "SWITCH_INTERVAL": ("SWITCH_INTERVAL", float),
+    "CLI_LOCK_WAIT": ("CLI_LOCK_WAIT", float),
 }
 #: defaults that are made, not written (shown so in the README)
 MADE_DEFAULTS = {

@@ -40,6 +40,7 @@ def test_every_setting_has_a_meaning_and_every_variable_a_setting():
         "WORKERS",
         "TRUSTED_PROXY",
         "SWITCH_INTERVAL",
+        "CLI_LOCK_WAIT",
     }
 
 
