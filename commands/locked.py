@@ -3,16 +3,17 @@
 SQLite has one writer at a time. A command run during the event meets the server's writers (they
 hold the lock for milliseconds) and, now and then, something holding it far longer: a backup, a
 large import, someone's ``sqlite3`` shell left in a transaction. SQLite then says "database is
-locked": after its busy timeout, or at once when the command's read snapshot went stale before
-its first write (another writer committed in between; waiting cannot help, only starting over).
+locked": at once when the command, having read, wants to write while another holds the lock or
+has committed since its read began (waiting inside that transaction cannot help, only starting
+over), or after its busy timeout (15 s) for a transaction that takes the write lock first.
 
 ``retry_when_locked`` wraps every command cli.register adds (``serve`` excepted): the command
 is run again from the start, its transaction rolled back, with growing pauses (0.1 s doubling to
-2 s), until ``CLI_LOCK_WAIT`` seconds have passed; each attempt's SQLite busy wait is cut to the
-time left. Then it prints one line in Vietnamese and exits with status 1, nothing written. A
-command that had already committed part of its work when the lock stopped it is not run again
-(it could repeat that part): it says so and exits 1 at once. An answer typed at a prompt (a
-password) is asked once, not again on a retry (``remembered``).
+2 s), until ``CLI_LOCK_WAIT`` seconds have passed. Then it prints one line in Vietnamese and
+exits with status 1, nothing written. A command that had already committed part of its work when
+the lock stopped it is not run again (it could repeat that part): it says so and exits 1 at
+once. An answer typed at a prompt (a password) is asked once, not again on a retry
+(``remembered``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
-from models.core import database
 from models.core.base import db
 
 #: never run again on a lock: it serves until stopped
@@ -86,14 +86,9 @@ def _counting_commits() -> Iterator[list[int]]:
         event.remove(db.engine, "commit", seen)
 
 
-def _attempt(inner: Callable, args: tuple, kwargs: dict, deadline: float) -> tuple[bool, Any]:
+def _attempt(inner: Callable, args: tuple, kwargs: dict) -> tuple[bool, Any]:
     """One run of the command: (True, its result), or (False, committed-before-the-lock)."""
-    sqlite = db.engine.dialect.name == "sqlite"
-    if sqlite:  # new connections: their busy wait is the time left
-        db.session.remove()
-        db.engine.dispose()
-    left_ms = max(50, int((deadline - time.monotonic()) * 1000))
-    with database.busy_timeout(left_ms if sqlite else None), _counting_commits() as commits:
+    with _counting_commits() as commits:
         try:
             return True, inner(*args, **kwargs)
         except OperationalError as exc:
@@ -116,7 +111,7 @@ def retry_when_locked(cmd: click.Command) -> click.Command:
         _depth[0] += 1
         try:
             while True:
-                done, value = _attempt(inner, args, kwargs, deadline)
+                done, value = _attempt(inner, args, kwargs)
                 if done:
                     return value
                 if value:  # part of the work was committed: running it again could repeat it
@@ -131,9 +126,6 @@ def retry_when_locked(cmd: click.Command) -> click.Command:
             _depth[0] -= 1
             if _depth[0] == 0:
                 _answers.clear()
-                if db.engine.dialect.name == "sqlite":  # back to the usual busy timeout
-                    db.session.remove()
-                    db.engine.dispose()
 
     run.retries_when_locked = True  # type: ignore[attr-defined]
     cmd.callback = run

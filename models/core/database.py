@@ -17,8 +17,6 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import Pool
 
 _IMMEDIATE: contextvars.ContextVar[bool] = contextvars.ContextVar("immediate", default=False)
-#: the busy timeout (ms) of SQLite connections opened in this context; None: SQLITE_BUSY_TIMEOUT_MS
-_BUSY_MS: contextvars.ContextVar[int | None] = contextvars.ContextVar("busy_ms", default=None)
 
 
 class WriterLock:
@@ -94,7 +92,7 @@ def _on_connect(dbapi_connection, connection_record) -> None:
     # Let SQLAlchemy's "begin" event issue BEGIN itself (the pysqlite recipe).
     dbapi_connection.isolation_level = None
     cur = dbapi_connection.cursor()
-    cur.execute(f"PRAGMA busy_timeout = {int(_BUSY_MS.get() or SQLITE_BUSY_TIMEOUT_MS)}")
+    cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA journal_mode = WAL")
     cur.execute(f"PRAGMA synchronous = {SQLITE_SYNCHRONOUS}")
     cur.execute("PRAGMA foreign_keys = ON")
@@ -154,18 +152,6 @@ def write_transaction() -> Iterator[None]:
         yield
     finally:
         _IMMEDIATE.reset(token)
-
-
-@contextlib.contextmanager
-def busy_timeout(ms: int | None) -> Iterator[None]:
-    """SQLite connections opened inside this block wait ``ms`` for a lock (None: the usual
-    SQLITE_BUSY_TIMEOUT_MS). Used by the CLI's lock wait (commands.locked), which opens new
-    connections for each attempt."""
-    token = _BUSY_MS.set(ms)
-    try:
-        yield
-    finally:
-        _BUSY_MS.reset(token)
 
 
 def set_immediate(flag: bool) -> contextvars.Token:
