@@ -12,6 +12,10 @@ from models.checkin.checkin import SCAN_ID_PATTERN
 from models.core.numbers import MAX_ID, NumberError, int_or_none, parse_int
 
 
+#: WTForms' own message (in Vietnamese through admin.core.wtforms_vi)
+NOT_AN_INTEGER = "Not a valid integer value."
+
+
 class IntegerField(wtforms.IntegerField):
     """WTForms' IntegerField reading its text with models.core.numbers.parse_int: ASCII digits
     only (a "-" first where the range allows it); "１２", "²", "+1", " 1", "1_0" are refused with
@@ -26,7 +30,7 @@ class IntegerField(wtforms.IntegerField):
             self.data = parse_int(valuelist[0], -MAX_ID, MAX_ID)
         except NumberError:
             self.data = None
-            raise ValueError(self.gettext("Not a valid integer value.")) from None
+            raise ValueError(self.gettext(NOT_AN_INTEGER)) from None
 
 
 class IdField(HiddenField):
@@ -37,7 +41,7 @@ class IdField(HiddenField):
         raw = valuelist[0] if valuelist else ""
         self.data = int_or_none(raw, 1, MAX_ID) if raw != "" else None
         if raw != "" and self.data is None:
-            raise ValueError(self.gettext("Not a valid integer value."))
+            raise ValueError(self.gettext(NOT_AN_INTEGER))
 
 
 def ascii_int(value) -> int:
