@@ -11,7 +11,6 @@ from wtforms.validators import DataRequired, Length, Regexp
 from models.checkin.checkin import SCAN_ID_PATTERN
 from models.core.numbers import MAX_ID, NumberError, int_or_none, parse_int
 
-
 #: WTForms' own message (in Vietnamese through admin.core.wtforms_vi)
 NOT_AN_INTEGER = "Not a valid integer value."
 

@@ -12,6 +12,7 @@ from admin.core.hostile import arg_int, form_int
 from admin.core.security import RateLimiter, client_address, role_required
 from admin.exhibition.public import public_base_url
 from models.core.base import db
+from models.core.numbers import int_or_none
 from models.core.phones import format_phone
 from models.core.timeutil import local, utcnow
 from models.events.models import District, Event
@@ -326,8 +327,11 @@ def export():
 
 
 def _number(name: str) -> int | None:
-    """None when left empty (set_district_tables says what it needs); "１２" or "²" is a 400."""
-    return form_int(name, 0, 99_999)
+    """The field as a whole number; None when empty, -1 when not one (ASCII digits only: "１２" or
+    "²" too), so that set_district_tables says what it needs."""
+    raw = request.form.get(name) or ""
+    value = int_or_none(raw, 0, 99_999)
+    return None if raw == "" else (-1 if value is None else value)
 
 
 @bp.post("/admin/exhibitors/districts/<int:district_id>")
