@@ -61,6 +61,8 @@ class BadNumber(BadRequest):
 
     @property
     def user_message(self) -> str:
+        if self.lo == 0 and self.hi >= MAX_ID:  # an id: no range worth saying
+            return _("“%(name)s” phải là số nguyên, chỉ gồm chữ số 0–9.", name=self.field)
         return _(
             "“%(name)s” phải là số nguyên từ %(lo)s đến %(hi)s, chỉ gồm chữ số 0–9.",
             name=self.field,
