@@ -32,13 +32,16 @@ def main() -> None:
 
 
 def register(app: Flask) -> None:
+    """Every command, each waiting for a locked SQLite database (commands.locked)."""
+    from commands.locked import retry_when_locked
+
     for cmd in (init_db, seed_demo, create_user, kiosk_token, export_codes, serve):
-        app.cli.add_command(cmd)
+        app.cli.add_command(retry_when_locked(cmd))
     from commands import accounts, ceremony, core, dashboard, districts, events, exhibition, guests, privacy
 
     for area in (guests, dashboard, exhibition, ceremony, districts, core, events, accounts, privacy):
         for cmd in area.COMMANDS:
-            app.cli.add_command(cmd)
+            app.cli.add_command(retry_when_locked(cmd))
 
 
 def upgrade_database() -> None:

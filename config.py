@@ -105,6 +105,9 @@ class Config:
     #: `serve`: address of a reverse proxy (e.g. caddy on 127.0.0.1) whose X-Forwarded-For/-Proto/
     #: -Host headers are believed; "": believed from nobody (docs/https.md)
     TRUSTED_PROXY = ""
+    #: seconds a command (`flask --app app ...`) waits for an SQLite database another program
+    #: holds locked, trying again, before it says so in one line and stops (exit status 1)
+    CLI_LOCK_WAIT = 60.0
     #: `serve`: Python's GIL switch interval in seconds; None: Python's 0.005 (measured best:
     #: 0.001 halved the check-ins per second)
     SWITCH_INTERVAL = None
@@ -207,6 +210,7 @@ ENVIRONMENT: dict[str, tuple[str, type]] = {
     "CONNECTIONS_PER_ADDRESS": ("CONNECTIONS_PER_ADDRESS", int),
     "CONNECTION_LIMIT": ("CONNECTION_LIMIT", int),
     "SIGNING_KEY_FILE": ("SIGNING_KEY_FILE", str),
+    "CLI_LOCK_WAIT": ("CLI_LOCK_WAIT", float),
 }
 #: defaults that are made, not written (shown so in the README)
 MADE_DEFAULTS = {

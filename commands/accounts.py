@@ -16,6 +16,7 @@ import click
 from flask import current_app
 from sqlalchemy import func, select
 
+from commands.locked import remembered
 from models.accounts.models import User, audit
 from models.accounts.sessions import UserSession
 from models.core.base import db
@@ -29,6 +30,7 @@ def demo_logins_path() -> Path:
     return Path(current_app.instance_path) / "demo_logins.json"
 
 
+@remembered  # asked once, also when the command waits for a locked database and runs again
 def read_password() -> str:
     """A new password from a prompt (typed twice) or the first line of stdin; 8+ characters."""
     if sys.stdin.isatty():

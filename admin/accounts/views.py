@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from admin.accounts import devices
 from admin.core.extensions import login_manager
-from admin.core.forms import ActionForm, LoginForm
+from admin.core.forms import ActionForm, LoginForm, renew_csrf_token
 from admin.core.security import client_address
 from models.accounts import passwords, throttle
 from models.accounts.models import User, audit
@@ -106,6 +106,7 @@ def _logged_in(user: User, address: str, device: str | None):
     throttle.clear_success(user.username, address, device)
     # a new random id each login (an id known before login is never the one after)
     session[SID] = start_session(user)
+    renew_csrf_token()  # the token of the login page is not the one after it
     login_user(user)
     audit("login", "user", user.id, actor=f"user:{user.username}", user_id=user.id)
     db.session.commit()
@@ -150,4 +151,5 @@ def logout():
         db.session.commit()
         logout_user()
         session.pop(SID, None)
+        renew_csrf_token()
     return redirect(url_for("auth.login"))

@@ -27,6 +27,7 @@ import json
 from collections.abc import Callable, Iterable
 
 from models.core import caches
+from models.core.numbers import int_or_none, is_int
 
 PATH = "/api/v1/checkins"
 LIVE_PATH = "/admin/live"
@@ -122,7 +123,7 @@ class CheckinFastPath:
         from models.accounts import sessions
 
         sid, user_id = session.get("sid"), session.get("_user_id")
-        if not isinstance(sid, str) or not isinstance(user_id, str) or not user_id.isdigit():
+        if not isinstance(sid, str) or not is_int(user_id):
             return False
         key = (id(self), sid)
         hit = caches.get(caches.session_admins, key)
@@ -165,15 +166,11 @@ class CheckinFastPath:
             return [body]
         if path != PATH or environ.get("REQUEST_METHOD") != "POST":
             return self.wsgi_app(environ, start_response)
-        length = environ.get("CONTENT_LENGTH") or ""
-        if (
-            not length.isdigit()
-            or int(length) > MAX_BODY
-            or not _json_type(environ.get("CONTENT_TYPE", ""))
-            or environ.get("HTTP_TRANSFER_ENCODING")
-        ):
+        # a Content-Length of ASCII digits only ("²" or "１２" go the Flask way, which refuses them)
+        length = int_or_none(environ.get("CONTENT_LENGTH") or "", 0, MAX_BODY)
+        if length is None or not _json_type(environ.get("CONTENT_TYPE", "")) or environ.get("HTTP_TRANSFER_ENCODING"):
             return self.wsgi_app(environ, start_response)
-        status, payload, extra = self._answer(environ, int(length))
+        status, payload, extra = self._answer(environ, length)
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         headers = self.headers + [("Content-Length", str(len(body)))] + extra
         start_response(status, headers)

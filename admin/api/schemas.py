@@ -8,12 +8,15 @@ Answers (``CheckinResult``, ``Snapshot``, ``Stats``...) are built by the domain 
 models.checkin.stats) as plain dicts; their models here describe them (schemathesis checks every answer
 against the description: tests/proofs/test_fuzz_api.py).
 
-Strings are strict (a number is not a string), and patterns use Python's ``re`` (the same
-matching the hand-written checks did: ``$`` also before a final newline, ``\\s`` as str.isspace).
+Strings and integers are strict (a number is not a string, and a string is not a number: a JSON
+"１" or "1" is never read as 1; true is not 1), and patterns use Python's ``re`` (``\\s`` as
+str.isspace); the scan_id's pattern is anchored with ``\\A...\\Z`` (``$`` would also match before a
+final newline: "abc\\n" passed until issue 22).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal, Self
 
@@ -29,6 +32,7 @@ from pydantic import (
 from pydantic.json_schema import GenerateJsonSchema
 
 from admin.core.hostile import bad_text
+from models.checkin.checkin import SCAN_ID_PATTERN
 from models.core.timeutil import parse_iso
 
 OUTCOMES = ("ok", "already", "invalid", "revoked", "unknown", "wrong_event")
@@ -98,6 +102,13 @@ def _clean_text(value: str) -> str:
     return value
 
 
+def _whole_scan_id(value: str) -> str:
+    """Python's ``$`` also matches before a final newline: the whole text must match."""
+    if not re.fullmatch(SCAN_ID_PATTERN, value):
+        raise ValueError("scan_id")
+    return value
+
+
 def _iso_time(value: str) -> datetime:
     return parse_iso(value)  # ValueError: a 400 for the field
 
@@ -123,10 +134,15 @@ class CheckinRequest(ApiBody):
         BeforeValidator(_strip),
         AfterValidator(_clean_text),
     ]
-    scan_id: str = Field(
-        pattern=r"^[A-Za-z0-9._:\-]{1,64}$",
-        description="Client-made id of this scan: a resend gets the first answer again.",
-    )
+    scan_id: Annotated[
+        str,
+        Field(
+            # the document's pattern (ECMA-262: ``$`` is the very end); checked with \A...\Z
+            pattern=r"^[A-Za-z0-9._:\-]{1,64}$",
+            description="Client-made id of this scan: a resend gets the first answer again.",
+        ),
+        AfterValidator(_whole_scan_id),
+    ]
     scanned_at: Annotated[str, AfterValidator(_iso_time), Field(json_schema_extra={"format": "date-time"})] | None = (
         Field(
             None,

@@ -11,6 +11,7 @@ from admin.core.security import device_from_request, record_status
 from models.checkin.checkin import ScanIdConflict, check_in
 from models.checkin.stats import attendance, kiosk_snapshot
 from models.core.base import db
+from models.core.numbers import NumberError
 from models.events.service import current_event, current_event_id
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -26,7 +27,14 @@ def error(status: int, code: str, message: str):
 
 @bp.errorhandler(HTTPException)
 def _http_error(exc: HTTPException):
-    return error(exc.code or 500, exc.name.lower().replace(" ", "_"), exc.description or exc.name)
+    message = getattr(exc, "user_message", None) or exc.description or exc.name
+    return error(exc.code or 500, exc.name.lower().replace(" ", "_"), message)
+
+
+@bp.errorhandler(NumberError)
+def _number_error(exc: NumberError):
+    db.session.rollback()
+    return error(400, "bad_field", exc.message)
 
 
 @bp.errorhandler(Exception)

@@ -28,6 +28,7 @@ from models.ceremony.sequence import (
     tiers_in_order,
 )
 from models.core.base import db
+from models.core.numbers import int_or_none
 from models.events.models import Group
 from models.guests.models import Attendee
 
@@ -91,19 +92,18 @@ def awards():
 def rebuild():
     _checked()
     ev = event_or_404()
-    try:
-        capacity = int(request.form.get("capacity", ev.stage_capacity))
-    except ValueError:
+    capacity = int_or_none(request.form.get("capacity", ev.stage_capacity), 0, 10_000)
+    if capacity is None:
         flash(_("Số người trên sân khấu phải là một số."), "error")
         return _back()
     tiers = tiers_in_order(ev.id)
     ranks = []
     for t in tiers:
-        try:
-            ranks.append((int(request.form.get(f"order_{t.id}", t.sort_order)), t.sort_order, t.code))
-        except ValueError:
+        rank = int_or_none(request.form.get(f"order_{t.id}", t.sort_order), 0, 10_000)
+        if rank is None:
             flash(_("Thứ tự hạng phải là một số."), "error")
             return _back()
+        ranks.append((rank, t.sort_order, t.code))
     order = [code for _r, _o, code in sorted(ranks)]
 
     def go():
@@ -133,10 +133,9 @@ def presenter(batch_id: int):
     _checked()
     ev = event_or_404()
     raw = request.form.get("attendee_id", "")
-    try:
-        attendee_id = int(raw) if raw else None
-    except ValueError:
-        attendee_id = -1
+    attendee_id = None if raw == "" else int_or_none(raw)
+    if raw and attendee_id is None:
+        attendee_id = -1  # not a whole number: set_presenter refuses it
     return _run(lambda: set_presenter(ev, batch_id, attendee_id, actor=actor_name()), _("Đã đổi người trao."))
 
 

@@ -25,6 +25,7 @@ from models.ceremony.models import AwardBatch
 from models.ceremony.sequence import ceremony_state, ensure_batches
 from models.ceremony.view import mc_snapshot, person_json, stage_snapshot
 from models.core.base import db
+from models.core.numbers import int_or_none
 from models.guests.attendee_json import PICK_FIELDS, attendee_summary
 from models.guests.search import search_attendees
 
@@ -144,13 +145,12 @@ def action():
     body = body if hasattr(body, "get") else {}
 
     def as_int(name: str) -> int | None:
+        """Absent: None; a whole number (JSON integer or ASCII digits): it; else -1 (refused)."""
         value = body.get(name)
-        if value in (None, ""):
+        if value is None or value == "":
             return None
-        try:
-            return int(value)
-        except (TypeError, ValueError):
-            return -1
+        found = int_or_none(value)
+        return -1 if found is None else found
 
     version = as_int("version")
     result = mc_action(

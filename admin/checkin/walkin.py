@@ -22,6 +22,7 @@ from admin.core.forms import ActionForm
 from admin.core.security import role_required
 from models.checkin.walkin import WalkInError, register_walk_in, walk_in_matches, welcome_existing
 from models.core.base import db
+from models.core.numbers import int_or_none
 from models.core.phones import format_phone
 from models.core.timeutil import local
 from models.events.models import District, Group
@@ -74,8 +75,7 @@ def _unit_choices(ev) -> list[tuple[str, str]]:
 
 
 def _chosen(value: str | None) -> int | None:
-    value = value or ""
-    return int(value) if value.isdigit() else None
+    return int_or_none(value or "")
 
 
 def _walk_in_form(ev) -> WalkInForm:

@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from models.core.base import db
+from models.core.numbers import NumberError
 
 
 def _wants_json() -> bool:
@@ -70,8 +71,14 @@ def register(app: Flask) -> None:
             from admin.events.listing import no_event_page
 
             return no_event_page()
-        msg = messages.get(status, lambda: exc.name)()
+        msg = getattr(exc, "user_message", None) or messages.get(status, lambda: exc.name)()
         return render(status, msg, exc.name.lower().replace(" ", "_"))
+
+    @app.errorhandler(NumberError)
+    def _number(exc: NumberError):
+        """A number read by models.core.numbers.parse_int deep in a form reader: bad input."""
+        db.session.rollback()
+        return render(400, _("Phải là số nguyên, chỉ gồm chữ số 0–9."), "bad_request")
 
     @app.errorhandler(Exception)
     def _any(exc: Exception):

@@ -1,7 +1,11 @@
 """Hostile input never reaches the domain: one place for the checks every request gets.
 
-- ``int`` in a route is 0..2**31-1 (both databases' INTEGER); anything larger or negative does
-  not match the route (404), instead of overflowing the driver (a 500 on ids >= 2**63).
+- ``int`` in a route is 0..2**31-1 (both databases' INTEGER) written with the ASCII digits 0-9;
+  anything larger, negative or written otherwise ("١٢", "１２", "²") does not match the route
+  (404), instead of overflowing the driver (a 500 on ids >= 2**63) or reading "١٢" as 12.
+- A whole number in a query string or a form field is read by ``arg_int`` / ``form_int``
+  (models.core.numbers.parse_int: ASCII digits only): anything else is a 400 that names the
+  field (``BadNumber``), never a ValueError's 500.
 - Text with a NUL (PostgreSQL refuses it) or a lone surrogate (SQLite's driver cannot encode
   it) in the query string, a form field, an uploaded file's name or a JSON body: 400.
 - JSON nested deeper than ``MAX_JSON_DEPTH``: 400, checked before parsing (the parser would
@@ -18,22 +22,74 @@ from __future__ import annotations
 import re
 
 from flask import Flask, request
+from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
-#: the largest id a route accepts (INTEGER on SQLite and PostgreSQL)
-MAX_ID = 2**31 - 1
+from models.core.numbers import MAX_ID, NumberError, parse_int
+
 MAX_JSON_DEPTH = 32
 
 _BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
 
 
 class BoundedIntConverter(IntegerConverter):
-    """Flask's ``int`` converter limited to 0..MAX_ID (a larger id is a 404, not a 500)."""
+    """Flask's ``int`` converter limited to 0..MAX_ID and to the digits 0-9 (werkzeug's ``\\d+``
+    also matches "١٢" and "１２", which ``int`` reads as 12): anything else is a 404."""
+
+    regex = "[0-9]{1,10}"
 
     def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 (werkzeug's signature)
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
+
+    def to_python(self, value: str) -> int:
+        from werkzeug.routing import ValidationError
+
+        try:
+            return parse_int(value, self.min or 0, self.max if self.max is not None else MAX_ID)
+        except NumberError:
+            raise ValidationError() from None
+
+
+class BadNumber(BadRequest):
+    """A 400 whose page (or JSON under /api/) says which field wanted a whole number."""
+
+    def __init__(self, name: str, lo: int, hi: int) -> None:
+        super().__init__()
+        self.field, self.lo, self.hi = name, lo, hi
+
+    @property
+    def user_message(self) -> str:
+        if self.lo == 0 and self.hi >= MAX_ID:  # an id: no range worth saying
+            return _("“%(name)s” phải là số nguyên, chỉ gồm chữ số 0–9.", name=self.field)
+        return _(
+            "“%(name)s” phải là số nguyên từ %(lo)s đến %(hi)s, chỉ gồm chữ số 0–9.",
+            name=self.field,
+            lo=self.lo,
+            hi=self.hi,
+        )
+
+
+def _read_int(source, name: str, lo: int, hi: int, default: int | None) -> int | None:
+    raw = source.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return parse_int(raw, lo, hi)
+    except NumberError:
+        raise BadNumber(name, lo, hi) from None
+
+
+def arg_int(name: str, lo: int = 0, hi: int = MAX_ID, default: int | None = None) -> int | None:
+    """The query string's ``name`` as a whole number in lo..hi; ``default`` when absent or
+    empty; anything else (``?stars=²``, ``?group=１``) is a 400 that names it."""
+    return _read_int(request.args, name, lo, hi, default)
+
+
+def form_int(name: str, lo: int = 0, hi: int = MAX_ID, default: int | None = None) -> int | None:
+    """The same for a posted form field."""
+    return _read_int(request.form, name, lo, hi, default)
 
 
 def bad_text(value: object) -> bool:

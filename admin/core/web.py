@@ -27,7 +27,8 @@ from models.core.database import reset_immediate, set_immediate
 #: staff pages (and a district officer's private pages) are never kept by a browser or proxy
 #: when the uploads folder was last swept (monotonic seconds; at most once a minute)
 _sweep_at = [0.0]
-NO_STORE_PREFIXES = ("/admin", "/desk", "/mc", "/d/", "/exhibitors/status", "/api/v1/kiosk/snapshot")
+#: every API answer (check-ins, stats, the kiosk snapshot: names, seats, figures) is private too
+NO_STORE_PREFIXES = ("/admin", "/desk", "/mc", "/d/", "/exhibitors/status", "/api/")
 #: downloads (exports, badges, letters, reports) are never kept either, wherever they are served
 NO_STORE_TYPES = ("application/pdf", "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

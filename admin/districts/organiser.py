@@ -17,6 +17,7 @@ from admin.core.security import role_required
 from admin.districts.views import bp, letters_response, local_text
 from models.checkin.stats import district_figures
 from models.core.base import db
+from models.core.numbers import int_or_none
 from models.core.qr import qr_svg
 from models.core.timeutil import local, to_naive_utc
 from models.districts import delegations as ds
@@ -132,12 +133,13 @@ def save_quotas(district_id: int):
     groups = db.session.scalars(select(Group).where(Group.event_id == ev.id)).all()
     try:
         for g in groups:
-            raw = request.form.get(f"quota-{g.id}", "").strip()
+            raw = request.form.get(f"quota-{g.id}", "")
             if raw == "":
                 continue
-            if not raw.isdigit():
+            quota = int_or_none(raw, 0, 10_000)
+            if quota is None:
                 raise ds.NominationError("quota", _('Chỉ tiêu của "%(g)s" phải là số nguyên từ 0.', g=g.name))
-            ds.set_quota(d, g, int(raw), actor=actor_name(), user_id=current_user.id)
+            ds.set_quota(d, g, quota, actor=actor_name(), user_id=current_user.id)
     except ds.NominationError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")

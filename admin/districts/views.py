@@ -26,8 +26,10 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from admin.core.hostile import arg_int
 from admin.core.security import RateLimiter, client_address
 from models.core.base import db
+from models.core.numbers import is_int, parse_int
 from models.core.phones import format_phone
 from models.core.timeutil import local, utcnow
 from models.core.vndate import time_and_date
@@ -80,9 +82,9 @@ def _officer_page(
     token: str, link, ev: Event, values: dict | None = None, errors: dict | None = None, status: int = 200
 ):
     d = link.district
-    edit_id = request.args.get("edit", "")
-    if values is None and edit_id.isdigit():
-        person = db.session.get(Attendee, int(edit_id))
+    edit_id = arg_int("edit")
+    if values is None and edit_id is not None:
+        person = db.session.get(Attendee, edit_id)
         if person is not None and person.nominated_by_id == d.id and person.status in ds.PENDING:
             values = {
                 "id": person.id,
@@ -143,10 +145,10 @@ def nominate(token: str):
         _fail(429, _("Gửi quá nhiều lần trong thời gian ngắn. Vui lòng đợi vài phút rồi thử lại."))
     form = {k: v for k, v in request.form.items() if isinstance(v, str)}
     raw_id = form.get("id", "")
-    if raw_id and not raw_id.isdigit():
+    if raw_id and not is_int(raw_id):
         _fail(400, _("Yêu cầu không hợp lệ."))
     try:
-        person = ds.save_nomination(link, form, int(raw_id) if raw_id else None)
+        person = ds.save_nomination(link, form, parse_int(raw_id) if raw_id else None)
     except ds.NominationError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")

@@ -11,10 +11,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, IntegerField, StringField, TextAreaField, TimeField
+from wtforms import BooleanField, DateField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from admin.core.context import actor_name, event_or_404
+from admin.core.forms import IntegerField
 from admin.core.security import role_required
 from models.core.base import db
 from models.events.service import current_event

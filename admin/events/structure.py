@@ -15,10 +15,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Regexp
 
 from admin.core.context import actor_name, event_or_404
+from admin.core.forms import IntegerField
 from admin.core.security import role_required
 from admin.events.settings import bp
 from models.core.base import db

@@ -8,9 +8,11 @@ from flask_login import current_user
 
 from admin.core.context import actor_name, event_or_404
 from admin.core.forms import ActionForm
+from admin.core.hostile import arg_int, form_int
 from admin.core.security import RateLimiter, client_address, role_required
 from admin.exhibition.public import public_base_url
 from models.core.base import db
+from models.core.numbers import int_or_none
 from models.core.phones import format_phone
 from models.core.timeutil import local, utcnow
 from models.events.models import District, Event
@@ -202,11 +204,10 @@ def edit(token: str):
 
 
 def _filters() -> dict:
-    district = request.args.get("district", "")
     status = request.args.get("status", "")
     stars = request.args.get("stars", "")
     return {
-        "district_id": int(district) if district.isdigit() else None,
+        "district_id": arg_int("district"),
         "status": status if status in EXHIBITOR_STATUSES else None,
         "stars": stars if stars in RATINGS else None,
     }
@@ -276,8 +277,7 @@ def admin_action(ex_id: int, action: str):
             reject(ex, (request.form.get("reason") or "")[:500], **who)
             flash(_("Đã từ chối hồ sơ."), "ok")
         elif action == "assign":
-            raw = request.form.get("table_id", "")
-            table = assign_table(ex, int(raw) if raw.isdigit() else -1, **who)
+            table = assign_table(ex, form_int("table_id", default=-1), **who)
             flash(_("Đã xếp vào bàn %(n)s.", n=table.number), "ok")
         elif action == "add-table":
             table = add_table_and_assign(ex, **who)
@@ -327,8 +327,11 @@ def export():
 
 
 def _number(name: str) -> int | None:
-    raw = (request.form.get(name) or "").strip()
-    return int(raw) if raw.isdigit() and len(raw) < 6 else None
+    """The field as a whole number; None when empty, -1 when not one (ASCII digits only: "１２" or
+    "²" too), so that set_district_tables says what it needs."""
+    raw = request.form.get(name) or ""
+    value = int_or_none(raw, 0, 99_999)
+    return None if raw == "" else (-1 if value is None else value)
 
 
 @bp.post("/admin/exhibitors/districts/<int:district_id>")

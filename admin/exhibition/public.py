@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from admin.core.context import event_or_404
+from admin.core.hostile import arg_int
 from models.exhibition.public import public_table, public_units, table_map_svg
 from models.exhibition.reports import GROUP_NAMES, KIND_NAMES
 
@@ -27,10 +28,9 @@ def public_base_url() -> str:
 
 
 def _int_arg(name: str, allowed=None) -> int | None:
-    raw = (request.args.get(name) or "").strip()
-    if not raw.isdigit() or len(raw) > 9:
-        return None
-    value = int(raw)
+    """A filter: absent, empty or not one of ``allowed`` -> None (no filter); not a whole
+    number in ASCII digits (``?stars=²``) -> 400 (admin.core.hostile.arg_int)."""
+    value = arg_int(name)
     return value if allowed is None or value in allowed else None
 
 

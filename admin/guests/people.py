@@ -11,10 +11,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from admin.core.context import actor_name, event_or_404
+from admin.core.forms import IdField
+from admin.core.hostile import arg_int
 from admin.core.security import role_required
 from admin.guests.views import bp
 from models.core.base import db
@@ -41,7 +43,7 @@ class EditForm(FlaskForm):
     email = StringField(_l("Email"), validators=[Length(max=200, message=_l("Email tối đa 200 ký tự."))])
     precedence = StringField(
         _l("Thứ tự ưu tiên (số nhỏ ngồi trước)"),
-        validators=[Optional(), Regexp(r"^\s*\d{1,7}\s*$", message=_l("Thứ tự ưu tiên phải là số."))],
+        validators=[Optional(), Regexp(r"\A[0-9]{1,7}\Z", message=_l("Thứ tự ưu tiên phải là số."))],
     )
     notes = TextAreaField(_l("Ghi chú"), validators=[Length(max=2000, message=_l("Ghi chú tối đa 2000 ký tự."))])
 
@@ -61,7 +63,7 @@ class RestoreForm(FlaskForm):
 
 
 class MergeForm(FlaskForm):
-    other = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,9}$")])
+    other = IdField(validators=[DataRequired()])
 
 
 def _person(attendee_id: int) -> Attendee:
@@ -195,7 +197,7 @@ def merge(attendee_id: int):
     keep = _person(attendee_id)
     if request.method == "POST":
         form = MergeForm()
-        other = db.session.get(Attendee, int(form.other.data)) if form.validate_on_submit() else None
+        other = db.session.get(Attendee, form.other.data) if form.validate_on_submit() else None
         if other is None or other.event_id != ev.id:
             flash(_("Hãy chọn bản ghi trùng cần gộp."), "error")
             return redirect(url_for("guests.merge", attendee_id=keep.id))
@@ -217,7 +219,7 @@ def merge(attendee_id: int):
         )
         return redirect(url_for("guests.edit", attendee_id=keep.id))
     other = None
-    other_id = request.args.get("other", type=int)
+    other_id = arg_int("other")
     if other_id:
         other = db.session.get(Attendee, other_id)
         if other is None or other.event_id != ev.id or other.id == keep.id:

@@ -30,6 +30,8 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import Length, Optional, Regexp
 
 from admin.core.context import actor_name, event_or_404
+from admin.core.forms import IdField
+from admin.core.hostile import arg_int
 from admin.core.security import role_required
 from config import private_dir
 from models.core.base import db
@@ -74,8 +76,8 @@ class BadgeForm(FlaskForm):
     layout = SelectField(
         _l("Khổ in"), choices=[("a6", _l("A6, một thẻ mỗi trang")), ("a4", _l("A4, bốn thẻ mỗi trang, có dấu cắt"))]
     )
-    group = StringField(validators=[Optional(), Regexp(r"^\d{1,9}$")])
-    attendee = StringField(validators=[Optional(), Regexp(r"^\d{1,9}$")])
+    group = IdField(validators=[Optional()])
+    attendee = IdField(validators=[Optional()])
 
 
 class MoveForm(FlaskForm):
@@ -122,7 +124,7 @@ def _too_large(exc):
 def index():
     ev = event_or_404()
     q = (request.args.get("q") or "")[:200]
-    group_id = request.args.get("group", type=int)
+    group_id = arg_int("group")
     if q.strip():
         people = search_attendees(ev.id, q, limit=500)
     else:
@@ -264,8 +266,8 @@ def badges_pdf():
     if not form.validate_on_submit():
         flash(_("Lựa chọn in thẻ không hợp lệ."), "error")
         return redirect(url_for("guests.badges"))
-    ids = [int(form.attendee.data)] if form.attendee.data else None
-    group_id = int(form.group.data) if form.group.data else None
+    ids = [form.attendee.data] if form.attendee.data else None
+    group_id = form.group.data
     cards = prepare_badges(ev, attendee_ids=ids, group_id=group_id)
     if not cards:
         flash(_("Không có đại biểu nào để in thẻ."), "warn")

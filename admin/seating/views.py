@@ -8,10 +8,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Regexp
 
 from admin.core.context import actor_name, event_or_404
+from admin.core.forms import IntegerField, ascii_int
 from admin.core.security import role_required
 from admin.guests.views import MoveForm, bp
 from models.accounts.models import audit
@@ -57,7 +58,7 @@ class BlockForm(FlaskForm):
             ("none", _l("Không có")),
         ],
     )
-    groups = SelectMultipleField(_l("Dành cho thành phần"), coerce=int)
+    groups = SelectMultipleField(_l("Dành cho thành phần"), coerce=ascii_int)
 
 
 class AssignForm(FlaskForm):

@@ -60,6 +60,11 @@ from models.seating.models import Block, Seat, block_group
 
 Clock = Callable[[], datetime]
 
+#: a scan_id, the whole text: ``\A...\Z`` (``$`` would also match before a final newline, so
+#: "abc\n" would pass); the API (admin.api.schemas.CheckinRequest, its fast path too) and the
+#: desk's scanner form (admin.core.forms.ScanForm) check it with this
+SCAN_ID_PATTERN = r"\A[A-Za-z0-9._:\-]{1,64}\Z"
+
 MESSAGES = {
     "ok": "Xin chào {name}! Mời quý đại biểu ngồi {seat_text} ({seat}).",
     "ok_noseat": "Xin chào {name}! Chúc quý đại biểu một hội nghị thành công.",
@@ -212,9 +217,10 @@ class ScanIdConflict(Exception):
     )
 
 
-def _replay(scan_id: str, tz: str, code: str | None = None) -> CheckInResult | None:
+def _replay(scan_id: str, tz: str, code: str | None = None, exhibition: bool = False) -> CheckInResult | None:
     """The first answer for ``scan_id`` (None when there is none). Raises ScanIdConflict when
-    that scan was of another ``code`` (logged)."""
+    that scan was of another ``code`` (logged). ``exhibition``: asked by the exhibition kiosk,
+    which is told nobody's name but a booth staff member's."""
     row = db.session.execute(
         select(_c.c.id, _c.c.outcome, _c.c.attendee_id, _c.c.method, _c.c.code).where(_c.c.scan_id == scan_id)
     ).first()
@@ -228,9 +234,9 @@ def _replay(scan_id: str, tz: str, code: str | None = None) -> CheckInResult | N
         from models.exhibition.scan import booth_answer
 
         booth = booth_answer(row.attendee_id, row.outcome, tz)
-        info = _attendee_info(row.attendee_id) if row.attendee_id else None
+        info = _attendee_info(row.attendee_id) if row.attendee_id and booth.staff else None
         return CheckInResult(booth.outcome, booth.message, info, booth.first, row.id, True)
-    attendee = _attendee_info(row.attendee_id) if row.attendee_id else None
+    attendee = _attendee_info(row.attendee_id) if row.attendee_id and not exhibition else None
     first = _first_checkin(row.attendee_id, tz) if row.attendee_id and row.outcome == "already" else None
     if row.outcome == "ok" and attendee is not None:
         first = None
@@ -345,7 +351,7 @@ def _exhibition_scan(
             ).scalar()
             if row_id is None:  # this scan_id was seen before: answer as the first time
                 session.rollback()
-                earlier = _replay(scan_id, tz, code)
+                earlier = _replay(scan_id, tz, code, exhibition=True)
                 session.rollback()
                 return earlier
             session.commit()
@@ -353,7 +359,7 @@ def _exhibition_scan(
         # two requests with the same new scan_id raced past ON CONFLICT (PostgreSQL READ
         # COMMITTED): the loser reads the winner's answer
         session.rollback()
-        earlier = _replay(scan_id, tz, code)
+        earlier = _replay(scan_id, tz, code, exhibition=True)
         session.rollback()
         if earlier is None:
             raise
@@ -361,10 +367,11 @@ def _exhibition_scan(
     except BaseException:
         session.rollback()
         raise
-    info = attendee_summary(person) if person is not None else None
+    # the exhibition kiosk is told who a booth's staff member is, nobody else (least data)
+    info = attendee_summary(person) if person is not None and booth is not None and booth.staff else None
     if booth is not None:
         return CheckInResult(outcome, booth.message, info, booth.first, row_id)
-    return CheckInResult(outcome, _message(outcome, info, None), info, None, row_id)
+    return CheckInResult(outcome, _message(outcome, None, None), None, None, row_id)
 
 
 def _exhibition_code(code: str | None, tag: int, attendee_id: int | None) -> tuple[int | None, str | None]:

@@ -35,9 +35,9 @@ def normalize_phone(value: object) -> str:
     if not text:
         return ""
     text = _FLOAT_TAIL.sub("", text)
-    if re.search(r"[^\d\s+().\-/]", text):
+    if re.search(r"[^0-9\s+().\-/]", text):  # 0-9 only: "０９０５" or "٠٩٠٥" is not stored as typed
         raise PhoneError("Số điện thoại chỉ gồm chữ số (ví dụ 0905 111 222).")
-    digits = re.sub(r"\D", "", text)
+    digits = re.sub(r"[^0-9]", "", text)
     if text.lstrip().startswith("+"):
         if not digits.startswith("84"):
             return _check(digits, international=True)
@@ -66,7 +66,7 @@ def format_phone(digits: str | None) -> str:
     if not digits:
         return ""
     d = str(digits)
-    if d.isdigit() and d.startswith("0"):
+    if re.fullmatch(r"0[0-9]+", d):
         if len(d) == 10:
             return f"{d[:4]} {d[4:7]} {d[7:]}"
         if len(d) == 11:

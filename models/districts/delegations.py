@@ -39,6 +39,7 @@ from sqlalchemy import func, or_, select
 from models.accounts.models import audit
 from models.core.base import db
 from models.core.names import clean, fix_caps, fold
+from models.core.numbers import int_or_none
 from models.districts.links import (  # noqa: F401  (re-exported: one import for the views)
     LINK_MAX_AGE,
     LinkError,
@@ -91,7 +92,8 @@ class QuotaRow:
 
 def set_quota(district: District, group: Group, quota: int, *, actor: str = "", user_id: int | None = None) -> None:
     """Set the district's seat quota for a group (0..10000). Raises NominationError("quota")."""
-    if group.event_id != district.event_id or not 0 <= int(quota) <= 10000:
+    quota = int_or_none(quota, 0, 10_000)
+    if group.event_id != district.event_id or quota is None:
         raise NominationError("quota", _l("Chỉ tiêu phải là số từ 0 đến 10000."))
     row = db.session.scalar(
         select(DistrictQuota).where(DistrictQuota.district_id == district.id, DistrictQuota.group_id == group.id)
@@ -99,7 +101,7 @@ def set_quota(district: District, group: Group, quota: int, *, actor: str = "", 
     if row is None:
         row = DistrictQuota(district_id=district.id, group_id=group.id, quota=0)
         db.session.add(row)
-    if row.quota != int(quota):
+    if row.quota != quota:
         audit(
             "district_quota",
             "district",
@@ -108,9 +110,9 @@ def set_quota(district: District, group: Group, quota: int, *, actor: str = "", 
             user_id=user_id,
             group=group.code,
             old=row.quota,
-            new=int(quota),
+            new=quota,
         )
-        row.quota = int(quota)
+        row.quota = quota
     db.session.flush()
 
 

@@ -34,6 +34,7 @@ from models.accounts.models import audit
 from models.ceremony.models import Award, AwardBatch, AwardTier, CeremonyState
 from models.core.base import db
 from models.core.names import clean, fold
+from models.core.numbers import int_or_none, parse_int
 from models.districts.models import DistrictLink, DistrictQuota
 from models.events.models import District, Event, Group, ProgrammeItem
 from models.exhibition.models import Exhibitor, ExhibitTable
@@ -144,7 +145,7 @@ KINDS: dict[str, Kind] = {
 _DEFAULTS = {"kind": None, "planned_minutes": 10, "color": "#607d8b", "priority": 100}
 
 
-_EXCEL_NUMBER = re.compile(r"\d*\.\d+")
+_EXCEL_NUMBER = re.compile(r"[0-9]*\.[0-9]+")
 
 
 def _time(text: str) -> time:
@@ -155,12 +156,12 @@ def _time(text: str) -> time:
         if minutes >= 1440:
             raise ValueError
         return time(minutes // 60, minutes % 60)
-    t = re.sub(r"^\d{1,2}/\d{1,2}/\d{4}\s+", "", t)  # a date-time cell ("21/05/2026 07:50"): its time
+    t = re.sub(r"^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}\s+", "", t)  # a date-time cell ("21/05/2026 07:50"): its time
     t = t.split("t")[-1] if "t" in t and "-" in t else t
-    m = re.fullmatch(r"(\d{1,2})\s*(?:[:h]\s*(\d{1,2})?)?(?::(\d{1,2})(?:\.\d+)?)?", t)
-    if not m or int(m.group(1)) > 23 or int(m.group(2) or 0) > 59:
+    m = re.fullmatch(r"([0-9]{1,2})\s*(?:[:h]\s*([0-9]{1,2})?)?(?::([0-9]{1,2})(?:\.[0-9]+)?)?", t)
+    if not m:
         raise ValueError
-    return time(int(m.group(1)), int(m.group(2) or 0))
+    return time(parse_int(m.group(1), 0, 23), parse_int(m.group(2) or "0", 0, 59))  # NumberError: a ValueError
 
 
 def parse_value(col: Col, raw: object) -> object:
@@ -181,9 +182,9 @@ def parse_value(col: Col, raw: object) -> object:
             raise StructureError(f"{col.header}: tối đa {col.max_len} ký tự.")
         return text
     if col.type == "int":
-        if not re.fullmatch(r"-?\d{1,7}", text):
+        n = int_or_none(text, -9_999_999, 9_999_999)
+        if n is None:
             raise StructureError(f'{col.header}: phải là số nguyên ("{text[:20]}").')
-        n = int(text)
         if not col.lo <= n <= col.hi:
             raise StructureError(f"{col.header}: phải từ {col.lo} đến {col.hi}.")
         return n

@@ -21,6 +21,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 
 from models.core.names import clean, title_case
+from models.core.numbers import int_or_none, parse_int
 from models.core.phones import PhoneError, normalize_phone
 from models.exhibition.models import EXHIBITOR_KINDS, OCOP_GROUPS
 
@@ -37,7 +38,7 @@ _EMAIL = re.compile(
     r"^[^@\s<>\"'()\[\],;:\\]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)+$"
 )
-_ROW = re.compile(r"^(product|staff)-(\d{1,2})-([a-z_]+)$")
+_ROW = re.compile(r"^(product|staff)-([0-9]{1,2})-([a-z_]+)$")
 
 PRODUCT_FIELDS = ("name", "group", "rating", "decision_no", "decision_date")
 STAFF_FIELDS = ("honorific", "name", "position", "phone")
@@ -66,7 +67,7 @@ def rows(form: Mapping[str, str], kind: str, fields: tuple[str, ...]) -> list[di
     for key in form:
         m = _ROW.match(key)
         if m and m.group(1) == kind and m.group(3) in fields:
-            found.setdefault(int(m.group(2)), {})[m.group(3)] = _text(form, key)
+            found.setdefault(parse_int(m.group(2)), {})[m.group(3)] = _text(form, key)
     out = []
     for i in sorted(found):
         row = {f: found[i].get(f, "") for f in fields}
@@ -79,11 +80,11 @@ def parse_date(text: str) -> date | None:
     """'2024-06-10' or '10/06/2024' -> a date; None when it is not one."""
     text = (text or "").strip()
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
             return date.fromisoformat(text)
-        m = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
+        m = re.fullmatch(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})", text)
         if m:
-            return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+            return date(*(parse_int(m.group(i)) for i in (3, 2, 1)))
     except ValueError:
         return None
     return None
@@ -115,7 +116,8 @@ def clean_registration(
         errors["kind"] = _l("Vui lòng chọn loại hình chủ thể.")
     data["kind"] = kind
     district = _text(form, "district_id")
-    data["district_id"] = int(district) if district.isdigit() and int(district) in district_ids else None
+    found = int_or_none(district)
+    data["district_id"] = found if found in district_ids else None
     if data["district_id"] is None:
         errors["district_id"] = _l("Vui lòng chọn địa phương.")
     phone = normal_phone(_text(form, "phone"))
@@ -161,7 +163,7 @@ def _product(row: dict[str, str], i: int, today: date, errors: dict) -> dict:
         return out
     if rating == "potential":
         return out
-    out["stars"] = int(rating)
+    out["stars"] = parse_int(rating)
     out["decision_no"] = row["decision_no"]
     if not row["decision_no"]:
         errors[key + "decision_no"] = _l("Sản phẩm đã xếp hạng sao cần số quyết định công nhận.")

@@ -8,7 +8,9 @@ for a genuine, live badge of an invited attendee, instead of recording a hall ar
     the concurrency: a conditional UPDATE ... WHERE set_up_at IS NULL;
   - staff of a booth set up already -> "already" (with the time and station of the first set-up);
   - staff of a booth that is not (or no longer) approved -> "unknown", with the reason;
-  - anybody else -> "unknown": "not exhibitor staff; please use the hall entrance".
+  - anybody else -> "unknown": "not exhibitor staff; please use the hall entrance", without the
+    person's name, seat or anything else (``BoothAnswer.staff`` False: the check-in answer's
+    ``attendee`` is null), as for a badge that fails its checks there.
 Attendee.checked_in_at is never touched here: the exhibition is not the hall.
 ``booth_answer`` rebuilds the same answer for a retried scan_id.
 """
@@ -29,7 +31,8 @@ from models.guests.models import Attendee, CheckIn
 MESSAGES = {
     "ok": "Gian hàng {booth}{table} đã bày xong. Cảm ơn {name}!",
     "already": "Gian hàng {booth} đã được ghi nhận bày xong lúc {time}.",
-    "not_staff": "{name} không phải nhân viên gian hàng. Cổng này chỉ dành cho nhân viên "
+    # no name: the exhibition kiosk is not told who a hall delegate is (least data)
+    "not_staff": "Thẻ này không phải của nhân viên gian hàng. Cổng này chỉ dành cho nhân viên "
     "gian hàng trưng bày; mời đại biểu vào cổng hội trường.",
     "not_approved": "Gian hàng {booth} chưa được duyệt hoặc đã rút. Xin mời đến bàn ban tổ chức.",
 }
@@ -47,6 +50,11 @@ class BoothAnswer:
     message: str
     first: dict | None = None
     exhibitor_id: int | None = None
+
+    @property
+    def staff(self) -> bool:
+        """The badge is a booth staff member's: the kiosk may be told who it is."""
+        return self.exhibitor_id is not None
 
 
 def _booth(attendee_id: int):
@@ -75,9 +83,9 @@ def _first_set_up(exhibitor_id: int, set_up_at: datetime | None, tz: str) -> dic
 
 
 def _answer(outcome: str, attendee_id: int, booth, tz: str) -> BoothAnswer:
-    name = _name(attendee_id)
     if booth is None:
-        return BoothAnswer("unknown", MESSAGES["not_staff"].format(name=name or "Người này"))
+        return BoothAnswer("unknown", MESSAGES["not_staff"])
+    name = _name(attendee_id)
     if outcome == "ok":
         table = f" (bàn {booth.number})" if booth.number else ""
         return BoothAnswer("ok", MESSAGES["ok"].format(booth=booth.name, table=table, name=name), None, booth.id)

@@ -32,6 +32,7 @@ from models.accounts.models import audit
 from models.ceremony.models import Award, AwardBatch
 from models.core.base import db
 from models.core.names import clean, title_case
+from models.core.numbers import int_or_none, parse_int
 from models.core.phones import PhoneError, normalize_phone
 from models.core.timeutil import utcnow
 from models.events.models import District, Group
@@ -86,13 +87,13 @@ def edit_attendee(
         new["phone"] = normalize_phone(values.get("phone") or "")
     except PhoneError as exc:
         problems.append(str(exc))
-    new["precedence"] = int(data["precedence"]) if data.get("precedence") else 1000
+    new["precedence"] = parse_int(data["precedence"], 0, 1_000_000) if data.get("precedence") else 1000
     for field, model in (("group_id", Group), ("district_id", District)):
         value = values.get(field)
         if value in (None, ""):
             new[field] = None
-        elif str(value).isdigit() and int(value) in _event_ids(model, person.event_id):
-            new[field] = int(value)
+        elif int_or_none(value) in _event_ids(model, person.event_id):
+            new[field] = int_or_none(value)
         else:
             problems.append("Thành phần không hợp lệ." if model is Group else "Địa phương không hợp lệ.")
     if problems:

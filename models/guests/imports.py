@@ -33,6 +33,7 @@ from sqlalchemy import insert, select
 from models.accounts.models import audit
 from models.core.base import db
 from models.core.names import clean, fix_caps, fold, sort_key, title_case
+from models.core.numbers import parse_int
 from models.core.phones import PhoneError, normalize_phone
 from models.events.models import District, Event, Group
 from models.guests.models import Attendee
@@ -520,10 +521,8 @@ def check_row(row: ImportRow, groups: dict, districts: dict, lenient_phone: bool
         row.problems.append(f'Email không hợp lệ "{d["email"]}"')
     if d.get("precedence"):
         try:
-            value = int(float(d["precedence"]))
-            if not 0 <= value <= 1_000_000:
-                raise ValueError
-            d["precedence"] = str(value)
+            whole = re.fullmatch(r"([0-9]{1,7})(?:\.0+)?", d["precedence"].strip())  # 12 or 12.0 from Excel
+            d["precedence"] = str(parse_int(whole.group(1) if whole else "", 0, 1_000_000))
         except ValueError:
             row.problems.append(f'Thứ tự ưu tiên phải là số "{d["precedence"]}"')
 
@@ -542,7 +541,7 @@ def _values(row: ImportRow, fix_caps: bool) -> dict[str, object]:
     if "district" in d:
         out["district_id"] = row.district_id
     if d.get("precedence"):
-        out["precedence"] = int(d["precedence"])
+        out["precedence"] = parse_int(d["precedence"], 0, 1_000_000)
     return out
 
 

@@ -213,11 +213,15 @@ def test_heartbeat_ignores_wrongly_typed_optional_fields(client, event, kiosk_to
     assert db.session.scalar(select(Device)).last_status == {"queue_length": 2, "version": "v" * 80}
 
 
-def test_station_is_stripped_and_scan_id_as_before(client, event, kiosk_token):
+def test_station_is_stripped_and_scan_id_is_its_whole_pattern(client, event, kiosk_token):
     a = attendees(event)[0]
+    # a final newline is refused (issue 22: ``$`` let "s1\n" through), nothing written
     r = post(client, kiosk_token, {"code": a.current_badge.code, "station": "  Cổng 2  ", "scan_id": "s1\n"})
+    assert r.status_code == 400 and "scan_id" in r.get_json()["message"]
+    assert db.session.scalar(select(CheckIn.station).where(CheckIn.scan_id == "s1\n")) is None
+    r = post(client, kiosk_token, {"code": a.current_badge.code, "station": "  Cổng 2  ", "scan_id": "s1"})
     assert r.status_code == 200 and r.get_json()["result"] == "ok"
-    assert db.session.scalar(select(CheckIn.station).where(CheckIn.scan_id == "s1\n")) == "Cổng 2"
+    assert db.session.scalar(select(CheckIn.station).where(CheckIn.scan_id == "s1")) == "Cổng 2"
 
 
 def test_the_description_is_made_from_the_models(client):

@@ -43,6 +43,7 @@ def test_every_setting_has_a_meaning_and_every_variable_a_setting():
         "CONNECTIONS_PER_ADDRESS",
         "CONNECTION_LIMIT",
         "SIGNING_KEY_FILE",
+        "CLI_LOCK_WAIT",
     }
 
 

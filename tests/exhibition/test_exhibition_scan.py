@@ -3,6 +3,7 @@ same check_in function, and is not a hall arrival; other badges get a clear mess
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import date, datetime
 
@@ -72,7 +73,13 @@ def test_non_staff_badge_at_exhibition_gets_a_clear_message(client, event):
     guest = attendees(event)[0]
     body = post(client, token, guest.current_badge.code, "ex-3").get_json()
     assert body["result"] == "unknown"
-    assert "không phải nhân viên gian hàng" in body["message"] and guest.full_name in body["message"]
+    assert "không phải của nhân viên gian hàng" in body["message"]
+    # the exhibition kiosk is not told who a hall delegate is: no name, seat or phone (issue 22)
+    assert body["attendee"] is None and body["first_checkin"] is None
+    said = json.dumps(body, ensure_ascii=False)
+    for secret in (guest.full_name, guest.seat.label if guest.seat else None, guest.phone, guest.organisation):
+        assert not secret or secret not in said, secret
+    assert post(client, token, guest.current_badge.code, "ex-3").get_json() == body  # a retry: the same
     db.session.expire_all()
     assert guest.checked_in_at is None
     assert db.session.scalar(select(CheckIn.outcome).where(CheckIn.scan_id == "ex-3")) == "unknown"
@@ -140,3 +147,24 @@ def test_one_ok_per_booth_under_concurrency(app, event):
     assert sorted(results) == ["already"] * 5 + ["ok"]
     db.session.rollback()  # end this thread's read snapshot
     assert ex.status == "set_up" and ex.set_up_at == T0
+
+
+def test_exhibition_kiosk_is_told_no_name_for_any_refused_badge(client, event):
+    """A hall delegate's revoked or cancelled badge at the exhibition door: refused, and the
+    answer (first time and retried) carries no person at all."""
+    from models.guests.badges import reissue_badge
+
+    booth(event)
+    token = make_device("expo-4", kind="exhibition")
+    guest = attendees(event)[1]
+    old_code = guest.current_badge.code
+    reissue_badge(guest)
+    db.session.commit()
+    for scan_id in ("ex-6", "ex-6"):
+        body = post(client, token, old_code, scan_id).get_json()
+        assert body["result"] == "revoked" and body["attendee"] is None
+        assert guest.full_name not in json.dumps(body, ensure_ascii=False)
+    # the hall kiosk is still told who it is
+    hall = make_device("hall-4", kind="hall")
+    body = post(client, hall, guest.current_badge.code, "h-6").get_json()
+    assert body["result"] == "ok" and body["attendee"]["name"] == guest.full_name

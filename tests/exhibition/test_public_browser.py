@@ -45,3 +45,19 @@ def test_exhibition_on_a_phone(browser, live_server_any):
         screenshot(page, "exhibition_table_phone")
     finally:
         ctx.close()
+
+
+def test_odd_digits_in_the_public_filter_on_a_phone(browser, live_server):
+    """``?stars=²`` (a 500 until issue 22) and full-width "５": a Vietnamese page naming the
+    filter, 400, in a real browser on the real server."""
+    ctx, page = phone(browser)
+    try:
+        for query in ("?stars=²", "?unit=%EF%BC%95"):
+            resp = page.goto(live_server.url + "/exhibition/" + query)
+            assert resp.status == 400
+            said = page.inner_text("[data-error='400']")
+            assert "phải là số nguyên" in said and "chữ số 0–9" in said
+            assert ("stars" if "stars" in query else "unit") in said and no_sideways_scroll(page)
+        screenshot(page, "exhibition_odd_digits_phone")
+    finally:
+        ctx.close()

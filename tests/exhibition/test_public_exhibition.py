@@ -78,9 +78,14 @@ def test_filters_by_unit_and_stars(client, event):
     assert "Chủ thể An Bình SP2" in html and "SP0" not in html
     html = client.get("/exhibition/?stars=4&unit=999999").get_data(as_text=True)  # unknown unit: every unit
     assert "Chủ thể Cẩm Đào SP0" in html and "Chủ thể An Bình SP1" in html
-    for bad in ("?stars=9", "?unit=abc", "?stars=%3Cscript%3E", "?unit=" + "9" * 40):
-        resp = client.get("/exhibition/" + bad)
+    for unknown in ("?stars=9", "?unit=999999999"):  # a number that is no choice: no filter
+        resp = client.get("/exhibition/" + unknown)
         assert resp.status_code == 200 and "Chủ thể An Bình SP0" in resp.get_data(as_text=True)
+    # not a whole number in digits 0-9: a 400 that names the filter (issue 22), never a 500
+    for bad in ("?unit=abc", "?stars=%3Cscript%3E", "?unit=" + "9" * 40, "?stars=²", "?stars=%EF%BC%95"):
+        resp = client.get("/exhibition/" + bad)
+        html = resp.get_data(as_text=True)
+        assert resp.status_code == 400 and "phải là số nguyên" in html and "Chủ thể An Bình" not in html, bad
 
 
 def test_table_page(client, event):

@@ -86,13 +86,15 @@ def test_seatless_answer_has_empty_seat_text(client, event, kiosk_token):
     assert data["result"] == "ok" and data["attendee"]["seat"] is None and data["attendee"]["seat_text"] == ""
 
 
-def test_exhibition_entrance_answer_has_seat_text(event):
+def test_exhibition_entrance_is_not_told_a_delegates_seat(event):
+    """A hall delegate at the exhibition door: refused without name or seat (issue 22, item 6)."""
     _name_block(event)
     person = attendees(event)[0]
     result = check_in(
         event_id=event.id, code=person.current_badge.code, scan_id="ex-1", station="Cổng triển lãm", exhibition=True
     )
-    assert result.attendee["seat_text"] == seat_phrase(person.seat)
+    assert result.outcome == "unknown" and result.attendee is None
+    assert seat_phrase(person.seat) not in result.message and person.full_name not in result.message
 
 
 def test_snapshot_roster_and_offline_kiosk(client, event, kiosk_token):
