@@ -31,6 +31,7 @@ GOOD = {
     "venue": "Khách sạn Sheraton Nha Trang",
     "address": "26-28 Trần Phú, Nha Trang",
     "planned_seats": "250",
+    "retention_days": "90",
     "timezone": "Asia/Ho_Chi_Minh",
     "stage_capacity": "10",
     "parent_body": "UBND TỈNH KHÁNH HÒA",
