@@ -1,4 +1,5 @@
-"""The event's structure pages: /admin/event/<kind> for kind in programme, groups, units, tiers.
+"""The event's structure pages: /admin/event/<kind> for kind in programme, groups, units, tiers,
+protocol (the protocol rank table, with a box that tries a title against it).
 Each: list, add, edit, delete (with the domain's checks), .xlsx export and import (preview,
 then confirm; nothing written while any row is bad). Programme items also move up/down and
 delay. Every rule is in models/events/structure.py."""
@@ -62,6 +63,9 @@ _HEADERS = (
     _l("Thành phần"),
     _l("Đơn vị"),
     _l("Hạng giải"),
+    _l("Chức vụ"),
+    _l("Cơ quan"),
+    _l("Thứ tự lễ tân"),
 )
 
 _FORMS: dict[str, type[FlaskForm]] = {}
@@ -162,7 +166,7 @@ def structure_add(kind: str):
         db.session.rollback()
         return _page(ev, kind, form=form, error=str(exc), status=400)
     db.session.commit()
-    flash(_('Đã thêm "%(name)s".', name=getattr(row, "title", None) or row.name), "ok")
+    flash(_('Đã thêm "%(name)s".', name=KINDS[kind].label(row)), "ok")
     return redirect(url_for("event_settings.structure_list", kind=kind))
 
 
