@@ -23,7 +23,9 @@ from admin.core.context import actor_name, event_or_404
 from admin.core.security import role_required
 from admin.events.settings import bp
 from models.core.base import db
+from models.core.names import clean
 from models.events import structure
+from models.events.protocol import UNRANKED, Ranker
 from models.events.structure import KINDS, StructureError
 from models.guests.reading import MAX_BYTES, ImportFileError
 
@@ -126,6 +128,21 @@ def _display(kind: str, row) -> dict:
     return out
 
 
+def _trial(ev, kind: str) -> dict | None:
+    """The protocol page's "try a title" box: the rank ?position=&organisation= would get."""
+    if kind != "protocol" or not request.args.get("position"):
+        return None
+    position = clean(request.args.get("position", ""))[:300]
+    organisation = clean(request.args.get("organisation", ""))[:300]
+    line = Ranker.of(ev).line(position, organisation)
+    return {
+        "position": position,
+        "organisation": organisation,
+        "rank": line.rank if line else UNRANKED,
+        "line": line.label if line else "",
+    }
+
+
 def _page(ev, kind: str, *, form=None, error=None, preview=None, confirm=None, status=200):
     delay = DelayForm(formdata=None, minutes=10) if kind == "programme" else None
     return render_template(
@@ -140,6 +157,8 @@ def _page(ev, kind: str, *, form=None, error=None, preview=None, confirm=None, s
         error=error,
         preview=preview,
         confirm=confirm,
+        trial=_trial(ev, kind),
+        unranked=UNRANKED,
     ), status
 
 

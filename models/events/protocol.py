@@ -216,10 +216,7 @@ def _find(hay: list[Word], needle: list[Word], start: int = 0) -> int:
 
 
 def _blocked(part: list[Word], i: int) -> bool:
-    for b in _BLOCKERS:
-        if i >= len(b) and all(part[i - len(b) + k].folded == fold(b[k]) for k in range(len(b))):
-            return True
-    return False
+    return any(i >= len(b) and all(part[i - len(b) + k].folded == fold(b[k]) for k in range(len(b))) for b in _BLOCKERS)
 
 
 def alternatives(cell: str) -> list[list[Word]]:

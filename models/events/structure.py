@@ -27,8 +27,8 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from datetime import date, datetime, time, timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import func, select
 
