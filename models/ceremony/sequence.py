@@ -140,6 +140,7 @@ def award_batches(
     the current positions (manual order). Raises SequenceLocked once the hand-out has started,
     SequenceError for a capacity below 1. Flushes, does not commit."""
     check_unlocked(event.id)
+    refresh_precedence(event)
     cap = _stage_capacity(event, capacity)
     tiers = tiers_in_order(event.id)
     awards = _awards_in_order(event.id, tiers, reorder)
@@ -147,7 +148,6 @@ def award_batches(
     manual = {} if reorder else old
 
     recipients = {a.recipient_id for a in awards if a.recipient_id}
-    refresh_precedence(event)
     leaders = _leaders(event.id, recipients)
     batches: list[AwardBatch] = []
     position = 0

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import bindparam, event, inspect, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from models.core.base import db
 from models.core.names import clean, fold
@@ -350,7 +351,10 @@ def refresh_precedence(ev: Event, ranker: Ranker | None = None) -> int:
             .values(precedence=bindparam("rank")),
             changed,
         )
-        db.session.expire_all()
+        for row in changed:  # people already loaded see the new rank; other pending changes stay
+            loaded = db.session.identity_map.get(identity_key(Attendee, row["pid"]))
+            if loaded is not None:
+                db.session.expire(loaded, ["precedence"])
     return len(changed)
 
 
