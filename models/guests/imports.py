@@ -416,8 +416,8 @@ def _rank(row: ImportRow, ranker: Ranker, old: tuple | None) -> None:
     """The rank the row's title gives (a file without the position or organisation column: the
     stored one's)."""
     d = row.data
-    position = d["position"] if "position" in d or old is None else old[2]
-    organisation = d["organisation"] if "organisation" in d or old is None else old[3]
+    position = d.get("position", "") if "position" in d or old is None else old[2]
+    organisation = d.get("organisation", "") if "organisation" in d or old is None else old[3]
     line = ranker.line(position or "", organisation or "")
     row.rank, row.rank_line = (line.rank, line.label) if line else (UNRANKED, "")
 

@@ -350,3 +350,49 @@ def test_events_table_is_per_event(app):
     db.session.execute(db.update(ProtocolRank).where(ProtocolRank.event_id == a.id).values(rank=ProtocolRank.rank + 1))
     assert Ranker.of(a).rank("Chủ tịch UBND tỉnh") == 41 and Ranker.of(b).rank("Chủ tịch UBND tỉnh") == 40
     assert db.session.get(Event, b.id) is not None
+
+
+def test_upgrade_gives_existing_events_the_table_and_keeps_typed_precedence(tmp_path):
+    """An event made before this release: after the migration it has the default table, a
+    precedence other than the old default stays as typed, the default one follows the title."""
+    import sqlite3
+
+    from flask_migrate import upgrade
+
+    from admin.core.extensions import MIGRATIONS_DIR
+    from app import create_app
+
+    path = tmp_path / "old.db"
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    with app.app_context():
+        upgrade(directory=MIGRATIONS_DIR, revision="d16a00000001")
+        db.engine.dispose()
+    con = sqlite3.connect(path)
+    con.execute(
+        "INSERT INTO event (id, tag, slug, name, short_name, organiser, date, venue, address, planned_seats,"
+        " timezone, stage_capacity, is_current, created_at, is_demo, parent_body, issuing_body, unit_level,"
+        " unit_label, logo_mime, letter_number, letter_place, signer_authority, signer_title, signer_name,"
+        " letter_recipients) VALUES (1, 7, 'old', 'Cũ', '', '', '2025-05-22', '', '', 250, 'Asia/Ho_Chi_Minh',"
+        " 10, 1, '2025-01-01', 0, '', '', '', '', '', '', '', '', '', '', '')"
+    )
+    for i, (position, prec) in enumerate((("Phó Chủ tịch UBND tỉnh", 1), ("Chủ tịch UBND tỉnh", 1000))):
+        con.execute(
+            "INSERT INTO attendee (event_id, honorific, full_name, name_key, sort_key, position, organisation,"
+            " phone, email, precedence, status, source, is_walk_in, nomination_comment, notes, cancel_reason,"
+            " created_at, updated_at) VALUES (1, '', ?, '', '', ?, '', '', '', ?, 'invited', 'admin', 0, '', '',"
+            " '', '2025-01-01', '2025-01-01')",
+            (f"Người {i}", position, prec),
+        )
+    con.commit()
+    con.close()
+    with app.app_context():
+        upgrade(directory=MIGRATIONS_DIR)
+        ev = db.session.get(Event, 1)
+        assert ranks(ev) == list(DEFAULT_RANKS)
+        from models.events.protocol import refresh_precedence
+
+        refresh_precedence(ev)
+        got = {a.position: (a.precedence, a.precedence_typed) for a in db.session.scalars(select(Attendee))}
+        assert got == {"Phó Chủ tịch UBND tỉnh": (1, True), "Chủ tịch UBND tỉnh": (40, False)}
+        db.session.remove()
+        db.engine.dispose()
