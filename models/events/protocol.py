@@ -233,13 +233,20 @@ class Line:
     label: str
 
 
+def _label(position: str, body: str) -> str:
+    """A line named for people: "Chủ tịch UBND tỉnh", "Phó Chủ tịch (HĐND tỉnh; UBND tỉnh)"."""
+    if not body:
+        return position
+    return f"{position} ({body})" if ";" in position + body else f"{position} {body}"
+
+
 class Ranker:
     """The event's protocol table, compiled; rank() results are remembered per (position,
     organisation)."""
 
     def __init__(self, rows: list[tuple[str, str, int]]):
         self.lines = [
-            Line(tuple(map(tuple, alternatives(p))), tuple(map(tuple, alternatives(b))), r, f"{p} {b}".strip())
+            Line(tuple(map(tuple, alternatives(p))), tuple(map(tuple, alternatives(b))), r, _label(p, b))
             for p, b, r in rows
         ]
         self.lines = sorted((ln for ln in self.lines if ln.titles), key=lambda ln: ln.rank)

@@ -336,6 +336,15 @@ def test_presenters_and_the_mc_list_follow_the_rank(client, auth):
     auth.as_role("mc")
     listed = [p["name"] for p in client.get("/mc/presenters.json").get_json()]
     assert listed == ["Phạm Quốc Cường", "Trần Văn An", "Nguyễn Văn Tâm"]  # by rank, not by given name
+    # the hand-out rebuilt once people arrive: the highest-ranked leader PRESENT presents first
+    from models.core.timeutil import utcnow
+
+    an = db.session.scalar(select(Attendee).where(Attendee.full_name == "Trần Văn An"))
+    an.checked_in_at = utcnow()
+    award_batches(ev)
+    db.session.commit()
+    batches = db.session.scalars(select(AwardBatch).where(AwardBatch.event_id == ev.id).order_by(AwardBatch.number))
+    assert [db.session.get(Attendee, b.presenter_id).full_name for b in batches] == ["Trần Văn An", "Phạm Quốc Cường"]
 
 
 def test_protocol_order_of_a_row():

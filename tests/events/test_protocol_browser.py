@@ -51,3 +51,28 @@ def test_protocol_table_and_seat_map_in_the_browser(page, live_server):
     with live_server.app.app_context():
         chairman = db.session.scalar(select(Attendee).where(Attendee.full_name == "Phạm Quốc Cường"))
         assert chairman.seat.label == "B-01-06"
+
+
+def test_import_preview_shows_the_rank_in_the_browser(page, live_server, tmp_path):
+    from tests.guests.helpers import xlsx
+
+    with live_server.app.app_context():
+        protocol_hall("protocol-import")
+    f = tmp_path / "danh-sach.xlsx"
+    f.write_bytes(xlsx([HEADER, *LIST], title="DANH SÁCH ĐẠI BIỂU LÃNH ĐẠO TỈNH"))
+    login_page(page, live_server, "admin")
+    page.goto(live_server.url + "/admin/attendees/import")
+    page.set_input_files("#file", str(f))
+    page.click("form.upload button[type=submit]")
+    page.wait_for_selector("section.preview")
+    chairman = page.locator("tr[data-good-line] td[data-rank]").nth(3)
+    assert chairman.get_attribute("data-rank") == "40" and "Chủ tịch UBND tỉnh" in chairman.inner_text()
+    screenshot(page, "protocol-import-preview")
+    page.click("[data-action=confirm-import]")
+    page.wait_for_selector(".flash.ok")
+    with live_server.app.app_context():
+        an = db.session.scalar(select(Attendee).where(Attendee.full_name == "Trần Văn An"))
+        assert (an.precedence, an.precedence_typed) == (90, False)
+    page.goto(live_server.url + f"/admin/attendees/{an.id}/edit")
+    assert page.get_attribute("input[name=precedence]", "placeholder") == "theo chức vụ: 90"
+    screenshot(page, "protocol-edit-person")
