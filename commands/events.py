@@ -197,7 +197,7 @@ def event_or_current(slug: str | None):
 # groups, units or tiers; both call models/events/structure.py, as the pages /admin/event/<kind>/...
 # do: the same columns, the same rules, and nothing written while any row is bad.
 
-KIND = click.Choice(["programme", "groups", "units", "tiers"])
+KIND = click.Choice(["programme", "groups", "units", "tiers", "protocol"])
 
 
 @click.command("export-structure")

@@ -5,7 +5,8 @@ from models.accounts.sessions import LoginFailure, UserSession
 from models.ceremony.models import Award, AwardBatch, AwardTier, CeremonyState
 from models.core.base import db
 from models.districts.models import DistrictLink, DistrictQuota
-from models.events.models import District, Event, EventKey, Group, ProgrammeItem
+from models.events.models import District, Event, EventKey, Group, ProgrammeItem, ProtocolRank
+from models.events.protocol import derive_on_flush
 from models.exhibition.models import Exhibitor, ExhibitorStaff, ExhibitTable, Product
 from models.guests.models import Attendee, Badge, CheckIn
 from models.seating.models import Block, Seat
@@ -26,6 +27,8 @@ __all__ = [
     "EventKey",
     "Group",
     "ProgrammeItem",
+    "ProtocolRank",
+    "derive_on_flush",
     "Exhibitor",
     "ExhibitorStaff",
     "ExhibitTable",

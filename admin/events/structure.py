@@ -1,4 +1,5 @@
-"""The event's structure pages: /admin/event/<kind> for kind in programme, groups, units, tiers.
+"""The event's structure pages: /admin/event/<kind> for kind in programme, groups, units, tiers,
+protocol (the protocol rank table, with a box that tries a title against it).
 Each: list, add, edit, delete (with the domain's checks), .xlsx export and import (preview,
 then confirm; nothing written while any row is bad). Programme items also move up/down and
 delay. Every rule is in models/events/structure.py."""
@@ -23,7 +24,9 @@ from admin.core.forms import IntegerField
 from admin.core.security import role_required
 from admin.events.settings import bp
 from models.core.base import db
+from models.core.names import clean
 from models.events import structure
+from models.events.protocol import UNRANKED, Ranker
 from models.events.structure import KINDS, StructureError
 from models.guests.reading import MAX_BYTES, ImportFileError
 
@@ -63,6 +66,9 @@ _HEADERS = (
     _l("Thành phần"),
     _l("Đơn vị"),
     _l("Hạng giải"),
+    _l("Chức vụ"),
+    _l("Cơ quan"),
+    _l("Thứ tự lễ tân"),
 )
 
 _FORMS: dict[str, type[FlaskForm]] = {}
@@ -123,6 +129,21 @@ def _display(kind: str, row) -> dict:
     return out
 
 
+def _trial(ev, kind: str) -> dict | None:
+    """The protocol page's "try a title" box: the rank ?position=&organisation= would get."""
+    if kind != "protocol" or not request.args.get("position"):
+        return None
+    position = clean(request.args.get("position", ""))[:300]
+    organisation = clean(request.args.get("organisation", ""))[:300]
+    line = Ranker.of(ev).line(position, organisation)
+    return {
+        "position": position,
+        "organisation": organisation,
+        "rank": line.rank if line else UNRANKED,
+        "line": line.label if line else "",
+    }
+
+
 def _page(ev, kind: str, *, form=None, error=None, preview=None, confirm=None, status=200):
     delay = DelayForm(formdata=None, minutes=10) if kind == "programme" else None
     return render_template(
@@ -138,6 +159,8 @@ def _page(ev, kind: str, *, form=None, error=None, preview=None, confirm=None, s
         error=error,
         preview=preview,
         confirm=confirm,
+        trial=_trial(ev, kind),
+        unranked=UNRANKED,
     ), status
 
 
@@ -164,7 +187,7 @@ def structure_add(kind: str):
         db.session.rollback()
         return _page(ev, kind, form=form, error=str(exc), status=400)
     db.session.commit()
-    flash(_('Đã thêm "%(name)s".', name=getattr(row, "title", None) or row.name), "ok")
+    flash(_('Đã thêm "%(name)s".', name=KINDS[kind].label(row)), "ok")
     return redirect(url_for("event_settings.structure_list", kind=kind))
 
 

@@ -87,7 +87,7 @@ def _edit_form(person: Attendee, formdata=None) -> EditForm:
         form.group_id.data = str(person.group_id or "")
         form.district_id.data = str(person.district_id or "")
         form.phone.data = format_phone(person.phone)
-        form.precedence.data = str(person.precedence)
+        form.precedence.data = str(person.precedence) if person.precedence_typed else ""
     else:
         form = EditForm(formdata=formdata)
     form.group_id.choices = _choices(Group, ev)

@@ -12,7 +12,9 @@ Rules of award_batches (in order):
      (25 people, capacity 10: 9, 8, 8), never mixing tiers; batches are numbered 1, 2, 3...
      across all tiers;
   4. a presenter per batch: leaders (groups marked is_leader, on the guest list, not
-     themselves recipients) by precedence, taken in turn (the most senior presents the first
+     themselves recipients) by precedence (typed, else the rank the title gives by the event's
+     protocol table, re-derived first: models/events/protocol.py), those who have arrived before
+     those who have not, taken in turn (the highest-ranked leader present presents the first
      batch, i.e. the highest tier); a presenter set by hand is kept when only the order changes.
 Everything here raises SequenceLocked once the award hand-out has started (CeremonyState.locked).
 Every change bumps the ceremony version, so open MC pages refresh.
@@ -31,6 +33,7 @@ from models.core.base import db
 from models.core.names import sort_key
 from models.core.timeutil import utcnow
 from models.events.models import District, Event, Group
+from models.events.protocol import refresh_precedence
 from models.guests.models import Attendee
 
 
@@ -110,7 +113,7 @@ def _leaders(event_id: int, exclude: set[int]) -> list[int]:
         select(Attendee.id)
         .join(Group, Group.id == Attendee.group_id)
         .where(Attendee.event_id == event_id, Group.is_leader.is_(True), Attendee.status == "invited")
-        .order_by(Attendee.precedence, Attendee.sort_key, Attendee.id)
+        .order_by(Attendee.checked_in_at.is_(None), Attendee.precedence, Attendee.sort_key, Attendee.id)
     ).scalars()
     return [i for i in rows if i not in exclude]
 
@@ -137,6 +140,7 @@ def award_batches(
     the current positions (manual order). Raises SequenceLocked once the hand-out has started,
     SequenceError for a capacity below 1. Flushes, does not commit."""
     check_unlocked(event.id)
+    refresh_precedence(event)
     cap = _stage_capacity(event, capacity)
     tiers = tiers_in_order(event.id)
     awards = _awards_in_order(event.id, tiers, reorder)

@@ -164,3 +164,21 @@ class ProgrammeItem(db.Model):
     notes: Mapped[str] = mapped_column(Text, default="")
     actual_start: Mapped[datetime | None]
     actual_end: Mapped[datetime | None]
+
+
+class ProtocolRank(db.Model):
+    """One line of the event's protocol table (lễ tân): an office and the rank it gives.
+
+    A person whose position (and organisation) names the office gets the rank as their
+    precedence unless one was typed (models/events/protocol.py). Lower ranks sit nearer the
+    centre of the front row and present the higher award tiers."""
+
+    __tablename__ = "protocol_rank"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    #: the office, e.g. "Phó Chủ tịch"; several separated by ";" ("Vụ trưởng; Cục trưởng")
+    position: Mapped[str] = mapped_column(String(200))
+    #: the body it must be of, e.g. "UBND tỉnh" ("" for any); several separated by ";"
+    body: Mapped[str] = mapped_column(String(300), default="")
+    #: the precedence it gives: 1 is the most senior
+    rank: Mapped[int] = mapped_column(default=1000)

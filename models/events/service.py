@@ -12,6 +12,7 @@ from models.core import caches, secretbox
 from models.core.base import db
 from models.core.timeutil import utcnow
 from models.events.models import Event, EventKey
+from models.events.protocol import seed_defaults
 
 
 def current_event() -> Event | None:
@@ -39,13 +40,15 @@ def forget_current_event() -> None:
 
 
 def create_event(*, slug: str, name: str, date: date, **fields: object) -> Event:
-    """Make an event with its first key pair. Other events stop being current."""
+    """Make an event with its first key pair and the default protocol table
+    (models/events/protocol.py). Other events stop being current."""
     db.session.execute(db.update(Event).values(is_current=False))
     forget_current_event()
     ev = Event(slug=slug, name=name, date=date, **fields)
     db.session.add(ev)
     db.session.flush()
     add_key(ev)
+    seed_defaults(ev)
     return ev
 
 

@@ -28,6 +28,7 @@ from models.core.base import db
 from models.core.names import clean, fold
 from models.core.vndate import numeric_date
 from models.events.models import District, Event, Group, ProgrammeItem
+from models.events.protocol import copy_table
 from models.events.service import create_event, forget_current_event
 from models.exhibition.models import ExhibitorStaff, ExhibitTable
 from models.guests.badge_pdf import issue_badges_bulk
@@ -82,6 +83,7 @@ _PERSON_FIELDS = (
     "phone",
     "email",
     "precedence",
+    "precedence_typed",
     "external_key",
     "notes",
 )
@@ -161,6 +163,8 @@ def new_event(
     """Make a new current event with its own key pair (earlier events stay, not current).
 
     ``template``: a key of templates() (its groups, programme, award tiers, hall, settings);
+    Every new event gets the default protocol table (models/events/protocol.py); one copied
+    from an earlier event gets that event's table instead.
     ``from_event``: the slug of an earlier event whose groups, units (with exhibit tables),
     hall (blocks, seats, block reservations), programme, award tiers and settings are copied;
     with ``with_guests`` also its invited guests (no check-ins, seats or badges: new badges
@@ -262,6 +266,7 @@ def _apply_template(ev: Event, tpl: dict) -> None:
 def _copy_from(ev: Event, src: Event, *, with_guests: bool) -> None:
     for key in COPIED_SETTINGS:
         setattr(ev, key, getattr(src, key))
+    copy_table(src, ev)  # the protocol ranks as last year's organiser left them
 
     def rows(model, **where):
         return db.session.scalars(select(model).filter_by(**where).order_by(model.id)).all()

@@ -1,4 +1,5 @@
-"""The event's structure, editable: programme items, groups, delegation units, award tiers.
+"""The event's structure, editable: programme items, groups, delegation units, award tiers, and
+the protocol ranks (lễ tân: the rank an office gives, models/events/protocol.py).
 
 One description (KINDS) per kind drives the admin form, the list, the .xlsx export and the
 .xlsx import, so the four stay alike. Every rule lives here; the views only parse and call.
@@ -27,6 +28,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import func, select
 
@@ -36,7 +38,8 @@ from models.core.base import db
 from models.core.names import clean, fold
 from models.core.numbers import int_or_none, parse_int
 from models.districts.models import DistrictLink, DistrictQuota
-from models.events.models import District, Event, Group, ProgrammeItem
+from models.events.models import District, Event, Group, ProgrammeItem, ProtocolRank
+from models.events.protocol import refresh_precedence
 from models.exhibition.models import Exhibitor, ExhibitTable
 from models.guests.exports import sheet_title
 from models.guests.imports import SkippedRow, skip_reason
@@ -69,6 +72,20 @@ class Kind:
     cols: tuple[Col, ...]
     #: the columns a row is matched by on import (code first when the kind has one)
     order_by: str
+    #: the attribute that names a row (unique in the event, with ``key_attrs``)
+    name_attr: str = "name"
+    #: further attributes that, with the name, make a row unique (protocol: the office and its body)
+    key_attrs: tuple[str, ...] = ()
+
+    def row_key(self, values) -> str:
+        """The folded name (and key attributes) two rows of the event may not share."""
+        get = values.get if isinstance(values, dict) else lambda a: getattr(values, a)
+        return " | ".join(fold(get(a) or "") for a in (self.name_attr, *self.key_attrs))
+
+    def label(self, row) -> str:
+        """How a row is named in messages: "Phó Chủ tịch (HĐND tỉnh; UBND tỉnh)"."""
+        extra = [getattr(row, a) for a in self.key_attrs if getattr(row, a)]
+        return getattr(row, self.name_attr) + (f" ({'; '.join(extra)})" if extra else "")
 
 
 _BOOL_TRUE = {"co", "x", "1", "true", "yes", "dung", "c"}
@@ -93,6 +110,7 @@ KINDS: dict[str, Kind] = {
             Col("notes", "Ghi chú", max_len=2000),
         ),
         "position",
+        "title",
     ),
     "groups": Kind(
         "groups",
@@ -139,6 +157,19 @@ KINDS: dict[str, Kind] = {
             Col("stars", "Số sao", "int", lo=1, hi=5),
         ),
         "sort_order",
+    ),
+    "protocol": Kind(
+        "protocol",
+        ProtocolRank,
+        "Thứ tự lễ tân",
+        (
+            Col("position", "Chức vụ", required=True, max_len=200),
+            Col("body", "Cơ quan", max_len=300),
+            Col("rank", "Thứ tự ưu tiên", "int", required=True, lo=1, hi=100_000),
+        ),
+        "rank",
+        "position",
+        ("body",),
     ),
 }
 
@@ -243,17 +274,30 @@ def _free_code(ev: Event, model: type, name: str, exclude: int | None) -> str:
 
 
 def _check_unique(ev: Event, kind: str, values: dict, row) -> None:
-    m = KINDS[kind].model
-    name_attr = "title" if kind == "programme" else "name"
+    k = KINDS[kind]
+    m = k.model
     others = [r for r in rows_of(ev, kind) if row is None or r.id != row.id]
-    if any(fold(getattr(r, name_attr)) == fold(values[name_attr]) for r in others):
-        raise StructureError(f'Tên "{values[name_attr]}" đã có.')
+    if any(k.row_key(r) == k.row_key(values) for r in others):
+        if k.key_attrs:
+            raise StructureError(f'Dòng "{k.label(SimpleNamespace(**values))}" đã có.')
+        raise StructureError(f'Tên "{values[k.name_attr]}" đã có.')
     if hasattr(m, "code") and values.get("code") and any(r.code == values["code"] for r in others):
         raise StructureError(f'Mã "{values["code"]}" đã có.')
 
 
-def save(ev: Event, kind: str, values: dict[str, object], row=None, *, actor: str = "", user_id: int | None = None):
-    """Add (row None) or change a row with parsed values; audited ("structure_add/edit")."""
+def save(
+    ev: Event,
+    kind: str,
+    values: dict[str, object],
+    row=None,
+    *,
+    actor: str = "",
+    user_id: int | None = None,
+    refresh: bool = True,
+):
+    """Add (row None) or change a row with parsed values; audited ("structure_add/edit").
+    A protocol line changed re-derives the guests' precedence (``refresh=False``: the caller
+    does it once, after several lines)."""
     k = KINDS[kind]
     _check_unique(ev, kind, values, row)
     values = dict(values)
@@ -301,6 +345,8 @@ def save(ev: Event, kind: str, values: dict[str, object], row=None, *, actor: st
     db.session.flush()
     if kind == "programme":
         _renumber(ev)
+    if kind == "protocol" and changed and refresh:
+        refresh_precedence(ev)
     if changed or action == "structure_add":
         audit(
             action,
@@ -365,7 +411,7 @@ def delete(ev: Event, kind: str, row, *, actor: str = "", user_id: int | None = 
     reason = _in_use(ev, kind, row)
     if reason:
         raise StructureError(reason)
-    name = row.title if kind == "programme" else row.name
+    name = KINDS[kind].label(row)
     if kind == "units":
         db.session.execute(db.delete(DistrictQuota).where(DistrictQuota.district_id == row.id))
     if kind == "groups":
@@ -375,6 +421,8 @@ def delete(ev: Event, kind: str, row, *, actor: str = "", user_id: int | None = 
     db.session.flush()
     if kind == "programme":
         _renumber(ev)
+    if kind == "protocol":
+        refresh_precedence(ev)
 
 
 def _renumber(ev: Event) -> None:
@@ -547,8 +595,8 @@ def import_preview(ev: Event, kind: str, data: bytes, filename: str) -> ImportPr
         return out
     out.sheet, table, head, index = found
     existing = rows_of(ev, kind)
-    name_attr = "title" if kind == "programme" else "name"
-    by_name = {fold(getattr(r, name_attr)): r.id for r in existing}
+    name_attr = k.name_attr
+    by_name = {k.row_key(r): r.id for r in existing}
     by_code = {r.code: r.id for r in existing} if hasattr(k.model, "code") else {}
     seen: dict[str, int] = {}
     signed = False
@@ -566,7 +614,7 @@ def import_preview(ev: Event, kind: str, data: bytes, filename: str) -> ImportPr
         except StructureError as exc:
             out.errors.append((line, str(exc)))
             continue
-        key = fold(values[name_attr])
+        key = k.row_key({a: values.get(a, "") for a in (name_attr, *k.key_attrs)})
         if key in seen:
             out.errors.append((line, f"Trùng tên với dòng {seen[key]}."))
             continue
@@ -604,10 +652,12 @@ def import_apply(
         full = {c.attr: (getattr(row, c.attr) if row is not None else None) for c in KINDS[kind].cols}
         full.update(values)
         try:
-            save(ev, kind, full, row, actor=actor, user_id=user_id)
+            save(ev, kind, full, row, actor=actor, user_id=user_id, refresh=False)
         except StructureError as exc:
             raise StructureError(f"Dòng {line}: {exc}") from exc
     audit(
         "structure_import", kind, None, actor=actor, user_id=user_id, created=preview.created, updated=preview.updated
     )
+    if kind == "protocol":
+        refresh_precedence(ev)
     return preview.created, preview.updated

@@ -5,6 +5,8 @@ edit_attendee(person, values, ...) -> dict of changed fields {field: (before, af
     the phone through models.core.phones.normalize_phone, the name through models.core.names.title_case.
     Raises ChangeError (Vietnamese messages, nothing changed): missing name, too long a value,
     bad e-mail, bad phone, precedence not a number, a group or district not of the event.
+    An empty precedence: the rank the position and organisation give by the event's protocol
+    table (models/events/protocol.py), re-derived when the title or the table changes.
 cancel_attendee(person, reason, ...) -> the revoked badges' count
     Status "cancelled" with cancelled_at and cancel_reason; the seat is freed and every live
     badge revoked (kiosks and the API answer "revoked"; the kiosk snapshot lists the code).
@@ -35,7 +37,8 @@ from models.core.names import clean, title_case
 from models.core.numbers import int_or_none, parse_int
 from models.core.phones import PhoneError, normalize_phone
 from models.core.timeutil import utcnow
-from models.events.models import District, Group
+from models.events.models import District, Event, Group
+from models.events.protocol import Ranker
 from models.exhibition.models import ExhibitorStaff
 from models.guests.badges import issue_badge, revoke_badges
 from models.guests.imports import check_delegate
@@ -87,7 +90,13 @@ def edit_attendee(
         new["phone"] = normalize_phone(values.get("phone") or "")
     except PhoneError as exc:
         problems.append(str(exc))
-    new["precedence"] = parse_int(data["precedence"], 0, 1_000_000) if data.get("precedence") else 1000
+    # a typed precedence wins; an empty one: the rank the (new) title gives by the protocol table
+    new["precedence_typed"] = bool(data.get("precedence"))
+    new["precedence"] = (
+        parse_int(data["precedence"], 0, 1_000_000)
+        if data.get("precedence")
+        else Ranker.of(db.session.get(Event, person.event_id)).rank(new["position"], new["organisation"])
+    )
     for field, model in (("group_id", Group), ("district_id", District)):
         value = values.get(field)
         if value in (None, ""):
@@ -98,7 +107,7 @@ def edit_attendee(
             problems.append("Thành phần không hợp lệ." if model is Group else "Địa phương không hợp lệ.")
     if problems:
         raise ChangeError(*problems)
-    changed = {f: (getattr(person, f), new[f]) for f in FIELDS if getattr(person, f) != new[f]}
+    changed = {f: (getattr(person, f), new[f]) for f in (*FIELDS, "precedence_typed") if getattr(person, f) != new[f]}
     if changed:
         for f, (_old, value) in changed.items():
             setattr(person, f, value)

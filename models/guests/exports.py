@@ -199,7 +199,8 @@ def _guide(ws, unit: str, n_groups: int, n_units: int) -> None:
         f'{n_units} {unit.lower()}; xem trang "Giá trị hợp lệ"). Giá trị khác danh sách sẽ bị báo lỗi khi nhập.',
         '6. "Mã" (không bắt buộc): mã riêng của mỗi đại biểu. Khi gửi lại danh sách đã sửa, người có cùng mã '
         "được cập nhật, không bị tạo trùng. Không có mã thì hệ thống nhận ra theo họ tên và đơn vị.",
-        '7. "Thứ tự ưu tiên": số nhỏ ngồi trên (1 là cao nhất); để trống nếu không rõ.',
+        '7. "Thứ tự ưu tiên": số nhỏ ngồi trên (1 là cao nhất); để trống thì xếp theo chức vụ (bảng thứ tự lễ tân'
+        " của sự kiện: Chủ tịch UBND tỉnh trước Phó Chủ tịch, trước Giám đốc Sở…).",
         '8. Không cần xóa dòng "Tổng cộng", "Người lập biểu" hay phần ký tên ở cuối bảng: '
         "hệ thống tự bỏ qua và liệt kê riêng.",
         "9. Không dùng công thức (=…) trong ô; không gộp ô trong phần danh sách.",

@@ -36,6 +36,7 @@ from models.core.names import clean, fix_caps, fold, sort_key, title_case
 from models.core.numbers import parse_int
 from models.core.phones import PhoneError, normalize_phone
 from models.events.models import District, Event, Group
+from models.events.protocol import UNRANKED, Ranker
 from models.guests.models import Attendee
 from models.guests.reading import HEADER_ROWS, ImportFileError, read_sheets
 
@@ -121,6 +122,10 @@ class ImportRow:
     caps: dict[str, str] = field(default_factory=dict)
     #: notes that do not stop the row (an invalid phone dropped, a cancelled person)
     warnings: list[str] = field(default_factory=list)
+    #: the precedence the row's position and organisation give by the event's protocol table
+    #: (models/events/protocol.py), and the table's line that gave it ("" when none did)
+    rank: int = 1000
+    rank_line: str = ""
     #: the person already on the list this row updates
     attendee_id: int | None = None
     group_id: int | None = None
@@ -159,6 +164,26 @@ class ImportReport:
 
     def count(self, action: str) -> int:
         return sum(1 for r in self.rows if r.action == action)
+
+    def rank_lines(self, limit: int = 200) -> list[str]:
+        """Each good row's precedence: typed in the file, or the rank its title gives."""
+        good = self.good
+        typed = sum(1 for r in good if r.data.get("precedence"))
+        derived = sum(1 for r in good if not r.data.get("precedence") and r.rank_line)
+        out = [
+            f"Thứ tự ưu tiên: {typed} dòng ghi trong tệp, {derived} dòng theo chức vụ, "
+            f"{len(good) - typed - derived} dòng không nhận ra chức vụ ({UNRANKED})"
+        ]
+        for r in good[:limit]:
+            if r.data.get("precedence"):
+                how = f"{r.data['precedence']} (ghi trong tệp; theo chức vụ: {r.rank})"
+            else:
+                how = f"{r.rank} (theo chức vụ: {r.rank_line})" if r.rank_line else f"{r.rank} (không nhận ra chức vụ)"
+            title = " · ".join(x for x in (r.data.get("position"), r.data.get("organisation")) if x)
+            out.append(f"  Dòng {r.line}: {r.data.get('full_name')}: {title or '—'} → {how}")
+        if len(good) > limit:
+            out.append(f"  … và {len(good) - limit} dòng nữa")
+        return out
 
     def lines(self, limit: int = 200, *, fixed_caps: bool = False) -> list[str]:
         """The report as text lines (CLI and logs)."""
@@ -199,6 +224,7 @@ class ImportReport:
                 else f"Đề nghị sửa chữ IN HOA ở {len(offers)} dòng (dùng --fix-caps), ví dụ: "
             )
             out.append(head + "; ".join(f"{r.data[f]} → {v}" for r in offers[:5] for f, v in r.caps.items()))
+        out.extend(self.rank_lines(limit))
         if self.applied:
             out.append(f"Đã nhập: {self.created} mới, {self.updated} cập nhật, {len(self.skipped)} dòng bỏ qua.")
         return out
@@ -301,6 +327,7 @@ def _people_index(ev: Event) -> tuple[dict, dict, dict, dict]:
             Attendee.external_key,
             Attendee.name_key,
             Attendee.status,
+            Attendee.precedence_typed,
         )
         .where(Attendee.event_id == ev.id, Attendee.merged_into_id.is_(None))
         .order_by(Attendee.id)
@@ -339,6 +366,7 @@ def preview(ev: Event, data: bytes, filename: str = "", encoding: str | None = N
     )
     by_id, by_key, by_name, by_phone = _people_index(ev)
     units = unit_names(ev)
+    ranker = Ranker.of(ev)
     name_col = next(j for j, f in cols.items() if f == "full_name")
     seen: dict[str, int] = {}
     seen_people: dict[int, int] = {}
@@ -355,6 +383,7 @@ def preview(ev: Event, data: bytes, filename: str = "", encoding: str | None = N
             continue
         row = _read_row(n, raw, cols, header_row, groups, districts, units)
         pid = _match(row, by_key, by_name, by_phone)
+        _rank(row, ranker, by_id.get(pid) if pid is not None else None)
         if not row.problems:
             if row.key in seen:
                 row.problems.append(f"Trùng với dòng {seen[row.key]}")
@@ -382,6 +411,16 @@ def preview(ev: Event, data: bytes, filename: str = "", encoding: str | None = N
         skipped=skipped,
         sheet=sheet,
     )
+
+
+def _rank(row: ImportRow, ranker: Ranker, old: tuple | None) -> None:
+    """The rank the row's title gives (a file without the position or organisation column: the
+    stored one's)."""
+    d = row.data
+    position = d.get("position", "") if "position" in d or old is None else old[2]
+    organisation = d.get("organisation", "") if "organisation" in d or old is None else old[3]
+    line = ranker.line(position or "", organisation or "")
+    row.rank, row.rank_line = (line.rank, line.label) if line else (UNRANKED, "")
 
 
 def _read_row(
@@ -540,9 +579,18 @@ def _values(row: ImportRow, fix_caps: bool) -> dict[str, object]:
         out["group_id"] = row.group_id
     if "district" in d:
         out["district_id"] = row.district_id
-    if d.get("precedence"):
+    if d.get("precedence"):  # typed: it wins over the rank the title gives
         out["precedence"] = parse_int(d["precedence"], 0, 1_000_000)
+        out["precedence_typed"] = True
     return out
+
+
+def _derived(row: ImportRow, typed_before: bool) -> dict[str, object]:
+    """The precedence the title gives, for a row without a typed one, unless the person has a
+    typed one already (the edit page's, an earlier list's)."""
+    if row.data.get("precedence") or typed_before:
+        return {}
+    return {"precedence": row.rank}
 
 
 def _marks(text: str) -> int:
@@ -574,7 +622,9 @@ def _differs(old: object, new: object) -> bool:
 
 def _same(row: ImportRow, old: tuple) -> bool:
     _id, name, pos, org, gid, did, phone, email, prec, hon = old[:10]
+    typed = old[13]
     now = {
+        "precedence_typed": typed,
         "full_name": name,
         "position": pos,
         "organisation": org,
@@ -585,7 +635,7 @@ def _same(row: ImportRow, old: tuple) -> bool:
         "precedence": prec,
         "honorific": hon,
     }
-    new = _values(row, False)
+    new = _values(row, False) | _derived(row, typed)
     return not any(_differs(now[k], v) for k, v in new.items() if k in now)
 
 
@@ -657,6 +707,7 @@ def _update_rows(
             person = existing.get(r.attendee_id)
             if person is None:  # unchanged, or gone since the preview
                 continue
+            values |= _derived(r, person.precedence_typed)
             changed = {k: v for k, v in values.items() if _differs(getattr(person, k), v)}
             if person.external_key is None and r.key not in known:
                 person.external_key = r.key
@@ -670,7 +721,7 @@ def _update_rows(
         if r.key in known:  # added by someone else since the preview
             continue
         known.add(r.key)
-        values.setdefault("precedence", 1000)
+        values.setdefault("precedence", r.rank)
         values.update(event_id=ev.id, external_key=r.key, source="import", status="invited")
         values["name_key"] = fold(f"{values['full_name']} | {values.get('organisation') or ''}")
         values["sort_key"] = sort_key(values["full_name"])
@@ -696,6 +747,7 @@ _DEFAULTS = {
     "notes": "",
     "group_id": None,
     "district_id": None,
+    "precedence_typed": False,
 }
 
 

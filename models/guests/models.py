@@ -41,6 +41,10 @@ class Attendee(db.Model):
     email: Mapped[str] = mapped_column(String(200), default="")
     #: protocol rank: 1 is the most senior; larger numbers sit further back
     precedence: Mapped[int] = mapped_column(default=1000)
+    #: the precedence was typed (a list's "Thứ tự ưu tiên" column, the edit page): it wins; else it
+    #: is derived from the position and organisation by the event's protocol table
+    #: (models/events/protocol.py) and re-derived when the title or the table changes
+    precedence_typed: Mapped[bool] = mapped_column(default=False)
     seat_id: Mapped[int | None] = mapped_column(ForeignKey("seat.id", ondelete="SET NULL"), unique=True)
     #: one of STATUSES
     status: Mapped[str] = mapped_column(String(20), default="invited")

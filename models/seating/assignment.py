@@ -10,6 +10,13 @@ Rules of assign_seats (in order):
   each person goes to the nearest free seat of a block reserved for their group; when those are
   full (or there are none), to a free seat of an unreserved block, nearest to their group's block;
   then to the nearest free seat of any block. Disabled seats are never given.
+  Within a block, protocol (lễ tân): row by row from the stage, and in a row from its centre
+  seat out on alternating sides (protocol_order): the first (highest-ranked) person of a block
+  sits at the centre of its front row, the second on their right (as they sit facing the
+  stage: the next seat number), the third on their left, and so on. With an even number of
+  seats the centre seat is the left one of the middle two, so the first two straddle the centre.
+Precedence: the typed one, else the rank the title gives by the event's protocol table
+(models/events/protocol.py); assign_seats re-derives it first (refresh_precedence).
 Who needs a hall seat (needs_seat / groups_needing_seats): people on the guest list (status
 "invited"), except booth staff (a group marked is_exhibitor_staff) whose group has no seats
 reserved (Group.seats_reserved = 0 and no block reserved for it): they work at the exhibition.
@@ -32,6 +39,7 @@ from sqlalchemy import case, func, select
 from models.accounts.models import audit
 from models.core.base import db
 from models.events.models import Event, Group
+from models.events.protocol import refresh_precedence
 from models.guests.models import Attendee
 from models.seating.models import Block, Seat, block_group
 
@@ -166,6 +174,13 @@ def seat_phrase(seat: Seat | None, *, label: bool = False) -> str:
     )
 
 
+def protocol_order(number: int, per_row: int) -> int:
+    """A seat's place in its row by protocol: 0 for the centre seat ((per_row + 1) // 2), then
+    1 on its right (number + 1), 2 on its left, 3 two to the right… (see the module rules)."""
+    d = number - (per_row + 1) // 2
+    return 2 * d - 1 if d > 0 else -2 * d
+
+
 def _is_aisle(aisle: str, n: int, per_row: int) -> bool:
     return (aisle in ("first", "both") and n == 1) or (aisle in ("last", "both") and n == per_row)
 
@@ -273,7 +288,8 @@ def recipients_in_award_order(ev: Event) -> list[int]:
 
 @dataclass
 class _Pool:
-    """The free seats of one block, nearest the stage first, with cursors that only move forward."""
+    """The free seats of one block in protocol order (row by row, each row from its centre out),
+    with cursors that only move forward."""
 
     block: Block
     seats: list[Seat]
@@ -308,6 +324,9 @@ class Hall:
         for s in seats:
             if s.id not in self.taken:
                 by_block.setdefault(s.block_id, []).append(s)
+        per_row = {b.id: b.seats_per_row for b in self.blocks}
+        for bid, pool in by_block.items():
+            pool.sort(key=lambda s: (s.row, protocol_order(s.number, per_row.get(bid, 0)), s.id))
         self.pools = {b.id: _Pool(b, by_block[b.id], [s for s in by_block[b.id] if s.is_aisle]) for b in self.blocks}
         self.reserved = {b.id: {g.id for g in b.groups} for b in self.blocks}
         self.centre = {b.id: (b.x + b.seats_per_row / 2, b.y + b.rows / 2) for b in self.blocks}
@@ -410,6 +429,7 @@ def assign_seats(
     (seat_balance says how many and from which groups)."""
     if award_order is None:
         award_order = recipients_in_award_order(ev)
+    refresh_precedence(ev)
     people = (
         db.session.scalars(select(Attendee).where(Attendee.event_id == ev.id, needs_seat(), Attendee.seat_id.is_(None)))
         .unique()

@@ -19,6 +19,7 @@ from models.seating.assignment import (
     assign_seats,
     build_block,
     move_attendee,
+    protocol_order,
     rank_seats,
     set_seat_disabled,
     walk_in_seat,
@@ -104,7 +105,12 @@ def test_groups_by_priority_and_overflow_to_nearest_unreserved(app):
     assert {p.seat.block.code for p in overflow} == {"C"}  # ... then the unreserved block, not B
     # press (priority 8) comes after producers (5): no reserved block, so block C after them
     assert all(p.seat.block.code == "C" for p in press)
-    assert max(o.seat.stage_rank for o in overflow) < min(p.seat.stage_rank for p in press)
+
+    # within block C in protocol order: row by row, each row from its centre seat out
+    def order(p):
+        return (p.seat.row, protocol_order(p.seat.number, 4))
+
+    assert max(order(o) for o in overflow) < min(order(p) for p in press)
 
 
 def test_rerun_keeps_seats_and_skips_cancelled(app):
