@@ -31,6 +31,7 @@ from models.core.base import db
 from models.core.timeutil import local, utcnow
 from models.districts import delegations as ds
 from models.events.models import District, Event
+from models.events.notice import CONSENT_REQUIRED, consent_given, stamp_consent
 from models.exhibition.models import Exhibitor
 from models.guests.attendee_json import ARRIVAL_FIELDS, attendee_summary
 from models.guests.invitations import letter_data, render_letters
@@ -140,7 +141,10 @@ def nominate(token: str):
     if raw_id and not raw_id.isdigit():
         _fail(400, _("Yêu cầu không hợp lệ."))
     try:
+        if not consent_given(form):  # the notice's box (issue 23): required, nothing stored without it
+            raise ds.NominationError("consent", CONSENT_REQUIRED, {"consent": CONSENT_REQUIRED})
         person = ds.save_nomination(link, form, int(raw_id) if raw_id else None)
+        stamp_consent(person, ev)
     except ds.NominationError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")

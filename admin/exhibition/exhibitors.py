@@ -14,6 +14,7 @@ from models.core.base import db
 from models.core.phones import format_phone
 from models.core.timeutil import local, utcnow
 from models.events.models import District, Event
+from models.events.notice import CONSENT_REQUIRED, consent_given
 from models.exhibition.form_input import HONEYPOT, PRODUCT_FIELDS, RATINGS, STAFF_FIELDS, clean_registration
 from models.exhibition.models import EXHIBITOR_KINDS, EXHIBITOR_STATUSES, OCOP_GROUPS, Exhibitor, ExhibitTable
 from models.exhibition.reports import district_overview, export_xlsx, table_cards_pdf
@@ -119,6 +120,9 @@ def _submitted(ev):
         abort(429)
     form = {k: v for k, v in request.form.items() if isinstance(v, str)}
     data, errors = clean_registration(form, today=_today(ev), district_ids={d.id for d in ev.districts})
+    data["consent"] = consent_given(form)  # the notice's box (issue 23): required, kept with the record
+    if not data["consent"]:
+        errors = {**errors, "consent": str(CONSENT_REQUIRED)}
     if errors:
         data = {**data, **{k: form.get(k, "").strip()[:400] for k in TYPED_FIELDS}}
     return data, errors, form.get(HONEYPOT, "").strip() != ""

@@ -54,10 +54,14 @@ def test_register_on_a_phone(browser, live_server):
         page.click("button.submit")
         page.wait_for_selector(".errors-box")
         assert "không thể ở tương lai" in page.inner_text("[data-error-for='product-0-decision_date']")
+        # the personal data notice: shown above the button, its box required (issue 23)
+        assert "Vui lòng đánh dấu ô đồng ý" in page.inner_text("[data-error-for=consent]")
+        assert "90 ngày sau ngày hội nghị" in page.inner_text("#privacy-notice .notice-text")
         assert page.input_value("input[name=product-1-name]") == "Mật ong hoa cà phê"  # kept, re-numbered
         assert no_sideways_scroll(page)
         screenshot(page, "exhibitor_register_phone_error")
         page.fill("input[name=product-0-decision_date]", "2024-06-10")
+        page.check("input[name=consent]")
         page.click("button.submit")
         page.wait_for_selector(".status-big")
         assert "/exhibitors/status/" in page.url
@@ -85,6 +89,7 @@ def test_form_works_without_javascript(browser, live_server):
         for i, name in enumerate(("Yến sào tinh chế", "Nước yến", "Yến chưng")):
             page.fill(f"input[name=product-{i}-name]", name)
             page.select_option(f"select[name=product-{i}-rating]", "potential")
+        page.check("input[name=consent]")
         page.click("button.submit")
         page.wait_for_selector(".status-big")
         assert "Yến chưng" in page.inner_text("main")
@@ -106,6 +111,7 @@ def test_admin_pages(page, live_server):
     page.fill("input[name=product-0-decision_no]", "12/QĐ-BNNMT")
     page.fill("input[name=product-0-decision_date]", "2024-09-01")
     page.fill("input[name=staff-0-name]", "Lê Thị Mai")
+    page.check("input[name=consent]")
     page.click("button.submit")
     page.wait_for_selector(".status-big")
     page.goto(live_server.url + "/admin/exhibitors")
