@@ -15,6 +15,8 @@ from pathlib import Path
 
 import click
 
+from models.privacy.exports import count_people, log_export
+
 #: exit status when the database is not SQLite (the backup must be made with pg_dump)
 EXIT_USE_PG_DUMP = 2
 
@@ -116,6 +118,7 @@ def backup(out: str) -> None:
         info = backup_sqlite(path, out)
     except (ValueError, sqlite3.Error) as exc:
         raise click.ClickException(f"Sao lưu thất bại / backup failed: {exc}") from exc
+    log_export("backup", count_people(None, "backup"), out=str(out))  # issue 23: backups are exports too
     click.echo(
         f"Đã sao lưu {path} vào {out} / backed up: {info['bytes']:,} bytes in {info['seconds']} s, "
         f"{info['checkins']} lượt quét (check-ins), {info['attendees']} đại biểu (attendees)."

@@ -26,6 +26,7 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from admin.core.exports import log_download
 from admin.core.security import RateLimiter, client_address
 from models.core.base import db
 from models.core.timeutil import local, utcnow
@@ -210,13 +211,15 @@ def arrivals(token: str):
     return resp
 
 
-def letters_response(ev: Event, d: District):
+def letters_response(ev: Event, d: District, actor: str = ""):
     """The invitation letters of district ``d`` as a PDF download (the officer's link and the
-    organiser's page serve the same file)."""
+    organiser's page serve the same file). Logged as an export (``actor``: the officer's link
+    "district:<id>"; empty: the signed-in user)."""
     letters = letter_data(ev, d)
     if not letters:
         return None
     pdf = render_letters(ev, letters)  # the event's letter settings; no date: blank for the signer
+    log_download("letters", len(letters), actor=actor, event_id=ev.id, district_id=d.id)
     resp = make_response(pdf)
     resp.headers["Content-Type"] = "application/pdf"
     resp.headers["Content-Disposition"] = f'attachment; filename="giay-moi-{d.code}.pdf"'
@@ -227,7 +230,7 @@ def letters_response(ev: Event, d: District):
 @bp.get("/d/<token>/letters.pdf")
 def officer_letters(token: str):
     link, ev = _link(token)
-    resp = letters_response(ev, link.district)
+    resp = letters_response(ev, link.district, actor=f"district:{link.district.id}")
     if resp is None:
         flash(_("Chưa có đại biểu nào được chấp nhận để in giấy mời."), "warn")
         return redirect(url_for("districts.officer", token=token))

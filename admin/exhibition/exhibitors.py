@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from admin.core.context import actor_name, event_or_404
+from admin.core.exports import log_download
 from admin.core.forms import ActionForm
 from admin.core.security import RateLimiter, client_address, role_required
 from admin.exhibition.public import public_base_url
@@ -315,6 +316,7 @@ def cards_pdf():
         key=lambda x: (x.district.sort_order if x.district else 999, x.table.number if x.table else 999, x.name)
     )
     resp = make_response(table_cards_pdf(ev, people, public_base_url()))
+    log_download("table_cards", len(people), event_id=ev.id, filters={k: v for k, v in f.items() if v})
     resp.headers["Content-Type"] = "application/pdf"
     resp.headers["Content-Disposition"] = 'inline; filename="the-ban-trung-bay.pdf"'
     return resp
@@ -324,7 +326,11 @@ def cards_pdf():
 @role_required("admin")
 def export():
     ev = event_or_404()
-    resp = make_response(export_xlsx(ev, find_exhibitors(ev, **_filters())))
+    f = _filters()
+    exhibitors = find_exhibitors(ev, **f)
+    resp = make_response(export_xlsx(ev, exhibitors))
+    people = sum(1 + len(x.staff) for x in exhibitors)  # the contact and the staff of each
+    log_download("exhibitors", people, event_id=ev.id, filters={k: v for k, v in f.items() if v})
     resp.headers["Content-Type"] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     resp.headers["Content-Disposition"] = 'attachment; filename="gian-hang-trung-bay.xlsx"'
     return resp
