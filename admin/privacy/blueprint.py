@@ -1,4 +1,5 @@
-"""Personal data's blueprint ("privacy": one person's data as JSON, their erasure; /admin/audit: the exports and the audit log)."""
+"""Personal data's blueprints ("privacy": one person's data as JSON, their erasure; "audit":
+/admin/audit, the exports and the audit log)."""
 
 from admin.privacy import audit, views
 

@@ -25,7 +25,6 @@ from models.events.models import District, Event
 from models.exhibition.models import Exhibitor
 from models.guests.models import Attendee
 from models.privacy.exports import ACTION, EXPORT_KINDS, count_people, log_export
-from tests.conftest import make_app
 from tests.factories import make_user
 
 #: downloads that carry no one's personal data (rule -> why)
@@ -63,8 +62,7 @@ def demo(app):
 
     load_demo(with_users=False)
     make_user("exp-admin", "admin")
-    ev = db.session.scalars(select(Event).where(Event.is_current.is_(True))).one()
-    return ev
+    return db.session.scalars(select(Event).where(Event.is_current.is_(True))).one()
 
 
 def _is_download(resp) -> bool:
