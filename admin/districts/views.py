@@ -141,16 +141,18 @@ def nominate(token: str):
     raw_id = form.get("id", "")
     if raw_id and not raw_id.isdigit():
         _fail(400, _("Yêu cầu không hợp lệ."))
+    consent = consent_given(form)  # the notice's box (issue 23): required, nothing stored without it
     try:
-        if not consent_given(form):  # the notice's box (issue 23): required, nothing stored without it
-            raise ds.NominationError("consent", CONSENT_REQUIRED, {"consent": CONSENT_REQUIRED})
         person = ds.save_nomination(link, form, int(raw_id) if raw_id else None)
+        if not consent:
+            raise ds.NominationError("consent", CONSENT_REQUIRED, {"consent": CONSENT_REQUIRED})
         stamp_consent(person, ev)
     except ds.NominationError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")
         code = {"closed": 403, "not_yours": 404, "locked": 409, "duplicate": 409, "too_many": 429}.get(exc.code, 400)
-        return _officer_page(token, link, ev, values=form, errors=exc.fields, status=code)
+        errors = dict(exc.fields) if consent else {**exc.fields, "consent": CONSENT_REQUIRED}
+        return _officer_page(token, link, ev, values=form, errors=errors, status=code)
     db.session.commit()
     flash(_("Đã lưu đề cử: %(name)s.", name=person.display_name), "ok")
     return redirect(url_for("districts.officer", token=token) + "#nominations")

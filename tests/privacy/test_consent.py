@@ -91,6 +91,11 @@ def test_nomination_needs_consent_and_keeps_it(client, event):
     assert 'data-error-for="consent"' in html and "Vui lòng đánh dấu ô đồng ý" in html
     assert 'value="Phạm Thị Hồng Nhung"' in html
     assert _count(Attendee) == before
+    # a bad field and no consent: both said at once, still nothing stored
+    resp = client.post(f"/d/{s.token_a}/nominations", data={**data, "phone": "abc"})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and 'data-error-for="consent"' in html and 'data-error-for="phone"' in html
+    assert _count(Attendee) == before
     resp = client.post(f"/d/{s.token_a}/nominations", data=nomination(s.guests.id))
     assert resp.status_code == 302
     person = db.session.scalars(select(Attendee).where(Attendee.nominated_by_id == s.a.id)).one()
@@ -143,3 +148,14 @@ def test_notice_edited_on_the_settings_page(client, auth, event):
     assert "Chị Lan, 0905 000 111" in client.get("/exhibitors/register").get_data(as_text=True)
     resp = client.post("/admin/event", data={**values, "privacy_notice": "x" * 8001})
     assert resp.status_code == 400 and db.session.get(Event, event.id).privacy_notice == ""
+
+
+def test_a_closed_form_says_closed_not_consent(client, event):
+    from datetime import timedelta
+
+    from models.core.timeutil import utcnow
+
+    s = setup_districts(event, deadline=utcnow() - timedelta(hours=1))
+    data = nomination(s.guests.id)
+    del data["consent"]
+    assert client.post(f"/d/{s.token_a}/nominations", data=data).status_code == 403
