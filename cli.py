@@ -194,6 +194,9 @@ def export_codes(out: str) -> None:
         w.writerow(["attendee_id", "honorific", "name", "group", "seat", "code"])
         for r in rows:
             w.writerow([r[0], *[_safe_cell(v) for v in r[1:5]], r[5]])
+    from models.privacy.exports import log_export
+
+    log_export("codes", len(rows), event_id=ev.id, out=str(out))
     click.echo(f"{len(rows)} mã đã ghi vào {out}")
 
 

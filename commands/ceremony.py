@@ -13,6 +13,7 @@ import click
 
 from commands import OutPath
 from models.core.base import db
+from models.privacy.exports import count_people, log_export
 
 
 def _event():
@@ -35,6 +36,7 @@ def mc_script(out: Path) -> None:
     ensure_batches(ev)
     data = mc_script_pdf(ev)
     out.write_bytes(data)
+    log_export("mc_script", count_people(ev, "mc_script"), event_id=ev.id, out=str(out))
     click.echo(f"{out} ({len(data)} bytes)")
 
 

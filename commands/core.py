@@ -17,6 +17,8 @@ from pathlib import Path
 
 import click
 
+from models.privacy.exports import count_people, log_export
+
 #: exit status when the database is not SQLite (the backup must be made with pg_dump)
 EXIT_USE_PG_DUMP = 2
 
@@ -211,6 +213,7 @@ def backup(out: str, with_key: bool, encrypt: bool) -> None:
     if passphrase is not None:
         encrypt_file(Path(out), passphrase)
         click.echo("Bản sao lưu đã được mã hóa / the backup is encrypted: decrypt-backup FILE --out F để mở / to open.")
+    log_export("backup", count_people(None, "backup"), out=str(out))  # issue 23: backups are exports too
     click.echo(
         f"Đã sao lưu {path} vào {out} / backed up: {info['bytes']:,} bytes in {info['seconds']} s, "
         f"{info['checkins']} lượt quét (check-ins), {info['attendees']} đại biểu (attendees)."

@@ -11,6 +11,7 @@ import click
 
 from commands import OutPath
 from commands.events import event_option, event_or_current
+from models.privacy.exports import count_people, log_export
 
 
 @click.command("report")
@@ -32,6 +33,8 @@ def report(out: str, event_slug: str | None) -> None:
         raise click.ClickException("Tệp phải có đuôi .xlsx hoặc .pdf / use .xlsx or .pdf")
     buf = attendance_workbook(ev) if suffix == ".xlsx" else summary_pdf(ev)
     Path(out).write_bytes(buf.getvalue())
+    if suffix == ".xlsx":  # the PDF summary holds figures only, no one's name
+        log_export("report", count_people(ev, "report"), event_id=ev.id, out=str(out))
     click.echo(f"Đã ghi báo cáo vào {out}")
 
 

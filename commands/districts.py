@@ -16,6 +16,7 @@ from flask import current_app
 
 from commands import OutPath
 from models.core.base import db
+from models.privacy.exports import log_export
 
 
 def _event():
@@ -72,6 +73,7 @@ def invitations(district_text: str, out: Path, number: str | None, date_text: st
         raise click.ClickException(f"{d.name} chưa có đại biểu nào trong danh sách khách mời.")
     pdf = render_letters(ev, letters, issued_on, number=number)
     out.write_bytes(pdf)
+    log_export("letters", len(letters), event_id=ev.id, out=str(out), district_id=d.id)
     click.echo(f"{d.name}: {len(letters)} giấy mời → {out}")
 
 

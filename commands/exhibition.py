@@ -14,6 +14,7 @@ from flask import current_app
 
 from commands import OutPath
 from models.core.base import db
+from models.privacy.exports import count_people, log_export
 
 
 def _event():
@@ -81,6 +82,7 @@ def exhibitor_cards(out: Path, base_url: str | None) -> None:
     if not base.startswith(("http://", "https://")):
         raise click.ClickException("--base-url phải bắt đầu bằng http:// hoặc https://")
     out.write_bytes(table_cards_pdf(ev, people, base))
+    log_export("table_cards", len(people), event_id=ev.id, out=str(out))
     click.echo(f"{len(people)} thẻ bàn -> {out}")
 
 
@@ -94,6 +96,7 @@ def export_exhibitors(out: Path) -> None:
     ev = _event()
     people = find_exhibitors(ev)
     out.write_bytes(export_xlsx(ev, people))
+    log_export("exhibitors", sum(1 + len(x.staff) for x in people), event_id=ev.id, out=str(out))
     click.echo(f"{len(people)} chủ thể -> {out}")
 
 
@@ -107,6 +110,7 @@ def catalogue(out: Path) -> None:
     ev = _event()
     units = public_units(ev)
     out.write_bytes(catalogue_pdf(ev))
+    log_export("catalogue", count_people(ev, "catalogue"), event_id=ev.id, out=str(out))
     n = sum(u.product_count for u in units)
     click.echo(f"{n} sản phẩm, {len(units)} đơn vị -> {out}")
 
@@ -119,6 +123,7 @@ def results(out: Path) -> None:
 
     ev = _event()
     out.write_bytes(results_xlsx(ev))
+    log_export("results", count_people(ev, "results"), event_id=ev.id, out=str(out))
     click.echo(f"Kết quả khen thưởng -> {out}")
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 from commands import OutPath
 from commands.events import event_option, event_or_current
 from models.core.base import db
+from models.privacy.exports import count_people, log_export
 
 
 def _event():
@@ -86,6 +87,7 @@ def badges(out: Path, layout: str, group: str | None) -> None:
         group_id = g.id
     cards = prepare_badges(ev, group_id=group_id)
     out.write_bytes(render_badges(cards, layout))
+    log_export("badges", len(cards), event_id=ev.id, out=str(out), group_id=group_id)
     click.echo(f"{len(cards)} thẻ → {out} ({layout.upper()})")
     if not cards:
         sys.exit(1)
@@ -181,6 +183,8 @@ def export_attendees(out: Path, no_shows: bool, event_slug: str | None) -> None:
 
     ev = event_or_current(event_slug)
     out.write_bytes(no_shows_xlsx(ev) if no_shows else delegates_xlsx(ev))
+    what = "no_shows" if no_shows else "guest_list"
+    log_export(what, count_people(ev, what), event_id=ev.id, out=str(out))
     click.echo(f"Đã ghi {out}")
 
 
@@ -191,7 +195,9 @@ def seat_map_cmd(out: Path, mode: str) -> None:
     """The printable seat map (PDF), coloured by group or by arrival."""
     from models.seating.seatmap import seat_map_pdf
 
-    out.write_bytes(seat_map_pdf(_event(), mode))
+    ev = _event()
+    out.write_bytes(seat_map_pdf(ev, mode))
+    log_export("seat_map", count_people(ev, "seat_map"), event_id=ev.id, out=str(out), mode=mode)
     click.echo(f"Đã ghi {out}")
 
 

@@ -15,6 +15,7 @@ from flask import current_app
 
 from commands import OutPath
 from models.core.base import db
+from models.privacy.exports import log_export
 
 
 @click.command("person-data")
@@ -31,6 +32,7 @@ def person_data_cmd(attendee_id: int, out: Path) -> None:
         sys.exit(1)
     out.write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
     out.chmod(0o600)
+    log_export("person_data", 1, event_id=record["event"]["id"], out=str(out), attendee_id=attendee_id)
     n = len(record["checkins"]) + len(record["badges"]) + len(record["awards"]) + len(record["audit"])
     click.echo(f"Đã ghi dữ liệu của #{attendee_id} ({n} mục kèm theo) vào {out}.")
 

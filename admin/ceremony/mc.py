@@ -19,6 +19,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from admin.core.context import actor_name, event_or_404
+from admin.core.exports import log_download
 from admin.core.security import role_required
 from models.ceremony.live import mc_action, presenter_candidates, state_tag, state_version
 from models.ceremony.models import AwardBatch
@@ -28,6 +29,7 @@ from models.core.base import db
 from models.core.numbers import int_or_none
 from models.guests.attendee_json import PICK_FIELDS, attendee_summary
 from models.guests.search import search_attendees
+from models.privacy.exports import count_people
 
 bp = Blueprint("mc", __name__)
 
@@ -209,6 +211,7 @@ def script_pdf():
     ev = event_or_404()
     ensure_batches(ev)
     data = mc_script_pdf(ev)
+    log_download("mc_script", count_people(ev, "mc_script"), event_id=ev.id)
     return Response(
         data,
         mimetype="application/pdf",

@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from admin.checkin.desk import bp
 from admin.core.context import actor_name, event_or_404
+from admin.core.exports import log_download
 from admin.core.forms import ActionForm
 from admin.core.security import role_required
 from models.checkin.walkin import WalkInError, register_walk_in, walk_in_matches, welcome_existing
@@ -204,6 +205,7 @@ def badge_pdf(attendee_id: int):
     cards = badge_cards(ev, attendee_ids=[person.id])
     if not cards:
         abort(404)
+    log_download("walkin_badge", 1, event_id=ev.id, attendee_id=person.id)
     return Response(
         render_badges(cards, "a6"),
         mimetype="application/pdf",

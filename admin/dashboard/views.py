@@ -10,6 +10,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from admin.core.context import event_or_404
+from admin.core.exports import log_download
 from admin.core.security import role_required
 from admin.dashboard import worker as dashboard_worker
 from models.core import caches
@@ -19,6 +20,7 @@ from models.core.timeutil import local
 from models.dashboard.live import cached_dashboard, dashboard_version, recent_version
 from models.events.models import Event
 from models.events.service import current_event
+from models.privacy.exports import count_people
 from models.privacy.retention import due_events, retention
 from models.seating.seatmap import seat_map, seat_map_svg
 
@@ -312,6 +314,7 @@ def report_xlsx():
 
     ev = _report_event()
     buf = attendance_workbook(ev)
+    log_download("report", count_people(ev, "report"), event_id=ev.id)
     return send_file(
         buf,
         as_attachment=True,
@@ -325,7 +328,7 @@ def report_xlsx():
 def report_pdf():
     from models.dashboard.reports import summary_pdf
 
-    ev = _report_event()
+    ev = _report_event()  # figures only, no one's name: not a personal data export
     return send_file(
         summary_pdf(ev), as_attachment=False, download_name=f"tong-hop-{ev.slug}.pdf", mimetype="application/pdf"
     )

@@ -26,6 +26,7 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from admin.core.exports import log_download
 from admin.core.hostile import arg_int
 from admin.core.security import RateLimiter, client_address
 from models.core.base import db
@@ -35,6 +36,7 @@ from models.core.timeutil import local, utcnow
 from models.core.vndate import time_and_date
 from models.districts import delegations as ds
 from models.events.models import District, Event
+from models.events.notice import CONSENT_REQUIRED, consent_given, stamp_consent
 from models.exhibition.models import Exhibitor
 from models.guests.attendee_json import ARRIVAL_FIELDS, attendee_summary
 from models.guests.invitations import letter_data, render_letters
@@ -147,13 +149,18 @@ def nominate(token: str):
     raw_id = form.get("id", "")
     if raw_id and not is_int(raw_id):
         _fail(400, _("Yêu cầu không hợp lệ."))
+    consent = consent_given(form)  # the notice's box (issue 23): required, nothing stored without it
     try:
         person = ds.save_nomination(link, form, parse_int(raw_id) if raw_id else None)
+        if not consent:
+            raise ds.NominationError("consent", CONSENT_REQUIRED, {"consent": CONSENT_REQUIRED})
+        stamp_consent(person, ev)
     except ds.NominationError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")
         code = {"closed": 403, "not_yours": 404, "locked": 409, "duplicate": 409, "too_many": 429}.get(exc.code, 400)
-        return _officer_page(token, link, ev, values=form, errors=exc.fields, status=code)
+        errors = dict(exc.fields) if consent else {**exc.fields, "consent": CONSENT_REQUIRED}
+        return _officer_page(token, link, ev, values=form, errors=errors, status=code)
     db.session.commit()
     flash(_("Đã lưu đề cử: %(name)s.", name=person.display_name), "ok")
     return redirect(url_for("districts.officer", token=token) + "#nominations")
@@ -216,13 +223,15 @@ def arrivals(token: str):
     return resp
 
 
-def letters_response(ev: Event, d: District):
+def letters_response(ev: Event, d: District, actor: str = ""):
     """The invitation letters of district ``d`` as a PDF download (the officer's link and the
-    organiser's page serve the same file)."""
+    organiser's page serve the same file). Logged as an export (``actor``: the officer's link
+    "district:<id>"; empty: the signed-in user)."""
     letters = letter_data(ev, d)
     if not letters:
         return None
     pdf = render_letters(ev, letters)  # the event's letter settings; no date: blank for the signer
+    log_download("letters", len(letters), actor=actor, event_id=ev.id, district_id=d.id)
     resp = make_response(pdf)
     resp.headers["Content-Type"] = "application/pdf"
     resp.headers["Content-Disposition"] = f'attachment; filename="giay-moi-{d.code}.pdf"'
@@ -233,7 +242,7 @@ def letters_response(ev: Event, d: District):
 @bp.get("/d/<token>/letters.pdf")
 def officer_letters(token: str):
     link, ev = _link(token)
-    resp = letters_response(ev, link.district)
+    resp = letters_response(ev, link.district, actor=f"district:{link.district.id}")
     if resp is None:
         flash(_("Chưa có đại biểu nào được chấp nhận để in giấy mời."), "warn")
         return redirect(url_for("districts.officer", token=token))

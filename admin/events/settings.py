@@ -18,6 +18,7 @@ from admin.core.context import actor_name, event_or_404
 from admin.core.forms import IntegerField
 from admin.core.security import role_required
 from models.core.base import db
+from models.events.notice import default_notice, notice_text
 from models.events.service import current_event
 from models.events.settings import (
     SETTING_FIELDS,
@@ -101,6 +102,15 @@ class SettingsForm(FlaskForm):
         _l("Nơi nhận (mỗi dòng một nơi)"),
         validators=[Optional(), Length(max=2000, message=_l("Quá dài (tối đa %(max)d ký tự)."))],
     )
+    privacy_contact = _text(_l("Người liên hệ về dữ liệu cá nhân (đơn vị, điện thoại, email)"), 300)
+    privacy_notice = TextAreaField(
+        _l("Thông báo xử lý dữ liệu cá nhân (tiếng Việt; để trống: văn bản mặc định)"),
+        validators=[Optional(), Length(max=8000, message=_l("Quá dài (tối đa %(max)d ký tự)."))],
+    )
+    privacy_notice_en = TextAreaField(
+        _l("Thông báo bằng tiếng Anh (để trống: văn bản mặc định)"),
+        validators=[Optional(), Length(max=8000, message=_l("Quá dài (tối đa %(max)d ký tự)."))],
+    )
     logo = FileField(_l("Logo trên thẻ (PNG hoặc JPEG, tối đa 2 MB, 2000 × 2000 điểm ảnh)"))
     remove_logo = BooleanField(_l("Bỏ logo"))
 
@@ -132,6 +142,12 @@ def unit_level() -> str:
     return g.unit_words[1]
 
 
+@bp.app_template_global("privacy_notice_text")
+def privacy_notice_text(ev) -> str:
+    """The event's personal data notice in the page's language (models.events.notice)."""
+    return notice_text(ev, "en" if g.get("lang") == "en" else "vi")
+
+
 @bp.app_template_global("local_name")
 def local_name(thing) -> str:
     """A group's (or tier's, or any row's) name in the page's language: ``name_en`` on English
@@ -142,17 +158,26 @@ def local_name(thing) -> str:
     return get("name", "") or ""
 
 
+def _page(ev, form, error=None):
+    return render_template(
+        "events/settings.html",
+        event=ev,
+        form=form,
+        error=error,
+        default_notice_vi=default_notice(ev, "vi"),
+        default_notice_en=default_notice(ev, "en"),
+    )
+
+
 @bp.route("", methods=["GET", "POST"])
 @role_required("admin")
 def settings():
     ev = event_or_404()
     form = SettingsForm(obj=ev) if request.method == "GET" else SettingsForm()
     if request.method == "GET":
-        return render_template("events/settings.html", event=ev, form=form, error=None)
+        return _page(ev, form)
     if not form.validate_on_submit():
-        return render_template(
-            "events/settings.html", event=ev, form=form, error=_("Chưa lưu: vui lòng sửa các ô có lỗi.")
-        ), 400
+        return _page(ev, form, _("Chưa lưu: vui lòng sửa các ô có lỗi.")), 400
     upload = request.files.get("logo")
     png = None
     if upload is not None and upload.filename:
@@ -160,9 +185,7 @@ def settings():
             png = check_logo(upload.read(2 * 1024 * 1024 + 1))
         except LogoError as exc:
             form.logo.errors = [str(exc)]
-            return render_template(
-                "events/settings.html", event=ev, form=form, error=_("Chưa lưu: vui lòng sửa các ô có lỗi.")
-            ), 400
+            return _page(ev, form, _("Chưa lưu: vui lòng sửa các ô có lỗi.")), 400
     values = {f: getattr(form, f).data for f in SETTING_FIELDS}
     values.update({f: "" for f, v in values.items() if v is None and f not in ("start_time", "letter_date")})
     update_settings(ev, values, actor=actor_name(), user_id=current_user.id)

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from admin.core.context import actor_name, event_or_404
+from admin.core.exports import log_download
 from admin.core.forms import ActionForm
 from admin.core.hostile import arg_int, form_int
 from admin.core.security import RateLimiter, client_address, role_required
@@ -16,6 +17,7 @@ from models.core.numbers import int_or_none
 from models.core.phones import format_phone
 from models.core.timeutil import local, utcnow
 from models.events.models import District, Event
+from models.events.notice import CONSENT_REQUIRED, consent_given
 from models.exhibition.form_input import HONEYPOT, PRODUCT_FIELDS, RATINGS, STAFF_FIELDS, clean_registration
 from models.exhibition.models import EXHIBITOR_KINDS, EXHIBITOR_STATUSES, OCOP_GROUPS, Exhibitor, ExhibitTable
 from models.exhibition.reports import district_overview, export_xlsx, table_cards_pdf
@@ -121,6 +123,9 @@ def _submitted(ev):
         abort(429)
     form = {k: v for k, v in request.form.items() if isinstance(v, str)}
     data, errors = clean_registration(form, today=_today(ev), district_ids={d.id for d in ev.districts})
+    data["consent"] = consent_given(form)  # the notice's box (issue 23): required, kept with the record
+    if not data["consent"]:
+        errors = {**errors, "consent": str(CONSENT_REQUIRED)}
     if errors:
         data = {**data, **{k: form.get(k, "").strip()[:400] for k in TYPED_FIELDS}}
     return data, errors, form.get(HONEYPOT, "").strip() != ""
@@ -311,6 +316,7 @@ def cards_pdf():
         key=lambda x: (x.district.sort_order if x.district else 999, x.table.number if x.table else 999, x.name)
     )
     resp = make_response(table_cards_pdf(ev, people, public_base_url()))
+    log_download("table_cards", len(people), event_id=ev.id, filters={k: v for k, v in f.items() if v})
     resp.headers["Content-Type"] = "application/pdf"
     resp.headers["Content-Disposition"] = 'inline; filename="the-ban-trung-bay.pdf"'
     return resp
@@ -320,7 +326,11 @@ def cards_pdf():
 @role_required("admin")
 def export():
     ev = event_or_404()
-    resp = make_response(export_xlsx(ev, find_exhibitors(ev, **_filters())))
+    f = _filters()
+    exhibitors = find_exhibitors(ev, **f)
+    resp = make_response(export_xlsx(ev, exhibitors))
+    people = sum(1 + len(x.staff) for x in exhibitors)  # the contact and the staff of each
+    log_download("exhibitors", people, event_id=ev.id, filters={k: v for k, v in f.items() if v})
     resp.headers["Content-Type"] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     resp.headers["Content-Disposition"] = 'attachment; filename="gian-hang-trung-bay.xlsx"'
     return resp

@@ -30,6 +30,7 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import Length, Optional, Regexp
 
 from admin.core.context import actor_name, event_or_404
+from admin.core.exports import log_download
 from admin.core.forms import IdField
 from admin.core.hostile import arg_int
 from admin.core.security import role_required
@@ -44,6 +45,7 @@ from models.guests.imports import apply, preview
 from models.guests.models import Attendee
 from models.guests.reading import MAX_BYTES, ImportFileError
 from models.guests.search import search_attendees
+from models.privacy.exports import count_people
 
 bp = Blueprint("guests", __name__, url_prefix="/admin")
 
@@ -160,13 +162,19 @@ def template():
 @bp.get("/attendees/export.xlsx")
 @role_required("admin")
 def export():
-    return _xlsx(exports.delegates_xlsx(event_or_404()), "danh-sach-dai-bieu.xlsx")
+    ev = event_or_404()
+    data = exports.delegates_xlsx(ev)
+    log_download("guest_list", count_people(ev, "guest_list"), event_id=ev.id)
+    return _xlsx(data, "danh-sach-dai-bieu.xlsx")
 
 
 @bp.get("/attendees/no-shows.xlsx")
 @role_required("admin")
 def no_shows():
-    return _xlsx(exports.no_shows_xlsx(event_or_404()), "dai-bieu-vang-mat.xlsx")
+    ev = event_or_404()
+    data = exports.no_shows_xlsx(ev)
+    log_download("no_shows", count_people(ev, "no_shows"), event_id=ev.id)
+    return _xlsx(data, "dai-bieu-vang-mat.xlsx")
 
 
 def _xlsx(data: bytes, name: str) -> Response:
@@ -274,4 +282,5 @@ def badges_pdf():
         return redirect(request.referrer or url_for("guests.badges"))
     pdf = render_badges(cards, form.layout.data or "a6")
     name = f"the-dai-bieu-{form.layout.data}-{len(cards)}.pdf"
+    log_download("badges", len(cards), event_id=ev.id, group_id=group_id, attendee_ids=ids)
     return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'})

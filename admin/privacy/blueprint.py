@@ -1,5 +1,6 @@
-"""Personal data's blueprint ("privacy": one person's data as JSON, their erasure)."""
+"""Personal data's blueprints ("privacy": one person's data as JSON, their erasure; "audit":
+/admin/audit, the exports and the audit log)."""
 
-from admin.privacy import views
+from admin.privacy import audit, views
 
-BLUEPRINTS = (views.bp,)
+BLUEPRINTS = (views.bp, audit.bp)

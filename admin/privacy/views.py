@@ -17,6 +17,7 @@ from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length
 
 from admin.core.context import actor_name, event_or_404
+from admin.core.exports import log_download
 from admin.core.security import role_required
 from models.accounts.models import audit
 from models.core.base import db
@@ -54,7 +55,7 @@ def personal_data(attendee_id: int):
     person = _person(attendee_id)
     record = person_record(person.id)
     audit("person_data_export", "attendee", person.id, actor=actor_name(), user_id=current_user.id, people=1)
-    db.session.commit()
+    log_download("person_data", 1, event_id=person.event_id, attendee_id=person.id)  # commits both
     body = json.dumps(record, ensure_ascii=False, indent=2)
     resp = Response(body, mimetype="application/json")
     resp.headers["Content-Disposition"] = f'attachment; filename="du-lieu-ca-nhan-{person.id}.json"'

@@ -12,6 +12,7 @@ from wtforms import BooleanField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Regexp
 
 from admin.core.context import actor_name, event_or_404
+from admin.core.exports import log_download
 from admin.core.forms import IntegerField, ascii_int
 from admin.core.security import role_required
 from admin.guests.views import MoveForm, bp
@@ -19,6 +20,7 @@ from models.accounts.models import audit
 from models.core.base import db
 from models.events.models import Group
 from models.guests.models import Attendee
+from models.privacy.exports import count_people
 from models.seating.assignment import (
     SeatingError,
     assign_seats,
@@ -288,7 +290,9 @@ def seat_map_svg():
 @role_required("admin")
 def seat_map_pdf_view():
     ev = event_or_404()
-    pdf = seat_map_pdf(ev, request.args.get("mode", "group"))
+    mode = request.args.get("mode", "group")
+    pdf = seat_map_pdf(ev, mode)
+    log_download("seat_map", count_people(ev, "seat_map"), event_id=ev.id, mode=mode)
     return Response(
         pdf, mimetype="application/pdf", headers={"Content-Disposition": 'inline; filename="so-do-cho-ngoi.pdf"'}
     )

@@ -70,6 +70,14 @@ class Event(db.Model):
     signer_name: Mapped[str] = mapped_column(String(120), default="")
     #: "Nơi nhận:" lines, one per line
     letter_recipients: Mapped[str] = mapped_column(Text, default="")
+    # --- the personal data notice on the public forms (Law 91/2025/QH15; models.events.notice) ---
+    #: the notice in Vietnamese and in English; empty: the default built from the event
+    privacy_notice: Mapped[str] = mapped_column(Text, default="")
+    privacy_notice_en: Mapped[str] = mapped_column(Text, default="")
+    #: whom a person asks (office, phone, e-mail); used by the default notice
+    privacy_contact: Mapped[str] = mapped_column(String(300), default="")
+    #: raised whenever the text shown changes; kept with each consent
+    privacy_notice_version: Mapped[int] = mapped_column(default=1)
 
     groups: Mapped[list[Group]] = relationship(back_populates="event", order_by="Group.priority")
     districts: Mapped[list[District]] = relationship(back_populates="event", order_by="District.sort_order")

@@ -18,6 +18,7 @@ from PIL import Image, UnidentifiedImageError
 
 from models.accounts.models import audit
 from models.events.models import Event
+from models.events.notice import bump_if_changed, notice_snapshot
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 LOGO_MAX_PX = 2000
@@ -46,7 +47,12 @@ SETTING_FIELDS = (
     "signer_title",
     "signer_name",
     "letter_recipients",
+    "privacy_notice",
+    "privacy_notice_en",
+    "privacy_contact",
 )
+#: multi-line texts: kept as typed (only outer blank lines dropped, line ends made "\n")
+_MULTILINE = ("letter_recipients", "privacy_notice", "privacy_notice_en")
 
 
 class LogoError(ValueError):
@@ -62,14 +68,17 @@ def _plain(value: object) -> object:
 def update_settings(
     ev: Event, values: dict[str, object], *, actor: str = "", user_id: int | None = None
 ) -> dict[str, list]:
-    """Write the given settings; returns what changed (old, new) and audits it. No commit."""
+    """Write the given settings; returns what changed (old, new) and audits it. When the personal
+    data notice shown on the public forms changes, its version goes up (models.events.notice).
+    No commit."""
+    notice_before = notice_snapshot(ev)
     changed: dict[str, list] = {}
     for key, new in values.items():
         if key not in SETTING_FIELDS:
             raise KeyError(key)
         old = getattr(ev, key)
         if isinstance(new, str):
-            new = new.strip() if key != "letter_recipients" else new.strip("\n").replace("\r\n", "\n")
+            new = new.strip() if key not in _MULTILINE else new.replace("\r\n", "\n").strip("\n")
         if old != new:
             changed[key] = [_plain(old), _plain(new)]
             setattr(ev, key, new)
@@ -79,6 +88,7 @@ def update_settings(
         caches.clear(caches.event_info)
     if changed:
         audit("event_settings", "event", ev.id, actor=actor, user_id=user_id, changed=changed)
+        bump_if_changed(ev, notice_before, actor=actor, user_id=user_id)
     return changed
 
 

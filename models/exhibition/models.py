@@ -52,6 +52,10 @@ class Exhibitor(db.Model):
     set_up_at: Mapped[datetime | None]
     #: changes when the status link is reissued, so old links stop working
     link_nonce: Mapped[str] = mapped_column(String(40), default="")
+    #: the registration's consent (issue 23 item 1): when `consent` was ticked and the version of
+    #: the event's notice shown (models.events.notice)
+    consent_at: Mapped[datetime | None]
+    consent_version: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

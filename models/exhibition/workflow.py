@@ -29,6 +29,7 @@ from models.core.database import write_transaction
 from models.core.links import LinkError, read_link, sign_link  # noqa: F401 (LinkError: API)
 from models.core.timeutil import utcnow
 from models.events.models import District, Event, Group
+from models.events.notice import stamp_consent
 from models.exhibition.models import Exhibitor, ExhibitorStaff, ExhibitTable, Product
 from models.guests.badges import issue_badge, revoke_badges
 from models.guests.models import Attendee
@@ -159,6 +160,8 @@ def register_exhibitor(ev: Event, data: dict) -> Exhibitor:
     ex = Exhibitor(event_id=ev.id, status="registered", link_nonce=secrets.token_urlsafe(16))
     _fill(ex, data)
     db.session.add(ex)
+    if data.get("consent"):
+        stamp_consent(ex, ev)
     db.session.flush()
     _sync_staff(ev, ex, data["staff"])
     audit(
@@ -180,6 +183,8 @@ def update_registration(ex: Exhibitor, data: dict, *, actor: str = "") -> Exhibi
         raise ExhibitorError("locked", _l("Hồ sơ đã được duyệt, không thể sửa. Vui lòng liên hệ ban tổ chức."))
     ev = db.session.get(Event, ex.event_id)
     _fill(ex, data)
+    if data.get("consent"):
+        stamp_consent(ex, ev)
     _sync_staff(ev, ex, data["staff"])
     if ex.status == "rejected":
         ex.status, ex.reject_reason = "registered", ""

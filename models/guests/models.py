@@ -68,6 +68,10 @@ class Attendee(db.Model):
     #: when the person's personal data was erased (models.privacy.person): the record stays as
     #: "Đã xóa #ID" for the event's figures
     erased_at: Mapped[datetime | None]
+    #: a nomination's consent (issue 23 item 1): when the officer ticked `consent` and the
+    #: version of the event's notice shown (models.events.notice); None: not given on a form
+    consent_at: Mapped[datetime | None]
+    consent_version: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -72,6 +72,7 @@ def nomination(group_id: int, /, **over: str) -> dict:
         "phone": "0912 345 678",
         "email": "",
         "notes": "",
+        "consent": "1",
     }
     data.update(over)
     return data

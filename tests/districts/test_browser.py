@@ -48,12 +48,17 @@ def test_officer_page_on_a_phone(browser, live_server, page):
         ph.wait_for_selector("[data-error-for=phone]")
         assert "Số điện thoại không hợp lệ" in ph.inner_text("[data-error-for=phone]")
         assert ph.input_value("input[name=full_name]") == "Nguyễn Thị Ánh Tuyết"
+        # the personal data notice's box was not ticked either: said at the same time (issue 23)
+        assert "Vui lòng đánh dấu ô đồng ý" in ph.inner_text("[data-error-for=consent]")
+        assert no_sideways_scroll(ph)
         ph.fill("input[name=phone]", "0912 345 678")
+        ph.check("input[name=consent]")
         ph.click("button[type=submit].primary")
         ph.wait_for_selector("[data-nominee][data-status=nominated]")
         for name in ("Trần Văn Hùng", "Lê Thị Mai"):
             ph.fill("input[name=full_name]", name)
             ph.select_option("select[name=group]", label="Khách mời")
+            ph.check("input[name=consent]")
             ph.click("button[type=submit].primary")
             ph.wait_for_load_state("networkidle")
         assert ph.locator("[data-nominee]").count() == 3

@@ -47,6 +47,7 @@ def form(district: int, /, **over: str) -> dict:
         "phone": "0905 123 456",
         "email": "htx.suoitan@example.vn",
         "needs_power": "1",
+        "consent": "1",
         "product-0-name": "Xoài Úc Cam Lâm",
         "product-0-group": "thuc_pham",
         "product-0-rating": "4",

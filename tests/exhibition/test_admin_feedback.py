@@ -124,6 +124,7 @@ def test_phone_error_sits_under_the_phone_on_a_phone(browser, live_server):
         page.fill("input[name=product-0-name]", "Trầm hương")
         page.select_option("select[name=product-0-group]", "duoc_lieu")
         page.select_option("select[name=product-0-rating]", "potential")
+        page.check("input[name=consent]")
         page.click("button.submit")
         page.wait_for_selector(".errors-box")
         assert page.input_value("input[name=phone]") == "0905 12x 456"

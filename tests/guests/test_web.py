@@ -299,7 +299,7 @@ def test_cli_assign_export_and_seat_map(app, runner, event, tmp_path):
 def test_pages_in_english(client, auth, event):
     auth.as_role("admin")
     page = client.get("/admin/attendees?lang=en").get_data(as_text=True)
-    assert "Guest list" in page and "Import from Excel/CSV" in page
+    assert "Delegate list" in page and "Import from Excel/CSV" in page
     page = client.get("/admin/seats?lang=en").get_data(as_text=True)
     assert "Hall plan" in page and "Assign seats" in page and "STAGE" in page
 
