@@ -33,6 +33,7 @@ ACTION = "export_personal_data"
 #: every kind of export that carries personal data: (Vietnamese, English)
 EXPORT_KINDS: dict[str, tuple[str, str]] = {
     "guest_list": ("Danh sách đại biểu (.xlsx)", "Guest list (.xlsx)"),
+    "shred_record": ("Hồ sơ sự kiện trước khi hủy dữ liệu (.zip)", "The event's record before shredding (.zip)"),
     "no_shows": ("Danh sách đại biểu vắng mặt (.xlsx)", "No-shows (.xlsx)"),
     "badges": ("Thẻ đại biểu (PDF)", "Badges (PDF)"),
     "codes": ("Mã thẻ cho nhà in (CSV)", "Badge codes for the print shop (CSV)"),
@@ -65,6 +66,7 @@ def log_export(
     actor: str = "",
     user_id: int | None = None,
     event_id: int | None = None,
+    commit: bool = True,
     **detail: object,
 ) -> AuditLog:
     """Account for one export: who (``actor``, ``user_id``), when (now), what (a key of
@@ -82,7 +84,8 @@ def log_export(
         people=max(0, int(people)),
         **detail,
     )
-    db.session.commit()
+    if commit:  # (shred-event commits the record's export together with the erasure it precedes)
+        db.session.commit()
     return row
 
 

@@ -34,6 +34,7 @@ from models.core.vndate import numeric_date, time_and_date
 from models.events.models import Event
 from models.exhibition.models import Exhibitor
 from models.guests.models import Attendee
+from models.privacy.exports import log_export
 from models.privacy.person import ERASED, erase_people
 
 #: what a new event keeps, in days after its date (Event.retention_days)
@@ -175,6 +176,7 @@ def shred_event(
         fh.write(data)
     os.replace(tmp, out)
     ids = list(db.session.scalars(select(Attendee.id).where(Attendee.event_id == ev.id, Attendee.erased_at.is_(None))))
+    log_export("shred_record", len(ids), actor=actor, user_id=user_id, event_id=ev.id, commit=False, file=out.name)
     why = f"hủy dữ liệu của sự kiện {ev.slug}"
     erase_people(ids, reason=why, actor=actor, user_id=user_id, imports_dir=imports_dir)
     exhibitors = list(db.session.scalars(select(Exhibitor).where(Exhibitor.event_id == ev.id)))

@@ -138,6 +138,7 @@ def test_notice_edited_on_the_settings_page(client, auth, event):
         "stage_capacity": "10",
         "unit_level": event.unit_level,
         "unit_label": event.unit_label,
+        "retention_days": "90",
         "privacy_contact": "Chị Lan, 0905 000 111",
         "privacy_notice": "",
     }

@@ -19,6 +19,7 @@ def _fill_registration(page) -> None:
     page.fill("input[name=phone]", "0905 123 456")
     page.fill("input[name=product-0-name]", "Yến sào tinh chế")
     page.select_option("select[name=product-0-rating]", "potential")
+    page.select_option("select[name=product-0-group]", "thuc_pham")
 
 
 def test_notice_and_consent_on_a_phone(browser, live_server):

@@ -82,6 +82,8 @@ def test_shred_event_writes_the_record_then_erases_keeping_figures(runner, event
     assert ev.shredded_at is not None
     last = db.session.scalars(select(AuditLog).where(AuditLog.action == "shred_event")).one()
     assert last.detail["people"] == len(people) and last.detail["export"] == "ho-so.zip"
+    export = db.session.scalars(select(AuditLog).where(AuditLog.action == "export_personal_data")).one()
+    assert export.detail["what"] == "shred_record" and export.detail["people"] == len(people)
     r = runner.invoke(args=["shred-event", event.slug, "--export", str(tmp_path / "again.zip")])
     assert r.exit_code == 1 and "đã được hủy" in r.output and not (tmp_path / "again.zip").exists()
 
