@@ -596,6 +596,20 @@ def limits() -> confined.Limits:
     )
 
 
+def _let_go_of_the_database() -> None:
+    """The read may take seconds: the request's transaction, if it wrote nothing, is ended
+    first, so that it holds no lock meanwhile (on SQLite a POST's transaction holds the writer
+    lock, and check-ins waited behind a 3 MB upload for the whole read)."""
+    try:
+        from models.core.base import db
+        from models.core.database import end_unwritten_transaction
+
+        if not end_unwritten_transaction(db.session()):
+            log.warning("a spreadsheet is read inside a transaction that wrote: the database stays locked meanwhile")
+    except RuntimeError:  # no app context: nothing held
+        pass
+
+
 def read_workbook(
     data: bytes,
     *,
@@ -624,6 +638,7 @@ def read_workbook(
         "merged": merged,
         "seconds": TIME_BUDGET,
     }
+    _let_go_of_the_database()
     try:
         sheets = confined.run(
             _read_in_child, (data, options), caps, expected=(SpreadsheetError,), preload=("openpyxl",)
