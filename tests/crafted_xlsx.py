@@ -90,9 +90,25 @@ def one_cell_sheet(prefix: str = "", cell: bytes = b'<c r="A1" t="s"><v>0</v></c
     p = prefix.encode() + b":" if prefix else b""
     ns = b"xmlns:" + prefix.encode() if prefix else b"xmlns"
     return [
-        b"<" + p + b"worksheet " + ns + b'="' + MAIN.encode() + b'"><' + p + b'sheetData><' + p + b'row r="1">'
+        b"<"
+        + p
+        + b"worksheet "
+        + ns
+        + b'="'
+        + MAIN.encode()
+        + b'"><'
+        + p
+        + b"sheetData><"
+        + p
+        + b'row r="1">'
         + cell.replace(b"<c", b"<" + p + b"c").replace(b"</c>", b"</" + p + b"c>")
-        + b"</" + p + b"row></" + p + b"sheetData></" + p + b"worksheet>"
+        + b"</"
+        + p
+        + b"row></"
+        + p
+        + b"sheetData></"
+        + p
+        + b"worksheet>"
     ]
 
 
@@ -142,4 +158,7 @@ def small_sheet(prefix: str = "", values: tuple[str, ...] = ("Họ và tên", "�
     cells = "".join(
         f'<{p}c r="{chr(65 + i)}1" t="inlineStr"><{p}is><{p}t>{v}</{p}t></{p}is></{p}c>' for i, v in enumerate(values)
     )
-    return [f'<{p}worksheet {ns}="{MAIN}"><{p}sheetData><{p}row r="1">{cells}</{p}row></{p}sheetData></{p}worksheet>'.encode()]
+    return [
+        f'<{p}worksheet {ns}="{MAIN}"><{p}sheetData><{p}row r="1">{cells}</{p}row>'
+        f"</{p}sheetData></{p}worksheet>".encode()
+    ]

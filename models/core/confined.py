@@ -166,7 +166,7 @@ class _Popen(popen_forkserver.Popen):
 
 class _Process(context.ForkServerProcess):
     @staticmethod
-    def _Popen(process_obj):
+    def _Popen(process_obj):  # noqa: N802 (multiprocessing's name)
         return _Popen(process_obj)
 
 

@@ -653,4 +653,6 @@ def read_sheets(
     data: bytes, *, data_only: bool = False, max_columns: int = MAX_COLUMNS, max_rows: int | None = None
 ) -> list[tuple[str, list[tuple]]]:
     """Every worksheet's name and rows (tuples of plain values), read as ``read_workbook``."""
-    return [(s.title, s.rows) for s in read_workbook(data, data_only=data_only, max_columns=max_columns, max_rows=max_rows)]
+    return [
+        (s.title, s.rows) for s in read_workbook(data, data_only=data_only, max_columns=max_columns, max_rows=max_rows)
+    ]

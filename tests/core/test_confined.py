@@ -133,7 +133,9 @@ def _one_big_cell(megabytes: int) -> bytes:
     but openpyxl needs a few times that in memory."""
     text = os.urandom(megabytes * 1024 * 1024).translate(bytes(b"ABCD"[i & 3] for i in range(256)))
     head = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-    return package([head, b'<row r="1"><c r="A1" t="inlineStr"><is><t>', text, b"</t></is></c></row></sheetData></worksheet>"])
+    return package(
+        [head, b'<row r="1"><c r="A1" t="inlineStr"><is><t>', text, b"</t></is></c></row></sheetData></worksheet>"]
+    )
 
 
 def test_a_file_over_the_memory_cap_gets_the_one_message(caplog):
@@ -141,9 +143,8 @@ def test_a_file_over_the_memory_cap_gets_the_one_message(caplog):
     reader says UNREADABLE; with the default cap the same file is read."""
     data = _one_big_cell(40)
     tight = Limits(memory_mb=200, cpu_seconds=30, wall_seconds=240)
-    with caplog.at_level(logging.WARNING, "models.core.spreadsheet"):
-        with pytest.raises(SpreadsheetError) as exc:
-            read_workbook(data, caps=tight)
+    with caplog.at_level(logging.WARNING, "models.core.spreadsheet"), pytest.raises(SpreadsheetError) as exc:
+        read_workbook(data, caps=tight)
     assert str(exc.value) == UNREADABLE and "memory" in caplog.text
     assert len(read_workbook(data, caps=ROOMY)[0].rows[0][0]) == 40 * 1024 * 1024
 
@@ -154,9 +155,8 @@ def test_a_file_over_the_cpu_cap_gets_the_one_message(caplog):
         wb.active.append([f"Người {r}", r, "Sở", "Phòng", r * 2, "x", "y", "z"])
     out = io.BytesIO()
     wb.save(out)
-    with caplog.at_level(logging.WARNING, "models.core.spreadsheet"):
-        with pytest.raises(SpreadsheetError) as exc:
-            read_workbook(out.getvalue(), caps=Limits(memory_mb=1024, cpu_seconds=1, wall_seconds=240))
+    with caplog.at_level(logging.WARNING, "models.core.spreadsheet"), pytest.raises(SpreadsheetError) as exc:
+        read_workbook(out.getvalue(), caps=Limits(memory_mb=1024, cpu_seconds=1, wall_seconds=240))
     assert str(exc.value) == UNREADABLE and "cpu" in caplog.text
 
 

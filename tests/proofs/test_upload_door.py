@@ -44,7 +44,9 @@ def _rss_kb() -> int:
 def _one_big_cell(megabytes: int) -> bytes:
     text = os.urandom(megabytes * 1024 * 1024).translate(bytes(b"ABCD"[i & 3] for i in range(256)))
     head = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-    return package([head, b'<row r="1"><c r="A1" t="inlineStr"><is><t>', text, b"</t></is></c></row></sheetData></worksheet>"])
+    return package(
+        [head, b'<row r="1"><c r="A1" t="inlineStr"><is><t>', text, b"</t></is></c></row></sheetData></worksheet>"]
+    )
 
 
 class Door(threading.Thread):
