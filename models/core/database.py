@@ -209,6 +209,12 @@ def _note_write(session, flush_context) -> None:
     session.info[_WROTE] = True
 
 
+@event.listens_for(Session, "do_orm_execute")
+def _note_statement(state) -> None:
+    if not state.is_select:  # an UPDATE/DELETE/INSERT, or text() that may be one
+        state.session.info[_WROTE] = True
+
+
 @event.listens_for(Session, "after_transaction_end")
 def _forget_write(session, transaction) -> None:
     if transaction.parent is None:
@@ -216,7 +222,8 @@ def _forget_write(session, transaction) -> None:
 
 
 def end_unwritten_transaction(session) -> bool:
-    """End ``session``'s transaction if it has written nothing (no flush, nothing pending), so
+    """End ``session``'s transaction if it has written nothing (no flush, no statement other
+    than a SELECT, nothing pending), so
     that a long wait that follows (a spreadsheet read in its child process) holds no lock: on
     SQLite a web POST's transaction began with BEGIN IMMEDIATE and holds the single writer lock,
     and check-ins would queue behind it for the whole wait. Returns whether it was ended; a

@@ -180,3 +180,31 @@ def test_no_workbook_is_loaded_in_the_server_process():
         if (ROOT / name).exists() and "load_workbook" in (ROOT / name).read_text():
             found.append(name)
     assert not found
+
+
+def test_only_a_transaction_that_wrote_nothing_is_ended_before_a_read(app, event):
+    """On SQLite a POST's transaction holds the writer lock: the reader ends it first, unless
+    it wrote (then ending it would lose or commit the caller's work)."""
+    from sqlalchemy import select, text, update
+
+    from models.core.base import db
+    from models.core.database import end_unwritten_transaction
+    from models.events.models import Event
+
+    session = db.session()
+    session.execute(select(Event.id)).all()
+    assert session.in_transaction()
+    assert end_unwritten_transaction(session) and not session.in_transaction()
+    session.execute(update(Event).where(Event.id == event.id).values(name="Hội nghị đổi tên"))
+    assert not end_unwritten_transaction(session) and session.in_transaction()
+    session.rollback()
+    session.execute(text("SELECT 1"))
+    assert not end_unwritten_transaction(session)  # text() may write: left alone
+    session.rollback()
+    ev = session.get(Event, event.id)
+    ev.name = "Tên mới"
+    assert not end_unwritten_transaction(session)  # pending change
+    session.flush()
+    assert not end_unwritten_transaction(session)  # flushed change
+    session.rollback()
+    assert session.get(Event, event.id).name != "Tên mới"
