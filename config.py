@@ -180,6 +180,14 @@ class Config:
     LOGIN_HASH_QUEUE = 3
     #: an uploaded guest list waits this long (seconds) for its import to be confirmed, then is deleted
     IMPORT_PREVIEW_SECONDS = 3600
+    #: MB of memory (address space) of the child process that reads an uploaded spreadsheet
+    #: (guest list, awards, structure lists); a file that needs more is refused
+    SPREADSHEET_MEMORY_MB = 1024
+    #: CPU seconds that child may use (it runs at the lowest priority, nice 19); then it is
+    #: stopped and the file refused
+    SPREADSHEET_CPU_SECONDS = 30
+    #: seconds the server waits for that child's rows, then kills it and refuses the file
+    SPREADSHEET_WALL_SECONDS = 60
     #: a staff session not used for this many hours ends (log in again)
     SESSION_IDLE_HOURS = 12
     #: seconds a district's nomination link works (365 days)

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool
 
 _IMMEDIATE: contextvars.ContextVar[bool] = contextvars.ContextVar("immediate", default=False)
@@ -195,4 +196,41 @@ def start_checkpointer(engine, interval: float = CHECKPOINT_SECONDS) -> bool:
                 logging.getLogger(__name__).exception("WAL checkpoint failed")
 
     threading.Thread(target=run, name="wal-checkpoint", daemon=True).start()
+    return True
+
+
+# --- giving the write lock back before a long wait -----------------------------------------------
+
+_WROTE = "wrote_in_transaction"
+
+
+@event.listens_for(Session, "after_flush")
+def _note_write(session, flush_context) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_statement(state) -> None:
+    if not state.is_select:  # an UPDATE/DELETE/INSERT, or text() that may be one
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_write(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_WROTE, None)
+
+
+def end_unwritten_transaction(session) -> bool:
+    """End ``session``'s transaction if it has written nothing (no flush, no statement other
+    than a SELECT, nothing pending), so
+    that a long wait that follows (a spreadsheet read in its child process) holds no lock: on
+    SQLite a web POST's transaction began with BEGIN IMMEDIATE and holds the single writer lock,
+    and check-ins would queue behind it for the whole wait. Returns whether it was ended; a
+    transaction that wrote is left alone (ending it would commit or lose the caller's work)."""
+    if not session.in_transaction():
+        return True
+    if session.info.get(_WROTE) or session.new or session.dirty or session.deleted:
+        return False
+    session.rollback()  # it wrote nothing: rolling back only lets go of the lock
     return True

@@ -3,8 +3,9 @@
 read_table(data, filename, encoding=None) -> list of rows (lists of str), header row first.
 Raises ImportFileError (a Vietnamese message) for anything that is not a usable list:
   - too large (more than MAX_BYTES), empty;
-  - .xlsx that is not a zip (an HTML page renamed .xlsx), corrupt, or a zip bomb
-    (uncompressed size or compression ratio over the limits);
+  - .xlsx that is not a zip (an HTML page renamed .xlsx), corrupt, a zip bomb (uncompressed
+    size or compression ratio over the limits), or one whose reading would take more memory or
+    time than the reader's child process is given (models/core/spreadsheet.py);
   - .csv whose encoding cannot be recognised (not UTF-8 / UTF-16 / Windows-1258), or that
     decodes to mojibake ("Nguyá»…n": UTF-8 read as Windows-1252 and saved again);
   - more than MAX_ROWS data rows.
@@ -28,9 +29,8 @@ import datetime
 import io
 import re
 import unicodedata
-import zipfile
 
-from models.core.spreadsheet import SpreadsheetError, iter_rows, load_xlsx
+from models.core.spreadsheet import SpreadsheetError, read_workbook
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 50_000
@@ -78,70 +78,29 @@ def read_sheets(data: bytes, filename: str = "", encoding: str | None = None) ->
 
 
 def _read_xlsx(data: bytes) -> list[tuple[str, list[list[str]]]]:
-    try:  # the one guarded reader: sizes, parts, widest column, cells, time (models/core/spreadsheet.py)
-        wb = load_xlsx(data, read_only=True, data_only=False)
+    """Every worksheet's rows as text, merged cells filled. The workbook is read by the one
+    guarded reader (models/core/spreadsheet.py): in a child process with a memory and CPU cap,
+    after its checks of sizes, parts, widest column, cells and time; rows come back plain."""
+    try:
+        sheets = read_workbook(data, max_filled=MAX_ROWS + 1, max_blank_run=MAX_BLANK_RUN, merged=True)
     except SpreadsheetError as exc:
         raise ImportFileError(str(exc)) from exc
-    try:
-        if not wb.worksheets:
-            raise ImportFileError("Tệp Excel không có trang tính nào.")
-        sheets = []
-        filled = 0
-        for ws in wb.worksheets:
-            if not hasattr(ws, "iter_rows"):  # a chart sheet
-                continue
-            rows, filled = _read_ws(ws, filled)
-            _fill_merged(rows, _merged_ranges(data, getattr(ws, "_worksheet_path", "")))
-            sheets.append((ws.title, rows))
-        return sheets or [("", [])]
-    except ImportFileError:
-        raise
-    except SpreadsheetError as exc:  # over the time budget, broken while reading
-        raise ImportFileError(str(exc)) from exc
-    except Exception as exc:
-        raise ImportFileError("Tệp .xlsx bị hỏng, không đọc được.") from exc
-    finally:
-        wb.close()
+    if not sheets:
+        raise ImportFileError("Tệp Excel không có trang tính nào.")
+    out = []
+    filled = 0
+    for sheet in sheets:
+        rows = [[_cell_text(v) for v in values] for values in sheet.rows]
+        filled += sum(1 for row in rows if any(c.strip() for c in row))
+        if filled > MAX_ROWS + 1:
+            raise ImportFileError(f"Tệp có quá nhiều dòng (tối đa {MAX_ROWS:,}).")
+        _fill_merged(rows, sheet.merged)
+        out.append((sheet.title, rows))
+    return out
 
 
-def _read_ws(ws, filled: int) -> tuple[list[list[str]], int]:
-    rows: list[list[str]] = []
-    blank = 0
-    for values in iter_rows(ws):
-        row = [_cell_text(v) for v in values]
-        if any(c.strip() for c in row):
-            blank = 0
-            filled += 1
-            rows.append(row)
-            if filled > MAX_ROWS + 1:
-                raise ImportFileError(f"Tệp có quá nhiều dòng (tối đa {MAX_ROWS:,}).")
-        else:
-            blank += 1
-            if blank > MAX_BLANK_RUN:
-                break
-            rows.append(row)
-    return rows, filled
-
-
-_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3}\d{1,7}):([A-Z]{1,3}\d{1,7})"')
 #: merged ranges are filled only up to this many cells in all (a sheet merged down to row 1,048,576)
 MAX_MERGED_CELLS = 200_000
-
-
-def _merged_ranges(data: bytes, path: str) -> list[tuple[int, int, int, int]]:
-    """(min_col, min_row, max_col, max_row), 1-based, of the sheet's merged cells (read-only
-    openpyxl does not give them; they are a list at the end of the sheet's XML)."""
-    if not path:
-        return []
-    from openpyxl.utils import range_boundaries
-
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        try:
-            xml = zf.read(path.lstrip("/"))
-        except KeyError:
-            return []
-    tail = xml[xml.rfind(b"</sheetData>") :] if b"</sheetData>" in xml else xml
-    return [range_boundaries(f"{a.decode()}:{b.decode()}") for a, b in _MERGE.findall(tail)]
 
 
 def _fill_merged(rows: list[list[str]], ranges: list[tuple[int, int, int, int]]) -> None:
