@@ -63,6 +63,12 @@ def signing_key_file(environ=None) -> Path:
     return base / "event-kiosk" / "signing_key"
 
 
+def backup_passphrase(environ=None) -> str | None:
+    """`backup --encrypt` / `decrypt-backup`: the passphrase from BACKUP_PASSPHRASE (for scripts),
+    or None (then a prompt or the first line of stdin). Never stored."""
+    return (os.environ if environ is None else environ).get("BACKUP_PASSPHRASE")
+
+
 def database_url(environ=None) -> str:
     """DATABASE_URL with the psycopg 3 driver named, else SQLite in instance/."""
     url = (os.environ if environ is None else environ).get("DATABASE_URL")

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import click
 
+from commands import OutPath
+from config import backup_passphrase
 from models.privacy.exports import count_people, log_export
 
 #: exit status when the database is not SQLite (the backup must be made with pg_dump)
@@ -134,7 +136,7 @@ def decrypt_bytes(data: bytes, passphrase: str) -> bytes:
 
 def _passphrase(confirm: bool) -> str:
     """From BACKUP_PASSPHRASE, a prompt (asked twice when ``confirm``), or the first line of stdin."""
-    value = os.environ.get("BACKUP_PASSPHRASE")
+    value = backup_passphrase()
     if value is None:
         if sys.stdin.isatty():
             value = click.prompt(
@@ -149,7 +151,7 @@ def _passphrase(confirm: bool) -> str:
 
 @click.command("decrypt-backup")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="the plain file")
+@click.option("--out", "out", required=True, type=OutPath(dir_okay=False, path_type=Path), help="the plain file")
 def decrypt_backup(file: Path, out: Path) -> None:
     """Decrypt a backup made with `backup --encrypt` (the passphrase from a prompt, stdin or
     BACKUP_PASSPHRASE); then restore it as the backup command says."""

@@ -117,10 +117,11 @@ def retry_when_locked(cmd: click.Command) -> click.Command:
                 if value:  # part of the work was committed: running it again could repeat it
                     click.echo(PARTLY_DONE, err=True)
                     raise click.exceptions.Exit(1)
-                if time.monotonic() + pause > deadline:
+                left = deadline - time.monotonic()
+                if left <= 0:  # waited the whole CLI_LOCK_WAIT (the last pause cut to fit it)
                     click.echo(locked_message(wait), err=True)
                     raise click.exceptions.Exit(1)
-                time.sleep(pause)
+                time.sleep(min(pause, left))
                 pause = min(pause * 2, LONGEST_PAUSE)
         finally:
             _depth[0] -= 1

@@ -85,16 +85,18 @@ def ranks(ev) -> list[tuple[str, str, int]]:
 
 
 def test_new_events_get_the_default_table_copies_get_theirs(app):
-    plain = new_event(name="Hội nghị A", date=date(2026, 5, 21), venue="Nha Trang")
+    plain = new_event(name="Hội nghị A", date=date(2026, 5, 21), venue="Nha Trang", allow_past=True)
     assert ranks(plain) == list(DEFAULT_RANKS)
-    tpl = new_event(name="Hội nghị B", date=date(2026, 5, 21), venue="Nha Trang", template="ocop-review")
+    tpl = new_event(
+        name="Hội nghị B", date=date(2026, 5, 21), venue="Nha Trang", template="ocop-review", allow_past=True
+    )
     assert ranks(tpl) == list(DEFAULT_RANKS)
     line = db.session.scalar(
         select(ProtocolRank).where(ProtocolRank.event_id == tpl.id, ProtocolRank.position == "Thứ trưởng")
     )
     line.rank = 5
     db.session.flush()
-    copy = new_event(name="Hội nghị C", date=date(2027, 5, 21), venue="Nha Trang", from_event=tpl.slug)
+    copy = new_event(name="Hội nghị C", date=date(2027, 5, 21), venue="Nha Trang", from_event=tpl.slug, allow_past=True)
     assert ("Thứ trưởng", "Bộ", 5) in ranks(copy) and len(ranks(copy)) == len(DEFAULT_RANKS)
     db.session.commit()
 
