@@ -94,17 +94,7 @@ def welcome_existing(
     if person is None or person.event_id != ev.id or person.status != "invited":
         raise WalkInError("Đại biểu này không có trong danh sách.")
     audit("walk_in_matched", "attendee", person.id, actor=actor, user_id=user_id, name=person.full_name)
-    db.session.commit()
-    result = check_in(
-        event_id=ev.id,
-        attendee_id=person.id,
-        scan_id="walkin-" + secrets.token_hex(12),
-        station=station,
-        user_id=user_id,
-        method="manual",
-    )
-    db.session.refresh(person)
-    return person, result
+    return person, _arrive(ev, person, station, user_id)
 
 
 @dataclass
@@ -160,17 +150,7 @@ def register_walk_in(
         name=name,
         seat=person.seat.label if person.seat else None,
     )
-    db.session.commit()
-    result = check_in(
-        event_id=ev.id,
-        attendee_id=person.id,
-        scan_id="walkin-" + secrets.token_hex(12),
-        station=station,
-        user_id=user_id,
-        method="manual",
-    )
-    db.session.refresh(person)
-    return WalkIn(attendee=person, badge=badge, checkin=result)
+    return WalkIn(attendee=person, badge=badge, checkin=_arrive(ev, person, station, user_id))
 
 
 def _checked_unit(ev: Event, district_id: int | None) -> District | None:
@@ -215,3 +195,18 @@ def _checked_form(
     except PhoneError as exc:
         raise WalkInError(str(exc)) from exc
     return name, group, digits
+
+
+def _arrive(ev, person, station: str, user_id: int | None):
+    """Commit what the walk-in wrote, then check the person in at the desk (the one check_in)."""
+    db.session.commit()
+    result = check_in(
+        event_id=ev.id,
+        attendee_id=person.id,
+        scan_id="walkin-" + secrets.token_hex(12),
+        station=station,
+        user_id=user_id,
+        method="manual",
+    )
+    db.session.refresh(person)
+    return result
