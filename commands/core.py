@@ -163,7 +163,24 @@ def decrypt_backup(file: Path, out: Path) -> None:
     fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(plain)
+    log_export("backup", _people_in(out), out=str(out))  # the plain copy is an export of everyone
     click.echo(f"Đã giải mã / decrypted: {out} ({len(plain):,} bytes).")
+
+
+def _people_in(path: Path) -> int:
+    """People in a (decrypted) SQLite backup: its attendees, exhibitor contacts and users."""
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as con:
+            return sum(
+                con.execute(q).fetchone()[0]
+                for q in (
+                    "SELECT count(*) FROM attendee",
+                    "SELECT count(*) FROM exhibitor WHERE contact_name != ''",
+                    "SELECT count(*) FROM user_account",
+                )
+            )
+    except sqlite3.Error:
+        return 0
 
 
 @click.command("backup")

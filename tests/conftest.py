@@ -94,6 +94,18 @@ def make_app(backend: str, tmp_path: Path, **extra):
     return app
 
 
+@pytest.fixture(autouse=True)
+def _fresh_public_limiters():
+    """The public forms' in-memory rate limiters (per client address, per process) start empty in
+    every test: otherwise earlier tests' posts from 127.0.0.1 add up to a 429 in a later one."""
+    from admin.districts.views import address_limiter, nomination_limiter
+    from admin.exhibition.exhibitors import submit_limiter
+
+    for limiter in (submit_limiter, nomination_limiter, address_limiter):
+        limiter.reset()
+    yield
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request) -> str:
     return request.param

@@ -56,7 +56,7 @@ def index():
         actions=audit_actions(),
         exports=exports,
         entries=entries,
-        people=sum(int((r.detail or {}).get("people") or 0) for r in exports),
+        people=sum((r.detail or {}).get("people") or 0 for r in exports),
         when=lambda t: local(t, tz).strftime("%H:%M:%S %d/%m/%Y"),
         detail=_detail,
         limit=LIMIT,

@@ -23,6 +23,7 @@ from flask_babel import lazy_gettext as _l
 
 from models.accounts.models import audit
 from models.core.timeutil import utcnow
+from models.core.vndate import numeric_date
 from models.events.models import Event
 
 CONSENT_REQUIRED = _l("Vui lòng đánh dấu ô đồng ý với thông báo xử lý dữ liệu cá nhân.")
@@ -70,7 +71,7 @@ def default_notice(ev: Event, lang: str = "vi") -> str:
     """The notice built from the event's own settings."""
     body = (ev.issuing_body or ev.organiser or ev.parent_body or "").strip()
     days = _retention_days(ev)
-    when = ev.date.strftime("%d/%m/%Y") if ev.date else ""
+    when = numeric_date(ev.date) if ev.date else ""
     contact = (ev.privacy_contact or "").strip()
     if lang == "en":
         return _EN.format(

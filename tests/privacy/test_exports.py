@@ -136,6 +136,24 @@ def test_counts_match_the_files(client, demo, auth):
 
 
 #: arguments for every command with --out (a new one must be added here, and must log)
+def _encrypted_backup(tmp) -> str:
+    """An encrypted backup of a small database with one attendee (`decrypt-backup`'s input; the
+    passphrase comes from BACKUP_PASSPHRASE, set by the test)."""
+    import sqlite3
+    from pathlib import Path
+
+    from commands.core import encrypt_file
+
+    plain = Path(f"{tmp}/small.db")
+    with sqlite3.connect(plain) as con:
+        con.execute("CREATE TABLE attendee (id INTEGER PRIMARY KEY, full_name TEXT)")
+        con.execute("CREATE TABLE exhibitor (id INTEGER PRIMARY KEY, contact_name TEXT)")
+        con.execute("CREATE TABLE user_account (id INTEGER PRIMARY KEY)")
+        con.execute("INSERT INTO attendee (full_name) VALUES ('Nguyễn Văn An')")
+    encrypt_file(plain, "mat-khau-sao-luu")
+    return str(plain)
+
+
 def _command_args(ev: Event, tmp) -> dict[str, tuple[list[str], str | None]]:
     person = db.session.scalars(select(Attendee).where(Attendee.event_id == ev.id).order_by(Attendee.id)).first()
     district = db.session.scalars(
@@ -157,11 +175,13 @@ def _command_args(ev: Event, tmp) -> dict[str, tuple[list[str], str | None]]:
         "export-codes": (["--out", f"{tmp}/codes.csv"], "codes"),
         "person-data": ([str(person.id), "--out", f"{tmp}/p.json"], "person_data"),
         "backup": (["--out", f"{tmp}/backup.db"], "backup"),
+        "decrypt-backup": ([_encrypted_backup(tmp), "--out", f"{tmp}/plain.db"], "backup"),
         "export-structure": (["groups", "--out", f"{tmp}/g.xlsx"], None),
     }
 
 
-def test_every_command_that_writes_a_file_is_logged(app, runner, demo, tmp_path, backend):
+def test_every_command_that_writes_a_file_is_logged(app, runner, demo, tmp_path, backend, monkeypatch):
+    monkeypatch.setenv("BACKUP_PASSPHRASE", "mat-khau-sao-luu")
     args = _command_args(demo, tmp_path)
     with_out = sorted(
         name for name, cmd in app.cli.commands.items() if any("--out" in p.opts for p in getattr(cmd, "params", []))
