@@ -315,7 +315,6 @@ def test_probe_prints_its_table_and_passes_on_this_server(live_server_any, capsy
     assert "FAIL" not in out
 
 
-@pytest.mark.xfail(reason="'²' in /exhibition/?unit= is a 500 until the integer parser of issue 22 is merged")
 def test_probe_finds_no_500_for_odd_digits(live_server_any):
     t = target(live_server_any)
     probe.odd_digits(t)
