@@ -22,7 +22,15 @@ TEST_SYS_PKGS := chromium poppler-utils xvfb xauth caddy
 # `make lock UPGRADE=1` moves every package to the newest release the .in files allow).
 PIP := $(BIN)/pip install --disable-pip-version-check -q
 
-install: sys-packages $(VENV)/.installed translations
+install: sys-packages $(VENV)/.installed translations node_modules/.installed
+
+# The phone scanner's JavaScript (zxing-wasm, @noble/ed25519: package.json, pinned in
+# package-lock.json), served by the server under /vendor/ (issue 24); no build step. Node.js and npm
+# come from Debian when missing.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || PKGS="nodejs npm" bash scripts/sys_packages.sh
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $@
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -71,4 +79,4 @@ bench: install
 	$(BIN)/python scripts/bench_mc.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache tests/artifacts
+	rm -rf $(VENV) .pytest_cache tests/artifacts node_modules
