@@ -269,3 +269,22 @@ def badge_sequence(
             frames.append(compose(b, bg, p, seed=int(rng.integers(1 << 30))))
     frames.extend(bg.copy() for _ in range(gap))
     return frames
+
+
+def write_y4m(path: str | Path, frames: Iterable[np.ndarray], fps: int = 10) -> Path:
+    """Write BGR frames as a YUV4MPEG2 (.y4m, 4:2:0) file: what Chromium's fake camera plays
+    (``--use-fake-device-for-media-stream --use-file-for-fake-video-capture=F.y4m``; it loops
+    the file). Width and height are cropped to even numbers (4:2:0 needs them)."""
+    path = Path(path)
+    with path.open("wb") as fh:
+        header = False
+        for frame in frames:
+            h, w = frame.shape[:2]
+            h, w = h - h % 2, w - w % 2
+            if not header:
+                fh.write(f"YUV4MPEG2 W{w} H{h} F{int(fps)}:1 Ip A1:1 C420jpeg\n".encode())
+                header = True
+            yuv = cv2.cvtColor(np.ascontiguousarray(frame[:h, :w]), cv2.COLOR_BGR2YUV_I420)
+            fh.write(b"FRAME\n")
+            fh.write(yuv.tobytes())
+    return path
