@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from admin.checkin.desk import bp
 from admin.core.context import actor_name, event_or_404
 from admin.core.exports import log_download
-from admin.core.forms import ActionForm
+from admin.core.forms import ActionForm, flash_form_errors
 from admin.core.security import role_required
 from models.checkin.walkin import WalkInError, register_walk_in, walk_in_matches, welcome_existing
 from models.core.base import db
@@ -96,9 +96,7 @@ def walk_in():
     matches = []
     if request.method == "POST":
         if not form.validate_on_submit():
-            for errors in form.errors.values():
-                for msg in errors:
-                    flash(msg, "error")
+            flash_form_errors(form)
         else:
             if request.form.get("create_new") != "1":
                 matches = walk_in_matches(
@@ -228,9 +226,7 @@ def reissue(attendee_id: int):
     if person.status != "invited":
         flash(_("Đại biểu này không còn trong danh sách mời."), "error")
     elif not form.validate_on_submit():
-        for errors in form.errors.values():
-            for msg in errors:
-                flash(msg, "error")
+        flash_form_errors(form)
     else:
         badge = reissue_badge(person, reason=form.reason.data.strip(), actor=actor_name())
         db.session.commit()

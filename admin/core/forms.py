@@ -83,3 +83,20 @@ class UndoForm(FlaskForm):
 class ScanForm(FlaskForm):
     code = StringField(_l("Mã trên thẻ"), validators=[DataRequired(_l("Chưa có mã.")), Length(max=4096)])
     scan_id = HiddenField(validators=[DataRequired(), Regexp(SCAN_ID_PATTERN)])
+
+
+def flash_form_errors(form) -> None:
+    """Flash every message of a form that did not validate, as an error (nested forms' dicts and
+    lists flattened, anything else shown as text): the one loop every page used to write."""
+
+    def messages(errors):
+        for value in errors.values() if isinstance(errors, dict) else errors:
+            if isinstance(value, (dict, list, tuple)):
+                yield from messages(value)
+            else:
+                yield value if isinstance(value, str) else str(value)
+
+    from flask import flash
+
+    for msg in messages(form.errors):
+        flash(msg, "error")

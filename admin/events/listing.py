@@ -17,7 +17,7 @@ from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from admin.core.context import actor_name
-from admin.core.forms import ActionForm
+from admin.core.forms import ActionForm, flash_form_errors
 from admin.core.security import role_required
 from models.core.base import db
 from models.events.models import Event
@@ -91,9 +91,7 @@ def index():
 def create():
     form = _form()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for msg in errors:
-                flash(msg if isinstance(msg, str) else str(msg), "error")
+        flash_form_errors(form)
         return _page(form, 400)
     try:
         ev = new_event(

@@ -15,7 +15,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from admin.core.context import actor_name, event_or_404
-from admin.core.forms import IdField
+from admin.core.forms import IdField, flash_form_errors
 from admin.core.hostile import arg_int
 from admin.core.security import role_required
 from admin.guests.views import bp
@@ -118,9 +118,7 @@ def edit(attendee_id: int):
         return _page(person, _edit_form(person))
     form = _edit_form(person, request.form)
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for msg in errors:
-                flash(msg, "error")
+        flash_form_errors(form)
         return _page(person, form, 400)
     try:
         changed = edit_attendee(
@@ -148,9 +146,7 @@ def cancel(attendee_id: int):
     person = _person(attendee_id)
     form = CancelForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for msg in errors:
-                flash(msg, "error")
+        flash_form_errors(form)
         return redirect(url_for("guests.edit", attendee_id=person.id))
     try:
         revoked = cancel_attendee(person, form.reason.data, actor=actor_name(), user_id=current_user.id)

@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, Length
 
 from admin.core.context import actor_name, event_or_404
 from admin.core.exports import log_download
+from admin.core.forms import flash_form_errors
 from admin.core.security import role_required
 from models.accounts.models import audit
 from models.core.base import db
@@ -69,9 +70,7 @@ def erase(attendee_id: int):
     person = _person(attendee_id)
     form = EraseForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for msg in errors:
-                flash(msg, "error")
+        flash_form_errors(form)
         return redirect(url_for("guests.edit", attendee_id=person.id))
     from pathlib import Path
 

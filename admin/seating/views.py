@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Regexp
 
 from admin.core.context import actor_name, event_or_404
 from admin.core.exports import log_download
-from admin.core.forms import IntegerField, ascii_int
+from admin.core.forms import IntegerField, ascii_int, flash_form_errors
 from admin.core.security import role_required
 from admin.guests.views import MoveForm, bp
 from models.accounts.models import audit
@@ -120,9 +120,7 @@ def save_block(block_id: int | None = None):
         abort(404)
     form = _block_form(ev, block, formdata=request.form)
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for msg in errors:
-                flash(msg, "error")
+        flash_form_errors(form)
         return redirect(url_for("guests.seats"))
     code = form.code.data.upper()
     clash = db.session.scalar(select(Block).where(Block.event_id == ev.id, Block.code == code))
