@@ -30,6 +30,9 @@ RULES: list[tuple[str, set[str] | str]] = [
     (r"^/api/v1/openapi\.json$", "public"),
     (r"^/exhibitors/status/", "token"),
     (r"^/d/", "token"),
+    (r"^/scan/pair/", "token"),  # a phone's one-time pairing link (issue 24)
+    (r"^/api/v1/pair$", "public"),  # the code in the body is the credential
+    (r"^/trust", "public"),  # the local CA for phones (HTTPS, issue 24)
     (r"^/api/v1/stats$", {"desk", "mc", "admin", "kiosk"}),
     (r"^/api/v1/", {"kiosk"}),
     (r"^/admin/", {"admin"}),
