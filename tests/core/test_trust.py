@@ -4,6 +4,7 @@ QR of a plain-HTTP address a phone can open before it trusts the CA."""
 from __future__ import annotations
 
 import hashlib
+import re
 import ssl
 import subprocess
 
@@ -26,10 +27,13 @@ def _make_ca(instance) -> bytes:
 
 
 def _qr_text(html: str) -> str:
-    """The QR drawn on the page, decoded by zxing-cpp from its SVG rectangles."""
-    svg = html.split('class="qr"', 1)[1].split("</div>", 1)[0]
-    import re
+    """The QR drawn on /trust, decoded by zxing-cpp."""
+    return svg_qr_text(html.split('class="qr"', 1)[1].split("</div>", 1)[0])
 
+
+def svg_qr_text(svg: str) -> str:
+    """The text of a QR drawn by models.core.qr.qr_svg (one square per dark module), decoded by
+    zxing-cpp from the SVG itself."""
     size = int(re.search(r'viewBox="0 0 (\d+) (\d+)"', svg).group(1))
     img = np.full((size, size), 255, np.uint8)
     for x, y in re.findall(r"M(\d+) (\d+)h1v1h-1z", svg):
