@@ -170,7 +170,7 @@ def stamp() -> tuple[int, int, int]:
     """The stamp file's identity now (inode, mtime, size); (0, 0, 0) before any change. A cached
     token check is trusted only while the stamp is the one it was made under."""
     try:
-        st = os.stat(_stamp_path())
+        st = os.stat(os.path.join(current_app.instance_path, "devices.stamp"))
     except FileNotFoundError:
         return (0, 0, 0)
     return (st.st_ino, st.st_mtime_ns, st.st_size)
