@@ -69,6 +69,12 @@ def backup_passphrase(environ=None) -> str | None:
     return (os.environ if environ is None else environ).get("BACKUP_PASSPHRASE")
 
 
+def child_environment(**extra: str) -> dict[str, str]:
+    """The environment for a program the server starts (`serve --https`: caddy): this process's,
+    with ``extra`` set."""
+    return {**os.environ, **extra}
+
+
 def database_url(environ=None) -> str:
     """DATABASE_URL with the psycopg 3 driver named, else SQLite in instance/."""
     url = (os.environ if environ is None else environ).get("DATABASE_URL")

@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from config import private_dir
+from config import child_environment, private_dir
 from models.core.local_ca import caddy_home, fingerprint, root_cert
 
 CADDYFILE = Path(__file__).resolve().parents[1] / "docs" / "Caddyfile"
@@ -45,15 +45,14 @@ class Caddy:
         self.home = caddy_home(app.instance_path)
         self.root = root_cert(app.instance_path)
         self.host, self.https_port, self.http_port = cfg["EK_HOST"], int(cfg["EK_HTTPS_PORT"]), int(cfg["EK_HTTP_PORT"])
-        self.env = {
-            **os.environ,
-            "XDG_DATA_HOME": str(self.home),
-            "XDG_CONFIG_HOME": str(self.home / "config"),
-            "EK_HOST": self.host,
-            "EK_HTTPS_PORT": str(self.https_port),
-            "EK_HTTP_PORT": str(self.http_port),
-            "EK_PORT": str(port),
-        }
+        self.env = child_environment(
+            XDG_DATA_HOME=str(self.home),
+            XDG_CONFIG_HOME=str(self.home / "config"),
+            EK_HOST=self.host,
+            EK_HTTPS_PORT=str(self.https_port),
+            EK_HTTP_PORT=str(self.http_port),
+            EK_PORT=str(port),
+        )
         self.exe = shutil.which("caddy")
         self.pid: int | None = None
 
