@@ -68,6 +68,7 @@ def world(request, tmp_path_factory):
         load_demo(with_users=False)
         for role in ("desk", "mc", "admin"):
             make_user(f"m-{role}", role)
+        make_device("matrix-device-1")  # id 1: what /admin/devices/1/revoke revokes (not the kiosk below)
         token = make_device("matrix-kiosk")
     clients = {role: app.test_client() for role in ROLES}
     login_all(clients)
