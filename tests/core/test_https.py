@@ -244,3 +244,16 @@ def test_serve_https_pairs_a_phone_through_caddy_with_the_ca_from_trust(tmp_path
     for p in (https_port, http_port):
         with pytest.raises(requests.exceptions.ConnectionError):
             requests.get(f"http://127.0.0.1:{p}/", timeout=2)
+
+
+def test_serve_https_without_caddy_says_how_to_install_it(tmp_path):
+    env = {**os.environ, "PATH": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", "serve", "--https", "--port", str(free_port())],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1 and "apt-get install caddy" in done.stderr
