@@ -241,7 +241,10 @@ def scan_link(name: str, base: str | None, revoke: bool) -> None:
     hours = current_app.config["PAIRING_HOURS"]
     click.echo(f"Điện thoại {dev.name}: mở liên kết dưới đây trên điện thoại (một lần, trong {hours:g} giờ).")
     click.echo("Phone: open this link on the phone once; it replaces the token of a phone paired before.")
-    click.echo(pairing_link(_base_url(base), code))
+    url = _base_url(base)
+    if url.startswith("http://"):
+        click.echo("Lưu ý / note: điện thoại chỉ mở máy ảnh qua HTTPS: serve --https, --base https://… (docs/https.md)")
+    click.echo(pairing_link(url, code))
 
 
 COMMANDS = [users, unthrottle_user, set_password, deactivate_user, delete_user, remove_demo_users, scan_link]
