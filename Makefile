@@ -13,7 +13,7 @@ SYS_PKGS := libzbar0 fonts-dejavu-core fonts-liberation2 libgl1 libglib2.0-0
 # the kiosk's real OpenCV window, caddy for the HTTPS-proxy test (docs/https.md).
 TEST_SYS_PKGS := chromium poppler-utils xvfb xauth caddy
 
-.PHONY: install install-test run test lint lock bench clean translations sys-packages
+.PHONY: install install-test run run-https test lint lock bench clean translations sys-packages
 
 # Python packages: the locked runtime (requirements.txt) for `make install`, the locked runtime +
 # tests and tools (requirements-dev.txt) for `make install-test`; both then install the project
@@ -62,6 +62,14 @@ run: install
 	$(BIN)/flask --app app init-db
 	$(BIN)/flask --app app seed-demo --if-empty
 	$(BIN)/flask --app app serve --host $(HOST) --port $(PORT)
+
+# The same with HTTPS for the ushers' phones (issue 24): caddy (`tls internal`, docs/Caddyfile) in
+# front, waitress on 127.0.0.1 behind it. EK_HOST=<the server's LAN address> (docs/https.md).
+run-https: install
+	@PKGS=caddy bash scripts/sys_packages.sh
+	$(BIN)/flask --app app init-db
+	$(BIN)/flask --app app seed-demo --if-empty
+	$(BIN)/flask --app app serve --https --port $(PORT)
 
 test: install-test
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)

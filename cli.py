@@ -142,15 +142,19 @@ def create_user(name: str, role: str, password: str | None) -> None:
 @click.option("--revoke", is_flag=True, help="Revoke the device's token instead.")
 def kiosk_token(name: str, kind: str, revoke: bool) -> None:
     """Make a new device token for kiosk NAME (printed as the last line; stored hashed)."""
+    from models.accounts.pairing import PHONE, devices_changed
     from models.core.timeutil import utcnow
 
     dev = db.session.scalar(select(Device).where(Device.name == name))
+    if dev is not None and dev.platform == PHONE and not revoke:
+        raise click.ClickException(f"{name} là điện thoại: ghép nối bằng scan-link {name} / a phone: use scan-link.")
     if revoke:
         if dev is None:
             raise click.ClickException(f"Không có thiết bị {name}.")
         dev.revoked_at = utcnow()
         audit("revoke_token", "device", dev.id, actor="cli")
         db.session.commit()
+        devices_changed()  # every server process stops the token at once
         click.echo(f"Đã thu hồi mã của {name}.")
         return
     token = Device.new_token()
@@ -162,6 +166,7 @@ def kiosk_token(name: str, kind: str, revoke: bool) -> None:
     db.session.flush()
     audit("kiosk_token", "device", dev.id, actor="cli", kind=kind)
     db.session.commit()
+    devices_changed()  # the old token stops at once
     click.echo(f"Mã thiết bị cho {name} ({kind}); the old one, if any, no longer works:")
     click.echo(token)
 
@@ -237,9 +242,23 @@ def _setting(name: str):
     help="address of a reverse proxy (e.g. caddy on 127.0.0.1) whose X-Forwarded-For/"
     "-Proto/-Host headers are believed; from any other address they are dropped",
 )
-def serve(host: str, port: int, threads: int, workers: int, trusted_proxy: str) -> None:
+@click.option(
+    "--https",
+    "https",
+    is_flag=True,
+    help="also run caddy (tls internal, docs/Caddyfile) in front for phones: waitress on 127.0.0.1 "
+    "behind it; EK_HOST, EK_HTTPS_PORT, EK_HTTP_PORT (docs/https.md)",
+)
+def serve(host: str, port: int, threads: int, workers: int, trusted_proxy: str, https: bool) -> None:
     """Serve with waitress and print the page URLs and the demo logins."""
     app = current_app._get_current_object()
+    caddy = None
+    if https:
+        from commands.https import Caddy
+
+        caddy = Caddy(app, port)
+        caddy.check()
+        host, trusted_proxy = "127.0.0.1", "127.0.0.1"  # nothing reaches waitress around caddy
     base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     click.echo("Event Kiosk is running:")
     for path, what in PAGES:
@@ -253,7 +272,9 @@ def serve(host: str, port: int, threads: int, workers: int, trusted_proxy: str) 
     if trusted_proxy:
         click.echo(f"Behind the reverse proxy at {trusted_proxy} (HTTPS: docs/https.md)")
     sys.stdout.flush()
-    run_waitress(app, host=host, port=port, threads=threads, workers=workers, trusted_proxy=trusted_proxy)
+    run_waitress(
+        app, host=host, port=port, threads=threads, workers=workers, trusted_proxy=trusted_proxy, sidecar=caddy
+    )
 
 
 def demo_banner() -> list[str]:
@@ -306,7 +327,9 @@ def proxy_options(trusted_proxy: str) -> dict:
     }
 
 
-def run_waitress(app: Flask, *, host: str, port: int, threads: int, workers: int = 1, trusted_proxy: str = "") -> None:
+def run_waitress(
+    app: Flask, *, host: str, port: int, threads: int, workers: int = 1, trusted_proxy: str = "", sidecar=None
+) -> None:
     """waitress in ``workers`` forked processes that share one listening socket (the kernel
     hands each new connection to one of them), kept running by this process: a worker that
     dies (killed, crashed, out of memory) is replaced at once. Each process has its own
@@ -337,7 +360,7 @@ def run_waitress(app: Flask, *, host: str, port: int, threads: int, workers: int
     sock.bind((host, port))
     sock.listen(1024)
     db.engine.dispose()  # no connection may cross a fork
-    Supervisor(app, sock, options, max(1, workers)).run()
+    Supervisor(app, sock, options, max(1, workers), sidecar).run()
 
 
 def _follow_parent() -> None:
@@ -359,10 +382,13 @@ def _follow_parent() -> None:
 class Supervisor:
     """Forks the worker processes and replaces any that ends while the server is meant to run
     (a worker that ends within a second of its start is restarted after a second's pause, so a
-    broken start never spins). SIGTERM or SIGINT stops the workers and returns."""
+    broken start never spins). SIGTERM or SIGINT stops the workers and returns. A ``sidecar``
+    (``serve --https``: caddy, commands/https.py) is started after the workers, restarted the
+    same way, and stopped with them."""
 
-    def __init__(self, app: Flask, sock, options: dict, workers: int):
+    def __init__(self, app: Flask, sock, options: dict, workers: int, sidecar=None):
         self.app, self.sock, self.options, self.workers = app, sock, options, workers
+        self.sidecar = sidecar
         self.children: dict[int, float] = {}  # pid -> when it started (monotonic)
         self.stopping = False
         self.restarts = 0
@@ -391,6 +417,8 @@ class Supervisor:
         import signal
 
         self.stopping = True
+        if self.sidecar is not None:
+            self.sidecar.stop()
         for pid in list(self.children):
             try:
                 os.kill(pid, signal.SIGTERM)
@@ -406,11 +434,15 @@ class Supervisor:
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
         try:
+            self._start_sidecar()
             while self.children:
                 try:
                     pid, status = os.wait()
                 except ChildProcessError:
                     break
+                if self.sidecar is not None and pid == self.sidecar.pid:
+                    self._sidecar_ended()
+                    continue
                 started = self.children.pop(pid, None)
                 if started is None or self.stopping:
                     continue
@@ -424,6 +456,27 @@ class Supervisor:
                 self.spawn()
         finally:
             self.stop()
+
+    def _start_sidecar(self) -> None:
+        if self.sidecar is None:
+            return
+        self.sidecar.start()
+        self.sidecar.wait_ready()
+        for line in self.sidecar.banner():
+            click.echo(line)
+        sys.stdout.flush()
+
+    def _sidecar_ended(self) -> None:
+        """caddy ended (it was reaped by os.wait): started again unless the server is stopping."""
+        import time
+
+        self.sidecar.pid = None
+        if self.stopping:
+            return
+        click.echo("caddy ended; starting it again", err=True)
+        time.sleep(1)
+        if not self.stopping:
+            self.sidecar.start()
 
 
 def _redacted(url: str) -> str:
@@ -441,10 +494,12 @@ PAGES = [
     ("/admin/exhibitors", "gian hàng trưng bày / exhibition (admin)"),
     ("/admin/awards", "trao thưởng / award order and batches (admin)"),
     ("/admin/districts", "đoàn đại biểu các đơn vị / delegations (admin)"),
+    ("/admin/devices", "máy kiosk, điện thoại quét thẻ, liên kết ghép nối / scanners, phone pairing (admin)"),
     ("/desk/", "bàn đón tiếp / desk: search, check in, USB scanner, walk-ins"),
     ("/mc/", "người dẫn chương trình / MC tablet"),
     ("/stage/", "màn hình sân khấu / stage screen (public)"),
     ("/exhibitors/register", "đăng ký gian hàng / booth registration (public)"),
+    ("/trust", "chứng chỉ gốc cho điện thoại (HTTPS) / the local CA for phones (public)"),
     ("/exhibition/", "sản phẩm trưng bày cho khách tham quan / the exhibition for visitors (public)"),
     ("/api/v1/checkins", "API cho kiosk / kiosk API (POST, Bearer token)"),
 ]

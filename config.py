@@ -69,6 +69,12 @@ def backup_passphrase(environ=None) -> str | None:
     return (os.environ if environ is None else environ).get("BACKUP_PASSPHRASE")
 
 
+def child_environment(**extra: str) -> dict[str, str]:
+    """The environment for a program the server starts (`serve --https`: caddy): this process's,
+    with ``extra`` set."""
+    return {**os.environ, **extra}
+
+
 def database_url(environ=None) -> str:
     """DATABASE_URL with the psycopg 3 driver named, else SQLite in instance/."""
     url = (os.environ if environ is None else environ).get("DATABASE_URL")
@@ -100,6 +106,26 @@ class Config:
     #: the server's address as visitors' phones reach it on the venue network, for the QR on
     #: printed table cards (e.g. "http://192.168.1.10:8000"); "": the address of the request
     PUBLIC_BASE_URL = ""
+    #: the server's address as the ushers' phones open it (the pairing links of scan-link and
+    #: /admin/devices), e.g. "https://192.168.1.10:8443"; "": http://HOST:PORT (scan-link) or the
+    #: request's address (the page)
+    PUBLIC_URL = ""
+    #: the plain-HTTP address of /trust/root.crt in /trust's QR, for a phone that does not trust
+    #: the local CA yet (e.g. "http://192.168.1.10:8080"); "": the request's host on EK_HTTP_PORT
+    #: (behind caddy) or the request's own address
+    PUBLIC_HTTP_URL = ""
+    #: hours a phone's pairing link works (single use)
+    PAIRING_HOURS = 24.0
+    #: pairing attempts (POST /api/v1/pair) per client address in 10 minutes
+    PAIRING_RATE_LIMIT = 30
+    #: `serve --https`: the address phones and laptops type (the server's fixed LAN IP or name);
+    #: caddy's certificate is made for it
+    EK_HOST = "localhost"
+    #: `serve --https`: caddy's HTTPS port (443 needs root or cap_net_bind_service on caddy)
+    EK_HTTPS_PORT = 8443
+    #: `serve --https`: caddy's plain-HTTP port: /trust and its root.crt (for phones that do not
+    #: trust the CA yet); every other address is redirected to HTTPS
+    EK_HTTP_PORT = 8080
     #: `serve`: the address to listen on (0.0.0.0: every network of the machine)
     HOST = "127.0.0.1"
     #: `serve`: the port to listen on
@@ -215,6 +241,12 @@ ENVIRONMENT: dict[str, tuple[str, type]] = {
     "SQLALCHEMY_DATABASE_URI": ("DATABASE_URL", str),
     "DB_POOL_SIZE": ("DB_POOL_SIZE", int),
     "PUBLIC_BASE_URL": ("PUBLIC_BASE_URL", str),
+    "PUBLIC_URL": ("PUBLIC_URL", str),
+    "PUBLIC_HTTP_URL": ("PUBLIC_HTTP_URL", str),
+    "PAIRING_HOURS": ("PAIRING_HOURS", float),
+    "EK_HOST": ("EK_HOST", str),
+    "EK_HTTPS_PORT": ("EK_HTTPS_PORT", int),
+    "EK_HTTP_PORT": ("EK_HTTP_PORT", int),
     "HOST": ("HOST", str),
     "PORT": ("PORT", int),
     "THREADS": ("THREADS", int),

@@ -4,6 +4,8 @@
 `unthrottle-user NAME` lifts them); `set-password NAME`, `deactivate-user NAME`, `delete-user NAME` change one
 (and end every session of that user at once: models/accounts/sessions.py); `remove-demo-users` deletes
 the demo logins that `seed-demo` made (admin, desk, mc) and forgets instance/demo_logins.json.
+`scan-link NAME` pairs an usher's phone (issue 24): a one-time link, printed as the last line
+(`--revoke` stops the phone at once).
 """
 
 from __future__ import annotations
@@ -202,4 +204,47 @@ def remove_demo_users() -> None:
         click.echo("Không còn tài khoản demo / no demo logins left.")
 
 
-COMMANDS = [users, unthrottle_user, set_password, deactivate_user, delete_user, remove_demo_users]
+def _base_url(base: str | None) -> str:
+    """--base, else PUBLIC_URL, else http://HOST:PORT (serve's defaults; 0.0.0.0 as 127.0.0.1)."""
+    cfg = current_app.config
+    if base or cfg.get("PUBLIC_URL"):
+        return (base or cfg["PUBLIC_URL"]).rstrip("/")
+    host = "127.0.0.1" if cfg["HOST"] in ("0.0.0.0", "::") else cfg["HOST"]
+    return f"http://{host}:{cfg['PORT']}"
+
+
+@click.command("scan-link")
+@click.argument("name")
+@click.option("--base", help="the server's address as phones open it (default: PUBLIC_URL, else http://HOST:PORT)")
+@click.option("--revoke", is_flag=True, help="Revoke the phone instead: its token and links stop at once.")
+def scan_link(name: str, base: str | None, revoke: bool) -> None:
+    """Pair an usher's phone NAME as a scanner: a one-time link (printed as the last line, valid
+    PAIRING_HOURS) that stores the phone's token in the browser that opens it and opens /scan/."""
+    from models.accounts.models import Device
+    from models.accounts.pairing import PHONE, NotAPhone, new_code, pairing_link, phone_device
+    from models.accounts.pairing import revoke as revoke_device
+
+    if revoke:
+        dev = db.session.scalar(select(Device).where(Device.name == name.strip()))
+        if dev is None or dev.platform != PHONE:
+            raise click.ClickException(f"Không có điện thoại {name} / no phone of that name.")
+        revoke_device(dev, actor="cli")
+        click.echo(f"Đã thu hồi điện thoại {name}: nó không quét được nữa / revoked, it stops at once.")
+        return
+    try:
+        dev = phone_device(name, actor="cli")
+    except (NotAPhone, ValueError) as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    code = new_code(dev, actor="cli")
+    db.session.commit()
+    hours = current_app.config["PAIRING_HOURS"]
+    click.echo(f"Điện thoại {dev.name}: mở liên kết dưới đây trên điện thoại (một lần, trong {hours:g} giờ).")
+    click.echo("Phone: open this link on the phone once; it replaces the token of a phone paired before.")
+    url = _base_url(base)
+    if url.startswith("http://"):
+        click.echo("Lưu ý / note: điện thoại chỉ mở máy ảnh qua HTTPS: serve --https, --base https://… (docs/https.md)")
+    click.echo(pairing_link(url, code))
+
+
+COMMANDS = [users, unthrottle_user, set_password, deactivate_user, delete_user, remove_demo_users, scan_link]

@@ -1,6 +1,7 @@
 """Imports every model so that the metadata (and Alembic) sees the whole schema."""
 
 from models.accounts.models import AuditLog, Device, User
+from models.accounts.pairing import DevicePairing
 from models.accounts.sessions import LoginFailure, UserSession
 from models.ceremony.models import Award, AwardBatch, AwardTier, CeremonyState
 from models.core.base import db
@@ -21,6 +22,7 @@ __all__ = [
     "DistrictQuota",
     "AuditLog",
     "Device",
+    "DevicePairing",
     "User",
     "District",
     "Event",

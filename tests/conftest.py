@@ -98,10 +98,11 @@ def make_app(backend: str, tmp_path: Path, **extra):
 def _fresh_public_limiters():
     """The public forms' in-memory rate limiters (per client address, per process) start empty in
     every test: otherwise earlier tests' posts from 127.0.0.1 add up to a 429 in a later one."""
+    from admin.accounts.pairing import pair_limiter
     from admin.districts.views import address_limiter, nomination_limiter
     from admin.exhibition.exhibitors import submit_limiter
 
-    for limiter in (submit_limiter, nomination_limiter, address_limiter):
+    for limiter in (submit_limiter, nomination_limiter, address_limiter, pair_limiter):
         limiter.reset()
     yield
 

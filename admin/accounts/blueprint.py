@@ -1,5 +1,6 @@
-"""The accounts area's blueprint ("auth": login, logout), with its views registered."""
+"""The accounts area's blueprints ("auth": login, logout; "pairing": the phones' pairing links;
+"devices": /admin/devices), with their views registered."""
 
-from admin.accounts import views
+from admin.accounts import device_admin, pairing, views
 
-BLUEPRINTS = (views.bp,)
+BLUEPRINTS = (views.bp, pairing.bp, device_admin.bp)

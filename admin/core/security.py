@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
 from models.accounts.models import Device, User, hash_token
+from models.accounts.pairing import stamp
 from models.core import caches
 from models.core.base import db
 from models.core.database import write_transaction
@@ -40,8 +41,9 @@ def role_required(*roles: str) -> Callable:
 
 
 def device_from_request() -> Device | None:
-    """The kiosk device named by `Authorization: Bearer <token>`, or None.
-    Cached for a few seconds per token (a revoked token stops working within 5 s)."""
+    """The kiosk or phone named by `Authorization: Bearer <token>`, or None. Cached for a few
+    seconds per token, and only while the devices stamp is unchanged: a revoked or replaced token
+    stops at once in every process (models/accounts/pairing.py)."""
     hit = device_for_header(request.headers.get("Authorization", ""))
     if hit is None:
         return None
@@ -51,26 +53,28 @@ def device_from_request() -> Device | None:
 
 def device_for_header(header: str) -> tuple[int, str, str] | None:
     """(id, name, kind) of the live device whose token is in this Authorization header value,
-    or None. Needs an app context; cached for caches.DEVICE_TTL seconds per token."""
+    or None. Needs an app context; cached for caches.DEVICE_TTL seconds per token, under the
+    devices stamp of the moment (a revoke or a new pairing changes it: the cache is not used)."""
     if not header.startswith("Bearer "):
         return None
     token = header[7:].strip()
     if not token or len(token) > 200:
         return None
     digest = hash_token(token)
+    now = stamp()  # read before the database: a change committed after it is seen next time
     hit = caches.get(caches.devices, digest)
-    if hit is None:
+    if hit is None or hit[3] != now:
         row = db.session.execute(
             select(Device.id, Device.name, Device.kind).where(Device.token_hash == digest, Device.revoked_at.is_(None))
         ).first()
         db.session.rollback()
         if row is not None:
             _touch(row.id)
-        hit = (row.id, row.name, row.kind) if row else (None, "", "")
+        hit = (row.id, row.name, row.kind, now) if row else (None, "", "", now)
         caches.put(caches.devices, digest, hit)
     if hit[0] is None:
         return None
-    return hit
+    return hit[:3]
 
 
 def _touch(device_id: int) -> None:

@@ -51,7 +51,7 @@ def hash_token(token: str) -> str:
 
 
 class Device(db.Model):
-    """A kiosk (or other machine) that talks to the API with a bearer token."""
+    """A kiosk or a paired phone (or other machine) that talks to the API with a bearer token."""
 
     __tablename__ = "device"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,6 +60,8 @@ class Device(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     #: "hall" (arrivals) or "exhibition" (exhibitor set-up)
     kind: Mapped[str] = mapped_column(String(20), default="hall")
+    #: "kiosk" (a webcam kiosk: kiosk-token) or "phone" (the /scan/ page, paired by scan-link)
+    platform: Mapped[str] = mapped_column(String(20), default="kiosk", server_default="kiosk")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
     last_seen_at: Mapped[datetime | None]

@@ -24,7 +24,8 @@ from cachetools import LRUCache, TLRUCache, TTLCache
 #: seconds a session row, the user's role and active flag (and a verified session cookie) are
 #: trusted by the dashboard poll's fast path (admin.api.fastpath)
 USER_TTL = 5.0
-#: seconds a kiosk token is trusted (a revoked token stops working within this)
+#: seconds a device token is trusted while the devices stamp is unchanged (a revoke or a new
+#: pairing changes the stamp: models.accounts.pairing)
 DEVICE_TTL = 5.0
 #: seconds another server process's new current event takes to reach the check-in path
 CURRENT_EVENT_TTL = 2.0
@@ -71,7 +72,7 @@ master_keys = _declare(
 )
 devices = _declare(
     TTLCache(maxsize=10_000, ttl=DEVICE_TTL),
-    "kiosk token digest -> (device id or None, name, kind): admin.core.security",
+    "device token digest -> (device id or None, name, kind, devices stamp): admin.core.security",
 )
 
 # --- the dashboard (models.dashboard, admin.dashboard, admin.api.fastpath) ------------------------

@@ -30,6 +30,9 @@ RULES: list[tuple[str, set[str] | str]] = [
     (r"^/api/v1/openapi\.json$", "public"),
     (r"^/exhibitors/status/", "token"),
     (r"^/d/", "token"),
+    (r"^/scan/pair/", "token"),  # a phone's one-time pairing link (issue 24)
+    (r"^/api/v1/pair$", "public"),  # the code in the body is the credential
+    (r"^/trust", "public"),  # the local CA for phones (HTTPS, issue 24)
     (r"^/api/v1/stats$", {"desk", "mc", "admin", "kiosk"}),
     (r"^/api/v1/", {"kiosk"}),
     (r"^/admin/", {"admin"}),
@@ -65,6 +68,7 @@ def world(request, tmp_path_factory):
         load_demo(with_users=False)
         for role in ("desk", "mc", "admin"):
             make_user(f"m-{role}", role)
+        make_device("matrix-device-1")  # id 1: what /admin/devices/1/revoke revokes (not the kiosk below)
         token = make_device("matrix-kiosk")
     clients = {role: app.test_client() for role in ROLES}
     login_all(clients)

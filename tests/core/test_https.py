@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -154,3 +155,105 @@ def test_caddy_in_front_serves_https_with_its_own_ca(site, tmp_path):
             caddy.kill()
         log.close()
         server.stop()
+
+
+def _wait_for(proc: subprocess.Popen, text: str, timeout: float = 60) -> str:
+    """The server's output up to the line containing ``text``."""
+    seen: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            if proc.poll() is not None:
+                break
+            continue
+        seen.append(line)
+        if text in line:
+            return "".join(seen)
+    pytest.fail("serve --https did not start:\n" + "".join(seen))
+
+
+@pytest.mark.skipif(
+    shutil.which("caddy") is None,
+    reason="caddy is not installed (apt-get install caddy; it is in the Makefile's TEST_SYS_PKGS)",
+)
+def test_serve_https_pairs_a_phone_through_caddy_with_the_ca_from_trust(tmp_path):
+    """`serve --https`: caddy started by the server with docs/Caddyfile, its CA in the instance
+    folder; /trust/root.crt fetched over plain HTTP (as a phone that does not trust yet) verifies
+    the HTTPS pairing page, the pairing call and /trust; stopping the server stops caddy."""
+    app = make_app("sqlite", tmp_path)
+    with app.app_context():
+        make_event()
+    runner = app.test_cli_runner()
+    with app.app_context():
+        link = runner.invoke(args=["scan-link", "https-phone", "--base", "https://127.0.0.1:1"]).output
+    code = link.strip().splitlines()[-1].rsplit("/", 1)[1]
+    port, https_port, http_port = free_port(), free_port(), free_port()
+    instance = tmp_path / "instance"
+    env = {
+        **os.environ,
+        "EVENT_KIOSK_INSTANCE": str(instance),
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "SECRET_KEY": "https-test-secret",
+        "EK_HOST": "127.0.0.1",
+        "EK_HTTPS_PORT": str(https_port),
+        "EK_HTTP_PORT": str(http_port),
+        "WORKERS": "1",
+    }
+    root_dir = Path(__file__).resolve().parents[2]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "app", "serve", "--https", "--port", str(port)],
+        cwd=root_dir,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        out = _wait_for(proc, "CA root SHA-256")
+        assert f"https://127.0.0.1:{https_port}/" in out and f"http://127.0.0.1:{http_port}/trust" in out
+        plain = f"http://127.0.0.1:{http_port}"
+        crt = requests.get(plain + "/trust/root.crt", timeout=5)
+        assert crt.status_code == 200 and crt.headers["Content-Type"] == "application/x-x509-ca-cert"
+        on_disk = instance / "caddy" / "caddy" / "pki" / "authorities" / "local" / "root.crt"
+        assert crt.content == on_disk.read_bytes() and crt.content.startswith(b"-----BEGIN CERTIFICATE-----")
+        ca = tmp_path / "downloaded-root.crt"
+        ca.write_bytes(crt.content)
+        # everything but /trust goes to HTTPS on plain HTTP
+        r = requests.get(plain + "/login", allow_redirects=False, timeout=5)
+        assert r.status_code == 308 and r.headers["Location"] == f"https://127.0.0.1:{https_port}/login"
+        base = f"https://127.0.0.1:{https_port}"
+        page = requests.get(f"{base}/scan/pair/{code}", verify=str(ca), timeout=5)
+        assert page.status_code == 200 and f'data-code="{code}"' in page.text
+        assert page.headers["Strict-Transport-Security"].startswith("max-age=")
+        with pytest.raises(requests.exceptions.SSLError):
+            requests.get(f"{base}/scan/pair/{code}", timeout=5)  # not without the venue's CA
+        paired = requests.post(base + "/api/v1/pair", json={"code": code}, verify=str(ca), timeout=5)
+        assert paired.status_code == 200 and paired.json()["name"] == "https-phone"
+        trust = requests.get(base + "/trust", verify=str(ca), timeout=5)
+        assert trust.status_code == 200 and "iPhone" in trust.text and "Android" in trust.text
+        # the QR on the HTTPS page names the plain-HTTP download (the phone does not trust yet)
+        assert f'data-url="{plain}/trust/root.crt"' in trust.text
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    # caddy stopped with the server: its ports are free again
+    for p in (https_port, http_port):
+        with pytest.raises(requests.exceptions.ConnectionError):
+            requests.get(f"http://127.0.0.1:{p}/", timeout=2)
+
+
+def test_serve_https_without_caddy_says_how_to_install_it(tmp_path):
+    env = {**os.environ, "PATH": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", "serve", "--https", "--port", str(free_port())],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1 and "apt-get install caddy" in done.stderr

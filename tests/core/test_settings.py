@@ -44,6 +44,12 @@ def test_every_setting_has_a_meaning_and_every_variable_a_setting():
         "CONNECTION_LIMIT",
         "SIGNING_KEY_FILE",
         "CLI_LOCK_WAIT",
+        "PUBLIC_URL",
+        "PUBLIC_HTTP_URL",
+        "PAIRING_HOURS",
+        "EK_HOST",
+        "EK_HTTPS_PORT",
+        "EK_HTTP_PORT",
     }
 
 
@@ -113,7 +119,14 @@ def test_the_app_and_serve_take_the_environment(monkeypatch, tmp_path):
     assert app.config["INSTANCE_DIR"] == app.instance_path
     with app.app_context():
         params = cli.serve.make_context("serve", []).params
-    assert params == {"host": "0.0.0.0", "port": 8123, "threads": 3, "workers": 2, "trusted_proxy": "127.0.0.1"}
+    assert params == {
+        "host": "0.0.0.0",
+        "port": 8123,
+        "threads": 3,
+        "workers": 2,
+        "trusted_proxy": "127.0.0.1",
+        "https": False,
+    }
     with app.app_context():  # the command line still wins
         assert cli.serve.make_context("serve", ["--port", "9000"]).params["port"] == 9000
     monkeypatch.delenv("PORT")
