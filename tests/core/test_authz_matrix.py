@@ -28,6 +28,8 @@ RULES: list[tuple[str, set[str] | str]] = [
     (r"^/exhibitors/register$", "public"),
     (r"^/exhibition/", "public"),
     (r"^/api/v1/openapi\.json$", "public"),
+    (r"^/scan/$", "public"),  # the phone scanner: the device token in the browser is its credential
+    (r"^/vendor/", "public"),  # the scanner's browser packages (a fixed list of files)
     (r"^/exhibitors/status/", "token"),
     (r"^/d/", "token"),
     (r"^/api/v1/stats$", {"desk", "mc", "admin", "kiosk"}),
