@@ -449,7 +449,12 @@ function randomHex(bytes) {
 async function start() {
   paintHeader();
   if (!S.token) return stopWith("no_token", NO_TOKEN_TEXT, NO_TOKEN_EN);
-  const slug = (S.deviceName || "phone").normalize("NFD").replace(/[^A-Za-z0-9]+/g, "-");
+  const slug = (S.deviceName || "phone")
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .replace(/đ/g, "d")
+    .replace(/Đ/g, "D")
+    .replace(/[^A-Za-z0-9]+/g, "-");
   S.idPrefix = `${slug.replace(/^-+|-+$/g, "").slice(0, 24) || "phone"}.${randomHex(6)}`;
   S.store = await openStore();
   const saved = await S.store.snapshot();
