@@ -6,6 +6,7 @@
 // with its scan_id (a resend gets the first answer: exactly once).
 import { decodeFrame, initDecoder } from "./decoder.js";
 import { openStore } from "./scan_store.js";
+import { ruleDecision } from "./scan_rules.js";
 import { prepareSnapshot, verifyLocal } from "./scan_verify.js";
 import { TITLES, beep, buzz, directionLine, offlineMessage, unlockSound } from "./scan_texts.js";
 
@@ -258,24 +259,19 @@ async function noteFromServer(answer) {
   });
 }
 
-// the checkpoint's rule without the server: once (default) / daily / every / inout
+// a genuine badge without the server: the checkpoint's rule (scan_rules.js) over this phone's memory
 async function offlineDecision(verdict) {
   if (verdict.result === "no_snapshot") return { result: "unknown", display: "no_snapshot", source: "offline" };
   if (verdict.result !== "ok") return { result: verdict.result, source: "offline" };
-  const person = verdict.attendee;
   const id = verdict.badge.attendee_id;
-  const rule = checkpoint()?.rule || "once";
-  const earlier = await S.store.arrival(id);
   const now = new Date().toISOString();
   const today = dayOf(now);
-  const seenBefore = earlier && (rule === "once" || (rule === "daily" && earlier.day === today));
-  if (seenBefore) {
-    const first = { at: earlier.at, station: earlier.station };
-    return { result: "already", source: "offline", attendee: person, first_checkin: first };
+  const decided = ruleDecision(checkpoint()?.rule, await S.store.arrival(id), today);
+  if (decided.result === "ok") {
+    const direction = decided.direction;
+    await S.store.noteArrival({ attendee_id: id, at: now, station: station(), day: today, direction });
   }
-  const direction = rule === "inout" ? (earlier?.direction === "in" ? "out" : "in") : "";
-  await S.store.noteArrival({ attendee_id: id, at: now, station: station(), day: today, direction });
-  return { result: "ok", source: "offline", attendee: person, direction };
+  return { ...decided, source: "offline", attendee: verdict.attendee };
 }
 
 async function decide(code, frameAt) {
@@ -347,7 +343,8 @@ function show(d, frameAt) {
   requestAnimationFrame(() => {
     const ms = performance.now() - frameAt;
     record({ kind: "answer", ms, outcome: d.result, source: d.source, scan_id: d.scan_id });
-    ekScan.answers.push({ outcome: d.result, state, source: d.source, name: person.name || "", scan_id: d.scan_id, ms });
+    const direction = d.direction || "";
+    ekScan.answers.push({ outcome: d.result, state, source: d.source, name: person.name || "", direction, scan_id: d.scan_id, ms });
   });
 }
 
