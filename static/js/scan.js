@@ -344,7 +344,8 @@ function show(d, frameAt) {
     const ms = performance.now() - frameAt;
     record({ kind: "answer", ms, outcome: d.result, source: d.source, scan_id: d.scan_id });
     const direction = d.direction || "";
-    ekScan.answers.push({ outcome: d.result, state, source: d.source, name: person.name || "", direction, scan_id: d.scan_id, ms });
+    const entry = { outcome: d.result, state, source: d.source, name: person.name || "", direction, ms };
+    ekScan.answers.push({ ...entry, scan_id: d.scan_id, at: Date.now() });
   });
 }
 
@@ -457,8 +458,7 @@ async function start() {
   const saved = await S.store.snapshot();
   if (saved) applySnapshot(saved.doc, saved.etag);
   await paintQueue();
-  refreshSnapshot();
-  heartbeat();
+  refreshSnapshot().then(heartbeat); // the first heartbeat knows whether the server answered
   S.timers.push(setInterval(refreshSnapshot, SNAPSHOT_MS), setInterval(heartbeat, HEARTBEAT_MS));
   S.timers.push(setInterval(drain, DRAIN_MS));
   window.addEventListener("online", () => drain(true));

@@ -163,6 +163,14 @@ def test_the_phone_checks_people_in_and_is_stopped_when_revoked(phone, live_serv
     with live_server.app.app_context():
         arrived = db.session.scalars(select(Attendee.id).where(Attendee.checked_in_at.is_not(None))).all()
     assert set(arrived) == {p[0]["id"], p[1]["id"]}
+    # a badge held up is decided once: the same person again only after 3 s out of sight
+    for name in (p[0]["name"], p[1]["name"]):
+        times = [a["at"] for a in seen if a["name"] == name]
+        assert all(b - a > 3000 for a, b in zip(times, times[1:], strict=False)), times
+    # the heartbeat reached the dashboard's device list
+    with live_server.app.app_context():
+        status = db.session.scalar(select(Device.last_status).where(Device.name == PHONE))
+    assert status["station"] == PHONE and status["queue_length"] == 0 and status["online"] is True
 
     # revoked: the next request is refused and the page says so, and stops
     with live_server.app.app_context():
@@ -239,3 +247,26 @@ def test_without_a_token_the_page_explains_pairing(page, live_server):
     page.wait_for_selector("#stop[data-reason=no_token]", state="visible")
     text = page.locator("#stop-text").inner_text()
     assert "chưa được ghép nối" in text and "/admin/devices" in text
+
+
+def test_the_header_names_the_checkpoint_and_a_missing_camera_is_explained(page, live_server):
+    """Without a camera (no fake device here) the page says what to do; the snapshot still
+    arrives, and a checkpoint in it (issue 24 item 5) is named in the header."""
+    with live_server.app.app_context():
+        token = make_device("Điện thoại hậu trường")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.add_init_script(f"localStorage.setItem('ek.device_token', {token!r});")
+    checkpoint = {"id": 3, "name": "Hậu trường trao giải", "rule": "inout", "kind": "backstage"}
+
+    def with_checkpoint(route):
+        resp = route.fetch()
+        doc = resp.json()
+        doc["station"]["checkpoint"] = checkpoint
+        route.fulfill(response=resp, json=doc)
+
+    page.route("**/api/v1/kiosk/snapshot", with_checkpoint)
+    page.goto(live_server.url + "/scan/")
+    page.wait_for_selector("#stop[data-reason=camera]", state="visible")
+    assert "Không mở được camera" in page.locator("#stop-text").inner_text()
+    page.wait_for_function("document.querySelector('#checkpoint').textContent === 'Hậu trường trao giải'")
+    assert page.locator("#device").inner_text() == "Điện thoại hậu trường"  # the snapshot's station name
