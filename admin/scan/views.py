@@ -17,6 +17,8 @@ from admin.core.extensions import SECURITY_HEADERS
 
 bp = Blueprint("scan", __name__)
 
+#: the page's scripts (static/js/)
+STATIC_JS = Path(__file__).resolve().parents[2] / "static" / "js"
 #: where ``npm ci`` puts the browser packages
 NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
 #: the only files /vendor/ serves (path under node_modules -> content type): the QR reader (an ES
@@ -47,6 +49,15 @@ def page():
         "Permissions-Policy": "camera=(self), microphone=(), geolocation=()",
     }
     return resp, 200, headers
+
+
+@bp.get("/scan/sw.js")
+def service_worker():
+    """The page's service worker (static/js/scan_sw.js), served under /scan/ so that its scope is
+    the page: the scanner opens again during a network cut. Always revalidated."""
+    resp = send_file(STATIC_JS / "scan_sw.js", mimetype="text/javascript", max_age=0)
+    resp.headers["Cache-Control"] = "no-cache"
+    return resp
 
 
 @bp.get("/vendor/<path:path>")

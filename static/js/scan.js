@@ -454,6 +454,8 @@ async function start() {
     .replace(/Đ/g, "D")
     .replace(/[^A-Za-z0-9]+/g, "-");
   S.idPrefix = `${slug.replace(/^-+|-+$/g, "").slice(0, 24) || "phone"}.${randomHex(6)}`;
+  // the page opens again without the network (scan_sw.js); HTTPS or this machine only
+  navigator.serviceWorker?.register("/scan/sw.js", { scope: "/scan/" }).catch((exc) => console.warn(exc));
   S.store = await openStore();
   const saved = await S.store.snapshot();
   if (saved) applySnapshot(saved.doc, saved.etag);

@@ -28,7 +28,7 @@ RULES: list[tuple[str, set[str] | str]] = [
     (r"^/exhibitors/register$", "public"),
     (r"^/exhibition/", "public"),
     (r"^/api/v1/openapi\.json$", "public"),
-    (r"^/scan/$", "public"),  # the phone scanner: the device token in the browser is its credential
+    (r"^/scan/(sw\.js)?$", "public"),  # the phone scanner: the device token in the browser is its credential
     (r"^/vendor/", "public"),  # the scanner's browser packages (a fixed list of files)
     (r"^/exhibitors/status/", "token"),
     (r"^/d/", "token"),

@@ -9,6 +9,7 @@ so; nothing is loaded from anywhere but the server. Screenshots at 390x844 in te
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from datetime import UTC, datetime
@@ -25,7 +26,7 @@ from kiosk.media import Pose, background, badge_image, badge_sequence, write_y4m
 from models.accounts.models import Device
 from models.core.base import db
 from models.guests.models import Attendee, Badge, CheckIn
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, screenshot
+from tests.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, screenshot
 from tests.factories import make_device
 
 pytestmark = pytest.mark.skipif(not NODE_MODULES.is_dir(), reason="node_modules missing: run `make install`")
@@ -98,6 +99,13 @@ def phone(browser, live_server, tmp_path):
     yield open_page
     for b in opened:
         b.close()
+
+
+def people_event_name(server) -> str:
+    from models.events.models import Event
+
+    with server.app.app_context():
+        return db.session.get(Event, server.event_id).name
 
 
 def answers(page) -> list[dict]:
@@ -186,6 +194,7 @@ def test_the_phone_checks_people_in_and_is_stopped_when_revoked(phone, live_serv
     assert urls and all(urlsplit(u).netloc == urlsplit(live_server.url).netloc for u in urls), urls
     assert any(u.endswith("/vendor/zxing-wasm/dist/reader/zxing_reader.wasm") for u in urls)
     timings = page.evaluate("window.ekScan.timings")
+    (ARTIFACTS / "scan_page_timings.json").write_text(json.dumps(timings))  # for the README's figures
     assert any(t["kind"] == "frame" and t["decode_ms"] > 0 for t in timings)
     assert any(t["kind"] == "answer" and t["ms"] > 0 for t in timings)
 
@@ -194,6 +203,8 @@ def test_offline_the_phone_answers_queues_and_catches_up_exactly_once_with_a_kio
     p = people(live_server)[2:5]
     page, ctx, urls = phone([x["code"] for x in p], lead_s=3.0)
     page.wait_for_selector("body[data-snapshot]:not([data-snapshot=''])", timeout=10000)
+    ready = "navigator.serviceWorker.ready.then(r => Boolean(r.active))"
+    assert page.evaluate(f"Promise.race([{ready}, new Promise(ok => setTimeout(() => ok(false), 10000))])")
     ctx.set_offline(True)
 
     # offline: the page judges the badges itself (signature, roster in IndexedDB) and queues them
@@ -219,6 +230,17 @@ def test_offline_the_phone_answers_queues_and_catches_up_exactly_once_with_a_kio
         body = {"code": person["code"], "station": "kiosk-live", "scan_id": f"kiosk-same-{i}"}
         r = requests.post(live_server.url + "/api/v1/checkins", json=body, headers=kiosk, timeout=5)
         assert r.json()["result"] == "ok"
+
+    # the server gone too, and the phone's page reloaded: it opens from its service worker's
+    # cache, with the snapshot, the queue and who was seen from IndexedDB (a second look: already)
+    live_server.stop()
+    page.reload()
+    page.wait_for_selector("body[data-state=scanning]", timeout=15000)
+    assert page.locator("#event").inner_text() == people_event_name(live_server)
+    assert int(page.locator("#queue").get_attribute("data-count")) >= len(stored)
+    again = wait_answers(page, "a.length >= 2", 20)
+    assert {(a["outcome"], a["source"]) for a in again} == {("already", "offline")}, again
+    live_server.start()
 
     # back online: the queue is sent in order and drains; one arrival per person
     ctx.set_offline(False)

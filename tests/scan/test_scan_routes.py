@@ -72,3 +72,13 @@ def test_vendor_refuses_anything_else(client, path):
     r = client.get(f"/vendor/{path}", follow_redirects=True)  # "//etc" is first redirected to "/etc"
     assert r.status_code == 404
     assert b"zxing" not in r.data and b"root:" not in r.data
+
+
+def test_the_service_worker_is_served_under_scan_and_always_revalidated(client):
+    r = client.get("/scan/sw.js")
+    assert r.status_code == 200 and r.mimetype == "text/javascript"
+    assert r.headers["Cache-Control"] == "no-cache"
+    body = r.get_data(as_text=True)
+    assert "/api/" not in body.split("PRECACHE")[1].split("];")[0]  # the API is never cached
+    for path in VENDOR_FILES:  # every vendor file is kept for a reload without the network
+        assert f'"/vendor/{path}"' in body
