@@ -42,7 +42,13 @@ def world():
         {"event_id": 2, "event_tag": OTHER_TAG, "key_no": 1, "public_key": codes.b64(codes.public_key_of(theirs))},
     ]
     roster = [
-        {"id": 5, "honorific": "Bà", "name": "Đặng Thị Ánh Tuyết", "seat": "A-01-02", "seat_text": "Khu A · Hàng 1 · Ghế 2"},
+        {
+            "id": 5,
+            "honorific": "Bà",
+            "name": "Đặng Thị Ánh Tuyết",
+            "seat": "A-01-02",
+            "seat_text": "Khu A · Hàng 1 · Ghế 2",
+        },
         {"id": 6, "honorific": "Ông", "name": "Huỳnh Đức Dũng", "seat": None, "seat_text": ""},
     ]
     event = {"id": 1, "tag": TAG, "name": "Hội nghị OCOP", "date": "2025-05-22", "timezone": "Asia/Ho_Chi_Minh"}
