@@ -217,6 +217,8 @@ def test_offline_the_phone_answers_queues_and_catches_up_exactly_once_with_a_kio
     assert queued >= 3 and page.locator("#queue").inner_text() == f"Chờ gửi: {queued}"
     assert page.locator("#dot").get_attribute("data-online") == "false"
     screenshot(page, "scan_page_offline_queue")
+    offline_timings = page.evaluate("window.ekScan.timings")
+    (ARTIFACTS / "scan_page_offline_timings.json").write_text(json.dumps(offline_timings))
     stored = page.evaluate(
         """() => new Promise(ok => { const r = indexedDB.open('ek-scan'); r.onsuccess = () => {
              const q = r.result.transaction('queue').objectStore('queue').getAll();
