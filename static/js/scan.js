@@ -368,6 +368,10 @@ function stopWith(reason, text, english) {
   $("stop-en").textContent = english;
   box.hidden = false;
   document.body.dataset.state = reason;
+  if (reason === "revoked") {
+    $("dot").dataset.online = "unknown";
+    $("online-text").textContent = "Đã thu hồi";
+  }
 }
 
 function deviceRevoked() {
@@ -447,6 +451,8 @@ function randomHex(bytes) {
 async function start() {
   paintHeader();
   if (!S.token) return stopWith("no_token", NO_TOKEN_TEXT, NO_TOKEN_EN);
+  // the camera, WebCrypto (the signature check) and the service worker exist only over HTTPS
+  if (!window.isSecureContext) return stopWith("insecure", INSECURE_TEXT, INSECURE_EN);
   const slug = (S.deviceName || "phone")
     .normalize("NFD")
     .replace(/[\u0300-\u036f]/g, "")
@@ -478,6 +484,9 @@ async function start() {
   await scanLoop();
 }
 
+const INSECURE_TEXT =
+  "Trang quét mã phải được mở qua HTTPS: điện thoại chỉ cho dùng camera trên trang an toàn. Xin ban tổ chức xem trang /trust.";
+const INSECURE_EN = "Open the scanner over HTTPS: phones allow the camera on secure pages only (see /trust).";
 const CAMERA_HINT = "Hãy cho phép trình duyệt dùng camera, và mở trang qua HTTPS (xem trang /trust).";
 const CAMERA_HINT_EN = "Allow the browser to use the camera, and open the page over HTTPS (see /trust).";
 

@@ -12,6 +12,7 @@ import pytest
 from admin.scan.views import NODE_MODULES
 from kiosk.verify import Snapshot, verify_local
 from models.checkin import codes
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.skipif(not NODE_MODULES.is_dir(), reason="node_modules missing: run `make install`")
 
@@ -145,3 +146,21 @@ def test_checkpoint_rules_offline(page, live_server):
     ]
     first = page.evaluate(RULES, [[("once", seen_in, "2025-05-22")]])[0]["first_checkin"]
     assert first == {"at": seen_in["at"], "station": "Cửa 1"}
+
+
+def test_over_plain_http_on_the_lan_the_page_asks_for_https(browser, live_server):
+    """A phone opening http://<server's LAN address>/scan/ gets no camera and no WebCrypto: the
+    page says to use HTTPS instead of failing silently (the server's address given a name here,
+    which makes it an insecure origin, as a LAN address is)."""
+    port = live_server.url.rsplit(":", 1)[1]
+    lan = browser.browser_type.launch(
+        executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--host-resolver-rules=MAP hoi-truong.lan 127.0.0.1"]
+    )
+    try:
+        page = lan.new_page(viewport={"width": 390, "height": 844})
+        page.add_init_script("localStorage.setItem('ek.device_token', 'ekt_some-token');")
+        page.goto(f"http://hoi-truong.lan:{port}/scan/")
+        page.wait_for_selector("#stop[data-reason=insecure]", state="visible")
+        assert "HTTPS" in page.locator("#stop-text").inner_text()
+    finally:
+        lan.close()
