@@ -107,7 +107,7 @@ async function paintQueue() {
       .map((s) => {
         const li = document.createElement("li");
         const at = new Date(s.scanned_at).toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit" });
-        li.textContent = `${at} · ${s.name || s.local_result} · chờ gửi`;
+        li.textContent = `${at} · ${s.name || TITLES[s.local_result] || s.local_result} · chờ gửi`;
         return li;
       }),
   );

@@ -142,8 +142,9 @@ def ok_rows(server, attendee_id: int) -> list[CheckIn]:
 
 def test_the_phone_checks_people_in_and_is_stopped_when_revoked(phone, live_server):
     p = people(live_server)
-    page, ctx, urls = phone([p[0]["code"], p[1]["code"], "HELLO-NOT-A-BADGE"], lead_s=0.5)
+    page, ctx, urls = phone([p[0]["code"], p[1]["code"], "HELLO-NOT-A-BADGE"], lead_s=1.0)
     assert page.locator("#device").inner_text() == PHONE
+    screenshot(page, "scan_page_idle")  # the camera, waiting for a badge
     page.wait_for_selector("#answer[data-state=ok]", timeout=20000)
     screenshot(page, "scan_page_ok")
     shot = page.locator("#answer")
