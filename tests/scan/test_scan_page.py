@@ -295,3 +295,25 @@ def test_the_header_names_the_checkpoint_and_a_missing_camera_is_explained(page,
     assert "Không mở được camera" in page.locator("#stop-text").inner_text()
     page.wait_for_function("document.querySelector('#checkpoint').textContent === 'Hậu trường trao giải'")
     assert page.locator("#device").inner_text() == "Điện thoại hậu trường"  # the snapshot's station name
+
+
+def test_a_slow_server_gets_the_offline_answer_and_the_scan_is_recorded_once(phone, live_server):
+    """The server does not answer the first check-in within 1.5 s: the page answers from its
+    own judgement at once, keeps the scan and sends it again (same scan_id): one row."""
+    person = people(live_server)[5]
+    held = []
+
+    def hold_the_first(route):
+        if not held:
+            held.append(route)  # never answered: the page stops waiting after 1.5 s
+        else:
+            route.continue_()
+
+    page, ctx, urls = phone([person["code"]], lead_s=1.0)
+    ctx.route("**/api/v1/checkins", hold_the_first)
+    first = wait_answers(page, "a.length >= 1")[0]
+    assert (first["outcome"], first["source"], first["name"]) == ("ok", "offline", person["name"])
+    assert 1400 <= first["ms"] < 3000, first  # the 1.5 s deadline, then the answer at once
+    page.wait_for_selector("#queue[data-count='0']", timeout=15000)
+    rows = [r for r in phone_rows(live_server) if r.attendee_id == person["id"]]
+    assert [(r.scan_id, r.outcome) for r in rows] == [(first["scan_id"], "ok")]
