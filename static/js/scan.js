@@ -355,10 +355,12 @@ function hideAnswer() {
   box.dataset.state = "idle";
 }
 
-function stopWith(reason, text, english) {
-  S.stopped = true;
+// the page cannot scan: say why, in big type. ``halt``: stop talking to the server too (revoked,
+// not paired); without it (no camera) the queue is still sent and the heartbeat goes on.
+function stopWith(reason, text, english, halt = true) {
+  S.stopped = S.stopped || halt;
   ekScan.state = reason;
-  for (const t of S.timers) clearInterval(t);
+  if (halt) for (const t of S.timers) clearInterval(t);
   const video = $("video");
   for (const track of video.srcObject?.getTracks?.() || []) track.stop();
   hideAnswer();
@@ -475,8 +477,9 @@ async function start() {
   try {
     await startCamera();
   } catch (exc) {
-    return stopWith("camera", `Không mở được camera (${exc.name || exc}). ${CAMERA_HINT}`, CAMERA_HINT_EN);
+    return stopWith("camera", `Không mở được camera (${exc.name || exc}). ${CAMERA_HINT}`, CAMERA_HINT_EN, false);
   }
+  keepAwake();
   await decoderReady;
   status("Sẵn sàng · Ready");
   ekScan.state = "scanning";
@@ -484,11 +487,23 @@ async function start() {
   await scanLoop();
 }
 
+// the screen stays on while the page scans (an usher's phone would dim between two people)
+async function keepAwake() {
+  try {
+    await navigator.wakeLock?.request("screen");
+  } catch {
+    /* not granted (battery saver): the phone's own setting applies */
+  }
+}
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible" && !S.stopped) keepAwake(); // released when hidden
+});
+
 const INSECURE_TEXT =
   "Trang quét mã phải được mở qua HTTPS: điện thoại chỉ cho dùng camera trên trang an toàn. Xin ban tổ chức xem trang /trust.";
 const INSECURE_EN = "Open the scanner over HTTPS: phones allow the camera on secure pages only (see /trust).";
-const CAMERA_HINT = "Hãy cho phép trình duyệt dùng camera, và mở trang qua HTTPS (xem trang /trust).";
-const CAMERA_HINT_EN = "Allow the browser to use the camera, and open the page over HTTPS (see /trust).";
+const CAMERA_HINT = "Hãy cho phép trình duyệt dùng camera rồi tải lại trang. Lượt quét đang chờ vẫn được gửi.";
+const CAMERA_HINT_EN = "Allow the browser to use the camera, then reload the page. Waiting scans are still sent.";
 
 $("answer").addEventListener("click", hideAnswer);
 document.addEventListener("pointerdown", unlockSound, { once: true });

@@ -295,6 +295,15 @@ def test_the_header_names_the_checkpoint_and_a_missing_camera_is_explained(page,
     assert "Không mở được camera" in page.locator("#stop-text").inner_text()
     page.wait_for_function("document.querySelector('#checkpoint').textContent === 'Hậu trường trao giải'")
     assert page.locator("#device").inner_text() == "Điện thoại hậu trường"  # the snapshot's station name
+    # without a camera the phone still reports itself (and would send its queue)
+    with live_server.app.app_context():
+        for _ in range(50):
+            status = db.session.scalar(select(Device.last_status).where(Device.name == "Điện thoại hậu trường"))
+            db.session.rollback()
+            if status:
+                break
+            time.sleep(0.1)
+    assert status and status["queue_length"] == 0 and status["online"] is True
 
 
 def test_a_slow_server_gets_the_offline_answer_and_the_scan_is_recorded_once(phone, live_server):
