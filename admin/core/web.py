@@ -95,9 +95,24 @@ def _register_areas(app: Flask) -> None:
     from admin.exhibition import blueprint as exhibition
     from admin.guests import blueprint as guests
     from admin.privacy import blueprint as privacy
+    from admin.scan import blueprint as scan
     from admin.seating import blueprint as seating
 
-    areas = (accounts, core, checkin, dashboard, guests, seating, exhibition, ceremony, districts, events, privacy, api)
+    areas = (
+        accounts,
+        core,
+        checkin,
+        dashboard,
+        guests,
+        seating,
+        exhibition,
+        ceremony,
+        districts,
+        events,
+        privacy,
+        scan,
+        api,
+    )
     for area in areas:
         for blueprint in area.BLUEPRINTS:
             app.register_blueprint(blueprint)

@@ -28,6 +28,8 @@ RULES: list[tuple[str, set[str] | str]] = [
     (r"^/exhibitors/register$", "public"),
     (r"^/exhibition/", "public"),
     (r"^/api/v1/openapi\.json$", "public"),
+    (r"^/scan/(sw\.js)?$", "public"),  # the phone scanner: the device token in the browser is its credential
+    (r"^/vendor/", "public"),  # the scanner's browser packages (a fixed list of files)
     (r"^/exhibitors/status/", "token"),
     (r"^/d/", "token"),
     (r"^/scan/pair/", "token"),  # a phone's one-time pairing link (issue 24)
