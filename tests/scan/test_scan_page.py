@@ -68,7 +68,8 @@ def phone(browser, live_server, tmp_path):
         token = make_device(PHONE)
     opened = []
 
-    def open_page(codes, lead_s=0.0):
+    def open_page(codes, lead_s=0.0, link=None):
+        """``link``: a pairing link to open instead of putting the token in the browser."""
         y4m = video(tmp_path / f"badges{len(opened)}.y4m", codes, lead_s)
         args = [*CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
         b = browser.browser_type.launch(
@@ -77,9 +78,10 @@ def phone(browser, live_server, tmp_path):
         opened.append(b)
         ctx = b.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN", has_touch=True)
         ctx.grant_permissions(["camera"], origin=live_server.url)
-        ctx.add_init_script(
-            f"localStorage.setItem('ek.device_token', {token!r}); localStorage.setItem('ek.device_name', {PHONE!r});"
-        )
+        if link is None:
+            ctx.add_init_script(
+                f"localStorage.setItem('ek.device_token', {token!r}); localStorage.setItem('ek.device_name', {PHONE!r});"
+            )
         urls: list[str] = []
         here = urlsplit(live_server.url).netloc
 
@@ -92,7 +94,9 @@ def phone(browser, live_server, tmp_path):
 
         ctx.route("**/*", guard)
         page = ctx.new_page()
-        page.goto(live_server.url + "/scan/")
+        page.goto(link or live_server.url + "/scan/")
+        if link:
+            page.wait_for_url(live_server.url + "/scan/")
         page.wait_for_selector("body[data-state=scanning]", timeout=15000)
         return page, ctx, urls
 
@@ -326,3 +330,37 @@ def test_a_slow_server_gets_the_offline_answer_and_the_scan_is_recorded_once(pho
     page.wait_for_selector("#queue[data-count='0']", timeout=15000)
     rows = [r for r in phone_rows(live_server) if r.attendee_id == person["id"]]
     assert [(r.scan_id, r.outcome) for r in rows] == [(first["scan_id"], "ok")]
+
+
+def test_done_when_scan_link_pairs_a_phone_that_checks_people_in_through_a_network_cut(phone, live_server):
+    """Issue 24's "done when" in one run: the link ``scan-link`` prints (its last line) is opened
+    by a phone-sized Chromium whose fake camera plays badges; it pairs (no token typed), checks
+    people in, keeps answering through a network cut, catches up exactly once, and loads nothing
+    from outside."""
+    p = people(live_server)[:3]
+    with live_server.app.app_context():
+        out = live_server.app.test_cli_runner().invoke(
+            args=["scan-link", "Cửa B – điện thoại", "--base", live_server.url]
+        )
+    assert out.exit_code == 0, out.output
+    link = out.output.strip().splitlines()[-1]
+    assert link.startswith(live_server.url + "/scan/pair/")
+    page, ctx, urls = phone([x["code"] for x in p], lead_s=2.0, link=link)
+    assert page.evaluate("localStorage.getItem('ek.device_name')") == "Cửa B – điện thoại"
+    first = wait_answers(page, "a.some(x => x.outcome === 'ok')", 30)
+    assert any(a["source"] == "server" for a in first)
+    ctx.set_offline(True)
+    names = [x["name"] for x in p]
+    wait_answers(page, f"{names!r}.every(n => a.some(x => x.name === n))", 40)
+    offline = [a for a in answers(page) if a["source"] == "offline"]
+    assert offline, answers(page)
+    ctx.set_offline(False)
+    page.wait_for_selector("#queue[data-count='0']", timeout=20000)
+    with live_server.app.app_context():
+        device_id = db.session.scalar(select(Device.id).where(Device.name == "Cửa B – điện thoại"))
+        rows = list(db.session.scalars(select(CheckIn).where(CheckIn.device_id == device_id)))
+        db.session.expunge_all()
+    assert {a["scan_id"] for a in answers(page)} <= {r.scan_id for r in rows}
+    for person in p:
+        assert len(ok_rows(live_server, person["id"])) == 1, person["name"]
+    assert all(urlsplit(u).netloc == urlsplit(live_server.url).netloc for u in urls), urls
