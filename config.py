@@ -103,17 +103,15 @@ class Config:
     SQLALCHEMY_DATABASE_URI = None  # filled by create_app
     #: database connections per server process (PostgreSQL; SQLite has no pool)
     DB_POOL_SIZE = 20
-    #: the server's address as visitors' phones reach it on the venue network, for the QR on
-    #: printed table cards (e.g. "http://192.168.1.10:8000"); "": the address of the request
+    #: the server's plain-HTTP address as any phone reaches it on the venue network (no trust in
+    #: the local CA needed): the QR on printed table cards and /trust's QR of root.crt (e.g.
+    #: "http://192.168.1.10:8000", behind `serve --https` "http://192.168.1.10:8080"); "": the
+    #: address of the request (/trust behind caddy: its host on EK_HTTP_PORT)
     PUBLIC_BASE_URL = ""
-    #: the server's address as the ushers' phones open it (the pairing links of scan-link and
-    #: /admin/devices), e.g. "https://192.168.1.10:8443"; "": http://HOST:PORT (scan-link) or the
-    #: request's address (the page)
+    #: the server's address in staff and private links (scan-link and /admin/devices pairing links,
+    #: district-link, exhibitor-link), e.g. "https://192.168.1.10:8443" behind `serve --https`;
+    #: "": http://HOST:PORT (the commands) or the request's address (the pages)
     PUBLIC_URL = ""
-    #: the plain-HTTP address of /trust/root.crt in /trust's QR, for a phone that does not trust
-    #: the local CA yet (e.g. "http://192.168.1.10:8080"); "": the request's host on EK_HTTP_PORT
-    #: (behind caddy) or the request's own address
-    PUBLIC_HTTP_URL = ""
     #: hours a phone's pairing link works (single use)
     PAIRING_HOURS = 24.0
     #: pairing attempts (POST /api/v1/pair) per client address in 10 minutes
@@ -242,7 +240,6 @@ ENVIRONMENT: dict[str, tuple[str, type]] = {
     "DB_POOL_SIZE": ("DB_POOL_SIZE", int),
     "PUBLIC_BASE_URL": ("PUBLIC_BASE_URL", str),
     "PUBLIC_URL": ("PUBLIC_URL", str),
-    "PUBLIC_HTTP_URL": ("PUBLIC_HTTP_URL", str),
     "PAIRING_HOURS": ("PAIRING_HOURS", float),
     "EK_HOST": ("EK_HOST", str),
     "EK_HTTPS_PORT": ("EK_HTTPS_PORT", int),

@@ -18,6 +18,7 @@ import click
 from flask import current_app
 from sqlalchemy import func, select
 
+from commands.links import base_url_option, link_base
 from commands.locked import remembered
 from models.accounts.models import User, audit
 from models.accounts.sessions import UserSession
@@ -204,20 +205,11 @@ def remove_demo_users() -> None:
         click.echo("Không còn tài khoản demo / no demo logins left.")
 
 
-def _base_url(base: str | None) -> str:
-    """--base, else PUBLIC_URL, else http://HOST:PORT (serve's defaults; 0.0.0.0 as 127.0.0.1)."""
-    cfg = current_app.config
-    if base or cfg.get("PUBLIC_URL"):
-        return (base or cfg["PUBLIC_URL"]).rstrip("/")
-    host = "127.0.0.1" if cfg["HOST"] in ("0.0.0.0", "::") else cfg["HOST"]
-    return f"http://{host}:{cfg['PORT']}"
-
-
 @click.command("scan-link")
 @click.argument("name")
-@click.option("--base", help="the server's address as phones open it (default: PUBLIC_URL, else http://HOST:PORT)")
+@base_url_option("The server's address as phones open it (default: PUBLIC_URL, else http://HOST:PORT).")
 @click.option("--revoke", is_flag=True, help="Revoke the phone instead: its token and links stop at once.")
-def scan_link(name: str, base: str | None, revoke: bool) -> None:
+def scan_link(name: str, base_url: str | None, revoke: bool) -> None:
     """Pair an usher's phone NAME as a scanner: a one-time link (printed as the last line, valid
     PAIRING_HOURS) that stores the phone's token in the browser that opens it and opens /scan/."""
     from models.accounts.models import Device
@@ -231,6 +223,7 @@ def scan_link(name: str, base: str | None, revoke: bool) -> None:
         revoke_device(dev, actor="cli")
         click.echo(f"Đã thu hồi điện thoại {name}: nó không quét được nữa / revoked, it stops at once.")
         return
+    url = link_base(base_url)  # checked before anything is written
     try:
         dev = phone_device(name, actor="cli")
     except (NotAPhone, ValueError) as exc:
@@ -241,9 +234,8 @@ def scan_link(name: str, base: str | None, revoke: bool) -> None:
     hours = current_app.config["PAIRING_HOURS"]
     click.echo(f"Điện thoại {dev.name}: mở liên kết dưới đây trên điện thoại (một lần, trong {hours:g} giờ).")
     click.echo("Phone: open this link on the phone once; it replaces the token of a phone paired before.")
-    url = _base_url(base)
     if url.startswith("http://"):
-        click.echo("Lưu ý / note: điện thoại chỉ mở máy ảnh qua HTTPS: serve --https, --base https://… (docs/https.md)")
+        click.echo("Lưu ý / note: điện thoại chỉ mở máy ảnh qua HTTPS: serve --https, --base-url https://…")
     click.echo(pairing_link(url, code))
 
 

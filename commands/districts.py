@@ -15,6 +15,7 @@ import click
 from flask import current_app
 
 from commands import OutPath
+from commands.links import base_url_option, link_base
 from models.core.base import db
 from models.privacy.exports import log_export
 
@@ -79,20 +80,16 @@ def invitations(district_text: str, out: Path, number: str | None, date_text: st
 
 @click.command("district-link")
 @click.argument("district_text")
-@click.option(
-    "--base-url",
-    default="http://127.0.0.1:8000",
-    show_default=True,
-    help="The server's address as district officers reach it.",
-)
+@base_url_option("The server's address as district officers reach it (default: PUBLIC_URL, else http://HOST:PORT).")
 @click.option("--new", "make_new", is_flag=True, help="Make a new link; the old one stops working.")
 @click.option("--deadline", default="", help='Read-only after this local time, "YYYY-MM-DD HH:MM".')
 @click.option("--revoke", is_flag=True, help="Revoke the district's link.")
-def district_link(district_text: str, base_url: str, make_new: bool, deadline: str, revoke: bool) -> None:
+def district_link(district_text: str, base_url: str | None, make_new: bool, deadline: str, revoke: bool) -> None:
     """Print a district officer's private link (last line)."""
     from models.core.timeutil import to_naive_utc
     from models.districts import delegations as ds
 
+    base = link_base(base_url)  # checked before anything is written
     ev = _event()
     d = find_district(ev, district_text)
     link = ds.current_link(d)
@@ -114,7 +111,7 @@ def district_link(district_text: str, base_url: str, make_new: bool, deadline: s
         ds.set_deadline(link, when, actor="cli")
     db.session.commit()
     click.echo(d.name)
-    click.echo(f"{base_url.rstrip('/')}/d/{ds.district_token(link, current_app.secret_key)}")
+    click.echo(f"{base}/d/{ds.district_token(link, current_app.secret_key)}")
 
 
 @click.command("district-demo")

@@ -13,6 +13,7 @@ import click
 from flask import current_app
 
 from commands import OutPath
+from commands.links import base_url_option, link_base
 from models.core.base import db
 from models.privacy.exports import count_people, log_export
 
@@ -37,15 +38,11 @@ def exhibitor_demo() -> None:
 
 @click.command("exhibitor-link")
 @click.argument("exhibitor_id", type=int)
-@click.option(
-    "--base-url",
-    default="http://127.0.0.1:8000",
-    show_default=True,
-    help="The server's address as exhibitors reach it.",
-)
+@base_url_option("The server's address as exhibitors reach it (default: PUBLIC_URL, else http://HOST:PORT).")
 @click.option("--reissue", is_flag=True, help="Make a new link; the old one stops working.")
-def exhibitor_link(exhibitor_id: int, base_url: str, reissue: bool) -> None:
+def exhibitor_link(exhibitor_id: int, base_url: str | None, reissue: bool) -> None:
     """Print an exhibitor's private status link (last line)."""
+    base = link_base(base_url)
     from models.exhibition.models import Exhibitor
     from models.exhibition.workflow import reissue_link, status_token
 
@@ -56,16 +53,13 @@ def exhibitor_link(exhibitor_id: int, base_url: str, reissue: bool) -> None:
         reissue_link(ex, actor="cli")
     token = status_token(ex, current_app.secret_key)
     click.echo(ex.name)
-    click.echo(f"{base_url.rstrip('/')}/exhibitors/status/{token}")
+    click.echo(f"{base}/exhibitors/status/{token}")
 
 
 @click.command("exhibitor-cards")
 @click.option("--out", type=OutPath(dir_okay=False, path_type=Path), required=True)
-@click.option(
-    "--base-url",
-    default=None,
-    help="The server's address as visitors' phones reach it (QR on each card); "
-    "default: PUBLIC_BASE_URL, else http://127.0.0.1:8000.",
+@base_url_option(
+    "The server's address as visitors' phones reach it (QR on each card); default: PUBLIC_BASE_URL, else http://HOST:PORT."
 )
 def exhibitor_cards(out: Path, base_url: str | None) -> None:
     """A5 table cards (PDF) of the approved exhibitors, by district and table, each with a QR to
@@ -78,9 +72,7 @@ def exhibitor_cards(out: Path, base_url: str | None) -> None:
     people.sort(
         key=lambda x: (x.district.sort_order if x.district else 999, x.table.number if x.table else 999, x.name)
     )
-    base = base_url or current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:8000"
-    if not base.startswith(("http://", "https://")):
-        raise click.ClickException("--base-url phải bắt đầu bằng http:// hoặc https://")
+    base = link_base(base_url, "PUBLIC_BASE_URL")
     out.write_bytes(table_cards_pdf(ev, people, base))
     log_export("table_cards", len(people), event_id=ev.id, out=str(out))
     click.echo(f"{len(people)} thẻ bàn -> {out}")

@@ -2,7 +2,8 @@
 (caddy's `tls internal`), its root certificate as a download and a QR of that download's plain-HTTP
 address: a phone that does not trust the CA yet cannot open an HTTPS address without a warning,
 so the QR names http://<the host it used>:<EK_HTTP_PORT>, where caddy passes /trust on to the
-server and sends everything else to HTTPS (docs/Caddyfile); PUBLIC_HTTP_URL overrides it. Public:
+server and sends everything else to HTTPS (docs/Caddyfile); PUBLIC_BASE_URL (the plain-HTTP
+address any phone opens) overrides it. Public:
 the certificate is no secret (its SHA-256 is shown to compare with what `serve --https` printed)."""
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ bp = Blueprint("trust", __name__)
 def _http_base() -> str:
     """The plain-HTTP address of this server as the phone reached it."""
     cfg = current_app.config
-    if cfg.get("PUBLIC_HTTP_URL"):
-        return cfg["PUBLIC_HTTP_URL"].rstrip("/")
+    if cfg.get("PUBLIC_BASE_URL"):
+        return cfg["PUBLIC_BASE_URL"].rstrip("/")
     if not request.is_secure:
         return request.host_url.rstrip("/")
     host = request.host

@@ -219,9 +219,14 @@ def test_serve_https_pairs_a_phone_through_caddy_with_the_ca_from_trust(tmp_path
         assert crt.content == on_disk.read_bytes() and crt.content.startswith(b"-----BEGIN CERTIFICATE-----")
         ca = tmp_path / "downloaded-root.crt"
         ca.write_bytes(crt.content)
-        # everything but /trust goes to HTTPS on plain HTTP
-        r = requests.get(plain + "/login", allow_redirects=False, timeout=5)
-        assert r.status_code == 308 and r.headers["Location"] == f"https://127.0.0.1:{https_port}/login"
+        # on plain HTTP: /trust and the visitors' exhibition (any phone, no trust needed); the rest,
+        # logins, private links and the scanner, goes to HTTPS
+        for path in ("/login", "/scan/", f"/scan/pair/{code}", "/admin/", "/exhibitors/register"):
+            r = requests.get(plain + path, allow_redirects=False, timeout=5)
+            assert r.status_code == 308 and r.headers["Location"] == f"https://127.0.0.1:{https_port}{path}"
+        visitors = requests.get(plain + "/exhibition/", allow_redirects=False, timeout=5)
+        assert visitors.status_code == 200 and "Strict-Transport-Security" not in visitors.headers
+        assert requests.get(plain + "/static/css/app.css", timeout=5).status_code == 200
         base = f"https://127.0.0.1:{https_port}"
         page = requests.get(f"{base}/scan/pair/{code}", verify=str(ca), timeout=5)
         assert page.status_code == 200 and f'data-code="{code}"' in page.text

@@ -45,7 +45,6 @@ def test_every_setting_has_a_meaning_and_every_variable_a_setting():
         "SIGNING_KEY_FILE",
         "CLI_LOCK_WAIT",
         "PUBLIC_URL",
-        "PUBLIC_HTTP_URL",
         "PAIRING_HOURS",
         "EK_HOST",
         "EK_HTTPS_PORT",

@@ -68,7 +68,7 @@ def test_trust_offers_the_root_certificate_and_a_plain_http_qr(app, client, tmp_
     app.config["EK_HTTP_PORT"] = 8080
     r = client.get("/trust", base_url="https://192.168.1.10:8443")
     assert 'data-url="http://192.168.1.10:8080/trust/root.crt"' in r.get_data(as_text=True)
-    app.config["PUBLIC_HTTP_URL"] = "http://ek.lan:81/"
+    app.config["PUBLIC_BASE_URL"] = "http://ek.lan:81/"
     r = client.get("/trust", base_url="https://192.168.1.10:8443")
     assert _qr_text(r.get_data(as_text=True)) == "http://ek.lan:81/trust/root.crt"
 

@@ -79,9 +79,8 @@ def phone(browser, live_server, tmp_path):
         ctx = b.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN", has_touch=True)
         ctx.grant_permissions(["camera"], origin=live_server.url)
         if link is None:
-            ctx.add_init_script(
-                f"localStorage.setItem('ek.device_token', {token!r}); localStorage.setItem('ek.device_name', {PHONE!r});"
-            )
+            keep = f"localStorage.setItem('ek.device_token', {token!r});"
+            ctx.add_init_script(keep + f"localStorage.setItem('ek.device_name', {PHONE!r});")
         urls: list[str] = []
         here = urlsplit(live_server.url).netloc
 
