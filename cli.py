@@ -13,7 +13,7 @@ from flask import Flask, current_app
 from sqlalchemy import func, select
 
 import config
-from commands import OutPath
+from commands import Number, OutPath
 from models.accounts.models import ROLES, Device, User, audit, hash_token
 from models.core.base import db
 
@@ -220,18 +220,18 @@ def _setting(name: str):
 
 @click.command("serve")
 @click.option("--host", default=lambda: _setting("HOST"), show_default="HOST or 127.0.0.1")
-@click.option("--port", default=lambda: _setting("PORT"), type=int, show_default="PORT or 8000")
+@click.option("--port", default=lambda: _setting("PORT"), type=Number(1, 65535), show_default="PORT or 8000")
 @click.option(
     "--threads",
     default=lambda: _setting("THREADS"),
-    type=int,
+    type=Number(1, 1000),
     show_default="THREADS or 8",
     help="waitress threads per worker process",
 )
 @click.option(
     "--workers",
     default=lambda: _setting("WORKERS"),
-    type=int,
+    type=Number(1, 64),
     show_default="WORKERS or 1",
     help="server processes sharing the port (2 uses both cores of a 2-core laptop)",
 )

@@ -20,3 +20,29 @@ class OutPath(click.Path):
         if not os.access(folder, os.W_OK):
             self.fail(f"không ghi được vào thư mục {folder}.", param, ctx)
         return path
+
+
+class Number(click.ParamType):
+    """A whole number for a command (a row id by default: 1..2^31-1, what every database column
+    holds), parsed like every number the product reads (models.core.numbers.parse_int: ASCII
+    digits only); anything else is refused with one clear message, never a traceback from the
+    database (``erase-person 99999999999999999999`` overflowed SQLite's INTEGER before)."""
+
+    name = "number"
+
+    def __init__(self, lo: int = 1, hi: int | None = None) -> None:
+        from models.core.numbers import MAX_ID
+
+        self.lo, self.hi = lo, MAX_ID if hi is None else hi
+
+    def convert(self, value, param, ctx):
+        from models.core.numbers import NumberError, parse_int
+
+        try:
+            return parse_int(value if isinstance(value, int) else str(value).strip(), self.lo, self.hi)
+        except NumberError as exc:
+            self.fail(exc.message, param, ctx)
+
+
+#: a row id argument (attendee, exhibitor...)
+ROW_ID = Number()

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from commands import OutPath
+from commands import ROW_ID, OutPath
 from commands.links import base_url_option, link_base
 from models.core.base import db
 from models.privacy.exports import count_people, log_export
@@ -37,7 +37,7 @@ def exhibitor_demo() -> None:
 
 
 @click.command("exhibitor-link")
-@click.argument("exhibitor_id", type=int)
+@click.argument("exhibitor_id", type=ROW_ID)
 @base_url_option("The server's address as exhibitors reach it (default: PUBLIC_URL, else http://HOST:PORT).")
 @click.option("--reissue", is_flag=True, help="Make a new link; the old one stops working.")
 def exhibitor_link(exhibitor_id: int, base_url: str | None, reissue: bool) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 from sqlalchemy import or_, select
 
-from commands import OutPath
+from commands import ROW_ID, OutPath
 from commands.events import event_option, event_or_current
 from models.core.base import db
 from models.privacy.exports import count_people, log_export
@@ -213,7 +213,7 @@ def _attendee(attendee_id: int):
 
 
 @click.command("cancel-attendee")
-@click.argument("attendee_id", type=int)
+@click.argument("attendee_id", type=ROW_ID)
 @click.option("--reason", required=True, help="Why (kept with the record and in the audit log).")
 def cancel_attendee_cmd(attendee_id: int, reason: str) -> None:
     """Cancel a delegate: frees the seat, revokes the badge, out of the invited figures."""
@@ -231,7 +231,7 @@ def cancel_attendee_cmd(attendee_id: int, reason: str) -> None:
 
 
 @click.command("restore-attendee")
-@click.argument("attendee_id", type=int)
+@click.argument("attendee_id", type=ROW_ID)
 def restore_attendee_cmd(attendee_id: int) -> None:
     """Put a cancelled delegate back on the guest list with a new badge (no seat given back)."""
     from models.guests.changes import ChangeError, restore_attendee

@@ -13,13 +13,13 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from commands import OutPath
+from commands import ROW_ID, OutPath
 from models.core.base import db
 from models.privacy.exports import log_export
 
 
 @click.command("person-data")
-@click.argument("attendee_id", type=int)
+@click.argument("attendee_id", type=ROW_ID)
 @click.option("--out", required=True, type=OutPath(dir_okay=False, path_type=Path), help="F.json")
 def person_data_cmd(attendee_id: int, out: Path) -> None:
     """Everything held about one person, as JSON (a request for access)."""
@@ -38,7 +38,7 @@ def person_data_cmd(attendee_id: int, out: Path) -> None:
 
 
 @click.command("erase-person")
-@click.argument("attendee_id", type=int)
+@click.argument("attendee_id", type=ROW_ID)
 @click.option("--reason", default="", help="Why (e.g. the person's request and its date); kept in the audit log.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--purge", is_flag=True, help="Only make an earlier erasure's old bytes gone (after a warning).")
