@@ -37,7 +37,7 @@ import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, UniqueConstraint, bindparam, func, select
+from sqlalchemy import Date, ForeignKey, String, UniqueConstraint, bindparam, case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -321,3 +321,65 @@ def backstage_times(event_id: int) -> dict[int, datetime]:
         .group_by(_p.c.attendee_id)
     ).all()
     return dict(rows)
+
+
+# --- the figures (the dashboard's panel, /api/v1/stats, the reports) -------------------------
+
+
+def figures(ev, totals: dict, now: datetime | None = None) -> list[dict]:
+    """THE checkpoint figures, read by the dashboard's "Điểm kiểm soát" panel, /api/v1/stats
+    ``checkpoints`` and the reports: per checkpoint {"id", "name", "rule", "kind", "people",
+    "invited", "passes_today", "passes_total", "inside"}. ``totals``: the attendance totals
+    (models.checkin.stats.totals): the entrance's people are the delegates arrived, exactly the
+    dashboard's figure; elsewhere "people" is who passed (once), who passed today (daily),
+    "inside" who is inside now (inout); "passes_*" count accepted passes (the every rule's
+    figure), today in the event's time zone. Two queries whatever the number of checkpoints."""
+    today = local(now or utcnow(), ev.timezone).date()
+    rows = listed(ev.id)
+    counts = {
+        cid: (people, people_today, total, today_n)
+        for cid, people, people_today, total, today_n in db.session.execute(
+            select(
+                _p.c.checkpoint_id,
+                func.count(func.distinct(_p.c.attendee_id)),
+                func.count(func.distinct(case((_p.c.day == today, _p.c.attendee_id)))),
+                func.count(_p.c.id),
+                func.sum(case((_p.c.day == today, 1), else_=0)),
+            )
+            .join(Checkpoint, Checkpoint.id == _p.c.checkpoint_id)
+            .where(Checkpoint.event_id == ev.id)
+            .group_by(_p.c.checkpoint_id)
+        )
+    }
+    inside = _inside_by_checkpoint(ev.id)
+    out = []
+    for cp in rows:
+        people, people_today, total, today_n = counts.get(cp.id, (0, 0, 0, 0))
+        if cp.is_arrival:
+            people = people_today = total = today_n = int(totals.get("checked_in") or 0)
+        out.append(
+            {
+                **cp.as_json(),
+                "people": int(people_today if cp.rule == "daily" else people),
+                "invited": int(totals.get("invited") or 0),
+                "passes_today": int(today_n or 0),
+                "passes_total": int(total or 0),
+                "inside": inside.get(cp.id, 0) if cp.rule == "inout" else None,
+            }
+        )
+    return out
+
+
+def _inside_by_checkpoint(event_id: int) -> dict[int, int]:
+    last = (
+        select(_p.c.checkpoint_id, func.max(_p.c.seq).label("seq"))
+        .join(Checkpoint, Checkpoint.id == _p.c.checkpoint_id)
+        .where(Checkpoint.event_id == event_id, Checkpoint.rule == "inout")
+        .group_by(_p.c.checkpoint_id, _p.c.attendee_id)
+        .subquery()
+    )
+    return dict(
+        db.session.execute(
+            select(last.c.checkpoint_id, func.count()).where(last.c.seq % 2 == 1).group_by(last.c.checkpoint_id)
+        ).all()
+    )

@@ -146,11 +146,15 @@ def district_figures(ev: Event) -> list[dict]:
 def attendance(ev: Event) -> dict:
     """{"planned_seats", "invited", "checked_in", "percent", "booth_staff",
     "booth_staff_arrived", "by_group": {name: {invited, checked_in}}, "by_district": {name:
-    {invited, checked_in, nominated}}}: attendance_figures reshaped for the desk and the API,
+    {invited, checked_in, nominated}}, "checkpoints": [models.checkin.checkpoints.figures]}:
+    attendance_figures reshaped for the desk and the API,
     the same numbers as the dashboard's."""
+    from models.checkin.checkpoints import figures
+
     f = attendance_figures(ev)
     return {
         **f["stats"],
+        "checkpoints": figures(ev, f["stats"]),
         "by_group": {g["name"]: {"invited": g["invited"], "checked_in": g["arrived"]} for g in f["groups"]},
         "by_district": {
             d["name"]: {"invited": d["invited"], "checked_in": d["arrived"], "nominated": d["nominated"]}

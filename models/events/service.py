@@ -41,7 +41,8 @@ def forget_current_event() -> None:
 
 def create_event(*, slug: str, name: str, date: date, **fields: object) -> Event:
     """Make an event with its first key pair, the default protocol table
-    (models/events/protocol.py) and its default checkpoint (models.checkin.checkpoints). Other events stop being current."""
+    (models/events/protocol.py) and its default checkpoint (models.checkin.checkpoints). Other
+    events stop being current."""
     db.session.execute(db.update(Event).values(is_current=False))
     forget_current_event()
     ev = Event(slug=slug, name=name, date=date, **fields)
