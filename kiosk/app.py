@@ -245,6 +245,7 @@ class Kiosk:
                 source=d.source,
                 station=self.panel.station,
                 extra=extra,
+                checkpoint=str((d.checkpoint or {}).get("name") or "") if d.at_checkpoint else "",
             )
             self.panel_until = time.monotonic() + self.config.hold
 

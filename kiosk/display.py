@@ -160,6 +160,8 @@ class PanelState:
     queue_len: int = 0
     problem: str = ""  #: configuration / camera / server trouble, shown in a strip
     extra: str = ""  #: e.g. "2 mã trong khung hình"
+    #: the checkpoint's name when it is not the hall entrance ("Hậu trường trao giải"): shown above the title
+    checkpoint: str = ""
     layout: dict = field(default_factory=dict)
 
 
@@ -257,6 +259,11 @@ def _draw_title(
     title = TITLES.get(state.result, state.result.upper())
     if state.source == "offline" and state.result == "ok":
         title += " (ngoại tuyến)"
+    if state.checkpoint:
+        f_cp = font(max(14, h // 26), True)
+        d.text((pad, y), ellipsize(state.checkpoint, f_cp, inner), font=f_cp, fill=fg)
+        layout["checkpoint"] = state.checkpoint
+        y += int(f_cp.size * 1.3)
     f_title, tl = fit(title, inner, max(18, h // 14), max(14, h // 22), True)
     for line in tl:
         d.text((pad, y), line, font=f_title, fill=fg)
@@ -302,7 +309,7 @@ def _draw_message(
     message = state.message or DEFAULT_MESSAGES.get(state.result, "")
     if state.seat_at_desk and state.result == "ok" and not state.message:
         message = DESK_SEAT_MESSAGE
-    if state.result == "already" and state.first_at:
+    if state.result == "already" and state.first_at and not state.checkpoint:
         where = f" tại {state.first_station}" if state.first_station else ""
         message = f"Đã điểm danh lúc {state.first_at}{where}"
     if message:

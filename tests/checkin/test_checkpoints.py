@@ -41,7 +41,12 @@ def test_the_entrance_is_the_arrival_as_before(event):
     r = scan(event, a.current_badge.code, "e1")
     entrance = checkpoints.listed(event.id)[0]
     assert r.outcome == "ok" and r.checkpoint == entrance.as_json()
-    assert r.as_json()["checkpoint"] == {"id": entrance.id, "name": "Cổng hội trường", "rule": "once", "kind": "entrance"}
+    assert r.as_json()["checkpoint"] == {
+        "id": entrance.id,
+        "name": "Cổng hội trường",
+        "rule": "once",
+        "kind": "entrance",
+    }
     assert "direction" not in r.as_json()
     db.session.refresh(a)
     assert a.checked_in_at == T0
@@ -129,8 +134,8 @@ def test_retry_by_scan_id_answers_the_first_time(event, rule):
 
 
 def test_a_device_scans_at_its_checkpoint(event):
-    from tests.factories import make_device
     from models.accounts.models import Device
+    from tests.factories import make_device
 
     make_device("phone-backstage")
     cp = add(event, "Hậu trường", "backstage", "once")
