@@ -161,7 +161,14 @@ def _page(ev, kind: str, *, form=None, error=None, preview=None, confirm=None, s
         confirm=confirm,
         trial=_trial(ev, kind),
         unranked=UNRANKED,
+        devices=_devices() if kind == "checkpoints" else [],
     ), status
+
+
+def _devices() -> list:
+    from admin.events.checkpoints import devices
+
+    return devices()
 
 
 def _parsed(kind: str, form) -> dict:
