@@ -18,6 +18,15 @@ Every scan is logged in the append-only checkin table, failed ones too.
 At the exhibition entrance (``exhibition=True``) rules 6-7 are replaced by
 models.exhibition.scan.booth_scan: a staff badge marks its booth set up (logged with method
 "exhibition"), any other badge gets "unknown" with a clear message; no hall arrival is recorded.
+Every scan is at a checkpoint (models.checkin.checkpoints: the device's, the desk's choice, else
+the event's entrance "Cổng hội trường"). Rules 6-7 above are the entrance's (kind "entrance", rule
+"once"): nothing about the arrival changed. At any other checkpoint rules 1-5 apply, then the
+checkpoint's rule (once, daily, every, inout: checkpoints.pass_through) in one ORM write
+transaction (_checkpoint_scan); Attendee.checked_in_at is never set there (a backstage scan is not
+an arrival; the answer notes when the person has not arrived in the hall). The scan is logged in
+the checkin table as every scan is (method unchanged, CheckIn.checkpoint_id), so a retried
+scan_id answers the first answer (_checkpoint_replay, from the pass). Every answer names its
+checkpoint (CheckInResult.checkpoint; ``direction`` at an inout one).
 
 Hall scans (every kiosk scan at the entrance, and the desk) run on the driver's own connection
 (_hall_scan); exhibition scans keep one ORM transaction (_exhibition_scan). Both apply the same
@@ -423,6 +432,19 @@ def _exhibition_code(code: str | None, tag: int, attendee_id: int | None) -> tup
 def _exhibition_decide(session: Session, outcome: str | None, event_id, attendee_id, code, seen, station, tz):
     """(person, badge, outcome, booth answer) of an exhibition scan, inside its write transaction:
     the badge's checks, then (when they pass) the booth's own (models.exhibition.scan)."""
+    person, badge, outcome = _badge_checks(session, outcome, event_id, attendee_id, code)
+    booth = None
+    if outcome is None:
+        from models.exhibition.scan import booth_scan
+
+        booth = booth_scan(attendee_id, seen, station, tz)
+        outcome = booth.outcome
+    return person, badge, outcome, booth
+
+
+def _badge_checks(session: Session, outcome: str | None, event_id, attendee_id, code):
+    """(person, badge, outcome) after rules 3-5, inside a write transaction (the exhibition and
+    the checkpoints); ``outcome`` None in and out: the badge passed."""
     person = badge = None
     if outcome is None:
         person = session.execute(_PERSON, {"aid": attendee_id}).first()
@@ -431,13 +453,23 @@ def _exhibition_decide(session: Session, outcome: str | None, event_id, attendee
         outcome = _decide(person, badge, event_id, attendee_id, code is not None)
         if outcome == "unknown" and (person is None or person.event_id != event_id):
             person = None
-    booth = None
-    if outcome is None:
-        from models.exhibition.scan import booth_scan
+    return person, badge, outcome
 
-        booth = booth_scan(attendee_id, seen, station, tz)
-        outcome = booth.outcome
-    return person, badge, outcome, booth
+
+def _scan_row(person, badge, code, seen, received, outcome: str, **fields) -> dict:
+    """The checkin row of a scan (every column of _SCAN_COLUMNS; ``fields`` name the rest)."""
+    row = dict.fromkeys(_SCAN_COLUMNS)
+    row.update(
+        fields,
+        code=_storable(code or ""),
+        attendee_id=person.id if person is not None else None,
+        badge_id=badge.id if badge is not None else None,
+        outcome=outcome,
+        scanned_at=seen,
+        received_at=received,
+        reason="",
+    )
+    return row
 
 
 class _Person(NamedTuple):
@@ -617,23 +649,8 @@ def _hall_scan(
         if engine.dialect.name != "sqlite":
             conn.rollback()  # end the read transaction psycopg opened
         guess = outcome or ("already" if person.arrived else "ok")
-        row = {
-            "event_id": event_id,
-            "scan_id": scan_id,
-            "code": _storable(code or ""),
-            "attendee_id": person.id if person is not None else None,
-            "badge_id": badge.id if badge is not None else None,
-            "station": station,
-            "device_id": device_id,
-            "user_id": user_id,
-            "method": method,
-            "outcome": guess,
-            "scanned_at": seen,
-            "received_at": received,
-            "reason": "",
-            "undoes_id": None,
-            "checkpoint_id": checkpoint_id,
-        }
+        row = _scan_row(person, badge, code, seen, received, guess, event_id=event_id, scan_id=scan_id, station=station)
+        row.update(device_id=device_id, user_id=user_id, method=method, checkpoint_id=checkpoint_id)
         row_id, outcome = _hall_write(sql, engine, conn, cur, row, arrives=outcome is None, attendee_id=attendee_id)
         first = None
         if row_id is not None and outcome == "already":
@@ -863,31 +880,19 @@ def _checkpoint_scan(
     passed = None
     try:
         with write_transaction():
-            person = badge = None
-            if outcome is None:
-                person = session.execute(_PERSON, {"aid": attendee_id}).first()
-                if code is not None:
-                    badge = session.execute(_BADGE, {"code": code.strip()}).first()
-                outcome = _decide(person, badge, event_id, attendee_id, code is not None)
-                if outcome == "unknown" and (person is None or person.event_id != event_id):
-                    person = None
-            values = dict.fromkeys(_SCAN_COLUMNS)
-            values.update(
+            person, badge, outcome = _badge_checks(session, outcome, event_id, attendee_id, code)
+            values = _scan_row(
+                person,
+                badge,
+                code,
+                seen,
+                received,
+                outcome or "ok",
                 event_id=event_id,
                 scan_id=scan_id,
-                code=_storable(code or ""),
-                attendee_id=person.id if person is not None else None,
-                badge_id=badge.id if badge is not None else None,
                 station=station,
-                device_id=device_id,
-                user_id=user_id,
-                method=method,
-                outcome=outcome or "ok",
-                scanned_at=seen,
-                received_at=received,
-                reason="",
-                checkpoint_id=checkpoint_id,
             )
+            values.update(device_id=device_id, user_id=user_id, method=method, checkpoint_id=checkpoint_id)
             row_id = session.execute(_insert_scan(db.engine.dialect.name), values).scalar()
             if row_id is None:  # this scan_id was seen before: answer as the first time
                 session.rollback()

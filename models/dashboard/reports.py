@@ -240,13 +240,20 @@ def summary_pdf(ev: Event) -> io.BytesIO:
         story.append(_timeline_chart(tl, font))
     else:
         story.append(Paragraph("Chưa có đại biểu nào điểm danh.", body))
-    story.append(Paragraph("4. Theo điểm kiểm soát", h2))
-    rows = [["Điểm kiểm soát", "Quy tắc", "Số liệu"]]
-    rows += [[Paragraph(_esc(r[0]), cell), r[1], r[6]] for r in checkpoint_rows(ev, st)]
-    story.append(_table(rows, [75 * mm, 35 * mm, 55 * mm], font, bold))
+    story += _checkpoint_section(ev, st, h2, cell, font, bold)
     doc.build(story)
     buf.seek(0)
     return buf
+
+
+def _checkpoint_section(ev: Event, stats: dict, h2, cell, font: str, bold: str) -> list:
+    """ "4. Theo điểm kiểm soát": each checkpoint, its rule and its figure (checkpoint_rows)."""
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph
+
+    rows = [["Điểm kiểm soát", "Quy tắc", "Số liệu"]]
+    rows += [[Paragraph(_esc(r[0]), cell), r[1], r[6]] for r in checkpoint_rows(ev, stats)]
+    return [Paragraph("4. Theo điểm kiểm soát", h2), _table(rows, [75 * mm, 35 * mm, 55 * mm], font, bold)]
 
 
 def _table(rows: list, widths: list[float], font: str, bold: str):

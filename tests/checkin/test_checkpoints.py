@@ -182,3 +182,29 @@ def test_concurrent_passes_exactly_once_per_rule(app, event, rule):
     if rule == "inout":
         assert sorted(d for _, d in results) == ["in"] * 4 + ["out"] * 4
         assert checkpoints.inside_now(cp) == 0
+
+
+def test_copies_templates_and_the_demo_have_their_checkpoints(event):
+    from datetime import date
+
+    from models.demo.load import load_demo
+    from models.events.setup import new_event
+
+    add(event, "Khu trưng bày", "exhibition", "every")
+    copy = new_event(name="Hội nghị năm sau", date=date(2030, 5, 22), venue="Nha Trang", from_event=event.slug)
+    db.session.commit()
+    assert [(c.name, c.rule) for c in checkpoints.listed(copy.id)] == [
+        ("Cổng hội trường", "once"),
+        ("Khu trưng bày", "every"),
+    ]
+    tpl = new_event(name="Theo mẫu", date=date(2030, 6, 1), venue="Nha Trang", template="ocop-review")
+    db.session.commit()
+    assert [c.name for c in checkpoints.listed(tpl.id)] == ["Cổng hội trường"]
+    demo, _ = load_demo(with_users=False)
+    db.session.commit()
+    assert [(c.name, c.kind, c.rule) for c in checkpoints.listed(demo.id)] == [
+        ("Cổng hội trường", "entrance", "once"),
+        ("Khu trưng bày", "exhibition", "every"),
+        ("Hậu trường trao giải", "backstage", "once"),
+        ("Bàn nhận tài liệu", "desk", "once"),
+    ]
