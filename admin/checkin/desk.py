@@ -15,6 +15,7 @@ from models.checkin import checkpoints
 from models.checkin.checkin import ScanIdConflict, check_in, undo_check_in
 from models.checkin.stats import attendance
 from models.core.base import db
+from models.core.numbers import int_or_none
 from models.core.timeutil import local
 from models.dashboard.live import seatless_arrivals
 from models.guests.badges import revoked_badge_owner
@@ -78,7 +79,7 @@ def index():
         undo_form=UndoForm(formdata=None),
         scan_form=scan_form,
         checkpoints=checkpoints.listed(ev.id),
-        chosen_checkpoint=int(chosen) if chosen.isdigit() and chosen.isascii() else None,
+        chosen_checkpoint=int_or_none(chosen, 1),
         seatless=seatless,
         seatless_count=seatless_count,
         local=lambda t: local(t, ev.timezone),
@@ -229,8 +230,9 @@ def _desk_checkpoint(event_id: int, raw: str) -> tuple[int | None, bool]:
     """The scanner field's checkpoint select: (checkpoint id or None for the entrance, valid?)."""
     if not raw:
         return None, True
-    if raw.isdigit() and raw.isascii() and int(raw) in {c.id for c in checkpoints.listed(event_id)}:
-        return int(raw), True
+    value = int_or_none(raw, 1)
+    if value is not None and value in {c.id for c in checkpoints.listed(event_id)}:
+        return value, True
     return None, False
 
 

@@ -18,6 +18,7 @@ from models.accounts.models import Device, audit
 from models.checkin import checkpoints
 from models.core.base import db
 from models.core.database import write_transaction
+from models.core.numbers import int_or_none
 
 
 def devices() -> list[Device]:
@@ -41,7 +42,7 @@ def checkpoint_devices():
         raw = request.form.get(f"device-{device.id}")
         if raw is None:
             continue
-        value = int(raw) if raw.isdigit() and raw.isascii() else None
+        value = int_or_none(raw, 1)
         if raw and value not in ours:
             flash(_("Điểm kiểm soát không hợp lệ: không thay đổi gì."), "error")
             return back

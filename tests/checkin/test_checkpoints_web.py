@@ -167,7 +167,7 @@ def test_devices_are_assigned_to_checkpoints(client, auth, event, kiosk_token):
     for ev in db.session.scalars(select(Event)):
         ev.is_current = ev.id == event.id
     db.session.commit()
-    for bad in (str(foreign), "abc", "١"):
+    for bad in (str(foreign), "abc", "١", "9" * 5000, "-1"):
         r = client.post("/admin/event/checkpoints/devices", data={f"device-{device.id}": bad}, follow_redirects=True)
         assert "Điểm kiểm soát không hợp lệ" in text(r)
         db.session.refresh(device)
@@ -207,8 +207,9 @@ def test_desk_scanner_field_scans_at_a_checkpoint(client, auth, event):
     assert attendees(event)[0].checked_in_at is None
     r = client.post("/desk/scan", data={"code": code, "scan_id": "desk-2", "checkpoint": str(cp)}, headers=headers)
     assert r.get_json()["result"] == "already" and r.get_json()["label"] == "Đã qua trước đó"
-    r = client.post("/desk/scan", data={"code": code, "scan_id": "desk-3", "checkpoint": "99999"}, headers=headers)
-    assert r.status_code == 400
+    for n, bad in enumerate(("99999", "9" * 5000, "x")):
+        r = client.post("/desk/scan", data={"code": code, "scan_id": f"desk-3{n}", "checkpoint": bad}, headers=headers)
+        assert r.status_code == 400 and r.get_json()["message"] == "Điểm kiểm soát không hợp lệ."
     r = client.post("/desk/scan", data={"code": code, "scan_id": "desk-4"}, headers=headers)
     assert r.get_json()["result"] == "ok" and r.get_json()["label"] == "Đã điểm danh"  # the entrance
 
