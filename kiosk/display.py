@@ -189,7 +189,7 @@ def render_panel(state: PanelState, size: tuple[int, int]) -> Image.Image:
 
     bar_h, bottom = _draw_bars(d, state, layout, size, pad, inner)
     if state.result is None:
-        _draw_idle(d, layout, size, bar_h, bottom, inner)
+        _draw_idle(d, layout, size, bar_h, bottom, inner, state.checkpoint)
         state.layout = layout
         return img
 
@@ -238,9 +238,16 @@ def _draw_bars(
 
 
 def _draw_idle(
-    d: ImageDraw.ImageDraw, layout: dict, size: tuple[int, int], bar_h: int, bottom: int, inner: int
+    d: ImageDraw.ImageDraw,
+    layout: dict,
+    size: tuple[int, int],
+    bar_h: int,
+    bottom: int,
+    inner: int,
+    checkpoint: str = "",
 ) -> None:
-    """No result: the prompt, centred between the bars."""
+    """No result: the prompt, centred between the bars; under it the checkpoint's name when
+    this kiosk is not at the hall entrance."""
     w, h = size
     f_idle, lines = fit(IDLE_PROMPT, inner, max(20, h // 12), max(16, h // 18), True)
     lines = wrap(IDLE_PROMPT, f_idle, inner, 4)
@@ -250,6 +257,10 @@ def _draw_idle(
         d.text((w // 2, y), line, font=f_idle, fill=WHITE, anchor="ma")
         y += int(f_idle.size * 1.3)
     layout["idle"] = lines
+    if checkpoint:
+        f_cp = font(max(16, h // 20), True)
+        d.text((w // 2, y + f_cp.size // 2), ellipsize(checkpoint, f_cp, inner), font=f_cp, fill=WHITE, anchor="ma")
+        layout["checkpoint"] = checkpoint
 
 
 def _draw_title(

@@ -78,6 +78,9 @@ def test_panel_names_the_checkpoint():
     state = PanelState(result="ok", name="Ông Nguyễn Văn An", message="m", checkpoint="Hậu trường trao giải")
     render_panel(state, (800, 480))
     assert state.layout["checkpoint"] == "Hậu trường trao giải"
+    idle = PanelState(checkpoint="Khu trưng bày")
+    render_panel(idle, (800, 480))
+    assert idle.layout["checkpoint"] == "Khu trưng bày" and idle.layout["idle"]
     plain = PanelState(result="ok", name="Ông Nguyễn Văn An", message="m")
     render_panel(plain, (800, 480))
     assert "checkpoint" not in plain.layout
