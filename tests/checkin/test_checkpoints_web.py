@@ -264,3 +264,37 @@ def test_dashboard_api_and_reports_agree(client, auth, event):
         "Phòng VIP": "2 người đang ở trong",
     }
     assert summary_pdf(event).read(4) == b"%PDF"
+
+
+def test_checkpoints_export_and_import(event):
+    from openpyxl import Workbook
+
+    from models.events.structure import export_xlsx, import_apply, import_preview
+
+    add(event, "Khu trưng bày", "exhibition", "every")
+    sheet = load_workbook(io.BytesIO(export_xlsx(event, "checkpoints"))).active
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert rows[0] == ["Tên", "Loại", "Quy tắc", "Thứ tự"]
+    assert rows[1][:3] == ["Cổng hội trường", "Lối vào", "Một lần (điểm danh)"]
+    wb = Workbook()
+    ws = wb.active
+    ws.append(rows[0])
+    ws.append(["Khu trưng bày", "Khu trưng bày", "Vào / ra (ai đang ở trong)", 2])  # updated
+    ws.append(["Bàn nhận quà", "Bàn phục vụ", "Một lần mỗi ngày", 3])  # new
+    buf = io.BytesIO()
+    wb.save(buf)
+    preview = import_preview(event, "checkpoints", buf.getvalue(), "cp.xlsx")
+    assert preview.ok and (preview.created, preview.updated) == (1, 1)
+    import_apply(event, "checkpoints", preview)
+    db.session.commit()
+    got = {c.name: (c.kind, c.rule) for c in checkpoints.listed(event.id)}
+    assert got == {
+        "Cổng hội trường": ("entrance", "once"),
+        "Khu trưng bày": ("exhibition", "inout"),
+        "Bàn nhận quà": ("desk", "daily"),
+    }
+    # a bad rule: every error listed, nothing written
+    ws.append(["Điểm lạ", "Khác", "thỉnh thoảng", 4])
+    buf = io.BytesIO()
+    wb.save(buf)
+    assert not import_preview(event, "checkpoints", buf.getvalue(), "cp.xlsx").ok
