@@ -84,3 +84,38 @@ def test_panel_names_the_checkpoint():
     plain = PanelState(result="ok", name="Ông Nguyễn Văn An", message="m")
     render_panel(plain, (800, 480))
     assert "checkpoint" not in plain.layout
+
+
+def test_against_the_real_server_then_offline(tmp_path, live_server):
+    """A kiosk given the backstage checkpoint: the server answers at that checkpoint (not an
+    arrival); the kiosk remembers the pass, so offline the same badge is "already"."""
+    from models.accounts.models import Device
+    from models.checkin import checkpoints
+    from models.checkin.checkpoints import Checkpoint
+    from models.core.base import db
+    from models.guests.models import Attendee
+
+    with live_server.app.app_context():
+        cp = Checkpoint(event_id=live_server.event_id, name="Hậu trường", kind="backstage", rule="once")
+        db.session.add(cp)
+        db.session.flush()
+        db.session.scalar(db.select(Device).where(Device.name == "kiosk-live")).checkpoint_id = cp.id
+        people = db.session.scalars(db.select(Attendee).order_by(Attendee.id)).all()
+        codes = [p.current_badge.code for p in people[:2]]
+        first_id = people[0].id
+        db.session.commit()
+        checkpoints.changed()
+    client = ApiClient(live_server.url, live_server.token)
+    snap = Snapshot.from_json(client.get_snapshot())
+    assert snap.station["checkpoint"]["name"] == "Hậu trường"
+    d = Decider(client, ScanQueue(tmp_path / "q.sqlite3"), "Cửa sau sân khấu", lambda: snap)
+    first = d.decide(codes[0])
+    assert (first.result, first.source, first.at_checkpoint) == ("ok", "server", True)
+    assert first.checkpoint["kind"] == "backstage" and "Hậu trường" in first.message
+    assert d.queue.arrival(first_id) is None  # not an arrival in the hall
+    with live_server.app.app_context():
+        assert db.session.get(Attendee, first_id).checked_in_at is None
+    live_server.stop()
+    again, other = d.decide(codes[0]), d.decide(codes[1])
+    assert (again.result, again.source) == ("already", "offline")
+    assert (other.result, other.source) == ("ok", "offline")
