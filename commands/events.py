@@ -194,10 +194,10 @@ def event_or_current(slug: str | None):
 
 
 # The event's structure (issue 13 item 3): export-structure, import-structure. KIND is programme,
-# groups, units or tiers; both call models/events/structure.py, as the pages /admin/event/<kind>/...
-# do: the same columns, the same rules, and nothing written while any row is bad.
+# groups, units, tiers, protocol or checkpoints (issue 24); both call models/events/structure.py, as
+# the pages /admin/event/<kind>/... do: the same columns, the same rules, and nothing written while any row is bad.
 
-KIND = click.Choice(["programme", "groups", "units", "tiers", "protocol"])
+KIND = click.Choice(["programme", "groups", "units", "tiers", "protocol", "checkpoints"])
 
 
 @click.command("export-structure")

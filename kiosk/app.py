@@ -34,6 +34,7 @@ from .decision import (
     Decision,
     RepeatFilter,
     ServerHealth,
+    is_arrival,
     problem_for,
 )
 from .decode import Decoder
@@ -245,6 +246,7 @@ class Kiosk:
                 source=d.source,
                 station=self.panel.station,
                 extra=extra,
+                checkpoint=str((d.checkpoint or {}).get("name") or "") if d.at_checkpoint else "",
             )
             self.panel_until = time.monotonic() + self.config.hold
 
@@ -293,6 +295,9 @@ class Kiosk:
                 self.panel = PanelState(station=self.panel.station)
             p = self.panel
         p.station = self.config.station or str((snap.station or {}).get("name") or "Trạm check-in")
+        if p.result is None:  # idle: name the checkpoint when it is not the hall entrance
+            cp = (snap.station or {}).get("checkpoint")
+            p.checkpoint = "" if is_arrival(cp if isinstance(cp, dict) else None) else str(cp.get("name") or "")
         p.event_name = str((snap.event or {}).get("name") or "")
         p.online = self.health.online if self.client.configured else False
         p.queue_len = self.queue.pending_count()

@@ -5,6 +5,14 @@
 3. Ask the server (``POST /api/v1/checkins``, 1.5 s). Its answer wins.
 4. No usable answer (timeout, refused, 5xx, garbage, bad token): decide from the local verdict;
    a genuine badge in the roster is "offline ok"; the queued scan is sent later, same scan_id.
+
+The kiosk's checkpoint (the snapshot's ``station.checkpoint``, models.checkin.checkpoints): at the
+hall entrance (kind "entrance", rule "once") all is as above. Elsewhere a genuine badge follows the
+checkpoint's rule offline from the passes this kiosk has seen (``local_passes``: its own offline
+answers and the server's "ok" answers): once -> "already" after the first; daily -> the same per
+local day of the event's time zone; every -> "ok", numbered; inout -> "ok", in and out alternately.
+What other devices saw meanwhile is not known offline; the server's answer, when the queued scan
+reaches it, is the record.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from .client import (
     ApiClient,
@@ -55,6 +64,15 @@ class Decision:
     scan_id: str = ""
     display: str = ""  #: panel key when it differs from result (e.g. "no_snapshot")
     ts: str = field(default_factory=now_iso)
+    #: where the scan was: {id, name, rule, kind} (the server's answer, else the snapshot's station)
+    checkpoint: dict | None = None
+    #: "in" / "out" at an inout checkpoint
+    direction: str | None = None
+
+    @property
+    def at_checkpoint(self) -> bool:
+        """Scanned at a checkpoint that is not the hall entrance (not an arrival)."""
+        return not is_arrival(self.checkpoint)
 
     @property
     def name(self) -> str:
@@ -81,6 +99,32 @@ class Decision:
         them to the desk for a seat. Servers and snapshots without ``seat_needed`` mean yes."""
         a = self.attendee or {}
         return self.result == "ok" and bool(a) and not self.seat and a.get("seat_needed", True) is not False
+
+
+def is_arrival(checkpoint: dict | None) -> bool:
+    """A scan at this checkpoint is the hall arrival (no checkpoint: an older server, the entrance)."""
+    return not checkpoint or (checkpoint.get("kind") == "entrance" and checkpoint.get("rule") == "once")
+
+
+#: the offline answers at a checkpoint that is not the entrance
+OFFLINE_CHECKPOINT = {
+    "ok": "Đã ghi nhận tại {cp} (ngoại tuyến).",
+    "already": "Đã qua {cp} lúc {time} (ngoại tuyến).",
+    "every": "{cp}: lượt thứ {n} (ngoại tuyến).",
+    "in": "Mời vào — {cp} (ngoại tuyến).",
+    "out": "Tạm biệt — {cp} (ngoại tuyến).",
+}
+
+
+def local_day(iso: str, tz: str | None) -> str:
+    """The local date (the event's time zone) of an ISO time."""
+    try:
+        at = datetime.fromisoformat(iso)
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=UTC)
+        return at.astimezone(ZoneInfo(tz or "Asia/Ho_Chi_Minh")).date().isoformat()
+    except (ValueError, KeyError):
+        return iso[:10]
 
 
 class ServerHealth:
@@ -195,6 +239,13 @@ class Decider:
 
     def _from_server(self, code: str, scan_id: str, answer: CheckinAnswer) -> Decision:
         attendee = answer.attendee
+        checkpoint = answer.raw.get("checkpoint") if isinstance(answer.raw.get("checkpoint"), dict) else None
+        direction = answer.raw.get("direction") if answer.raw.get("direction") in ("in", "out") else None
+        if not is_arrival(checkpoint):
+            self._note_pass(checkpoint, answer.result, attendee)
+            decision = Decision(code, answer.result, "server", attendee, answer.message, answer.first_checkin, scan_id)
+            decision.checkpoint, decision.direction = checkpoint, direction
+            return decision
         if answer.result in ("ok", "already") and attendee and attendee.get("id") is not None:
             first = answer.first_checkin or {}
             try:
@@ -206,9 +257,60 @@ class Decider:
                 )
             except (TypeError, ValueError):
                 pass
-        return Decision(code, answer.result, "server", attendee, answer.message, answer.first_checkin, scan_id)
+        decision = Decision(code, answer.result, "server", attendee, answer.message, answer.first_checkin, scan_id)
+        decision.checkpoint = checkpoint
+        return decision
+
+    def _note_pass(self, checkpoint: dict | None, result: str, attendee: dict | None) -> None:
+        """Remember a pass the server accepted at this checkpoint (the offline rule reads them)."""
+        if result != "ok" or not attendee or attendee.get("id") is None or not (checkpoint or {}).get("id"):
+            return
+        at = now_iso()
+        tz = (self.snapshot().event or {}).get("timezone")
+        try:
+            self._q("note_pass", int(checkpoint["id"]), int(attendee["id"]), at, self.station, local_day(at, tz))
+        except (TypeError, ValueError):
+            pass
+
+    def _offline_pass(self, code: str, scan_id: str, verdict, snap: Snapshot, cp: dict) -> Decision:
+        """A genuine badge at a checkpoint that is not the entrance, decided offline by its rule."""
+        person = verdict.attendee or {}
+        aid = int(verdict.badge.attendee_id)
+        at = now_iso()
+        tz = (snap.event or {}).get("timezone")
+        day = local_day(at, tz)
+        seen = self._q("passes", int(cp.get("id") or 0), aid) or []
+        rule, name = cp.get("rule"), str(cp.get("name") or "")
+        if rule in ("once", "daily"):
+            earlier = [p for p in seen if rule == "once" or p["day"] == day]
+            if earlier:
+                first = {"at": earlier[0]["at"], "station": earlier[0]["station"], "checkpoint": name}
+                text = OFFLINE_CHECKPOINT["already"].format(cp=name, time=_hhmm(earlier[0]["at"], tz))
+                return self._checkpoint_decision(code, "already", person, text, first, scan_id, cp)
+        self._q("note_pass", int(cp.get("id") or 0), aid, at, self.station, day)
+        direction = None
+        if rule == "every":
+            text = OFFLINE_CHECKPOINT["every"].format(cp=name, n=len(seen) + 1)
+        elif rule == "inout":
+            direction = "out" if len(seen) % 2 else "in"
+            text = OFFLINE_CHECKPOINT[direction].format(cp=name)
+        else:
+            text = OFFLINE_CHECKPOINT["ok"].format(cp=name)
+        decision = self._checkpoint_decision(code, "ok", person, text, None, scan_id, cp)
+        decision.direction = direction
+        return decision
+
+    @staticmethod
+    def _checkpoint_decision(code, result, person, text, first, scan_id, cp) -> Decision:
+        decision = Decision(code, result, "offline", person, text, first, scan_id)
+        decision.checkpoint = cp
+        return decision
 
     def _offline(self, code: str, scan_id: str, verdict, snap: Snapshot) -> Decision:
+        cp = (snap.station or {}).get("checkpoint")
+        cp = cp if isinstance(cp, dict) else None
+        if verdict.result == "ok" and not is_arrival(cp):
+            return self._offline_pass(code, scan_id, verdict, snap, cp)
         if verdict.result == "ok":
             person = verdict.attendee or {}
             aid = int(verdict.badge.attendee_id)
@@ -220,6 +322,16 @@ class Decider:
         if verdict.result == "no_snapshot":
             return Decision(code, "unknown", "offline", None, "", None, scan_id, display="no_snapshot")
         return Decision(code, verdict.result, "offline", None, "", None, scan_id)
+
+
+def _hhmm(iso: str, tz: str | None) -> str:
+    try:
+        at = datetime.fromisoformat(iso)
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=UTC)
+        return at.astimezone(ZoneInfo(tz or "Asia/Ho_Chi_Minh")).strftime("%H:%M")
+    except (ValueError, KeyError):
+        return iso[11:16]
 
 
 class RepeatFilter:

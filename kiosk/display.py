@@ -160,6 +160,8 @@ class PanelState:
     queue_len: int = 0
     problem: str = ""  #: configuration / camera / server trouble, shown in a strip
     extra: str = ""  #: e.g. "2 mã trong khung hình"
+    #: the checkpoint's name when it is not the hall entrance ("Hậu trường trao giải"): shown above the title
+    checkpoint: str = ""
     layout: dict = field(default_factory=dict)
 
 
@@ -187,7 +189,7 @@ def render_panel(state: PanelState, size: tuple[int, int]) -> Image.Image:
 
     bar_h, bottom = _draw_bars(d, state, layout, size, pad, inner)
     if state.result is None:
-        _draw_idle(d, layout, size, bar_h, bottom, inner)
+        _draw_idle(d, layout, size, bar_h, bottom, inner, state.checkpoint)
         state.layout = layout
         return img
 
@@ -236,9 +238,16 @@ def _draw_bars(
 
 
 def _draw_idle(
-    d: ImageDraw.ImageDraw, layout: dict, size: tuple[int, int], bar_h: int, bottom: int, inner: int
+    d: ImageDraw.ImageDraw,
+    layout: dict,
+    size: tuple[int, int],
+    bar_h: int,
+    bottom: int,
+    inner: int,
+    checkpoint: str = "",
 ) -> None:
-    """No result: the prompt, centred between the bars."""
+    """No result: the prompt, centred between the bars; under it the checkpoint's name when
+    this kiosk is not at the hall entrance."""
     w, h = size
     f_idle, lines = fit(IDLE_PROMPT, inner, max(20, h // 12), max(16, h // 18), True)
     lines = wrap(IDLE_PROMPT, f_idle, inner, 4)
@@ -248,6 +257,10 @@ def _draw_idle(
         d.text((w // 2, y), line, font=f_idle, fill=WHITE, anchor="ma")
         y += int(f_idle.size * 1.3)
     layout["idle"] = lines
+    if checkpoint:
+        f_cp = font(max(16, h // 20), True)
+        d.text((w // 2, y + f_cp.size // 2), ellipsize(checkpoint, f_cp, inner), font=f_cp, fill=WHITE, anchor="ma")
+        layout["checkpoint"] = checkpoint
 
 
 def _draw_title(
@@ -257,6 +270,11 @@ def _draw_title(
     title = TITLES.get(state.result, state.result.upper())
     if state.source == "offline" and state.result == "ok":
         title += " (ngoại tuyến)"
+    if state.checkpoint:
+        f_cp = font(max(14, h // 26), True)
+        d.text((pad, y), ellipsize(state.checkpoint, f_cp, inner), font=f_cp, fill=fg)
+        layout["checkpoint"] = state.checkpoint
+        y += int(f_cp.size * 1.3)
     f_title, tl = fit(title, inner, max(18, h // 14), max(14, h // 22), True)
     for line in tl:
         d.text((pad, y), line, font=f_title, fill=fg)
@@ -302,7 +320,7 @@ def _draw_message(
     message = state.message or DEFAULT_MESSAGES.get(state.result, "")
     if state.seat_at_desk and state.result == "ok" and not state.message:
         message = DESK_SEAT_MESSAGE
-    if state.result == "already" and state.first_at:
+    if state.result == "already" and state.first_at and not state.checkpoint:
         where = f" tại {state.first_station}" if state.first_station else ""
         message = f"Đã điểm danh lúc {state.first_at}{where}"
     if message:

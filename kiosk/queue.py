@@ -42,6 +42,14 @@ CREATE TABLE IF NOT EXISTS local_arrivals (
     at          TEXT NOT NULL,
     station     TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS local_passes (
+    checkpoint_id INTEGER NOT NULL,
+    attendee_id   INTEGER NOT NULL,
+    at            TEXT NOT NULL,
+    station       TEXT NOT NULL,
+    day           TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS local_passes_who ON local_passes(checkpoint_id, attendee_id);
 """
 
 
@@ -154,6 +162,23 @@ class ScanQueue:
         with self._lock:
             rows = self._db.execute(sql, args).fetchall()
         return [QueuedScan(*r) for r in rows]
+
+    # -- passes at a checkpoint that is not the entrance (kiosk.decision, the checkpoint's rule) --------
+    def note_pass(self, checkpoint_id: int, attendee_id: int, at: str, station: str, day: str) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO local_passes (checkpoint_id, attendee_id, at, station, day) VALUES (?, ?, ?, ?, ?)",
+                (int(checkpoint_id), int(attendee_id), at, station, day),
+            )
+
+    def passes(self, checkpoint_id: int, attendee_id: int) -> list[dict]:
+        """This kiosk's known passes of a person at a checkpoint, oldest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT at, station, day FROM local_passes WHERE checkpoint_id=? AND attendee_id=? ORDER BY rowid",
+                (int(checkpoint_id), int(attendee_id)),
+            ).fetchall()
+        return [{"at": r[0], "station": r[1], "day": r[2]} for r in rows]
 
     # -- who arrived here -------------------------------------------------------------------
     def note_arrival(self, attendee_id: int, at: str, station: str) -> None:

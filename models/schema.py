@@ -4,6 +4,7 @@ from models.accounts.models import AuditLog, Device, User
 from models.accounts.pairing import DevicePairing
 from models.accounts.sessions import LoginFailure, UserSession
 from models.ceremony.models import Award, AwardBatch, AwardTier, CeremonyState
+from models.checkin.checkpoints import Checkpoint, CheckpointPass
 from models.core.base import db
 from models.districts.models import DistrictLink, DistrictQuota
 from models.events.models import District, Event, EventKey, Group, ProgrammeItem, ProtocolRank
@@ -40,6 +41,8 @@ __all__ = [
     "Attendee",
     "Badge",
     "CheckIn",
+    "Checkpoint",
+    "CheckpointPass",
     "LoginFailure",
     "UserSession",
 ]

@@ -218,6 +218,21 @@ class FirstCheckin(BaseModel):
 
     at: str | None
     station: str | None
+    checkpoint: str = Field(None, description="At a checkpoint other than the hall entrance: its name.")
+
+
+class CheckpointRef(BaseModel):
+    """Where a scan is: a checkpoint of the event (/admin/event/checkpoints)."""
+
+    id: int | None
+    name: str = Field(examples=["Cổng hội trường", "Hậu trường trao giải"])
+    rule: Literal["once", "daily", "every", "inout"] = Field(
+        description="once: the arrival (at the entrance) or once; daily: once per local day; every: every pass "
+        "counted; inout: entry / exit alternately (who is inside now)."
+    )
+    kind: Literal["entrance", "exhibition", "backstage", "desk", "other"] = Field(
+        description="Only an `entrance` with rule `once` records the hall arrival."
+    )
 
 
 class CheckinResult(BaseModel):
@@ -225,6 +240,8 @@ class CheckinResult(BaseModel):
     message: str = Field(description="Vietnamese, ready to show.")
     attendee: Attendee | None
     first_checkin: FirstCheckin | None
+    checkpoint: CheckpointRef = Field(description="The device's checkpoint (the event's entrance by default).")
+    direction: Literal["in", "out"] = Field(None, description="Only at an `inout` checkpoint: this pass's direction.")
 
 
 class SnapshotEvent(BaseModel):
@@ -256,6 +273,7 @@ class RosterEntry(BaseModel):
 class Station(BaseModel):
     name: str = None  # type: ignore[assignment]
     kind: str = None  # type: ignore[assignment]
+    checkpoint: CheckpointRef = Field(None, description="Where this device scans; the kiosk follows its rule offline.")
 
 
 class Snapshot(BaseModel):
@@ -277,6 +295,18 @@ class Counts(BaseModel):
     checked_in: int = Field(ge=0)
 
 
+class CheckpointFigure(BaseModel):
+    id: int
+    name: str
+    rule: str
+    kind: str
+    people: int = Field(ge=0, description="once: people passed (entrance: arrived); daily: people today.")
+    invited: int = Field(ge=0)
+    passes_today: int = Field(ge=0, description="every: passes today (the event's time zone).")
+    passes_total: int = Field(ge=0, description="Every accepted pass (entrance: arrivals).")
+    inside: int = Field(None, ge=0, description="inout: people inside now.")
+
+
 class Stats(BaseModel):
     """Delegates: on the guest list, booth staff not included (the dashboard's figures)."""
 
@@ -288,6 +318,9 @@ class Stats(BaseModel):
     booth_staff_arrived: int = Field(None, ge=0)
     by_group: dict[str, Counts]
     by_district: dict[str, Counts]
+    checkpoints: list[CheckpointFigure] = Field(
+        None, description="Each checkpoint with its figure (the dashboard's and the report's)."
+    )
 
 
 # --- the description --------------------------------------------------------------------------

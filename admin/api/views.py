@@ -108,7 +108,7 @@ def snapshot():
     ev, err = _event_or_error()
     if err:
         return err
-    data = kiosk_snapshot(ev, {"name": g.device_name, "kind": g.device_kind})
+    data = kiosk_snapshot(ev, {"name": g.device_name, "kind": g.device_kind}, g.device_id)
     etag = data["version"]
     if request.headers.get("If-None-Match", "").strip('"') == etag:
         return "", 304, {"ETag": f'"{etag}"'}

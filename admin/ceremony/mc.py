@@ -83,6 +83,10 @@ def labels() -> dict[str, str]:
         "cancelled": _("ĐÃ HỦY"),
         "presenting": _("đang trao đợt"),
         "presenter_for": _("Chọn người trao cho đợt {n}"),
+        # a scan at a backstage checkpoint (models.checkin.checkpoints)
+        "backstage_in": _("Đã vào hậu trường {t}"),
+        "backstage_out": _("Chưa vào hậu trường"),
+        "backstage_of": _("đã vào hậu trường"),
     }
 
 

@@ -11,9 +11,11 @@ from flask_login import current_user
 from admin.core.context import actor_name, event_or_404
 from admin.core.forms import ActionForm, ScanForm, UndoForm
 from admin.core.security import role_required
+from models.checkin import checkpoints
 from models.checkin.checkin import ScanIdConflict, check_in, undo_check_in
 from models.checkin.stats import attendance
 from models.core.base import db
+from models.core.numbers import int_or_none
 from models.core.timeutil import local
 from models.dashboard.live import seatless_arrivals
 from models.guests.badges import revoked_badge_owner
@@ -66,6 +68,7 @@ def index():
     people = search_attendees(ev.id, q) if q.strip() else []
     scan_form = ScanForm(formdata=None, scan_id=new_scan_id())
     seatless, seatless_count = seatless_arrivals(ev)
+    chosen = request.args.get("checkpoint", "")
     return render_template(
         "checkin/index.html",
         event=ev,
@@ -75,6 +78,8 @@ def index():
         action_form=ActionForm(),
         undo_form=UndoForm(formdata=None),
         scan_form=scan_form,
+        checkpoints=checkpoints.listed(ev.id),
+        chosen_checkpoint=int_or_none(chosen, 1),
         seatless=seatless,
         seatless_count=seatless_count,
         local=lambda t: local(t, ev.timezone),
@@ -176,6 +181,13 @@ def scan():
     ev = event_or_404()
     form = ScanForm()
     wants_json = request.accept_mimetypes.best == "application/json"
+    checkpoint_id, cp_ok = _desk_checkpoint(ev.id, request.form.get("checkpoint", ""))
+    if not cp_ok:
+        msg = _("Điểm kiểm soát không hợp lệ.")
+        if wants_json:
+            return jsonify({"result": "error", "message": msg}), 400
+        flash(msg, "error")
+        return redirect(url_for("desk.index"))
     if not form.validate_on_submit():
         msg = _("Không đọc được mã. Vui lòng quét lại.")
         if wants_json:
@@ -190,6 +202,7 @@ def scan():
             station=_("Bàn đón tiếp"),
             user_id=current_user.id,
             method="scanner",
+            checkpoint_id=checkpoint_id,
         )
     except ScanIdConflict:
         msg = _("Lượt quét trùng mã với một lượt khác. Vui lòng quét lại.")
@@ -201,12 +214,31 @@ def scan():
     owner = revoked_badge_owner(ev.id, form.code.data.strip()[:4096]) if result.outcome == "revoked" else None
     if owner is not None:
         message = revoked_message(owner)
+    label = _outcome_label(result)
     if wants_json:
         data = result.as_json()
-        data["label"] = OUTCOME_LABELS[result.outcome]()
+        data["label"] = label
         if owner is not None:
             data["message"] = message
             data["revoked"] = owner
         return jsonify(data)
-    flash(f"{OUTCOME_LABELS[result.outcome]()}: {message}", "ok" if result.outcome == "ok" else "warn")
-    return redirect(url_for("desk.index"))
+    flash(f"{label}: {message}", "ok" if result.outcome == "ok" else "warn")
+    return redirect(url_for("desk.index", checkpoint=checkpoint_id or ""))
+
+
+def _desk_checkpoint(event_id: int, raw: str) -> tuple[int | None, bool]:
+    """The scanner field's checkpoint select: (checkpoint id or None for the entrance, valid?)."""
+    if not raw:
+        return None, True
+    value = int_or_none(raw, 1)
+    if value is not None and value in {c.id for c in checkpoints.listed(event_id)}:
+        return value, True
+    return None, False
+
+
+def _outcome_label(result) -> str:
+    """The desk's short label: at a checkpoint that is not the entrance nobody "arrives"."""
+    cp = result.checkpoint or {}
+    if result.outcome in ("ok", "already") and not checkpoints.is_arrival(cp.get("kind"), cp.get("rule")):
+        return _("Đã ghi nhận") if result.outcome == "ok" else _("Đã qua trước đó")
+    return OUTCOME_LABELS[result.outcome]()

@@ -69,6 +69,16 @@ _HEADERS = (
     _l("Chức vụ"),
     _l("Cơ quan"),
     _l("Thứ tự lễ tân"),
+    _l("Điểm kiểm soát"),
+    _l("Quy tắc"),
+    _l("Lối vào"),
+    _l("Hậu trường"),
+    _l("Bàn phục vụ"),
+    _l("Khác"),
+    _l("Một lần (điểm danh)"),
+    _l("Một lần mỗi ngày"),
+    _l("Đếm mọi lượt"),
+    _l("Vào / ra (ai đang ở trong)"),
 )
 
 _FORMS: dict[str, type[FlaskForm]] = {}
@@ -161,7 +171,14 @@ def _page(ev, kind: str, *, form=None, error=None, preview=None, confirm=None, s
         confirm=confirm,
         trial=_trial(ev, kind),
         unranked=UNRANKED,
+        devices=_devices() if kind == "checkpoints" else [],
     ), status
+
+
+def _devices() -> list:
+    from admin.events.checkpoints import devices
+
+    return devices()
 
 
 def _parsed(kind: str, form) -> dict:

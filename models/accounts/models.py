@@ -67,6 +67,8 @@ class Device(db.Model):
     last_seen_at: Mapped[datetime | None]
     #: what the kiosk last reported about itself (queue length, version...)
     last_status: Mapped[dict | None] = mapped_column(JSON)
+    #: the checkpoint it scans at (models.checkin.checkpoints); null: the event's default entrance
+    checkpoint_id: Mapped[int | None] = mapped_column(ForeignKey("checkpoint.id", ondelete="SET NULL"))
 
     @staticmethod
     def new_token() -> str:

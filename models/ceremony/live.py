@@ -322,7 +322,8 @@ def _presenter_action(
 
 def presence_tag(event_id: int) -> str:
     """A short fingerprint of the presence of everyone the ceremony names (recipients,
-    substitutes, presenters): changes when one of them checks in, is undone or changes seat."""
+    substitutes, presenters): changes when one of them checks in, is undone, changes seat or
+    passes a backstage checkpoint."""
     awards = Award.__table__
     batches = AwardBatch.__table__
     a = Attendee.__table__
@@ -339,7 +340,15 @@ def presence_tag(event_id: int) -> str:
         )
     ).one()
     last = row[1].strftime("%H%M%S%f") if isinstance(row[1], datetime) else str(row[1] or 0)
-    return f"{row[0]}.{last}.{row[2]}"
+    from models.checkin.checkpoints import Checkpoint, CheckpointPass
+
+    # a backstage pass ("đã vào hậu trường") changes what the MC tablet shows too
+    backstage = db.session.scalar(
+        select(func.max(CheckpointPass.id))
+        .join(Checkpoint, Checkpoint.id == CheckpointPass.checkpoint_id)
+        .where(Checkpoint.event_id == event_id, Checkpoint.kind == "backstage")
+    )
+    return f"{row[0]}.{last}.{row[2]}.{backstage or 0}"
 
 
 def state_version(event_id: int) -> int:

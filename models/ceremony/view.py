@@ -197,7 +197,7 @@ def mc_snapshot(event: Event, *, now: datetime | None = None, lang: str = "vi") 
     missing = _missing(batches)
     recipients = {a.recipient_id: a.recipient for b in batches for a in b.awards if a.recipient}
     cur = next((p for p in prog if p["current"]), None)
-    return {
+    snapshot = {
         "version": state.version,
         "tag": f"{state.version}-{presence_tag(event.id)}",
         "event": {"name": event.name, "short_name": event.short_name or event.name},
@@ -222,6 +222,32 @@ def mc_snapshot(event: Event, *, now: datetime | None = None, lang: str = "vi") 
             "back": i >= 0,
         },
     }
+    _mark_backstage(snapshot, event, recipients)
+    return snapshot
+
+
+def _mark_backstage(snapshot: dict, event: Event, recipients: dict) -> None:
+    """Who has passed a backstage checkpoint (models.checkin.checkpoints.backstage_times): every
+    recipient, substitute and presenter of the batch on stage and of the next one (the ushers'
+    call-up list) gets ``backstage_at`` ("HH:MM", or None: not yet); ``backstage`` says whether
+    the event has a backstage checkpoint at all (``enabled``) and how many recipients passed it."""
+    from models.checkin.checkpoints import Checkpoint, backstage_times
+
+    enabled = (
+        db.session.scalar(
+            select(Checkpoint.id).where(Checkpoint.event_id == event.id, Checkpoint.kind == "backstage").limit(1)
+        )
+        is not None
+    )
+    times = backstage_times(event.id) if enabled else {}
+    for batch in (snapshot["batch"], snapshot["next_batch"]):
+        if batch is None:
+            continue
+        people = [batch["presenter"]] + [p for c in batch["calls"] for p in (c["recipient"], c["substitute"])]
+        for person in people:
+            if person is not None:
+                person["backstage_at"] = _hm(times.get(person["id"]), event.timezone)
+    snapshot["backstage"] = {"enabled": enabled, "count": sum(1 for rid in recipients if rid in times)}
 
 
 def _mc_batches(event_id: int) -> list[AwardBatch]:

@@ -18,6 +18,15 @@ Every scan is logged in the append-only checkin table, failed ones too.
 At the exhibition entrance (``exhibition=True``) rules 6-7 are replaced by
 models.exhibition.scan.booth_scan: a staff badge marks its booth set up (logged with method
 "exhibition"), any other badge gets "unknown" with a clear message; no hall arrival is recorded.
+Every scan is at a checkpoint (models.checkin.checkpoints: the device's, the desk's choice, else
+the event's entrance "Cổng hội trường"). Rules 6-7 above are the entrance's (kind "entrance", rule
+"once"): nothing about the arrival changed. At any other checkpoint rules 1-5 apply, then the
+checkpoint's rule (once, daily, every, inout: checkpoints.pass_through) in one ORM write
+transaction (_checkpoint_scan); Attendee.checked_in_at is never set there (a backstage scan is not
+an arrival; the answer notes when the person has not arrived in the hall). The scan is logged in
+the checkin table as every scan is (method unchanged, CheckIn.checkpoint_id), so a retried
+scan_id answers the first answer (_checkpoint_replay, from the pass). Every answer names its
+checkpoint (CheckInResult.checkpoint; ``direction`` at an inout one).
 
 Hall scans (every kiosk scan at the entrance, and the desk) run on the driver's own connection
 (_hall_scan); exhibition scans keep one ORM transaction (_exhibition_scan). Both apply the same
@@ -47,7 +56,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models.accounts.models import audit
-from models.checkin import codes
+from models.checkin import checkpoints, codes
 from models.core import caches
 from models.core.base import db
 from models.core.database import SQLITE_WRITER, write_transaction
@@ -119,6 +128,7 @@ _SCAN_COLUMNS = (
     "received_at",
     "reason",
     "undoes_id",
+    "checkpoint_id",
 )
 
 
@@ -132,14 +142,22 @@ class CheckInResult:
     #: True when this answer repeats an earlier one for the same scan_id
     replay: bool = False
     extra: dict = field(default_factory=dict)
+    #: where the scan was: {id, name, rule, kind} (models.checkin.checkpoints)
+    checkpoint: dict | None = None
+    #: "in" / "out" at an inout checkpoint
+    direction: str | None = None
 
     def as_json(self) -> dict:
-        return {
+        answer = {
             "result": self.outcome,
             "message": self.message,
             "attendee": self.attendee,
             "first_checkin": self.first_checkin,
+            "checkpoint": self.checkpoint,
         }
+        if self.checkpoint and self.checkpoint.get("rule") == "inout":
+            answer["direction"] = self.direction
+        return answer
 
 
 def _event_info(event_id: int) -> tuple[int, str]:
@@ -222,7 +240,16 @@ def _replay(scan_id: str, tz: str, code: str | None = None, exhibition: bool = F
     that scan was of another ``code`` (logged). ``exhibition``: asked by the exhibition kiosk,
     which is told nobody's name but a booth staff member's."""
     row = db.session.execute(
-        select(_c.c.id, _c.c.outcome, _c.c.attendee_id, _c.c.method, _c.c.code).where(_c.c.scan_id == scan_id)
+        select(
+            _c.c.id,
+            _c.c.outcome,
+            _c.c.attendee_id,
+            _c.c.method,
+            _c.c.code,
+            _c.c.event_id,
+            _c.c.checkpoint_id,
+            _c.c.scanned_at,
+        ).where(_c.c.scan_id == scan_id)
     ).first()
     if row is None:
         return None
@@ -230,6 +257,20 @@ def _replay(scan_id: str, tz: str, code: str | None = None, exhibition: bool = F
         db.session.rollback()
         log.warning("scan_id %r reused with another code (first: checkin %s); refused", scan_id, row.id)
         raise ScanIdConflict(scan_id)
+    cp = checkpoints.info(row.event_id, row.checkpoint_id)
+    if (
+        row.method != "exhibition"
+        and cp["id"] == row.checkpoint_id
+        and not checkpoints.is_arrival(cp["kind"], cp["rule"])
+    ):
+        return _checkpoint_replay(row, cp, tz)
+    answer = _replay_row(row, tz, exhibition)
+    answer.checkpoint = cp
+    return answer
+
+
+def _replay_row(row, tz: str, exhibition: bool) -> CheckInResult:
+    """The first answer of a logged hall (or exhibition) scan."""
     if row.method == "exhibition":
         from models.exhibition.scan import booth_answer
 
@@ -257,6 +298,7 @@ def check_in(
     method: str = "kiosk",
     now: Clock = utcnow,
     exhibition: bool = False,
+    checkpoint_id: int | None = None,
 ) -> CheckInResult:
     """Check a badge (``code``) or, at the desk, a person (``attendee_id``) in.
 
@@ -267,40 +309,40 @@ def check_in(
     ``scanned_at`` (naive UTC) is when the device saw the badge; it defaults to ``now()`` and a
     time in the future is clamped to ``now()``.
     ``exhibition``: the scan is at the exhibition entrance (see the module docstring).
+    ``checkpoint_id``: where the scan is (models.checkin.checkpoints); None: the device's
+    (Device.checkpoint_id), else the event's default entrance. The answer names it
+    (``checkpoint``); only the entrance's scans are arrivals.
     """
     session, tag, tz, seen, received = _scan_start(event_id, scanned_at, now)
-    if not exhibition:
+    if checkpoint_id is None and device_id is not None:
+        checkpoint_id = checkpoints.device_checkpoint(device_id)
+    cp = checkpoints.info(event_id, checkpoint_id)
+    scan = {
+        "event_id": event_id,
+        "tag": tag,
+        "tz": tz,
+        "scan_id": scan_id,
+        "station": station,
+        "code": code,
+        "attendee_id": attendee_id,
+        "seen": seen,
+        "received": received,
+        "device_id": device_id,
+        "user_id": user_id,
+        "method": method,
+        "checkpoint_id": cp["id"],
+    }
+    if exhibition:
+        result = _exhibition_scan(**scan)
+    elif checkpoints.is_arrival(cp["kind"], cp["rule"]):
         ring = keyring()
-        session.rollback()  # end any read snapshot of this session (the two caches above read)
-        return _hall_scan(
-            ring,
-            event_id=event_id,
-            tag=tag,
-            tz=tz,
-            scan_id=scan_id,
-            station=station,
-            code=code,
-            attendee_id=attendee_id,
-            seen=seen,
-            received=received,
-            device_id=device_id,
-            user_id=user_id,
-            method=method,
-        )
-    return _exhibition_scan(
-        event_id=event_id,
-        tag=tag,
-        tz=tz,
-        scan_id=scan_id,
-        station=station,
-        code=code,
-        attendee_id=attendee_id,
-        seen=seen,
-        received=received,
-        device_id=device_id,
-        user_id=user_id,
-        method=method,
-    )
+        session.rollback()  # end any read snapshot of this session (the caches above read)
+        result = _hall_scan(ring, **scan)
+    else:
+        result = _checkpoint_scan(cp, **scan)
+    if result.checkpoint is None:
+        result.checkpoint = cp
+    return result
 
 
 def _scan_start(event_id: int, scanned_at: datetime | None, now: Clock) -> tuple[Session, int, str, datetime, datetime]:
@@ -316,7 +358,7 @@ def _scan_start(event_id: int, scanned_at: datetime | None, now: Clock) -> tuple
 
 
 def _exhibition_scan(
-    *, event_id, tag, tz, scan_id, station, code, attendee_id, seen, received, device_id, user_id, method
+    *, event_id, tag, tz, scan_id, station, code, attendee_id, seen, received, device_id, user_id, method, checkpoint_id
 ) -> CheckInResult:
     """A scan at the exhibition entrance, in one ORM transaction (models.exhibition.scan)."""
     session = db.session()
@@ -347,6 +389,7 @@ def _exhibition_scan(
                     "received_at": received,
                     "reason": "",
                     "undoes_id": None,
+                    "checkpoint_id": checkpoint_id,
                 },
             ).scalar()
             if row_id is None:  # this scan_id was seen before: answer as the first time
@@ -389,6 +432,19 @@ def _exhibition_code(code: str | None, tag: int, attendee_id: int | None) -> tup
 def _exhibition_decide(session: Session, outcome: str | None, event_id, attendee_id, code, seen, station, tz):
     """(person, badge, outcome, booth answer) of an exhibition scan, inside its write transaction:
     the badge's checks, then (when they pass) the booth's own (models.exhibition.scan)."""
+    person, badge, outcome = _badge_checks(session, outcome, event_id, attendee_id, code)
+    booth = None
+    if outcome is None:
+        from models.exhibition.scan import booth_scan
+
+        booth = booth_scan(attendee_id, seen, station, tz)
+        outcome = booth.outcome
+    return person, badge, outcome, booth
+
+
+def _badge_checks(session: Session, outcome: str | None, event_id, attendee_id, code):
+    """(person, badge, outcome) after rules 3-5, inside a write transaction (the exhibition and
+    the checkpoints); ``outcome`` None in and out: the badge passed."""
     person = badge = None
     if outcome is None:
         person = session.execute(_PERSON, {"aid": attendee_id}).first()
@@ -397,13 +453,23 @@ def _exhibition_decide(session: Session, outcome: str | None, event_id, attendee
         outcome = _decide(person, badge, event_id, attendee_id, code is not None)
         if outcome == "unknown" and (person is None or person.event_id != event_id):
             person = None
-    booth = None
-    if outcome is None:
-        from models.exhibition.scan import booth_scan
+    return person, badge, outcome
 
-        booth = booth_scan(attendee_id, seen, station, tz)
-        outcome = booth.outcome
-    return person, badge, outcome, booth
+
+def _scan_row(person, badge, code, seen, received, outcome: str, **fields) -> dict:
+    """The checkin row of a scan (every column of _SCAN_COLUMNS; ``fields`` name the rest)."""
+    row = dict.fromkeys(_SCAN_COLUMNS)
+    row.update(
+        fields,
+        code=_storable(code or ""),
+        attendee_id=person.id if person is not None else None,
+        badge_id=badge.id if badge is not None else None,
+        outcome=outcome,
+        scanned_at=seen,
+        received_at=received,
+        reason="",
+    )
+    return row
 
 
 class _Person(NamedTuple):
@@ -547,7 +613,21 @@ def _fetch(sql: _Prepared, cur, params: dict, shape=None):
 
 
 def _hall_scan(
-    ring, *, event_id, tag, tz, scan_id, station, code, attendee_id, seen, received, device_id, user_id, method
+    ring,
+    *,
+    event_id,
+    tag,
+    tz,
+    scan_id,
+    station,
+    code,
+    attendee_id,
+    seen,
+    received,
+    device_id,
+    user_id,
+    method,
+    checkpoint_id=None,
 ) -> CheckInResult:
     """A scan at the hall entrance (or the desk), on the driver's own connection: this is the
     path every kiosk scan takes, so it skips the ORM (measured: scripts/bench_checkin.py).
@@ -569,22 +649,8 @@ def _hall_scan(
         if engine.dialect.name != "sqlite":
             conn.rollback()  # end the read transaction psycopg opened
         guess = outcome or ("already" if person.arrived else "ok")
-        row = {
-            "event_id": event_id,
-            "scan_id": scan_id,
-            "code": _storable(code or ""),
-            "attendee_id": person.id if person is not None else None,
-            "badge_id": badge.id if badge is not None else None,
-            "station": station,
-            "device_id": device_id,
-            "user_id": user_id,
-            "method": method,
-            "outcome": guess,
-            "scanned_at": seen,
-            "received_at": received,
-            "reason": "",
-            "undoes_id": None,
-        }
+        row = _scan_row(person, badge, code, seen, received, guess, event_id=event_id, scan_id=scan_id, station=station)
+        row.update(device_id=device_id, user_id=user_id, method=method, checkpoint_id=checkpoint_id)
         row_id, outcome = _hall_write(sql, engine, conn, cur, row, arrives=outcome is None, attendee_id=attendee_id)
         first = None
         if row_id is not None and outcome == "already":
@@ -756,3 +822,125 @@ def undo_check_in(
         audit("undo_checkin", "attendee", attendee_id, actor=actor, user_id=user_id, reason=reason)
         session.commit()
     return True
+
+
+#: the answers at a checkpoint that is not the hall entrance (models.checkin.checkpoints)
+CHECKPOINT_MESSAGES = {
+    "ok": "Xin chào {name}! Đã ghi nhận tại {checkpoint}.",
+    "already": "{name} đã qua {checkpoint} lúc {time}.",
+    "already_daily": "{name} đã qua {checkpoint} hôm nay lúc {time}.",
+    "every": "Xin chào {name}! {checkpoint}: lượt thứ {n}.",
+    "in": "Mời vào, {name}! {checkpoint}: {inside} người đang ở trong.",
+    "out": "Tạm biệt {name}! {checkpoint}: còn {inside} người ở trong.",
+    "not_arrived": " Lưu ý: đại biểu chưa điểm danh tại cổng hội trường.",
+}
+
+
+def _checkpoint_message(cp: dict, outcome: str, attendee: dict | None, passed, arrived: bool) -> str:
+    if attendee is None or outcome not in ("ok", "already"):
+        return MESSAGES[outcome]
+    name = f"{attendee['honorific']} {attendee['name']}".strip()
+    values = {"name": name, "checkpoint": cp["name"]}
+    if outcome == "already":
+        first = passed.first if passed is not None else None
+        key = "already_daily" if cp["rule"] == "daily" else "already"
+        text = CHECKPOINT_MESSAGES[key].format(time=(first or {}).get("at", "?")[11:16] or "?", **values)
+    elif cp["rule"] == "every":
+        text = CHECKPOINT_MESSAGES["every"].format(n=passed.seq, **values)
+    elif cp["rule"] == "inout":
+        text = CHECKPOINT_MESSAGES[passed.direction or "in"].format(inside=passed.inside or 0, **values)
+    else:
+        text = CHECKPOINT_MESSAGES["ok"].format(**values)
+    return text if arrived else text + CHECKPOINT_MESSAGES["not_arrived"]
+
+
+def _checkpoint_scan(
+    cp: dict,
+    *,
+    event_id,
+    tag,
+    tz,
+    scan_id,
+    station,
+    code,
+    attendee_id,
+    seen,
+    received,
+    device_id,
+    user_id,
+    method,
+    checkpoint_id,
+) -> CheckInResult:
+    """A scan at a checkpoint that is not the hall entrance: rules 1-5, then the checkpoint's
+    rule (models.checkin.checkpoints.pass_through) in one ORM write transaction. Never an
+    arrival: Attendee.checked_in_at is not touched."""
+    session = db.session()
+    attendee_id, outcome = _exhibition_code(code, tag, attendee_id)
+    session.rollback()  # end any read snapshot; the write transaction starts below
+    passed = None
+    try:
+        with write_transaction():
+            person, badge, outcome = _badge_checks(session, outcome, event_id, attendee_id, code)
+            values = _scan_row(
+                person,
+                badge,
+                code,
+                seen,
+                received,
+                outcome or "ok",
+                event_id=event_id,
+                scan_id=scan_id,
+                station=station,
+            )
+            values.update(device_id=device_id, user_id=user_id, method=method, checkpoint_id=checkpoint_id)
+            row_id = session.execute(_insert_scan(db.engine.dialect.name), values).scalar()
+            if row_id is None:  # this scan_id was seen before: answer as the first time
+                session.rollback()
+                return _checkpoint_earlier(scan_id, tz, code)
+            if outcome is None:
+                passed = checkpoints.pass_through(cp, person.id, row_id, seen, tz, station)
+                outcome = passed.outcome
+                if outcome != "ok":
+                    session.execute(update(_c).where(_c.c.id == row_id).values(outcome=outcome))
+            session.commit()
+    except IntegrityError:
+        # two requests with the same new scan_id raced past ON CONFLICT: the loser reads the winner's answer
+        session.rollback()
+        return _checkpoint_earlier(scan_id, tz, code)
+    except BaseException:
+        session.rollback()
+        raise
+    info = attendee_summary(person) if person is not None else None
+    return _checkpoint_result(cp, outcome, info, passed, bool(person is not None and person.arrived), row_id)
+
+
+def _checkpoint_earlier(scan_id: str, tz: str, code) -> CheckInResult:
+    earlier = _replay(scan_id, tz, code)
+    db.session.rollback()
+    if earlier is None:
+        raise RuntimeError(f"scan {scan_id!r} conflicted but cannot be found")
+    return earlier
+
+
+def _checkpoint_result(cp: dict, outcome: str, info, passed, arrived: bool, row_id, replay=False) -> CheckInResult:
+    first = passed.first if passed is not None and outcome == "already" else None
+    message = _checkpoint_message(cp, outcome, info, passed, arrived)
+    direction = passed.direction if passed is not None else None
+    return CheckInResult(outcome, message, info, first, row_id, replay, checkpoint=cp, direction=direction)
+
+
+def _checkpoint_replay(row, cp: dict, tz: str) -> CheckInResult:
+    """The first answer of a logged checkpoint scan (a retried scan_id), rebuilt from its pass."""
+    outcome = row.outcome if row.outcome in MESSAGES else "invalid"
+    info = _attendee_info(row.attendee_id) if row.attendee_id else None
+    passed = None
+    if info is not None and outcome == "ok":
+        got = checkpoints.pass_of_scan(row.id)
+        passed = checkpoints.Passed("ok", got.seq, got.direction, got.inside) if got else None
+    elif info is not None and outcome == "already":
+        slot = "once" if cp["rule"] != "daily" else local(row.scanned_at, tz).date().isoformat()
+        passed = checkpoints.Passed("already", first=checkpoints.first_pass(cp, row.attendee_id, slot, tz))
+    arrived = info is not None and db.session.scalar(
+        select(_a.c.checked_in_at.is_not(None)).where(_a.c.id == row.attendee_id)
+    )
+    return _checkpoint_result(cp, outcome, info, passed, bool(arrived), row.id, replay=True)

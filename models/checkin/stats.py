@@ -146,11 +146,15 @@ def district_figures(ev: Event) -> list[dict]:
 def attendance(ev: Event) -> dict:
     """{"planned_seats", "invited", "checked_in", "percent", "booth_staff",
     "booth_staff_arrived", "by_group": {name: {invited, checked_in}}, "by_district": {name:
-    {invited, checked_in, nominated}}}: attendance_figures reshaped for the desk and the API,
+    {invited, checked_in, nominated}}, "checkpoints": [models.checkin.checkpoints.figures]}:
+    attendance_figures reshaped for the desk and the API,
     the same numbers as the dashboard's."""
+    from models.checkin.checkpoints import figures
+
     f = attendance_figures(ev)
     return {
         **f["stats"],
+        "checkpoints": figures(ev, f["stats"]),
         "by_group": {g["name"]: {"invited": g["invited"], "checked_in": g["arrived"]} for g in f["groups"]},
         "by_district": {
             d["name"]: {"invited": d["invited"], "checked_in": d["arrived"], "nominated": d["nominated"]}
@@ -160,12 +164,14 @@ def attendance(ev: Event) -> dict:
     }
 
 
-def kiosk_snapshot(ev: Event, station: dict | None = None) -> dict:
+def kiosk_snapshot(ev: Event, station: dict | None = None, device_id: int | None = None) -> dict:
     """What a kiosk needs to decide offline: the event, every valid public key, the revoked
     codes, and a minimal roster (no phone numbers, no organisations; the seat as its label,
     ``seat``, and spelled out, ``seat_text``). An exhibition-kind
     station (``station["kind"] == "exhibition"``) gets only the booth staff in its roster: it
-    decides nothing about the hall (least data). ``version`` is a hash of the content: equal
+    decides nothing about the hall (least data). A station gets its ``checkpoint`` ({id, name,
+    rule, kind}: the device's, ``device_id``, else the event's entrance): the kiosk follows its
+    rule offline (kiosk.decision). ``version`` is a hash of the content: equal
     versions mean equal data."""
     who = [Attendee.event_id == ev.id, Attendee.status == "invited"]
     if (station or {}).get("kind") == "exhibition":
@@ -192,6 +198,10 @@ def kiosk_snapshot(ev: Event, station: dict | None = None) -> dict:
             .order_by(Attendee.id)
         )
     ]
+    if station is not None:
+        from models.checkin.checkpoints import device_checkpoint, info
+
+        station = {**station, "checkpoint": info(ev.id, device_checkpoint(device_id))}
     revoked = list(
         db.session.scalars(
             select(Badge.code).where(Badge.event_id == ev.id, Badge.revoked_at.is_not(None)).order_by(Badge.id)

@@ -74,6 +74,11 @@ devices = _declare(
     TTLCache(maxsize=10_000, ttl=DEVICE_TTL),
     "device token digest -> (device id or None, name, kind, devices stamp): admin.core.security",
 )
+checkpoints = _declare(
+    TTLCache(maxsize=10_000, ttl=DEVICE_TTL),
+    '("default", event id) / ("id", checkpoint id) / ("device", device id) -> a checkpoint: '
+    "models.checkin.checkpoints (cleared when one changes here)",
+)
 
 # --- the dashboard (models.dashboard, admin.dashboard, admin.api.fastpath) ------------------------
 dashboard_versions = _declare(

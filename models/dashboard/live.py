@@ -15,6 +15,7 @@ from sqlalchemy import Integer, case, cast, func, select
 
 from models.accounts.models import Device
 from models.ceremony.models import Award
+from models.checkin.checkpoints import figures as checkpoint_figures
 from models.checkin.stats import attendance_figures, in_hall, percent
 from models.core import caches
 from models.core.base import db
@@ -108,6 +109,7 @@ def dashboard_data(ev: Event, *, now: datetime | None = None) -> dict:
         "exhibitors_missing": _exhibitors_missing(ev),
         "kiosks": _kiosks(ev, now),
         "sync_refusals": sync_refusals(ev),
+        "checkpoints": checkpoint_figures(ev, figures["stats"], now),
         "generated_at": now,
         "tz": ev.timezone,
     }

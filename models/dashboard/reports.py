@@ -2,9 +2,10 @@
 
 attendance_workbook(ev) -> BytesIO: sheets "Theo thành phần" (planned / arrived / %), "Danh sách"
 (everyone, grouped by group, Vietnamese name order), "Vắng mặt" (no-shows), "Theo thời gian"
-(arrivals per 5 minutes), "Theo địa phương". Text cells that start with = + - @ stay text.
+(arrivals per 5 minutes), "Theo địa phương", "Điểm kiểm soát" (checkpoint_rows). Text cells that
+start with = + - @ stay text.
 summary_pdf(ev) -> BytesIO: A4, DejaVu embedded, totals, tables per group and district, the
-arrival timeline chart.
+arrival timeline chart, the checkpoints.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import io
 from openpyxl import Workbook
 from sqlalchemy import select
 
+from models.checkin.checkpoints import figures as checkpoint_figures
 from models.checkin.stats import attendance_figures, in_hall
 from models.core.base import db
 from models.core.pdf_fonts import register_fonts
@@ -47,6 +49,13 @@ def attendance_workbook(ev: Event) -> io.BytesIO:
     _absent_sheet(wb.create_sheet(), people)
     _timeline_sheet(wb.create_sheet(), ev)
     _district_sheet(wb.create_sheet(), data)
+    write_sheet(
+        wb.create_sheet(),
+        "Điểm kiểm soát",
+        ("Điểm kiểm soát", "Quy tắc", "Số người", "Lượt hôm nay", "Tổng lượt", "Đang ở trong", "Số liệu"),
+        checkpoint_rows(ev, data["stats"]),
+        {1: 30, 7: 30},
+    )
     safe(wb["Theo thành phần"], n_groups + 3, 1, f"{ev.name} · {document_date(ev.date)}")
     buf = io.BytesIO()
     wb.save(buf)
@@ -121,6 +130,37 @@ def _absent_sheet(ws, people: list) -> None:
         absent,
         {1: 36, 3: 28, 4: 30, 5: 40},
     )
+
+
+RULE_NAMES = {"once": "Một lần", "daily": "Mỗi ngày một lần", "every": "Đếm mọi lượt", "inout": "Vào / ra"}
+
+
+def figure_text(c: dict) -> str:
+    """A checkpoint's figure as the dashboard shows it (in Vietnamese)."""
+    if c["rule"] == "once":
+        return f"{c['people']} / {c['invited']} người"
+    if c["rule"] == "daily":
+        return f"{c['people']} người hôm nay"
+    if c["rule"] == "every":
+        return f"{c['passes_today']} lượt hôm nay · {c['passes_total']} tổng"
+    return f"{c['inside']} người đang ở trong"
+
+
+def checkpoint_rows(ev: Event, stats: dict) -> list[tuple]:
+    """(name, rule, people, passes today, passes total, inside, figure) per checkpoint: the
+    figures of models.checkin.checkpoints.figures, the dashboard's and /api/v1/stats'."""
+    return [
+        (
+            c["name"],
+            RULE_NAMES[c["rule"]],
+            c["people"],
+            c["passes_today"],
+            c["passes_total"],
+            c["inside"] if c["inside"] is not None else "",
+            figure_text(c),
+        )
+        for c in checkpoint_figures(ev, stats)
+    ]
 
 
 def _timeline_sheet(ws, ev: Event) -> None:
@@ -200,9 +240,20 @@ def summary_pdf(ev: Event) -> io.BytesIO:
         story.append(_timeline_chart(tl, font))
     else:
         story.append(Paragraph("Chưa có đại biểu nào điểm danh.", body))
+    story += _checkpoint_section(ev, st, h2, cell, font, bold)
     doc.build(story)
     buf.seek(0)
     return buf
+
+
+def _checkpoint_section(ev: Event, stats: dict, h2, cell, font: str, bold: str) -> list:
+    """ "4. Theo điểm kiểm soát": each checkpoint, its rule and its figure (checkpoint_rows)."""
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph
+
+    rows = [["Điểm kiểm soát", "Quy tắc", "Số liệu"]]
+    rows += [[Paragraph(_esc(r[0]), cell), r[1], r[6]] for r in checkpoint_rows(ev, stats)]
+    return [Paragraph("4. Theo điểm kiểm soát", h2), _table(rows, [75 * mm, 35 * mm, 55 * mm], font, bold)]
 
 
 def _table(rows: list, widths: list[float], font: str, bold: str):

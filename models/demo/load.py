@@ -58,6 +58,9 @@ def load_demo(*, with_users: bool = True, seed: int = 2025) -> tuple[Event, dict
         issuing_body="SỞ NÔNG NGHIỆP VÀ MÔI TRƯỜNG",
         **D.EVENT,
     )
+    from models.checkin.checkpoints import add_demo
+
+    add_demo(ev.id)  # the exhibition, the award backstage, the documents desk besides the entrance
     groups, districts = _groups_and_districts(ev)
     _programme(ev)
     _hall(ev, groups)

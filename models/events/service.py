@@ -40,8 +40,9 @@ def forget_current_event() -> None:
 
 
 def create_event(*, slug: str, name: str, date: date, **fields: object) -> Event:
-    """Make an event with its first key pair and the default protocol table
-    (models/events/protocol.py). Other events stop being current."""
+    """Make an event with its first key pair, the default protocol table
+    (models/events/protocol.py) and its default checkpoint (models.checkin.checkpoints). Other
+    events stop being current."""
     db.session.execute(db.update(Event).values(is_current=False))
     forget_current_event()
     ev = Event(slug=slug, name=name, date=date, **fields)
@@ -49,6 +50,9 @@ def create_event(*, slug: str, name: str, date: date, **fields: object) -> Event
     db.session.flush()
     add_key(ev)
     seed_defaults(ev)
+    from models.checkin.checkpoints import add_default
+
+    add_default(ev.id)  # "Cổng hội trường": every event has its hall entrance
     return ev
 
 

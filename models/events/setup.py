@@ -282,6 +282,12 @@ def _copy_from(ev: Event, src: Event, *, with_guests: bool) -> None:
         copy(item, _ITEM_FIELDS, event_id=ev.id)
     for tier in rows(AwardTier, event_id=src.id):
         copy(tier, _TIER_FIELDS, event_id=ev.id)
+    from models.checkin.checkpoints import Checkpoint
+
+    have = {c.name for c in rows(Checkpoint, event_id=ev.id)}  # the entrance create_event made
+    for cp in rows(Checkpoint, event_id=src.id):
+        if cp.name not in have:
+            copy(cp, ("name", "kind", "rule", "position"), event_id=ev.id)
     db.session.flush()
     for old_id, d in districts.items():
         for t in rows(ExhibitTable, district_id=old_id):

@@ -34,6 +34,8 @@ from sqlalchemy import func, select
 
 from models.accounts.models import audit
 from models.ceremony.models import Award, AwardBatch, AwardTier, CeremonyState
+from models.checkin import checkpoints
+from models.checkin.checkpoints import Checkpoint
 from models.core.base import db
 from models.core.names import clean, fold
 from models.core.numbers import int_or_none, parse_int
@@ -170,6 +172,19 @@ KINDS: dict[str, Kind] = {
         "rank",
         "position",
         ("body",),
+    ),
+    # the places where badges are scanned (models.checkin.checkpoints; page /admin/event/checkpoints)
+    "checkpoints": Kind(
+        "checkpoints",
+        Checkpoint,
+        "Điểm kiểm soát",
+        (
+            Col("name", "Tên", required=True, max_len=80),
+            Col("kind", "Loại", "choice", choices=tuple(checkpoints.KIND_LABELS.items())),
+            Col("rule", "Quy tắc", "choice", choices=tuple(checkpoints.RULE_LABELS.items())),
+            Col("position", "Thứ tự", "int", lo=0, hi=1_000),
+        ),
+        "position",
     ),
 }
 
@@ -311,6 +326,8 @@ def save(
         values["kind"] = "item"
     if kind == "tiers" and not values.get("kind"):
         values["kind"] = "certificate"
+    if kind == "checkpoints":
+        _checkpoint_values(ev, values, row)
     for attr in ("sort_order", "seats_reserved", "table_count"):
         if attr in values and values[attr] is None:
             values[attr] = 0
@@ -347,6 +364,8 @@ def save(
         _renumber(ev)
     if kind == "protocol" and changed and refresh:
         refresh_precedence(ev)
+    if kind == "checkpoints":
+        checkpoints.changed()
     if changed or action == "structure_add":
         audit(
             action,
@@ -399,10 +418,22 @@ def _in_use(ev: Event, kind: str, row) -> str | None:
         n = count(select(Award.id).where(Award.tier_id == row.id))
         if n or count(select(AwardBatch.id).where(AwardBatch.tier_id == row.id)):
             return f'Không xóa được hạng "{row.name}": còn {n} giải thưởng thuộc hạng này.'
+    if kind == "checkpoints":
+        return _checkpoint_in_use(ev, row)
     if kind == "programme":
         on = db.session.scalar(select(CeremonyState.programme_item_id).where(CeremonyState.event_id == ev.id))
         if on == row.id:
             return f'Không xóa được "{row.title}": người dẫn chương trình đang ở mục này.'
+    return None
+
+
+def _checkpoint_in_use(ev: Event, row) -> str | None:
+    if checkpoints.has_passes(row.id):
+        return (
+            f'Không xóa được điểm kiểm soát "{row.name}": đã có lượt quét tại đây (danh sách lượt quét được giữ lại).'
+        )
+    if row.is_arrival and not [c for c in checkpoints.listed(ev.id) if c.id != row.id and c.is_arrival]:
+        return f'Không xóa được "{row.name}": sự kiện cần một cổng điểm danh (lối vào, một lần).'
     return None
 
 
@@ -423,6 +454,27 @@ def delete(ev: Event, kind: str, row, *, actor: str = "", user_id: int | None = 
         _renumber(ev)
     if kind == "protocol":
         refresh_precedence(ev)
+    if kind == "checkpoints":
+        checkpoints.changed()
+
+
+def _checkpoint_values(ev: Event, values: dict, row) -> None:
+    """A checkpoint's defaults (kind "other", rule "once", last position); the event keeps one
+    hall entrance that records arrivals (kind "entrance", rule "once")."""
+    values["kind"] = values.get("kind") or "other"
+    values["rule"] = values.get("rule") or "once"
+    if values.get("position") is None:
+        values["position"] = (
+            row.position
+            if row is not None
+            else (db.session.scalar(select(func.max(Checkpoint.position)).where(Checkpoint.event_id == ev.id)) or 0) + 1
+        )
+    if row is not None and row.is_arrival and not checkpoints.is_arrival(values["kind"], values["rule"]):
+        others = [c for c in checkpoints.listed(ev.id) if c.id != row.id and checkpoints.is_arrival(c.kind, c.rule)]
+        if not others:
+            raise StructureError(
+                f'"{row.name}" là cổng điểm danh duy nhất của sự kiện: giữ loại "Lối vào" và quy tắc "Một lần".'
+            )
 
 
 def _renumber(ev: Event) -> None:

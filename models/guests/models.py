@@ -151,5 +151,8 @@ class CheckIn(db.Model):
     #: an undo row names the check-in it undid and why
     undoes_id: Mapped[int | None] = mapped_column(ForeignKey("checkin.id", ondelete="SET NULL"))
     reason: Mapped[str] = mapped_column(String(300), default="")
+    #: where the badge was scanned (models.checkin.checkpoints); null: the hall entrance (rows
+    #: from before checkpoints, undo rows)
+    checkpoint_id: Mapped[int | None] = mapped_column(ForeignKey("checkpoint.id", ondelete="SET NULL"))
 
     attendee = relationship("Attendee", foreign_keys=[attendee_id])

@@ -63,6 +63,8 @@
     var body = new URLSearchParams();
     body.set("code", code);
     body.set("scan_id", scanId());
+    var checkpoint = document.getElementById("scan-checkpoint");  // where the desk scans (default: the entrance)
+    if (checkpoint) body.set("checkpoint", checkpoint.value);
     body.set("csrf_token", token);
     fetch(form.action, {
       method: "POST",

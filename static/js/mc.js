@@ -93,6 +93,16 @@
     return span;
   }
 
+  // "Đã vào hậu trường 09:12" / "Chưa vào hậu trường": a scan at a backstage checkpoint; shown
+  // only when the event has one (state.backstage.enabled)
+  function backstage(p) {
+    if (!p || !state || !state.backstage || !state.backstage.enabled || p.cancelled) return null;
+    var span = p.backstage_at ? el("span", "presence backstage ok", L.backstage_in.replace("{t}", p.backstage_at))
+                              : el("span", "presence backstage bad", L.backstage_out);
+    span.setAttribute("data-backstage", p.backstage_at ? "1" : "0");
+    return span;
+  }
+
   function personLine(p) {
     return p ? ((p.honorific ? p.honorific + " " : "") + p.name) : "";
   }
@@ -176,6 +186,8 @@
       var side = el("div", "mc-rec-side");
       side.appendChild(c.status === "absent" && !c.substitute ? el("span", "presence bad", L.status_absent)
                        : presence(c.substitute || c.recipient));
+      var bs = c.status === "absent" && !c.substitute ? null : backstage(c.substitute || c.recipient);
+      if (bs) side.appendChild(bs);
       var bAbs = el("button", "small", c.status === "absent" ? L.undo_absent : L.absent);
       bAbs.type = "button"; bAbs.setAttribute("data-action", "absent"); bAbs.setAttribute("data-award", c.award_id);
       var bSub = el("button", "small", L.substitute);
@@ -213,6 +225,8 @@
       li.appendChild(el("span", "mc-small", " — " + products(c)));
       li.appendChild(document.createTextNode(" "));
       li.appendChild(presence(c.substitute || c.recipient));
+      var bs = backstage(c.substitute || c.recipient);
+      if (bs) { li.appendChild(document.createTextNode(" ")); li.appendChild(bs); }
       cu.appendChild(li);
     });
     var m = $("mc-missing");
@@ -238,7 +252,8 @@
       p.appendChild(li);
     });
     $("mc-count").textContent = s.arrived + "/" + people(s.recipients) + " " + L.arrived_of +
-      " · " + awards(s.award_count);
+      " · " + awards(s.award_count) +
+      (s.backstage && s.backstage.enabled ? " · " + s.backstage.count + " " + L.backstage_of : "");
   }
 
   function render(s) {

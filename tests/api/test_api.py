@@ -24,7 +24,7 @@ def test_checkin_contract(client, event, kiosk_token):
     r = post(client, kiosk_token, body(a.current_badge.code))
     assert r.status_code == 200
     data = r.get_json()
-    assert set(data) == {"result", "message", "attendee", "first_checkin"}
+    assert set(data) == {"result", "message", "attendee", "first_checkin", "checkpoint"}
     assert data["result"] == "ok" and data["first_checkin"] is None
     assert set(data["attendee"]) == {
         "id",

@@ -39,7 +39,7 @@ def test_fast_and_flask_paths_give_the_same_answers(client, event, kiosk_token):
     assert r1.status_code == r2.status_code == 200
     a, b = r1.get_json(), r2.get_json()
     assert a["result"] == b["result"] == "ok"
-    assert set(a) == set(b) == {"result", "message", "attendee", "first_checkin"}
+    assert set(a) == set(b) == {"result", "message", "attendee", "first_checkin", "checkpoint"}
     assert set(a["attendee"]) == set(b["attendee"])
     # a repeat through each path: the same "already" answer, with the first check-in
     r3 = send(client, kiosk_token, fast.replace(b'"f1"', b'"f3"'))

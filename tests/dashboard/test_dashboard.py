@@ -129,7 +129,14 @@ def test_attendance_workbook(client, auth, event):
     r = client.get("/admin/reports/attendance.xlsx")
     assert r.status_code == 200
     wb = openpyxl.load_workbook(io.BytesIO(r.data))
-    assert wb.sheetnames == ["Theo thành phần", "Danh sách", "Vắng mặt", "Theo thời gian", "Theo địa phương"]
+    assert wb.sheetnames == [
+        "Theo thành phần",
+        "Danh sách",
+        "Vắng mặt",
+        "Theo thời gian",
+        "Theo địa phương",
+        "Điểm kiểm soát",
+    ]
     by_group = list(wb["Theo thành phần"].iter_rows(min_row=2, max_row=4, values_only=True))
     assert by_group[0][:3] == ("Lãnh đạo", 1, 1) and by_group[-1][:3] == ("Tổng cộng", 6, 1)
     absent = [row[2] for row in wb["Vắng mặt"].iter_rows(min_row=2, values_only=True)]
