@@ -24,8 +24,12 @@ writes them to a folder on demand.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
+import struct
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -285,3 +289,27 @@ def door_frames(category: str, size: tuple[int, int], n: int, seed: int = 0) -> 
         bg = bgs[i % len(bgs)]
         frame = _phone(badge, bg, rng, code) if category == "phone" else _MAKERS[category](badge, bg, rng)
         yield code, frame
+
+
+NODE_SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "node" / "decode_frames.mjs"
+
+
+def decode_in_node(frames: list[np.ndarray], *, baseline: bool = True, timeout: float = 600) -> list[dict]:
+    """Run the phone page's decoder (static/js/decoder.js, zxing-wasm) in node on BGR frames.
+
+    One dict per frame: ``page`` (texts, best first), ``page_ms``, ``stage``, and with ``baseline``
+    zxing-wasm alone with its defaults: ``alone``, ``alone_ms``. Needs node and ``npm ci``."""
+    root = NODE_SCRIPT.parents[2]
+    payload = b"".join(
+        struct.pack("<III", f.shape[1], f.shape[0], i) + cv2.cvtColor(f, cv2.COLOR_BGR2RGBA).tobytes()
+        for i, f in enumerate(frames)
+    )
+    cmd = ["node", "--disable-warning=MODULE_TYPELESS_PACKAGE_JSON", "--import", "./scripts/node/vendor_hooks.mjs"]
+    cmd += [str(NODE_SCRIPT.relative_to(root))] + ([] if baseline else ["--page-only"])
+    proc = subprocess.run(cmd, input=payload, capture_output=True, cwd=root, timeout=timeout, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"node decoder failed: {proc.stderr.decode(errors='replace')[-1000:]}")
+    out = [json.loads(line) for line in proc.stdout.decode().splitlines() if line.strip()]
+    if len(out) != len(frames):
+        raise RuntimeError(f"node decoder answered {len(out)} of {len(frames)} frames")
+    return out
