@@ -144,8 +144,7 @@ def _lanyard(badge, bg, rng):
     bent = _cylinder(badge, rng.uniform(0.75, 1.25))
     pose = _jitter(rng, 0.55, angle=10)
     pose.tilt = rng.uniform(-0.3, 0.3)
-    frame = media.compose(bent, bg, pose, seed=int(rng.integers(1 << 30)))
-    return frame
+    return media.compose(bent, bg, pose, seed=int(rng.integers(1 << 30)))
 
 
 def _motion_kernel(length: int, angle: float) -> np.ndarray:
