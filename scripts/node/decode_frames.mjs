@@ -21,7 +21,8 @@ globalThis.fetch = async (url, init) => {
 };
 void realFetch;
 
-const { initDecoder, decodeFrame, decodeFrameDefaults } = await import("../../static/js/decoder.js");
+const { initDecoder, decodeFrame, decodeFrameDefaults, setBudget } = await import("../../static/js/decoder.js");
+setBudget(process.argv.includes("--budget") ? Number(process.argv[process.argv.indexOf("--budget") + 1]) : Infinity);
 await initDecoder({ wasmUrl: WASM.href });
 await decodeFrame({ data: new Uint8ClampedArray(64 * 64 * 4), width: 64, height: 64 }); // warm up
 const baseline = !process.argv.includes("--page-only");
