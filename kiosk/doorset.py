@@ -293,12 +293,30 @@ def door_frames(category: str, size: tuple[int, int], n: int, seed: int = 0) -> 
 NODE_SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "node" / "decode_frames.mjs"
 
 
-def decode_in_node(frames: list[np.ndarray], *, baseline: bool = True, timeout: float = 600) -> list[dict]:
-    """Run the phone page's decoder (static/js/decoder.js, zxing-wasm) in node on BGR frames.
+#: the phone page scales camera frames to at most this many pixels a side before decoding
+#: (static/js/scan.js MAX_SIDE); the node runs do the same, so they see what the page sees
+PAGE_MAX_SIDE = 960
+
+
+def _page_sized(frame: np.ndarray, max_side: int) -> np.ndarray:
+    h, w = frame.shape[:2]
+    s = min(1.0, max_side / max(h, w))
+    if s >= 1.0:
+        return frame
+    return cv2.resize(frame, (round(w * s), round(h * s)), interpolation=cv2.INTER_LINEAR)
+
+
+def decode_in_node(
+    frames: list[np.ndarray], *, baseline: bool = True, max_side: int = PAGE_MAX_SIDE, timeout: float = 600
+) -> list[dict]:
+    """Run the phone page's decoder (static/js/decoder.js, zxing-wasm) in node on BGR frames,
+    each first scaled to ``max_side`` like the page scales its camera frames.
 
     One dict per frame: ``page`` (texts, best first), ``page_ms``, ``stage``, and with ``baseline``
-    zxing-wasm alone with its defaults: ``alone``, ``alone_ms``. Needs node and ``npm ci``."""
+    zxing-wasm alone with its defaults on the same frame: ``alone``, ``alone_ms``. Needs node and
+    ``npm ci``."""
     root = NODE_SCRIPT.parents[2]
+    frames = [_page_sized(f, max_side) for f in frames]
     payload = b"".join(
         struct.pack("<III", f.shape[1], f.shape[0], i) + cv2.cvtColor(f, cv2.COLOR_BGR2RGBA).tobytes()
         for i, f in enumerate(frames)

@@ -15,7 +15,8 @@
 //   up      2x upscale of frames narrower than 960 px: small codes.
 // Time budget: a frame with nothing readable would run every stage (100-200 ms in Chromium on the
 // build machine), and a badge arriving meanwhile waits for it. So after the first stage, fallback
-// stages run while the frame has used less than BUDGET_MS, starting each frame where the last
+// stages run while the frame, with the next stage's recent cost, stays within budgetMs (60 ms;
+// the first fallback always runs), starting each frame where the last
 // one stopped: a hard badge held still meets every stage within a few frames, an empty frame costs
 // at most about one budget. setBudget(Infinity) runs every stage on every frame (the benchmark).
 // A decoded text is only a text: the page verifies its signature before it believes it.
@@ -26,6 +27,7 @@ const BASE = { formats: ["QRCode"], tryRotate: false, tryInvert: true, tryDownsc
 let zxing = null;
 let budgetMs = 60;
 let next = 0; // the fallback stage to start with on the next frame
+const cost = {}; // each stage's recent time, ms (a running average)
 
 export function setBudget(ms) {
   budgetMs = ms;
@@ -150,23 +152,41 @@ function flatten(g, width, height) {
   return out;
 }
 
+function cubicWeights(t) {
+  // OpenCV's INTER_CUBIC kernel (a = -0.75) at the offsets -1, 0, 1, 2 from the left sample
+  const a = -0.75;
+  const near = (x) => ((a + 2) * x - (a + 3)) * x * x + 1;
+  const far = (x) => ((a * x - 5 * a) * x + 8 * a) * x - 4 * a;
+  return [far(1 + t), near(t), near(1 - t), far(2 - t)];
+}
+
 function upscale(g, width, height) {
+  // 2x bicubic, separable: rows then columns (bicubic read one motion-blurred frame more than
+  // bilinear at 640x480, as the kiosk's cv2.INTER_CUBIC does)
   const w2 = width * 2;
   const h2 = height * 2;
+  const wts = [cubicWeights(0.75), cubicWeights(0.25)]; // output 2k samples at k - 0.25, 2k+1 at k + 0.25
+  const tmp = new Float32Array(w2 * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < w2; x++) {
+      const base = (x >> 1) - (x & 1 ? 0 : 1);
+      const w = wts[x & 1];
+      let acc = 0;
+      for (let k = 0; k < 4; k++) acc += w[k] * g[row + Math.min(width - 1, Math.max(0, base - 1 + k))];
+      tmp[y * w2 + x] = acc;
+    }
+  }
   const out = new Uint8ClampedArray(w2 * h2);
   for (let y = 0; y < h2; y++) {
-    const fy = Math.min(height - 1, Math.max(0, (y - 0.5) / 2));
-    const y0 = Math.floor(fy);
-    const y1 = Math.min(height - 1, y0 + 1);
-    const ty = fy - y0;
+    const base = (y >> 1) - (y & 1 ? 0 : 1);
+    const w = wts[y & 1];
+    const r0 = Math.min(height - 1, Math.max(0, base - 1)) * w2;
+    const r1 = Math.min(height - 1, Math.max(0, base)) * w2;
+    const r2 = Math.min(height - 1, Math.max(0, base + 1)) * w2;
+    const r3 = Math.min(height - 1, Math.max(0, base + 2)) * w2;
     for (let x = 0; x < w2; x++) {
-      const fx = Math.min(width - 1, Math.max(0, (x - 0.5) / 2));
-      const x0 = Math.floor(fx);
-      const x1 = Math.min(width - 1, x0 + 1);
-      const tx = fx - x0;
-      const top = g[y0 * width + x0] * (1 - tx) + g[y0 * width + x1] * tx;
-      const bottom = g[y1 * width + x0] * (1 - tx) + g[y1 * width + x1] * tx;
-      out[y * w2 + x] = top * (1 - ty) + bottom * ty;
+      out[y * w2 + x] = w[0] * tmp[r0 + x] + w[1] * tmp[r1 + x] + w[2] * tmp[r2 + x] + w[3] * tmp[r3 + x];
     }
   }
   return { g: out, width: w2, height: h2 };
@@ -218,17 +238,20 @@ export async function decodeFrame(imageData, stats) {
   for (let i = 0; i < fallbacks; i++) order.push(STAGES[1 + ((next + i) % fallbacks)]);
   for (let i = 0; i < order.length; i++) {
     const stage = order[i];
-    if (i > 1 && performance.now() - t0 > budgetMs) {
+    if (i > 1 && performance.now() - t0 + (cost[stage] || 0) > budgetMs) {
       next = (next + i - 1) % fallbacks; // this frame ran fallbacks next .. next+i-2
       if (stats) stats.stage = null;
       return [];
     }
     let found = [];
+    const started = performance.now();
     try {
       found = await runStage(stage, imageData, ctx);
     } catch (err) {
       found = []; // one stage failing on one frame must not stop the scanner
     }
+    const took = performance.now() - started;
+    cost[stage] = cost[stage] === undefined ? took : 0.8 * cost[stage] + 0.2 * took;
     if (found.length) {
       if (stats) stats.stage = stage;
       return texts(found);
