@@ -238,7 +238,9 @@ export async function decodeFrame(imageData, stats) {
   for (let i = 0; i < fallbacks; i++) order.push(STAGES[1 + ((next + i) % fallbacks)]);
   for (let i = 0; i < order.length; i++) {
     const stage = order[i];
-    if (i > 1 && performance.now() - t0 + (cost[stage] || 0) > budgetMs) {
+    // a stage whose cost is not known yet runs only as the frame's first fallback
+    const expected = cost[stage] === undefined ? Infinity : cost[stage];
+    if (i > 1 && performance.now() - t0 + expected > budgetMs) {
       next = (next + i - 1) % fallbacks; // this frame ran fallbacks next .. next+i-2
       if (stats) stats.stage = null;
       return [];

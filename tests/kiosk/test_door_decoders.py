@@ -4,6 +4,7 @@ and a forged code that decodes fine but is refused by verification."""
 from __future__ import annotations
 
 import shutil
+import sys
 
 import numpy as np
 import pytest
@@ -108,3 +109,26 @@ def test_page_decoder_in_node_reads_the_sample(sample, keys):
     forged, frame = _forged_frame("clean")
     assert doorset.decode_in_node([frame], baseline=False)[0]["page"] == [forged]
     assert verify_local(forged, Snapshot.from_json(keys.snapshot_doc())).result == "invalid"
+
+
+@pytest.mark.skipif(not NODE_READY, reason="needs `npm ci` (zxing-wasm in node_modules)")
+def test_page_decoder_in_chromium_with_a_fake_camera(tmp_path):
+    """decoder.js in headless Chromium: camera (a .y4m of door-set badges) -> canvas -> ImageData ->
+    decodeFrame, through scripts/bench_scan_page.py's harness page; nothing loaded from outside."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import bench_scan_page as bench
+
+    frames = bench.steady_frames((640, 480), "clean", fps=15, hold=1.0, gap=0.6, people=2)
+    y4m = media.write_y4m(tmp_path / "badges.y4m", frames, fps=15)
+    server, url = bench.serve_harness((640, 480))
+    try:
+        data = bench.run_browser(y4m, url, 4.0, None)
+    finally:
+        server.shutdown()
+    assert data["error"] == ""
+    assert data["outside_requests"] == []
+    assert len(data["frames"]) > 10
+    assert {f["w"] for f in data["frames"]} == {640}
+    assert data["answers"], "no badge answered"
+    assert any(f["found"] for f in data["frames"] if f["mark"])
+    assert not any(f["found"] for f in data["frames"] if not f["mark"])  # empty frames stay empty
