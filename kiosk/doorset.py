@@ -273,12 +273,15 @@ _MAKERS = {
 }
 
 
-def door_frames(category: str, size: tuple[int, int], n: int, seed: int = 0) -> Iterator[tuple[str, np.ndarray]]:
+def door_frames(
+    category: str, size: tuple[int, int], n: int, seed: int = 0, codes_shown: list[str] | None = None
+) -> Iterator[tuple[str, np.ndarray]]:
     """``n`` frames of ``category`` at ``size`` (width, height): (the code shown, BGR frame).
-    The same arguments give the same frames."""
+    The same arguments give the same frames. ``codes_shown``: other codes to put on the badges
+    (an event's real ones) instead of the set's own six."""
     if category not in CATEGORIES:
         raise ValueError(f"unknown category {category!r}; one of {', '.join(CATEGORIES)}")
-    people = door_people()
+    people = [(c, media.badge_image(c)) for c in codes_shown] if codes_shown else door_people()
     w, h = size
     base = int.from_bytes(hashlib.sha256(f"{category}/{w}x{h}/{seed}".encode()).digest()[:4], "big")
     bgs = [media.background(w, h, seed=(base + s) % 1000) for s in range(3)]

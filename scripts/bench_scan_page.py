@@ -20,7 +20,11 @@ Two modes:
   code to the painted answer).
 
     python scripts/bench_scan_page.py [--seconds 20] [--sizes 640x480,1280x720] [--category clean]
-    python scripts/bench_scan_page.py --page https://HOST/scan/ --token T
+    python scripts/bench_scan_page.py --page https://HOST/scan/ --token T [--codes codes.txt]
+
+Without ``--codes`` the badges carry the door set's own codes, which a real event refuses (red):
+still an answer painted, so the timing holds; with ``--codes`` (an event's codes, e.g. from
+``export-codes``) the page answers them as it would at the door.
 """
 
 from __future__ import annotations
@@ -111,14 +115,16 @@ try {
 </script></body>"""
 
 
-def steady_frames(size: tuple[int, int], category: str, fps: int, hold: float, gap: float, people: int):
+def steady_frames(
+    size: tuple[int, int], category: str, fps: int, hold: float, gap: float, people: int, codes_shown=None
+):
     """Empty frames, then one badge held still for ``hold`` s (the same frame, a little sensor
     noise), for ``people`` badges; the marker square is white while a badge is in view."""
     w, h = size
     bg = media.background(w, h, seed=5)
     rng = np.random.default_rng(1)
     frames = []
-    for _, frame in doorset.door_frames(category, size, people, seed=3):
+    for _, frame in doorset.door_frames(category, size, people, seed=3, codes_shown=codes_shown):
         empty = bg.copy()
         empty[:MARK, :MARK] = 0
         frames.extend(empty for _ in range(int(gap * fps)))
@@ -233,15 +239,24 @@ def main(argv=None) -> int:
     p.add_argument("--people", type=int, default=4)
     p.add_argument("--page", help="URL of the real /scan/ page (then --token)")
     p.add_argument("--token", help="a paired phone's device token (scan-link)")
+    p.add_argument(
+        "--codes", type=Path, help="badge codes to show: one a line, or export-codes' CSV (then the page answers ok)"
+    )
     p.add_argument("--json", help="also write the JSON summary to this file")
     args = p.parse_args(argv)
     if args.page and not args.token:
         p.error("--page needs --token")
     sizes = [tuple(int(v) for v in s.split("x")) for s in args.sizes.split(",")]
+    shown = None
+    if args.codes:
+        # a plain list, or export-codes' CSV (the code is the last column)
+        lines = args.codes.read_text(encoding="utf-8-sig").splitlines()
+        shown = [line.replace(",", " ").split()[-1] for line in lines if line.strip()]
+        shown = [c for c in shown if c.startswith("EK1")][: args.people] or None
     out = []
     with tempfile.TemporaryDirectory() as tmp:
         for size in sizes:
-            frames = steady_frames(size, args.category, args.fps, args.hold, 0.6, args.people)
+            frames = steady_frames(size, args.category, args.fps, args.hold, 0.6, args.people, shown)
             y4m = media.write_y4m(Path(tmp) / f"badges_{size[0]}x{size[1]}.y4m", frames, fps=args.fps)
             if args.page:
                 data = run_browser(y4m, args.page, args.seconds, args.token)
