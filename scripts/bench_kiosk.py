@@ -287,34 +287,7 @@ def print_door(rows: list[dict]) -> None:
     )
 
 
-def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--frames", type=int, default=30, help="frames per degradation (default 30)")
-    p.add_argument("--approaches", type=int, default=8, help="approach sequences per size")
-    p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--door", type=int, default=40, help="door images per category and size (0: skip)")
-    p.add_argument("--door-only", action="store_true", help="only the door images")
-    p.add_argument("--json", help="also write the JSON summary to this file")
-    args = p.parse_args(argv)
-    if not pyzbar_available():
-        print("warning: pyzbar/libzbar missing: no fallback, no baseline", file=sys.stderr)
-    cv2.setNumThreads(1)  # the kiosk decodes in one worker thread
-    rng = np.random.default_rng(args.seed)
-    snap, people = make_world()
-    t_start = time.time()
-    if args.door_only:
-        door = bench_door(args.door)
-        print_door(door)
-        print("\nJSON " + json.dumps({"door": door, "seconds": round(time.time() - t_start, 1)}))
-        return 0
-    results = [bench_resolution(s, snap, people, args.frames, rng) for s in RESOLUTIONS]
-    approach = [bench_approach(s, people, args.approaches, rng) for s in RESOLUTIONS]
-    door = bench_door(args.door) if args.door else []
-
-    print(
-        f"\nKiosk decode benchmark ({platform.processor() or platform.machine()}, "
-        f"{args.frames} frames per degradation)\n"
-    )
+def print_resolutions(results: list[dict]) -> None:
     for r in results:
         b, e = r["badge_frame_ms"], r["empty_frame_ms"]
         print(f"== {r['size']}")
@@ -345,6 +318,9 @@ def main(argv=None) -> int:
                 for k, v in sorted(r["decoder_share"].items(), key=lambda kv: -kv[1])
             )
         )
+
+
+def print_approach(approach: list[dict]) -> None:
     for a in approach:
 
         def fmt(xs):
@@ -362,6 +338,38 @@ def main(argv=None) -> int:
             f"file {fmt(a['lag_frames_file'])}; 30 fps camera {fmt(a['lag_frames_camera30'])};"
             f" pyzbar alone {fmt(a['lag_frames_pyzbar'])}"
         )
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--frames", type=int, default=30, help="frames per degradation (default 30)")
+    p.add_argument("--approaches", type=int, default=8, help="approach sequences per size")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--door", type=int, default=40, help="door images per category and size (0: skip)")
+    p.add_argument("--door-only", action="store_true", help="only the door images")
+    p.add_argument("--json", help="also write the JSON summary to this file")
+    args = p.parse_args(argv)
+    if not pyzbar_available():
+        print("warning: pyzbar/libzbar missing: no fallback, no baseline", file=sys.stderr)
+    cv2.setNumThreads(1)  # the kiosk decodes in one worker thread
+    rng = np.random.default_rng(args.seed)
+    snap, people = make_world()
+    t_start = time.time()
+    if args.door_only:
+        door = bench_door(args.door)
+        print_door(door)
+        print("\nJSON " + json.dumps({"door": door, "seconds": round(time.time() - t_start, 1)}))
+        return 0
+    results = [bench_resolution(s, snap, people, args.frames, rng) for s in RESOLUTIONS]
+    approach = [bench_approach(s, people, args.approaches, rng) for s in RESOLUTIONS]
+    door = bench_door(args.door) if args.door else []
+
+    print(
+        f"\nKiosk decode benchmark ({platform.processor() or platform.machine()}, "
+        f"{args.frames} frames per degradation)\n"
+    )
+    print_resolutions(results)
+    print_approach(approach)
     if door:
         print_door(door)
     summary = {
