@@ -122,7 +122,7 @@ def test_page_decoder_in_chromium_with_a_fake_camera(tmp_path):
     y4m = media.write_y4m(tmp_path / "badges.y4m", frames, fps=15)
     server, url = bench.serve_harness((640, 480))
     try:
-        data = bench.run_browser(y4m, url, 4.0, None)
+        data = bench.run_browser(y4m, url, 5.0, None)
     finally:
         server.shutdown()
     assert data["error"] == ""
