@@ -81,7 +81,10 @@ def run_parser() -> argparse.ArgumentParser:
     p.add_argument("--hold", type=float, help="seconds an answer stays on screen (default 3)")
     p.add_argument("--repeat", type=float, help="ignore the same code until unseen this many seconds (default 3)")
     p.add_argument("--snapshot-interval", dest="snapshot_interval", type=float)
-    p.add_argument("--decoders", help="decoder stages in order (default zxing,zxing_sharp,zxing_clahe,zxing_up,pyzbar)")
+    p.add_argument(
+        "--decoders",
+        help="decoder stages in order (default zxing,zxing_sharp,zxing_clahe,zxing_up,zxing_bright,zxing_flat,pyzbar)",
+    )
     p.add_argument(
         "--screenshot",
         metavar="DIR",

@@ -33,7 +33,7 @@ class Config:
     repeat: float = 3.0  #: the same code is ignored until unseen for this many seconds
     snapshot_interval: float = 5.0  #: seconds between snapshot refreshes when online
     retry_interval: float = 2.0  #: seconds between background queue flushes
-    decoders: str = "zxing,zxing_sharp,zxing_clahe,zxing_up,pyzbar"
+    decoders: str = "zxing,zxing_sharp,zxing_clahe,zxing_up,zxing_bright,zxing_flat,pyzbar"
     sync_timeout: float = 20.0  #: how long the end-of-file / `sync` flush may take
     #: a folder: each answer panel is also saved there as a PNG (NNNN-RESULT.png), e.g. to check
     #: a headless run or a rehearsal's answers by eye; empty: none saved

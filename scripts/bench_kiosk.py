@@ -7,11 +7,15 @@ Measures, at 640x480 and 1280x720:
   finger over the code, ...), for the kiosk's cascade and for plain pyzbar in the same run;
 - frames from a badge becoming readable (by any decoder, any preprocessing) to the decision,
   frame by frame (file) and with a 30 fps camera where the decoder takes the newest frame;
-- each decoder stage's share of the decisions.
+- each decoder stage's share of the decisions;
+- the door images of issue 24 (``kiosk/doorset.py``: pouch glare, curved on a lanyard, motion blur,
+  phone screens, low light, tilted, and a clean control): read rate and ms per frame for
+  zxing-cpp alone (QR only, defaults), the kiosk's pipeline, zxing-wasm alone (its defaults) and
+  the phone page's decoder (``static/js/decoder.js`` run in node on the same frames).
 
 Prints a table, then one JSON summary line (``--json FILE`` also writes it to a file).
 
-    python scripts/bench_kiosk.py [--frames 30] [--approaches 8] [--json out.json]
+    python scripts/bench_kiosk.py [--frames 30] [--approaches 8] [--door 40] [--door-only] [--json out.json]
 """
 
 from __future__ import annotations
@@ -31,8 +35,8 @@ import zxingcpp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kiosk import media  # noqa: E402
-from kiosk.decode import Decoder, decode_pyzbar_only, pyzbar_available  # noqa: E402
+from kiosk import doorset, media  # noqa: E402
+from kiosk.decode import Decoder, decode_pyzbar_only, decode_zxing_only, pyzbar_available  # noqa: E402
 from kiosk.verify import Snapshot, verify_local  # noqa: E402
 from models.checkin import codes  # noqa: E402
 
@@ -200,26 +204,90 @@ def bench_approach(size, people, n_seq, rng):
     }
 
 
-def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--frames", type=int, default=30, help="frames per degradation (default 30)")
-    p.add_argument("--approaches", type=int, default=8, help="approach sequences per size")
-    p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--json", help="also write the JSON summary to this file")
-    args = p.parse_args(argv)
-    if not pyzbar_available():
-        print("warning: pyzbar/libzbar missing: no fallback, no baseline", file=sys.stderr)
-    cv2.setNumThreads(1)  # the kiosk decodes in one worker thread
-    rng = np.random.default_rng(args.seed)
-    snap, people = make_world()
-    t_start = time.time()
-    results = [bench_resolution(s, snap, people, args.frames, rng) for s in RESOLUTIONS]
-    approach = [bench_approach(s, people, args.approaches, rng) for s in RESOLUTIONS]
+DOOR_DECODERS = ("zxing-cpp alone", "kiosk pipeline", "zxing-wasm alone", "page decoder.js")
 
-    print(
-        f"\nKiosk decode benchmark ({platform.processor() or platform.machine()}, "
-        f"{args.frames} frames per degradation)\n"
+
+def bench_door(n: int) -> list[dict]:
+    """Per size and category: frames read and median ms per frame for the four decoders."""
+    door_snap = Snapshot.from_json(
+        {
+            "version": "door",
+            "event": {"id": 1, "tag": doorset.EVENT_TAG, "name": "Door"},
+            "keys": [
+                {
+                    "event_tag": doorset.EVENT_TAG,
+                    "key_no": 1,
+                    "public_key": codes.b64(codes.public_key_of(doorset.door_key())),
+                    "event_id": 1,
+                }
+            ],
+            "revoked": [],
+            "roster": [{"id": i, "name": name, "seat": seat} for i, (name, seat) in enumerate(doorset.NAMES, 1)],
+        }
     )
+    decoder = Decoder()
+    rows = []
+    for size in doorset.SIZES:
+        for category in doorset.CATEGORIES:
+            pairs = list(doorset.door_frames(category, size, n))
+            frames = [f for _, f in pairs]
+            js = doorset.decode_in_node(frames)
+            ok = dict.fromkeys(DOOR_DECODERS, 0)
+            ms = {k: [] for k in DOOR_DECODERS}
+            wrong = accepted_wrong = 0
+            for (code, frame), j in zip(pairs, js, strict=True):
+                z = decode_zxing_only(frame)
+                k = decoder.decode(frame)
+                got = {
+                    "zxing-cpp alone": ([c.text for c in z.codes], z.ms),
+                    "kiosk pipeline": ([c.text for c in k.codes], k.ms),
+                    "zxing-wasm alone": (j["alone"], j["alone_ms"]),
+                    "page decoder.js": (j["page"], j["page_ms"]),
+                }
+                for name, (texts, t) in got.items():
+                    ok[name] += code in texts
+                    ms[name].append(t)
+                    wrong += sum(1 for t2 in texts if t2 != code)
+                # what the kiosk would accept: only texts whose signature verifies
+                accepted_wrong += sum(
+                    1 for c in k.codes if c.text != code and verify_local(c.text, door_snap).result == "ok"
+                )
+            rows.append(
+                {
+                    "size": f"{size[0]}x{size[1]}",
+                    "category": category,
+                    "frames": n,
+                    "read": ok,
+                    "median_ms": {k: statistics.median(v) for k, v in ms.items()},
+                    "wrong_texts": wrong,
+                    "wrong_accepted": accepted_wrong,
+                }
+            )
+    return rows
+
+
+def print_door(rows: list[dict]) -> None:
+    print("\n== door images (kiosk/doorset.py): frames read / frames, median ms per frame")
+    head = " ".join(f"{d:>22s}" for d in DOOR_DECODERS)
+    for size in dict.fromkeys(r["size"] for r in rows):
+        print(f"  {size:8s} {'category':9s} {head}")
+        total = dict.fromkeys(DOOR_DECODERS, 0)
+        frames = 0
+        for r in (r for r in rows if r["size"] == size):
+            cells = []
+            for d in DOOR_DECODERS:
+                total[d] += r["read"][d]
+                cells.append(f"{r['read'][d]:3d}/{r['frames']:<3d}{r['median_ms'][d]:8.1f} ms")
+            frames += r["frames"]
+            print(f"  {'':8s} {r['category']:9s} " + " ".join(f"{c:>22s}" for c in cells))
+        print(f"  {'':8s} {'all':9s} " + " ".join(f"{f'{total[d]}/{frames}':>22s}" for d in DOOR_DECODERS))
+    print(
+        f"  wrong texts returned: {sum(r['wrong_texts'] for r in rows)}; "
+        f"wrong texts the kiosk would accept: {sum(r['wrong_accepted'] for r in rows)}"
+    )
+
+
+def print_resolutions(results: list[dict]) -> None:
     for r in results:
         b, e = r["badge_frame_ms"], r["empty_frame_ms"]
         print(f"== {r['size']}")
@@ -250,6 +318,9 @@ def main(argv=None) -> int:
                 for k, v in sorted(r["decoder_share"].items(), key=lambda kv: -kv[1])
             )
         )
+
+
+def print_approach(approach: list[dict]) -> None:
     for a in approach:
 
         def fmt(xs):
@@ -267,7 +338,42 @@ def main(argv=None) -> int:
             f"file {fmt(a['lag_frames_file'])}; 30 fps camera {fmt(a['lag_frames_camera30'])};"
             f" pyzbar alone {fmt(a['lag_frames_pyzbar'])}"
         )
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--frames", type=int, default=30, help="frames per degradation (default 30)")
+    p.add_argument("--approaches", type=int, default=8, help="approach sequences per size")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--door", type=int, default=40, help="door images per category and size (0: skip)")
+    p.add_argument("--door-only", action="store_true", help="only the door images")
+    p.add_argument("--json", help="also write the JSON summary to this file")
+    args = p.parse_args(argv)
+    if not pyzbar_available():
+        print("warning: pyzbar/libzbar missing: no fallback, no baseline", file=sys.stderr)
+    cv2.setNumThreads(1)  # the kiosk decodes in one worker thread
+    rng = np.random.default_rng(args.seed)
+    snap, people = make_world()
+    t_start = time.time()
+    if args.door_only:
+        door = bench_door(args.door)
+        print_door(door)
+        print("\nJSON " + json.dumps({"door": door, "seconds": round(time.time() - t_start, 1)}))
+        return 0
+    results = [bench_resolution(s, snap, people, args.frames, rng) for s in RESOLUTIONS]
+    approach = [bench_approach(s, people, args.approaches, rng) for s in RESOLUTIONS]
+    door = bench_door(args.door) if args.door else []
+
+    print(
+        f"\nKiosk decode benchmark ({platform.processor() or platform.machine()}, "
+        f"{args.frames} frames per degradation)\n"
+    )
+    print_resolutions(results)
+    print_approach(approach)
+    if door:
+        print_door(door)
     summary = {
+        "door": door,
         "machine": platform.platform(),
         "cpus": __import__("os").cpu_count(),
         "frames_per_degradation": args.frames,
