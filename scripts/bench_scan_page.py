@@ -199,7 +199,10 @@ def run_browser(y4m: Path, url: str, seconds: float, token: str | None) -> dict:
         page = ctx.new_page()
         page.goto(url)
         key = "bench" if not token else "ekScan"
-        page.wait_for_function(f"window.{key} && window.{key}.state !== 'starting'", timeout=30000)
+        if token:  # the real page: its CSP (rightly) refuses wait_for_function's string eval
+            page.wait_for_selector("body[data-state=scanning]", timeout=30000)
+        else:
+            page.wait_for_function(f"window.{key} && window.{key}.state !== 'starting'", timeout=30000)
         time.sleep(seconds)
         data = page.evaluate(f"window.{key}")
         browser.close()
