@@ -150,17 +150,10 @@ def pytest_unconfigure(config):
         pg_throwaway_stop()
 
 
-@pytest.fixture(autouse=True)
-def _fresh_public_limiters():
-    """The public forms' in-memory rate limiters (per client address, per process) start empty in
-    every test: otherwise earlier tests' posts from 127.0.0.1 add up to a 429 in a later one."""
-    from admin.accounts.pairing import pair_limiter
-    from admin.districts.views import address_limiter, nomination_limiter
-    from admin.exhibition.exhibitors import submit_limiter
-
-    for limiter in (submit_limiter, nomination_limiter, address_limiter, pair_limiter):
-        limiter.reset()
-    yield
+# The public forms' rate limits count rows of rate_hit (models/core/ratelimit.py): every test's
+# database starts empty (its own SQLite file; PostgreSQL truncated by make_app), so no earlier
+# test's posts from 127.0.0.1 add up to a 429 in a later one. `limiter.reset()` deletes a
+# limiter's rows within a test.
 
 
 @pytest.fixture(params=BACKENDS)
