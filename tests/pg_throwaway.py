@@ -91,7 +91,8 @@ def start() -> tuple[str, Callable[[], None]]:
     try:
         initdb = [str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust"]
         _run([*initdb, "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"], log)
-        _run([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(server_log), "-o", opts, "-w", "-t", "60", "start"], log)
+        pg_ctl = [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(server_log), "-o", opts]
+        _run([*pg_ctl, "-w", "-t", "60", "start"], log)
         _run([str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "test"], log)
     except BaseException:
         stop()

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import sqlite3
 
-import pytest
-
 from models.core.base import db
 from tests.conftest import sqlite_only
 from tests.factories import attendees

@@ -27,7 +27,8 @@ from app import create_app
 app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": sys.argv[1], "PAIRING_RATE_LIMIT": int(sys.argv[2]),
                   "SIGNING_KEY_FILE": sys.argv[3], "SERVER_NAME": None})
 client = app.test_client()
-print(json.dumps([client.post("/api/v1/pair", json={"code": f"child-{i}"}).status_code for i in range(int(sys.argv[4]))]))
+codes = [client.post("/api/v1/pair", json={"code": f"child-{i}"}).status_code for i in range(int(sys.argv[4]))]
+print(json.dumps(codes))
 """
 
 
