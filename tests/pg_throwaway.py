@@ -43,11 +43,19 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _owner() -> pwd.struct_passwd:
+    """Under root, the user the server runs as: `postgres` (Debian's package makes it), else `nobody`."""
+    try:
+        return pwd.getpwnam("postgres")
+    except KeyError:
+        return pwd.getpwnam("nobody")
+
+
 def _as_owner(argv: list[str]) -> list[str]:
-    """Root runs the server's commands as the `postgres` system user (initdb refuses root)."""
+    """Root runs the server's commands as that user (initdb refuses root)."""
     if os.geteuid() != 0:
         return argv
-    return ["runuser", "-u", "postgres", "--", *argv]
+    return ["runuser", "-u", _owner().pw_name, "--", *argv]
 
 
 def _run(argv: list[str], log: Path) -> None:
@@ -65,7 +73,7 @@ def start() -> tuple[str, Callable[[], None]]:
     root = Path(tempfile.mkdtemp(prefix="event-kiosk-pg-"))
     data, log, server_log = root / "data", root / "setup.log", root / "server.log"
     if os.geteuid() == 0:
-        owner = pwd.getpwnam("postgres")
+        owner = _owner()
         os.chown(root, owner.pw_uid, owner.pw_gid)
     os.chmod(root, 0o700)
     port = _free_port()
@@ -94,7 +102,10 @@ def start() -> tuple[str, Callable[[], None]]:
         pg_ctl = [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(server_log), "-o", opts]
         _run([*pg_ctl, "-w", "-t", "60", "start"], log)
         _run([str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "test"], log)
-    except BaseException:
+    except BaseException as exc:
+        told = server_log.read_text(errors="replace")[-1500:] if server_log.exists() else ""
         stop()
+        if told and isinstance(exc, RuntimeError):
+            raise RuntimeError(f"{exc}\nserver log: {told}") from exc
         raise
     return f"postgresql://postgres@127.0.0.1:{port}/test", stop
