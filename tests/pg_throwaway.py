@@ -66,11 +66,23 @@ def _run(argv: list[str], log: Path) -> None:
 
 
 def start() -> tuple[str, Callable[[], None]]:
-    """Start the server; returns (url of its database `test`, stop). stop() is also run at exit."""
+    """Start the server; returns (url of its database `test`, stop). stop() is also run at exit.
+    Tried three times: the free port may be taken between choosing it and the server binding it."""
     bindir = pg_bindir()
     if bindir is None:
         raise RuntimeError("PostgreSQL is not installed (Debian: `make install-test` installs `postgresql`)")
-    root = Path(tempfile.mkdtemp(prefix="event-kiosk-pg-"))
+    for attempt in range(3):
+        try:
+            return _start_once(bindir)
+        except RuntimeError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _start_once(bindir: Path) -> tuple[str, Callable[[], None]]:
+    # as root, in /tmp: the server's user must reach the folder (a TMPDIR under /root it could not)
+    root = Path(tempfile.mkdtemp(prefix="event-kiosk-pg-", dir="/tmp" if os.geteuid() == 0 else None))
     data, log, server_log = root / "data", root / "setup.log", root / "server.log"
     if os.geteuid() == 0:
         owner = _owner()
