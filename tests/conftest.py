@@ -4,6 +4,7 @@ PostgreSQL; a real waitress server on a free port (live_server); an auth helper.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import tempfile
 import threading
@@ -53,11 +54,18 @@ def _postgres_url() -> str:
         ) from exc
     global pg_throwaway_stop
     pg_throwaway_stop = stop
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:  # a terminated run removes it too
+        signal.signal(signal.SIGTERM, _terminated)
     os.environ["TEST_DATABASE_URL"] = url
     return url
 
 
 pg_throwaway_stop = None
+
+
+def _terminated(signum, frame):
+    """SIGTERM ends the session as Ctrl-C does (pytest_unconfigure then stops the throwaway server)."""
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 PG_URL = _postgres_url()
