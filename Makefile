@@ -10,8 +10,9 @@ export HOST PORT
 # glyphs (PDFs, kiosk panel), the GL/GLib libraries OpenCV's window needs.
 SYS_PKGS := libzbar0 fonts-dejavu-core fonts-liberation2 libgl1 libglib2.0-0
 # Test-only system packages: Debian's Chromium for Playwright, poppler for PDF checks, Xvfb for
-# the kiosk's real OpenCV window, caddy for the HTTPS-proxy test (docs/https.md).
-TEST_SYS_PKGS := chromium poppler-utils xvfb xauth caddy
+# the kiosk's real OpenCV window, caddy for the HTTPS-proxy test (docs/https.md), postgresql for
+# the suite's throwaway PostgreSQL when no TEST_DATABASE_URL is given (tests/pg_throwaway.py).
+TEST_SYS_PKGS := chromium poppler-utils xvfb xauth caddy postgresql
 
 .PHONY: install install-test run run-https test lint lock bench clean translations sys-packages
 
@@ -71,8 +72,10 @@ run-https: install
 	$(BIN)/flask --app app seed-demo --if-empty
 	$(BIN)/flask --app app serve --https --port $(PORT)
 
+# Both databases: TEST_DATABASE_URL when given (CI), else a throwaway PostgreSQL of the session's
+# own; TEST_DATABASE_URL=none for a quick SQLite-only run. Skips are listed with their reason (-rs).
 test: install-test
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -rs $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

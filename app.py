@@ -35,8 +35,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         opts.setdefault("pool_pre_ping", True)
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = opts
 
-    import models.core.database  # noqa: F401  (engine event listeners)
+    import models.core.database  # (engine event listeners)
     import models.schema  # noqa: F401  (every model)
+
+    models.core.database.set_sqlite_synchronous(app.config["SQLITE_SYNCHRONOUS"])
 
     db.init_app(app)
     init_web(app)

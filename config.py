@@ -135,6 +135,9 @@ class Config:
     #: `serve`: address of a reverse proxy (e.g. caddy on 127.0.0.1) whose X-Forwarded-For/-Proto/
     #: -Host headers are believed; "": believed from nobody (docs/https.md)
     TRUSTED_PROXY = ""
+    #: SQLite's PRAGMA synchronous: "NORMAL" (WAL) survives a killed process; "FULL" also a power
+    #: cut, at an fsync per commit (docs/reliability.md): set it on a laptop without a battery
+    SQLITE_SYNCHRONOUS = "NORMAL"
     #: seconds a command (`flask --app app ...`) waits for an SQLite database another program
     #: holds locked, trying again, before it says so in one line and stops (exit status 1)
     CLI_LOCK_WAIT = 60.0
@@ -254,7 +257,10 @@ ENVIRONMENT: dict[str, tuple[str, type]] = {
     "CONNECTION_LIMIT": ("CONNECTION_LIMIT", int),
     "SIGNING_KEY_FILE": ("SIGNING_KEY_FILE", str),
     "CLI_LOCK_WAIT": ("CLI_LOCK_WAIT", float),
+    "SQLITE_SYNCHRONOUS": ("SQLITE_SYNCHRONOUS", str),
 }
+#: the values a setting of ENVIRONMENT may take (upper case), where it is one of a few
+CHOICES: dict[str, tuple[str, ...]] = {"SQLITE_SYNCHRONOUS": ("OFF", "NORMAL", "FULL", "EXTRA")}
 #: defaults that are made, not written (shown so in the README)
 MADE_DEFAULTS = {
     "INSTANCE_DIR": "`instance/` in the checkout",
@@ -277,12 +283,26 @@ def from_environment(environ=None) -> dict:
         if raw == "":
             out[key] = getattr(Config, key)
             continue
-        try:
-            out[key] = kind(raw)
-        except ValueError:
-            what = "an integer" if kind is int else "a number"
-            raise ValueError(f"environment variable {var}={raw!r} is not {what}") from None
+        out[key] = _typed(var, raw, kind)
+        if key in CHOICES:
+            out[key] = choice(key, raw)
     return out
+
+
+def _typed(var: str, raw: str, kind: type):
+    try:
+        return kind(raw)
+    except ValueError:
+        what = "an integer" if kind is int else "a number"
+        raise ValueError(f"environment variable {var}={raw!r} is not {what}") from None
+
+
+def choice(key: str, value: object) -> str:
+    """``value`` as one of CHOICES[key] (upper case); a ValueError naming the setting otherwise."""
+    text = str(value).strip().upper()
+    if text not in CHOICES[key]:
+        raise ValueError(f"{key}={value!r} is not one of {', '.join(CHOICES[key])}")
+    return text
 
 
 def settings() -> list[tuple[str, str, str, str]]:

@@ -6,6 +6,7 @@ from models.accounts.sessions import LoginFailure, UserSession
 from models.ceremony.models import Award, AwardBatch, AwardTier, CeremonyState
 from models.checkin.checkpoints import Checkpoint, CheckpointPass
 from models.core.base import db
+from models.core.ratelimit import RateHit
 from models.districts.models import DistrictLink, DistrictQuota
 from models.events.models import District, Event, EventKey, Group, ProgrammeItem, ProtocolRank
 from models.events.protocol import derive_on_flush
@@ -15,6 +16,7 @@ from models.seating.models import Block, Seat
 
 __all__ = [
     "db",
+    "RateHit",
     "Award",
     "AwardBatch",
     "AwardTier",

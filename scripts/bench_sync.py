@@ -36,7 +36,7 @@ from chaos_kill import Server, populate  # noqa: E402
 def in_process(db_url: str, codes: list[str], synchronous: str) -> dict:
     """check_in() back to back in this process (a child, so the setting applies cleanly)."""
     code = (
-        "import json, sys, time, models.core.database as d; d.SQLITE_SYNCHRONOUS = sys.argv[1]\n"
+        "import json, sys, time\n"
         "from app import create_app\nfrom models.core.base import db\nfrom models.checkin.checkin import check_in\n"
         "from models.events.service import current_event_id\n"
         "app = create_app({'SQLALCHEMY_DATABASE_URI': sys.argv[2]})\ncodes = json.load(sys.stdin)\n"
@@ -51,6 +51,7 @@ def in_process(db_url: str, codes: list[str], synchronous: str) -> dict:
     out = subprocess.run(
         [sys.executable, "-c", code, synchronous, db_url],
         cwd=ROOT,
+        env=dict(os.environ, SQLITE_SYNCHRONOUS=synchronous),
         input=json.dumps(codes),
         capture_output=True,
         text=True,

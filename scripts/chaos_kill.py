@@ -41,13 +41,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-#: runs `flask --app app serve` with another PRAGMA synchronous (models.core.database reads the
-#: module constant when each connection opens)
-SERVE_WITH_SYNC = (
-    "import sys, models.core.database as d; d.SQLITE_SYNCHRONOUS = sys.argv.pop(1); "
-    "from flask.cli import main; sys.argv[0] = 'flask'; main()"
-)
-
 
 def populate(db_url: str, n: int, instance: Path) -> tuple[list[tuple[int, str]], str]:
     """Real migrations, then an event with n delegates and badges; (attendee id, code) list and
@@ -81,13 +74,17 @@ class Server:
 
     def start(self) -> float:
         args = ["--app", "app", "serve", "--port", str(self.port), "--threads", "8"]
-        if self.synchronous == "NORMAL":
-            cmd = [sys.executable, "-m", "flask", *args]
-        else:
-            cmd = [sys.executable, "-c", SERVE_WITH_SYNC, self.synchronous, *args]
+        cmd = [sys.executable, "-m", "flask", *args]  # PRAGMA synchronous: SQLITE_SYNCHRONOUS (config.py)
         t0 = time.perf_counter()
         with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=log, stderr=log, start_new_session=True)
+            self.proc = subprocess.Popen(
+                cmd,
+                cwd=ROOT,
+                env=dict(self.env, SQLITE_SYNCHRONOUS=self.synchronous),
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )
         import http.client
 
         deadline = time.monotonic() + 30

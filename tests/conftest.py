@@ -4,6 +4,7 @@ PostgreSQL; a real waitress server on a free port (live_server); an auth helper.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import tempfile
 import threading
@@ -32,15 +33,54 @@ hypothesis_settings.register_profile("fixed", derandomize=True, database=None)
 hypothesis_settings.load_profile("fixed")
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+def _postgres_url() -> str:
+    """TEST_DATABASE_URL when given (CI); `none` for a quick SQLite-only run; else a throwaway
+    PostgreSQL of the session's own (tests/pg_throwaway.py), exported for the processes tests start."""
+    given = os.environ.get("TEST_DATABASE_URL", "").strip()
+    if given.lower() == "none":
+        return ""
+    if given:
+        return given
+    from tests import pg_throwaway
+
+    try:
+        url, stop = pg_throwaway.start()
+    except (RuntimeError, OSError, KeyError) as exc:
+        raise pytest.UsageError(
+            f"no TEST_DATABASE_URL and no throwaway PostgreSQL ({exc}); "
+            "`make install-test` installs it, TEST_DATABASE_URL=none runs SQLite only"
+        ) from exc
+    global pg_throwaway_stop
+    pg_throwaway_stop = stop
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:  # a terminated run removes it too
+        signal.signal(signal.SIGTERM, _terminated)
+    os.environ["TEST_DATABASE_URL"] = url
+    return url
+
+
+pg_throwaway_stop = None
+
+
+def _terminated(signum, frame):
+    """SIGTERM ends the session as Ctrl-C does (pytest_unconfigure then stops the throwaway server)."""
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+PG_URL = _postgres_url()
 if PG_URL.startswith("postgresql://"):
     PG_URL = "postgresql+psycopg://" + PG_URL[len("postgresql://") :]
 
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
-if os.environ.get("REQUIRE_POSTGRES") and not PG_URL:
+STRICT = bool(os.environ.get("REQUIRE_POSTGRES") or os.environ.get("CI"))
+if STRICT and not PG_URL:
     raise pytest.UsageError(
-        "REQUIRE_POSTGRES is set (CI) but TEST_DATABASE_URL is not: the PostgreSQL half of the suite would be skipped"
+        "REQUIRE_POSTGRES is set (CI) but TEST_DATABASE_URL is none: the PostgreSQL half of the suite would be skipped"
     )
+# SQLite-only checks (SQLite's own lock, its online backup): no PostgreSQL parameter is generated
+# for them, so a PostgreSQL pass has nothing to skip.
+sqlite_only = pytest.mark.parametrize("backend", ["sqlite"])
 _pg_ready = False
 
 
@@ -94,17 +134,34 @@ def make_app(backend: str, tmp_path: Path, **extra):
     return app
 
 
-@pytest.fixture(autouse=True)
-def _fresh_public_limiters():
-    """The public forms' in-memory rate limiters (per client address, per process) start empty in
-    every test: otherwise earlier tests' posts from 127.0.0.1 add up to a 429 in a later one."""
-    from admin.accounts.pairing import pair_limiter
-    from admin.districts.views import address_limiter, nomination_limiter
-    from admin.exhibition.exhibitors import submit_limiter
+def _database_test(item) -> bool:
+    """A proof, a test marked `postgres`, or one run with a `postgresql` parameter."""
+    if "proofs" in item.path.parts or item.get_closest_marker("postgres"):
+        return True
+    callspec = getattr(item, "callspec", None)
+    return callspec is not None and "postgresql" in callspec.params.values()
 
-    for limiter in (submit_limiter, nomination_limiter, address_limiter, pair_limiter):
-        limiter.reset()
-    yield
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under CI (REQUIRE_POSTGRES or CI set) a skipped database or proof test fails the run."""
+    report = yield
+    if STRICT and report.skipped and not hasattr(report, "wasxfail") and _database_test(item):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"a database test may not be skipped under CI: {reason}"
+    return report
+
+
+def pytest_unconfigure(config):
+    if pg_throwaway_stop is not None:
+        pg_throwaway_stop()
+
+
+# The public forms' rate limits count rows of rate_hit (models/core/ratelimit.py): every test's
+# database starts empty (its own SQLite file; PostgreSQL truncated by make_app), so no earlier
+# test's posts from 127.0.0.1 add up to a 429 in a later one. `limiter.reset()` deletes a
+# limiter's rows within a test.
 
 
 @pytest.fixture(params=BACKENDS)

@@ -16,7 +16,7 @@ from models.accounts import pairing
 bp = Blueprint("pairing", __name__)
 
 #: pairing attempts per client address; the limit is app.config["PAIRING_RATE_LIMIT"] per 10 minutes
-pair_limiter = RateLimiter(30, 600)
+pair_limiter = RateLimiter("pair", 30, 600)
 #: where a paired phone goes: the scanner page (its own area serves it; not routed here)
 SCAN_PAGE = "/scan/"
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import defaultdict, deque
 from collections.abc import Callable
 from functools import wraps
 
@@ -15,7 +12,7 @@ from sqlalchemy.exc import OperationalError
 
 from models.accounts.models import Device, User, hash_token
 from models.accounts.pairing import stamp
-from models.core import caches
+from models.core import caches, ratelimit
 from models.core.base import db
 from models.core.database import write_transaction
 from models.core.timeutil import utcnow
@@ -105,31 +102,19 @@ def staff_user() -> User | None:
 
 
 class RateLimiter:
-    """At most ``limit`` hits per ``window`` seconds per key (e.g. the client address)."""
+    """At most ``limit`` hits per ``window`` seconds per key (e.g. the client address), counted
+    in the database under ``bucket`` (models/core/ratelimit.py): shared by every server process."""
 
-    def __init__(self, limit: int, window: float):
-        self.limit, self.window = limit, window
-        self._hits: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
+    def __init__(self, bucket: str, limit: int, window: float):
+        self.bucket, self.limit, self.window = bucket, limit, window
 
     def hit(self, key: str) -> bool:
-        """Record a hit; False when the key is over the limit."""
-        now = time.monotonic()
-        with self._lock:
-            q = self._hits[key]
-            while q and now - q[0] > self.window:
-                q.popleft()
-            if len(q) >= self.limit:
-                return False
-            q.append(now)
-            if len(self._hits) > 10000:  # forget idle keys
-                for k in [k for k, v in self._hits.items() if not v or now - v[-1] > self.window]:
-                    del self._hits[k]
-            return True
+        """Record a hit; False when the key is over the limit. Commits the session."""
+        return ratelimit.hit(self.bucket, key, self.limit, self.window)
 
     def reset(self) -> None:
-        with self._lock:
-            self._hits.clear()
+        """Forget every hit of this limiter (in the current app's database)."""
+        ratelimit.forget(self.bucket)
 
 
 def client_address() -> str:

@@ -46,8 +46,8 @@ bp = Blueprint("districts", __name__)
 
 #: nomination posts per link: app.config["DISTRICT_RATE_LIMIT"] (default 60) per 10 minutes; per client
 #: address five times that (several officers may share one office's address)
-nomination_limiter = RateLimiter(60, 600)
-address_limiter = RateLimiter(300, 600)
+nomination_limiter = RateLimiter("district-link", 60, 600)
+address_limiter = RateLimiter("district-address", 300, 600)
 
 
 def _fail(status: int, message: str):

@@ -44,7 +44,7 @@ bp = Blueprint("exhibitors", __name__)
 
 #: public submissions (registration and edits) per client address; the limit is
 #: app.config["EXHIBITOR_RATE_LIMIT"] (default 5) per 10 minutes
-submit_limiter = RateLimiter(5, 600)
+submit_limiter = RateLimiter("exhibitor", 5, 600)
 MIN_PRODUCT_ROWS, MIN_STAFF_ROWS = 3, 2
 
 

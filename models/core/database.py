@@ -17,6 +17,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool
 
+from config import choice
+
 _IMMEDIATE: contextvars.ContextVar[bool] = contextvars.ContextVar("immediate", default=False)
 
 
@@ -77,13 +79,21 @@ class WriterLock:
 #: check-in hall scan (models.checkin.checkin) around its own BEGIN IMMEDIATE
 SQLITE_WRITER = WriterLock()
 
-#: PRAGMA synchronous for SQLite. NORMAL in WAL mode survives a killed process (the WAL is in
-#: the OS page cache); FULL also survives a power cut, at the cost of an fsync per commit.
+#: PRAGMA synchronous for SQLite connections opened from now on (config SQLITE_SYNCHRONOUS, set
+#: by create_app through set_sqlite_synchronous). NORMAL in WAL mode survives a killed process
+#: (the WAL is in the OS page cache); FULL also survives a power cut, at an fsync per commit.
 SQLITE_SYNCHRONOUS = "NORMAL"
 SQLITE_BUSY_TIMEOUT_MS = 15000
 #: seconds between the server's WAL checkpoints (start_checkpointer)
 CHECKPOINT_SECONDS = 1.0
 _checkpointer: dict[str, object] = {"running": False}
+
+
+def set_sqlite_synchronous(mode: str) -> None:
+    """The PRAGMA synchronous of the process's SQLite connections opened from now on (one of
+    config.CHOICES["SQLITE_SYNCHRONOUS"]: the value goes into the PRAGMA)."""
+    global SQLITE_SYNCHRONOUS
+    SQLITE_SYNCHRONOUS = choice("SQLITE_SYNCHRONOUS", mode)
 
 
 @event.listens_for(Engine, "connect")

@@ -5,19 +5,14 @@ from __future__ import annotations
 
 import sqlite3
 
-import pytest
-
 from models.core.base import db
+from tests.conftest import sqlite_only
 from tests.factories import attendees
 
 
-@pytest.fixture
-def sqlite_only(backend):
-    if backend != "sqlite":
-        pytest.skip("the SQLite online backup (PostgreSQL: pg_dump, tested in tests/proofs/test_backup.py)")
-
-
-def test_encrypted_backup_round_trip(runner, event, tmp_path, sqlite_only, monkeypatch):
+# the SQLite online backup (PostgreSQL: pg_dump, tested in tests/proofs/test_backup.py)
+@sqlite_only
+def test_encrypted_backup_round_trip(runner, event, tmp_path, monkeypatch):
     names = [a.full_name for a in attendees(event)]
     db.session.commit()
     out = tmp_path / "b.db"
@@ -40,7 +35,8 @@ def test_encrypted_backup_round_trip(runner, event, tmp_path, sqlite_only, monke
     assert r.exit_code == 1 and "sai mật khẩu" in r.output and not (tmp_path / "x.db").exists()
 
 
-def test_passphrase_from_stdin_and_too_short(runner, event, tmp_path, sqlite_only, monkeypatch):
+@sqlite_only
+def test_passphrase_from_stdin_and_too_short(runner, event, tmp_path, monkeypatch):
     monkeypatch.delenv("BACKUP_PASSPHRASE", raising=False)
     db.session.commit()
     r = runner.invoke(args=["backup", "--out", str(tmp_path / "s.db"), "--encrypt"], input="ngan\n")

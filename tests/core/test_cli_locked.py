@@ -14,12 +14,13 @@ from sqlalchemy import func, select, text
 
 from models.accounts.models import User
 from models.core.base import db
+from tests.conftest import sqlite_only
 
 
 @pytest.fixture
 def db_file(app):
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite's lock; PostgreSQL waits for row locks by itself")
+    """SQLite's lock (the tests are `sqlite_only`: PostgreSQL waits for row locks by itself)."""
+    assert db.engine.dialect.name == "sqlite"
     return db.engine.url.database
 
 
@@ -35,6 +36,7 @@ def _users(name: str) -> int:
     return db.session.scalar(select(func.count(User.id)).where(User.username == name))
 
 
+@sqlite_only
 @pytest.mark.parametrize("how", ["IMMEDIATE", "EXCLUSIVE"])
 def test_command_waits_for_a_lock_released_after_a_moment(app, runner, db_file, how):
     """The lock is released only once the command has met it (SQLite said "database is
@@ -68,6 +70,7 @@ def test_command_waits_for_a_lock_released_after_a_moment(app, runner, db_file, 
     assert _users("lock-a") == 1
 
 
+@sqlite_only
 def test_command_held_past_the_wait_says_so_in_one_line(app, runner, db_file):
     app.config["CLI_LOCK_WAIT"] = 1
     holder = _holder(db_file, "EXCLUSIVE")
@@ -88,6 +91,7 @@ def test_command_held_past_the_wait_says_so_in_one_line(app, runner, db_file):
 DEVICE = "INSERT INTO device (name, token_hash, kind, created_at) VALUES (?, ?, 'hall', CURRENT_TIMESTAMP)"
 
 
+@sqlite_only
 def test_a_stale_snapshot_is_run_again_and_the_prompt_not_asked_twice(app, db_file):
     """The command reads, the server writes and commits meanwhile, the command's write is
     refused at once ("database is locked": waiting cannot help): it is run again from the start,

@@ -63,6 +63,7 @@ def pg_scratch():
     admin.dispose()
 
 
+@pytest.mark.postgres
 def test_postgresql_upgrade_keeps_data_and_agrees_with_models(pg_scratch):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext

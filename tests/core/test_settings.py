@@ -49,6 +49,7 @@ def test_every_setting_has_a_meaning_and_every_variable_a_setting():
         "EK_HOST",
         "EK_HTTPS_PORT",
         "EK_HTTP_PORT",
+        "SQLITE_SYNCHRONOUS",
     }
 
 
@@ -130,3 +131,29 @@ def test_the_app_and_serve_take_the_environment(monkeypatch, tmp_path):
         assert cli.serve.make_context("serve", ["--port", "9000"]).params["port"] == 9000
     monkeypatch.delenv("PORT")
     assert cli.serve.make_context("serve", []).params["port"] == 8000  # no app: the environment's
+
+
+def test_sqlite_synchronous_from_the_environment_reaches_the_connections(monkeypatch, tmp_path):
+    from sqlalchemy import text
+
+    from models.core import database
+    from models.core.base import db
+
+    assert config.from_environment({"SQLITE_SYNCHRONOUS": "full"})["SQLITE_SYNCHRONOUS"] == "FULL"
+    with pytest.raises(ValueError, match="SQLITE_SYNCHRONOUS='sometimes' is not one of OFF, NORMAL, FULL, EXTRA"):
+        config.from_environment({"SQLITE_SYNCHRONOUS": "sometimes"})
+    monkeypatch.setenv("SQLITE_SYNCHRONOUS", "FULL")
+    try:
+        app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 's.db'}"})
+        with app.app_context():
+            assert db.session.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        database.set_sqlite_synchronous("NORMAL")
+    monkeypatch.delenv("SQLITE_SYNCHRONOUS")
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'n.db'}"})
+    with app.app_context():
+        assert db.session.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+        db.session.remove()
+        db.engine.dispose()

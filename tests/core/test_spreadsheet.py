@@ -49,6 +49,11 @@ _WB_RELS = (
 )
 _NS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 
+#: the guard refuses a bomb from its zip directory and a streamed look at the XML (milliseconds
+#: here); the behaviour asserted is the refusal and its message. The bound is only wide enough to
+#: catch a guard that inflates the whole bomb, never a busy machine (it was 2 s: issue 25 item 4)
+GUARD_SECONDS = 10.0
+
 
 def _package(
     sheet_chunks,
@@ -139,7 +144,7 @@ def test_wide_sheet_bomb_refused_fast(dimension):
     t0 = time.monotonic()
     with pytest.raises(SpreadsheetError, match="quá nhiều cột"):
         read_sheets(data)
-    assert time.monotonic() - t0 < 2.0
+    assert time.monotonic() - t0 < GUARD_SECONDS
 
 
 def test_shared_strings_bomb_refused_fast():
@@ -148,7 +153,7 @@ def test_shared_strings_bomb_refused_fast():
     t0 = time.monotonic()
     with pytest.raises(SpreadsheetError, match="giải nén quá lớn"):
         check_xlsx(data)
-    assert time.monotonic() - t0 < 2.0
+    assert time.monotonic() - t0 < GUARD_SECONDS
 
 
 def test_too_many_cells_refused():
@@ -220,7 +225,7 @@ def test_every_import_uses_the_guarded_reader(app, event, bomb):
         read_table(data, "ds.xlsx")
     report = import_awards(event, data)
     assert report.errors and re.search("quá nhiều cột|giải nén quá lớn", report.errors[0][1])
-    assert time.monotonic() - t0 < 4.0
+    assert time.monotonic() - t0 < 2 * GUARD_SECONDS
 
 
 def test_a_sheet_stored_outside_xl_worksheets_is_checked_too():
@@ -232,7 +237,7 @@ def test_a_sheet_stored_outside_xl_worksheets_is_checked_too():
     t0 = time.monotonic()
     with pytest.raises(SpreadsheetError, match="quá nhiều cột"):
         read_sheets(data)
-    assert time.monotonic() - t0 < 2.0
+    assert time.monotonic() - t0 < GUARD_SECONDS
 
 
 def test_a_row_of_cells_without_column_names_is_too_wide():
@@ -242,7 +247,7 @@ def test_a_row_of_cells_without_column_names_is_too_wide():
     t0 = time.monotonic()
     with pytest.raises(SpreadsheetError, match="quá nhiều cột"):
         read_sheets(data)
-    assert time.monotonic() - t0 < 2.0
+    assert time.monotonic() - t0 < GUARD_SECONDS
     ok = _package(
         [
             b"<worksheet " + _NS + b"><sheetData>",

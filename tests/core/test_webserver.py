@@ -12,11 +12,11 @@ import hashlib
 import http.client
 import json
 import threading
-import time
 
 import pytest
 
 from tests.conftest import free_port
+from tests.waiting import wait_until
 from webserver import LANE_PATH, Channel, LaneDispatcher, make_server
 
 BIG = bytes(range(256)) * (12 * 1024 * 1024 // 256)  # 12 MB, far beyond any socket buffer
@@ -101,7 +101,11 @@ def test_streamed_body_beyond_the_high_water_mark_arrives_whole(harness):
     conn.request("GET", "/stream")
     # the client is slow to read: the socket fills up, the output passes the high-water mark
     # and the worker waits for the main loop to drain it (which it must, mid-request)
-    time.sleep(0.5)
+    wait_until(
+        lambda: any(getattr(c, "total_outbufs_len", 0) >= 1024 * 1024 for c in list(h.server._map.values())),
+        30,
+        what="the output past the high-water mark",
+    )
     resp = conn.getresponse()
     assert resp.status == 200 and len(resp.read()) == count * len(chunk)
 

@@ -1,26 +1,15 @@
 """Helpers for the district delegation tests: two districts with quotas, their links, a valid
-nomination form, the rate limiter reset between tests."""
+nomination form (the rate limits start empty with each test's database: models/core/ratelimit.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pytest
 from flask import current_app
 
-from admin.districts.views import address_limiter, nomination_limiter
 from models.core.base import db
 from models.districts import delegations as ds
 from models.events.models import District, Event, Group
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limiter():
-    nomination_limiter.reset()
-    address_limiter.reset()
-    yield
-    nomination_limiter.reset()
-    address_limiter.reset()
 
 
 @dataclass

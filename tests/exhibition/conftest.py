@@ -1,20 +1,10 @@
-"""Helpers for the exhibition tests: a valid registration form, a second district, the
-public-form rate limiter reset between tests."""
+"""Helpers for the exhibition tests: a valid registration form, a second district (the public
+form's rate limit starts empty with each test's database: models/core/ratelimit.py)."""
 
 from __future__ import annotations
 
-import pytest
-
-from admin.exhibition.exhibitors import submit_limiter
 from models.core.base import db
 from models.events.models import District, Event
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limiter():
-    submit_limiter.reset()
-    yield
-    submit_limiter.reset()
 
 
 def district_of(ev: Event) -> District:

@@ -5,11 +5,8 @@ raised whenever the text shown changes (and that text kept in the audit log)."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import func, select
 
-from admin.districts.views import address_limiter, nomination_limiter
-from admin.exhibition.exhibitors import submit_limiter
 from models.accounts.models import AuditLog
 from models.core.base import db
 from models.events.models import Event
@@ -19,15 +16,6 @@ from models.exhibition.models import Exhibitor
 from models.guests.models import Attendee
 from tests.districts.conftest import nomination, setup_districts
 from tests.exhibition.conftest import district_of, form
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limiters():
-    for limiter in (submit_limiter, nomination_limiter, address_limiter):
-        limiter.reset()
-    yield
-    for limiter in (submit_limiter, nomination_limiter, address_limiter):
-        limiter.reset()
 
 
 def _count(model) -> int:

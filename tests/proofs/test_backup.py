@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from commands.core import backup_sqlite, pg_dump_command
 from models.core.base import db
 from tests.proofs.helpers import ROOT, Kiosk, live_codes, rows_by_scan, sqlite_path
+from tests.waiting import wait_until
 
 
 def flask_cli(db_file, *args, instance=None) -> subprocess.CompletedProcess:
@@ -61,13 +62,11 @@ def test_backup_while_checking_in_then_restore(live_server, tmp_path):
     for t in threads:
         t.start()
     try:
-        while len(acked) < 40:
-            time.sleep(0.02)
+        wait_until(lambda: len(acked) >= 40, 60, what="40 check-ins before the backup")
         started = time.monotonic()
         done = flask_cli(db_file, "backup", "--out", str(tmp_path / "copy.db"))
         finished = time.monotonic()
-        while len(acked) < 120 or acked[-1][0] < finished + 0.3:
-            time.sleep(0.02)
+        wait_until(lambda: len(acked) >= 120 and acked[-1][0] >= finished + 0.3, 60, what="check-ins after the backup")
     finally:
         stop.set()
         for t in threads:

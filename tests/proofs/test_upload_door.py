@@ -27,6 +27,7 @@ from models.core.spreadsheet import UNREADABLE
 from models.guests.models import Attendee
 from tests.crafted_xlsx import package, shared_strings_elsewhere
 from tests.proofs.helpers import Kiosk, live_codes
+from tests.waiting import wait_until
 
 #: every check-in answered within this many seconds while a file is read
 DOOR_SECONDS = 1.0
@@ -106,13 +107,14 @@ def test_crafted_workbooks_never_stop_the_door(live_server_any):
     door = Door(server)
     base_kb = _rss_kb()
     door.start()
-    time.sleep(0.5)  # the door is busy before the uploads start
+    wait_until(lambda: len(door.times) >= 10, 60, what="the door busy before the uploads start")
     answers = []
     for data in (crafted, big_cell):
         t0 = time.monotonic()
         resp = _upload(admin, server.url, data)
         answers.append((resp.status_code, resp.text, time.monotonic() - t0))
-    time.sleep(0.5)
+    scanned = len(door.times)
+    wait_until(lambda: len(door.times) >= scanned + 10, 60, what="the door still answering after the uploads")
     door.stop.set()
     door.join(timeout=60)
 

@@ -11,13 +11,13 @@ import sqlite3
 import subprocess
 import sys
 import threading
-import time
 import urllib.request
 import uuid
 from collections import Counter
 
 from tests.conftest import free_port
 from tests.proofs.helpers import ROOT
+from tests.waiting import group_gone, wait_until
 
 sys.path.insert(0, str(ROOT / "scripts"))
 
@@ -80,7 +80,8 @@ def test_serve_workers_2_gives_one_ok_per_attendee(tmp_path):
                 server.proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 server.kill9()
-        time.sleep(0.1)
+        if server.proc is not None:
+            wait_until(lambda: group_gone(server.proc.pid), 30, what="the server's workers gone")
     con = sqlite3.connect(db_file)
     try:
         arrived = con.execute("select count(*) from attendee where checked_in_at is not null").fetchone()[0]
