@@ -29,6 +29,7 @@ from admin.api.schemas import (
     CheckinConflict,
     CheckinRequest,
     CheckinResult,
+    Error,
     Heartbeat,
     HeartbeatAnswer,
     NoEvent,
@@ -83,6 +84,7 @@ UNAUTHORIZED = Reply(
 )
 NO_EVENT_REPLY = Reply(NoEvent, "No event on the server yet (`no_event`).")
 BAD_BODY = Reply(BadBody, "Malformed body: not a JSON object (`bad_json`) or a field of the wrong type (`bad_field`).")
+SERVER_ERROR = Reply(Error, "An unexpected failure (`server_error`): logged, nothing half-written; send again.")
 TOO_LARGE = Reply(TooLarge, "The body is over the server's limit (MAX_CONTENT_LENGTH, 20 MB).")
 CONFLICT = Reply(
     CheckinConflict,
@@ -104,6 +106,7 @@ ROUTES: dict[str, Route] = {
             401: UNAUTHORIZED,
             409: CONFLICT,
             413: TOO_LARGE,
+            500: SERVER_ERROR,
         },
         request=CheckinRequest,
         description="Outcomes: ok, already, invalid, revoked, unknown, wrong_event. Idempotent per `scan_id`: a "
@@ -118,6 +121,7 @@ ROUTES: dict[str, Route] = {
             304: Reply(None, "Unchanged since the ETag given in If-None-Match."),
             401: UNAUTHORIZED,
             409: NO_EVENT_REPLY,
+            500: SERVER_ERROR,
         },
         parameters=(
             {
@@ -132,13 +136,13 @@ ROUTES: dict[str, Route] = {
     "api.heartbeat": Route(
         "postHeartbeat",
         "A kiosk reports its health (queue length) for the organiser's dashboard.",
-        {200: Reply(HeartbeatAnswer, "Recorded."), 400: BAD_BODY, 401: UNAUTHORIZED, 413: TOO_LARGE},
+        {200: Reply(HeartbeatAnswer, "Recorded."), 400: BAD_BODY, 401: UNAUTHORIZED, 413: TOO_LARGE, 500: SERVER_ERROR},
         request=Heartbeat,
     ),
     "api.stats": Route(
         "getStats",
         "Attendance figures: planned, invited, checked in, per group, district and checkpoint.",
-        {200: Reply(Stats, "The figures."), 401: UNAUTHORIZED, 409: NO_EVENT_REPLY},
+        {200: Reply(Stats, "The figures."), 401: UNAUTHORIZED, 409: NO_EVENT_REPLY, 500: SERVER_ERROR},
         security=("bearer", "session"),
     ),
     "pairing.pair_api": Route(
