@@ -26,6 +26,7 @@ from pydantic import BaseModel
 
 from admin.api.schemas import (
     BadBody,
+    BadRequest,
     CheckinConflict,
     CheckinRequest,
     CheckinResult,
@@ -83,7 +84,12 @@ UNAUTHORIZED = Reply(
     CHALLENGE,
 )
 NO_EVENT_REPLY = Reply(NoEvent, "No event on the server yet (`no_event`).")
-BAD_BODY = Reply(BadBody, "Malformed body: not a JSON object (`bad_json`) or a field of the wrong type (`bad_field`).")
+BAD_BODY = Reply(
+    BadBody,
+    "Malformed body: not a JSON object (`bad_json`), a field of the wrong type (`bad_field`), or hostile "
+    "text (`bad_request`).",
+)
+BAD_QUERY = Reply(BadRequest, "A NUL or a lone surrogate in the address or the query (`bad_request`).")
 SERVER_ERROR = Reply(Error, "An unexpected failure (`server_error`): logged, nothing half-written; send again.")
 TOO_LARGE = Reply(TooLarge, "The body is over the server's limit (MAX_CONTENT_LENGTH, 20 MB).")
 CONFLICT = Reply(
@@ -119,6 +125,7 @@ ROUTES: dict[str, Route] = {
         {
             200: Reply(Snapshot, "The snapshot.", headers={"ETag": {"schema": {"type": "string"}}}),
             304: Reply(None, "Unchanged since the ETag given in If-None-Match."),
+            400: BAD_QUERY,
             401: UNAUTHORIZED,
             409: NO_EVENT_REPLY,
             500: SERVER_ERROR,
@@ -142,7 +149,7 @@ ROUTES: dict[str, Route] = {
     "api.stats": Route(
         "getStats",
         "Attendance figures: planned, invited, checked in, per group, district and checkpoint.",
-        {200: Reply(Stats, "The figures."), 401: UNAUTHORIZED, 409: NO_EVENT_REPLY, 500: SERVER_ERROR},
+        {200: Reply(Stats, "The figures."), 400: BAD_QUERY, 401: UNAUTHORIZED, 409: NO_EVENT_REPLY, 500: SERVER_ERROR},
         security=("bearer", "session"),
     ),
     "pairing.pair_api": Route(

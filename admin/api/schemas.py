@@ -209,12 +209,20 @@ class Error(Answer):
     message: str = Field(description="For people: ready to show.")
 
 
+class BadRequest(Error):
+    """400 before any view (admin.core.hostile): a NUL or a lone surrogate in the address, the query or a
+    JSON body, or JSON nested too deep (Flask's own message, in English)."""
+
+    error: Literal["bad_request"] = Field(description="Always `bad_request`.")
+
+
 class BadBody(Error):
     """400 of a check-in or heartbeat: the first problem of the body."""
 
-    error: Literal["bad_json", "bad_field"] = Field(
+    error: Literal["bad_json", "bad_field", "bad_request"] = Field(
         description="`bad_json`: not a JSON object; `bad_field`: a field missing or of the wrong type "
-        "(the message names it)."
+        "(the message names it); `bad_request`: refused before the view (admin.core.hostile: NUL, lone "
+        "surrogate, JSON nested too deep)."
     )
 
 

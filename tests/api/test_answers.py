@@ -170,7 +170,13 @@ def test_stats_snapshot_and_heartbeat_are_declared(client, event, kiosk_token):
     r = client.post("/api/v1/kiosk/heartbeat", json={"queue_length": 3, "station": "s"}, headers=auth)
     assert valid(schemas.HeartbeatAnswer, r.get_json()).ok is True
     r = client.post("/api/v1/kiosk/heartbeat", json={"queue_length": -1}, headers=auth)
-    assert r.status_code == 400 and valid(schemas.BadBody, r.get_json())
+    assert r.status_code == 400 and valid(schemas.BadBody, r.get_json()).error == "bad_field"
+    # refused before any view (admin.core.hostile): a NUL in the body or the query
+    r = client.post("/api/v1/kiosk/heartbeat", json={"queue_length": 1, "version": "a\x00"}, headers=auth)
+    assert r.status_code == 400 and valid(schemas.BadBody, r.get_json()).error == "bad_request"
+    for url in ("/api/v1/stats?x=%00", "/api/v1/kiosk/snapshot?x=%00"):
+        r = client.get(url, headers=auth)
+        assert r.status_code == 400 and valid(schemas.BadRequest, r.get_json())
 
 
 def test_pairing_answers_are_declared(app, client, event):
