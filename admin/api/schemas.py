@@ -4,9 +4,13 @@ admin.api.fastpath) and describes itself in ``/api/v1/openapi.json`` (admin.api.
 Request bodies (``CheckinRequest``, ``Heartbeat``) are validated with ``ApiBody.check`` /
 ``ApiBody.check_json``: the first problem becomes today's 400 ``{error, message}`` (``bad_json``
 for a body that is not a JSON object, ``bad_field`` with the field's Vietnamese message).
-Answers (``CheckinResult``, ``Snapshot``, ``Stats``...) are built by the domain (models.checkin.checkin,
-models.checkin.stats) as plain dicts; their models here describe them (schemathesis checks every answer
-against the description: tests/proofs/test_fuzz_api.py).
+Answers (``CheckinResult``, ``Snapshot``, ``Stats``, ``HeartbeatAnswer``, ``PairAnswer`` and the errors,
+``CheckinConflict`` for the 409 ``scan_id_conflict`` among them) are declared here, every field with its
+type and description, ``extra="forbid"`` and strict. The domain still builds them as plain dicts
+(models.checkin.checkin.CheckInResult.as_json, models.checkin.stats), so the bytes on the wire and the
+fast path's cost are unchanged; the declarations are held to them by tests/api/test_answers.py (real
+answers of every outcome, view, fast path and a live waitress server, ``model_validate``), by the
+views under TESTING (admin.api.views.answer) and by schemathesis (tests/proofs/test_fuzz_api.py).
 
 Strings and integers are strict (a number is not a string, and a string is not a number: a JSON
 "１" or "1" is never read as 1; true is not 1), and patterns use Python's ``re`` (``\\s`` as
