@@ -60,6 +60,7 @@ def outcome_bodies(ev) -> list[tuple[str, dict]]:
     people = attendees(ev)
     old = people[2].current_badge.code
     reissue_badge(people[2], reason="lost")
+    people[3].status = "nominated"  # a genuine badge of someone not on the guest list
     other = make_event()
     other.is_current, ev.is_current = False, True  # the newest event is current: ours again
     db.session.commit()
@@ -70,13 +71,16 @@ def outcome_bodies(ev) -> list[tuple[str, dict]]:
         ("invalid", {"code": "not-a-badge"}),
         ("revoked", {"code": old}),
         ("wrong_event", {"code": attendees(other)[0].current_badge.code}),
+        ("unknown", {"code": people[3].current_badge.code}),
         ("ok", {"code": people[1].current_badge.code, "scanned_at": "2025-05-22T08:00:00+07:00"}),
     ]
 
 
 @pytest.mark.parametrize("path", ["fast", "view"])
 def test_every_checkin_outcome_is_a_declared_answer(client, event, kiosk_token, path):
-    for i, (expected, body) in enumerate(outcome_bodies(event)):
+    bodies = outcome_bodies(event)
+    assert {expected for expected, _ in bodies} == set(schemas.OUTCOMES)
+    for i, (expected, body) in enumerate(bodies):
         r = checkin(client, kiosk_token, dict(body, station="Cổng 1", scan_id=f"{path}-{i}"), path)
         assert r.status_code == 200, r.get_json()
         answer = valid(schemas.CheckinResult, r.get_json())
