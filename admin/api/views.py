@@ -1,12 +1,18 @@
-"""JSON API for kiosks (device tokens) and pages. Errors are JSON, never HTML."""
+"""JSON API for kiosks (device tokens) and pages. Errors are JSON, never HTML.
+
+Every answer is declared in admin/api/schemas.py (CheckinResult, Snapshot, Stats, HeartbeatAnswer,
+the errors) and described from there in /api/v1/openapi.json (admin/api/openapi.py). The domain
+builds them as dicts; under TESTING each 200 is validated against its model before it is sent
+(``answer``), so any test that reaches a view checks the declaration too (production pays nothing)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, g, jsonify, request
 from flask_login import current_user
+from pydantic import BaseModel
 from werkzeug.exceptions import HTTPException
 
-from admin.api.schemas import CheckinRequest, Heartbeat
+from admin.api.schemas import CheckinRequest, CheckinResult, Heartbeat, HeartbeatAnswer, Snapshot, Stats
 from admin.core.security import device_from_request, record_status
 from models.checkin.checkin import ScanIdConflict, check_in
 from models.checkin.stats import attendance, kiosk_snapshot
@@ -23,6 +29,13 @@ def error(status: int, code: str, message: str):
     if status == 401:
         resp.headers["WWW-Authenticate"] = 'Bearer realm="event-kiosk"'
     return resp
+
+
+def answer(model: type[BaseModel], data: dict):
+    """``data`` as JSON; under TESTING first checked against its declared ``model`` (a mismatch raises)."""
+    if current_app.testing:
+        model.model_validate(data)
+    return jsonify(data)
 
 
 @bp.errorhandler(HTTPException)
@@ -97,7 +110,7 @@ def post_checkin():
         )
     except ScanIdConflict as exc:
         return error(409, exc.code, exc.message)
-    return jsonify(result.as_json())
+    return answer(CheckinResult, result.as_json())
 
 
 @bp.get("/kiosk/snapshot")
@@ -112,7 +125,7 @@ def snapshot():
     etag = data["version"]
     if request.headers.get("If-None-Match", "").strip('"') == etag:
         return "", 304, {"ETag": f'"{etag}"'}
-    resp = jsonify(data)
+    resp = answer(Snapshot, data)
     resp.headers["ETag"] = f'"{etag}"'
     resp.headers["Cache-Control"] = "no-store"  # names and seats: never kept (the ETag still works)
     return resp
@@ -125,7 +138,7 @@ def stats():
     ev, err = _event_or_error()
     if err:
         return err
-    return jsonify(attendance(ev))
+    return answer(Stats, attendance(ev))
 
 
 @bp.post("/kiosk/heartbeat")
@@ -140,4 +153,4 @@ def heartbeat():
         return error(400, *problem)
     status = found.status()
     record_status(g.device_id, status)
-    return jsonify({"ok": True})
+    return answer(HeartbeatAnswer, {"ok": True})
