@@ -35,7 +35,6 @@ import statistics
 import sys
 import tempfile
 import threading
-import time
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -183,14 +182,23 @@ def pct(xs, q):
     return float(np.percentile(np.array(xs), q)) if xs else float("nan")
 
 
-def run_browser(y4m: Path, url: str, seconds: float, token: str | None) -> dict:
-    """Open ``url`` in headless Chromium whose camera plays ``y4m``; collect the page's figures."""
+def run_browser(y4m: Path, url: str, seconds: float, token: str | None, chromium=None) -> dict:
+    """Open ``url`` in headless Chromium whose camera plays ``y4m``; collect the page's figures.
+    ``chromium``: a Playwright BrowserType already running (a test's session browser: Playwright's
+    sync API cannot be started twice in one thread); by default one of its own."""
+    if chromium is not None:
+        return _collect(chromium, y4m, url, seconds, token)
     from playwright.sync_api import sync_playwright
 
-    outside: list[str] = []
     with sync_playwright() as pw:
-        args = CHROMIUM_ARGS + [f"--use-file-for-fake-video-capture={y4m}"]
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
+        return _collect(pw.chromium, y4m, url, seconds, token)
+
+
+def _collect(chromium, y4m: Path, url: str, seconds: float, token: str | None) -> dict:
+    outside: list[str] = []
+    args = CHROMIUM_ARGS + [f"--use-file-for-fake-video-capture={y4m}"]
+    browser = chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
+    try:
         ctx = browser.new_context(viewport={"width": 390, "height": 844}, ignore_https_errors=True)
         host = url.split("/")[2]
         ctx.on("request", lambda r: outside.append(r.url) if r.url.split("/")[2] != host else None)
@@ -203,8 +211,9 @@ def run_browser(y4m: Path, url: str, seconds: float, token: str | None) -> dict:
             page.wait_for_selector("body[data-state=scanning]", timeout=30000)
         else:
             page.wait_for_function(f"window.{key} && window.{key}.state !== 'starting'", timeout=30000)
-        time.sleep(seconds)
+        page.wait_for_timeout(seconds * 1000)
         data = page.evaluate(f"window.{key}")
+    finally:
         browser.close()
     data["outside_requests"] = outside
     return data

@@ -26,7 +26,7 @@ def _http_base() -> str:
         return request.host_url.rstrip("/")
     host = request.host
     host = host[: host.rindex("]") + 1] if host.startswith("[") else host.split(":")[0]
-    port = int(cfg.get("EK_HTTP_PORT") or 80)
+    port = cfg.get("EK_HTTP_PORT") or 80  # an int: config.from_environment read it
     return f"http://{host}" + ("" if port == 80 else f":{port}")
 
 

@@ -112,7 +112,7 @@ def test_page_decoder_in_node_reads_the_sample(sample, keys):
 
 
 @pytest.mark.skipif(not NODE_READY, reason="needs `npm ci` (zxing-wasm in node_modules)")
-def test_page_decoder_in_chromium_with_a_fake_camera(tmp_path):
+def test_page_decoder_in_chromium_with_a_fake_camera(tmp_path, browser):
     """decoder.js in headless Chromium: camera (a .y4m of door-set badges) -> canvas -> ImageData ->
     decodeFrame, through scripts/bench_scan_page.py's harness page; nothing loaded from outside."""
     sys.path.insert(0, str(ROOT / "scripts"))
@@ -122,7 +122,7 @@ def test_page_decoder_in_chromium_with_a_fake_camera(tmp_path):
     y4m = media.write_y4m(tmp_path / "badges.y4m", frames, fps=15)
     server, url = bench.serve_harness((640, 480))
     try:
-        data = bench.run_browser(y4m, url, 5.0, None)
+        data = bench.run_browser(y4m, url, 5.0, None, chromium=browser.browser_type)
     finally:
         server.shutdown()
     assert data["error"] == ""
