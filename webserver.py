@@ -176,6 +176,21 @@ class LaneDispatcher(ThreadedTaskDispatcher):
         return super().shutdown(cancel_pending, timeout) and lane_done
 
 
+#: check-in lane threads per server process on PostgreSQL (SQLite: one, see LaneDispatcher)
+PG_LANES = 4
+
+
+def lanes_for(app) -> int:
+    """The check-in lane's threads for ``app``'s database: SQLite has one writer (a second lane
+    thread would only wait for the first), PostgreSQL none (PG_LANES)."""
+    import os
+
+    if os.environ.get("EK_LANES"):
+        return int(os.environ["EK_LANES"])
+    uri = str(getattr(app, "config", {}).get("SQLALCHEMY_DATABASE_URI") or "sqlite")
+    return 1 if uri.startswith("sqlite") else PG_LANES
+
+
 #: connections one client address may hold at once (IPv6: one /64 network)
 PER_ADDRESS = 100
 #: seconds a request may take to send its headers (from its first byte, or from the connection's
@@ -412,6 +427,7 @@ def make_server(
     per_address: int = PER_ADDRESS,
     header_seconds: float = HEADER_SECONDS,
     body_min_rate: float = BODY_MIN_RATE,
+    lane_threads: int | None = None,
     **options,
 ):
     """waitress.create_server(app, **options) with ``Channel`` for its connections, the
@@ -424,7 +440,7 @@ def make_server(
     options.setdefault("channel_timeout", IDLE_SECONDS)
     options.setdefault("cleanup_interval", CLEANUP_SECONDS)
     options["connection_limit"] = connection_limit_for(int(options.get("connection_limit", 10000)))
-    dispatcher = LaneDispatcher()
+    dispatcher = LaneDispatcher(int(lane_threads or lanes_for(app)))
     dispatcher.set_thread_count(int(options.get("threads", 4)))
     server = create_server(app, _dispatcher=dispatcher, **options)
     servers = (

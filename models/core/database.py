@@ -234,3 +234,49 @@ def end_unwritten_transaction(session) -> bool:
         return False
     session.rollback()  # it wrote nothing: rolling back only lets go of the lock
     return True
+
+
+# --- PostgreSQL: the hall scan's own connections ---------------------------------------------------
+
+#: the autocommit engine beside each PostgreSQL engine: id(engine) -> (engine, its twin, pid)
+_autocommit: dict[int, tuple[Engine, Engine, int]] = {}
+_autocommit_lock = threading.Lock()
+
+
+def autocommit_connection(engine: Engine):
+    """A pooled connection (SQLAlchemy's pool fairy; ``close()`` returns it) to ``engine``'s
+    PostgreSQL database in autocommit mode, from a twin engine of its own: each statement is its
+    own transaction, committed (synchronous_commit as the server says: on) when it returns, with
+    no BEGIN, COMMIT or pre-ping round trips around it. The check-in's hall scan runs its read
+    and its one write statement here (models.checkin.checkin._hall_scan): 2 round trips instead
+    of 8. No pre-ping: a connection the server dropped fails its first statement, and the
+    caller retries a read once on a fresh one (``invalidate()`` the failed one first).
+
+    The twin is disposed with ``engine`` (Engine.dispose: the tests' apps, the server's fork,
+    whose child leaves the parent's connections open, as ``dispose(close=False)`` does)."""
+    got = _autocommit.get(id(engine))
+    if got is None or got[0] is not engine:
+        with _autocommit_lock:
+            got = _autocommit.get(id(engine))
+            if got is None or got[0] is not engine:
+                from sqlalchemy import create_engine
+
+                twin = create_engine(
+                    engine.url,
+                    pool_size=max(1, engine.pool.size()),
+                    max_overflow=10,
+                    pool_pre_ping=False,
+                    isolation_level="AUTOCOMMIT",
+                )
+                got = (engine, twin, os.getpid())
+                _autocommit[id(engine)] = got
+                if not event.contains(engine, "engine_disposed", _twin_disposed):
+                    event.listen(engine, "engine_disposed", _twin_disposed)
+    return got[1].raw_connection()
+
+
+def _twin_disposed(engine: Engine) -> None:
+    got = _autocommit.pop(id(engine), None)
+    if got is not None:
+        # connections opened by another process (before a fork) are left to it
+        got[1].dispose(close=got[2] == os.getpid())
