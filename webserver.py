@@ -177,16 +177,12 @@ class LaneDispatcher(ThreadedTaskDispatcher):
 
 
 #: check-in lane threads per server process on PostgreSQL (SQLite: one, see LaneDispatcher)
-PG_LANES = 4
+PG_LANES = 8
 
 
 def lanes_for(app) -> int:
     """The check-in lane's threads for ``app``'s database: SQLite has one writer (a second lane
     thread would only wait for the first), PostgreSQL none (PG_LANES)."""
-    import os
-
-    if os.environ.get("EK_LANES"):
-        return int(os.environ["EK_LANES"])
     uri = str(getattr(app, "config", {}).get("SQLALCHEMY_DATABASE_URI") or "sqlite")
     return 1 if uri.startswith("sqlite") else PG_LANES
 
