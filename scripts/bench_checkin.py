@@ -192,7 +192,8 @@ def _drive(args, env: dict, tmp: Path, codes: list[str], token: str) -> dict:
                 break
             except OSError:
                 if server.poll() is not None:
-                    raise RuntimeError(f"the server ended at start (port {args.port} taken?): {tmp / 'server.log'}")
+                    log = tmp / "server.log"
+                    raise RuntimeError(f"the server ended at start (port {args.port} taken?): {log}") from None
                 time.sleep(0.1)
         rng = random.Random(1)
         order = codes[:]

@@ -668,34 +668,21 @@ def _hall_scan(
     """A scan at the hall entrance (or the desk), on the driver's own connection: this is the
     path every kiosk scan takes, so it skips the ORM (measured: scripts/bench_checkin.py).
 
-    Reads first, outside any lock (_hall_read). Then one short write transaction (SQLite:
-    BEGIN IMMEDIATE behind this process's writer lock): the logged scan
-    (INSERT ... ON CONFLICT (scan_id) DO NOTHING) and the arrival, a conditional
-    UPDATE ... WHERE checked_in_at IS NULL, which alone decides "ok" against "already"
-    (_hall_write)."""
+    Reads first, outside any lock (_hall_read). Then one short write transaction: the logged
+    scan (INSERT ... ON CONFLICT (scan_id) DO NOTHING) and the arrival, a conditional
+    UPDATE ... WHERE checked_in_at IS NULL, which alone decides "ok" against "already". SQLite:
+    BEGIN IMMEDIATE behind this process's writer lock (_hall_write). PostgreSQL: one statement
+    on an autocommit connection (_hall_write_pg), so the whole check-in is 2 round trips."""
     engine = db.engine
     sql = _hall_statements(engine.dialect)
-    pg = engine.dialect.name == "postgresql"
-    fairy = autocommit_connection(engine) if pg else engine.raw_connection()
+    fairy, cur, read = _hall_begin(engine, sql, ring, event_id=event_id, tag=tag, code=code, attendee_id=attendee_id)
     try:
-        try:
-            cur = fairy.driver_connection.cursor()
-            read = _hall_read(sql, cur, ring, event_id=event_id, tag=tag, code=code, attendee_id=attendee_id)
-        except engine.dialect.dbapi.OperationalError:
-            if not pg:
-                raise
-            # a connection the server dropped (there is no pre-ping): the read again, on a fresh one
-            fairy.invalidate()
-            fairy.close()
-            fairy = autocommit_connection(engine)
-            cur = fairy.driver_connection.cursor()
-            read = _hall_read(sql, cur, ring, event_id=event_id, tag=tag, code=code, attendee_id=attendee_id)
         outcome, person, badge, attendee_id = read
         conn = fairy.driver_connection
         guess = outcome or ("already" if person.arrived else "ok")
         row = _scan_row(person, badge, code, seen, received, guess, event_id=event_id, scan_id=scan_id, station=station)
         row.update(device_id=device_id, user_id=user_id, method=method, checkpoint_id=checkpoint_id)
-        write = _hall_write_pg if pg else _hall_write
+        write = _hall_write if engine.dialect.name == "sqlite" else _hall_write_pg
         row_id, outcome, first = write(sql, engine, conn, cur, row, arrives=outcome is None, attendee_id=attendee_id)
         if row_id is not None and outcome == "already":
             first = _first_dict(first, tz) if first else _first_arrival(sql, engine, conn, cur, attendee_id, tz)
@@ -712,6 +699,27 @@ def _hall_scan(
         return earlier
     info = attendee_summary(person) if person is not None else None
     return CheckInResult(outcome, _message(outcome, info, first), info, first, row_id)
+
+
+def _hall_begin(engine, sql, ring, **keys):
+    """(the pool's connection, a cursor, _hall_read's answer). PostgreSQL: an autocommit
+    connection (models.core.database.autocommit_connection), which has no pre-ping: when the
+    server dropped it, the read runs once more on a fresh one."""
+    pg = engine.dialect.name == "postgresql"
+    for last in (False, True):
+        fairy = autocommit_connection(engine) if pg else engine.raw_connection()
+        try:
+            cur = fairy.driver_connection.cursor()
+            return fairy, cur, _hall_read(sql, cur, ring, **keys)
+        except engine.dialect.dbapi.OperationalError:
+            if not pg or last:
+                fairy.close()
+                raise
+            fairy.invalidate()  # closed and given back; the loop takes a fresh one
+        except BaseException:
+            fairy.close()
+            raise
+    raise AssertionError("unreachable")
 
 
 def _hall_read(sql, cur, ring, *, event_id, tag, code, attendee_id):
