@@ -1,6 +1,7 @@
 """Engine settings: SQLite in WAL mode with a busy timeout and foreign keys; write
 transactions that take the SQLite write lock up front (BEGIN IMMEDIATE) so that two writers
-never dead-lock on a lock upgrade. PostgreSQL needs none of this."""
+never dead-lock on a lock upgrade. PostgreSQL needs none of this; its check-ins' hall scan runs
+on autocommit connections of their own (autocommit_connection)."""
 
 from __future__ import annotations
 
