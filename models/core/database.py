@@ -11,6 +11,7 @@ import fcntl
 import os
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterator
 
 from sqlalchemy import event
@@ -239,8 +240,9 @@ def end_unwritten_transaction(session) -> bool:
 
 # --- PostgreSQL: the hall scan's own connections ---------------------------------------------------
 
-#: the autocommit engine beside each PostgreSQL engine: id(engine) -> (engine, its twin, pid)
-_autocommit: dict[int, tuple[Engine, Engine, int]] = {}
+#: the autocommit engine beside each PostgreSQL engine: engine -> (its twin, the pid that made it);
+#: weak, so an app's engine that is dropped (tests make many) takes its twin's connections along
+_autocommit: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _autocommit_lock = threading.Lock()
 
 
@@ -255,11 +257,11 @@ def autocommit_connection(engine: Engine):
 
     The twin is disposed with ``engine`` (Engine.dispose: the tests' apps, the server's fork,
     whose child leaves the parent's connections open, as ``dispose(close=False)`` does)."""
-    got = _autocommit.get(id(engine))
-    if got is None or got[0] is not engine:
+    got = _autocommit.get(engine)
+    if got is None:
         with _autocommit_lock:
-            got = _autocommit.get(id(engine))
-            if got is None or got[0] is not engine:
+            got = _autocommit.get(engine)
+            if got is None:
                 from sqlalchemy import create_engine
 
                 twin = create_engine(
@@ -269,15 +271,15 @@ def autocommit_connection(engine: Engine):
                     pool_pre_ping=False,
                     isolation_level="AUTOCOMMIT",
                 )
-                got = (engine, twin, os.getpid())
-                _autocommit[id(engine)] = got
+                got = (twin, os.getpid())
+                _autocommit[engine] = got
                 if not event.contains(engine, "engine_disposed", _twin_disposed):
                     event.listen(engine, "engine_disposed", _twin_disposed)
-    return got[1].raw_connection()
+    return got[0].raw_connection()
 
 
 def _twin_disposed(engine: Engine) -> None:
-    got = _autocommit.pop(id(engine), None)
+    got = _autocommit.pop(engine, None)
     if got is not None:
         # connections opened by another process (before a fork) are left to it
-        got[1].dispose(close=got[2] == os.getpid())
+        got[0].dispose(close=got[1] == os.getpid())

@@ -72,3 +72,24 @@ def test_check_in_lanes_follow_the_database(backend, app):
     finally:
         server.close()
         server.task_dispatcher.shutdown()
+
+
+def test_the_hall_connections_end_with_the_engine(backend, event):
+    """PostgreSQL: the hall scan's autocommit connections are closed when the app's engine is
+    disposed (each test's app, the server before it forks), none left open on the server."""
+    a, b = attendees(event)[:2]
+    second, event_id = b.current_badge.code, event.id
+    assert scan(event, a.current_badge.code, "e1").outcome == "ok"
+    db.session.remove()
+    db.engine.dispose()
+    if backend == "postgresql":
+        import psycopg
+
+        url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        with psycopg.connect(url, autocommit=True) as conn:
+            left = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            ).fetchone()[0]
+        assert left == 0
+    again = check_in(event_id=event_id, code=second, scan_id="e2", station="Cổng 1", now=clock())
+    assert again.outcome == "ok"  # and a fresh connection serves the next
