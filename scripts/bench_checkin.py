@@ -1,9 +1,11 @@
 """Benchmark POST /api/v1/checkins on the real server (waitress) with 10,000 delegates.
 
     .venv/bin/python scripts/bench_checkin.py [--clients 8] [--requests 12000] [--workers 2]
-        [--threads 8] [--database-url URL]
+        [--threads 8] [--db sqlite|postgresql|both] [--both] [--pg-server URL] [--database-url URL]
 
-Starts `flask --app app serve` in a subprocess on a temporary database, drives it from
+Starts `flask --app app serve` in a subprocess on a temporary database (SQLite: a file;
+PostgreSQL: a database of its own on --pg-server, dropped afterwards; --both runs SQLite, then
+PostgreSQL with the same settings, and prints PostgreSQL's share of SQLite's throughput), drives it from
 concurrent keep-alive HTTP clients (separate processes), mixing first scans and repeats, and
 prints throughput and p50/p95/p99 latency. Afterwards it checks that every attendee who was
 scanned has exactly one `ok`.
@@ -23,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,53 +111,78 @@ def _cpu_seconds(pid: int) -> float:
     return total
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--delegates", type=int, default=10_000)
-    ap.add_argument("--clients", type=int, default=8)
-    ap.add_argument("--requests", type=int, default=12_000)
-    ap.add_argument("--repeat-share", type=float, default=0.3)
-    ap.add_argument("--threads", type=int, default=8, help="waitress threads per worker")
-    ap.add_argument(
-        "--workers", type=int, default=2, help="server processes (serve --workers; 2 = both cores of this machine)"
-    )
-    ap.add_argument("--database-url", default="", help="default: a temporary SQLite file")
-    ap.add_argument("--port", type=int, default=8765)
-    args = ap.parse_args()
+def _scratch_database(server_url: str) -> tuple[str, Callable[[], None]]:
+    """A new PostgreSQL database on the server of ``server_url`` (its database is only used to
+    connect): (its URL, a function that drops it). The benchmark's own, like SQLite's temporary
+    file: nothing of an existing database is touched."""
+    import psycopg
+    from sqlalchemy.engine import make_url
 
+    url = make_url(server_url)
+    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    name = f"ek_bench_{os.getpid()}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return url.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False), drop
+
+
+def run(args, database_url: str, label: str) -> dict:
+    """One benchmark on ``database_url`` (a fresh database): populate, serve, drive, check."""
     tmp = Path(tempfile.mkdtemp(prefix="ek-bench-"))
     env = dict(
         os.environ,
         EVENT_KIOSK_INSTANCE=str(tmp),
         SECRET_KEY="bench-only",
-        DATABASE_URL=args.database_url or f"sqlite:///{tmp / 'bench.db'}",
+        DATABASE_URL=database_url or f"sqlite:///{tmp / 'bench.db'}",
     )
     os.environ.update(env)
     t0 = time.perf_counter()
-    codes, token = populate(args.delegates)
-    print(f"populated {args.delegates} delegates with badges in {time.perf_counter() - t0:.1f} s")
+    codes, token = _populate_apart(args.delegates)
+    print(f"{label}: populated {args.delegates} delegates with badges in {time.perf_counter() - t0:.1f} s")
+    summary = _drive(args, env, tmp, codes, token)
+    summary["database"] = label
+    print(
+        f"{label}: {summary['requests']} check-ins from {args.clients} clients in {summary['wall_s']:.2f} s: "
+        f"{summary['throughput_per_s']} /s, p50 {summary['p50_ms']} ms, "
+        f"p95 {summary['p95_ms']} ms, p99 {summary['p99_ms']} ms"
+    )
+    print(json.dumps(summary, ensure_ascii=False))
+    return summary
 
+
+def _populate_apart(n: int) -> tuple[list[str], str]:
+    """populate() in a child process (each database's app and engine are its own)."""
+    with mp.get_context("spawn").Pool(1) as pool:
+        return pool.apply(populate, (n,))
+
+
+def _server_command(args) -> list[str]:
+    flask = Path(sys.executable).parent / "flask"  # the venv running this script
+    return [
+        str(flask if flask.exists() else ROOT / ".venv/bin/flask"),
+        "--app",
+        "app",
+        "serve",
+        "--port",
+        str(args.port),
+        "--threads",
+        str(args.threads),
+        "--workers",
+        str(args.workers),
+    ]
+
+
+def _drive(args, env: dict, tmp: Path, codes: list[str], token: str) -> dict:
+    """Serve, drive the clients, stop: the summary."""
     # the server's log goes to a file: a pipe nobody reads fills up (64 KB of waitress
     # "queue depth" warnings) and then blocks the server
     server_log = open(tmp / "server.log", "w+b")
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/flask"),
-            "--app",
-            "app",
-            "serve",
-            "--port",
-            str(args.port),
-            "--threads",
-            str(args.threads),
-            "--workers",
-            str(args.workers),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=server_log,
-    )
+    server = subprocess.Popen(_server_command(args), cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=server_log)
     try:
         for _ in range(100):
             try:
@@ -163,6 +191,9 @@ def main() -> int:
                 c.getresponse().read()
                 break
             except OSError:
+                if server.poll() is not None:
+                    log = tmp / "server.log"
+                    raise RuntimeError(f"the server ended at start (port {args.port} taken?): {log}") from None
                 time.sleep(0.1)
         rng = random.Random(1)
         order = codes[:]
@@ -189,19 +220,23 @@ def main() -> int:
         errors = [ln for ln in err.decode(errors="replace").splitlines() if "Error" in ln]
         if errors:
             print("server errors:", *sorted(set(errors))[:10], sep="\n  ")
+    return _summary(args, results, wall, server_cpu, expected_ok=len(set(firsts)))
+
+
+def _summary(args, results, wall: float, server_cpu: float, expected_ok: int) -> dict:
     lat = sorted(dt for r in results for dt, _ in r)
     outcomes: dict[str, int] = {}
     for r in results:
         for _, o in r:
             outcomes[o] = outcomes.get(o, 0) + 1
     q = statistics.quantiles(lat, n=100)
-    summary = {
-        "database": "postgresql" if args.database_url else "sqlite",
+    return {
         "delegates": args.delegates,
         "clients": args.clients,
         "workers": args.workers,
         "threads": args.threads,
         "requests": len(lat),
+        "wall_s": round(wall, 2),
         "throughput_per_s": round(len(lat) / wall, 1),
         "p50_ms": round(q[49] * 1000, 2),
         "p95_ms": round(q[94] * 1000, 2),
@@ -209,17 +244,63 @@ def main() -> int:
         "max_ms": round(lat[-1] * 1000, 2),
         "outcomes": outcomes,
         "server_cpu_ms_per_checkin": round(server_cpu * 1000 / len(lat), 3),
+        # exactly one ok per scanned attendee
+        "one_ok_per_attendee": outcomes.get("ok", 0) == expected_ok,
     }
-    # exactly one ok per scanned attendee
-    expected_ok = len(set(firsts))
-    summary["one_ok_per_attendee"] = outcomes.get("ok", 0) == expected_ok
-    print(
-        f"{summary['requests']} check-ins from {args.clients} clients in {wall:.2f} s: "
-        f"{summary['throughput_per_s']} /s, p50 {summary['p50_ms']} ms, "
-        f"p95 {summary['p95_ms']} ms, p99 {summary['p99_ms']} ms"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--delegates", type=int, default=10_000)
+    ap.add_argument("--clients", type=int, default=8)
+    ap.add_argument("--requests", type=int, default=12_000)
+    ap.add_argument("--repeat-share", type=float, default=0.3)
+    ap.add_argument("--threads", type=int, default=8, help="waitress threads per worker")
+    ap.add_argument(
+        "--workers", type=int, default=2, help="server processes (serve --workers; 2 = both cores of this machine)"
     )
-    print(json.dumps(summary, ensure_ascii=False))
-    return 0 if summary["one_ok_per_attendee"] else 1
+    ap.add_argument(
+        "--db",
+        choices=("sqlite", "postgresql", "both"),
+        default="sqlite",
+        help="sqlite: a temporary file; postgresql: a temporary database on --pg-server (dropped after); "
+        "both: SQLite, then PostgreSQL with the same settings, and the ratio",
+    )
+    ap.add_argument("--both", action="store_const", const="both", dest="db", help="the same as --db both")
+    ap.add_argument(
+        "--pg-server",
+        default=os.environ.get("BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432/postgres"),
+        help="the PostgreSQL server of --db postgresql/both (BENCH_PG_SERVER)",
+    )
+    ap.add_argument("--database-url", default="", help="an existing database to use as it is (instead of --db)")
+    ap.add_argument("--port", type=int, default=0, help="0: a free port (another server may hold any fixed one)")
+    args = ap.parse_args()
+    if not args.port:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            args.port = probe.getsockname()[1]
+
+    if args.database_url:
+        label = "sqlite" if args.database_url.startswith("sqlite") else "postgresql"
+        return 0 if run(args, args.database_url, label)["one_ok_per_attendee"] else 1
+    summaries = {}
+    for label in ("sqlite", "postgresql") if args.db == "both" else (args.db,):
+        if label == "sqlite":
+            summaries[label] = run(args, "", label)
+            continue
+        url, drop = _scratch_database(args.pg_server)
+        try:
+            summaries[label] = run(args, url, label)
+        finally:
+            drop()
+    if len(summaries) == 2:
+        ratio = summaries["postgresql"]["throughput_per_s"] / summaries["sqlite"]["throughput_per_s"]
+        print(
+            f"PostgreSQL {summaries['postgresql']['throughput_per_s']} /s against SQLite "
+            f"{summaries['sqlite']['throughput_per_s']} /s: {ratio:.0%}"
+        )
+        print(json.dumps({"postgresql_to_sqlite": round(ratio, 3)}))
+    return 0 if all(s["one_ok_per_attendee"] for s in summaries.values()) else 1
 
 
 if __name__ == "__main__":

@@ -39,6 +39,12 @@ Against the SQL strings this replaced, scripts/bench_checkin.py (workers 2, A/B 
 busy 2-core machine, 3 runs each, medians): SQLite 964 -> 1,009 check-ins/s, p99 57 -> 51 ms,
 0.64 -> 0.68 ms server CPU per check-in; PostgreSQL (--requests 3000) 82 -> 89/s, p99 370 ->
 279 ms, 1.35 -> 1.40 ms.
+On PostgreSQL the hall scan is 2 round trips (issue 25): the read, and one statement that records
+the arrival and logs the scan (_HALL_WRITE_PG) on an autocommit connection
+(models.core.database.autocommit_connection); before, 8 (11 for "already": pre-ping, BEGIN,
+ROLLBACK, COMMIT around them). With 8 check-in lanes per process (webserver.lanes_for),
+scripts/bench_checkin.py --both (workers 2, 3 alternated runs, medians): 153 -> 741 check-ins/s,
+17 % -> 75 % of SQLite's in the same run, 1.54 -> 0.94 ms server CPU per check-in.
 """
 
 from __future__ import annotations
@@ -59,7 +65,7 @@ from models.accounts.models import audit
 from models.checkin import checkpoints, codes
 from models.core import caches
 from models.core.base import db
-from models.core.database import SQLITE_WRITER, write_transaction
+from models.core.database import SQLITE_WRITER, autocommit_connection, write_transaction
 from models.core.timeutil import local, utcnow
 from models.events.models import Event, Group
 from models.events.service import keyring
@@ -559,6 +565,42 @@ _HALL = {
 }
 
 
+def _hall_write_sql() -> str:
+    """PostgreSQL's one write statement of a hall scan (_hall_write_pg). The checkin row's id is
+    drawn first (``rid``), so that the arrival (``arrived``: the conditional UPDATE ... WHERE
+    checked_in_at IS NULL, which alone decides "ok" against "already" under any concurrency: a
+    second updater waits for the row lock and finds it set) can point at it, and the logged row
+    (``logged``: INSERT ... ON CONFLICT (scan_id) DO NOTHING) carries the outcome the UPDATE
+    decided. A scan_id logged before inserts nothing: no row comes back, and an arrival it made
+    points at no scan, which the foreign key of first_checkin_id refuses at the statement's end
+    (IntegrityError): the whole statement is undone either way. For "already" the first
+    arrival's time and station come back too (as of the statement's snapshot; None when the
+    arrival is newer: the caller reads it then)."""
+    names = ", ".join(_SCAN_COLUMNS)
+    values = ", ".join(
+        "CASE WHEN NOT %(arrives)s THEN %(outcome)s WHEN EXISTS (SELECT 1 FROM arrived) THEN 'ok' ELSE 'already' END"
+        if name == "outcome"
+        else f"%({name})s"
+        for name in _SCAN_COLUMNS
+    )
+    return f"""WITH rid AS (SELECT nextval(pg_get_serial_sequence('checkin', 'id')) AS id),
+arrived AS (
+  UPDATE attendee SET checked_in_at = %(scanned_at)s, first_checkin_id = rid.id, updated_at = %(received_at)s
+  FROM rid WHERE attendee.id = %(aid)s AND attendee.checked_in_at IS NULL AND %(arrives)s
+  RETURNING attendee.id
+),
+logged AS (
+  INSERT INTO checkin (id, {names}) SELECT rid.id, {values} FROM rid
+  ON CONFLICT (scan_id) DO NOTHING RETURNING id, outcome
+)
+SELECT logged.id, logged.outcome, first.scanned_at, first.station FROM logged
+LEFT JOIN attendee ON attendee.id = %(aid)s AND logged.outcome = 'already'
+LEFT JOIN checkin AS first ON first.id = attendee.first_checkin_id"""
+
+
+_HALL_WRITE_PG = _hall_write_sql()
+
+
 class _Prepared(NamedTuple):
     """A Core statement compiled once for one dialect, run on the driver's own cursor (the
     hall path's measured saving: no per-execution cache key, parameter or result objects)."""
@@ -632,29 +674,26 @@ def _hall_scan(
     """A scan at the hall entrance (or the desk), on the driver's own connection: this is the
     path every kiosk scan takes, so it skips the ORM (measured: scripts/bench_checkin.py).
 
-    Reads first, outside any lock (_hall_read). Then one short write transaction (SQLite:
-    BEGIN IMMEDIATE behind this process's writer lock): the logged scan
-    (INSERT ... ON CONFLICT (scan_id) DO NOTHING) and the arrival, a conditional
-    UPDATE ... WHERE checked_in_at IS NULL, which alone decides "ok" against "already"
-    (_hall_write)."""
+    Reads first, outside any lock (_hall_read). Then one short write transaction: the logged
+    scan (INSERT ... ON CONFLICT (scan_id) DO NOTHING) and the arrival, a conditional
+    UPDATE ... WHERE checked_in_at IS NULL, which alone decides "ok" against "already". SQLite:
+    BEGIN IMMEDIATE behind this process's writer lock (_hall_write). PostgreSQL: one statement
+    on an autocommit connection (_hall_write_pg), so the whole check-in is 2 round trips."""
     engine = db.engine
     sql = _hall_statements(engine.dialect)
-    fairy = engine.raw_connection()
+    fairy, cur, read = _hall_begin(engine, sql, ring, event_id=event_id, tag=tag, code=code, attendee_id=attendee_id)
     try:
+        outcome, person, badge, attendee_id = read
         conn = fairy.driver_connection
-        cur = conn.cursor()
-        outcome, person, badge, attendee_id = _hall_read(
-            sql, cur, ring, event_id=event_id, tag=tag, code=code, attendee_id=attendee_id
-        )
-        if engine.dialect.name != "sqlite":
-            conn.rollback()  # end the read transaction psycopg opened
         guess = outcome or ("already" if person.arrived else "ok")
         row = _scan_row(person, badge, code, seen, received, guess, event_id=event_id, scan_id=scan_id, station=station)
         row.update(device_id=device_id, user_id=user_id, method=method, checkpoint_id=checkpoint_id)
-        row_id, outcome = _hall_write(sql, engine, conn, cur, row, arrives=outcome is None, attendee_id=attendee_id)
-        first = None
+        write = _hall_write if engine.dialect.name == "sqlite" else _hall_write_pg
+        row_id, outcome, first = write(sql, engine, conn, cur, row, arrives=outcome is None, attendee_id=attendee_id)
         if row_id is not None and outcome == "already":
-            first = _first_arrival(sql, engine, conn, cur, attendee_id, tz)
+            first = _first_dict(first, tz) if first else _first_arrival(sql, engine, conn, cur, attendee_id, tz)
+        else:
+            first = None
         cur.close()
     finally:
         fairy.close()
@@ -666,6 +705,27 @@ def _hall_scan(
         return earlier
     info = attendee_summary(person) if person is not None else None
     return CheckInResult(outcome, _message(outcome, info, first), info, first, row_id)
+
+
+def _hall_begin(engine, sql, ring, **keys):
+    """(the pool's connection, a cursor, _hall_read's answer). PostgreSQL: an autocommit
+    connection (models.core.database.autocommit_connection), which has no pre-ping: when the
+    server dropped it, the read runs once more on a fresh one."""
+    pg = engine.dialect.name == "postgresql"
+    for last in (False, True):
+        fairy = autocommit_connection(engine) if pg else engine.raw_connection()
+        try:
+            cur = fairy.driver_connection.cursor()
+            return fairy, cur, _hall_read(sql, cur, ring, **keys)
+        except engine.dialect.dbapi.OperationalError:
+            if not pg or last:
+                fairy.close()
+                raise
+            fairy.invalidate()  # closed and given back; the loop takes a fresh one
+        except BaseException:
+            fairy.close()
+            raise
+    raise AssertionError("unreachable")
 
 
 def _hall_read(sql, cur, ring, *, event_id, tag, code, attendee_id):
@@ -710,9 +770,9 @@ def _hall_read(sql, cur, ring, *, event_id, tag, code, attendee_id):
 
 
 def _hall_write(sql, engine, conn, cur, row: dict, *, arrives: bool, attendee_id):
-    """Log the scan ``row`` and, when the person ``arrives``, record the arrival, in one
-    transaction. (checkin id, outcome); the id is None when this scan_id was logged before
-    (the caller answers as the first time)."""
+    """SQLite: log the scan ``row`` and, when the person ``arrives``, record the arrival, in one
+    transaction (BEGIN IMMEDIATE behind the writer lock). (checkin id, outcome, None); the id is
+    None when this scan_id was logged before (the caller answers as the first time)."""
     outcome = row["outcome"]
     sqlite = engine.dialect.name == "sqlite"
     locked = False
@@ -724,7 +784,7 @@ def _hall_write(sql, engine, conn, cur, row: dict, *, arrives: bool, attendee_id
         got = _fetch(sql["insert"], cur, row)
         if got is None:  # this scan_id was seen before
             conn.rollback()
-            return None, outcome
+            return None, outcome, None
         row_id = got[0]
         if arrives:
             sql["arrive"].run(
@@ -734,12 +794,12 @@ def _hall_write(sql, engine, conn, cur, row: dict, *, arrives: bool, attendee_id
             if outcome != row["outcome"]:  # somebody else arrived (or was undone) meanwhile
                 sql["set_outcome"].run(cur, {"outcome": outcome, "rid": row_id})
         conn.commit()
-        return row_id, outcome
+        return row_id, outcome, None
     except engine.dialect.dbapi.IntegrityError:
-        # two requests with the same new scan_id raced past ON CONFLICT (PostgreSQL READ
-        # COMMITTED): the loser reads the winner's answer
+        # two requests with the same new scan_id raced past ON CONFLICT: the loser reads the
+        # winner's answer
         conn.rollback()
-        return None, outcome
+        return None, outcome, None
     except BaseException:
         conn.rollback()
         raise
@@ -748,13 +808,35 @@ def _hall_write(sql, engine, conn, cur, row: dict, *, arrives: bool, attendee_id
             SQLITE_WRITER.release()
 
 
+def _hall_write_pg(sql, engine, conn, cur, row: dict, *, arrives: bool, attendee_id):
+    """PostgreSQL: the scan logged and the arrival recorded by one statement (_HALL_WRITE_PG) on
+    an autocommit connection: one round trip, one transaction, committed when it returns.
+    (checkin id, outcome, the first arrival or None); the id is None when this scan_id was
+    logged before (the caller answers as the first time)."""
+    try:
+        cur.execute(_HALL_WRITE_PG, {**row, "aid": attendee_id, "arrives": arrives})
+        got = cur.fetchone()
+    except engine.dialect.dbapi.IntegrityError:
+        # the same new scan_id raced past ON CONFLICT, or was logged before while this one's
+        # arrival pointed at the scan it did not log (the key of first_checkin_id): the whole
+        # statement undone, the caller reads the first answer
+        return None, row["outcome"], None
+    if got is None:  # this scan_id was seen before
+        return None, row["outcome"], None
+    row_id, outcome, first_at, first_station = got
+    return row_id, outcome, (first_at, first_station) if first_at is not None else None
+
+
 def _first_arrival(sql, engine, conn, cur, attendee_id: int, tz: str) -> dict | None:
     """When and where the attendee arrived ("already")."""
     got = _fetch(sql["first"], cur, {"aid": attendee_id})
     if engine.dialect.name != "sqlite":
-        conn.rollback()
-    if got is None:
-        return None
+        conn.rollback()  # nothing to end in autocommit (PostgreSQL's hall connection)
+    return None if got is None else _first_dict(got, tz)
+
+
+def _first_dict(got, tz: str) -> dict:
+    """(scanned_at, station) of the first arrival as the answer's ``first_checkin``."""
     at = datetime.fromisoformat(got[0]) if isinstance(got[0], str) else got[0]
     return {"at": local(at, tz).isoformat(timespec="seconds"), "station": got[1]}
 

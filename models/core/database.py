@@ -1,6 +1,7 @@
 """Engine settings: SQLite in WAL mode with a busy timeout and foreign keys; write
 transactions that take the SQLite write lock up front (BEGIN IMMEDIATE) so that two writers
-never dead-lock on a lock upgrade. PostgreSQL needs none of this."""
+never dead-lock on a lock upgrade. PostgreSQL needs none of this; its check-ins' hall scan runs
+on autocommit connections of their own (autocommit_connection)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import fcntl
 import os
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterator
 
 from sqlalchemy import event
@@ -244,3 +246,50 @@ def end_unwritten_transaction(session) -> bool:
         return False
     session.rollback()  # it wrote nothing: rolling back only lets go of the lock
     return True
+
+
+# --- PostgreSQL: the hall scan's own connections ---------------------------------------------------
+
+#: the autocommit engine beside each PostgreSQL engine: engine -> (its twin, the pid that made it);
+#: weak, so an app's engine that is dropped (tests make many) takes its twin's connections along
+_autocommit: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_autocommit_lock = threading.Lock()
+
+
+def autocommit_connection(engine: Engine):
+    """A pooled connection (SQLAlchemy's pool fairy; ``close()`` returns it) to ``engine``'s
+    PostgreSQL database in autocommit mode, from a twin engine of its own: each statement is its
+    own transaction, committed (synchronous_commit as the server says: on) when it returns, with
+    no BEGIN, COMMIT or pre-ping round trips around it. The check-in's hall scan runs its read
+    and its one write statement here (models.checkin.checkin._hall_scan): 2 round trips instead
+    of 8. No pre-ping: a connection the server dropped fails its first statement, and the
+    caller retries a read once on a fresh one (``invalidate()`` the failed one first).
+
+    The twin is disposed with ``engine`` (Engine.dispose: the tests' apps, the server's fork,
+    whose child leaves the parent's connections open, as ``dispose(close=False)`` does)."""
+    got = _autocommit.get(engine)
+    if got is None:
+        with _autocommit_lock:
+            got = _autocommit.get(engine)
+            if got is None:
+                from sqlalchemy import create_engine
+
+                twin = create_engine(
+                    engine.url,
+                    pool_size=max(1, engine.pool.size()),
+                    max_overflow=10,
+                    pool_pre_ping=False,
+                    isolation_level="AUTOCOMMIT",
+                )
+                got = (twin, os.getpid())
+                _autocommit[engine] = got
+                if not event.contains(engine, "engine_disposed", _twin_disposed):
+                    event.listen(engine, "engine_disposed", _twin_disposed)
+    return got[0].raw_connection()
+
+
+def _twin_disposed(engine: Engine) -> None:
+    got = _autocommit.pop(engine, None)
+    if got is not None:
+        # connections opened by another process (before a fork) are left to it
+        got[0].dispose(close=got[1] == os.getpid())
