@@ -307,7 +307,7 @@ def _start_helpers(app: Flask) -> None:
 
 def _sweep_uploads(app: Flask) -> None:
     """Uploaded guest lists left by a previous run whose preview has expired are deleted."""
-    from admin.guests.views import sweep_imports
+    from admin.core.uploads import sweep_imports
 
     path = Path(app.instance_path) / "imports"
     if path.is_dir():

@@ -22,6 +22,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Regexp
 from admin.core.context import actor_name, event_or_404
 from admin.core.forms import IntegerField
 from admin.core.security import role_required
+from admin.core.uploads import imports_dir
 from admin.events.settings import bp
 from models.core.base import db
 from models.core.names import clean
@@ -310,9 +311,7 @@ def structure_export(kind: str):
 
 
 def _imports_dir() -> Path:
-    from admin.guests.views import imports_dir as uploads_dir  # one folder, one expiry (1 h)
-
-    return uploads_dir()
+    return imports_dir()  # one folder, one expiry (1 h), shared with the guest lists
 
 
 @bp.post("/<kind>/import")

@@ -305,7 +305,7 @@ def test_uploaded_list_is_private_deleted_on_import_and_after_an_hour(client, au
 def test_an_unconfirmed_upload_is_gone_within_the_hour_whoever_visits(client, auth, event, app):
     """Guest lists and structure lists share one folder and one expiry; any request sweeps it
     (at most once a minute), not only a visit to an import page."""
-    from admin.core import web
+    from admin import web
 
     auth.as_role("admin")
     folder = Path(app.instance_path) / "imports"
