@@ -70,7 +70,7 @@ def seed_demo(if_empty: bool) -> None:
     """Load the demo event (OCOP Khánh Hòa 2024) with demo users admin, desk, mc."""
     from models.demo.load import load_demo
     from models.events.models import Event
-    from models.events.setup import demo_was_deleted
+    from models.services.event_setup import demo_was_deleted
 
     if if_empty and db.session.scalar(select(func.count(Event.id))):
         click.echo("Đã có dữ liệu; bỏ qua dữ liệu mẫu / data present, demo not loaded.")

@@ -53,7 +53,7 @@ def invitations(district_text: str, out: Path, number: str | None, date_text: st
 
     Number, date, place and signer come from the event's letter settings (/admin/event);
     --number and --date override them for this print. No date set: left blank for the signer."""
-    from models.guests.invitations import issue_missing, letter_data, render_letters
+    from models.districts.invitations import issue_missing, letter_data, render_letters
 
     if number is not None and len(number.strip()) > 60:
         raise click.ClickException("Số và ký hiệu tối đa 60 ký tự.")

@@ -217,7 +217,7 @@ def _attendee(attendee_id: int):
 @click.option("--reason", required=True, help="Why (kept with the record and in the audit log).")
 def cancel_attendee_cmd(attendee_id: int, reason: str) -> None:
     """Cancel a delegate: frees the seat, revokes the badge, out of the invited figures."""
-    from models.guests.changes import ChangeError, cancel_attendee
+    from models.services.person_changes import ChangeError, cancel_attendee
 
     person = _attendee(attendee_id)
     try:
@@ -234,7 +234,7 @@ def cancel_attendee_cmd(attendee_id: int, reason: str) -> None:
 @click.argument("attendee_id", type=ROW_ID)
 def restore_attendee_cmd(attendee_id: int) -> None:
     """Put a cancelled delegate back on the guest list with a new badge (no seat given back)."""
-    from models.guests.changes import ChangeError, restore_attendee
+    from models.services.person_changes import ChangeError, restore_attendee
 
     person = _attendee(attendee_id)
     try:

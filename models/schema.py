@@ -1,4 +1,5 @@
-"""Imports every model so that the metadata (and Alembic) sees the whole schema."""
+"""Imports every model so that the metadata (and Alembic) sees the whole schema, and every
+signal receiver (models.events.signals, models.checkin.signals) so that it is connected."""
 
 from models.accounts.models import AuditLog, Device, User
 from models.accounts.pairing import DevicePairing
@@ -8,9 +9,10 @@ from models.checkin.checkpoints import Checkpoint, CheckpointPass
 from models.core.base import db
 from models.districts.models import DistrictLink, DistrictQuota
 from models.events.models import District, Event, EventKey, Group, ProgrammeItem, ProtocolRank
-from models.events.protocol import derive_on_flush
 from models.exhibition.models import Exhibitor, ExhibitorStaff, ExhibitTable, Product
+from models.exhibition.scan import booth_scan
 from models.guests.models import Attendee, Badge, CheckIn
+from models.guests.precedence import derive_on_flush
 from models.seating.models import Block, Seat
 
 __all__ = [
@@ -36,6 +38,7 @@ __all__ = [
     "ExhibitorStaff",
     "ExhibitTable",
     "Product",
+    "booth_scan",
     "Block",
     "Seat",
     "Attendee",

@@ -21,8 +21,8 @@ from models.core.numbers import int_or_none
 from models.core.qr import qr_svg
 from models.core.timeutil import local, to_naive_utc
 from models.districts import delegations as ds
+from models.districts.invitations import issue_missing
 from models.events.models import District, Event, Group
-from models.guests.invitations import issue_missing
 from models.guests.models import Attendee
 
 

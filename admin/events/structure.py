@@ -2,7 +2,7 @@
 protocol (the protocol rank table, with a box that tries a title against it).
 Each: list, add, edit, delete (with the domain's checks), .xlsx export and import (preview,
 then confirm; nothing written while any row is bad). Programme items also move up/down and
-delay. Every rule is in models/events/structure.py."""
+delay. Every rule is in models/services/event_structure.py."""
 
 from __future__ import annotations
 
@@ -26,14 +26,14 @@ from admin.core.uploads import imports_dir
 from admin.events.settings import bp
 from models.core.base import db
 from models.core.names import clean
-from models.events import structure
 from models.events.protocol import UNRANKED, Ranker
-from models.events.structure import KINDS, StructureError
 from models.guests.reading import MAX_BYTES, ImportFileError
+from models.services import event_structure as structure
+from models.services.event_structure import KINDS, StructureError
 
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
-#: the column headers and choice labels of models/events/structure.py, for the translation catalogue
+#: the column headers and choice labels of models/services/event_structure.py, for the translation catalogue
 _HEADERS = (
     _l("STT"),
     _l("Giờ"),

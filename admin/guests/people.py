@@ -1,6 +1,6 @@
 """One delegate's record (on the "guests" blueprint): edit, cancel, restore, merge a duplicate.
 
-The rules live in models.guests.changes; these views parse, call, flash and redirect.
+The rules live in models.services.person_changes; these views parse, call, flash and redirect.
 """
 
 from __future__ import annotations
@@ -22,11 +22,18 @@ from admin.guests.views import bp
 from models.core.base import db
 from models.core.phones import format_phone
 from models.events.models import District, Group
-from models.guests.changes import FIELDS, ChangeError, cancel_attendee, edit_attendee, merge_attendees, restore_attendee
 from models.guests.imports import HONORIFICS
 from models.guests.models import Attendee
 from models.guests.search import search_attendees
 from models.seating.assignment import seat_phrase
+from models.services.person_changes import (
+    FIELDS,
+    ChangeError,
+    cancel_attendee,
+    edit_attendee,
+    merge_attendees,
+    restore_attendee,
+)
 
 
 class EditForm(FlaskForm):

@@ -33,8 +33,8 @@ from models.core.base import db
 from models.core.names import sort_key
 from models.core.timeutil import utcnow
 from models.events.models import District, Event, Group
-from models.events.protocol import refresh_precedence
 from models.guests.models import Attendee
+from models.guests.precedence import refresh_precedence
 
 
 class SequenceLocked(Exception):

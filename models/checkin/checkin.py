@@ -56,7 +56,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models.accounts.models import audit
-from models.checkin import checkpoints, codes
+from models.checkin import checkpoints, codes, signals
 from models.core import caches
 from models.core.base import db
 from models.core.database import SQLITE_WRITER, write_transaction
@@ -272,9 +272,7 @@ def _replay(scan_id: str, tz: str, code: str | None = None, exhibition: bool = F
 def _replay_row(row, tz: str, exhibition: bool) -> CheckInResult:
     """The first answer of a logged hall (or exhibition) scan."""
     if row.method == "exhibition":
-        from models.exhibition.scan import booth_answer
-
-        booth = booth_answer(row.attendee_id, row.outcome, tz)
+        booth = signals.ask(signals.booth_answer, attendee_id=row.attendee_id, outcome=row.outcome, tz=tz)
         info = _attendee_info(row.attendee_id) if row.attendee_id and booth.staff else None
         return CheckInResult(booth.outcome, booth.message, info, booth.first, row.id, True)
     attendee = _attendee_info(row.attendee_id) if row.attendee_id and not exhibition else None
@@ -435,9 +433,7 @@ def _exhibition_decide(session: Session, outcome: str | None, event_id, attendee
     person, badge, outcome = _badge_checks(session, outcome, event_id, attendee_id, code)
     booth = None
     if outcome is None:
-        from models.exhibition.scan import booth_scan
-
-        booth = booth_scan(attendee_id, seen, station, tz)
+        booth = signals.ask(signals.booth_scan, attendee_id=attendee_id, seen=seen, station=station, tz=tz)
         outcome = booth.outcome
     return person, badge, outcome, booth
 

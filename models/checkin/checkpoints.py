@@ -44,6 +44,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.core import caches
 from models.core.base import db
 from models.core.timeutil import local, utcnow
+from models.events.signals import event_created
 
 KINDS = ("entrance", "exhibition", "backstage", "desk", "other")
 RULES = ("once", "daily", "every", "inout")
@@ -131,6 +132,12 @@ def add_default(event_id: int) -> Checkpoint:
     db.session.add(cp)
     db.session.flush()
     return cp
+
+
+@event_created.connect
+def _hall_entrance(ev, **_kw) -> None:
+    """Every new event gets its hall entrance (models.events.service.create_event's signal)."""
+    add_default(ev.id)
 
 
 def add_demo(event_id: int) -> None:

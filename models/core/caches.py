@@ -8,7 +8,7 @@ flight hold a lock of their own around it).
 
 Pure functions keep ``functools.lru_cache`` where they are (models.guests.badge_pdf._fit: text
 fitting, keyed by text, font and width; models.guests.badge_pdf._logo_image: keyed by the PNG bytes;
-models.events.setup.templates: the shipped JSON files; kiosk.display.font: the kiosk's fonts;
+models.services.event_setup.templates: the shipped JSON files; kiosk.display.font: the kiosk's fonts;
 models.core.qr's tables per QR version):
 their answer never goes stale, so there is nothing to expire or clear, and lru_cache is faster
 than any cache here (no lock: it is thread-safe in C).

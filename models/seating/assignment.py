@@ -39,8 +39,8 @@ from sqlalchemy import case, func, select
 from models.accounts.models import audit
 from models.core.base import db
 from models.events.models import Event, Group
-from models.events.protocol import refresh_precedence
 from models.guests.models import Attendee
+from models.guests.precedence import refresh_precedence
 from models.seating.models import Block, Seat, block_group
 
 

@@ -188,7 +188,7 @@ def test_copies_templates_and_the_demo_have_their_checkpoints(event):
     from datetime import date
 
     from models.demo.load import load_demo
-    from models.events.setup import new_event
+    from models.services.event_setup import new_event
 
     add(event, "Khu trưng bày", "exhibition", "every")
     copy = new_event(name="Hội nghị năm sau", date=date(2030, 5, 22), venue="Nha Trang", from_event=event.slug)

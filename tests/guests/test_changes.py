@@ -446,7 +446,7 @@ def test_forms_need_the_csrf_token_and_user_text_is_escaped(csrf_app):
 
 def test_offline_kiosk_says_revoked_for_a_cancelled_badge(client, event, kiosk_token):
     from kiosk.verify import Snapshot, verify_local
-    from models.guests.changes import cancel_attendee
+    from models.services.person_changes import cancel_attendee
 
     person = attendees(event)[0]
     code = person.current_badge.code

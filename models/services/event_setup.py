@@ -36,7 +36,7 @@ from models.guests.models import Attendee, Badge, CheckIn
 from models.seating.assignment import build_block, rank_seats
 from models.seating.models import Block, Seat
 
-TEMPLATE_DIR = Path(__file__).resolve().parent / "event_templates"
+TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "events" / "event_templates"
 #: settings an event inherits from the one it is copied from (not its name, short name, date or
 #: venue: last year's short name would show on this year's stage, tablet and letters)
 COPIED_SETTINGS = (
