@@ -57,6 +57,7 @@ from sqlalchemy.orm import Session
 
 from models.accounts.models import audit
 from models.checkin import checkpoints, codes, signals
+from models.checkin.models import CheckIn
 from models.core import caches
 from models.core.base import db
 from models.core.database import SQLITE_WRITER, write_transaction
@@ -64,7 +65,7 @@ from models.core.timeutil import local, utcnow
 from models.events.models import Event, Group
 from models.events.service import keyring
 from models.guests.attendee_json import attendee_summary
-from models.guests.models import Attendee, Badge, CheckIn
+from models.guests.models import Attendee, Badge
 from models.seating.models import Block, Seat, block_group
 
 Clock = Callable[[], datetime]

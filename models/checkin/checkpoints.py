@@ -290,7 +290,7 @@ def pass_through(cp: dict, attendee_id: int, checkin_id: int, seen: datetime, tz
 
 def first_pass(cp: dict, attendee_id: int, slot: str, tz: str) -> dict | None:
     """{"at", "station", "checkpoint"} of the pass holding ``slot`` (the "already" answer)."""
-    from models.guests.models import CheckIn
+    from models.checkin.models import CheckIn
 
     c = CheckIn.__table__
     row = db.session.execute(
@@ -311,7 +311,7 @@ def pass_of_scan(checkin_id: int):
 
 
 def has_passes(checkpoint_id: int) -> bool:
-    from models.guests.models import CheckIn
+    from models.checkin.models import CheckIn
 
     if db.session.scalar(select(_p.c.id).where(_p.c.checkpoint_id == checkpoint_id).limit(1)) is not None:
         return True

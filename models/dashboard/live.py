@@ -16,13 +16,14 @@ from sqlalchemy import Integer, case, cast, func, select
 from models.accounts.models import Device
 from models.ceremony.models import Award
 from models.checkin.checkpoints import figures as checkpoint_figures
+from models.checkin.models import CheckIn
 from models.checkin.stats import attendance_figures, in_hall, percent
 from models.core import caches
 from models.core.base import db
 from models.core.timeutil import local, utcnow
 from models.events.models import District, Event, Group
 from models.exhibition.models import Exhibitor
-from models.guests.models import Attendee, CheckIn
+from models.guests.models import Attendee
 from models.seating.assignment import needs_seat, seat_balance
 from models.seating.models import Seat
 

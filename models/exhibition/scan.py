@@ -25,10 +25,11 @@ from sqlalchemy import select, update
 
 from models.accounts.models import audit
 from models.checkin import signals
+from models.checkin.models import CheckIn
 from models.core.base import db
 from models.core.timeutil import local
 from models.exhibition.models import Exhibitor, ExhibitorStaff, ExhibitTable
-from models.guests.models import Attendee, CheckIn
+from models.guests.models import Attendee
 
 MESSAGES = {
     "ok": "Gian hàng {booth}{table} đã bày xong. Cảm ơn {name}!",

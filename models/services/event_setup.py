@@ -24,6 +24,7 @@ from sqlalchemy import delete, func, select, update
 
 from models.accounts.models import User, audit
 from models.ceremony.models import AwardTier
+from models.checkin.models import CheckIn
 from models.core.base import db
 from models.core.names import clean, fold
 from models.core.vndate import numeric_date
@@ -32,7 +33,7 @@ from models.events.protocol import copy_table
 from models.events.service import create_event, forget_current_event
 from models.exhibition.models import ExhibitorStaff, ExhibitTable
 from models.guests.badge_pdf import issue_badges_bulk
-from models.guests.models import Attendee, Badge, CheckIn
+from models.guests.models import Attendee, Badge
 from models.seating.assignment import build_block, rank_seats
 from models.seating.models import Block, Seat
 

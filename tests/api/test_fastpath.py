@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from admin.core.extensions import SECURITY_HEADERS
+from models.checkin.models import CheckIn
 from models.core.base import db
-from models.guests.models import CheckIn
 from tests.factories import attendees
 
 URL = "/api/v1/checkins"

@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from models.checkin import checkpoints
 from models.checkin.checkin import ScanIdConflict, check_in
 from models.checkin.checkpoints import Checkpoint, CheckpointPass
+from models.checkin.models import CheckIn
 from models.core.base import db
-from models.guests.models import Attendee, CheckIn
+from models.guests.models import Attendee
 from tests.factories import attendees
 
 T0 = datetime(2025, 5, 22, 0, 45, 0)  # 07:45 in Nha Trang

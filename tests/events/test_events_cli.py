@@ -15,11 +15,12 @@ from sqlalchemy import func, select
 from models.accounts.models import AuditLog, User
 from models.ceremony.models import Award, AwardTier
 from models.checkin import codes
+from models.checkin.models import CheckIn
 from models.core.base import db
 from models.events.models import District, Event, EventKey, Group, ProgrammeItem
 from models.events.service import current_event, keyring
 from models.exhibition.models import Exhibitor, ExhibitTable
-from models.guests.models import Attendee, Badge, CheckIn
+from models.guests.models import Attendee, Badge
 from models.seating.models import Block, Seat
 from tests import factories
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from models.accounts.models import AuditLog
 from models.ceremony.models import Award, AwardBatch, AwardTier
 from models.checkin.checkin import check_in
+from models.checkin.models import CheckIn
 from models.checkin.stats import attendance
 from models.core.base import db
 from models.core.caches import clear_all
@@ -15,7 +16,7 @@ from models.dashboard.live import dashboard_data
 from models.districts.delegations import delegation as district_delegation
 from models.events.models import District, Group
 from models.exhibition.models import Exhibitor, ExhibitorStaff
-from models.guests.models import Attendee, Badge, CheckIn
+from models.guests.models import Attendee, Badge
 from tests.factories import attendees, make_event
 
 
