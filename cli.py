@@ -13,7 +13,7 @@ from flask import Flask, current_app
 from sqlalchemy import func, select
 
 import config
-from commands import Number, OutPath
+from commands import Number, OutPath, current_event_or_exit
 from models.accounts.models import ROLES, Device, User, audit, hash_token
 from models.core.base import db
 
@@ -176,14 +176,11 @@ def kiosk_token(name: str, kind: str, revoke: bool) -> None:
 def export_codes(out: str) -> None:
     """CSV for a print shop's mail merge: attendee_id, honorific, name, group, seat, code."""
     from models.events.models import Group
-    from models.events.service import current_event
     from models.guests.badges import issue_missing_badges
     from models.guests.models import Attendee, Badge
     from models.seating.models import Seat
 
-    ev = current_event()
-    if ev is None:
-        raise click.ClickException("Chưa có sự kiện / no event.")
+    ev = current_event_or_exit()
     issue_missing_badges(ev)
     db.session.commit()
     rows = db.session.execute(

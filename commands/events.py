@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from commands import OutPath
+from commands import OutPath, current_event_or_exit
 from models.core.base import db
 
 
@@ -178,7 +178,6 @@ def event_or_current(slug: str | None):
     from sqlalchemy import select
 
     from models.events.models import Event
-    from models.events.service import current_event
 
     if slug:
         ev = db.session.scalar(select(Event).where(Event.slug == slug.strip()))
@@ -186,11 +185,7 @@ def event_or_current(slug: str | None):
             click.echo(f"Lỗi: không có sự kiện “{slug}” (xem: flask --app app events).", err=True)
             sys.exit(1)
         return ev
-    ev = current_event()
-    if ev is None:
-        click.echo("Chưa có sự kiện hiện tại (flask --app app new-event … hoặc use-event SLUG).", err=True)
-        sys.exit(2)
-    return ev
+    return current_event_or_exit()
 
 
 # The event's structure (issue 13 item 3): export-structure, import-structure. KIND is programme,

@@ -12,7 +12,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import func, select
 
-from admin.core.context import actor_name, event_or_404
+from admin.core.context import actor_name, event_or_404, owned_or_404
 from admin.core.security import role_required
 from admin.districts.views import bp, letters_response, local_text
 from models.checkin.stats import district_figures
@@ -28,9 +28,7 @@ from models.guests.models import Attendee
 
 def _district(district_id: int) -> tuple[Event, District]:
     ev = event_or_404()
-    d = db.session.get(District, district_id)
-    if d is None or d.event_id != ev.id:
-        abort(404)
+    d = owned_or_404(District, district_id, ev)
     return ev, d
 
 

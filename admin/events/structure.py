@@ -19,7 +19,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Regexp
 
-from admin.core.context import actor_name, event_or_404
+from admin.core.context import actor_name, event_or_404, owned_or_404
 from admin.core.forms import IntegerField
 from admin.core.security import role_required
 from admin.core.uploads import imports_dir
@@ -126,10 +126,7 @@ def _kind(kind: str) -> str:
 
 
 def _row(ev, kind: str, row_id: int):
-    row = db.session.get(KINDS[kind].model, row_id)
-    if row is None or row.event_id != ev.id:
-        abort(404)
-    return row
+    return owned_or_404(KINDS[kind].model, row_id, ev)
 
 
 def _display(kind: str, row) -> dict:

@@ -5,7 +5,7 @@ The rules live in models.services.person_changes; these views parse, call, flash
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -14,7 +14,7 @@ from sqlalchemy import select
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from admin.core.context import actor_name, event_or_404
+from admin.core.context import actor_name, event_or_404, owned_or_404
 from admin.core.forms import IdField, flash_form_errors
 from admin.core.hostile import arg_int
 from admin.core.security import role_required
@@ -75,10 +75,7 @@ class MergeForm(FlaskForm):
 
 def _person(attendee_id: int) -> Attendee:
     ev = event_or_404()
-    person = db.session.get(Attendee, attendee_id)
-    if person is None or person.event_id != ev.id:
-        abort(404)
-    return person
+    return owned_or_404(Attendee, attendee_id, ev)
 
 
 def _choices(model, ev) -> list[tuple[str, str]]:
