@@ -371,26 +371,22 @@ def _exhibition_scan(
             )
             if booth is not None:
                 method = "exhibition"
-            row_id = session.execute(
-                _insert_scan(db.engine.dialect.name),
-                {
-                    "event_id": event_id,
-                    "scan_id": scan_id,
-                    "code": _storable(code or ""),
-                    "attendee_id": person.id if person is not None else None,
-                    "badge_id": badge.id if badge is not None else None,
-                    "station": station,
-                    "device_id": device_id,
-                    "user_id": user_id,
-                    "method": method,
-                    "outcome": outcome or "ok",
-                    "scanned_at": seen,
-                    "received_at": received,
-                    "reason": "",
-                    "undoes_id": None,
-                    "checkpoint_id": checkpoint_id,
-                },
-            ).scalar()
+            values = _scan_row(
+                person,
+                badge,
+                code,
+                seen,
+                received,
+                outcome or "ok",
+                event_id=event_id,
+                scan_id=scan_id,
+                station=station,
+                device_id=device_id,
+                user_id=user_id,
+                method=method,
+                checkpoint_id=checkpoint_id,
+            )
+            row_id = session.execute(_insert_scan(db.engine.dialect.name), values).scalar()
             if row_id is None:  # this scan_id was seen before: answer as the first time
                 session.rollback()
                 earlier = _replay(scan_id, tz, code, exhibition=True)
@@ -454,7 +450,8 @@ def _badge_checks(session: Session, outcome: str | None, event_id, attendee_id, 
 
 
 def _scan_row(person, badge, code, seen, received, outcome: str, **fields) -> dict:
-    """The checkin row of a scan (every column of _SCAN_COLUMNS; ``fields`` name the rest)."""
+    """The checkin row of a scan (every column of _SCAN_COLUMNS; ``fields`` name the rest): the
+    one builder of a scan's row, for the hall, the exhibition and the checkpoints."""
     row = dict.fromkeys(_SCAN_COLUMNS)
     row.update(
         fields,
@@ -888,8 +885,11 @@ def _checkpoint_scan(
                 event_id=event_id,
                 scan_id=scan_id,
                 station=station,
+                device_id=device_id,
+                user_id=user_id,
+                method=method,
+                checkpoint_id=checkpoint_id,
             )
-            values.update(device_id=device_id, user_id=user_id, method=method, checkpoint_id=checkpoint_id)
             row_id = session.execute(_insert_scan(db.engine.dialect.name), values).scalar()
             if row_id is None:  # this scan_id was seen before: answer as the first time
                 session.rollback()
