@@ -9,12 +9,13 @@ from models.checkin.checkpoints import Checkpoint, CheckpointPass
 from models.checkin.models import CheckIn
 from models.core.base import db
 from models.districts.models import DistrictLink, DistrictQuota
-from models.events.models import District, Event, EventKey, Group, ProgrammeItem, ProtocolRank
+from models.events.models import Event, EventKey, Group, ProgrammeItem, ProtocolRank
 from models.exhibition.models import Exhibitor, ExhibitorStaff, ExhibitTable, Product
 from models.exhibition.scan import booth_scan
 from models.guests.models import Attendee, Badge
 from models.guests.precedence import derive_on_flush
 from models.seating.models import Block, Seat
+from models.units.models import District
 
 __all__ = [
     "db",

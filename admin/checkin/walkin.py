@@ -26,11 +26,12 @@ from models.core.base import db
 from models.core.numbers import int_or_none
 from models.core.phones import format_phone
 from models.core.timeutil import local
-from models.events.models import District, Group
+from models.events.models import Group
 from models.guests.badge_pdf import badge_cards, render_badges
 from models.guests.badges import reissue_badge
 from models.guests.models import Attendee
 from models.seating.assignment import seat_phrase
+from models.units.models import District
 
 
 class WalkInForm(FlaskForm):

@@ -22,8 +22,9 @@ from models.core.qr import qr_svg
 from models.core.timeutil import local, to_naive_utc
 from models.districts import delegations as ds
 from models.districts.invitations import issue_missing
-from models.events.models import District, Event, Group
+from models.events.models import Event, Group
 from models.guests.models import Attendee
+from models.units.models import District
 
 
 def _district(district_id: int) -> tuple[Event, District]:

@@ -16,7 +16,7 @@ from models.core.base import db
 from models.core.numbers import int_or_none
 from models.core.phones import format_phone
 from models.core.timeutil import local, utcnow
-from models.events.models import District, Event
+from models.events.models import Event
 from models.events.notice import CONSENT_REQUIRED, consent_given
 from models.exhibition.form_input import HONEYPOT, PRODUCT_FIELDS, RATINGS, STAFF_FIELDS, clean_registration
 from models.exhibition.models import EXHIBITOR_KINDS, EXHIBITOR_STATUSES, OCOP_GROUPS, Exhibitor, ExhibitTable
@@ -39,6 +39,7 @@ from models.exhibition.workflow import (
     table_load,
     update_registration,
 )
+from models.units.models import District
 
 bp = Blueprint("exhibitors", __name__)
 

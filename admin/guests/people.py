@@ -21,7 +21,7 @@ from admin.core.security import role_required
 from admin.guests.views import bp
 from models.core.base import db
 from models.core.phones import format_phone
-from models.events.models import District, Group
+from models.events.models import Group
 from models.guests.imports import HONORIFICS
 from models.guests.models import Attendee
 from models.guests.search import search_attendees
@@ -34,6 +34,7 @@ from models.services.person_changes import (
     merge_attendees,
     restore_attendee,
 )
+from models.units.models import District
 
 
 class EditForm(FlaskForm):

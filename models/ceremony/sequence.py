@@ -32,9 +32,10 @@ from models.ceremony.models import Award, AwardBatch, AwardTier, CeremonyState
 from models.core.base import db
 from models.core.names import sort_key
 from models.core.timeutil import utcnow
-from models.events.models import District, Event, Group
+from models.events.models import Event, Group
 from models.guests.models import Attendee
 from models.guests.precedence import refresh_precedence
+from models.units.models import District
 
 
 class SequenceLocked(Exception):

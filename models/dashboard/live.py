@@ -21,11 +21,12 @@ from models.checkin.stats import attendance_figures, in_hall, percent
 from models.core import caches
 from models.core.base import db
 from models.core.timeutil import local, utcnow
-from models.events.models import District, Event, Group
+from models.events.models import Event, Group
 from models.exhibition.models import Exhibitor
 from models.guests.models import Attendee
 from models.seating.assignment import needs_seat, seat_balance
 from models.seating.models import Seat
+from models.units.models import District
 
 #: a kiosk is online when it called the server within this many seconds
 ONLINE_SECONDS = 30

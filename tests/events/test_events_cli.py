@@ -17,11 +17,12 @@ from models.ceremony.models import Award, AwardTier
 from models.checkin import codes
 from models.checkin.models import CheckIn
 from models.core.base import db
-from models.events.models import District, Event, EventKey, Group, ProgrammeItem
+from models.events.models import Event, EventKey, Group, ProgrammeItem
 from models.events.service import current_event, keyring
 from models.exhibition.models import Exhibitor, ExhibitTable
 from models.guests.models import Attendee, Badge
 from models.seating.models import Block, Seat
+from models.units.models import District
 from tests import factories
 
 OCOP = [

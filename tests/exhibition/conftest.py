@@ -7,7 +7,8 @@ import pytest
 
 from admin.exhibition.exhibitors import submit_limiter
 from models.core.base import db
-from models.events.models import District, Event
+from models.events.models import Event
+from models.units.models import District
 
 
 @pytest.fixture(autouse=True)

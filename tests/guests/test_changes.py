@@ -14,9 +14,10 @@ from models.core.base import db
 from models.core.caches import clear_all
 from models.dashboard.live import dashboard_data
 from models.districts.delegations import delegation as district_delegation
-from models.events.models import District, Group
+from models.events.models import Group
 from models.exhibition.models import Exhibitor, ExhibitorStaff
 from models.guests.models import Attendee, Badge
+from models.units.models import District
 from tests.factories import attendees, make_event
 
 
