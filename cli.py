@@ -178,7 +178,7 @@ def export_codes(out: str) -> None:
     from models.events.models import Group
     from models.guests.badges import issue_missing_badges
     from models.guests.models import Attendee, Badge
-    from models.seating.models import Seat
+    from models.hall.models import Seat
 
     ev = current_event_or_exit()
     issue_missing_badges(ev)

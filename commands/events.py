@@ -81,7 +81,7 @@ def _summary(ev) -> None:
     from models.ceremony.models import AwardTier
     from models.events.models import ProgrammeItem
     from models.guests.models import Attendee
-    from models.seating.models import Seat
+    from models.hall.models import Seat
 
     def count(model, *where):
         return db.session.scalar(select(func.count(model.id)).where(model.event_id == ev.id, *where))

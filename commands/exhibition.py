@@ -102,7 +102,7 @@ def catalogue(out: Path) -> None:
 @click.option("--out", type=OutPath(dir_okay=False, path_type=Path), required=True)
 def results(out: Path) -> None:
     """The awarded products (tier, product, producer, unit, decision no.) as .xlsx for the portal."""
-    from models.exhibition.documents import results_xlsx
+    from models.ceremony.results import results_xlsx
 
     ev = current_event_or_exit()
     out.write_bytes(results_xlsx(ev))

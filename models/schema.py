@@ -14,7 +14,7 @@ from models.exhibition.models import Exhibitor, ExhibitorStaff, ExhibitTable, Pr
 from models.exhibition.scan import booth_scan
 from models.guests.models import Attendee, Badge
 from models.guests.precedence import derive_on_flush
-from models.seating.models import Block, Seat
+from models.hall.models import Block, Seat
 from models.units.models import District
 
 __all__ = [

@@ -21,7 +21,8 @@ from models.dashboard.live import seatless_arrivals
 from models.guests.badges import revoked_badge_owner
 from models.guests.models import Attendee
 from models.guests.search import search_attendees
-from models.seating.assignment import SeatingError, seat_at_desk, seat_phrase
+from models.hall.seats import seat_phrase
+from models.seating.assignment import SeatingError, seat_at_desk
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 

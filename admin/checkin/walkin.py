@@ -30,7 +30,7 @@ from models.events.models import Group
 from models.guests.badge_pdf import badge_cards, render_badges
 from models.guests.badges import reissue_badge
 from models.guests.models import Attendee
-from models.seating.assignment import seat_phrase
+from models.hall.seats import seat_phrase
 from models.units.models import District
 
 

@@ -25,7 +25,7 @@ from models.events.models import Group
 from models.guests.imports import HONORIFICS
 from models.guests.models import Attendee
 from models.guests.search import search_attendees
-from models.seating.assignment import seat_phrase
+from models.hall.seats import seat_phrase
 from models.services.person_changes import (
     FIELDS,
     ChangeError,

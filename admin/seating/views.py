@@ -20,6 +20,7 @@ from models.accounts.models import audit
 from models.core.base import db
 from models.events.models import Group
 from models.guests.models import Attendee
+from models.hall.models import Block, Seat
 from models.privacy.exports import count_people
 from models.seating.assignment import (
     SeatingError,
@@ -31,7 +32,6 @@ from models.seating.assignment import (
     seat_balance,
 )
 from models.seating.assignment import set_seat_disabled as lock_seat
-from models.seating.models import Block, Seat
 from models.seating.seatmap import MODES, seat_map, seat_map_pdf
 
 

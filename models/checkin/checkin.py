@@ -66,7 +66,7 @@ from models.events.models import Event, Group
 from models.events.service import keyring
 from models.guests.attendee_json import attendee_summary
 from models.guests.models import Attendee, Badge
-from models.seating.models import Block, Seat, block_group
+from models.hall.models import Block, Seat, block_group
 
 Clock = Callable[[], datetime]
 
@@ -97,7 +97,7 @@ _s = Seat.__table__
 _k = Block.__table__
 _e = Event.__table__
 
-#: the seat's parts for the spelled-out seat ("Khu giữa · Hàng 8 · Ghế 6": models.seating.assignment.phrase)
+#: the seat's parts for the spelled-out seat ("Khu giữa · Hàng 8 · Ghế 6": models.hall.seats.phrase)
 _SEAT_PARTS = (
     _k.c.name.label("block_name"),
     _k.c.code.label("block_code"),

@@ -24,8 +24,8 @@ from models.core.timeutil import local, utcnow
 from models.events.models import Event, Group
 from models.exhibition.models import Exhibitor
 from models.guests.models import Attendee
+from models.hall.models import Seat
 from models.seating.assignment import needs_seat, seat_balance
-from models.seating.models import Seat
 from models.units.models import District
 
 #: a kiosk is online when it called the server within this many seconds

@@ -26,7 +26,7 @@ from models.dashboard.live import arrivals_timeline
 from models.events.models import Event, Group
 from models.guests.exports import safe, write_sheet
 from models.guests.models import Attendee
-from models.seating.models import Seat
+from models.hall.models import Seat
 from models.units.models import District
 
 

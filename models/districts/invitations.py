@@ -47,7 +47,7 @@ from models.events.models import Event
 from models.guests.badge_pdf import fit
 from models.guests.badges import issue_badge
 from models.guests.models import Attendee
-from models.seating.assignment import seat_phrase
+from models.hall.seats import seat_phrase
 from models.units.models import District
 
 QR_SIZE = 34 * mm

@@ -22,7 +22,7 @@ from models.core.vndate import time_and_date
 from models.events.models import Event, Group
 from models.guests.imports import TEMPLATE_HEADERS
 from models.guests.models import Attendee
-from models.seating.models import Seat
+from models.hall.models import Seat
 from models.units.models import District
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")

@@ -41,7 +41,7 @@ from models.core.base import db
 from models.events.models import Event, Group
 from models.guests.models import Attendee
 from models.guests.precedence import refresh_precedence
-from models.seating.models import Block, Seat, block_group
+from models.hall.models import Block, Seat, block_group
 
 
 def group_needs_seats():
@@ -146,32 +146,6 @@ class SeatingError(ValueError):
 
 def seat_label(block: str, row: int, number: int) -> str:
     return f"{block}-{row:02d}-{number:02d}"
-
-
-def phrase(
-    block_name: str | None, block_code: str | None, row: int | None, number: int | None, label: str | None = None
-) -> str:
-    """The seat spelled out for a person: "Khu giữa · Hàng 8 · Ghế 6" (the block's name, or
-    "Khu <code>" when it has none of its own), with " (B-08-06)" after it when ``label`` is
-    given. "" when there is no seat. Pure: the check-in path and the snapshot call it on rows."""
-    if row is None or number is None:
-        return ""
-    name = (block_name or "").strip()
-    code = (block_code or "").strip()
-    if not name or name == code:
-        name = f"Khu {code}" if code else "Khu"
-    text = f"{name} · Hàng {row} · Ghế {number}"
-    return f"{text} ({label})" if label else text
-
-
-def seat_phrase(seat: Seat | None, *, label: bool = False) -> str:
-    """phrase() of a Seat (see there); ``label=True`` adds the short label "(B-08-06)"."""
-    if seat is None:
-        return ""
-    block = seat.block
-    return phrase(
-        block.name if block else "", block.code if block else "", seat.row, seat.number, seat.label if label else None
-    )
 
 
 def protocol_order(number: int, per_row: int) -> int:

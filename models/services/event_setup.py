@@ -34,8 +34,8 @@ from models.events.service import create_event, forget_current_event
 from models.exhibition.models import ExhibitorStaff, ExhibitTable
 from models.guests.badge_pdf import issue_badges_bulk
 from models.guests.models import Attendee, Badge
+from models.hall.models import Block, Seat
 from models.seating.assignment import build_block, rank_seats
-from models.seating.models import Block, Seat
 from models.units.models import District
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "events" / "event_templates"

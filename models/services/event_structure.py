@@ -47,7 +47,7 @@ from models.guests.imports import SkippedRow, skip_reason
 from models.guests.models import Attendee
 from models.guests.precedence import refresh_precedence
 from models.guests.reading import HEADER_ROWS, read_sheets
-from models.seating.models import block_group
+from models.hall.models import block_group
 from models.units.models import District
 
 

@@ -172,7 +172,7 @@ def area_graph(package: str) -> tuple[dict[str, set[str]], dict[str, int]]:
     contract = _layers_contract(package)
     rank = {a.strip(): i for i, layer in enumerate(contract["layers"]) for a in layer.split("|")}
     ignored = {tuple(p.strip() for p in line.split("->")) for line in contract.get("ignore_imports", [])}
-    graph = grimp.build_graph(package)
+    graph = grimp.build_graph(package, cache_dir=None)  # never a stale cache after files moved
     edges: dict[str, set[str]] = {}
     for module in graph.modules:
         for imported in graph.find_modules_directly_imported_by(module):

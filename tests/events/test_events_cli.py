@@ -21,7 +21,7 @@ from models.events.models import Event, EventKey, Group, ProgrammeItem
 from models.events.service import current_event, keyring
 from models.exhibition.models import Exhibitor, ExhibitTable
 from models.guests.models import Attendee, Badge
-from models.seating.models import Block, Seat
+from models.hall.models import Block, Seat
 from models.units.models import District
 from tests import factories
 

@@ -14,7 +14,7 @@ from models.accounts.models import AuditLog
 from models.checkin.models import CheckIn
 from models.core.base import db
 from models.guests.models import Attendee
-from models.seating.models import Block, Seat
+from models.hall.models import Block, Seat
 from tests import factories
 from tests.guests.helpers import HEADER, xlsx
 
