@@ -1,10 +1,12 @@
 """Imports every model so that the metadata (and Alembic) sees the whole schema, and every
-signal receiver (models.events.signals, models.checkin.signals) so that it is connected."""
+signal receiver (models.events.signals, models.checkin.signals, models.seating.signals) so that
+it is connected."""
 
 from models.accounts.models import AuditLog, Device, User
 from models.accounts.pairing import DevicePairing
 from models.accounts.sessions import LoginFailure, UserSession
 from models.ceremony.models import Award, AwardBatch, AwardTier, CeremonyState
+from models.ceremony.sequence import recipients_in_award_order
 from models.checkin.checkpoints import Checkpoint, CheckpointPass
 from models.checkin.models import CheckIn
 from models.core.base import db
@@ -41,6 +43,7 @@ __all__ = [
     "ExhibitTable",
     "Product",
     "booth_scan",
+    "recipients_in_award_order",
     "Block",
     "Seat",
     "Attendee",

@@ -55,8 +55,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from models import codes
 from models.accounts.models import audit
-from models.checkin import checkpoints, codes, signals
+from models.checkin import checkpoints, signals
 from models.checkin.models import CheckIn
 from models.core import caches
 from models.core.base import db

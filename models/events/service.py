@@ -7,7 +7,7 @@ from datetime import date
 from cryptography.exceptions import InvalidTag
 from sqlalchemy import select
 
-from models.checkin import codes
+from models import codes
 from models.core import caches, secretbox
 from models.core.base import db
 from models.core.timeutil import utcnow

@@ -156,7 +156,7 @@ def issue_badges_bulk(ev: Event, *, attendee_ids: list[int] | None = None, group
     Returns how many were made. Does not commit."""
     from sqlalchemy import func, insert
 
-    from models.checkin import codes
+    from models import codes
     from models.events.service import private_bytes, signing_key
 
     live = select(Badge.attendee_id).where(Badge.event_id == ev.id, Badge.revoked_at.is_(None))

@@ -112,7 +112,7 @@ class Badge(db.Model):
     #: 1 for the first badge, +1 for each reissue
     serial: Mapped[int]
     key_no: Mapped[int]
-    #: the QR text (models.checkin.codes)
+    #: the QR text (models.codes)
     code: Mapped[str] = mapped_column(String(140), unique=True)
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]

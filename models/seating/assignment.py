@@ -42,6 +42,7 @@ from models.events.models import Event, Group
 from models.guests.models import Attendee
 from models.guests.precedence import refresh_precedence
 from models.hall.models import Block, Seat, block_group
+from models.seating.signals import recipients_in_award_order
 
 
 def group_needs_seats():
@@ -241,23 +242,6 @@ def rank_seats(ev: Event) -> None:
     for s in seats:
         s.stage_rank = int(s.y * 1000 + abs(s.x - centre) * 10)
     db.session.flush()
-
-
-def recipients_in_award_order(ev: Event) -> list[int]:
-    """Attendee ids of award recipients in hand-out order (Award.position), each once."""
-    from models.ceremony.models import Award
-
-    out: list[int] = []
-    seen: set[int] = set()
-    for rid in db.session.scalars(
-        select(Award.recipient_id)
-        .where(Award.event_id == ev.id, Award.recipient_id.is_not(None))
-        .order_by(Award.position, Award.id)
-    ):
-        if rid not in seen:
-            seen.add(rid)
-            out.append(rid)
-    return out
 
 
 @dataclass

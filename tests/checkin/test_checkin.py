@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from models import codes
 from models.accounts.models import AuditLog
-from models.checkin import codes
 from models.checkin.checkin import check_in, undo_check_in
 from models.checkin.models import CheckIn
 from models.core.base import db

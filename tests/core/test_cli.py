@@ -6,8 +6,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from models import codes
 from models.accounts.models import Device, User, hash_token
-from models.checkin import codes
 from models.core.base import db
 from models.events.models import Event
 from models.events.service import keyring

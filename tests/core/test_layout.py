@@ -1,5 +1,5 @@
 """Dependency direction: admin/ -> models/ <- kiosk/. models never imports request, cv2, pyzbar,
-admin or kiosk; the kiosk imports only the pure models.checkin.codes."""
+admin or kiosk; the kiosk imports only the pure models.codes."""
 
 import ast
 from pathlib import Path
@@ -31,7 +31,7 @@ def test_models_stay_pure():
 def test_kiosk_imports_only_codes_from_models():
     for path, names in imports_of("kiosk").items():
         from_models = {n for n in names if n.split(".")[0] == "models"}
-        assert from_models <= {"models", "models.checkin", "models.checkin.codes"}, (path, from_models)
+        assert from_models <= {"models", "models.codes"}, (path, from_models)
         assert not {n for n in names if n.split(".")[0] in ("flask", "sqlalchemy", "admin")}, path
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import select, text
 import config
 from app import create_app
 from cli import upgrade_database
-from models.checkin import codes
+from models import codes
 from models.core import secretbox
 from models.core.base import db
 from models.events.models import EventKey

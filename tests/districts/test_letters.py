@@ -15,7 +15,7 @@ from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from models.checkin import codes
+from models import codes
 from models.core.base import db
 from models.districts import delegations as ds
 from models.events.service import keyring

@@ -12,9 +12,9 @@ from pathlib import Path
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from models import codes
 from models.accounts.models import AuditLog, User
 from models.ceremony.models import Award, AwardTier
-from models.checkin import codes
 from models.checkin.models import CheckIn
 from models.core.base import db
 from models.events.models import Event, EventKey, Group, ProgrammeItem
