@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 
 import config
-from admin.core.web import init_web
+from admin.web import init_web
 from models.core.base import db
 from models.core.caches import clear_all as clear_caches
 

@@ -13,7 +13,7 @@ from flask import Flask, current_app
 from sqlalchemy import func, select
 
 import config
-from commands import Number, OutPath
+from commands import Number, OutPath, current_event_or_exit
 from models.accounts.models import ROLES, Device, User, audit, hash_token
 from models.core.base import db
 
@@ -70,7 +70,7 @@ def seed_demo(if_empty: bool) -> None:
     """Load the demo event (OCOP Khánh Hòa 2024) with demo users admin, desk, mc."""
     from models.demo.load import load_demo
     from models.events.models import Event
-    from models.events.setup import demo_was_deleted
+    from models.services.event_setup import demo_was_deleted
 
     if if_empty and db.session.scalar(select(func.count(Event.id))):
         click.echo("Đã có dữ liệu; bỏ qua dữ liệu mẫu / data present, demo not loaded.")
@@ -176,14 +176,11 @@ def kiosk_token(name: str, kind: str, revoke: bool) -> None:
 def export_codes(out: str) -> None:
     """CSV for a print shop's mail merge: attendee_id, honorific, name, group, seat, code."""
     from models.events.models import Group
-    from models.events.service import current_event
     from models.guests.badges import issue_missing_badges
     from models.guests.models import Attendee, Badge
-    from models.seating.models import Seat
+    from models.hall.models import Seat
 
-    ev = current_event()
-    if ev is None:
-        raise click.ClickException("Chưa có sự kiện / no event.")
+    ev = current_event_or_exit()
     issue_missing_badges(ev)
     db.session.commit()
     rows = db.session.execute(
@@ -307,7 +304,7 @@ def _start_helpers(app: Flask) -> None:
 
 def _sweep_uploads(app: Flask) -> None:
     """Uploaded guest lists left by a previous run whose preview has expired are deleted."""
-    from admin.guests.views import sweep_imports
+    from admin.core.uploads import sweep_imports
 
     path = Path(app.instance_path) / "imports"
     if path.is_dir():

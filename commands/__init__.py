@@ -3,9 +3,29 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import click
+
+#: the exit status of every command that needs the current event when there is none
+EXIT_NO_EVENT = 2
+#: and its one message
+NO_EVENT = (
+    "Chưa có sự kiện hiện tại / no current event (flask --app app new-event … hoặc use-event SLUG; mẫu: seed-demo)."
+)
+
+
+def current_event_or_exit():
+    """The current event; without one, NO_EVENT on stderr and exit status EXIT_NO_EVENT (every
+    command that works on the current event says the same)."""
+    from models.events.service import current_event
+
+    ev = current_event()
+    if ev is None:
+        click.echo(NO_EVENT, err=True)
+        sys.exit(EXIT_NO_EVENT)
+    return ev
 
 
 class OutPath(click.Path):

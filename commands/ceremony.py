@@ -11,18 +11,9 @@ from pathlib import Path
 
 import click
 
-from commands import OutPath
+from commands import OutPath, current_event_or_exit
 from models.core.base import db
 from models.privacy.exports import count_people, log_export
-
-
-def _event():
-    from models.events.service import current_event
-
-    ev = current_event()
-    if ev is None:
-        raise click.ClickException("Chưa có sự kiện / no event (flask --app app seed-demo).")
-    return ev
 
 
 @click.command("mc-script")
@@ -32,7 +23,7 @@ def mc_script(out: Path) -> None:
     from models.ceremony.mc_script import mc_script_pdf
     from models.ceremony.sequence import ensure_batches
 
-    ev = _event()
+    ev = current_event_or_exit()
     ensure_batches(ev)
     data = mc_script_pdf(ev)
     out.write_bytes(data)
@@ -54,7 +45,7 @@ def award_batches_cmd(capacity: int | None, tier_order: str | None) -> None:
     """(Re)build the award hand-out order and batches by the rules; refused once it started."""
     from models.ceremony.sequence import SequenceError, SequenceLocked, award_batches, calls_in, set_tier_order
 
-    ev = _event()
+    ev = current_event_or_exit()
     try:
         if tier_order:
             set_tier_order(ev, [c.strip() for c in tier_order.split(",") if c.strip()], actor="cli")
@@ -79,7 +70,7 @@ def import_awards_cmd(path: Path, dry_run: bool) -> None:
     from models.ceremony.awards_import import import_awards
     from models.ceremony.sequence import SequenceLocked
 
-    ev = _event()
+    ev = current_event_or_exit()
     try:
         report = import_awards(ev, path.read_bytes(), actor="cli", dry_run=dry_run)
     except SequenceLocked as exc:
@@ -119,7 +110,7 @@ def awards_from_products_cmd() -> None:
     from models.ceremony.awards_import import awards_from_products
     from models.ceremony.sequence import SequenceLocked
 
-    ev = _event()
+    ev = current_event_or_exit()
     try:
         made = awards_from_products(ev, actor="cli")
     except SequenceLocked as exc:

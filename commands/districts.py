@@ -14,19 +14,10 @@ from zoneinfo import ZoneInfo
 import click
 from flask import current_app
 
-from commands import OutPath
+from commands import OutPath, current_event_or_exit
 from commands.links import base_url_option, link_base
 from models.core.base import db
 from models.privacy.exports import log_export
-
-
-def _event():
-    from models.events.service import current_event
-
-    ev = current_event()
-    if ev is None:
-        raise click.ClickException("Chưa có sự kiện nào / no event yet.")
-    return ev
 
 
 def find_district(ev, text: str):
@@ -53,7 +44,7 @@ def invitations(district_text: str, out: Path, number: str | None, date_text: st
 
     Number, date, place and signer come from the event's letter settings (/admin/event);
     --number and --date override them for this print. No date set: left blank for the signer."""
-    from models.guests.invitations import issue_missing, letter_data, render_letters
+    from models.districts.invitations import issue_missing, letter_data, render_letters
 
     if number is not None and len(number.strip()) > 60:
         raise click.ClickException("Số và ký hiệu tối đa 60 ký tự.")
@@ -63,7 +54,7 @@ def invitations(district_text: str, out: Path, number: str | None, date_text: st
             issued_on = datetime.strptime(date_text.strip(), "%Y-%m-%d").date()
         except ValueError as exc:
             raise click.ClickException("Ngày phải có dạng YYYY-MM-DD, ví dụ 2025-05-10.") from exc
-    ev = _event()
+    ev = current_event_or_exit()
     d = find_district(ev, district_text)
     made = issue_missing(ev, d)
     if made:
@@ -90,7 +81,7 @@ def district_link(district_text: str, base_url: str | None, make_new: bool, dead
     from models.districts import delegations as ds
 
     base = link_base(base_url)  # checked before anything is written
-    ev = _event()
+    ev = current_event_or_exit()
     d = find_district(ev, district_text)
     link = ds.current_link(d)
     if revoke:
@@ -119,7 +110,7 @@ def district_demo() -> None:
     """Demo: quotas, a private link per district (deadline 3 days before), a few nominations."""
     from models.demo.districts import prepare_demo_delegations
 
-    made = prepare_demo_delegations(_event())
+    made = prepare_demo_delegations(current_event_or_exit())
     db.session.commit()
     click.echo(f"Đã tạo liên kết cho {made} huyện (xem: flask --app app district-link <huyện>).")
 

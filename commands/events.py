@@ -1,6 +1,6 @@
 """CLI commands of the events area (issue 13): new-event, events, use-event, delete-demo.
 
-Thin: parse, call models.events.setup, print. Bad input: a Vietnamese message, a non-zero exit
+Thin: parse, call models.services.event_setup, print. Bad input: a Vietnamese message, a non-zero exit
 and nothing written. Page: /admin/events.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from commands import OutPath
+from commands import OutPath, current_event_or_exit
 from models.core.base import db
 
 
@@ -53,7 +53,7 @@ def new_event_cmd(
 ) -> None:
     """Make a new event, with its own key pair, and make it the current one. A date already past
     is asked about at a terminal (and refused elsewhere) unless --allow-past is given."""
-    from models.events.setup import EventError, PastDateError, new_event
+    from models.services.event_setup import EventError, PastDateError, new_event
 
     request = {"name": name, "date": when, "venue": venue, "template": template, "from_event": from_event}
     try:
@@ -81,7 +81,7 @@ def _summary(ev) -> None:
     from models.ceremony.models import AwardTier
     from models.events.models import ProgrammeItem
     from models.guests.models import Attendee
-    from models.seating.models import Seat
+    from models.hall.models import Seat
 
     def count(model, *where):
         return db.session.scalar(select(func.count(model.id)).where(model.event_id == ev.id, *where))
@@ -96,7 +96,7 @@ def _summary(ev) -> None:
 @click.option("--templates", "show_templates", is_flag=True, help="List the templates instead.")
 def events_cmd(show_templates: bool) -> None:
     """List the events: slug, date, current (*), DEMO, invited / arrived, name."""
-    from models.events.setup import list_events, templates
+    from models.services.event_setup import list_events, templates
 
     if show_templates:
         for key, tpl in templates().items():
@@ -121,7 +121,7 @@ def events_cmd(show_templates: bool) -> None:
 @click.argument("slug")
 def use_event_cmd(slug: str) -> None:
     """Make the event SLUG the current one (pages, kiosks and commands act on it)."""
-    from models.events.setup import EventError, use_event
+    from models.services.event_setup import EventError, use_event
 
     try:
         ev = use_event(slug, actor="cli")
@@ -137,7 +137,7 @@ def use_event_cmd(slug: str) -> None:
 def delete_demo_cmd() -> None:
     """Delete the demo event, its people and everything of it, and the demo logins."""
     from cli import demo_logins_path
-    from models.events.setup import EventError, delete_demo
+    from models.services.event_setup import EventError, delete_demo
 
     path = demo_logins_path()
     try:
@@ -178,7 +178,6 @@ def event_or_current(slug: str | None):
     from sqlalchemy import select
 
     from models.events.models import Event
-    from models.events.service import current_event
 
     if slug:
         ev = db.session.scalar(select(Event).where(Event.slug == slug.strip()))
@@ -186,15 +185,11 @@ def event_or_current(slug: str | None):
             click.echo(f"Lỗi: không có sự kiện “{slug}” (xem: flask --app app events).", err=True)
             sys.exit(1)
         return ev
-    ev = current_event()
-    if ev is None:
-        click.echo("Chưa có sự kiện hiện tại (flask --app app new-event … hoặc use-event SLUG).", err=True)
-        sys.exit(2)
-    return ev
+    return current_event_or_exit()
 
 
 # The event's structure (issue 13 item 3): export-structure, import-structure. KIND is programme,
-# groups, units, tiers, protocol or checkpoints (issue 24); both call models/events/structure.py, as
+# groups, units, tiers, protocol or checkpoints (issue 24); both call models/services/event_structure.py, as
 # the pages /admin/event/<kind>/... do: the same columns, the same rules, and nothing written while any row is bad.
 
 KIND = click.Choice(["programme", "groups", "units", "tiers", "protocol", "checkpoints"])
@@ -207,7 +202,7 @@ KIND = click.Choice(["programme", "groups", "units", "tiers", "protocol", "check
 def export_structure(kind: str, out: Path, event_slug: str | None) -> None:
     """Write the event's programme, groups, units or award tiers to an .xlsx (one sheet, a
     header row: the shape import-structure reads back)."""
-    from models.events.structure import export_xlsx, rows_of
+    from models.services.event_structure import export_xlsx, rows_of
 
     ev = event_or_current(event_slug)
     out.write_bytes(export_xlsx(ev, kind))
@@ -221,8 +216,8 @@ def export_structure(kind: str, out: Path, event_slug: str | None) -> None:
 def import_structure(kind: str, file: Path, dry_run: bool) -> None:
     """Add or update the current event's programme, groups, units or award tiers from an .xlsx
     (rows matched by code, else by name). Any bad row: every error listed, nothing written, exit 1."""
-    from models.events.structure import StructureError, import_apply, import_preview
     from models.guests.reading import MAX_BYTES, ImportFileError
+    from models.services.event_structure import StructureError, import_apply, import_preview
 
     ev = event_or_current(None)
     if file.stat().st_size > MAX_BYTES:
@@ -253,7 +248,7 @@ def import_structure(kind: str, file: Path, dry_run: bool) -> None:
     db.session.commit()
     click.echo(f"Đã nhập: {created} mới, {updated} cập nhật.")
     if kind == "programme":
-        from models.events.structure import programme_order_issues
+        from models.services.event_structure import programme_order_issues
 
         for line in programme_order_issues(ev):
             click.echo(f"Lưu ý: {line} Sắp lại theo giờ trên /admin/event/programme (nút “Sắp theo giờ”).")

@@ -12,19 +12,10 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from commands import ROW_ID, OutPath
+from commands import ROW_ID, OutPath, current_event_or_exit
 from commands.links import base_url_option, link_base
 from models.core.base import db
 from models.privacy.exports import count_people, log_export
-
-
-def _event():
-    from models.events.service import current_event
-
-    ev = current_event()
-    if ev is None:
-        raise click.ClickException("Chưa có sự kiện nào / no event yet.")
-    return ev
 
 
 @click.command("exhibitor-demo")
@@ -32,7 +23,7 @@ def exhibitor_demo() -> None:
     """Demo: tables for the approved demo exhibitors and 1-2 staff (with badges) each."""
     from models.demo.exhibition import prepare_demo_exhibition
 
-    placed, staff = prepare_demo_exhibition(_event())
+    placed, staff = prepare_demo_exhibition(current_event_or_exit())
     click.echo(f"Đã xếp bàn {placed} gian hàng, thêm {staff} nhân viên gian hàng.")
 
 
@@ -67,7 +58,7 @@ def exhibitor_cards(out: Path, base_url: str | None) -> None:
     from models.exhibition.reports import table_cards_pdf
     from models.exhibition.workflow import ACTIVE, find_exhibitors
 
-    ev = _event()
+    ev = current_event_or_exit()
     people = [x for x in find_exhibitors(ev) if x.status in ACTIVE]
     people.sort(
         key=lambda x: (x.district.sort_order if x.district else 999, x.table.number if x.table else 999, x.name)
@@ -85,7 +76,7 @@ def export_exhibitors(out: Path) -> None:
     from models.exhibition.reports import export_xlsx
     from models.exhibition.workflow import find_exhibitors
 
-    ev = _event()
+    ev = current_event_or_exit()
     people = find_exhibitors(ev)
     out.write_bytes(export_xlsx(ev, people))
     log_export("exhibitors", sum(1 + len(x.staff) for x in people), event_id=ev.id, out=str(out))
@@ -99,7 +90,7 @@ def catalogue(out: Path) -> None:
     from models.exhibition.documents import catalogue_pdf
     from models.exhibition.public import public_units
 
-    ev = _event()
+    ev = current_event_or_exit()
     units = public_units(ev)
     out.write_bytes(catalogue_pdf(ev))
     log_export("catalogue", count_people(ev, "catalogue"), event_id=ev.id, out=str(out))
@@ -111,9 +102,9 @@ def catalogue(out: Path) -> None:
 @click.option("--out", type=OutPath(dir_okay=False, path_type=Path), required=True)
 def results(out: Path) -> None:
     """The awarded products (tier, product, producer, unit, decision no.) as .xlsx for the portal."""
-    from models.exhibition.documents import results_xlsx
+    from models.ceremony.results import results_xlsx
 
-    ev = _event()
+    ev = current_event_or_exit()
     out.write_bytes(results_xlsx(ev))
     log_export("results", count_people(ev, "results"), event_id=ev.id, out=str(out))
     click.echo(f"Kết quả khen thưởng -> {out}")

@@ -12,20 +12,10 @@ from pathlib import Path
 import click
 from sqlalchemy import or_, select
 
-from commands import ROW_ID, OutPath
+from commands import ROW_ID, OutPath, current_event_or_exit
 from commands.events import event_option, event_or_current
 from models.core.base import db
 from models.privacy.exports import count_people, log_export
-
-
-def _event():
-    from models.events.service import current_event
-
-    ev = current_event()
-    if ev is None:
-        click.echo("Chưa có sự kiện nào (flask --app app seed-demo để tạo sự kiện mẫu).", err=True)
-        sys.exit(2)
-    return ev
 
 
 @click.command("import-attendees")
@@ -45,7 +35,7 @@ def import_attendees(file: Path, dry_run: bool, fix_caps: bool, fix_case: bool, 
     from models.guests.imports import apply, preview
     from models.guests.reading import MAX_BYTES, ImportFileError
 
-    ev = _event()
+    ev = current_event_or_exit()
     if file.stat().st_size > MAX_BYTES:
         click.echo(f"Lỗi: tệp quá lớn (tối đa {MAX_BYTES // (1024 * 1024)} MB).", err=True)
         sys.exit(1)
@@ -74,7 +64,7 @@ def badges(out: Path, layout: str, group: str | None) -> None:
     from models.events.models import Group
     from models.guests.badge_pdf import prepare_badges, render_badges
 
-    ev = _event()
+    ev = current_event_or_exit()
     group_id = None
     if group:
         g = db.session.scalar(
@@ -119,7 +109,7 @@ def assign_seats_cmd(reset: bool, group_code: str | None, awards: bool, dry_run:
         _fail("--group chỉ dùng với --reset.")
     if dry_run and not (reset or awards):
         _fail("--dry-run chỉ dùng với --reset hoặc --awards.")
-    ev = _event()
+    ev = current_event_or_exit()
     if reset or awards:
         _relayout(ev, "reset" if reset else "awards", group_code, dry_run)
     else:
@@ -195,7 +185,7 @@ def seat_map_cmd(out: Path, mode: str) -> None:
     """The printable seat map (PDF), coloured by group or by arrival."""
     from models.seating.seatmap import seat_map_pdf
 
-    ev = _event()
+    ev = current_event_or_exit()
     out.write_bytes(seat_map_pdf(ev, mode))
     log_export("seat_map", count_people(ev, "seat_map"), event_id=ev.id, out=str(out), mode=mode)
     click.echo(f"Đã ghi {out}")
@@ -204,7 +194,7 @@ def seat_map_cmd(out: Path, mode: str) -> None:
 def _attendee(attendee_id: int):
     from models.guests.models import Attendee
 
-    ev = _event()
+    ev = current_event_or_exit()
     person = db.session.get(Attendee, attendee_id)
     if person is None or person.event_id != ev.id:
         click.echo(f"Không có đại biểu #{attendee_id} trong sự kiện hiện tại.", err=True)
@@ -217,7 +207,7 @@ def _attendee(attendee_id: int):
 @click.option("--reason", required=True, help="Why (kept with the record and in the audit log).")
 def cancel_attendee_cmd(attendee_id: int, reason: str) -> None:
     """Cancel a delegate: frees the seat, revokes the badge, out of the invited figures."""
-    from models.guests.changes import ChangeError, cancel_attendee
+    from models.services.person_changes import ChangeError, cancel_attendee
 
     person = _attendee(attendee_id)
     try:
@@ -234,7 +224,7 @@ def cancel_attendee_cmd(attendee_id: int, reason: str) -> None:
 @click.argument("attendee_id", type=ROW_ID)
 def restore_attendee_cmd(attendee_id: int) -> None:
     """Put a cancelled delegate back on the guest list with a new badge (no seat given back)."""
-    from models.guests.changes import ChangeError, restore_attendee
+    from models.services.person_changes import ChangeError, restore_attendee
 
     person = _attendee(attendee_id)
     try:

@@ -24,7 +24,7 @@ from typing import TextIO
 
 import cv2
 
-from models.checkin import codes
+from models import codes
 
 from .client import ApiClient, ServerAuthError, ServerError
 from .config import Config

@@ -1,7 +1,7 @@
 """Door images: badges photographed the way a door photographs them, category by category.
 
 A set of hard frames for measuring decoders (issue 24, item 6), made from real signed badge codes
-(``models.checkin.codes``, a fixed key, so the same seed gives the same bytes) rendered by
+(``models.codes``, a fixed key, so the same seed gives the same bytes) rendered by
 ``kiosk.media.badge_image``. Nothing here is a photograph: there is no camera on the build machine.
 Each category imitates one way a door is hard:
 
@@ -35,7 +35,7 @@ import cv2
 import numpy as np
 
 from kiosk import media
-from models.checkin import codes
+from models import codes
 
 CATEGORIES = ("clean", "pouch", "lanyard", "motion", "phone", "lowlight", "tilted")
 SIZES = ((640, 480), (1280, 720))

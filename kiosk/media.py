@@ -1,6 +1,6 @@
 """Synthetic camera frames of real badges, for tests and the benchmark (no camera needed).
 
-A badge is rendered with the project's own QR code text (see ``models.checkin.codes``), then placed in a
+A badge is rendered with the project's own QR code text (see ``models.codes``), then placed in a
 frame with a chosen pose and degraded the way a webcam at an entrance degrades it: motion blur,
 defocus, rotation, perspective, dim light, glare, a finger over part of it, sensor noise, JPEG.
 Everything is deterministic for a given ``seed``.

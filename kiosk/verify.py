@@ -3,7 +3,7 @@
 The snapshot (``GET /api/v1/kiosk/snapshot``) carries the event, the public keys, the revoked
 codes and a small roster (id, honorific, name, seat, group). With it a kiosk can tell a real
 badge from a forged one, a badge of another event, a revoked badge, and name the attendee,
-without the server. Only ``models.checkin.codes`` is imported from the project (no Flask, no database).
+without the server. Only ``models.codes`` is imported from the project (no Flask, no database).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from models.checkin import codes
+from models import codes
 
 #: local outcomes; "no_snapshot" means we cannot judge (no keys cached yet)
 LOCAL_RESULTS = ("ok", "invalid", "revoked", "unknown", "wrong_event", "no_snapshot")

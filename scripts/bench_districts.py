@@ -43,8 +43,8 @@ def main() -> None:
     from models.demo.districts import prepare_demo_delegations
     from models.demo.load import load_demo
     from models.districts import delegations as ds
+    from models.districts.invitations import letter_data, render_letters
     from models.events.models import Group
-    from models.guests.invitations import letter_data, render_letters
     from models.seating.assignment import build_block, rank_seats
 
     tmp = tempfile.mkdtemp()

@@ -42,8 +42,8 @@ def main() -> None:
         db.create_all()
         from models.demo.exhibition import prepare_demo_exhibition
         from models.demo.load import load_demo
-        from models.events.models import District
         from models.exhibition.workflow import approve, find_exhibitors
+        from models.units.models import District
 
         ev, _ = load_demo(with_users=False)
         for d in db.session.scalars(db.select(District).where(District.event_id == ev.id)):

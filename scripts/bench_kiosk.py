@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from kiosk import doorset, media  # noqa: E402
 from kiosk.decode import Decoder, decode_pyzbar_only, decode_zxing_only, pyzbar_available  # noqa: E402
 from kiosk.verify import Snapshot, verify_local  # noqa: E402
-from models.checkin import codes  # noqa: E402
+from models import codes  # noqa: E402
 
 RESOLUTIONS = [(640, 480), (1280, 720)]
 TAG = 5150

@@ -39,11 +39,12 @@ def prepare(n_checked: int) -> None:
 
     from app import create_app
     from models.accounts.models import User
+    from models.checkin.models import CheckIn
     from models.core.base import db
     from models.events.models import Event
-    from models.guests.models import Attendee, CheckIn
+    from models.guests.models import Attendee
+    from models.hall.models import Seat
     from models.seating.assignment import build_block, rank_seats
-    from models.seating.models import Seat
 
     app = create_app()
     with app.app_context():

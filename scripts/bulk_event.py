@@ -15,8 +15,8 @@ def bulk_event(
     device. Returns ([(attendee id, code)], device token)."""
     from sqlalchemy import insert
 
+    from models import codes as C
     from models.accounts.models import Device, hash_token
-    from models.checkin import codes as C
     from models.core.base import db
     from models.core.names import fold, sort_key
     from models.events.models import Group

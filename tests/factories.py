@@ -7,11 +7,12 @@ from datetime import date
 
 from models.accounts.models import Device, User, hash_token
 from models.core.base import db
-from models.events.models import District, Event, Group
+from models.events.models import Event, Group
 from models.events.service import create_event
 from models.guests.badges import issue_badge
 from models.guests.models import Attendee
 from models.seating.assignment import assign_seats, build_block, rank_seats
+from models.units.models import District
 
 _n = itertools.count(1)
 

@@ -10,7 +10,7 @@ from flask_babel import ngettext
 from sqlalchemy import select
 
 from admin.ceremony.mc import bp
-from admin.core.context import actor_name, event_or_404
+from admin.core.context import actor_name, event_or_404, owned_or_404
 from admin.core.forms import ActionForm
 from admin.core.security import role_required
 from models.ceremony.awards_import import awards_from_products, import_awards
@@ -118,9 +118,7 @@ def rebuild():
 def move(award_id: int):
     _checked()
     ev = event_or_404()
-    award = db.session.get(Award, award_id)
-    if award is None or award.event_id != ev.id:
-        abort(404)
+    award = owned_or_404(Award, award_id, ev)
     step = -1 if request.form.get("direction") == "up" else 1
     return _run(
         lambda: move_award(ev, award_id, to_position=award.position + step, actor=actor_name()), _("Đã đổi thứ tự.")

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from admin.core.context import actor_name, event_or_404
+from admin.core.context import actor_name, event_or_404, owned_or_404
 from admin.core.forms import ActionForm, ScanForm, UndoForm
 from admin.core.security import role_required
 from models.checkin import checkpoints
@@ -21,7 +21,8 @@ from models.dashboard.live import seatless_arrivals
 from models.guests.badges import revoked_badge_owner
 from models.guests.models import Attendee
 from models.guests.search import search_attendees
-from models.seating.assignment import SeatingError, seat_at_desk, seat_phrase
+from models.hall.seats import seat_phrase
+from models.seating.assignment import SeatingError, seat_at_desk
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 
@@ -94,9 +95,7 @@ def checkin(attendee_id: int):
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    person = db.session.get(Attendee, attendee_id)
-    if person is None or person.event_id != ev.id:
-        abort(404)
+    person = owned_or_404(Attendee, attendee_id, ev)
     result = check_in(
         event_id=ev.id,
         attendee_id=attendee_id,
@@ -127,9 +126,7 @@ def seat(attendee_id: int):
     ev = event_or_404()
     if not ActionForm().validate_on_submit():
         abort(400)
-    person = db.session.get(Attendee, attendee_id)
-    if person is None or person.event_id != ev.id:
-        abort(404)
+    person = owned_or_404(Attendee, attendee_id, ev)
     try:
         given = seat_at_desk(ev, person, actor=actor_name(), user_id=current_user.id)
     except SeatingError as exc:
@@ -152,9 +149,7 @@ def seat(attendee_id: int):
 def undo(attendee_id: int):
     ev = event_or_404()
     form = UndoForm()
-    person = db.session.get(Attendee, attendee_id)
-    if person is None or person.event_id != ev.id:
-        abort(404)
+    person = owned_or_404(Attendee, attendee_id, ev)
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for msg in errors:

@@ -17,7 +17,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from admin.checkin.desk import bp
-from admin.core.context import actor_name, event_or_404
+from admin.core.context import actor_name, event_or_404, owned_or_404
 from admin.core.exports import log_download
 from admin.core.forms import ActionForm, flash_form_errors
 from admin.core.security import role_required
@@ -26,11 +26,12 @@ from models.core.base import db
 from models.core.numbers import int_or_none
 from models.core.phones import format_phone
 from models.core.timeutil import local
-from models.events.models import District, Group
+from models.events.models import Group
 from models.guests.badge_pdf import badge_cards, render_badges
 from models.guests.badges import reissue_badge
 from models.guests.models import Attendee
-from models.seating.assignment import seat_phrase
+from models.hall.seats import seat_phrase
+from models.units.models import District
 
 
 class WalkInForm(FlaskForm):
@@ -64,10 +65,7 @@ def _group_choices(ev) -> list[tuple[str, str]]:
 
 
 def _person(ev, attendee_id: int) -> Attendee:
-    person = db.session.get(Attendee, attendee_id)
-    if person is None or person.event_id != ev.id:
-        abort(404)
-    return person
+    return owned_or_404(Attendee, attendee_id, ev)
 
 
 def _unit_choices(ev) -> list[tuple[str, str]]:

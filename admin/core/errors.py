@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -35,7 +37,9 @@ def _no_current_event() -> bool:
         return False
 
 
-def register(app: Flask) -> None:
+def register(app: Flask, no_event_page: Callable[[], object]) -> None:
+    """The error pages; ``no_event_page`` (admin.events.listing, given by the composition root)
+    answers a page's 404 when there is no current event."""
     messages = {
         400: lambda: _("Yêu cầu không hợp lệ."),
         401: lambda: _("Vui lòng đăng nhập."),
@@ -68,8 +72,6 @@ def register(app: Flask) -> None:
             and not request.path.endswith(".json")
             and _no_current_event()
         ):
-            from admin.events.listing import no_event_page
-
             return no_event_page()
         msg = getattr(exc, "user_message", None) or messages.get(status, lambda: exc.name)()
         return render(status, msg, exc.name.lower().replace(" ", "_"))

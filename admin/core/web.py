@@ -1,12 +1,8 @@
-"""init_web(app): the HTTP surface put together: the extensions bound, every area's blueprint
-registered (each area's admin/<area>/blueprint.py imports its views), the request hooks every
-page gets (security headers, no-store, the SQLite write lock, language, the uploads sweep) and
-the check-in fast path wrapped around the app."""
+"""The web's shared machinery: the extensions bound (bind_extensions) and the request hooks every
+page gets (install_request_hooks: security headers, no-store, the SQLite write lock, language).
+It imports no area: admin/web.py (init_web), the composition root, registers the areas."""
 
 from __future__ import annotations
-
-import time
-from pathlib import Path
 
 from flask import Flask, g, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
@@ -25,8 +21,6 @@ from models.core.base import db
 from models.core.database import reset_immediate, set_immediate
 
 #: staff pages (and a district officer's private pages) are never kept by a browser or proxy
-#: when the uploads folder was last swept (monotonic seconds; at most once a minute)
-_sweep_at = [0.0]
 #: every API answer (check-ins, stats, the kiosk snapshot: names, seats, figures) is private too
 NO_STORE_PREFIXES = ("/admin", "/desk", "/mc", "/d/", "/exhibitors/status", "/api/")
 #: downloads (exports, badges, letters, reports) are never kept either, wherever they are served
@@ -57,20 +51,11 @@ def select_locale() -> str:
     return lang if lang in ("vi", "en") else "vi"
 
 
-def init_web(app: Flask) -> None:
-    """The HTTP surface on ``app``: the extensions bound, every area's blueprints registered,
-    the request hooks installed and the check-in fast path wrapped around the WSGI app."""
-    hostile.register(app)  # before the blueprints: their int routes use its bounded converter
+def bind_extensions(app: Flask) -> None:
+    """The session interface, bounded int converter, Vietnamese WTForms messages and every
+    extension bound to ``app`` (before any blueprint: their int routes use the converter)."""
+    hostile.register(app)
     wtforms_vi.install()  # WTForms' own messages in Vietnamese on Vietnamese pages
-    _bind_extensions(app)
-    _register_areas(app)
-    _install_request_hooks(app)
-    from admin.api.fastpath import CheckinFastPath
-
-    app.wsgi_app = CheckinFastPath(app, app.wsgi_app)
-
-
-def _bind_extensions(app: Flask) -> None:
     app.session_interface = SessionInterface()
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -80,48 +65,9 @@ def _bind_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
 
 
-def _register_areas(app: Flask) -> None:
-    """Every area's blueprints: each area's blueprint module imports its views (a companion
-    module adds its views to its main module's blueprint), so no view module imports another's."""
-    from admin.accounts import blueprint as accounts
-    from admin.api import blueprint as api
-    from admin.ceremony import blueprint as ceremony
-    from admin.checkin import blueprint as checkin
-    from admin.core import blueprint as core
-    from admin.core import errors
-    from admin.dashboard import blueprint as dashboard
-    from admin.districts import blueprint as districts
-    from admin.events import blueprint as events
-    from admin.exhibition import blueprint as exhibition
-    from admin.guests import blueprint as guests
-    from admin.privacy import blueprint as privacy
-    from admin.scan import blueprint as scan
-    from admin.seating import blueprint as seating
+def install_request_hooks(app: Flask) -> None:
+    """The hooks every request gets: the SQLite write lock, language, security headers, no-store."""
 
-    areas = (
-        accounts,
-        core,
-        checkin,
-        dashboard,
-        guests,
-        seating,
-        exhibition,
-        ceremony,
-        districts,
-        events,
-        privacy,
-        scan,
-        api,
-    )
-    for area in areas:
-        for blueprint in area.BLUEPRINTS:
-            app.register_blueprint(blueprint)
-    for blueprint in api.CSRF_EXEMPT:  # the API authenticates with bearer tokens, not cookies
-        csrf.exempt(blueprint)
-    errors.register(app)
-
-
-def _install_request_hooks(app: Flask) -> None:
     @app.before_request
     def _writes_take_the_lock_first() -> None:
         # SQLite: a request that may change data takes the write lock when its transaction
@@ -134,19 +80,6 @@ def _install_request_hooks(app: Flask) -> None:
         token = g.pop("_immediate_token", None)
         if token is not None:
             reset_immediate(token)
-
-    @app.before_request
-    def _forget_old_uploads() -> None:
-        # an uploaded list whose preview was never confirmed is deleted within
-        # IMPORT_PREVIEW_SECONDS (1 h), even if nobody opens an import page again
-        now = time.monotonic()
-        if now - _sweep_at[0] >= 60:
-            _sweep_at[0] = now
-            from admin.guests.views import sweep_imports
-
-            folder = Path(app.instance_path) / "imports"
-            if folder.is_dir():
-                sweep_imports(folder, app.config["IMPORT_PREVIEW_SECONDS"])
 
     @app.before_request
     def _remember_lang() -> None:

@@ -224,7 +224,7 @@ def index():
 @role_required("admin")
 def live():
     """The dashboard body, or 204 when the version ``v`` the page has is still current.
-    (The 204 is normally answered by admin.api.fastpath before Flask sees the request.)"""
+    (The 204 is normally answered by admin.dashboard.fastpath before Flask sees the request.)"""
     ev = event_or_404()
     version, html = _fragment(ev, view_mode(request.args.get("mode")))
     headers = {"X-Version": version, "Cache-Control": "no-store"}

@@ -12,7 +12,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import func, select
 
-from admin.core.context import actor_name, event_or_404
+from admin.core.context import actor_name, event_or_404, owned_or_404
 from admin.core.security import role_required
 from admin.districts.views import bp, letters_response, local_text
 from models.checkin.stats import district_figures
@@ -21,16 +21,15 @@ from models.core.numbers import int_or_none
 from models.core.qr import qr_svg
 from models.core.timeutil import local, to_naive_utc
 from models.districts import delegations as ds
-from models.events.models import District, Event, Group
-from models.guests.invitations import issue_missing
+from models.districts.invitations import issue_missing
+from models.events.models import Event, Group
 from models.guests.models import Attendee
+from models.units.models import District
 
 
 def _district(district_id: int) -> tuple[Event, District]:
     ev = event_or_404()
-    d = db.session.get(District, district_id)
-    if d is None or d.event_id != ev.id:
-        abort(404)
+    d = owned_or_404(District, district_id, ev)
     return ev, d
 
 

@@ -35,12 +35,13 @@ from models.core.phones import format_phone
 from models.core.timeutil import local, utcnow
 from models.core.vndate import time_and_date
 from models.districts import delegations as ds
-from models.events.models import District, Event
+from models.districts.invitations import letter_data, render_letters
+from models.events.models import Event
 from models.events.notice import CONSENT_REQUIRED, consent_given, stamp_consent
 from models.exhibition.models import Exhibitor
 from models.guests.attendee_json import ARRIVAL_FIELDS, attendee_summary
-from models.guests.invitations import letter_data, render_letters
 from models.guests.models import Attendee
+from models.units.models import District
 
 bp = Blueprint("districts", __name__)
 

@@ -1,6 +1,6 @@
 """/admin/event/checkpoints (issue 24 item 5): the event's checkpoints are a structure kind
 (admin.events.structure: list, add, rename, change kind or rule, delete one without scans, .xlsx
-export and import; the rules in models.events.structure and models.checkin.checkpoints). This
+export and import; the rules in models.services.event_structure and models.checkin.checkpoints). This
 module adds the page's second half: which checkpoint each device (kiosk, phone) scans at."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Events for admins (issue 13): /admin/events lists the events (the current one marked), makes
 one current (POST, CSRF) and creates a new one (from nothing, a template or an earlier event,
-with or without its guests) through models.events.setup.new_event, as `flask new-event` does.
+with or without its guests) through models.services.event_setup.new_event, as `flask new-event` does.
 
 Also: the "DEMO" mark of every page header (a context processor), and the friendly page shown
 instead of a bare 404 when there is no current event yet (admin/core/errors.py calls no_event_page).
@@ -22,8 +22,16 @@ from admin.core.security import role_required
 from models.core.base import db
 from models.events.models import Event
 from models.events.service import current_event_id
-from models.events.setup import EventError, PastDateError, list_events, local_today, new_event, templates, use_event
 from models.privacy.retention import retention
+from models.services.event_setup import (
+    EventError,
+    PastDateError,
+    list_events,
+    local_today,
+    new_event,
+    templates,
+    use_event,
+)
 
 bp = Blueprint("event_list", __name__, url_prefix="/admin")
 

@@ -2,7 +2,7 @@
 protocol (the protocol rank table, with a box that tries a title against it).
 Each: list, add, edit, delete (with the domain's checks), .xlsx export and import (preview,
 then confirm; nothing written while any row is bad). Programme items also move up/down and
-delay. Every rule is in models/events/structure.py."""
+delay. Every rule is in models/services/event_structure.py."""
 
 from __future__ import annotations
 
@@ -19,20 +19,21 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Regexp
 
-from admin.core.context import actor_name, event_or_404
+from admin.core.context import actor_name, event_or_404, owned_or_404
 from admin.core.forms import IntegerField
 from admin.core.security import role_required
+from admin.core.uploads import imports_dir
 from admin.events.settings import bp
 from models.core.base import db
 from models.core.names import clean
-from models.events import structure
 from models.events.protocol import UNRANKED, Ranker
-from models.events.structure import KINDS, StructureError
 from models.guests.reading import MAX_BYTES, ImportFileError
+from models.services import event_structure as structure
+from models.services.event_structure import KINDS, StructureError
 
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
-#: the column headers and choice labels of models/events/structure.py, for the translation catalogue
+#: the column headers and choice labels of models/services/event_structure.py, for the translation catalogue
 _HEADERS = (
     _l("STT"),
     _l("Giờ"),
@@ -125,10 +126,7 @@ def _kind(kind: str) -> str:
 
 
 def _row(ev, kind: str, row_id: int):
-    row = db.session.get(KINDS[kind].model, row_id)
-    if row is None or row.event_id != ev.id:
-        abort(404)
-    return row
+    return owned_or_404(KINDS[kind].model, row_id, ev)
 
 
 def _display(kind: str, row) -> dict:
@@ -310,9 +308,7 @@ def structure_export(kind: str):
 
 
 def _imports_dir() -> Path:
-    from admin.guests.views import imports_dir as uploads_dir  # one folder, one expiry (1 h)
-
-    return uploads_dir()
+    return imports_dir()  # one folder, one expiry (1 h), shared with the guest lists
 
 
 @bp.post("/<kind>/import")

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, flash, make_response, redirect,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from admin.core.context import actor_name, event_or_404
+from admin.core.context import actor_name, event_or_404, owned_or_404
 from admin.core.exports import log_download
 from admin.core.forms import ActionForm
 from admin.core.hostile import arg_int, form_int
@@ -16,7 +16,7 @@ from models.core.base import db
 from models.core.numbers import int_or_none
 from models.core.phones import format_phone
 from models.core.timeutil import local, utcnow
-from models.events.models import District, Event
+from models.events.models import Event
 from models.events.notice import CONSENT_REQUIRED, consent_given
 from models.exhibition.form_input import HONEYPOT, PRODUCT_FIELDS, RATINGS, STAFF_FIELDS, clean_registration
 from models.exhibition.models import EXHIBITOR_KINDS, EXHIBITOR_STATUSES, OCOP_GROUPS, Exhibitor, ExhibitTable
@@ -39,6 +39,7 @@ from models.exhibition.workflow import (
     table_load,
     update_registration,
 )
+from models.units.models import District
 
 bp = Blueprint("exhibitors", __name__)
 
@@ -262,10 +263,7 @@ def admin_detail(ex_id: int):
 
 
 def _exhibitor(ev, ex_id: int) -> Exhibitor:
-    ex = db.session.get(Exhibitor, ex_id)
-    if ex is None or ex.event_id != ev.id:
-        abort(404)
-    return ex
+    return owned_or_404(Exhibitor, ex_id, ev)
 
 
 @bp.post("/admin/exhibitors/<int:ex_id>/<action>")
@@ -348,9 +346,7 @@ def _number(name: str) -> int | None:
 @role_required("admin")
 def admin_district_tables(district_id: int):
     ev = event_or_404()
-    d = db.session.get(District, district_id)
-    if d is None or d.event_id != ev.id:
-        abort(404)
+    d = owned_or_404(District, district_id, ev)
     try:
         set_district_tables(
             d, _number("table_count"), request.form.get("exhibit_area"), actor=actor_name(), user_id=current_user.id

@@ -1,11 +1,11 @@
 """One delegate's record (on the "guests" blueprint): edit, cancel, restore, merge a duplicate.
 
-The rules live in models.guests.changes; these views parse, call, flash and redirect.
+The rules live in models.services.person_changes; these views parse, call, flash and redirect.
 """
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -14,19 +14,27 @@ from sqlalchemy import select
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from admin.core.context import actor_name, event_or_404
+from admin.core.context import actor_name, event_or_404, owned_or_404
 from admin.core.forms import IdField, flash_form_errors
 from admin.core.hostile import arg_int
 from admin.core.security import role_required
 from admin.guests.views import bp
 from models.core.base import db
 from models.core.phones import format_phone
-from models.events.models import District, Group
-from models.guests.changes import FIELDS, ChangeError, cancel_attendee, edit_attendee, merge_attendees, restore_attendee
+from models.events.models import Group
 from models.guests.imports import HONORIFICS
 from models.guests.models import Attendee
 from models.guests.search import search_attendees
-from models.seating.assignment import seat_phrase
+from models.hall.seats import seat_phrase
+from models.services.person_changes import (
+    FIELDS,
+    ChangeError,
+    cancel_attendee,
+    edit_attendee,
+    merge_attendees,
+    restore_attendee,
+)
+from models.units.models import District
 
 
 class EditForm(FlaskForm):
@@ -68,10 +76,7 @@ class MergeForm(FlaskForm):
 
 def _person(attendee_id: int) -> Attendee:
     ev = event_or_404()
-    person = db.session.get(Attendee, attendee_id)
-    if person is None or person.event_id != ev.id:
-        abort(404)
-    return person
+    return owned_or_404(Attendee, attendee_id, ev)
 
 
 def _choices(model, ev) -> list[tuple[str, str]]:

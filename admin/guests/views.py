@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import re
 import secrets
-import time
-from pathlib import Path
 
 from flask import (
     Blueprint,
     Response,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -34,7 +31,7 @@ from admin.core.exports import log_download
 from admin.core.forms import IdField
 from admin.core.hostile import arg_int
 from admin.core.security import role_required
-from config import private_dir
+from admin.core.uploads import imports_dir
 from models.core.base import db
 from models.core.phones import format_phone
 from models.core.timeutil import local
@@ -85,27 +82,6 @@ class BadgeForm(FlaskForm):
 class MoveForm(FlaskForm):
     seat = StringField(_l("Ghế mới"), validators=[Length(max=20)])
     swap = BooleanField(_l("Đổi chỗ nếu ghế đã có người"))
-
-
-def imports_dir() -> Path:
-    """instance/imports (0700: the process umask is 077); uploads whose preview expired
-    (IMPORT_PREVIEW_SECONDS, 1 h) are deleted on every visit here and at server start."""
-    path = private_dir(Path(current_app.instance_path) / "imports")
-    sweep_imports(path, current_app.config["IMPORT_PREVIEW_SECONDS"])
-    return path
-
-
-def sweep_imports(path: Path, max_age: float) -> int:
-    """Delete uploaded lists older than ``max_age`` seconds; how many were deleted."""
-    gone = 0
-    for old in path.glob("*.bin"):
-        try:
-            if time.time() - old.stat().st_mtime > max_age:
-                old.unlink(missing_ok=True)
-                gone += 1
-        except FileNotFoundError:
-            pass
-    return gone
 
 
 @bp.errorhandler(RequestEntityTooLarge)

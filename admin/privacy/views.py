@@ -16,7 +16,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length
 
-from admin.core.context import actor_name, event_or_404
+from admin.core.context import actor_name, event_or_404, owned_or_404
 from admin.core.exports import log_download
 from admin.core.forms import flash_form_errors
 from admin.core.security import role_required
@@ -44,10 +44,7 @@ class EraseForm(FlaskForm):
 
 def _person(attendee_id: int) -> Attendee:
     ev = event_or_404()
-    person = db.session.get(Attendee, attendee_id)
-    if person is None or person.event_id != ev.id:
-        abort(404)
-    return person
+    return owned_or_404(Attendee, attendee_id, ev)
 
 
 @bp.get("/attendees/<int:attendee_id>/personal-data.json")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Regexp
 
-from admin.core.context import actor_name, event_or_404
+from admin.core.context import actor_name, event_or_404, owned_or_404
 from admin.core.exports import log_download
 from admin.core.forms import IntegerField, ascii_int, flash_form_errors
 from admin.core.security import role_required
@@ -20,6 +20,7 @@ from models.accounts.models import audit
 from models.core.base import db
 from models.events.models import Group
 from models.guests.models import Attendee
+from models.hall.models import Block, Seat
 from models.privacy.exports import count_people
 from models.seating.assignment import (
     SeatingError,
@@ -31,7 +32,6 @@ from models.seating.assignment import (
     seat_balance,
 )
 from models.seating.assignment import set_seat_disabled as lock_seat
-from models.seating.models import Block, Seat
 from models.seating.seatmap import MODES, seat_map, seat_map_pdf
 
 
@@ -235,9 +235,7 @@ def lock():
 @role_required("admin")
 def move(attendee_id: int):
     ev = event_or_404()
-    person = db.session.get(Attendee, attendee_id)
-    if person is None or person.event_id != ev.id:
-        abort(404)
+    person = owned_or_404(Attendee, attendee_id, ev)
     form = MoveForm()
     back = request.form.get("next") or url_for("guests.index", q=person.full_name)
     if not back.startswith("/") or back.startswith("//"):

@@ -37,9 +37,10 @@ from models.ceremony.models import Award, AwardTier
 from models.ceremony.sequence import award_batches, check_unlocked
 from models.core.base import db
 from models.core.names import clean, fold
-from models.events.models import District, Event
+from models.events.models import Event
 from models.exhibition.models import Exhibitor, Product
 from models.guests.models import Attendee
+from models.units.models import District
 
 MAX_ROWS = 5000
 HEADERS = {

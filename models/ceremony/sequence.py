@@ -32,9 +32,11 @@ from models.ceremony.models import Award, AwardBatch, AwardTier, CeremonyState
 from models.core.base import db
 from models.core.names import sort_key
 from models.core.timeutil import utcnow
-from models.events.models import District, Event, Group
-from models.events.protocol import refresh_precedence
+from models.events.models import Event, Group
 from models.guests.models import Attendee
+from models.guests.precedence import refresh_precedence
+from models.seating.signals import award_order
+from models.units.models import District
 
 
 class SequenceLocked(Exception):
@@ -325,3 +327,20 @@ def ensure_batches(event: Event) -> list[AwardBatch]:
     batches = award_batches(event, actor="auto")
     db.session.commit()
     return batches
+
+
+@award_order.connect
+def recipients_in_award_order(ev: Event, **_kw) -> list[int]:
+    """Attendee ids of award recipients in hand-out order (Award.position), each once (asked by
+    seat assignment through models.seating.signals.award_order)."""
+    out: list[int] = []
+    seen: set[int] = set()
+    for rid in db.session.scalars(
+        select(Award.recipient_id)
+        .where(Award.event_id == ev.id, Award.recipient_id.is_not(None))
+        .order_by(Award.position, Award.id)
+    ):
+        if rid not in seen:
+            seen.add(rid)
+            out.append(rid)
+    return out

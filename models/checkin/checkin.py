@@ -61,8 +61,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from models import codes
 from models.accounts.models import audit
-from models.checkin import checkpoints, codes
+from models.checkin import checkpoints, signals
+from models.checkin.models import CheckIn
 from models.core import caches
 from models.core.base import db
 from models.core.database import SQLITE_WRITER, autocommit_connection, write_transaction
@@ -70,8 +72,8 @@ from models.core.timeutil import local, utcnow
 from models.events.models import Event, Group
 from models.events.service import keyring
 from models.guests.attendee_json import attendee_summary
-from models.guests.models import Attendee, Badge, CheckIn
-from models.seating.models import Block, Seat, block_group
+from models.guests.models import Attendee, Badge
+from models.hall.models import Block, Seat, block_group
 
 Clock = Callable[[], datetime]
 
@@ -102,7 +104,7 @@ _s = Seat.__table__
 _k = Block.__table__
 _e = Event.__table__
 
-#: the seat's parts for the spelled-out seat ("Khu giữa · Hàng 8 · Ghế 6": models.seating.assignment.phrase)
+#: the seat's parts for the spelled-out seat ("Khu giữa · Hàng 8 · Ghế 6": models.hall.seats.phrase)
 _SEAT_PARTS = (
     _k.c.name.label("block_name"),
     _k.c.code.label("block_code"),
@@ -278,9 +280,7 @@ def _replay(scan_id: str, tz: str, code: str | None = None, exhibition: bool = F
 def _replay_row(row, tz: str, exhibition: bool) -> CheckInResult:
     """The first answer of a logged hall (or exhibition) scan."""
     if row.method == "exhibition":
-        from models.exhibition.scan import booth_answer
-
-        booth = booth_answer(row.attendee_id, row.outcome, tz)
+        booth = signals.ask(signals.booth_answer, attendee_id=row.attendee_id, outcome=row.outcome, tz=tz)
         info = _attendee_info(row.attendee_id) if row.attendee_id and booth.staff else None
         return CheckInResult(booth.outcome, booth.message, info, booth.first, row.id, True)
     attendee = _attendee_info(row.attendee_id) if row.attendee_id and not exhibition else None
@@ -378,26 +378,22 @@ def _exhibition_scan(
             )
             if booth is not None:
                 method = "exhibition"
-            row_id = session.execute(
-                _insert_scan(db.engine.dialect.name),
-                {
-                    "event_id": event_id,
-                    "scan_id": scan_id,
-                    "code": _storable(code or ""),
-                    "attendee_id": person.id if person is not None else None,
-                    "badge_id": badge.id if badge is not None else None,
-                    "station": station,
-                    "device_id": device_id,
-                    "user_id": user_id,
-                    "method": method,
-                    "outcome": outcome or "ok",
-                    "scanned_at": seen,
-                    "received_at": received,
-                    "reason": "",
-                    "undoes_id": None,
-                    "checkpoint_id": checkpoint_id,
-                },
-            ).scalar()
+            values = _scan_row(
+                person,
+                badge,
+                code,
+                seen,
+                received,
+                outcome or "ok",
+                event_id=event_id,
+                scan_id=scan_id,
+                station=station,
+                device_id=device_id,
+                user_id=user_id,
+                method=method,
+                checkpoint_id=checkpoint_id,
+            )
+            row_id = session.execute(_insert_scan(db.engine.dialect.name), values).scalar()
             if row_id is None:  # this scan_id was seen before: answer as the first time
                 session.rollback()
                 earlier = _replay(scan_id, tz, code, exhibition=True)
@@ -441,9 +437,7 @@ def _exhibition_decide(session: Session, outcome: str | None, event_id, attendee
     person, badge, outcome = _badge_checks(session, outcome, event_id, attendee_id, code)
     booth = None
     if outcome is None:
-        from models.exhibition.scan import booth_scan
-
-        booth = booth_scan(attendee_id, seen, station, tz)
+        booth = signals.ask(signals.booth_scan, attendee_id=attendee_id, seen=seen, station=station, tz=tz)
         outcome = booth.outcome
     return person, badge, outcome, booth
 
@@ -463,7 +457,8 @@ def _badge_checks(session: Session, outcome: str | None, event_id, attendee_id, 
 
 
 def _scan_row(person, badge, code, seen, received, outcome: str, **fields) -> dict:
-    """The checkin row of a scan (every column of _SCAN_COLUMNS; ``fields`` name the rest)."""
+    """The checkin row of a scan (every column of _SCAN_COLUMNS; ``fields`` name the rest): the
+    one builder of a scan's row, for the hall, the exhibition and the checkpoints."""
     row = dict.fromkeys(_SCAN_COLUMNS)
     row.update(
         fields,
@@ -973,8 +968,11 @@ def _checkpoint_scan(
                 event_id=event_id,
                 scan_id=scan_id,
                 station=station,
+                device_id=device_id,
+                user_id=user_id,
+                method=method,
+                checkpoint_id=checkpoint_id,
             )
-            values.update(device_id=device_id, user_id=user_id, method=method, checkpoint_id=checkpoint_id)
             row_id = session.execute(_insert_scan(db.engine.dialect.name), values).scalar()
             if row_id is None:  # this scan_id was seen before: answer as the first time
                 session.rollback()

@@ -44,6 +44,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.core import caches
 from models.core.base import db
 from models.core.timeutil import local, utcnow
+from models.events.signals import event_created
 
 KINDS = ("entrance", "exhibition", "backstage", "desk", "other")
 RULES = ("once", "daily", "every", "inout")
@@ -131,6 +132,12 @@ def add_default(event_id: int) -> Checkpoint:
     db.session.add(cp)
     db.session.flush()
     return cp
+
+
+@event_created.connect
+def _hall_entrance(ev, **_kw) -> None:
+    """Every new event gets its hall entrance (models.events.service.create_event's signal)."""
+    add_default(ev.id)
 
 
 def add_demo(event_id: int) -> None:
@@ -283,7 +290,7 @@ def pass_through(cp: dict, attendee_id: int, checkin_id: int, seen: datetime, tz
 
 def first_pass(cp: dict, attendee_id: int, slot: str, tz: str) -> dict | None:
     """{"at", "station", "checkpoint"} of the pass holding ``slot`` (the "already" answer)."""
-    from models.guests.models import CheckIn
+    from models.checkin.models import CheckIn
 
     c = CheckIn.__table__
     row = db.session.execute(
@@ -304,7 +311,7 @@ def pass_of_scan(checkin_id: int):
 
 
 def has_passes(checkpoint_id: int) -> bool:
-    from models.guests.models import CheckIn
+    from models.checkin.models import CheckIn
 
     if db.session.scalar(select(_p.c.id).where(_p.c.checkpoint_id == checkpoint_id).limit(1)) is not None:
         return True

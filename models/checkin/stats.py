@@ -9,12 +9,13 @@ from sqlalchemy import case, func, select
 
 from models.core.base import db
 from models.core.timeutil import iso_utc, utcnow
-from models.events.models import District, Event, Group
+from models.events.models import Event, Group
 from models.events.service import public_keys
 from models.guests.attendee_json import ROSTER_FIELDS, attendee_summary
 from models.guests.models import Attendee, Badge
+from models.hall.models import Block, Seat
 from models.seating.assignment import group_needs_seats
-from models.seating.models import Block, Seat
+from models.units.models import District
 
 
 def in_hall():

@@ -33,12 +33,13 @@ from models.checkin.checkin import CheckInResult, check_in
 from models.core.base import db
 from models.core.names import clean, fix_caps, fold, title_case
 from models.core.phones import PhoneError, normalize_phone
-from models.events.models import District, Event, Group
+from models.events.models import Event, Group
 from models.guests.badges import issue_badge
 from models.guests.imports import DISTRICT_PREFIX
 from models.guests.models import Attendee, Badge
 from models.guests.search import search_attendees
 from models.seating.assignment import walk_in_seat
+from models.units.models import District
 
 MAX_MATCHES = 10
 

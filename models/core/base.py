@@ -1,5 +1,5 @@
 """The SQLAlchemy handle. Kept out of models/__init__.py so that the kiosk can import
-models.checkin.codes without pulling in Flask."""
+models.codes without pulling in Flask."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ flight hold a lock of their own around it).
 
 Pure functions keep ``functools.lru_cache`` where they are (models.guests.badge_pdf._fit: text
 fitting, keyed by text, font and width; models.guests.badge_pdf._logo_image: keyed by the PNG bytes;
-models.events.setup.templates: the shipped JSON files; kiosk.display.font: the kiosk's fonts;
+models.services.event_setup.templates: the shipped JSON files; kiosk.display.font: the kiosk's fonts;
 models.core.qr's tables per QR version):
 their answer never goes stale, so there is nothing to expire or clear, and lru_cache is faster
 than any cache here (no lock: it is thread-safe in C).
@@ -22,7 +22,7 @@ from collections.abc import Callable
 from cachetools import LRUCache, TLRUCache, TTLCache
 
 #: seconds a session row, the user's role and active flag (and a verified session cookie) are
-#: trusted by the dashboard poll's fast path (admin.api.fastpath)
+#: trusted by the dashboard poll's fast path (admin.dashboard.fastpath)
 USER_TTL = 5.0
 #: seconds a device token is trusted while the devices stamp is unchanged (a revoke or a new
 #: pairing changes the stamp: models.accounts.pairing)
@@ -80,7 +80,7 @@ checkpoints = _declare(
     "models.checkin.checkpoints (cleared when one changes here)",
 )
 
-# --- the dashboard (models.dashboard, admin.dashboard, admin.api.fastpath) ------------------------
+# --- the dashboard (models.dashboard, admin.dashboard, admin.dashboard.fastpath) ------------------------
 dashboard_versions = _declare(
     TLRUCache(maxsize=64, ttu=_age_ttu),
     "event id -> (max_age, dashboard_version), one database question "
@@ -99,12 +99,12 @@ watched = _declare(
 )
 session_cookies = _declare(
     TTLCache(maxsize=10_000, ttl=USER_TTL),
-    "(fast path id, session cookie) -> its verified data or None: admin.api.fastpath",
+    "(fast path id, session cookie) -> its verified data or None: admin.dashboard.fastpath",
 )
 session_admins = _declare(
     TTLCache(maxsize=10_000, ttl=USER_TTL),
     "(fast path id, session id) -> (is a live admin session, "
-    "models.accounts.sessions.generation then): admin.api.fastpath",
+    "models.accounts.sessions.generation then): admin.dashboard.fastpath",
 )
 
 

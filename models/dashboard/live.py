@@ -16,15 +16,17 @@ from sqlalchemy import Integer, case, cast, func, select
 from models.accounts.models import Device
 from models.ceremony.models import Award
 from models.checkin.checkpoints import figures as checkpoint_figures
+from models.checkin.models import CheckIn
 from models.checkin.stats import attendance_figures, in_hall, percent
 from models.core import caches
 from models.core.base import db
 from models.core.timeutil import local, utcnow
-from models.events.models import District, Event, Group
+from models.events.models import Event, Group
 from models.exhibition.models import Exhibitor
-from models.guests.models import Attendee, CheckIn
+from models.guests.models import Attendee
+from models.hall.models import Seat
 from models.seating.assignment import needs_seat, seat_balance
-from models.seating.models import Seat
+from models.units.models import District
 
 #: a kiosk is online when it called the server within this many seconds
 ONLINE_SECONDS = 30

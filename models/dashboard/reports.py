@@ -23,10 +23,11 @@ from models.core.phones import format_phone
 from models.core.timeutil import local
 from models.core.vndate import document_date
 from models.dashboard.live import arrivals_timeline
-from models.events.models import District, Event, Group
+from models.events.models import Event, Group
 from models.guests.exports import safe, write_sheet
 from models.guests.models import Attendee
-from models.seating.models import Seat
+from models.hall.models import Seat
+from models.units.models import District
 
 
 def _people(ev: Event) -> list:

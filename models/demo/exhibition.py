@@ -13,11 +13,12 @@ from sqlalchemy import select
 
 from models.core.base import db
 from models.demo import data as D
-from models.events.models import District, Event
+from models.events.models import Event
 from models.exhibition.models import Exhibitor, ExhibitorStaff
 from models.exhibition.workflow import ACTIVE, ensure_tables, staff_group, table_load
 from models.guests.badges import issue_badge
 from models.guests.models import Attendee
+from models.units.models import District
 
 
 def add_demo_staff(ev: Event, seed: int = 2025) -> int:

@@ -14,12 +14,13 @@ from models.ceremony.models import Award, AwardTier
 from models.core.base import db
 from models.core.names import sort_key
 from models.demo import data as D
-from models.events.models import District, Event, Group, ProgrammeItem
+from models.events.models import Event, Group, ProgrammeItem
 from models.events.service import create_event
 from models.exhibition.models import Exhibitor, ExhibitTable, Product
 from models.guests.badges import issue_missing_badges
 from models.guests.models import Attendee
 from models.seating.assignment import assign_seats, build_block, rank_seats
+from models.units.models import District
 
 DEMO_DATE = date(2025, 5, 22)
 REAL_PEOPLE = {"Lê Hữu Hoàng"}  # the plan's signatory: never used as an invented name

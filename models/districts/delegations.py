@@ -52,11 +52,12 @@ from models.districts.links import (  # noqa: F401  (re-exported: one import for
     set_deadline,
 )
 from models.districts.models import DistrictLink, DistrictQuota
-from models.events.models import District, Event, Group
+from models.events.models import Event, Group
 from models.guests.badges import issue_badge
 from models.guests.imports import ImportRow, check_row, unit_names
 from models.guests.models import Attendee
 from models.seating.assignment import assign_seats_for
+from models.units.models import District
 
 #: a district can never hold more nominations than this (flood guard, whatever the quota)
 MAX_NOMINATIONS = 500

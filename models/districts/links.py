@@ -23,7 +23,7 @@ from models.core.base import db
 from models.core.links import LinkError, read_link, sign_link  # noqa: F401 (LinkError: API)
 from models.core.timeutil import utcnow
 from models.districts.models import DistrictLink
-from models.events.models import District
+from models.units.models import District
 
 SALT = "district-link"
 LINK_MAX_AGE = 365 * 24 * 3600

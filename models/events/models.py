@@ -1,4 +1,5 @@
-"""Event, its signing keys, its groups ("thành phần"), districts and programme."""
+"""Event, its signing keys, its groups ("thành phần") and programme (its delegation units:
+models.units)."""
 
 from __future__ import annotations
 
@@ -80,7 +81,10 @@ class Event(db.Model):
     privacy_notice_version: Mapped[int] = mapped_column(default=1)
 
     groups: Mapped[list[Group]] = relationship(back_populates="event", order_by="Group.priority")
-    districts: Mapped[list[District]] = relationship(back_populates="event", order_by="District.sort_order")
+    #: its delegation units (models.units.models.District)
+    districts: Mapped[list[District]] = relationship(  # noqa: F821 (the registry resolves it: no import upward)
+        back_populates="event", order_by="District.sort_order"
+    )
     keys: Mapped[list[EventKey]] = relationship(back_populates="event", order_by="EventKey.key_no")
 
 
@@ -132,26 +136,6 @@ class Group(db.Model):
     seats_reserved: Mapped[int] = mapped_column(default=0)
 
     event: Mapped[Event] = relationship(back_populates="groups")
-
-
-class District(db.Model):
-    """A district (huyện, thị xã, thành phố) with its exhibit area."""
-
-    __tablename__ = "district"
-    __table_args__ = (UniqueConstraint("event_id", "code"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
-    code: Mapped[str] = mapped_column(String(40))
-    name: Mapped[str] = mapped_column(String(200))
-    #: "thành phố", "thị xã", "huyện"
-    kind: Mapped[str] = mapped_column(String(40), default="")
-    sort_order: Mapped[int] = mapped_column(default=0)
-    #: name of the exhibit area in the hall lobby
-    exhibit_area: Mapped[str] = mapped_column(String(100), default="")
-    #: number of exhibit tables in the district's area
-    table_count: Mapped[int] = mapped_column(default=0)
-
-    event: Mapped[Event] = relationship(back_populates="districts")
 
 
 class ProgrammeItem(db.Model):

@@ -23,9 +23,9 @@ How a line matches (Ranker.rank):
 
 Every Attendee added or whose position, organisation or precedence_typed changes through the ORM
 gets its derived rank at flush (a new one made with a precedence keeps it as typed;
-derive_on_flush: walk-ins, nominations, edits, copies); the guest
+models.guests.precedence.derive_on_flush: walk-ins, nominations, edits, copies); the guest
 list import writes its rows itself (models/guests/imports.py), with the same Ranker.
-refresh_precedence(ev) re-derives the rank of everyone of the event without a typed precedence
+models.guests.precedence.refresh_precedence(ev) re-derives the rank of everyone of the event without a typed precedence
 (after the table changed; seat assignment and the award batches call it too).
 """
 
@@ -35,14 +35,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, event, inspect, select, update
-from sqlalchemy.orm import Session
-from sqlalchemy.orm.util import identity_key
+from sqlalchemy import select
 
 from models.core.base import db
 from models.core.names import clean, fold
 from models.events.models import Event, ProtocolRank
-from models.guests.models import Attendee
 
 #: the precedence of a person whose title names no line of the table (and none was typed)
 UNRANKED = 1000
@@ -336,54 +333,3 @@ def copy_table(src: Event, dst: Event) -> None:
     for position, body, rank in rows:
         db.session.add(ProtocolRank(event_id=dst.id, position=position, body=body, rank=rank))
     db.session.flush()
-
-
-def refresh_precedence(ev: Event, ranker: Ranker | None = None) -> int:
-    """Re-derive the precedence of everyone of ``ev`` without a typed one; returns how many
-    changed. Does not commit."""
-    ranker = ranker or Ranker.of(ev)
-    changed = []
-    for pid, position, organisation, precedence in db.session.execute(
-        select(Attendee.id, Attendee.position, Attendee.organisation, Attendee.precedence).where(
-            Attendee.event_id == ev.id, Attendee.precedence_typed.is_(False)
-        )
-    ):
-        rank = ranker.rank(position, organisation)
-        if rank != precedence:
-            changed.append({"pid": pid, "rank": rank})
-    if changed:
-        db.session.execute(
-            update(Attendee.__table__)
-            .where(Attendee.__table__.c.id == bindparam("pid"))
-            .values(precedence=bindparam("rank")),
-            changed,
-        )
-        for row in changed:  # people already loaded see the new rank; other pending changes stay
-            loaded = db.session.identity_map.get(identity_key(Attendee, row["pid"]))
-            if loaded is not None:
-                db.session.expire(loaded, ["precedence"])
-    return len(changed)
-
-
-_TITLE_ATTRS = ("position", "organisation", "precedence_typed")
-
-
-@event.listens_for(Session, "before_flush")
-def derive_on_flush(session: Session, _ctx, _instances) -> None:
-    """A person added, or whose title changed, without a typed precedence: the rank the title
-    gives (one Ranker per event and flush)."""
-    rankers: dict[int, Ranker] = {}
-    for obj in (*session.new, *session.dirty):
-        if not isinstance(obj, Attendee) or obj.precedence_typed or obj.event_id is None:
-            continue
-        if obj.precedence_typed is None:  # made here: a precedence given is a typed one
-            obj.precedence_typed = obj.precedence is not None
-            if obj.precedence_typed:
-                continue
-        elif obj not in session.new:
-            attrs = inspect(obj).attrs
-            if not any(attrs[a].history.has_changes() for a in _TITLE_ATTRS):
-                continue
-        if obj.event_id not in rankers:
-            rankers[obj.event_id] = Ranker.of(obj.event_id, session)
-        obj.precedence = rankers[obj.event_id].rank(obj.position or "", obj.organisation or "")

@@ -7,12 +7,13 @@ from datetime import date
 from cryptography.exceptions import InvalidTag
 from sqlalchemy import select
 
-from models.checkin import codes
+from models import codes
 from models.core import caches, secretbox
 from models.core.base import db
 from models.core.timeutil import utcnow
 from models.events.models import Event, EventKey
 from models.events.protocol import seed_defaults
+from models.events.signals import event_created
 
 
 def current_event() -> Event | None:
@@ -41,8 +42,9 @@ def forget_current_event() -> None:
 
 def create_event(*, slug: str, name: str, date: date, **fields: object) -> Event:
     """Make an event with its first key pair, the default protocol table
-    (models/events/protocol.py) and its default checkpoint (models.checkin.checkpoints). Other
-    events stop being current."""
+        (models/events/protocol.py) and, through the event_created signal, its default checkpoint
+    (models.checkin.checkpoints). Other
+        events stop being current."""
     db.session.execute(db.update(Event).values(is_current=False))
     forget_current_event()
     ev = Event(slug=slug, name=name, date=date, **fields)
@@ -50,9 +52,7 @@ def create_event(*, slug: str, name: str, date: date, **fields: object) -> Event
     db.session.flush()
     add_key(ev)
     seed_defaults(ev)
-    from models.checkin.checkpoints import add_default
-
-    add_default(ev.id)  # "Cổng hội trường": every event has its hall entrance
+    event_created.send(ev)  # models.checkin.checkpoints: "Cổng hội trường", every event's hall entrance
     return ev
 
 

@@ -22,9 +22,10 @@ from xml.sax.saxutils import escape
 from sqlalchemy import select
 
 from models.core.base import db
-from models.events.models import District, Event
+from models.events.models import Event
 from models.exhibition.models import Exhibitor, ExhibitTable
 from models.exhibition.workflow import ACTIVE, LOAD_ALL
+from models.units.models import District
 
 
 @dataclass

@@ -18,10 +18,11 @@ from models.core.base import db
 from models.core.phones import format_phone
 from models.core.timeutil import local
 from models.core.vndate import numeric_date, time_and_date
-from models.events.models import District, Event
+from models.events.models import Event
 from models.exhibition.models import Exhibitor, ExhibitTable
 from models.exhibition.public import table_url
 from models.exhibition.workflow import ACTIVE, LOAD_ALL, ensure_tables
+from models.units.models import District
 
 KIND_NAMES = {
     "enterprise": "Doanh nghiệp",

@@ -1,6 +1,7 @@
 """A badge scanned at the exhibition entrance (a kiosk whose Device.kind is "exhibition").
 
-models.checkin.checkin.check_in(..., exhibition=True) calls ``booth_scan`` inside its write transaction,
+models.checkin.checkin.check_in(..., exhibition=True) calls ``booth_scan`` (through the signal
+models.checkin.signals.booth_scan) inside its write transaction,
 for a genuine, live badge of an invited attendee, instead of recording a hall arrival:
 
   - staff of a booth that is approved or has its table -> "ok": the booth is set up now
@@ -23,10 +24,12 @@ from datetime import datetime
 from sqlalchemy import select, update
 
 from models.accounts.models import audit
+from models.checkin import signals
+from models.checkin.models import CheckIn
 from models.core.base import db
 from models.core.timeutil import local
 from models.exhibition.models import Exhibitor, ExhibitorStaff, ExhibitTable
-from models.guests.models import Attendee, CheckIn
+from models.guests.models import Attendee
 
 MESSAGES = {
     "ok": "Gian hàng {booth}{table} đã bày xong. Cảm ơn {name}!",
@@ -95,6 +98,16 @@ def _answer(outcome: str, attendee_id: int, booth, tz: str) -> BoothAnswer:
             "already", MESSAGES["already"].format(booth=booth.name, time=(first["at"] or "?")[11:16]), first, booth.id
         )
     return BoothAnswer("unknown", MESSAGES["not_approved"].format(booth=booth.name), None, booth.id)
+
+
+@signals.booth_scan.connect
+def _on_booth_scan(_sender, *, attendee_id: int, seen: datetime, station: str, tz: str) -> BoothAnswer:
+    return booth_scan(attendee_id, seen, station, tz)
+
+
+@signals.booth_answer.connect
+def _on_booth_answer(_sender, *, attendee_id: int | None, outcome: str, tz: str) -> BoothAnswer:
+    return booth_answer(attendee_id, outcome, tz)
 
 
 def booth_scan(attendee_id: int, seen: datetime, station: str, tz: str) -> BoothAnswer:

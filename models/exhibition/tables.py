@@ -14,9 +14,9 @@ from sqlalchemy import select
 from models.accounts.models import audit
 from models.core.base import db
 from models.core.names import clean
-from models.events.models import District
 from models.exhibition.models import Exhibitor, ExhibitTable
 from models.exhibition.workflow import ACTIVE, ExhibitorError, assign_table, ensure_tables, table_load
+from models.units.models import District
 
 MAX_TABLES, MAX_CAPACITY = 200, 20
 

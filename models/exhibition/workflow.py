@@ -28,11 +28,12 @@ from models.core.base import db
 from models.core.database import write_transaction
 from models.core.links import LinkError, read_link, sign_link  # noqa: F401 (LinkError: API)
 from models.core.timeutil import utcnow
-from models.events.models import District, Event, Group
+from models.events.models import Event, Group
 from models.events.notice import stamp_consent
 from models.exhibition.models import Exhibitor, ExhibitorStaff, ExhibitTable, Product
 from models.guests.badges import issue_badge, revoke_badges
 from models.guests.models import Attendee
+from models.units.models import District
 
 EDITABLE = ("registered", "rejected")
 #: what the lists, cards and exports read of each exhibitor, loaded in a few queries

@@ -21,7 +21,7 @@ from __future__ import annotations
 from operator import attrgetter
 
 from models.guests.models import Attendee
-from models.seating.assignment import phrase, seat_phrase
+from models.hall.seats import phrase, seat_phrase
 
 CHECKIN_FIELDS = ("id", "honorific", "name", "position", "organisation", "group", "seat", "seat_text", "seat_needed")
 ROSTER_FIELDS = ("id", "honorific", "name", "seat", "seat_text", "group", "seat_needed")

@@ -34,8 +34,8 @@ from models.core.vndate import numeric_date, weekday_text
 from models.events.demo_mark import draw_demo_mark
 from models.events.models import Event, Group
 from models.guests.models import Attendee, Badge
-from models.seating.assignment import phrase
-from models.seating.models import Block, Seat
+from models.hall.models import Block, Seat
+from models.hall.seats import phrase
 
 FONT_DIR = str(PDF_FONT_DIR) + "/"
 FONT, BOLD = REGULAR, BOLD_FONT
@@ -67,7 +67,7 @@ class BadgeCard:
     bodies: tuple[str, ...] = ()
     #: the demo event's badge: a "DEMO" mark above the title
     demo: bool = False
-    #: the seat spelled out, "Khu giữa · Hàng 8 · Ghế 6" (models.seating.assignment.phrase)
+    #: the seat spelled out, "Khu giữa · Hàng 8 · Ghế 6" (models.hall.seats.phrase)
     seat_text: str = ""
     #: False for booth staff whose group has no hall seats: no seat line at all
     needs_seat: bool = True
@@ -156,7 +156,7 @@ def issue_badges_bulk(ev: Event, *, attendee_ids: list[int] | None = None, group
     Returns how many were made. Does not commit."""
     from sqlalchemy import func, insert
 
-    from models.checkin import codes
+    from models import codes
     from models.events.service import private_bytes, signing_key
 
     live = select(Badge.attendee_id).where(Badge.event_id == ev.id, Badge.revoked_at.is_(None))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from models import codes
 from models.accounts.models import audit
-from models.checkin import codes
 from models.core.base import db
 from models.core.timeutil import utcnow
 from models.events.models import Event

@@ -19,10 +19,11 @@ from models.core.base import db
 from models.core.phones import format_phone
 from models.core.timeutil import local
 from models.core.vndate import time_and_date
-from models.events.models import District, Event, Group
+from models.events.models import Event, Group
 from models.guests.imports import TEMPLATE_HEADERS
 from models.guests.models import Attendee
-from models.seating.models import Seat
+from models.hall.models import Seat
+from models.units.models import District
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 HEADERS = (

@@ -35,10 +35,11 @@ from models.core.base import db
 from models.core.names import clean, fix_caps, fold, sort_key, title_case
 from models.core.numbers import parse_int
 from models.core.phones import PhoneError, normalize_phone
-from models.events.models import District, Event, Group
+from models.events.models import Event, Group
 from models.events.protocol import UNRANKED, Ranker
 from models.guests.models import Attendee
 from models.guests.reading import HEADER_ROWS, ImportFileError, read_sheets
+from models.units.models import District
 
 #: field -> header variants (compared folded: no accents, lower case, single spaces)
 HEADERS: dict[str, tuple[str, ...]] = {

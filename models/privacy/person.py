@@ -29,12 +29,14 @@ from sqlalchemy import inspect, or_, select
 
 from models.accounts.models import AuditLog, audit
 from models.ceremony.models import Award, AwardBatch
+from models.checkin.models import CheckIn
 from models.core.base import db
 from models.core.timeutil import utcnow
 from models.core.vndate import time_and_date
-from models.events.models import District, Event
+from models.events.models import Event
 from models.exhibition.models import ExhibitorStaff
-from models.guests.models import Attendee, CheckIn
+from models.guests.models import Attendee
+from models.units.models import District
 
 #: what replaces an erased text inside audit entries and notes
 ERASED = "[đã xóa]"

@@ -120,8 +120,8 @@ def _event_audit(ev: Event) -> list[dict]:
 
 def _record_zip(ev: Event) -> bytes:
     """The full record of the event, before its people's data is erased."""
+    from models.ceremony.results import results_xlsx
     from models.dashboard.reports import attendance_workbook, summary_pdf
-    from models.exhibition.documents import results_xlsx
     from models.guests.exports import delegates_xlsx
 
     buf = io.BytesIO()

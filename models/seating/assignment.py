@@ -39,9 +39,10 @@ from sqlalchemy import case, func, select
 from models.accounts.models import audit
 from models.core.base import db
 from models.events.models import Event, Group
-from models.events.protocol import refresh_precedence
 from models.guests.models import Attendee
-from models.seating.models import Block, Seat, block_group
+from models.guests.precedence import refresh_precedence
+from models.hall.models import Block, Seat, block_group
+from models.seating.signals import recipients_in_award_order
 
 
 def group_needs_seats():
@@ -148,32 +149,6 @@ def seat_label(block: str, row: int, number: int) -> str:
     return f"{block}-{row:02d}-{number:02d}"
 
 
-def phrase(
-    block_name: str | None, block_code: str | None, row: int | None, number: int | None, label: str | None = None
-) -> str:
-    """The seat spelled out for a person: "Khu giữa · Hàng 8 · Ghế 6" (the block's name, or
-    "Khu <code>" when it has none of its own), with " (B-08-06)" after it when ``label`` is
-    given. "" when there is no seat. Pure: the check-in path and the snapshot call it on rows."""
-    if row is None or number is None:
-        return ""
-    name = (block_name or "").strip()
-    code = (block_code or "").strip()
-    if not name or name == code:
-        name = f"Khu {code}" if code else "Khu"
-    text = f"{name} · Hàng {row} · Ghế {number}"
-    return f"{text} ({label})" if label else text
-
-
-def seat_phrase(seat: Seat | None, *, label: bool = False) -> str:
-    """phrase() of a Seat (see there); ``label=True`` adds the short label "(B-08-06)"."""
-    if seat is None:
-        return ""
-    block = seat.block
-    return phrase(
-        block.name if block else "", block.code if block else "", seat.row, seat.number, seat.label if label else None
-    )
-
-
 def protocol_order(number: int, per_row: int) -> int:
     """A seat's place in its row by protocol: 0 for the centre seat ((per_row + 1) // 2), then
     1 on its right (number + 1), 2 on its left, 3 two to the right… (see the module rules)."""
@@ -267,23 +242,6 @@ def rank_seats(ev: Event) -> None:
     for s in seats:
         s.stage_rank = int(s.y * 1000 + abs(s.x - centre) * 10)
     db.session.flush()
-
-
-def recipients_in_award_order(ev: Event) -> list[int]:
-    """Attendee ids of award recipients in hand-out order (Award.position), each once."""
-    from models.ceremony.models import Award
-
-    out: list[int] = []
-    seen: set[int] = set()
-    for rid in db.session.scalars(
-        select(Award.recipient_id)
-        .where(Award.event_id == ev.id, Award.recipient_id.is_not(None))
-        .order_by(Award.position, Award.id)
-    ):
-        if rid not in seen:
-            seen.add(rid)
-            out.append(rid)
-    return out
 
 
 @dataclass

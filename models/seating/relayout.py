@@ -37,6 +37,7 @@ from models.accounts.models import audit
 from models.core.base import db
 from models.events.models import Event, Group
 from models.guests.models import Attendee
+from models.hall.models import Seat
 from models.seating.assignment import (
     SeatingError,
     assign_seats,
@@ -44,7 +45,6 @@ from models.seating.assignment import (
     needs_seat,
     recipients_in_award_order,
 )
-from models.seating.models import Seat
 
 KINDS = ("reset", "awards")
 

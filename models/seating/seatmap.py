@@ -22,7 +22,7 @@ from sqlalchemy import select
 from models.core.base import db
 from models.events.models import Event, Group
 from models.guests.models import Attendee
-from models.seating.models import Block, Seat
+from models.hall.models import Block, Seat
 
 ARRIVED, WAITING, FREE, LOCKED = "#2e7d32", "#f9a825", "#ffffff", "#9e9e9e"
 NO_GROUP = "#607d8b"

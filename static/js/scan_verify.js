@@ -1,5 +1,5 @@
 // The phone scanner's offline judgement of a badge code (issue 24): the same format and the same
-// order of rules as the kiosk (models/checkin/codes.py, kiosk/verify.py verify_local):
+// order of rules as the kiosk (models/codes.py, kiosk/verify.py verify_local):
 //   "EK1" + BASE32( event_tag:u32 | key_no:u8 | attendee_id:u32 | serial:u16 | signature:64 )
 // The signature is Ed25519 over "EK1" + the 11 header bytes, checked with @noble/ed25519
 // (verifyAsync: SHA-512 through WebCrypto), strictly (zip215: false), as OpenSSL does on the server.

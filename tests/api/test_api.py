@@ -4,9 +4,9 @@ import pytest
 from sqlalchemy import func, select
 
 from models.accounts.models import Device
+from models.checkin.models import CheckIn
 from models.core.base import db
 from models.core.timeutil import utcnow
-from models.guests.models import CheckIn
 from tests.factories import attendees, make_event
 
 

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from admin.core.extensions import SECURITY_HEADERS
+from models.checkin.models import CheckIn
 from models.core.base import db
-from models.guests.models import CheckIn
 from tests.factories import attendees
 
 URL = "/api/v1/checkins"
@@ -116,3 +116,72 @@ def test_other_routes_are_not_touched(client, event, kiosk_token):
     # GET on the check-in URL is Flask's 405 (as JSON, from the API blueprint)
     r = client.get(URL, headers={"Authorization": f"Bearer {kiosk_token}"})
     assert r.status_code == 405 and r.is_json
+
+
+def _both(client, token, code: str, n: list) -> tuple:
+    """The answer of the fast path and of the Flask view (a body over 64 KB goes the Flask way)
+    to the same code, each with its own scan_id."""
+    n[0] += 1
+    fast = send(client, token, json.dumps({"code": code, "station": "Cổng 1", "scan_id": f"e{n[0]}a"}).encode())
+    pad = "x" * 70_000
+    slow = send(
+        client, token, json.dumps({"code": code, "station": "Cổng 1", "scan_id": f"e{n[0]}b", "padding": pad}).encode()
+    )
+    return fast, slow
+
+
+def test_both_paths_answer_every_outcome_equal_in_every_field(client, event, kiosk_token):
+    """ok, already, invalid, wrong_event, unknown, revoked and a checkpoint's scans: the fast
+    path and the Flask view give the same status and the same JSON, field for field (the same
+    person's "ok" twice: undone at the desk in between)."""
+    from models.checkin.checkin import undo_check_in
+    from models.checkin.checkpoints import Checkpoint
+    from models.guests.badges import reissue_badge
+    from tests.factories import make_device, make_event
+
+    people, n = attendees(event), [0]
+    other = make_event(slug="other")
+    other.is_current, event.is_current = False, True
+    db.session.commit()
+    revoked = people[2].current_badge.code
+    reissue_badge(people[2], reason="lost")
+    people[3].status = "declined"
+    cp = Checkpoint(event_id=event.id, name="Hậu trường", kind="backstage", rule="once", position=5)
+    db.session.add(cp)
+    db.session.commit()
+    from models.accounts.models import Device
+    from models.checkin import checkpoints
+
+    backstage = make_device("phone-backstage")
+    db.session.scalar(select(Device).where(Device.name == "phone-backstage")).checkpoint_id = cp.id
+    db.session.commit()
+    checkpoints.changed()
+    seen = {}
+    ok_code = people[0].current_badge.code
+    fast = send(client, kiosk_token, json.dumps({"code": ok_code, "station": "Cổng 1", "scan_id": "ok-a"}).encode())
+    undo_check_in(attendee_id=people[0].id, reason="the same scan again, through Flask")
+    db.session.commit()
+    pad = json.dumps({"code": ok_code, "station": "Cổng 1", "scan_id": "ok-b", "padding": "x" * 70_000})
+    cases = {"ok": (fast, send(client, kiosk_token, pad.encode()))}
+    send(
+        client,
+        kiosk_token,
+        json.dumps({"code": people[1].current_badge.code, "station": "Cổng 1", "scan_id": "pre"}).encode(),
+    )
+    cases["already"] = _both(client, kiosk_token, people[1].current_badge.code, n)
+    cases["invalid"] = _both(client, kiosk_token, "not a badge", n)
+    cases["wrong_event"] = _both(client, kiosk_token, attendees(other)[0].current_badge.code, n)
+    cases["unknown"] = _both(client, kiosk_token, people[3].current_badge.code, n)
+    cases["revoked"] = _both(client, kiosk_token, revoked, n)
+    first = send(
+        client, backstage, json.dumps({"code": people[4].current_badge.code, "station": "H", "scan_id": "cp"}).encode()
+    )
+    assert first.get_json()["result"] == "ok" and first.get_json()["checkpoint"]["name"] == "Hậu trường"
+    cases["checkpoint"] = _both(client, backstage, people[4].current_badge.code, n)  # once: already
+    cases["checkpoint unknown"] = _both(client, backstage, people[3].current_badge.code, n)
+    for name, (a, b) in cases.items():
+        assert a.status_code == b.status_code == 200, name
+        seen[name] = a.get_json()["result"]
+        assert a.get_json() == b.get_json(), name
+    assert seen == {k: {"checkpoint": "already", "checkpoint unknown": "unknown"}.get(k, k) for k in cases}
+    assert cases["checkpoint"][0].get_json()["checkpoint"]["name"] == "Hậu trường"

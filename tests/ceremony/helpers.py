@@ -7,9 +7,10 @@ from datetime import time
 
 from models.ceremony.models import Award, AwardTier
 from models.core.base import db
-from models.events.models import District, Event, Group, ProgrammeItem
+from models.events.models import Event, Group, ProgrammeItem
 from models.guests.models import Attendee
 from models.seating.assignment import assign_seats
+from models.units.models import District
 from tests import factories
 
 TIERS = [

@@ -14,8 +14,8 @@ from models.ceremony.sequence import (
     set_tier_order,
 )
 from models.core.base import db
-from models.events.models import District
 from models.guests.models import Attendee
+from models.units.models import District
 from tests.ceremony.helpers import ceremony_event, person
 
 

@@ -6,13 +6,14 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from models import codes
 from models.accounts.models import AuditLog
-from models.checkin import codes
 from models.checkin.checkin import check_in, undo_check_in
+from models.checkin.models import CheckIn
 from models.core.base import db
 from models.events.service import add_key, private_bytes, retire_key
 from models.guests.badges import reissue_badge
-from models.guests.models import Attendee, CheckIn
+from models.guests.models import Attendee
 from tests.factories import attendees, make_event
 
 T0 = datetime(2025, 5, 22, 0, 45, 0)  # 07:45 in Nha Trang

@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from models.checkin import checkpoints
 from models.checkin.checkin import ScanIdConflict, check_in
 from models.checkin.checkpoints import Checkpoint, CheckpointPass
+from models.checkin.models import CheckIn
 from models.core.base import db
-from models.guests.models import Attendee, CheckIn
+from models.guests.models import Attendee
 from tests.factories import attendees
 
 T0 = datetime(2025, 5, 22, 0, 45, 0)  # 07:45 in Nha Trang
@@ -188,7 +189,7 @@ def test_copies_templates_and_the_demo_have_their_checkpoints(event):
     from datetime import date
 
     from models.demo.load import load_demo
-    from models.events.setup import new_event
+    from models.services.event_setup import new_event
 
     add(event, "Khu trưng bày", "exhibition", "every")
     copy = new_event(name="Hội nghị năm sau", date=date(2030, 5, 22), venue="Nha Trang", from_event=event.slug)

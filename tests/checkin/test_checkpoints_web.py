@@ -269,7 +269,7 @@ def test_dashboard_api_and_reports_agree(client, auth, event):
 def test_checkpoints_export_and_import(event):
     from openpyxl import Workbook
 
-    from models.events.structure import export_xlsx, import_apply, import_preview
+    from models.services.event_structure import export_xlsx, import_apply, import_preview
 
     add(event, "Khu trưng bày", "exhibition", "every")
     sheet = load_workbook(io.BytesIO(export_xlsx(event, "checkpoints"))).active

@@ -1,7 +1,7 @@
 import pytest
 import qrcode
 
-from models.checkin import codes
+from models import codes
 
 
 @pytest.fixture(scope="module")

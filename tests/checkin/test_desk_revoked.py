@@ -6,7 +6,7 @@ from __future__ import annotations
 from models.checkin.checkin import MESSAGES
 from models.core.base import db
 from models.guests.badges import reissue_badge
-from models.guests.changes import cancel_attendee, merge_attendees
+from models.services.person_changes import cancel_attendee, merge_attendees
 from tests.factories import attendees, make_user
 
 JSON = {"Accept": "application/json"}

@@ -11,12 +11,14 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from models.checkin.models import CheckIn
 from models.checkin.walkin import walk_in_matches
 from models.core.base import db
-from models.events.models import District, Event
+from models.events.models import Event
 from models.guests.badges import issue_badge
-from models.guests.models import Attendee, CheckIn
+from models.guests.models import Attendee
 from models.seating.assignment import assign_seats
+from models.units.models import District
 from tests import factories
 from tests.conftest import login_page, screenshot
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from models import codes
 from models.accounts.models import Device, User, hash_token
-from models.checkin import codes
 from models.core.base import db
 from models.events.models import Event
 from models.events.service import keyring
@@ -102,3 +102,21 @@ def test_every_out_option_refuses_a_missing_folder_before_any_work(app, runner, 
         assert r.exit_code == 2 and "không tồn tại" in r.output, (args, r.output)
         assert r.exception is None or isinstance(r.exception, SystemExit)
     assert not (tmp_path / "khong-co").exists()
+
+
+def test_every_command_on_the_current_event_says_the_same_without_one(runner, tmp_path):
+    """One helper (commands.current_event_or_exit): one message, one exit status, whichever area."""
+    from commands import EXIT_NO_EVENT, NO_EVENT
+
+    out = str(tmp_path / "x.pdf")
+    for args in (
+        ["exhibitor-demo"],
+        ["district-demo"],
+        ["award-batches"],
+        ["assign-seats"],
+        ["badges", "--out", out],
+        ["export-codes", "--out", str(tmp_path / "codes.csv")],
+        ["export-structure", "groups", "--out", str(tmp_path / "groups.xlsx")],
+    ):
+        r = runner.invoke(args=args)
+        assert r.exit_code == EXIT_NO_EVENT and NO_EVENT in r.output, (args, r.exit_code, r.output)

@@ -1,5 +1,5 @@
 """Dependency direction: admin/ -> models/ <- kiosk/. models never imports request, cv2, pyzbar,
-admin or kiosk; the kiosk imports only the pure models.checkin.codes."""
+admin or kiosk; the kiosk imports only the pure models.codes."""
 
 import ast
 from pathlib import Path
@@ -31,7 +31,7 @@ def test_models_stay_pure():
 def test_kiosk_imports_only_codes_from_models():
     for path, names in imports_of("kiosk").items():
         from_models = {n for n in names if n.split(".")[0] == "models"}
-        assert from_models <= {"models", "models.checkin", "models.checkin.codes"}, (path, from_models)
+        assert from_models <= {"models", "models.codes"}, (path, from_models)
         assert not {n for n in names if n.split(".")[0] in ("flask", "sqlalchemy", "admin")}, path
 
 
@@ -148,3 +148,54 @@ def test_no_import_cycles():
     edges = {m: graph.find_modules_directly_imported_by(m) for m in graph.modules}
     cycles = _cycles(edges)
     assert not cycles, "\n".join(" <-> ".join(c) for c in cycles)
+
+
+def _layers_contract(package: str) -> dict:
+    """The import-linter ``layers`` contract of ``package`` (models or admin) in pyproject.toml."""
+    import tomllib
+
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]
+    (found,) = [c for c in contracts["contracts"] if c["type"] == "layers" and c["layers"][0].startswith(package)]
+    return found
+
+
+def _area_of(module: str, areas: set[str]) -> str | None:
+    parts = module.split(".")
+    return next((".".join(parts[:n]) for n in (2, 1) if ".".join(parts[:n]) in areas), None)
+
+
+def area_graph(package: str) -> tuple[dict[str, set[str]], dict[str, int]]:
+    """(area -> the areas it imports, area -> its layer, 0 the top) of ``package``, function-level
+    imports included (grimp), without the contract's declared ``ignore_imports``."""
+    import grimp
+
+    contract = _layers_contract(package)
+    rank = {a.strip(): i for i, layer in enumerate(contract["layers"]) for a in layer.split("|")}
+    ignored = {tuple(p.strip() for p in line.split("->")) for line in contract.get("ignore_imports", [])}
+    graph = grimp.build_graph(package, cache_dir=None)  # never a stale cache after files moved
+    edges: dict[str, set[str]] = {}
+    for module in graph.modules:
+        for imported in graph.find_modules_directly_imported_by(module):
+            a, b = _area_of(module, set(rank)), _area_of(imported, set(rank))
+            if a and b and a != b and (module, imported) not in ignored:
+                edges.setdefault(a, set()).add(b)
+    return edges, rank
+
+
+def test_every_area_is_in_its_layers_contract():
+    for package in ("models", "admin"):
+        _edges, rank = area_graph(package)
+        folders = {f"{package}.{p.name}" for p in (ROOT / package).iterdir() if (p / "__init__.py").is_file()}
+        modules = {f"{package}.{p.stem}" for p in (ROOT / package).glob("*.py") if p.stem != "__init__"}
+        assert folders | modules == set(rank), package
+
+
+def test_no_circle_of_areas_and_every_area_imports_only_below():
+    """The graph of areas (models.<area> -> models.<area>, admin.<area> -> admin.<area>) has no
+    circle, and each area imports only areas of a lower layer (the order of pyproject.toml's
+    layers contracts), as the graph of modules has no circle (test_no_import_cycles)."""
+    for package in ("models", "admin"):
+        edges, rank = area_graph(package)
+        assert not _cycles(edges), (package, _cycles(edges))
+        upward = sorted(f"{a} -> {b}" for a, bs in edges.items() for b in bs if rank[b] <= rank[a])
+        assert not upward, upward

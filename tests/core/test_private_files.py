@@ -21,7 +21,7 @@ from sqlalchemy import select, text
 import config
 from app import create_app
 from cli import upgrade_database
-from models.checkin import codes
+from models import codes
 from models.core import secretbox
 from models.core.base import db
 from models.events.models import EventKey
@@ -305,7 +305,7 @@ def test_uploaded_list_is_private_deleted_on_import_and_after_an_hour(client, au
 def test_an_unconfirmed_upload_is_gone_within_the_hour_whoever_visits(client, auth, event, app):
     """Guest lists and structure lists share one folder and one expiry; any request sweeps it
     (at most once a minute), not only a visit to an import page."""
-    from admin.core import web
+    from admin import web
 
     auth.as_role("admin")
     folder = Path(app.instance_path) / "imports"

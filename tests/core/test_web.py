@@ -4,8 +4,9 @@ import re
 
 from sqlalchemy import func, select
 
+from models.checkin.models import CheckIn
 from models.core.base import db
-from models.guests.models import Attendee, CheckIn
+from models.guests.models import Attendee
 from tests.factories import attendees, make_user
 
 

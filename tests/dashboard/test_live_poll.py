@@ -1,4 +1,4 @@
-"""The dashboard's poll answered before Flask (admin/api/fastpath.py) and the renderer process
+"""The dashboard's poll answered before Flask (admin/dashboard/fastpath.py) and the renderer process
 (admin/dashboard/worker.py)."""
 
 import os

@@ -9,7 +9,8 @@ from flask import current_app
 
 from models.core.base import db
 from models.districts import delegations as ds
-from models.events.models import District, Event, Group
+from models.events.models import Event, Group
+from models.units.models import District
 
 
 @dataclass

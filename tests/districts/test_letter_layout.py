@@ -15,9 +15,9 @@ from reportlab.pdfbase.ttfonts import TTFontFile
 from models.core.base import db
 from models.core.pdf_fonts import SERIF, SERIF_BOLD, SERIF_BOLD_ITALIC, SERIF_ITALIC, serif_path
 from models.core.timeutil import local, utcnow
+from models.districts.invitations import letter_data, render_letters
 from models.events.models import Group
 from models.guests.badges import issue_badge
-from models.guests.invitations import letter_data, render_letters
 from models.guests.models import Attendee
 from tests.districts.conftest import setup_districts
 

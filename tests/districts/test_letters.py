@@ -15,7 +15,7 @@ from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from models.checkin import codes
+from models import codes
 from models.core.base import db
 from models.districts import delegations as ds
 from models.events.service import keyring
@@ -51,7 +51,7 @@ def accepted(s, n: int = 2) -> list[Attendee]:
 
 
 def test_letters_pdf_text_and_qr(app, event, tmp_path):
-    from models.guests.invitations import letter_data, render_letters
+    from models.districts.invitations import letter_data, render_letters
 
     event.organiser = "Ủy ban nhân dân tỉnh Khánh Hòa"
     event.venue = "Hội trường Trung tâm Hội nghị tỉnh, Nha Trang"
@@ -101,7 +101,7 @@ def test_letters_pdf_text_and_qr(app, event, tmp_path):
 
 
 def test_letters_of_nobody_is_an_error(app, event):
-    from models.guests.invitations import letter_data, render_letters
+    from models.districts.invitations import letter_data, render_letters
 
     s = setup_districts(event)
     assert letter_data(event, s.b) == []
@@ -155,7 +155,7 @@ def test_web_letters(client, auth, event):
 def test_letter_header_and_place_from_the_demo_style_event(app, event):
     from datetime import date
 
-    from models.guests.invitations import letter_data, render_letters, venue_text
+    from models.districts.invitations import letter_data, render_letters, venue_text
 
     event.organiser = "UBND tỉnh Khánh Hòa · Sở Nông nghiệp và Môi trường"
     event.venue = "Hội trường Trung tâm Hội nghị tỉnh, TP Nha Trang"

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from models.core.base import db
 from models.events.models import Event
-from models.events.setup import local_today
+from models.services.event_setup import local_today
 from tests.conftest import login_page, screenshot
 
 

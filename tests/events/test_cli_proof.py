@@ -12,9 +12,10 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from models.core.base import db
-from models.events.models import District, Event
+from models.events.models import Event
 from models.events.service import current_event
 from models.guests.models import Attendee
+from models.units.models import District
 from tests.guests.helpers import xlsx
 
 GUESTS = [

@@ -12,15 +12,17 @@ from pathlib import Path
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from models import codes
 from models.accounts.models import AuditLog, User
 from models.ceremony.models import Award, AwardTier
-from models.checkin import codes
+from models.checkin.models import CheckIn
 from models.core.base import db
-from models.events.models import District, Event, EventKey, Group, ProgrammeItem
+from models.events.models import Event, EventKey, Group, ProgrammeItem
 from models.events.service import current_event, keyring
 from models.exhibition.models import Exhibitor, ExhibitTable
-from models.guests.models import Attendee, Badge, CheckIn
-from models.seating.models import Block, Seat
+from models.guests.models import Attendee, Badge
+from models.hall.models import Block, Seat
+from models.units.models import District
 from tests import factories
 
 OCOP = [

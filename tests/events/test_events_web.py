@@ -18,8 +18,8 @@ from models.accounts.models import AuditLog
 from models.core.base import db
 from models.events.models import Event, Group
 from models.events.service import current_event
-from models.events.setup import new_event
 from models.guests.models import Attendee
+from models.services.event_setup import new_event
 from tests import factories
 
 PAGES = [
@@ -174,8 +174,8 @@ def _qr_texts(pdf: bytes, tmp_path) -> list[str]:
 
 
 def test_demo_badges_and_letters_print_demo(app, tmp_path):
+    from models.districts.invitations import letter_data, render_letters
     from models.guests.badge_pdf import badge_cards, render_badges
-    from models.guests.invitations import letter_data, render_letters
 
     ev = factories.make_event(people=2)
     for layout in ("a6", "a4"):
@@ -190,7 +190,7 @@ def test_demo_badges_and_letters_print_demo(app, tmp_path):
         assert set(_qr_texts(pdf, tmp_path)) == codes  # the mark leaves the QR readable
     letters = letter_data(ev, ev.districts[0]) or []
     if not letters:  # the test event's people are not a district delegation: make one letter
-        from models.guests.invitations import Letter
+        from models.districts.invitations import Letter
 
         a = factories.attendees(ev)[0]
         letters = [

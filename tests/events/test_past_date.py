@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from models.core.base import db
 from models.events.models import Event
-from models.events.setup import local_today
+from models.services.event_setup import local_today
 
 
 def n_events() -> int:

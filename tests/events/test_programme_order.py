@@ -7,7 +7,7 @@ from datetime import time
 
 from models.core.base import db
 from models.events.models import ProgrammeItem
-from models.events.structure import programme_order_issues, rows_of, sort_by_time
+from models.services.event_structure import programme_order_issues, rows_of, sort_by_time
 
 
 def _programme(ev, spec):

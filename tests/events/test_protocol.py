@@ -19,9 +19,9 @@ from models.core.base import db
 from models.events.models import Event, Group, ProtocolRank
 from models.events.protocol import DEFAULT_RANKS, UNRANKED, Ranker
 from models.events.service import create_event
-from models.events.setup import new_event
 from models.guests.models import Attendee
 from models.seating.assignment import build_block, protocol_order, rank_seats
+from models.services.event_setup import new_event
 from tests.guests.helpers import xlsx
 
 RANKER = Ranker(list(DEFAULT_RANKS))
@@ -400,7 +400,7 @@ def test_upgrade_gives_existing_events_the_table_and_keeps_typed_precedence(tmp_
         upgrade(directory=MIGRATIONS_DIR)
         ev = db.session.get(Event, 1)
         assert ranks(ev) == list(DEFAULT_RANKS)
-        from models.events.protocol import refresh_precedence
+        from models.guests.precedence import refresh_precedence
 
         refresh_precedence(ev)
         got = {a.position: (a.precedence, a.precedence_typed) for a in db.session.scalars(select(Attendee))}

@@ -15,8 +15,9 @@ from sqlalchemy import func, select
 from models.accounts.models import AuditLog
 from models.ceremony.models import Award, AwardTier
 from models.core.base import db
-from models.events.models import District, Group, ProgrammeItem
+from models.events.models import Group, ProgrammeItem
 from models.guests.models import Attendee
+from models.units.models import District
 from tests import factories
 from tests.guests.helpers import xlsx
 

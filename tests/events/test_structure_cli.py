@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from models.accounts.models import AuditLog
 from models.ceremony.models import AwardTier
 from models.core.base import db
-from models.events.models import District, Group, ProgrammeItem
+from models.events.models import Group, ProgrammeItem
+from models.units.models import District
 from tests.guests.helpers import xlsx
 
 

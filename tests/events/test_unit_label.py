@@ -14,9 +14,9 @@ from pypdf import PdfReader
 from models.ceremony.models import Award, AwardTier
 from models.core.base import db
 from models.districts.links import district_token, new_link
-from models.events.models import District
 from models.exhibition.models import Exhibitor
 from models.exhibition.workflow import status_token
+from models.units.models import District
 from tests import factories
 
 PAGES = (

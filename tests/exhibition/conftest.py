@@ -4,7 +4,8 @@ form's rate limit starts empty with each test's database: models/core/ratelimit.
 from __future__ import annotations
 
 from models.core.base import db
-from models.events.models import District, Event
+from models.events.models import Event
+from models.units.models import District
 
 
 def district_of(ev: Event) -> District:

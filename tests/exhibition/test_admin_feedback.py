@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from models.accounts.models import AuditLog
 from models.core.base import db
-from models.events.models import District
 from models.exhibition.models import Exhibitor
+from models.units.models import District
 from tests.exhibition.conftest import form, other_district
 from tests.exhibition.test_reports import make
 

@@ -10,11 +10,11 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 
 from models.checkin.checkin import check_in
+from models.checkin.models import CheckIn
 from models.core.base import db
 from models.exhibition.form_input import clean_registration
 from models.exhibition.models import Exhibitor
 from models.exhibition.workflow import approve, assign_table, ensure_tables, register_exhibitor
-from models.guests.models import CheckIn
 from tests.exhibition.conftest import district_of, form
 from tests.factories import attendees, make_device
 

@@ -14,9 +14,9 @@ from PIL import Image
 
 from models.ceremony.models import Award, AwardTier
 from models.core.base import db
-from models.events.models import District
 from models.exhibition.models import ExhibitTable
 from models.exhibition.workflow import reject
+from models.units.models import District
 from tests.exhibition.conftest import district_of, other_district
 from tests.exhibition.test_reports import make
 from tests.factories import make_event

@@ -16,7 +16,7 @@ from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from models.checkin import codes
+from models import codes
 from models.core.base import db
 from models.events.service import public_keys
 from models.guests.badge_pdf import A4_CARD, SAFE_MM, a4_slots, badge_cards, prepare_badges, render_badges

@@ -8,14 +8,16 @@ from sqlalchemy import select
 from models.accounts.models import AuditLog
 from models.ceremony.models import Award, AwardBatch, AwardTier
 from models.checkin.checkin import check_in
+from models.checkin.models import CheckIn
 from models.checkin.stats import attendance
 from models.core.base import db
 from models.core.caches import clear_all
 from models.dashboard.live import dashboard_data
 from models.districts.delegations import delegation as district_delegation
-from models.events.models import District, Group
+from models.events.models import Group
 from models.exhibition.models import Exhibitor, ExhibitorStaff
-from models.guests.models import Attendee, Badge, CheckIn
+from models.guests.models import Attendee, Badge
+from models.units.models import District
 from tests.factories import attendees, make_event
 
 
@@ -446,7 +448,7 @@ def test_forms_need_the_csrf_token_and_user_text_is_escaped(csrf_app):
 
 def test_offline_kiosk_says_revoked_for_a_cancelled_badge(client, event, kiosk_token):
     from kiosk.verify import Snapshot, verify_local
-    from models.guests.changes import cancel_attendee
+    from models.services.person_changes import cancel_attendee
 
     person = attendees(event)[0]
     code = person.current_badge.code

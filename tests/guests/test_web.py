@@ -11,9 +11,10 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from models.accounts.models import AuditLog
+from models.checkin.models import CheckIn
 from models.core.base import db
-from models.guests.models import Attendee, CheckIn
-from models.seating.models import Block, Seat
+from models.guests.models import Attendee
+from models.hall.models import Block, Seat
 from tests import factories
 from tests.guests.helpers import HEADER, xlsx
 

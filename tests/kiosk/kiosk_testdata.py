@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from models.checkin import codes
+from models import codes
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -13,7 +13,7 @@ from kiosk_testdata import EVENT_TAG, ROOT
 from kiosk import doorset, media
 from kiosk.decode import Decoder, decode_zxing_only
 from kiosk.verify import Snapshot, verify_local
-from models.checkin import codes
+from models import codes
 
 SAMPLE = 6  #: frames per category and size: small, fixed (the benchmark uses 40)
 

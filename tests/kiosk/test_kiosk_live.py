@@ -59,7 +59,7 @@ def people(server) -> list[dict]:
 def ok_counts(server) -> dict[int, int]:
     from sqlalchemy import func, select
 
-    from models.guests.models import CheckIn
+    from models.checkin.models import CheckIn
 
     def q(db):
         rows = db.session.execute(
@@ -75,7 +75,7 @@ def ok_counts(server) -> dict[int, int]:
 def scan_count(server) -> int:
     from sqlalchemy import func, select
 
-    from models.guests.models import CheckIn
+    from models.checkin.models import CheckIn
 
     return db_query(
         server,

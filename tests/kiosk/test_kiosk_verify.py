@@ -88,7 +88,7 @@ def test_malformed_snapshot_is_rejected(doc):
 
 
 def test_kiosk_imports_no_flask_or_database():
-    """The kiosk process imports only models.checkin.codes from the project: no Flask, no SQLAlchemy."""
+    """The kiosk process imports only models.codes from the project: no Flask, no SQLAlchemy."""
     script = (
         "import sys, json\n"
         "import kiosk.app, kiosk.__main__, kiosk.display, kiosk.sound, kiosk.media\n"
@@ -99,10 +99,10 @@ def test_kiosk_imports_no_flask_or_database():
     out = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
     ).stdout
-    assert json.loads(out) == ["models", "models.checkin", "models.checkin.codes"]
+    assert json.loads(out) == ["models", "models.codes"]
 
 
 def test_models_codes_is_pure():
-    text = (ROOT / "models" / "checkin" / "codes.py").read_text()
+    text = (ROOT / "models" / "codes.py").read_text()
     for bad in ("import flask", "from flask", "sqlalchemy", "import cv2", "from kiosk"):
         assert bad not in text

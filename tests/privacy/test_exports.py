@@ -21,10 +21,11 @@ from admin.core.web import NO_STORE_TYPES
 from models.accounts.models import AuditLog
 from models.core.base import db
 from models.districts import delegations as ds
-from models.events.models import District, Event
+from models.events.models import Event
 from models.exhibition.models import Exhibitor
 from models.guests.models import Attendee
 from models.privacy.exports import ACTION, EXPORT_KINDS, count_people, log_export
+from models.units.models import District
 from tests.factories import make_user
 
 #: downloads that carry no one's personal data (rule -> why)

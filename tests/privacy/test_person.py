@@ -13,10 +13,11 @@ from sqlalchemy import func, select, text
 
 from models.accounts.models import AuditLog
 from models.checkin.checkin import check_in
+from models.checkin.models import CheckIn
 from models.checkin.stats import attendance
 from models.core.base import db
-from models.guests.changes import edit_attendee
-from models.guests.models import Attendee, CheckIn
+from models.guests.models import Attendee
+from models.services.person_changes import edit_attendee
 from tests.factories import attendees
 
 NAME = "Phạm Thị Quỳnh Xuyến"

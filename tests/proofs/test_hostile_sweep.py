@@ -105,9 +105,9 @@ def world(request, tmp_path_factory):
         token = make_device("hostile-kiosk")
         from models.core.base import db
         from models.districts.links import current_link, district_token, new_link
-        from models.events.models import District
         from models.exhibition.models import Exhibitor
         from models.exhibition.workflow import status_token
+        from models.units.models import District
 
         district = db.session.scalars(db.select(District).order_by(District.id)).first()
         link = current_link(district) or new_link(district)

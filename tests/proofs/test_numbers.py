@@ -53,8 +53,8 @@ FORBIDDEN = {
 #: where the domain reads text a person sent (forms, uploaded lists): no int() there but parse_int
 TEXT_READERS = (
     "models/exhibition/form_input.py",
-    "models/guests/changes.py",
-    "models/events/structure.py",
+    "models/services/person_changes.py",
+    "models/services/event_structure.py",
     "models/districts/delegations.py",
 )
 #: int() calls allowed in admin/: server settings, not request data

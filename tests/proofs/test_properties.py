@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from models.checkin import codes as C
+from models import codes as C
 from models.guests.reading import ImportFileError, read_table
 
 FAST = settings(max_examples=300, deadline=None, database=None)

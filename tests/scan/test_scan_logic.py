@@ -11,7 +11,7 @@ import pytest
 
 from admin.scan.views import NODE_MODULES
 from kiosk.verify import Snapshot, verify_local
-from models.checkin import codes
+from models import codes
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.skipif(not NODE_MODULES.is_dir(), reason="node_modules missing: run `make install`")

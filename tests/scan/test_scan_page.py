@@ -24,8 +24,9 @@ from admin.core.security import forget_devices
 from admin.scan.views import NODE_MODULES
 from kiosk.media import Pose, background, badge_image, badge_sequence, write_y4m
 from models.accounts.models import Device
+from models.checkin.models import CheckIn
 from models.core.base import db
-from models.guests.models import Attendee, Badge, CheckIn
+from models.guests.models import Attendee, Badge
 from tests.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, screenshot
 from tests.factories import make_device
 

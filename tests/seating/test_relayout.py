@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from models.accounts.models import AuditLog
 from models.ceremony.models import Award, AwardTier
 from models.core.base import db
+from models.hall.models import Seat
 from models.seating.assignment import SeatingError, assign_seats, build_block, rank_seats, set_seat_disabled
-from models.seating.models import Seat
 from models.seating.relayout import relayout
 from tests.seating.test_seating import hall, person, seat
 
@@ -41,7 +41,7 @@ def _small_hall_first():
 
 
 def ev_blocks(ev):
-    from models.seating.models import Block
+    from models.hall.models import Block
 
     return list(db.session.scalars(select(Block).where(Block.event_id == ev.id)))
 

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from models.core.base import db
 from models.events.models import Group
 from models.guests.models import Attendee
+from models.hall.models import Block, Seat
 from models.seating.assignment import assign_seats, needs_seat, seat_balance
-from models.seating.models import Block, Seat
 from tests.factories import attendees, make_event
 
 

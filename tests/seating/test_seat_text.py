@@ -21,8 +21,8 @@ from models.core.base import db
 from models.events.models import Group
 from models.guests.badge_pdf import SEATLESS, badge_cards, render_badges
 from models.guests.models import Attendee
-from models.seating.assignment import phrase, seat_phrase
-from models.seating.models import Block
+from models.hall.models import Block
+from models.hall.seats import phrase, seat_phrase
 from tests.conftest import ARTIFACTS
 from tests.factories import attendees
 

@@ -14,6 +14,7 @@ from models.core.base import db
 from models.events.models import Group
 from models.events.service import create_event
 from models.guests.models import Attendee
+from models.hall.models import Seat
 from models.seating.assignment import (
     SeatingError,
     assign_seats,
@@ -24,7 +25,6 @@ from models.seating.assignment import (
     set_seat_disabled,
     walk_in_seat,
 )
-from models.seating.models import Seat
 
 
 def hall():

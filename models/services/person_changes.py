@@ -32,17 +32,19 @@ from sqlalchemy import select, update
 
 from models.accounts.models import audit
 from models.ceremony.models import Award, AwardBatch
+from models.checkin.models import CheckIn
 from models.core.base import db
 from models.core.names import clean, title_case
 from models.core.numbers import int_or_none, parse_int
 from models.core.phones import PhoneError, normalize_phone
 from models.core.timeutil import utcnow
-from models.events.models import District, Event, Group
+from models.events.models import Event, Group
 from models.events.protocol import Ranker
 from models.exhibition.models import ExhibitorStaff
 from models.guests.badges import issue_badge, revoke_badges
 from models.guests.imports import check_delegate
-from models.guests.models import Attendee, Badge, CheckIn
+from models.guests.models import Attendee, Badge
+from models.units.models import District
 
 #: the fields edit_attendee writes, in the order of the form
 FIELDS = (

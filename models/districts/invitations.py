@@ -43,11 +43,12 @@ from models.core.pdf_fonts import register_serif
 from models.core.qr import qr_matrix
 from models.core.vndate import document_date, weekday_text
 from models.districts.delegations import delegation
-from models.events.models import District, Event
+from models.events.models import Event
 from models.guests.badge_pdf import fit
 from models.guests.badges import issue_badge
 from models.guests.models import Attendee
-from models.seating.assignment import seat_phrase
+from models.hall.seats import seat_phrase
+from models.units.models import District
 
 QR_SIZE = 34 * mm
 #: body text size (Decree 30: 13-14 pt)

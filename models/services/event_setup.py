@@ -24,19 +24,21 @@ from sqlalchemy import delete, func, select, update
 
 from models.accounts.models import User, audit
 from models.ceremony.models import AwardTier
+from models.checkin.models import CheckIn
 from models.core.base import db
 from models.core.names import clean, fold
 from models.core.vndate import numeric_date
-from models.events.models import District, Event, Group, ProgrammeItem
+from models.events.models import Event, Group, ProgrammeItem
 from models.events.protocol import copy_table
 from models.events.service import create_event, forget_current_event
 from models.exhibition.models import ExhibitorStaff, ExhibitTable
 from models.guests.badge_pdf import issue_badges_bulk
-from models.guests.models import Attendee, Badge, CheckIn
+from models.guests.models import Attendee, Badge
+from models.hall.models import Block, Seat
 from models.seating.assignment import build_block, rank_seats
-from models.seating.models import Block, Seat
+from models.units.models import District
 
-TEMPLATE_DIR = Path(__file__).resolve().parent / "event_templates"
+TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "events" / "event_templates"
 #: settings an event inherits from the one it is copied from (not its name, short name, date or
 #: venue: last year's short name would show on this year's stage, tablet and letters)
 COPIED_SETTINGS = (

@@ -40,14 +40,15 @@ from models.core.base import db
 from models.core.names import clean, fold
 from models.core.numbers import int_or_none, parse_int
 from models.districts.models import DistrictLink, DistrictQuota
-from models.events.models import District, Event, Group, ProgrammeItem, ProtocolRank
-from models.events.protocol import refresh_precedence
+from models.events.models import Event, Group, ProgrammeItem, ProtocolRank
 from models.exhibition.models import Exhibitor, ExhibitTable
 from models.guests.exports import sheet_title
 from models.guests.imports import SkippedRow, skip_reason
 from models.guests.models import Attendee
+from models.guests.precedence import refresh_precedence
 from models.guests.reading import HEADER_ROWS, read_sheets
-from models.seating.models import block_group
+from models.hall.models import block_group
+from models.units.models import District
 
 
 class StructureError(ValueError):
