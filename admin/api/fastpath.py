@@ -56,42 +56,26 @@ class CheckinFastPath:
         return [body]
 
     def _answer(self, environ: dict, length: int) -> tuple[str, dict, list]:
-        from admin.api.views import NO_DEVICE, NO_EVENT, checkin_fields_json
+        from admin.api.views import checkin_answer, checkin_fields_json
         from admin.core.security import device_for_header
-        from models.checkin.checkin import ScanIdConflict, check_in
         from models.core.base import db
-        from models.events.service import current_event_id
 
         with app_context(self.app):
             try:
                 device = device_for_header(environ.get("HTTP_AUTHORIZATION", ""))
-                if device is None:
-                    return (
-                        "401 UNAUTHORIZED",
-                        _error(*NO_DEVICE),
-                        [("WWW-Authenticate", 'Bearer realm="event-kiosk"')],
-                    )
-                fields, problem = checkin_fields_json(environ["wsgi.input"].read(length))
-                if problem:
-                    return "400 BAD REQUEST", _error(*problem), []
-                event_id = current_event_id()
-                if event_id is None:
-                    return "409 CONFLICT", _error(*NO_EVENT), []
-                try:
-                    result = check_in(
-                        event_id=event_id,
-                        device_id=device[0],
-                        method="kiosk",
-                        exhibition=(device[2] == "exhibition"),
-                        **fields,
-                    )
-                except ScanIdConflict as exc:
-                    return "409 CONFLICT", _error(exc.code, exc.message), []
-                return "200 OK", result.as_json(), []
+                status, payload, headers = checkin_answer(
+                    None if device is None else (device[0], device[2]),
+                    lambda: checkin_fields_json(environ["wsgi.input"].read(length)),
+                )
+                return _STATUS[status], payload, headers
             except Exception:
                 self.app.logger.exception("API error (check-in)")
                 db.session.rollback()
                 return "500 INTERNAL SERVER ERROR", _error("server_error", "Lỗi máy chủ. Vui lòng thử lại."), []
+
+
+#: the status lines checkin_answer's codes are sent with
+_STATUS = {200: "200 OK", 400: "400 BAD REQUEST", 401: "401 UNAUTHORIZED", 409: "409 CONFLICT"}
 
 
 def _error(code: str, message: str) -> dict:

@@ -7,6 +7,8 @@ builds them as dicts; under TESTING each 200 is validated against its model befo
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, current_app, g, jsonify, request
 from flask_login import current_user
 from pydantic import BaseModel
@@ -14,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from admin.api.schemas import CheckinRequest, CheckinResult, Heartbeat, HeartbeatAnswer, Snapshot, Stats
 from admin.core.security import device_from_request, record_status
-from models.checkin.checkin import ScanIdConflict, check_in
+from models.checkin.checkin import ScanIdConflict
 from models.checkin.stats import attendance, kiosk_snapshot
 from models.core.base import db
 from models.core.numbers import NumberError
@@ -87,30 +89,46 @@ NO_EVENT = ("no_event", "Chưa có sự kiện nào trên máy chủ.")
 NO_DEVICE = ("unauthorized", "Thiếu hoặc sai mã thiết bị (Bearer token).")
 
 
+def checkin_answer(device: tuple[int, str] | None, read_fields: Callable) -> tuple[int, dict, list]:
+    """THE answer of POST /api/v1/checkins, for the Flask view below and the WSGI fast path
+    (admin.api.fastpath) alike: (status, JSON payload, extra headers). ``device``: (id, kind) of
+    the bearer token's device, None when the token is missing or wrong; ``read_fields()``: the
+    body checked against CheckinRequest, (fields, None) or (None, (error, message)), called only
+    for a known device."""
+    from models.checkin.checkin import check_in  # looked up per call, as the fast path always did
+
+    if device is None:
+        return (
+            401,
+            {"error": NO_DEVICE[0], "message": NO_DEVICE[1]},
+            [("WWW-Authenticate", 'Bearer realm="event-kiosk"')],
+        )
+    fields, problem = read_fields()
+    if problem:
+        return 400, {"error": problem[0], "message": problem[1]}, []
+    event_id = current_event_id()
+    if event_id is None:
+        return 409, {"error": NO_EVENT[0], "message": NO_EVENT[1]}, []
+    try:
+        result = check_in(
+            event_id=event_id, device_id=device[0], method="kiosk", exhibition=(device[1] == "exhibition"), **fields
+        )
+    except ScanIdConflict as exc:
+        return 409, {"error": exc.code, "message": exc.message}, []
+    return 200, result.as_json(), []
+
+
 @bp.post("/checkins")
 def post_checkin():
     """Normally answered by admin.api.fastpath before Flask sees the request; this view answers
-    what the fast path hands over (e.g. a body that is not declared as JSON), the same way."""
-    denied = _require_device()
-    if denied:
-        return denied
-    fields, problem = checkin_fields(request.get_json(silent=True))
-    if problem:
-        return error(400, *problem)
-    event_id = current_event_id()
-    if event_id is None:
-        return error(409, *NO_EVENT)
-    try:
-        result = check_in(
-            event_id=event_id,
-            device_id=g.device_id,
-            method="kiosk",
-            exhibition=(g.device_kind == "exhibition"),
-            **fields,
-        )
-    except ScanIdConflict as exc:
-        return error(409, exc.code, exc.message)
-    return answer(CheckinResult, result.as_json())
+    what the fast path hands over (e.g. a body that is not declared as JSON), with the same
+    function (``checkin_answer``)."""
+    device = (g.device_id, g.device_kind) if device_from_request() is not None else None
+    status, payload, headers = checkin_answer(device, lambda: checkin_fields(request.get_json(silent=True)))
+    resp = answer(CheckinResult, payload) if status == 200 else jsonify(payload)
+    resp.status_code = status
+    resp.headers.extend(headers)
+    return resp
 
 
 @bp.get("/kiosk/snapshot")

@@ -7,8 +7,9 @@ import socket
 from sqlalchemy import func, select, text
 
 from models.checkin.checkin import check_in, undo_check_in
+from models.checkin.models import CheckIn
 from models.core.base import db
-from models.guests.models import Attendee, CheckIn
+from models.guests.models import Attendee
 from tests.checkin.test_checkin import T0, clock, scan
 from tests.factories import attendees
 
