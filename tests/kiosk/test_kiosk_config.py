@@ -19,6 +19,7 @@ from kiosk.__main__ import main
 from kiosk.app import Kiosk
 from kiosk.sources import LiveSource, open_source
 from kiosk.verify import Snapshot
+from tests.waiting import wait_until
 
 
 def test_precedence_cli_over_env_over_toml(tmp_path):
@@ -111,10 +112,10 @@ def test_stream_url_source_is_live_and_decided(tmp_path, keys):
     kiosk = Kiosk(conf, out=out, source=src)
     t = threading.Thread(target=kiosk.run)
     t.start()
-    deadline = time.monotonic() + 10
-    while out.getvalue().count("\n") < 2 and time.monotonic() < deadline:
-        time.sleep(0.02)
-    kiosk.stop.set()
+    try:
+        wait_until(lambda: out.getvalue().count("\n") >= 2, 10, what="two decisions from the stream")
+    finally:
+        kiosk.stop.set()
     t.join(5)
     results = [json.loads(x)["result"] for x in out.getvalue().splitlines()]
     assert results[:2] == ["ok", "already"]  # the stream came round again: same badge

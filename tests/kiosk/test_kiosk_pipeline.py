@@ -242,7 +242,6 @@ def test_slow_server_answer_is_replaced_by_offline_decision(tmp_path, keys, fake
     run_kiosk(state, make_video(tmp_path / "warm.avi", []), fake_api.url)
     fake_api.mode, fake_api.slow_s = "slow", 2.5
     video = make_video(tmp_path / "v.avi", [badge(keys, 3)])
-    t0 = time.monotonic()
     lines, kiosk = run_kiosk(state, video, fake_api.url, sync_timeout=0.5)
     assert [(x["result"], x["source"]) for x in lines] == [("ok", "offline")]
     assert 1400 < lines[0]["total_ms"] < 2500
@@ -254,7 +253,6 @@ def test_slow_server_answer_is_replaced_by_offline_decision(tmp_path, keys, fake
     time.sleep(1.5)  # let the slow first request finish too
     assert q.pending_count() == 0
     assert len(fake_api.answers) == 1 and fake_api.ok_count(3) == 1  # same scan_id twice
-    assert time.monotonic() - t0 < 15
 
 
 def test_no_server_and_no_snapshot(tmp_path, keys):
