@@ -256,13 +256,17 @@ class LiveServer:
             raise RuntimeError("port busy")
         self._thread = threading.Thread(target=self._server.run, daemon=True)
         self._thread.start()
-        for _ in range(100):
+        # up when it answers: on a busy machine the first answer (templates, translations loaded)
+        # may take longer than a second, so a slow answer is waited for too, to a deadline
+        deadline = time.monotonic() + 30
+        while True:
             try:
-                requests.get(self.url + "/login", timeout=1)
+                requests.get(self.url + "/login", timeout=5)
                 return
-            except requests.ConnectionError:
+            except requests.RequestException:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("server did not start") from None
                 time.sleep(0.05)
-        raise RuntimeError("server did not start")
 
     def stop(self) -> None:
         if self._server is not None:
